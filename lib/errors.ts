@@ -1,0 +1,42 @@
+// One error type for the whole app: a stable code the UI and tests match on, a message a person
+// understands, and optional detail (raw stderr, the offending value). Never match on the message.
+
+export const errorStatus = {
+  invalid_input: 400,
+  invalid_argument: 400,
+  not_found: 404,
+  conflict: 409,
+  host_key_unknown: 409,
+  host_key_changed: 409,
+  ssh_connection_refused: 502,
+  ssh_timeout: 504,
+  ssh_auth_failed: 502,
+  ssh_key_unreadable: 400,
+  ssh_agent_unavailable: 400,
+  ssh_channel_failed: 502,
+  ssh_disconnected: 502,
+  host_unreachable: 502,
+  host_not_found: 502,
+  aborted: 499,
+  toolstack_not_found: 502,
+  toolstack_parse_error: 502,
+  toolstack_error: 502,
+  domain_not_found: 404,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly detail?: unknown) {
+    super(message);
+    this.name = "AppError";
+  }
+  get status(): number { return errorStatus[this.code]; }
+  toJSON() { return { code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) }; }
+}
+
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  return new AppError("internal", e instanceof Error ? e.message : String(e));
+}

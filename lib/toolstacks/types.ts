@@ -1,0 +1,50 @@
+import type { ExecOptions, ExecResult } from "../ssh/types";
+
+/** What a driver needs from a host: run argv, get the exit code and output. */
+export interface CommandRunner {
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+}
+
+export type ToolstackName = "xl";
+
+/** A domain's state in words; `migrating-in`/`migrating-out` come from xl's --incoming/--migratedaway names. */
+export type DomainState =
+  | "running" | "idle" | "paused" | "suspended" | "shutdown" | "crashed" | "dying"
+  | "migrating-in" | "migrating-out" | "unknown";
+
+export interface DomainInfo {
+  /** the domain's name without xl's migration suffix */
+  name: string;
+  id: number;
+  uuid: string | null;
+  memoryMiB: number;
+  vcpus: number;
+  state: DomainState;
+  /** xl's six state letters as printed, e.g. "-b----" */
+  stateLetters: string;
+  cpuSeconds: number;
+  uptimeSeconds: number | null;
+}
+
+export interface HostFacts {
+  hostname: string;
+  toolstack: ToolstackName;
+  hypervisor: string;
+  hypervisorVersion: string;
+  arch: string;
+  /** CPU virtualization extensions: "vmx" (Intel VT-x) / "svm" (AMD-V); empty when none */
+  virtExtensions: string[];
+  /** Xen's virt_caps (hvm, pv, hap, …) */
+  virtCaps: string[];
+  nrCpus: number;
+  totalMemoryMiB: number;
+  freeMemoryMiB: number;
+}
+
+export interface HostSnapshot { facts: HostFacts; domains: DomainInfo[] }
+
+export interface ToolstackDriver {
+  readonly name: ToolstackName;
+  /** Full picture of a host: facts (memory, version, arch, extensions) and every domain. */
+  snapshot(runner: CommandRunner, opts?: { withCpuFlags?: boolean; previous?: HostFacts }): Promise<HostSnapshot>;
+}

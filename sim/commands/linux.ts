@@ -1,0 +1,117 @@
+import type { CommandFn } from "../sh/run";
+import type { SimHost, World } from "../world";
+
+// What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
+// /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
+
+export function readVirtualFile(world: World, host: SimHost, path: string): string | null {
+  if (path === "/proc/cpuinfo") return cpuinfo(host);
+  if (path === "/etc/hostname") return `${host.hostname}\n`;
+  if (path === "/proc/uptime") {
+    const up = (Date.now() - host.bootedAt) / 1000;
+    return `${up.toFixed(2)} ${(up * host.nrCpus * 0.9).toFixed(2)}\n`;
+  }
+  const m = /^\/sys\/class\/net\/([^/]+)\/statistics\/(tx|rx)_bytes$/.exec(path);
+  if (m && (m[1] === host.nic || m[1] === "lo")) {
+    if (m[1] === "lo") return "0\n";
+    return `${m[2] === "tx" ? host.txBytes : host.rxBytes}\n`;
+  }
+  return null;
+}
+
+function cpuinfo(host: SimHost): string {
+  const flags = ["fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "mtrr", "pge", "mca",
+    "cmov", "pat", "pse36", "clflush", "mmx", "fxsr", "sse", "sse2", "ht", "syscall", "nx", "lm", "constant_tsc",
+    "pni", "ssse3", "cx16", "sse4_1", "sse4_2", "x2apic", "popcnt", "aes", "xsave", "avx", "hypervisor"];
+  if (host.virtFlag) flags.splice(28, 0, host.virtFlag);
+  let out = "";
+  for (let i = 0; i < host.nrCpus; i++) {
+    out += `processor\t: ${i}\nvendor_id\t: ${host.virtFlag === "svm" ? "AuthenticAMD" : "GenuineIntel"}\n` +
+      `model name\t: ${host.cpuModel}\ncpu MHz\t\t: ${host.cpuMhz.toFixed(3)}\nflags\t\t: ${flags.join(" ")}\n\n`;
+  }
+  return out;
+}
+
+export function linuxCommands(world: World, hostName: string): Record<string, CommandFn> {
+  const host = () => world.host(hostName);
+  return {
+    true: () => 0,
+    false: () => 1,
+    echo: (argv, io) => {
+      const noNewline = argv[1] === "-n";
+      io.out(argv.slice(noNewline ? 2 : 1).join(" ") + (noNewline ? "" : "\n"));
+      return 0;
+    },
+    hostname: (_argv, io) => { io.out(`${host().hostname}\n`); return 0; },
+    uname: (argv, io) => {
+      const h = host();
+      const fields: Record<string, string> = { s: "Linux", n: h.hostname, r: h.kernelRelease, m: h.arch };
+      const want = argv.length > 1 ? argv.slice(1).join("").replace(/-/g, "") : "s";
+      if (want.includes("a")) { io.out(`Linux ${h.hostname} ${h.kernelRelease} #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) ${h.arch} GNU/Linux\n`); return 0; }
+      for (const ch of want) if (!fields[ch]) { io.err(`uname: invalid option -- '${ch}'\nTry 'uname --help' for more information.\n`); return 1; }
+      io.out([..."snrm"].filter((k) => want.includes(k)).map((k) => fields[k]).join(" ") + "\n");
+      return 0;
+    },
+    cat: (argv, io) => {
+      let status = 0;
+      if (argv.length === 1) { io.out(io.stdin); return 0; }
+      for (const path of argv.slice(1)) {
+        const data = readVirtualFile(world, host(), path);
+        if (data === null) { io.err(`cat: ${path}: No such file or directory\n`); status = 1; } else io.out(data);
+      }
+      return status;
+    },
+    ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
+    df: (argv, io) => {
+      const h = host();
+      const paths = argv.slice(1).filter((a) => !a.startsWith("-"));
+      let out = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n";
+      let status = 0;
+      for (const p of paths.length ? paths : h.mounts.map((m) => m.path)) {
+        const mount = mountFor(h, p);
+        if (!mount) { io.err(`df: ${p}: No such file or directory\n`); status = 1; continue; }
+        const avail = mount.totalKiB - mount.usedKiB;
+        const pct = Math.ceil((mount.usedKiB * 100) / mount.totalKiB);
+        out += `${mount.device.padEnd(14)} ${String(mount.totalKiB).padStart(11)} ${String(mount.usedKiB).padStart(8)} ${String(avail).padStart(9)} ${`${pct}%`.padStart(8)} ${mount.path}\n`;
+      }
+      if (status === 0 || out.split("\n").length > 2) io.out(out);
+      return status;
+    },
+  };
+}
+
+/** The mount holding `path`; a path must lie under a known mount point and not climb out of it. */
+function mountFor(h: SimHost, path: string) {
+  if (!path.startsWith("/") || path.split("/").includes("..")) return null;
+  const candidates = h.mounts.filter((m) => path === m.path || path.startsWith(m.path === "/" ? "/" : `${m.path}/`));
+  // Only mount points and the root's well-known directories exist in the simulated filesystem.
+  const known = candidates.find((m) => m.path === path) ?? (["/", "/root", "/tmp", "/var", "/etc"].includes(path) ? h.mounts[0] : null);
+  return known ?? candidates.sort((a, b) => b.path.length - a.path.length).find((m) => m.path !== "/") ?? null;
+}
+
+function ipCommand(world: World, h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
+  const oneLine = args[0] === "-o";
+  const rest = oneLine ? args.slice(1) : args;
+  if (["addr", "address", "a"].includes(rest[0] ?? "")) {
+    const broadcast = h.ip.replace(/\.\d+$/, ".255");
+    const sep = oneLine ? "\\" : "\n";
+    out(`1: lo    inet 127.0.0.1/8 scope host lo${sep}       valid_lft forever preferred_lft forever\n` +
+      `3: ${h.nic}    inet ${h.ip}/${h.prefix} brd ${broadcast} scope global ${h.nic}${sep}       valid_lft forever preferred_lft forever\n`);
+    return 0;
+  }
+  if (rest[0] === "route" && rest[1] === "get" && rest[2]) {
+    const dst = rest[2];
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(dst) || dst.split(".").some((o) => Number(o) > 255)) {
+      err(`Error: any valid prefix is expected rather than "${dst}".\n`);
+      return 1;
+    }
+    if (dst === h.ip || dst.startsWith("127.")) { out(`local ${dst} dev lo src ${dst === h.ip ? h.ip : "127.0.0.1"} uid 0 \n    cache <local> \n`); return 0; }
+    const sameNet = dst.split(".").slice(0, 3).join(".") === h.ip.split(".").slice(0, 3).join(".");
+    out(sameNet
+      ? `${dst} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`
+      : `${dst} via ${h.ip.replace(/\.\d+$/, ".1")} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`);
+    return 0;
+  }
+  err(`Object "${rest[0] ?? ""}" is unknown, try "ip help".\n`);
+  return 255;
+}

@@ -1,0 +1,40 @@
+import http from "node:http";
+import type { SimCluster } from "./cluster";
+
+// A small HTTP control plane for tests and benches (never for the product): stop and start a
+// host's sshd, read the argv the hosts ran, find where a domain runs.
+
+export async function startControlServer(cluster: SimCluster, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const hostAction = /^\/hosts\/([^/]+)\/(stop|start)$/.exec(url.pathname);
+      if (req.method === "POST" && hostAction) {
+        const server = cluster.server(decodeURIComponent(hostAction[1]));
+        await (hostAction[2] === "stop" ? server.stop() : server.start());
+        return send(200, { name: server.name, up: server.up });
+      }
+      if (req.method === "GET" && url.pathname === "/hosts") return send(200, cluster.describe());
+      if (req.method === "GET" && url.pathname === "/commands") {
+        const host = url.searchParams.get("host");
+        const since = Number(url.searchParams.get("since") ?? 0);
+        return send(200, cluster.world.commandLog.filter((c) => (!host || c.host === host) && c.at >= since));
+      }
+      const locate = /^\/domains\/([^/]+)$/.exec(url.pathname);
+      if (req.method === "GET" && locate) return send(200, { hosts: cluster.world.locate(decodeURIComponent(locate[1])) });
+      send(404, { error: "not found" });
+    } catch (e) {
+      send(400, { error: (e as Error).message });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,58 @@
+import { World, type SimHost } from "./world";
+
+// The guide's scenario (origin/xen-migration-guide.zh.txt): hostA is the storage server exporting
+// /xen-storage over NFS, hostB runs two guests, hostC is empty with room. All Xen 4.17 on x86_64 + VT-x.
+
+const GiB = 1024 * 1024; // in KiB
+
+function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boolean): SimHost {
+  return {
+    name,
+    hostname: name,
+    ip,
+    prefix: 24,
+    nic: "xenbr0",
+    kind: "xen",
+    arch: "x86_64",
+    virtFlag: "vmx",
+    cpuModel: "Intel(R) Xeon(R) CPU E5-2630 v3 @ 2.40GHz",
+    nrCpus: 4,
+    cpuMhz: 2394.454,
+    totalMemoryMiB,
+    dom0MemoryMiB: 1024,
+    xenVersion: "4.17.3",
+    kernelRelease: "6.1.0-18-amd64",
+    bootedAt: Date.now() - 3 * 86_400_000,
+    nextDomid: 1,
+    domains: [],
+    mounts: [
+      { path: "/", device: "/dev/sda1", totalKiB: 40 * GiB, usedKiB: 8 * GiB },
+      { path: "/xen-saved-images", device: "/dev/sdb1", totalKiB: 100 * GiB, usedKiB: 2 * GiB },
+      ...(shared
+        ? [{ path: "/xen-storage", device: "192.168.1.67:/xen-storage", totalKiB: 500 * GiB, usedKiB: 40 * GiB }]
+        : []),
+    ],
+    txBytes: 1_000_000 + Math.floor(Math.random() * 1_000_000),
+    rxBytes: 2_000_000 + Math.floor(Math.random() * 1_000_000),
+  };
+}
+
+export function createDefaultWorld(): World {
+  const world = new World();
+  const a = world.addHost(xenHost("hostA", "192.168.1.67", 4096, false));
+  a.mounts.push({ path: "/xen-storage", device: "/dev/sdc1", totalKiB: 500 * GiB, usedKiB: 40 * GiB });
+  world.addHost(xenHost("hostB", "192.168.1.68", 8192, true));
+  world.addHost(xenHost("hostC", "192.168.1.69", 16384, true));
+  const now = Date.now();
+  world.addDomain("hostB", {
+    name: "ubuntu_fuwa_nfs_domU", memoryMiB: 256, vcpus: 1,
+    startedAt: now - 5_400_000, cpuSecondsBase: 12.4, load: 0.03,
+    disks: [{ target: "192.168.1.67:/xen-storage", vdev: "nfsroot" }],
+  });
+  world.addDomain("hostB", {
+    name: "debian_etch_domU", memoryMiB: 512, vcpus: 2,
+    startedAt: now - 86_400_000 - 3_723_000, cpuSecondsBase: 301.7, load: 0.01,
+    disks: [{ target: "/xen-storage/debian_etch.img", vdev: "xvda" }],
+  });
+  return world;
+}

@@ -1,0 +1,127 @@
+import net from "node:net";
+import { timingSafeEqual } from "node:crypto";
+import ssh2 from "ssh2";
+import type { Connection, ParsedKey } from "ssh2";
+import { runShell, type CommandFn, type ShellEnv } from "./sh/run";
+import { xlCommand } from "./commands/xl";
+import { linuxCommands, readVirtualFile } from "./commands/linux";
+import type { World } from "./world";
+
+const { Server, utils } = ssh2;
+
+// OpenSSH's default MaxSessions: an 11th concurrent channel on one connection is refused.
+const MAX_SESSIONS = 10;
+
+export interface SimHostServerOptions {
+  world: World;
+  name: string;
+  hostKey: string;
+  authorizedKey: string;
+  user: string;
+  port: number;
+  /** extra commands (tests add their own) */
+  commands?: Record<string, CommandFn>;
+}
+
+/** One simulated host: a real SSH server on 127.0.0.1 whose exec requests run in the sim shell. */
+export class SimHostServer {
+  readonly name: string;
+  port: number;
+  private readonly tcp: net.Server;
+  private readonly ssh: InstanceType<typeof Server>;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly authorized: ParsedKey;
+  private listening = false;
+
+  constructor(private readonly opts: SimHostServerOptions) {
+    this.name = opts.name;
+    this.port = opts.port;
+    const parsed = utils.parseKey(opts.authorizedKey);
+    if (parsed instanceof Error) throw parsed;
+    this.authorized = Array.isArray(parsed) ? parsed[0] : parsed;
+    this.ssh = new Server({ hostKeys: [opts.hostKey] }, (client) => this.onClient(client));
+    this.tcp = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+      this.ssh.injectSocket(socket);
+    });
+  }
+
+  get up() { return this.listening; }
+
+  async start(): Promise<void> {
+    if (this.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      this.tcp.once("error", reject);
+      this.tcp.listen(this.port, "127.0.0.1", () => {
+        this.tcp.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (this.tcp.address() as net.AddressInfo).port;
+    this.listening = true;
+  }
+
+  /** Like sshd being killed: stop listening and drop every open connection. */
+  async stop(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
+    const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private onClient(client: Connection) {
+    client.on("error", () => {});
+    client.on("authentication", (ctx) => {
+      const key = this.authorized;
+      if (ctx.method === "publickey" && ctx.username === this.opts.user && ctx.key.algo === key.type &&
+          ctx.key.data.length === key.getPublicSSH().length && timingSafeEqual(ctx.key.data, key.getPublicSSH())) {
+        if (!ctx.signature) return ctx.accept();
+        if (ctx.blob && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) return ctx.accept();
+      }
+      ctx.reject(["publickey"]);
+    });
+    client.on("ready", () => {
+      let sessions = 0;
+      client.on("session", (accept, reject) => {
+        if (sessions >= MAX_SESSIONS) return reject();
+        sessions++;
+        const session = accept();
+        let released = false;
+        const release = () => { if (!released) { released = true; sessions--; } };
+        session.on("close", release);
+        session.on("exec", (acceptExec, _rejectExec, info) => {
+          const stream = acceptExec();
+          const abort = new AbortController();
+          stream.on("close", () => { abort.abort(); release(); });
+          void this.runExec(info.command, stream, abort.signal);
+        });
+      });
+    });
+  }
+
+  private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal) {
+    const world = this.opts.world;
+    const env: ShellEnv = {
+      vars: { HOME: "/root", USER: this.opts.user, LOGNAME: this.opts.user, SHELL: "/bin/bash", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+      commands: { ...linuxCommands(world, this.name), xl: xlCommand(world, this.name), ...this.opts.commands },
+      onCommand: (argv) => world.recordCommand(this.name, argv),
+      readFile: (p) => readVirtualFile(world, world.host(this.name), p),
+    };
+    let code = 1;
+    try {
+      code = await runShell(command, env, {
+        out: (t) => { if (!signal.aborted) stream.write(t); },
+        err: (t) => { if (!signal.aborted) stream.stderr.write(t); },
+        signal,
+      });
+    } catch (e) {
+      if (!signal.aborted) stream.stderr.write(`bash: internal error: ${(e as Error).message}\n`);
+    }
+    if (signal.aborted) return;
+    stream.exit(code);
+    stream.end();
+  }
+}

@@ -1,0 +1,116 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+
+// The one shared world behind every simulated host: hosts, their domains, disks and NICs.
+// Commands (sim/commands) read and change it; tests and the control server inspect it.
+
+export type DomainRunState = "running" | "blocked" | "paused" | "suspended" | "crashed" | "dying";
+
+export interface SimDomain {
+  uuid: string;
+  name: string;
+  domid: number;
+  memoryMiB: number;
+  vcpus: number;
+  state: DomainRunState;
+  type: "pv" | "pvh" | "hvm";
+  kernel: string;
+  disks: { target: string; vdev: string }[];
+  mac: string;
+  /** ms since epoch when the domain was created on its current host */
+  startedAt: number;
+  /** CPU seconds accumulated before startedAt (carried over a migration) */
+  cpuSecondsBase: number;
+  /** share of one vCPU the guest keeps busy, for CPU time growth */
+  load: number;
+}
+
+export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number }
+
+export interface SimHost {
+  name: string;
+  hostname: string;
+  ip: string;
+  prefix: number;
+  nic: string;
+  kind: "xen";
+  arch: "x86_64" | "aarch64";
+  virtFlag: "vmx" | "svm" | null;
+  cpuModel: string;
+  nrCpus: number;
+  cpuMhz: number;
+  totalMemoryMiB: number;
+  dom0MemoryMiB: number;
+  xenVersion: string;
+  kernelRelease: string;
+  bootedAt: number;
+  nextDomid: number;
+  domains: SimDomain[];
+  mounts: SimMount[];
+  txBytes: number;
+  rxBytes: number;
+}
+
+export interface CommandRecord { host: string; at: number; argv: string[] }
+
+export class World extends EventEmitter {
+  readonly hosts = new Map<string, SimHost>();
+  readonly commandLog: CommandRecord[] = [];
+
+  addHost(host: SimHost): SimHost {
+    this.hosts.set(host.name, host);
+    return host;
+  }
+
+  host(name: string): SimHost {
+    const h = this.hosts.get(name);
+    if (!h) throw new Error(`no simulated host ${name}`);
+    return h;
+  }
+
+  addDomain(hostName: string, spec: Pick<SimDomain, "name" | "memoryMiB" | "vcpus"> & Partial<SimDomain>): SimDomain {
+    const host = this.host(hostName);
+    const dom: SimDomain = {
+      uuid: randomUUID(),
+      domid: host.nextDomid++,
+      state: "blocked",
+      type: "pv",
+      kernel: "/boot/vmlinuz-2.6.16.38-xenU",
+      disks: [],
+      mac: randomMac(),
+      startedAt: Date.now(),
+      cpuSecondsBase: 0,
+      load: 0.02,
+      ...spec,
+    };
+    host.domains.push(dom);
+    this.emit("change", hostName);
+    return dom;
+  }
+
+  /** Free memory as Xen reports it (MiB): total − dom0 − every domU's allocation. */
+  freeMemoryMiB(host: SimHost): number {
+    const used = host.domains.reduce((sum, d) => sum + d.memoryMiB, 0);
+    return Math.max(0, host.totalMemoryMiB - host.dom0MemoryMiB - used);
+  }
+
+  cpuSeconds(d: SimDomain, now = Date.now()): number {
+    const running = d.state === "running" || d.state === "blocked";
+    return d.cpuSecondsBase + (running ? ((now - d.startedAt) / 1000) * d.load * d.vcpus : 0);
+  }
+
+  /** Where a domain of this name runs now: every host that lists it (a safety check for tests). */
+  locate(name: string): string[] {
+    return [...this.hosts.values()].filter((h) => h.domains.some((d) => d.name === name)).map((h) => h.name);
+  }
+
+  recordCommand(host: string, argv: string[]) {
+    this.commandLog.push({ host, at: Date.now(), argv: [...argv] });
+    if (this.commandLog.length > 20_000) this.commandLog.splice(0, 10_000);
+  }
+}
+
+function randomMac(): string {
+  const b = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+  return `00:16:3e:${b()}:${b()}:${b()}`;
+}
