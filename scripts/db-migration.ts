@@ -50,7 +50,7 @@ const adapter = bindMigrationAwareSqlAdapterFactory({
 const engine = await bg.SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
 await engine.schemaPush({ force: false, schema: { files: [{ path: "schema.prisma", content: schema }] }, filters: { externalTables: [], externalEnums: [] } });
 const sql = statements.length ? statements.map((s) => (s.endsWith(";") ? s : `${s};`)).join("\n\n") + "\n" : "";
-fs.rmSync(scratch, { force: true });
+for (const f of [scratch, `${scratch}-wal`, `${scratch}-shm`]) fs.rmSync(f, { force: true });
 if (!sql.trim()) {
   console.log("The schema matches the migrations: nothing to write.");
   process.exit(0);

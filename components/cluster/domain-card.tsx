@@ -1,0 +1,29 @@
+import type { DomainInfo } from "@/lib/toolstacks/types";
+import { formatMiB, formatUptime, stateWords } from "@/lib/format";
+
+const stateLook: Record<string, string> = {
+  running: "bg-emerald-100 text-emerald-800",
+  idle: "bg-emerald-50 text-emerald-700",
+  paused: "bg-amber-100 text-amber-800",
+  suspended: "bg-amber-100 text-amber-800",
+  "migrating-in": "bg-sky-100 text-sky-800",
+  "migrating-out": "bg-sky-100 text-sky-800",
+  crashed: "bg-red-100 text-red-800",
+};
+
+export function DomainCard({ domain }: { domain: DomainInfo }) {
+  return (
+    <li className="rounded-md border border-slate-200 bg-slate-50 p-2.5" data-testid={`domain-${domain.name}`}>
+      <div className="flex items-start justify-between gap-2">
+        <span className="break-all text-sm font-medium">{domain.name}</span>
+        <span className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
+          title={`xl state ${domain.stateLetters}`} data-testid="domain-state">
+          {stateWords[domain.state]}
+        </span>
+      </div>
+      <p className="mt-1 text-xs text-slate-600">
+        id {domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"} · up {formatUptime(domain.uptimeSeconds)}
+      </p>
+    </li>
+  );
+}

@@ -1,0 +1,24 @@
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "./generated/client";
+import { applyMigrations } from "./migrate";
+
+export type Db = PrismaClient;
+
+/** Where Ferry keeps its state (database, demo keys): FERRY_DATA_DIR, default ./state. */
+export function dataDir(): string {
+  return path.resolve(process.env.FERRY_DATA_DIR ?? "state");
+}
+
+export function databaseFile(): string {
+  const url = process.env.DATABASE_URL;
+  if (url && !url.startsWith("file:")) throw new Error(`DATABASE_URL ${url.split(":")[0]}: only SQLite (file:) is supported in this build.`);
+  return url ? path.resolve(url.slice("file:".length)) : path.join(dataDir(), "ferry.db");
+}
+
+/** Opens the SQLite database, creating it and applying pending migrations first (offline). */
+export function openDatabase(file = databaseFile()): { db: Db; applied: string[] } {
+  const applied = applyMigrations(file);
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }) });
+  return { db, applied };
+}

@@ -1,0 +1,39 @@
+import type { DomainState } from "./toolstacks/types";
+
+// Formatting shared by server and client components. Pure, no server imports.
+
+export function formatMiB(mib: number): string {
+  return mib >= 1024 ? `${(mib / 1024).toFixed(mib % 1024 === 0 ? 0 : 1)} GiB` : `${mib} MiB`;
+}
+
+export function formatUptime(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  return `${m}m ${Math.floor(seconds % 60)}s`;
+}
+
+export const stateWords: Record<DomainState, string> = {
+  running: "running",
+  idle: "running (idle)",
+  paused: "paused",
+  suspended: "suspended",
+  shutdown: "shut down",
+  crashed: "crashed",
+  dying: "dying",
+  "migrating-in": "arriving (migration)",
+  "migrating-out": "leaving (migration)",
+  unknown: "unknown",
+};
+
+export function timeAgo(iso: string | null, now = Date.now()): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 5) return "just now";
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${Math.floor(s / 3600)} h ago`;
+}

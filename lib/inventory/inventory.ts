@@ -1,0 +1,112 @@
+import { EventEmitter } from "node:events";
+import { toAppError } from "../errors";
+import type { SshPool } from "../ssh/pool";
+import type { SshConnection } from "../ssh/connection";
+import { drivers } from "../toolstacks";
+import type { HostRecord, HostView } from "./types";
+
+export interface InventoryEvents {
+  host: [HostView];
+  removed: [string];
+  refreshed: [{ at: string; ms: number }];
+}
+
+/**
+ * The current picture of every host. Refreshes all hosts in parallel on a timer (default 5 s) and
+ * on demand; emits a host's whole view whenever it changes. A host that stops answering turns
+ * unreachable with the reason and keeps its last domains, marked stale, until it answers again.
+ */
+export class Inventory extends EventEmitter<InventoryEvents> {
+  private readonly views = new Map<string, HostView>();
+  private readonly inFlight = new Map<string, Promise<HostView>>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(private readonly pool: SshPool, readonly intervalMs = 5_000) { super(); }
+
+  snapshot(): HostView[] {
+    return [...this.views.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(id: string): HostView | undefined { return this.views.get(id); }
+
+  connection(rec: HostRecord): SshConnection {
+    return this.pool.get(rec.id, rec.name, {
+      address: rec.address, port: rec.port, user: rec.user, fingerprint: rec.fingerprint,
+      auth: rec.authMethod === "agent" ? { kind: "agent" } : { kind: "key", keyPath: rec.keyPath ?? "" },
+    });
+  }
+
+  /** Adds or updates a host (from the database); its first refresh starts at once. */
+  upsert(rec: HostRecord): void {
+    const prev = this.views.get(rec.id);
+    const view: HostView = prev
+      ? { ...prev, ...rec }
+      : { ...rec, status: "connecting", reason: null, errorCode: null, facts: null, domains: [], stale: false, lastSeenAt: null, refreshMs: null };
+    this.views.set(rec.id, view);
+    this.emit("host", view);
+    void this.refreshHost(rec.id);
+  }
+
+  remove(id: string): void {
+    if (!this.views.delete(id)) return;
+    this.pool.remove(id);
+    this.emit("removed", id);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = async () => {
+      await this.refreshAll().catch(() => {});
+      if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pool.closeAll();
+  }
+
+  /** Refreshes every host in parallel; a call during a refresh joins it. */
+  async refreshAll(): Promise<{ ms: number }> {
+    if (this.running) { await this.running; }
+    const t0 = performance.now();
+    const all = Promise.all([...this.views.keys()].map((id) => this.refreshHost(id)));
+    this.running = all;
+    try { await all; } finally { this.running = null; }
+    const ms = performance.now() - t0;
+    this.emit("refreshed", { at: new Date().toISOString(), ms });
+    return { ms };
+  }
+
+  refreshHost(id: string): Promise<HostView> {
+    const existing = this.inFlight.get(id);
+    if (existing) return existing;
+    const p = this.doRefresh(id).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, p);
+    return p;
+  }
+
+  private async doRefresh(id: string): Promise<HostView> {
+    const before = this.views.get(id);
+    if (!before) throw new Error(`unknown host ${id}`);
+    const t0 = performance.now();
+    let next: HostView;
+    try {
+      const snap = await drivers[before.toolstack].snapshot(this.connection(before), {
+        withCpuFlags: before.status !== "online", previous: before.facts ?? undefined,
+      });
+      next = { ...before, status: "online", reason: null, errorCode: null, facts: snap.facts, domains: snap.domains,
+        stale: false, lastSeenAt: new Date().toISOString(), refreshMs: Math.round(performance.now() - t0) };
+    } catch (e) {
+      const err = toAppError(e);
+      next = { ...before, status: "unreachable", reason: err.message, errorCode: err.code, stale: before.domains.length > 0, refreshMs: null };
+    }
+    if (!this.views.has(id)) return next; // removed meanwhile
+    this.views.set(id, next);
+    this.emit("host", next);
+    return next;
+  }
+}

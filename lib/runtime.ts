@@ -1,0 +1,25 @@
+import type { Db } from "./db/client";
+import type { Inventory } from "./inventory/inventory";
+import type { HostService } from "./hosts/service";
+
+// server.ts builds the services once; Next's route handlers and pages are bundled separately from
+// server.ts, so they reach the same instances through globalThis rather than by importing them.
+
+export interface Services {
+  db: Db;
+  inventory: Inventory;
+  hosts: HostService;
+}
+
+const KEY = Symbol.for("ferry.services");
+type WithServices = typeof globalThis & { [KEY]?: Services };
+
+export function setServices(s: Services): void {
+  (globalThis as WithServices)[KEY] = s;
+}
+
+export function getServices(): Services {
+  const s = (globalThis as WithServices)[KEY];
+  if (!s) throw new Error("Ferry services are not running: start the app with server.ts (npm run dev / npm start / npm run demo).");
+  return s;
+}

@@ -1,0 +1,45 @@
+// `npm run demo`: the simulated cluster (a separate process, sim/main.ts) and the dashboard together.
+// The simulated hosts are registered with their host keys pinned, so the Cluster page fills at once.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { openDatabase, dataDir } from "../lib/db/client";
+import { startFerry } from "../server";
+import type { SimHostInfo } from "../sim/cluster";
+
+const simDir = path.join(dataDir(), "sim");
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+  env: { ...process.env, FERRY_SIM_DIR: simDir },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const stopSim = () => { if (sim.exitCode === null) sim.kill("SIGTERM"); };
+process.on("exit", stopSim);
+
+const ready = await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
+  const lines = readline.createInterface({ input: sim.stdout });
+  lines.on("line", (line) => {
+    if (line.startsWith("SIM_READY ")) resolve(JSON.parse(line.slice("SIM_READY ".length)));
+    else console.log(line);
+  });
+  sim.once("exit", (code) => reject(new Error(`the simulated cluster exited (code ${code}) before it was ready`)));
+});
+
+const { db } = openDatabase();
+for (const h of ready.hosts) {
+  const data = { address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl" };
+  await db.host.upsert({ where: { name: h.name }, create: { name: h.name, ...data }, update: data });
+}
+await db.$disconnect();
+
+const ferry = await startFerry();
+console.log("");
+console.log(`Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}  (simulated hosts: ${ready.hosts.map((h) => h.name).join(", ")})`);
+console.log(`Simulated cluster control (for tests): ${ready.controlUrl}`);
+
+const shutdown = async () => {
+  stopSim();
+  await ferry.close();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
