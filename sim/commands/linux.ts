@@ -42,6 +42,12 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       io.out(argv.slice(noNewline ? 2 : 1).join(" ") + (noNewline ? "" : "\n"));
       return 0;
     },
+    sleep: (argv, io) => new Promise<number>((resolve) => {
+      const seconds = Number(argv[1]);
+      if (!Number.isFinite(seconds) || seconds < 0) { io.err(`sleep: invalid time interval '${argv[1] ?? ""}'\n`); return resolve(1); }
+      const t = setTimeout(() => resolve(0), seconds * 1000);
+      io.signal.addEventListener("abort", () => { clearTimeout(t); resolve(130); }, { once: true });
+    }),
     hostname: (_argv, io) => { io.out(`${host().hostname}\n`); return 0; },
     uname: (argv, io) => {
       const h = host();

@@ -39,14 +39,16 @@ class Parser {
     const script: Script = [];
     for (;;) {
       this.skipBlanks();
-      while (this.peek() === ";" || this.peek() === "\n" || (this.peek() === "&" && this.peek(1) !== "&")) {
-        this.pos++; this.skipBlanks();
-      }
+      while (this.peek() === "\n") { this.pos++; this.skipBlanks(); }
       if (this.atEnd() || (this.closer && this.peek() === this.closer)) return script;
+      if (this.peek() === ";" || this.peek() === "&") {
+        const tok = this.peek(1) === this.peek() ? this.peek().repeat(2) : this.peek();
+        throw new ShellSyntaxError(`syntax error near unexpected token \`${tok}'`);
+      }
       script.push(this.parseAndOr());
       this.skipBlanks();
       const c = this.peek();
-      if (c === ";" || c === "\n" || c === "&") continue;
+      if (c === ";" || c === "\n" || c === "&") { this.pos++; continue; }
       if (this.atEnd() || (this.closer && c === this.closer)) return script;
       throw new ShellSyntaxError(`syntax error near unexpected token \`${c}'`);
     }

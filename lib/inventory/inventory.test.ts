@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Inventory } from "./inventory";
+import { SshPool } from "../ssh/pool";
+import type { HostRecord, HostView } from "./types";
+import { startTestCluster } from "../../sim/testing";
+
+let sim: Awaited<ReturnType<typeof startTestCluster>>;
+beforeAll(async () => { sim = await startTestCluster(); });
+afterAll(async () => { await sim.stop(); });
+
+function record(name: string): HostRecord {
+  const h = sim.info(name);
+  return { id: `id-${name}`, name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl" };
+}
+
+describe("Inventory", () => {
+  it("refreshes every host in parallel and shows the guide's scenario", async () => {
+    const inv = new Inventory(new SshPool());
+    for (const n of ["hostA", "hostB", "hostC"]) inv.upsert(record(n));
+    await inv.refreshAll();
+    const [a, b, c] = inv.snapshot();
+    expect([a.status, b.status, c.status]).toEqual(["online", "online", "online"]);
+    expect(b.domains.filter((d) => d.id !== 0).map((d) => [d.name, d.memoryMiB, d.vcpus, d.state])).toEqual([
+      ["ubuntu_fuwa_nfs_domU", 256, 1, "idle"], ["debian_etch_domU", 512, 2, "idle"],
+    ]);
+    expect(b.domains.every((d) => d.uuid)).toBe(true);
+    expect(b.facts).toMatchObject({ arch: "x86_64", virtExtensions: ["vmx"], hypervisorVersion: "4.17.3", freeMemoryMiB: 6400 });
+    expect(a.domains.map((d) => d.name)).toEqual(["Domain-0"]);
+    inv.stop();
+  });
+
+  it("emits a delta when a domain appears, and turns an unreachable host back online by itself", async () => {
+    const inv = new Inventory(new SshPool(), 50);
+    inv.upsert(record("hostC"));
+    const seen: HostView[] = [];
+    inv.on("host", (v) => seen.push(v));
+    inv.start();
+    const waitFor = (pred: (v: HostView) => boolean) => new Promise<HostView>((resolve) => {
+      const check = (v: HostView) => { if (pred(v)) { inv.off("host", check); resolve(v); } };
+      inv.on("host", check);
+    });
+
+    sim.world.addDomain("hostC", { name: "fresh_domU", memoryMiB: 128, vcpus: 1 });
+    const withFresh = await waitFor((v) => v.domains.some((d) => d.name === "fresh_domU"));
+    expect(withFresh.status).toBe("online");
+
+    await sim.cluster.server("hostC").stop();
+    const down = await waitFor((v) => v.status === "unreachable");
+    expect(down.reason).toMatch(/refused|dropped|closed/);
+    expect(down.stale).toBe(true);
+    expect(down.domains.some((d) => d.name === "fresh_domU")).toBe(true);
+
+    await sim.cluster.server("hostC").start();
+    const back = await waitFor((v) => v.status === "online");
+    expect(back.stale).toBe(false);
+    expect(seen.length).toBeGreaterThan(2);
+    inv.stop();
+  });
+});

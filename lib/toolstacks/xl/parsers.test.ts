@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../errors";
+import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
+import { parseCpuVirtFlags, parseXlInfo } from "./parse-info";
+import { parseXlListLong } from "./parse-list-long";
+import { parseXlUptime } from "./parse-uptime";
+import { xlError } from "./errors";
+
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
+
+function codeOf(fn: () => unknown): string | undefined {
+  try { fn(); } catch (e) { return e instanceof AppError ? e.code : "not-an-AppError"; }
+  return undefined;
+}
+
+describe("parseXlList", () => {
+  it("reads the reference sample, fields from the right", () => {
+    expect(parseXlList(fixture("list-reference.txt"))).toEqual([
+      { name: "Domain-0", id: 0, memoryMiB: 4096, vcpus: 8, stateLetters: "r-----", cpuSeconds: 1234.5 },
+      { name: "web01", id: 3, memoryMiB: 2048, vcpus: 2, stateLetters: "-b----", cpuSeconds: 56.7 },
+      { name: "db01", id: 7, memoryMiB: 8192, vcpus: 4, stateLetters: "--p---", cpuSeconds: 0.3 },
+      { name: "crashy", id: 9, memoryMiB: 512, vcpus: 1, stateLetters: "---sc-", cpuSeconds: 3 },
+    ]);
+  });
+
+  it("keeps names longer than 40 characters and migration suffixes", () => {
+    const rows = parseXlList(fixture("list-migrating.txt"));
+    expect(rows.map((r) => r.name)).toContain("a_domain_name_that_is_longer_than_forty_chars");
+    const away = rows.find((r) => r.name.endsWith("--migratedaway"))!;
+    expect(stateFromLetters(away.stateLetters, away.name)).toBe("migrating-out");
+    expect(baseDomainName(away.name)).toBe("ubuntu_fuwa_nfs_domU");
+    const incoming = rows.find((r) => r.name.endsWith("--incoming"))!;
+    expect(stateFromLetters(incoming.stateLetters, incoming.name)).toBe("migrating-in");
+  });
+
+  it("turns a truncated row or a missing header into toolstack_parse_error", () => {
+    expect(codeOf(() => parseXlList(fixture("list-truncated.txt")))).toBe("toolstack_parse_error");
+    expect(codeOf(() => parseXlList("bash: xl: command not found\n"))).toBe("toolstack_parse_error");
+    expect(codeOf(() => parseXlList(""))).toBe("toolstack_parse_error");
+  });
+
+  it.each([
+    ["r-----", "running"], ["-b----", "idle"], ["--p---", "paused"], ["---ss-", "suspended"],
+    ["---sc-", "crashed"], ["---s--", "shutdown"], ["---sr-", "shutdown"], ["-----d", "dying"], ["------", "running"],
+  ])("state %s is %s", (letters, state) => expect(stateFromLetters(letters, "x")).toBe(state));
+});
+
+describe("parseXlInfo", () => {
+  it("reads the reference sample, keeping empty values", () => {
+    const info = parseXlInfo(fixture("info-reference.txt"));
+    expect(info.get("machine")).toBe("x86_64");
+    expect(info.get("free_memory")).toBe("52110");
+    expect(info.get("xen_version")).toBe("4.17.3");
+    expect(info.get("xen_changeset")).toBe("");
+    expect(info.get("virt_caps")?.split(" ")).toContain("hvm");
+  });
+
+  it("rejects output without the keys Ferry needs, or with non-numeric memory", () => {
+    expect(codeOf(() => parseXlInfo(fixture("info-value.txt")))).toBe("toolstack_parse_error");
+    const bad = fixture("info-reference.txt").replace(/free_memory\s+: \d+/, "free_memory            : lots");
+    expect(codeOf(() => parseXlInfo(bad))).toBe("toolstack_parse_error");
+  });
+
+  it("finds vmx/svm in /proc/cpuinfo flags", () => {
+    expect(parseCpuVirtFlags("flags\t\t: fpu vme vmx sse\n\nflags\t\t: fpu vmx\n")).toEqual(["vmx"]);
+    expect(parseCpuVirtFlags("flags\t\t: fpu svm\n")).toEqual(["svm"]);
+    expect(parseCpuVirtFlags("flags\t\t: fpu sse hypervisor\n")).toEqual([]);
+  });
+});
+
+describe("parseXlListLong", () => {
+  it("reads uuid, type and disks of the reference entry", () => {
+    expect(parseXlListLong(fixture("list-long.json"))).toEqual([{
+      domid: 3, name: "web01", uuid: "5f1c2e0a-1b2c-4d5e-8f90-0123456789ab", type: "pvh",
+      disks: [{ path: "/dev/vg0/web01", vdev: "xvda" }],
+    }]);
+  });
+
+  it("accepts a single object (xl create -n) and an empty array", () => {
+    expect(parseXlListLong('{"domid": null, "config": {"c_info": {"name": "x"}}}')[0]).toMatchObject({ domid: null, name: "x" });
+    expect(parseXlListLong("[\n]\n")).toEqual([]);
+  });
+
+  it("rejects SXP and wrong shapes with a clear code", () => {
+    expect(codeOf(() => parseXlListLong("(domain (domid 3))"))).toBe("toolstack_parse_error");
+    expect(codeOf(() => parseXlListLong('[{"domid": "x"}]'))).toBe("toolstack_parse_error");
+  });
+});
+
+describe("parseXlUptime", () => {
+  it("reads H:MM:SS, 1 day and N days forms", () => {
+    expect([...parseXlUptime(fixture("uptime.txt"))]).toEqual([[0, 3 * 86400 + 5], [1, 5405], [2, 86400 + 3728]]);
+  });
+});
+
+describe("xlError", () => {
+  const r = (code: number, stderr: string) => ({ code, stdout: "", stderr });
+  it("maps exit codes and known messages to codes", () => {
+    expect(xlError(["xl", "list", "nosuch"], r(1, fixture("list-unknown-name.stderr.txt"))).code).toBe("domain_not_found");
+    expect(xlError(["xl", "list", "42"], r(1, fixture("list-unknown-id.stderr.txt"))).code).toBe("domain_not_found");
+    expect(xlError(["xl", "info"], r(127, "bash: line 1: xl: command not found\n")).code).toBe("toolstack_not_found");
+    expect(xlError(["xl", "list", "-q"], r(2, "option `q' not supported.\n")).code).toBe("toolstack_error");
+    expect(xlError(["xl", "info"], r(1, "libxl: error: cannot init xl context\n")).message).toMatch(/cannot init xl context/);
+  });
+});

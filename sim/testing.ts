@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SimCluster } from "./cluster";
+import { createDefaultWorld } from "./default-world";
+import type { World } from "./world";
+
+/** A simulated cluster on ephemeral ports with keys in a fresh temp dir, for tests and benches. */
+export async function startTestCluster(world: World = createDefaultWorld()) {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-sim-"));
+  const cluster = new SimCluster({ world, stateDir, basePort: 0 });
+  await cluster.start();
+  const info = (name: string) => cluster.describe().find((h) => h.name === name)!;
+  const target = (name: string) => {
+    const h = info(name);
+    return { address: h.address, port: h.port, user: h.user, fingerprint: h.fingerprint, auth: { kind: "key" as const, keyPath: h.keyPath } };
+  };
+  return {
+    cluster, world, stateDir, info, target,
+    async stop() {
+      await cluster.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
