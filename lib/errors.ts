@@ -36,7 +36,16 @@ export class AppError extends Error {
   toJSON() { return { code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) }; }
 }
 
+/**
+ * True for an AppError from any copy of this module: Next bundles route handlers apart from
+ * server.ts, so an error thrown by the services is not `instanceof` the route's AppError class.
+ */
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof Error && e.name === "AppError" && typeof (e as AppError).code === "string" && (e as AppError).code in errorStatus;
+}
+
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
+  if (isAppError(e)) return new AppError(e.code, e.message, e.detail);
   return new AppError("internal", e instanceof Error ? e.message : String(e));
 }

@@ -1,0 +1,40 @@
+import { expect, test } from "@playwright/test";
+import { ClusterPage } from "./pages/cluster-page";
+import { setHostUp } from "./sim-control";
+
+test.afterEach(async () => { await setHostUp("hostB", true); });
+
+test("the Cluster page shows the guide's three hosts and hostB's domains, live", async ({ page }) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  for (const name of ["hostA", "hostB", "hostC"]) await expect(cluster.host(name)).toHaveAttribute("data-status", "online");
+  await expect(cluster.domain("hostB", "ubuntu_fuwa_nfs_domU")).toContainText("256 MiB · 1 vCPU");
+  await expect(cluster.domain("hostB", "debian_etch_domU")).toContainText("512 MiB · 2 vCPUs");
+  await expect(cluster.host("hostB").getByTestId("host-toolstack")).toHaveText("xl · Xen 4.17.3");
+  await expect(cluster.host("hostC").getByTestId("domain-list")).toContainText("No guest domains");
+  await expect(cluster.host("hostB").getByTestId("memory-free")).toHaveText("6.3 GiB free");
+});
+
+test("a host whose sshd stops turns unreachable with the reason, then comes back by itself", async ({ page }) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const hostB = cluster.host("hostB");
+  await expect(hostB).toHaveAttribute("data-status", "online");
+
+  await setHostUp("hostB", false);
+  await expect(hostB).toHaveAttribute("data-status", "unreachable");
+  await expect(hostB.getByTestId("host-reason")).toContainText(/refused|dropped|closed/);
+  // last known domains stay visible, marked stale
+  await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
+
+  await setHostUp("hostB", true);
+  await expect(hostB).toHaveAttribute("data-status", "online");
+  await expect(hostB.getByTestId("host-reason")).toHaveCount(0);
+});
+
+test("Refresh now reports how long a full refresh took", async ({ page }) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await page.getByTestId("refresh").click();
+  await expect(page.getByTestId("cluster-summary")).toContainText(/last refresh \d+ ms/);
+});

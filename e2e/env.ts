@@ -1,0 +1,9 @@
+// Ports and paths of the e2e stack, shared by playwright.config.ts and the tests.
+export const E2E = {
+  port: 3100,
+  baseURL: "http://127.0.0.1:3100",
+  dataDir: "state/e2e",
+  simBasePort: 2311,
+  simControlPort: 2399,
+  simControl: "http://127.0.0.1:2399",
+};
