@@ -14,7 +14,7 @@ import type { SimHostInfo } from "../sim/cluster";
 const RUNS = Number(process.env.RUNS ?? 20);
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-"));
 const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
-  env: { ...process.env, FERRY_SIM_DIR: stateDir, SIM_BASE_PORT: process.env.SIM_BASE_PORT ?? "2411", SIM_CONTROL_PORT: "0" },
+  env: { ...process.env, FERRY_SIM_DIR: stateDir, SIM_BASE_PORT: process.env.SIM_BASE_PORT ?? "0", SIM_CONTROL_PORT: "0" },
   stdio: ["ignore", "pipe", "inherit"],
 });
 const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
