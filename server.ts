@@ -9,6 +9,11 @@ import { SshPool } from "./lib/ssh/pool";
 import { Inventory } from "./lib/inventory/inventory";
 import { HostService } from "./lib/hosts/service";
 import { setServices, type Services } from "./lib/runtime";
+import { AuthService, type SessionInfo } from "./lib/auth/service";
+import { AuditLog } from "./lib/audit/service";
+import { CLIENT_IP_HEADER, sessionToken } from "./lib/auth/request";
+import { socketPolicy } from "./lib/auth/policy";
+import { hasRole, whoMay, type Access } from "./lib/auth/roles";
 import { ROOM_CLUSTER, refreshRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from "./lib/events";
 import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
@@ -24,24 +29,43 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   if (applied.length) log.info({ applied, file: databaseFile() }, "database migrated");
   const inventory = new Inventory(new SshPool(), Number(process.env.FERRY_REFRESH_MS ?? 5_000));
   const hosts = new HostService(db, inventory);
-  const services: Services = { db, inventory, hosts };
+  const auth = new AuthService(db);
+  const audit = new AuditLog(db);
+  const services: Services = { db, inventory, hosts, auth, audit };
   setServices(services);
+  let setupSecret: string | null = null;
+  if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
 
   const app = next({ dev, hostname: host, port, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => void handle(req, res));
-  const io = new IOServer<ClientToServerEvents, ServerToClientEvents>(server, { serveClient: false });
+  const server = http.createServer((req, res) => {
+    // rate limits and the audit log key on the TCP peer, never on a header the client could forge
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    void handle(req, res);
+  });
+  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session: SessionInfo }>(server, { serveClient: false });
+
+  // Every socket needs a live session; it joins a room per session so logout can disconnect it.
+  io.use((socket, next) => {
+    auth.session(sessionToken(socket.request.headers.cookie)).then(
+      (session) => { socket.data.session = session; next(); },
+      (e) => next(new Error(toAppError(e).message)),
+    );
+  });
+  auth.on("session-ended", (id) => io.in(`session:${id}`).disconnectSockets(true));
 
   inventory.on("host", (view) => io.to(ROOM_CLUSTER).emit("inventory:host", view));
   inventory.on("removed", (id) => io.to(ROOM_CLUSTER).emit("inventory:host-removed", { id }));
   inventory.on("refreshed", (r) => io.to(ROOM_CLUSTER).emit("inventory:refreshed", r));
 
   io.on("connection", (socket) => {
-    void socket.join(ROOM_CLUSTER);
+    void socket.join([ROOM_CLUSTER, `session:${socket.data.session.id}`]);
     socket.emit("inventory:snapshot", inventory.snapshot());
     socket.on("inventory:refresh", async (payload, ack) => {
       const reply = typeof ack === "function" ? ack : () => {};
+      const refusal = await socketRefusal(auth, socket.data.session, "inventory:refresh");
+      if (refusal) return reply({ ok: false, error: refusal });
       const parsed = refreshRequestSchema.safeParse(payload ?? {});
       if (!parsed.success) return reply({ ok: false, error: { code: "invalid_input", message: "inventory:refresh takes no arguments." } });
       try {
@@ -58,6 +82,9 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");
+  if (setupSecret) {
+    console.log(`\nFirst start: no users yet. Open ${url}/setup and enter this one-time secret to create the first admin:\n\n    ${setupSecret}\n\n(or run: npm run user:add -- --admin <name>)\n`);
+  }
 
   return {
     url,
@@ -69,6 +96,21 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       await db.$disconnect();
     },
   };
+}
+
+/** Re-checks the session (it may have expired or ended) and the role an event needs. */
+async function socketRefusal(auth: AuthService, session: SessionInfo, event: keyof typeof socketPolicy) {
+  try {
+    const live = await auth.sessionById(session.id);
+    const need = socketPolicy[event] as Access;
+    if (need !== "public" && need !== "session" && !hasRole(live.user.role, need)) {
+      return { code: "forbidden", message: `Your role (${live.user.role}) cannot do this: ${whoMay(need)} can.` };
+    }
+    return null;
+  } catch (e) {
+    const err = toAppError(e);
+    return { code: err.code, message: err.message };
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

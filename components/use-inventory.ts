@@ -4,7 +4,7 @@ import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/events";
 import type { HostView } from "@/lib/inventory/types";
 
-export type StreamStatus = "connecting" | "live" | "disconnected";
+export type StreamStatus = "connecting" | "live" | "disconnected" | "signed-out";
 
 /**
  * The one hook that opens the inventory stream. Starts from the server-rendered picture, applies
@@ -36,7 +36,9 @@ export function useInventory(initial: HostView[]) {
       if (!frame) frame = requestAnimationFrame(flush);
     };
     socket.on("connect", () => setStream("live"));
-    socket.on("disconnect", () => setStream("disconnected"));
+    socket.on("disconnect", (reason) => setStream(reason === "io server disconnect" ? "signed-out" : "disconnected"));
+    // the server refuses a socket without a live session: say so instead of retrying forever
+    socket.on("connect_error", () => { setStream("signed-out"); socket.disconnect(); });
     socket.on("inventory:snapshot", (all) => { pending.clear(); setHosts(new Map(all.map((h) => [h.id, h]))); });
     socket.on("inventory:host", (view) => queue(view.id, view));
     socket.on("inventory:host-removed", ({ id }) => queue(id, null));

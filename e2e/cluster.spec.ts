@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
 import { setHostUp } from "./sim-control";
+import { loginAs } from "./auth";
 
+test.beforeEach(async ({ page }) => { await loginAs(page, "viewer"); });
 test.afterEach(async () => { await setHostUp("hostB", true); });
 
 test("the Cluster page shows the guide's three hosts and hostB's domains, live", async ({ page }) => {

@@ -2,15 +2,21 @@ import { expect, test } from "@playwright/test";
 import { HostsPage } from "./pages/hosts-page";
 import { ClusterPage } from "./pages/cluster-page";
 import { simHosts } from "./sim-control";
+import { apiAs, loginAs } from "./auth";
 
-async function hostCount(request: import("@playwright/test").APIRequestContext) {
-  return ((await (await request.get("/api/hosts")).json()).hosts as unknown[]).length;
+test.beforeEach(async ({ page }) => { await loginAs(page, "admin", "/hosts"); });
+
+async function hostCount() {
+  const api = await apiAs("viewer");
+  const n = ((await (await api.get("/api/hosts")).json()).hosts as unknown[]).length;
+  await api.dispose();
+  return n;
 }
 
-test("bad input on the add-host form gets a clear message and stores nothing", async ({ page, request }) => {
+test("bad input on the add-host form gets a clear message and stores nothing", async ({ page }) => {
   const hosts = new HostsPage(page);
   await hosts.open();
-  const before = await hostCount(request);
+  const before = await hostCount();
   const sim = await simHosts();
   const c = sim.find((h) => h.name === "hostC")!;
 
@@ -36,7 +42,7 @@ test("bad input on the add-host form gets a clear message and stores nothing", a
   await hosts.accept();
   await expect(hosts.error()).toContainText("is already registered as hostC");
 
-  expect(await hostCount(request)).toBe(before);
+  expect(await hostCount()).toBe(before);
 });
 
 test("remove a host, add it back through first contact, accept its fingerprint, see it on the Cluster page", async ({ page }) => {
@@ -70,8 +76,9 @@ test("remove a host, add it back through first contact, accept its fingerprint, 
   await expect(cluster.host("hostC")).toHaveAttribute("data-status", "online");
 });
 
-test("the hosts API answers bad requests with a 4xx, a code and a message, and stores nothing", async ({ request }) => {
-  const before = await hostCount(request);
+test("the hosts API answers bad requests with a 4xx, a code and a message, and stores nothing", async () => {
+  const request = await apiAs("admin");
+  const before = await hostCount();
   const bad = await request.post("/api/hosts", { data: { name: "x y", address: "1.2.3.4", port: 22, authMethod: "key", keyPath: "/k", fingerprint: "nope" } });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error).toMatchObject({ code: "invalid_input", message: expect.stringContaining("letters, digits") });
@@ -84,5 +91,5 @@ test("the hosts API answers bad requests with a 4xx, a code and a message, and s
   const notJson = await request.post("/api/hosts/scan", { headers: { "content-type": "application/json" }, data: "{" });
   expect(notJson.status()).toBe(400);
   expect((await request.delete("/api/hosts/nope")).status()).toBe(404);
-  expect(await hostCount(request)).toBe(before);
+  expect(await hostCount()).toBe(before);
 });

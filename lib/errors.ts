@@ -4,6 +4,11 @@
 export const errorStatus = {
   invalid_input: 400,
   invalid_argument: 400,
+  unauthorized: 401,
+  session_expired: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  rate_limited: 429,
   not_found: 404,
   conflict: 409,
   host_key_unknown: 409,

@@ -1,6 +1,8 @@
 import type { Db } from "./db/client";
 import type { Inventory } from "./inventory/inventory";
 import type { HostService } from "./hosts/service";
+import type { AuthService } from "./auth/service";
+import type { AuditLog } from "./audit/service";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -9,6 +11,8 @@ export interface Services {
   db: Db;
   inventory: Inventory;
   hosts: HostService;
+  auth: AuthService;
+  audit: AuditLog;
 }
 
 const KEY = Symbol.for("ferry.services");

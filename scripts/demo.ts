@@ -3,7 +3,11 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
+import fs from "node:fs";
+import { randomBytes } from "node:crypto";
 import { openDatabase, dataDir } from "../lib/db/client";
+import { AuthService } from "../lib/auth/service";
+import { roles } from "../lib/auth/roles";
 import { startFerry } from "../server";
 import type { SimHostInfo } from "../sim/cluster";
 
@@ -29,12 +33,24 @@ for (const h of ready.hosts) {
   const data = { address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl" };
   await db.host.upsert({ where: { name: h.name }, create: { name: h.name, ...data }, update: data });
 }
+// One user per role with a fresh password each start; never a default password.
+const credentials: Record<string, { username: string; password: string }> = {};
+const auth = new AuthService(db);
+for (const role of roles) {
+  const password = randomBytes(12).toString("base64url");
+  await auth.upsertUser(role, role, password);
+  credentials[role] = { username: role, password };
+}
+const credentialsFile = path.join(dataDir(), "demo-credentials.json");
+fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
 await db.$disconnect();
 
 const ferry = await startFerry();
 console.log("");
 console.log(`Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}  (simulated hosts: ${ready.hosts.map((h) => h.name).join(", ")})`);
 console.log(`Simulated cluster control (for tests): ${ready.controlUrl}`);
+console.log(`Demo logins (new passwords each start, also in ${credentialsFile}):`);
+for (const role of roles) console.log(`  ${role.padEnd(8)} user ${credentials[role].username.padEnd(8)}  password ${credentials[role].password}`);
 
 const shutdown = async () => {
   stopSim();

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { useInventory } from "../use-inventory";
+import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn } from "./host-column";
 import type { HostView } from "@/lib/inventory/types";
 
@@ -52,8 +52,9 @@ export function ClusterView({ initialHosts }: { initialHosts: HostView[] }) {
   );
 }
 
-function StreamBadge({ status }: { status: "connecting" | "live" | "disconnected" }) {
-  const look = { connecting: "bg-amber-100 text-amber-800", live: "bg-emerald-100 text-emerald-800", disconnected: "bg-red-100 text-red-800" }[status];
-  const words = { connecting: "connecting…", live: "live", disconnected: "disconnected — retrying" }[status];
+function StreamBadge({ status }: { status: StreamStatus }) {
+  const look = { connecting: "bg-amber-100 text-amber-800", live: "bg-emerald-100 text-emerald-800", disconnected: "bg-red-100 text-red-800", "signed-out": "bg-red-100 text-red-800" }[status];
+  const words = { connecting: "connecting…", live: "live", disconnected: "disconnected — retrying", "signed-out": "session ended — log in again" }[status];
+  if (status === "signed-out") return <a href="/login" className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`} data-testid="stream-status" data-status={status}>{words}</a>;
   return <span className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`} data-testid="stream-status" data-status={status}>{words}</span>;
 }

@@ -6,10 +6,10 @@ import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
 import { timeAgo } from "@/lib/format";
 
-export function HostsManager({ initialHosts }: { initialHosts: HostView[] }) {
+export function HostsManager({ initialHosts, canManage, canTest }: { initialHosts: HostView[]; canManage: boolean; canTest: boolean }) {
   const { hosts } = useInventory(initialHosts);
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_380px]">
+    <div className={`grid gap-6 ${canManage ? "lg:grid-cols-[1fr_380px]" : ""}`}>
       <section>
         <h1 className="mb-4 text-2xl font-semibold">Hosts</h1>
         {hosts.length === 0 ? (
@@ -18,16 +18,16 @@ export function HostsManager({ initialHosts }: { initialHosts: HostView[] }) {
           </p>
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="host-rows">
-            {hosts.map((h) => <HostRow key={h.id} host={h} />)}
+            {hosts.map((h) => <HostRow key={h.id} host={h} canManage={canManage} canTest={canTest} />)}
           </ul>
         )}
       </section>
-      <AddHostForm />
+      {canManage ? <AddHostForm /> : <p className="text-sm text-slate-500" data-testid="hosts-readonly">Only admins add and remove hosts.</p>}
     </div>
   );
 }
 
-function HostRow({ host }: { host: HostView }) {
+function HostRow({ host, canManage, canTest }: { host: HostView; canManage: boolean; canTest: boolean }) {
   const [busy, setBusy] = useState<"test" | "remove" | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -57,10 +57,10 @@ function HostRow({ host }: { host: HostView }) {
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">{host.fingerprint}</p>
         </div>
         <div className="flex gap-2">
-          <button onClick={onTest} disabled={busy !== null} className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50" data-testid="host-test">
+          {canTest && <button onClick={onTest} disabled={busy !== null} className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50" data-testid="host-test">
             {busy === "test" ? "Testing…" : "Test"}
-          </button>
-          {confirming ? (
+          </button>}
+          {!canManage ? null : confirming ? (
             <>
               <button onClick={onRemove} disabled={busy !== null} className="rounded-md bg-red-600 px-3 py-1 text-sm text-white hover:bg-red-700" data-testid="host-remove-confirm">Remove {host.name}</button>
               <button onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 px-3 py-1 text-sm">Keep</button>

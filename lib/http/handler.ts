@@ -2,18 +2,55 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError, toAppError } from "../errors";
 import { describeIssues } from "../hosts/schema";
+import { routePolicy, type RouteKey } from "../auth/policy";
+import { checkAccess, clientIp, requestSession } from "../auth/request";
+import type { SessionInfo } from "../auth/service";
+import { getServices } from "../runtime";
+import { log } from "../log";
 
-/** Wraps a route handler: AppError → JSON {error:{code,message}} with its HTTP status. */
-export function handler<C>(fn: (req: Request, ctx: C) => Promise<unknown>) {
+/** What a route handler learns about its call, and what it tells the audit log. */
+export interface Call {
+  session: SessionInfo | null;
+  ip: string;
+  /** the handler names what it acted on (and any detail); the wrapper records the outcome */
+  audit: { target?: string; detail?: Record<string, unknown>; actor?: string };
+}
+
+/**
+ * Wraps a route handler: checks access from the one policy table (session, role, CSRF), runs it,
+ * maps errors to {error:{code,message}} with their HTTP status, and audits every call of a
+ * mutating route — succeeded, failed or refused.
+ */
+export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call) => Promise<unknown>) {
+  const rule = routePolicy[key];
   return async (req: Request, ctx: C): Promise<Response> => {
+    const call: Call = { session: null, ip: clientIp(req), audit: {} };
+    let outcome: "ok" | "refused" | "failed" = "ok";
+    let response: Response;
     try {
-      const body = await fn(req, ctx);
-      return body instanceof Response ? body : NextResponse.json(body ?? { ok: true });
+      call.session = await requestSession(req, rule.access);
+      checkAccess(req, rule.access, call.session);
+      const body = await fn(req, ctx, call);
+      response = body instanceof Response ? body : NextResponse.json(body ?? { ok: true });
     } catch (e) {
       const err = toAppError(e);
-      if (err.code === "internal") console.error(e);
-      return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status });
+      if (err.code === "internal") log.error({ err: e, route: key }, "route failed");
+      outcome = err.status === 401 || err.status === 403 || err.status === 429 ? "refused" : "failed";
+      response = NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status });
+      call.audit.detail = { ...call.audit.detail, code: err.code, message: err.message };
     }
+    if ("audit" in rule) {
+      await getServices().audit.record({
+        actor: call.session?.user.username ?? call.audit.actor ?? "anonymous",
+        role: call.session?.user.role ?? null,
+        action: rule.audit,
+        target: call.audit.target ?? null,
+        outcome,
+        detail: call.audit.detail ?? null,
+        ip: call.ip,
+      }).catch((e) => log.error({ err: e }, "audit write failed"));
+    }
+    return response;
   };
 }
 

@@ -4,4 +4,10 @@ import { getServices } from "@/lib/runtime";
 type Ctx = { params: Promise<{ id: string }> };
 
 // POST /api/hosts/:id/test – reconnect now (skipping backoff) and read the host; returns its view
-export const POST = handler(async (_req, { params }: Ctx) => ({ host: await getServices().hosts.test((await params).id) }));
+export const POST = handler("POST /api/hosts/[id]/test", async (_req, { params }: Ctx, call) => {
+  const { id } = await params;
+  call.audit.target = getServices().inventory.get(id)?.name ?? id;
+  const host = await getServices().hosts.test(id);
+  call.audit.detail = { status: host.status };
+  return { host };
+});

@@ -1,0 +1,14 @@
+import { getServices } from "@/lib/runtime";
+import { requirePage } from "@/lib/auth/page";
+import { Forbidden } from "@/components/auth/forbidden";
+import { UsersManager } from "@/components/users/users-manager";
+
+export const dynamic = "force-dynamic";
+
+// GET /users – admins add users, change roles, remove users
+export default async function UsersPage() {
+  const { session, allowed } = await requirePage("/users");
+  if (!allowed) return <Forbidden username={session.user.username} role={session.user.role} need="admins" />;
+  const users = (await getServices().auth.listUsers()).map((u) => ({ ...u, createdAt: u.createdAt.toISOString(), lastLoginAt: u.lastLoginAt?.toISOString() ?? null }));
+  return <UsersManager initialUsers={users} me={session.user.id} />;
+}

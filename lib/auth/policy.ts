@@ -1,0 +1,39 @@
+import type { Access } from "./roles";
+
+// The one table of who may call what. Every route handler names its row (lib/http/handler.ts);
+// the access test walks this table and checks that every route file under app/api has its rows.
+
+export interface RouteRule { access: Access; /** audit action recorded for every call, ok or not */ audit?: string }
+
+export const routePolicy = {
+  "POST /api/auth/login": { access: "public", audit: "auth.login" },
+  "POST /api/auth/logout": { access: "session", audit: "auth.logout" },
+  "GET /api/auth/session": { access: "session" },
+  "POST /api/setup": { access: "public", audit: "setup.first-admin" },
+  "GET /api/hosts": { access: "viewer" },
+  "POST /api/hosts": { access: "admin", audit: "host.add" },
+  "POST /api/hosts/scan": { access: "admin", audit: "host.scan" },
+  "DELETE /api/hosts/[id]": { access: "admin", audit: "host.remove" },
+  "POST /api/hosts/[id]/test": { access: "operator", audit: "host.test" },
+  "POST /api/inventory/refresh": { access: "viewer" },
+  "GET /api/users": { access: "admin" },
+  "POST /api/users": { access: "admin", audit: "user.add" },
+  "PATCH /api/users/[id]": { access: "admin", audit: "user.role" },
+  "DELETE /api/users/[id]": { access: "admin", audit: "user.remove" },
+  "GET /api/audit": { access: "viewer" },
+} as const satisfies Record<string, RouteRule>;
+
+export type RouteKey = keyof typeof routePolicy;
+
+/** socket.io events a client may send, and who may send them. Connecting needs a session. */
+export const socketPolicy = {
+  "inventory:refresh": "viewer",
+} as const satisfies Record<string, Access>;
+
+/** Pages and the role they need; the rest of a page's actions are checked by their routes. */
+export const pagePolicy = {
+  "/": "viewer",
+  "/hosts": "viewer",
+  "/audit": "viewer",
+  "/users": "admin",
+} as const satisfies Record<string, Access>;

@@ -1,0 +1,48 @@
+import { parse as parseCookie } from "cookie";
+import { AppError } from "../errors";
+import { getServices } from "../runtime";
+import type { SessionInfo } from "./service";
+import { csrfMatches } from "./csrf";
+import { hasRole, whoMay, type Access } from "./roles";
+
+export const SESSION_COOKIE = "ferry_session";
+export const CSRF_HEADER = "x-csrf-token";
+/** set by server.ts from the TCP peer, overwriting whatever the client sent */
+export const CLIENT_IP_HEADER = "x-ferry-client-ip";
+
+export function sessionToken(cookieHeader: string | null | undefined): string | undefined {
+  return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
+}
+
+/** The request's session, unless the route is public; 401 when there is none or it expired. */
+export async function requestSession(req: Request, access: Access): Promise<SessionInfo | null> {
+  if (access === "public") return null;
+  return getServices().auth.session(sessionToken(req.headers.get("cookie")));
+}
+
+/** The role check, and on mutations the Origin and the CSRF token (a header only Ferry's pages send). */
+export function checkAccess(req: Request, access: Access, session: SessionInfo | null): void {
+  const mutating = req.method !== "GET" && req.method !== "HEAD";
+  if (mutating) checkOrigin(req);
+  if (!session) return;
+  if (access !== "session" && access !== "public" && !hasRole(session.user.role, access)) {
+    throw new AppError("forbidden", `Your role (${session.user.role}) cannot do this: ${whoMay(access)} can.`);
+  }
+  if (mutating && !csrfMatches(session.csrfToken, req.headers.get(CSRF_HEADER))) {
+    throw new AppError("csrf_failed", "This request did not come from a Ferry page (missing or wrong CSRF token). Reload the page and try again.");
+  }
+}
+
+/** A cross-site form or script carries a foreign Origin: refuse it before anything else. */
+function checkOrigin(req: Request) {
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  let originHost: string;
+  try { originHost = new URL(origin).host; } catch { originHost = ""; }
+  if (originHost !== host) throw new AppError("csrf_failed", `Refused a request from another site (${origin}).`);
+}
+
+export function clientIp(req: Request): string {
+  return req.headers.get(CLIENT_IP_HEADER) ?? "unknown";
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { roles } from "./roles";
+
+export const usernameSchema = z.string().trim()
+  .min(2, "A user name has 2 to 32 characters.")
+  .max(32, "A user name has 2 to 32 characters.")
+  .regex(/^[a-z][a-z0-9._-]*$/, "A user name uses lowercase letters, digits, '.', '_' and '-', and starts with a letter.");
+
+export const newPasswordSchema = z.string()
+  .min(12, "A password has at least 12 characters.")
+  .max(256, "A password has at most 256 characters.");
+
+export const roleSchema = z.enum(roles, { error: "The role is viewer, operator or admin." });
+
+export const loginSchema = z.object({
+  username: z.string().trim().min(1, "Enter your user name.").max(64, "Unknown user name or wrong password."),
+  password: z.string().min(1, "Enter your password.").max(256, "Unknown user name or wrong password."),
+});
+
+export const createUserSchema = z.object({ username: usernameSchema, password: newPasswordSchema, role: roleSchema });
+export const updateUserSchema = z.object({ role: roleSchema }).strict();
+export const setupSchema = z.object({ secret: z.string().trim().min(1, "Enter the one-time secret printed by the server."), username: usernameSchema, password: newPasswordSchema });
+
+export type CreateUserInput = z.infer<typeof createUserSchema>;

@@ -1,0 +1,163 @@
+import { EventEmitter } from "node:events";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { AppError } from "../errors";
+import type { Db } from "../db/client";
+import { burnVerify, hashPassword, verifyPassword } from "./password";
+import { isRole, type Role } from "./roles";
+import type { CreateUserInput } from "./schema";
+
+export interface SessionUser { id: string; username: string; role: Role }
+export interface SessionInfo { id: string; user: SessionUser; csrfToken: string; expiresAt: Date }
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const token = () => randomBytes(32).toString("base64url");
+
+export interface AuthOptions { sessionTtlMs?: number; loginAttempts?: number; loginWindowS?: number }
+
+/** Users, sessions, login rate limits and the one-time setup secret. */
+export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
+  readonly sessionTtlMs: number;
+  private readonly perAccount: RateLimiterMemory;
+  private readonly perAddress: RateLimiterMemory;
+  private setupSecretHash: string | null = null;
+
+  constructor(private readonly db: Db, opts: AuthOptions = {}) {
+    super();
+    this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
+    const duration = opts.loginWindowS ?? 900;
+    this.perAccount = new RateLimiterMemory({ points: opts.loginAttempts ?? 5, duration });
+    this.perAddress = new RateLimiterMemory({ points: (opts.loginAttempts ?? 5) * 6, duration });
+  }
+
+  /**
+   * Logs in; a wrong password and an unknown user get the same answer. Failed attempts are counted per
+   * account+address (5 per 15 min) and per address (30): past either, even a right password is refused.
+   */
+  async login(username: string, password: string, ip: string): Promise<{ token: string; session: SessionInfo }> {
+    const name = username.trim().toLowerCase();
+    const accountKey = `${name}|${ip}`;
+    const [account, address] = await Promise.all([this.perAccount.get(accountKey), this.perAddress.get(ip)]);
+    const blocked = [account && account.consumedPoints >= this.perAccount.points ? account : null, address && address.consumedPoints >= this.perAddress.points ? address : null]
+      .filter((r): r is RateLimiterRes => r !== null);
+    if (blocked.length) throw rateLimited(Math.max(...blocked.map((r) => r.msBeforeNext)));
+    const user = await this.db.user.findUnique({ where: { username: name } });
+    const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnVerify(password), false);
+    if (!user || !ok) {
+      await Promise.all([this.perAccount.penalty(accountKey, 1), this.perAddress.penalty(ip, 1)]);
+      throw new AppError("unauthorized", "Unknown user name or wrong password.");
+    }
+    await this.perAccount.delete(accountKey);
+    await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    return this.createSession(user.id);
+  }
+
+  async createSession(userId: string): Promise<{ token: string; session: SessionInfo }> {
+    const t = token();
+    const row = await this.db.session.create({
+      data: { tokenHash: sha256(t), csrfToken: token(), userId, expiresAt: new Date(Date.now() + this.sessionTtlMs) },
+      include: { user: true },
+    });
+    return { token: t, session: toSessionInfo(row) };
+  }
+
+  /** The session behind a cookie token; expired sessions are deleted and refused as such. */
+  async session(t: string | undefined | null): Promise<SessionInfo> {
+    if (!t) throw new AppError("unauthorized", "Log in to use Ferry.");
+    return this.check(await this.db.session.findUnique({ where: { tokenHash: sha256(t) }, include: { user: true } }));
+  }
+
+  /** Re-checks a session a socket holds: it may have expired, ended, or its user's role changed. */
+  async sessionById(id: string): Promise<SessionInfo> {
+    return this.check(await this.db.session.findUnique({ where: { id }, include: { user: true } }));
+  }
+
+  private async check(row: SessionRow | null): Promise<SessionInfo> {
+    if (!row) throw new AppError("unauthorized", "Your session is not valid (logged out elsewhere?). Log in again.");
+    if (row.expiresAt.getTime() <= Date.now()) {
+      await this.db.session.deleteMany({ where: { id: row.id } });
+      throw new AppError("session_expired", "Your session has expired. Log in again.");
+    }
+    if (Date.now() - row.lastSeenAt.getTime() > 60_000) {
+      await this.db.session.update({ where: { id: row.id }, data: { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + this.sessionTtlMs) } });
+    }
+    return toSessionInfo(row);
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.session.deleteMany({ where: { id: sessionId } });
+    this.emit("session-ended", sessionId);
+  }
+
+  async userCount(): Promise<number> { return this.db.user.count(); }
+
+  async listUsers() {
+    return (await this.db.user.findMany({ orderBy: { username: "asc" }, select: { id: true, username: true, role: true, createdAt: true, lastLoginAt: true } }))
+      .map((u) => ({ ...u, role: isRole(u.role) ? u.role : "viewer" }));
+  }
+
+  async createUser(input: CreateUserInput): Promise<SessionUser> {
+    if (await this.db.user.findUnique({ where: { username: input.username } })) throw new AppError("conflict", `A user named ${input.username} already exists.`);
+    const u = await this.db.user.create({ data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) } });
+    return { id: u.id, username: u.username, role: input.role };
+  }
+
+  /** Creates or resets a user (the `user:add` command and the demo): returns the user. */
+  async upsertUser(username: string, role: Role, password: string): Promise<SessionUser> {
+    const passwordHash = await hashPassword(password);
+    const u = await this.db.user.upsert({ where: { username }, create: { username, role, passwordHash }, update: { role, passwordHash } });
+    await this.db.session.deleteMany({ where: { userId: u.id } });
+    return { id: u.id, username, role };
+  }
+
+  async setRole(id: string, role: Role): Promise<SessionUser> {
+    const u = await this.db.user.findUnique({ where: { id } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    if (u.role === "admin" && role !== "admin") await this.ensureAnotherAdmin(id);
+    await this.db.user.update({ where: { id }, data: { role } });
+    return { id, username: u.username, role };
+  }
+
+  async deleteUser(id: string): Promise<SessionUser> {
+    const u = await this.db.user.findUnique({ where: { id } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    if (u.role === "admin") await this.ensureAnotherAdmin(id);
+    const sessions = await this.db.session.findMany({ where: { userId: id }, select: { id: true } });
+    await this.db.user.delete({ where: { id } });
+    for (const s of sessions) this.emit("session-ended", s.id);
+    return { id, username: u.username, role: isRole(u.role) ? u.role : "viewer" };
+  }
+
+  private async ensureAnotherAdmin(exceptId: string) {
+    if ((await this.db.user.count({ where: { role: "admin", id: { not: exceptId } } })) === 0) {
+      throw new AppError("conflict", "Ferry needs at least one admin: make another user admin first.");
+    }
+  }
+
+  /** First start with no users: a one-time secret, printed to the console, lets one person create the first admin. */
+  issueSetupSecret(): string {
+    const secret = randomBytes(18).toString("base64url");
+    this.setupSecretHash = sha256(secret);
+    return secret;
+  }
+
+  async completeSetup(secret: string, username: string, password: string): Promise<SessionUser> {
+    const ok = this.setupSecretHash !== null && timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(this.setupSecretHash));
+    if (!ok || (await this.userCount()) > 0) throw new AppError("forbidden", "That is not the current one-time setup secret (or setup is already done).");
+    this.setupSecretHash = null;
+    return this.createUser({ username, password, role: "admin" });
+  }
+
+  get setupPending(): boolean { return this.setupSecretHash !== null; }
+}
+
+function rateLimited(ms: number): AppError {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return new AppError("rate_limited", `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+}
+
+type SessionRow = { id: string; csrfToken: string; expiresAt: Date; lastSeenAt: Date; user: { id: string; username: string; role: string } };
+
+function toSessionInfo(row: SessionRow): SessionInfo {
+  return { id: row.id, csrfToken: row.csrfToken, expiresAt: row.expiresAt, user: { id: row.user.id, username: row.user.username, role: isRole(row.user.role) ? row.user.role : "viewer" } };
+}
