@@ -31,7 +31,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <button className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="audit-apply">Filter</button>
         <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 underline">Clear</a>
       </form>
-      {!parsed.success && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{describeIssues(parsed.error)}</p>}
+      {!parsed.success && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="audit-filter-error">{describeIssues(parsed.error)}</p>}
       {entries.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="audit-empty">No entries match.</p>
       ) : (

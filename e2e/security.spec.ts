@@ -1,0 +1,79 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import fc from "fast-check";
+import { apiAs, credentials, loginAs } from "./auth";
+import { E2E } from "./env";
+import { simHosts } from "./sim-control";
+
+/** Every argv the simulated hosts ran since `since`, except the inventory's own periodic reads. */
+async function foreignCommands(since: number): Promise<string[][]> {
+  const all = (await (await fetch(`${E2E.simControl}/commands?since=${since}`)).json()) as { argv: string[] }[];
+  const inventory = new Set(["xl info", "xl list", "xl list -l", "xl uptime", "cat /proc/cpuinfo"]);
+  return all.map((c) => c.argv).filter((argv) => !inventory.has(argv.join(" ")));
+}
+
+test("no secret reaches an API response or a page's source", async ({ page }) => {
+  const privateKey = fs.readFileSync(path.join(E2E.dataDir, "sim", "id_ed25519"), "utf8").split("\n").slice(1, 3).join("");
+  const secrets = [privateKey, "$argon2", "passwordHash", ...["viewer", "operator", "admin"].map((r) => credentials(r as "admin").password)];
+  const admin = await apiAs("admin");
+  const token = (await admin.storageState()).cookies.find((c) => c.name === "ferry_session")!.value;
+  secrets.push(token);
+  const bodies: string[] = [];
+  for (const url of ["/api/hosts", "/api/users", "/api/audit", "/api/auth/session"]) bodies.push(await (await admin.get(url)).text());
+  await loginAs(page, "admin");
+  for (const url of ["/", "/hosts", "/users", "/audit"]) {
+    await page.goto(url);
+    bodies.push(await page.content());
+    bodies.push(await (await page.request.get(url)).text()); // the server-rendered HTML, flight data included
+  }
+  for (const body of bodies) for (const s of secrets) expect(body.includes(s), `a response contains ${s.slice(0, 12)}…`).toBe(false);
+  await admin.dispose();
+});
+
+test("the demo's credentials file is private (0600)", () => {
+  expect(fs.statSync(path.join(E2E.dataDir, "demo-credentials.json")).mode & 0o777).toBe(0o600);
+});
+
+test("hostile host names, addresses, users and key paths are refused with the allowed characters, and nothing reaches a host", async () => {
+  const admin = await apiAs("admin");
+  const b = (await simHosts()).find((h) => h.name === "hostB")!;
+  const since = Date.now();
+  const hostile = fc.constantFrom("hostB;reboot", "$(reboot)", "`id`", "-oProxyCommand=touch /tmp/x", "--help", "a\nb", "../../etc", "'quoted'", "名前", "x y");
+  let tried = 0;
+  await fc.assert(fc.asyncProperty(hostile, fc.constantFrom("name", "address", "user", "keyPath"), async (value, field) => {
+    const data = { name: "hostile", address: b.address, port: b.port, user: "root", authMethod: "key", keyPath: b.keyPath, fingerprint: b.fingerprint, [field]: value };
+    const res = await admin.post("/api/hosts", { data });
+    tried++;
+    expect(res.status(), `${field}=${JSON.stringify(value)}`).toBe(400);
+    expect((await res.json()).error.message).toMatch(/uses letters|IPv4 or IPv6 address or a DNS name|absolute|control character/);
+  }), { numRuns: 60 });
+  expect(tried).toBe(60);
+  expect(await foreignCommands(since)).toEqual([]);
+  const hosts = (await (await admin.get("/api/hosts")).json()).hosts as { name: string }[];
+  expect(hosts.some((h) => h.name === "hostile")).toBe(false);
+  await admin.dispose();
+});
+
+test("the Audit page shows who did what, refused attempts included, and filters", async ({ page }) => {
+  const viewer = await apiAs("viewer");
+  expect((await viewer.post("/api/hosts/scan", { data: { address: "127.0.0.1", port: 22 } })).status()).toBe(403);
+  await viewer.dispose();
+  const operator = await apiAs("operator");
+  const hostB = ((await (await operator.get("/api/hosts")).json()).hosts as { id: string; name: string }[]).find((h) => h.name === "hostB")!;
+  expect((await operator.post(`/api/hosts/${hostB.id}/test`)).status()).toBe(200);
+  await operator.dispose();
+
+  await loginAs(page, "viewer", "/audit");
+  await page.goto("/audit");
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.filter({ hasText: "host.test" }).filter({ hasText: "operator" }).first()).toContainText("hostB");
+  await expect(rows.filter({ hasText: "host.scan" }).filter({ hasText: "refused" }).first()).toContainText("viewer");
+  await expect(rows.filter({ hasText: "auth.login" }).first()).toBeVisible();
+
+  await page.goto("/audit?outcome=refused");
+  await expect(rows.first()).toBeVisible();
+  for (const text of await rows.allTextContents()) expect(text).toContain("refused");
+  await page.goto("/audit?from=not-a-date");
+  await expect(page.getByTestId("audit-filter-error")).toContainText("Dates look like 2026-11-25");
+});
