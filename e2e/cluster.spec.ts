@@ -15,6 +15,9 @@ test("the Cluster page shows the guide's three hosts and hostB's domains, live",
   await expect(cluster.host("hostB").getByTestId("host-toolstack")).toHaveText("xl · Xen 4.17.3");
   await expect(cluster.host("hostC").getByTestId("domain-list")).toContainText("No guest domains");
   await expect(cluster.host("hostB").getByTestId("memory-free")).toHaveText("6.3 GiB free");
+  // the guide's warning: saved images are unencrypted memory, and hostB's image directory is mode 755
+  await expect(cluster.host("hostB").getByTestId("image-dir-warning")).toContainText("readable by others (mode 755)");
+  await expect(cluster.host("hostC").getByTestId("image-dir-warning")).toHaveCount(0);
 });
 
 test("a host whose sshd stops turns unreachable with the reason, then comes back by itself", async ({ page }) => {

@@ -30,7 +30,8 @@ const factory = new PrismaBetterSqlite3({ url: `file:${scratch}` });
 // Prisma's SQLite diff fails under the WASM engine here, but schemaPush works: push the schema to the
 // scratch database and record every statement the engine executes — that is the migration.
 const statements: string[] = [];
-const record = (q: { sql: string }) => { if (!/^\s*(SELECT|PRAGMA)\b/i.test(q.sql)) statements.push(q.sql.trim()); };
+// Keep what changes the database (including PRAGMA x=y around table rebuilds); skip the engine's reads.
+const record = (q: { sql: string }) => { if (!/^\s*(SELECT\b|PRAGMA\s+[\w.]+\s*(\(|;|$))/i.test(q.sql)) statements.push(q.sql.trim()); };
 const adapter = bindMigrationAwareSqlAdapterFactory({
   provider: factory.provider, adapterName: factory.adapterName,
   connectToShadowDb: () => factory.connectToShadowDb(),

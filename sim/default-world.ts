@@ -32,6 +32,15 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
         ? [{ path: "/xen-storage", device: "192.168.1.67:/xen-storage", totalKiB: 500 * GiB, usedKiB: 40 * GiB }]
         : []),
     ],
+    dirs: {
+      "/": { mode: 0o755, owner: "root", group: "root" },
+      "/root": { mode: 0o700, owner: "root", group: "root" },
+      "/tmp": { mode: 0o1777, owner: "root", group: "root" },
+      "/etc": { mode: 0o755, owner: "root", group: "root" },
+      "/var": { mode: 0o755, owner: "root", group: "root" },
+      "/xen-saved-images": { mode: 0o700, owner: "root", group: "root" },
+      ...(shared ? { "/xen-storage": { mode: 0o755, owner: "root", group: "root" } } : {}),
+    },
     txBytes: 1_000_000 + Math.floor(Math.random() * 1_000_000),
     rxBytes: 2_000_000 + Math.floor(Math.random() * 1_000_000),
   };
@@ -41,7 +50,11 @@ export function createDefaultWorld(): World {
   const world = new World();
   const a = world.addHost(xenHost("hostA", "192.168.1.67", 4096, false));
   a.mounts.push({ path: "/xen-storage", device: "/dev/sdc1", totalKiB: 500 * GiB, usedKiB: 40 * GiB });
-  world.addHost(xenHost("hostB", "192.168.1.68", 8192, true));
+  a.dirs["/xen-storage"] = { mode: 0o755, owner: "root", group: "root" };
+  const b = world.addHost(xenHost("hostB", "192.168.1.68", 8192, true));
+  // the guide warns that saved images are unencrypted memory: hostB's image directory is world-readable,
+  // so the demo shows the warning Ferry gives
+  b.dirs["/xen-saved-images"] = { mode: 0o755, owner: "root", group: "root" };
   world.addHost(xenHost("hostC", "192.168.1.69", 16384, true));
   const now = Date.now();
   world.addDomain("hostB", {

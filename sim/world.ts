@@ -26,6 +26,7 @@ export interface SimDomain {
 }
 
 export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number }
+export interface SimDir { mode: number; owner: string; group: string }
 
 export interface SimHost {
   name: string;
@@ -47,6 +48,8 @@ export interface SimHost {
   nextDomid: number;
   domains: SimDomain[];
   mounts: SimMount[];
+  /** directories that exist, with their permission bits (for stat and the image-directory check) */
+  dirs: Record<string, SimDir>;
   txBytes: number;
   rxBytes: number;
 }

@@ -2,6 +2,7 @@ import type { HostView } from "@/lib/inventory/types";
 import { formatMiB, timeAgo } from "@/lib/format";
 import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
+import { ImageDirWarning } from "./image-dir-warning";
 
 const statusLook = {
   online: { dot: "bg-emerald-500", text: "online" },
@@ -35,6 +36,7 @@ export function HostColumn({ host }: { host: HostView }) {
           <p className="mt-2 text-xs text-slate-500">{host.status === "connecting" ? "Reading the host…" : "Never reached: no facts yet."}</p>
         )}
         {f && <MemoryBar facts={f} dom0MiB={dom0?.memoryMiB ?? 0} />}
+        {f && <ImageDirWarning dir={f.imageDir} />}
         {host.status === "unreachable" && (
           <p role="status" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-xs text-red-800" data-testid="host-reason">
             {host.reason} <span className="text-red-600">(last seen {timeAgo(host.lastSeenAt)})</span>

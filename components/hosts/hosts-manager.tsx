@@ -5,6 +5,7 @@ import { AddHostForm } from "./add-host-form";
 import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
 import { timeAgo } from "@/lib/format";
+import { ImageDirWarning } from "../cluster/image-dir-warning";
 
 export function HostsManager({ initialHosts, canManage, canTest }: { initialHosts: HostView[]; canManage: boolean; canTest: boolean }) {
   const { hosts } = useInventory(initialHosts);
@@ -52,7 +53,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
         <div>
           <p className="font-medium">{host.name} <span className="ml-1 text-xs font-normal text-slate-500">{host.user}@{host.address}:{host.port}</span></p>
           <p className="text-xs text-slate-500">
-            {host.status} · {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · last seen {timeAgo(host.lastSeenAt)}
+            {host.status} · {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen {timeAgo(host.lastSeenAt)}
           </p>
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">{host.fingerprint}</p>
         </div>
@@ -70,6 +71,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
           )}
         </div>
       </div>
+      <ImageDirWarning dir={host.facts?.imageDir ?? null} />
       {message && <p className={`mt-2 text-xs ${message.kind === "ok" ? "text-emerald-700" : "text-red-700"}`} role="status" data-testid="host-message">{message.text}</p>}
     </li>
   );

@@ -33,3 +33,24 @@ describe("applyMigrations", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("applyMigrations on a database with data", () => {
+  it("keeps existing rows when a later migration rebuilds a table", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-mig-"));
+    const migs = path.join(dir, "migrations");
+    fs.mkdirSync(migs);
+    const names = fs.readdirSync(migrationsDir()).sort();
+    fs.cpSync(path.join(migrationsDir(), names[0]), path.join(migs, names[0]), { recursive: true });
+    const file = path.join(dir, "ferry.db");
+    applyMigrations(file, migs);
+    const db = new Database(file);
+    db.prepare(`INSERT INTO "Host" (id, name, address, fingerprint, updatedAt) VALUES ('h1', 'hostB', '10.0.0.2', 'SHA256:x', 0)`).run();
+    db.close();
+    fs.cpSync(migrationsDir(), migs, { recursive: true });
+    expect(applyMigrations(file, migs)).toEqual(names.slice(1));
+    const after = new Database(file);
+    expect(after.prepare(`SELECT name, imageDir FROM "Host"`).all()).toEqual([{ name: "hostB", imageDir: "/xen-saved-images" }]);
+    after.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { imagePathSchema } from "../toolstacks/names";
 
 // Host input, shared by the Hosts form (client) and the route handlers (server).
 
@@ -37,6 +38,7 @@ export const addHostSchema = z.discriminatedUnion("authMethod", [
   port: portSchema.default(22),
   user: sshUserSchema.default("root"),
   fingerprint: fingerprintSchema,
+  imageDir: imagePathSchema.default("/xen-saved-images"),
 }));
 
 export type ScanHostInput = z.infer<typeof scanHostSchema>;

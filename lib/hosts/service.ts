@@ -14,7 +14,7 @@ export function recordFromRow(row: HostRow): HostRecord {
   return {
     id: row.id, name: row.name, address: row.address, port: row.port, user: row.user,
     authMethod: row.authMethod === "agent" ? "agent" : "key", keyPath: row.keyPath,
-    fingerprint: row.fingerprint, toolstack: row.toolstack as ToolstackName,
+    fingerprint: row.fingerprint, toolstack: row.toolstack as ToolstackName, imageDir: row.imageDir,
   };
 }
 
@@ -43,9 +43,12 @@ export class HostService {
     if (dup) throw new AppError("conflict", `${input.address}:${input.port} is already registered as ${dup.name}.`);
     const keyPath = input.authMethod === "key" ? input.keyPath : null;
     const snapshot = await this.probe({ ...input, keyPath, toolstack: "xl" });
+    if (snapshot.facts.imageDir?.state === "missing") {
+      throw new AppError("invalid_input", `The image directory ${input.imageDir} does not exist on ${input.name}; create it (mode 700) or choose another.`);
+    }
     const row = await this.db.host.create({
       data: { name: input.name, address: input.address, port: input.port, user: input.user, authMethod: input.authMethod,
-        keyPath, fingerprint: input.fingerprint, toolstack: "xl", factsJson: JSON.stringify(snapshot.facts), lastSeenAt: new Date() },
+        keyPath, fingerprint: input.fingerprint, toolstack: "xl", imageDir: input.imageDir, factsJson: JSON.stringify(snapshot.facts), lastSeenAt: new Date() },
     });
     this.inventory.upsert(recordFromRow(row));
     return this.inventory.get(row.id)!;
@@ -71,7 +74,7 @@ export class HostService {
       auth: rec.authMethod === "agent" ? { kind: "agent" } : { kind: "key", keyPath: rec.keyPath ?? "" },
     });
     try {
-      return await drivers[rec.toolstack].snapshot(conn, { withCpuFlags: true });
+      return await drivers[rec.toolstack].snapshot(conn, { withCpuFlags: true, imageDir: rec.imageDir });
     } catch (e) {
       throw toAppError(e);
     } finally {

@@ -10,7 +10,7 @@ afterAll(async () => { await sim.stop(); });
 
 function record(name: string): HostRecord {
   const h = sim.info(name);
-  return { id: `id-${name}`, name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl" };
+  return { id: `id-${name}`, name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" };
 }
 
 describe("Inventory", () => {
@@ -26,6 +26,8 @@ describe("Inventory", () => {
     expect(b.domains.every((d) => d.uuid)).toBe(true);
     expect(b.facts).toMatchObject({ arch: "x86_64", virtExtensions: ["vmx"], hypervisorVersion: "4.17.3", freeMemoryMiB: 6400 });
     expect(a.domains.map((d) => d.name)).toEqual(["Domain-0"]);
+    expect(b.facts!.imageDir).toEqual({ path: "/xen-saved-images", state: "readable-by-others", mode: "755", owner: "root" });
+    expect(c.facts!.imageDir?.state).toBe("private");
     inv.stop();
   });
 

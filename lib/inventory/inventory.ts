@@ -96,7 +96,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     let next: HostView;
     try {
       const snap = await drivers[before.toolstack].snapshot(this.connection(before), {
-        withCpuFlags: before.status !== "online", previous: before.facts ?? undefined,
+        withCpuFlags: before.status !== "online", previous: before.facts ?? undefined, imageDir: before.imageDir,
       });
       next = { ...before, status: "online", reason: null, errorCode: null, facts: snap.facts, domains: snap.domains,
         stale: false, lastSeenAt: new Date().toISOString(), refreshMs: Math.round(performance.now() - t0) };

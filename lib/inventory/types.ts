@@ -14,6 +14,7 @@ export interface HostRecord {
   keyPath: string | null;
   fingerprint: string;
   toolstack: ToolstackName;
+  imageDir: string;
 }
 
 /** What the Cluster page shows of a host; sent whole in each delta. */

@@ -1,4 +1,5 @@
 import type { ExecOptions, ExecResult } from "../ssh/types";
+import type { ImageDirFacts } from "./linux/dir-stat";
 
 /** What a driver needs from a host: run argv, get the exit code and output. */
 export interface CommandRunner {
@@ -39,6 +40,8 @@ export interface HostFacts {
   nrCpus: number;
   totalMemoryMiB: number;
   freeMemoryMiB: number;
+  /** the host's image directory and whether others can read it */
+  imageDir: ImageDirFacts | null;
 }
 
 export interface HostSnapshot { facts: HostFacts; domains: DomainInfo[] }
@@ -46,5 +49,5 @@ export interface HostSnapshot { facts: HostFacts; domains: DomainInfo[] }
 export interface ToolstackDriver {
   readonly name: ToolstackName;
   /** Full picture of a host: facts (memory, version, arch, extensions) and every domain. */
-  snapshot(runner: CommandRunner, opts?: { withCpuFlags?: boolean; previous?: HostFacts }): Promise<HostSnapshot>;
+  snapshot(runner: CommandRunner, opts?: { withCpuFlags?: boolean; previous?: HostFacts; imageDir?: string }): Promise<HostSnapshot>;
 }

@@ -67,6 +67,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       return status;
     },
+    stat: (argv, io) => statCommand(host(), argv.slice(1), io.out, io.err),
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
     df: (argv, io) => {
       const h = host();
@@ -84,6 +85,22 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       return status;
     },
   };
+}
+
+/** GNU `stat -c FORMAT path…` for directories: %a (octal mode), %U, %G, %n, %F. */
+function statCommand(h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
+  const fi = args.findIndex((a) => a === "-c" || a === "--format");
+  const format = fi >= 0 ? args[fi + 1] : undefined;
+  const paths = args.filter((_, i) => fi < 0 || (i !== fi && i !== fi + 1));
+  if (format === undefined) { err("stat: this simulated host only supports stat -c FORMAT\n"); return 1; }
+  if (paths.length === 0) { err("stat: missing operand\nTry 'stat --help' for more information.\n"); return 1; }
+  let status = 0;
+  for (const p of paths) {
+    const d = h.dirs[p.length > 1 ? p.replace(/\/+$/, "") : p];
+    if (!d) { err(`stat: cannot statx '${p}': No such file or directory\n`); status = 1; continue; }
+    out(format.replace(/%([aUGnF%])/g, (_, c: string) => ({ a: d.mode.toString(8), U: d.owner, G: d.group, n: p, F: "directory", "%": "%" })[c]!) + "\n");
+  }
+  return status;
 }
 
 /** The mount holding `path`; a path must lie under a known mount point and not climb out of it. */

@@ -5,6 +5,7 @@ import { parseCpuVirtFlags, parseXlInfo } from "./parse-info";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
+import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 
 async function run(runner: CommandRunner, argv: string[]): Promise<string> {
   const r = await runner.exec(argv, { timeoutMs: 15_000 });
@@ -18,12 +19,14 @@ export const xlDriver: ToolstackDriver = {
   /** xl info + xl list + xl list -l + xl uptime in parallel on one connection; cpu flags on request. */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
-    const [infoText, listText, longText, uptimeText, cpuText] = await Promise.all([
+    const dir = opts.imageDir;
+    const [infoText, listText, longText, uptimeText, cpuText, dirStat] = await Promise.all([
       run(runner, cmd.xlInfo()),
       run(runner, cmd.xlList()),
       run(runner, cmd.xlListLong()),
       run(runner, cmd.xlUptime()).catch(() => ""), // uptime is optional detail; never fail a refresh for it
       withCpu ? run(runner, cmd.cpuinfo()).catch(() => "") : Promise.resolve(null),
+      dir ? runner.exec(statDirArgv(dir), { timeoutMs: 15_000 }).then((r) => parseDirStat(dir, r.code, r.stdout, r.stderr)) : Promise.resolve(null),
     ]);
     const info = parseXlInfo(infoText);
     const facts: HostFacts = {
@@ -37,6 +40,7 @@ export const xlDriver: ToolstackDriver = {
       nrCpus: Number(info.get("nr_cpus")),
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
+      imageDir: dirStat,
     };
     const long = new Map(parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);
