@@ -55,9 +55,15 @@ export class SimCluster {
       }));
       i++;
     }
+    this.wire();
   }
 
   get world() { return this.opts.world; }
+
+  private wire() {
+    this.opts.world.isUp = (name) => this.servers.get(name)?.up ?? false;
+    this.opts.world.remoteShell = (name, command, io) => this.server(name).runCommand(command, io);
+  }
 
   async start(): Promise<void> {
     await Promise.all([...this.servers.values()].map((s) => s.start()));

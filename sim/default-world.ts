@@ -61,11 +61,13 @@ export function createDefaultWorld(): World {
     name: "ubuntu_fuwa_nfs_domU", memoryMiB: 256, vcpus: 1,
     startedAt: now - 5_400_000, cpuSecondsBase: 12.4, load: 0.03,
     disks: [{ target: "192.168.1.67:/xen-storage", vdev: "nfsroot" }],
+    workload: { wwsMiB: 16, dirtyMiBps: 20 },
   });
   world.addDomain("hostB", {
     name: "debian_etch_domU", memoryMiB: 512, vcpus: 2,
     startedAt: now - 86_400_000 - 3_723_000, cpuSecondsBase: 301.7, load: 0.01,
     disks: [{ target: "/xen-storage/debian_etch.img", vdev: "xvda" }],
+    workload: { wwsMiB: 64, dirtyMiBps: 40 },
   });
   return world;
 }

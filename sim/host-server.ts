@@ -92,17 +92,23 @@ export class SimHostServer {
         let released = false;
         const release = () => { if (!released) { released = true; sessions--; } };
         session.on("close", release);
+        const interrupt = new AbortController();
+        session.on("signal", (acceptSignal, _reject, info) => {
+          if (["INT", "TERM", "KILL", "HUP"].includes(info.name)) interrupt.abort();
+          acceptSignal?.();
+        });
         session.on("exec", (acceptExec, _rejectExec, info) => {
           const stream = acceptExec();
           const abort = new AbortController();
           stream.on("close", () => { abort.abort(); release(); });
-          void this.runExec(info.command, stream, abort.signal);
+          void this.runExec(info.command, stream, abort.signal, interrupt.signal);
         });
       });
     });
   }
 
-  private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal) {
+  /** Runs a command string in this host's shell (also how another simulated host's `ssh` reaches it). */
+  runCommand(command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal }): Promise<number> {
     const world = this.opts.world;
     const env: ShellEnv = {
       vars: { HOME: "/root", USER: this.opts.user, LOGNAME: this.opts.user, SHELL: "/bin/bash", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
@@ -110,12 +116,17 @@ export class SimHostServer {
       onCommand: (argv) => world.recordCommand(this.name, argv),
       readFile: (p) => readVirtualFile(world, world.host(this.name), p),
     };
+    return runShell(command, env, io);
+  }
+
+  private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal, interrupt: AbortSignal) {
     let code = 1;
     try {
-      code = await runShell(command, env, {
+      code = await this.runCommand(command, {
         out: (t) => { if (!signal.aborted) stream.write(t); },
         err: (t) => { if (!signal.aborted) stream.stderr.write(t); },
         signal,
+        interrupt,
       });
     } catch (e) {
       if (!signal.aborted) stream.stderr.write(`bash: internal error: ${(e as Error).message}\n`);

@@ -23,7 +23,15 @@ export interface SimDomain {
   cpuSecondsBase: number;
   /** share of one vCPU the guest keeps busy, for CPU time growth */
   load: number;
+  /** pre-copy workload: the writable working set and how fast the guest dirties it */
+  workload: { wwsMiB: number; dirtyMiBps: number };
 }
+
+/** A fault a test arms; the next migration (of `domain`, or any) consumes it. */
+export type SimFault =
+  | { kind: "target-oom"; domain?: string }
+  | { kind: "link-cut"; during: "precopy" | "stop-and-copy"; domain?: string }
+  | { kind: "target-start-fails"; domain?: string };
 
 export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number }
 export interface SimDir { mode: number; owner: string; group: string }
@@ -59,6 +67,28 @@ export interface CommandRecord { host: string; at: number; argv: string[] }
 export class World extends EventEmitter {
   readonly hosts = new Map<string, SimHost>();
   readonly commandLog: CommandRecord[] = [];
+  /** >1 runs transfers faster than real time (tests); 1 = a 256 MiB domain takes ~2 s over 1 Gbit/s */
+  timeScale = 1;
+  /** link bandwidth in bytes/s between two hosts (key "a|b", sorted); default 1 Gbit/s */
+  readonly links = new Map<string, number>();
+  readonly activeTransfers = new Map<string, number>();
+  readonly faults: SimFault[] = [];
+  /** set by the cluster: whether a host's sshd answers, and a way to run a command on a host */
+  isUp: (host: string) => boolean = () => true;
+  remoteShell: ((host: string, command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal }) => Promise<number>) | null = null;
+
+  linkKey(a: string, b: string) { return [a, b].sort().join("|"); }
+  bandwidth(a: string, b: string): number { return this.links.get(this.linkKey(a, b)) ?? 125_000_000; }
+
+  /** Finds a host by the name or address a command on another host would use. */
+  resolve(nameOrIp: string): SimHost | undefined {
+    return [...this.hosts.values()].find((h) => h.name === nameOrIp || h.hostname === nameOrIp || h.ip === nameOrIp);
+  }
+
+  takeFault<K extends SimFault["kind"]>(kind: K, domain: string): Extract<SimFault, { kind: K }> | undefined {
+    const i = this.faults.findIndex((f) => f.kind === kind && (!f.domain || f.domain === domain));
+    return i >= 0 ? (this.faults.splice(i, 1)[0] as Extract<SimFault, { kind: K }>) : undefined;
+  }
 
   addHost(host: SimHost): SimHost {
     this.hosts.set(host.name, host);
@@ -84,6 +114,7 @@ export class World extends EventEmitter {
       startedAt: Date.now(),
       cpuSecondsBase: 0,
       load: 0.02,
+      workload: { wwsMiB: Math.max(4, Math.round(spec.memoryMiB / 16)), dirtyMiBps: 20 },
       ...spec,
     };
     host.domains.push(dom);

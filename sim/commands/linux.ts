@@ -67,6 +67,20 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       return status;
     },
+    // ssh from this host to another (pre-flight: "is the target reachable from the source?")
+    ssh: async (argv, io) => {
+      let i = 1;
+      while (i < argv.length && argv[i].startsWith("-")) i += /^-[oipplFEJlc]$/.test(argv[i]) ? 2 : 1;
+      const dest = argv[i];
+      if (!dest) { io.err("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n"); return 255; }
+      const hostPart = dest.includes("@") ? dest.slice(dest.indexOf("@") + 1) : dest;
+      const target = world.resolve(hostPart);
+      if (!target) { io.err(`ssh: Could not resolve hostname ${hostPart}: Name or service not known\n`); return 255; }
+      if (!world.isUp(target.name)) { io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\n`); return 255; }
+      const command = argv.slice(i + 1).join(" ");
+      if (!command || !world.remoteShell) return 0;
+      return world.remoteShell(target.name, command, io);
+    },
     stat: (argv, io) => statCommand(host(), argv.slice(1), io.out, io.err),
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
     df: (argv, io) => {

@@ -1,5 +1,6 @@
 import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, World } from "../world";
+import { xlMigrate } from "./xl-migrate";
 
 // Emulates Xen's `xl` to the character of shared/reference/toolstacks.md §1: tables on stdout,
 // messages on stderr, exit 1 for failures, 2 for option errors.
@@ -28,6 +29,7 @@ export function xlCommand(world: World, hostName: string): CommandFn {
       case "info": return xlInfo(world, host, args, io);
       case "list": return xlList(world, host, args, io);
       case "uptime": return xlUptime(world, host, args, io);
+      case "migrate": return xlMigrate(world, hostName, args, io);
       default:
         io.err("command not implemented\n");
         return 1;

@@ -4,7 +4,10 @@ export interface CommandIO {
   stdin: string;
   out(text: string): void;
   err(text: string): void;
+  /** aborted when the SSH channel closes */
   signal: AbortSignal;
+  /** aborted on an SSH "signal" request (INT/TERM/KILL), the way Ctrl-C reaches a remote command */
+  interrupt?: AbortSignal;
 }
 export type CommandFn = (argv: string[], io: CommandIO) => Promise<number> | number;
 
@@ -20,7 +23,7 @@ export interface ShellEnv {
 interface State { env: ShellEnv; status: number; signal: AbortSignal; exited: boolean }
 
 /** Runs `src` as `bash -c src` would, writing to io.out/io.err; resolves to the exit status. */
-export async function runShell(src: string, env: ShellEnv, io: Omit<CommandIO, "stdin"> & { stdin?: string }): Promise<number> {
+export async function runShell(src: string, env: ShellEnv, io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal }): Promise<number> {
   let script: Script;
   try {
     script = parseScript(src);
@@ -30,7 +33,7 @@ export async function runShell(src: string, env: ShellEnv, io: Omit<CommandIO, "
     return 2;
   }
   const state: State = { env, status: 0, signal: io.signal, exited: false };
-  await runScript(script, state, { stdin: io.stdin ?? "", out: io.out, err: io.err, signal: io.signal });
+  await runScript(script, state, { stdin: io.stdin ?? "", out: io.out, err: io.err, signal: io.signal, interrupt: io.interrupt });
   return state.status;
 }
 
@@ -53,7 +56,7 @@ async function runPipeline(commands: SimpleCommand[], st: State, io: CommandIO):
     const last = i === commands.length - 1;
     let captured = "";
     const out = last ? io.out : (t: string) => { captured += t; };
-    status = await runCommand(commands[i], st, { stdin, out, err: io.err, signal: io.signal });
+    status = await runCommand(commands[i], st, { stdin, out, err: io.err, signal: io.signal, interrupt: io.interrupt });
     stdin = captured;
   }
   return status;
@@ -84,7 +87,7 @@ async function runCommand(cmd: SimpleCommand, st: State, io: CommandIO): Promise
   }
   if (argv.length === 0) return 0;
   st.env.onCommand?.(argv);
-  const sub: CommandIO = { stdin, out, err, signal: io.signal };
+  const sub: CommandIO = { stdin, out, err, signal: io.signal, interrupt: io.interrupt };
   if (argv[0] === "exec") return argv.length > 1 ? dispatch(argv.slice(1), st, sub) : 0;
   if (argv[0] === "exit") { st.exited = true; return Number(argv[1] ?? st.status) & 255; }
   return dispatch(argv, st, sub);
