@@ -27,6 +27,16 @@ export const errorStatus = {
   toolstack_parse_error: 502,
   toolstack_error: 502,
   domain_not_found: 404,
+  check_failed: 409,
+  migrate_target_oom: 502,
+  migrate_link_lost: 502,
+  migrate_target_start_failed: 502,
+  migrate_target_unreachable: 502,
+  migrate_target_unknown: 502,
+  migrate_handshake_lost: 502,
+  migrate_failed: 502,
+  migrate_cancelled: 499,
+  ssh_lost_during_job: 502,
   internal: 500,
 } as const;
 

@@ -179,8 +179,11 @@ export class SshConnection extends EventEmitter {
           reject(abortError(opts.signal, timeoutMs, this.label));
         };
         signal.addEventListener("abort", onAbort, { once: true });
+        const onInterrupt = () => { stream.signal("INT"); };
+        if (opts.interrupt?.aborted) onInterrupt(); else opts.interrupt?.addEventListener("abort", onInterrupt, { once: true });
         stream.on("close", () => {
           signal.removeEventListener("abort", onAbort);
+          opts.interrupt?.removeEventListener("abort", onInterrupt);
           outLines?.end();
           errLines?.end();
           if (signal.aborted) return;

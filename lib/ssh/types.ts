@@ -15,6 +15,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   onStdoutLine?(line: string): void;
   onStderrLine?(line: string): void;
+  /** when aborted, sends SIGINT over the channel (an SSH "signal" request) and keeps reading */
+  interrupt?: AbortSignal;
 }
 
 export interface ExecResult {

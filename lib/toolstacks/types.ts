@@ -25,6 +25,8 @@ export interface DomainInfo {
   stateLetters: string;
   cpuSeconds: number;
   uptimeSeconds: number | null;
+  /** backing storage from the domain's config (`xl list -l` disks' pdev_path) */
+  disks: { path: string; vdev: string }[];
 }
 
 export interface HostFacts {
@@ -40,6 +42,8 @@ export interface HostFacts {
   nrCpus: number;
   totalMemoryMiB: number;
   freeMemoryMiB: number;
+  /** global IPv4/IPv6 addresses (`ip -o addr`): how other hosts reach it for a migration */
+  addresses: string[];
   /** the host's image directory and whether others can read it */
   imageDir: ImageDirFacts | null;
 }

@@ -6,3 +6,4 @@ export const xlListLong = () => ["xl", "list", "-l"];
 export const xlUptime = () => ["xl", "uptime"];
 export const unameMachine = () => ["uname", "-m"];
 export const cpuinfo = () => ["cat", "/proc/cpuinfo"];
+export const ipAddr = () => ["ip", "-o", "addr"];

@@ -1,7 +1,7 @@
 import type { CommandRunner, DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { xlError } from "./errors";
-import { parseCpuVirtFlags, parseXlInfo } from "./parse-info";
+import { parseCpuVirtFlags, parseIpAddr, parseXlInfo } from "./parse-info";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
@@ -20,13 +20,14 @@ export const xlDriver: ToolstackDriver = {
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const [infoText, listText, longText, uptimeText, cpuText, dirStat] = await Promise.all([
+    const [infoText, listText, longText, uptimeText, cpuText, dirStat, ipText] = await Promise.all([
       run(runner, cmd.xlInfo()),
       run(runner, cmd.xlList()),
       run(runner, cmd.xlListLong()),
       run(runner, cmd.xlUptime()).catch(() => ""), // uptime is optional detail; never fail a refresh for it
       withCpu ? run(runner, cmd.cpuinfo()).catch(() => "") : Promise.resolve(null),
       dir ? runner.exec(statDirArgv(dir), { timeoutMs: 15_000 }).then((r) => parseDirStat(dir, r.code, r.stdout, r.stderr)) : Promise.resolve(null),
+      withCpu ? run(runner, cmd.ipAddr()).catch(() => "") : Promise.resolve(null),
     ]);
     const info = parseXlInfo(infoText);
     const facts: HostFacts = {
@@ -41,6 +42,7 @@ export const xlDriver: ToolstackDriver = {
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
       imageDir: dirStat,
+      addresses: ipText === null ? opts.previous?.addresses ?? [] : parseIpAddr(ipText),
     };
     const long = new Map(parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);
@@ -54,6 +56,7 @@ export const xlDriver: ToolstackDriver = {
       stateLetters: row.stateLetters,
       cpuSeconds: row.cpuSeconds,
       uptimeSeconds: uptime.get(row.id) ?? null,
+      disks: long.get(row.id)?.disks ?? [],
     }));
     return { facts, domains };
   },

@@ -18,6 +18,13 @@ export function parseXlInfo(text: string): Map<string, string> {
   return info;
 }
 
+/** Global addresses from `ip -o addr` ("3: xenbr0    inet 192.168.1.68/24 brd … scope global xenbr0\ …"). */
+export function parseIpAddr(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\binet6? ([0-9a-fA-F.:]+)\/\d+ .*?scope global/g)) out.push(m[1]);
+  return out;
+}
+
 /** vmx / svm from /proc/cpuinfo's flags lines (Xen's dom0 may hide them; virt_caps then tells). */
 export function parseCpuVirtFlags(cpuinfo: string): string[] {
   const found = new Set<string>();

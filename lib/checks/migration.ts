@@ -1,0 +1,99 @@
+import type { CommandRunner, DomainInfo } from "../toolstacks/types";
+import type { HostView } from "../inventory/types";
+import { formatMiB } from "../format";
+
+// Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
+// A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
+
+export type CheckStatus = "ok" | "warn" | "fail";
+export interface Check { id: string; label: string; status: CheckStatus; reason: string }
+
+export interface MigrationCheckInput {
+  domain: DomainInfo;
+  source: HostView;
+  target: HostView;
+  sourceRunner: CommandRunner;
+  targetRunner: CommandRunner;
+  /** an unfinished job on this domain, if any */
+  activeJobId: string | null;
+}
+
+/** The address the source will hand to `xl migrate`: the target's first global address, else its name. */
+export function targetAddressOf(target: HostView): string {
+  return target.facts?.addresses[0] ?? target.facts?.hostname ?? target.address;
+}
+
+export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
+  const { domain, source, target } = i;
+  const checks: Check[] = [];
+  const add = (id: string, label: string, status: CheckStatus, reason: string) => checks.push({ id, label, status, reason });
+
+  add("target-differs", "Another host", source.id === target.id ? "fail" : "ok",
+    source.id === target.id ? `${domain.name} already runs on ${source.name}.` : `${source.name} → ${target.name}.`);
+  add("no-other-job", "No other job on the domain", i.activeJobId ? "fail" : "ok",
+    i.activeJobId ? `Job ${i.activeJobId} is still working on ${domain.name}; wait for it or cancel it.` : "Nothing else is moving this domain.");
+  const movable = domain.state === "running" || domain.state === "idle";
+  add("domain-running", "Domain is running", movable ? "ok" : "fail", movable ? `${domain.name} is ${domain.state}.` : `${domain.name} is ${domain.state}; only a running domain can be migrated live.`);
+  if (target.status !== "online" || !target.facts || !source.facts) {
+    add("target-online", "Target answers", "fail", target.status !== "online" ? `${target.name} is ${target.status}: ${target.reason ?? "no answer yet"}.` : "The target has not been read yet.");
+    return checks;
+  }
+  const sf = source.facts;
+  const tf = target.facts;
+  add("toolstack", "Same toolstack", sf.toolstack === tf.toolstack ? "ok" : "fail",
+    sf.toolstack === tf.toolstack ? `Both use ${sf.toolstack}.` : `${source.name} uses ${sf.toolstack}, ${target.name} uses ${tf.toolstack}: a domain cannot move between toolstacks.`);
+  const sameExt = sf.virtExtensions.join(",") === tf.virtExtensions.join(",");
+  add("arch", "Same architecture and virtualization extensions",
+    sf.arch === tf.arch && sameExt ? "ok" : "fail",
+    sf.arch !== tf.arch ? `${source.name} is ${sf.arch}, ${target.name} is ${tf.arch}: the guest's instructions would not match.`
+      : !sameExt ? `${source.name} has ${sf.virtExtensions.join(", ") || "no VT-x/AMD-V"}, ${target.name} has ${tf.virtExtensions.join(", ") || "none"}.`
+      : `Both ${sf.arch} with ${sf.virtExtensions.join(", ") || "no extensions"}.`);
+  const left = tf.freeMemoryMiB - domain.memoryMiB;
+  add("memory", "Enough free memory on the target", left < 0 ? "fail" : left < 256 ? "warn" : "ok",
+    left < 0 ? `${domain.name} needs ${formatMiB(domain.memoryMiB)}; ${target.name} has ${formatMiB(tf.freeMemoryMiB)} free.`
+      : `${formatMiB(domain.memoryMiB)} needed, ${formatMiB(tf.freeMemoryMiB)} free${left < 256 ? ` — only ${formatMiB(left)} would remain` : ""}.`);
+  checks.push(await checkStorage(i));
+  checks.push(await checkReachable(i));
+  return checks;
+}
+
+interface Mount { device: string; mount: string }
+async function mounts(runner: CommandRunner, path?: string): Promise<Mount[] | null> {
+  const r = await runner.exec(path ? ["df", "-P", path] : ["df", "-P"], { timeoutMs: 8_000 }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  return r.stdout.split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6).map((f) => ({ device: f[0], mount: f.slice(5).join(" ") }));
+}
+
+/** Live migration moves memory, not disks: every disk must be on storage the target sees at the same path. */
+async function checkStorage(i: MigrationCheckInput): Promise<Check> {
+  const label = "Storage visible on the target";
+  if (i.domain.disks.length === 0) return { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
+  const targetMounts = await mounts(i.targetRunner);
+  if (!targetMounts) return { id: "storage", label, status: "warn", reason: `Could not list ${i.target.name}'s filesystems (df -P).` };
+  const missing: string[] = [];
+  for (const disk of i.domain.disks) {
+    let device: string | null = null;
+    let at: string | null = null;
+    if (/^[^/]+:\//.test(disk.path)) { device = disk.path; at = disk.path.slice(disk.path.indexOf(":") + 1); } else if (disk.path.startsWith("/")) {
+      const m = (await mounts(i.sourceRunner, disk.path))?.[0];
+      if (m) { device = m.device; at = m.mount; }
+    }
+    const [server, exportPath] = device && /^[^/]+:\//.test(device) ? [device.slice(0, device.indexOf(":")), device.slice(device.indexOf(":") + 1)] : [null, null];
+    const seen = device !== null && targetMounts.some((m) => (m.device === device && m.mount === at)
+      || (server !== null && (i.target.facts?.addresses.includes(server) ?? false) && m.mount === exportPath));
+    if (!seen || at === "/") missing.push(`${disk.path} (${disk.vdev})`);
+  }
+  return missing.length
+    ? { id: "storage", label, status: "fail", reason: `Not on shared storage that ${i.target.name} mounts: ${missing.join(", ")}.` }
+    : { id: "storage", label, status: "ok", reason: `${i.domain.disks.map((d) => d.path).join(", ")} — shared with ${i.target.name}.` };
+}
+
+/** xl migrate runs `ssh <target> xl migrate-receive` from the source: the source must reach the target. */
+async function checkReachable(i: MigrationCheckInput): Promise<Check> {
+  const label = "Target reachable from the source over SSH";
+  const address = targetAddressOf(i.target);
+  const r = await i.sourceRunner.exec(["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", address, "true"], { timeoutMs: 10_000 }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+  return r.code === 0
+    ? { id: "reachable", label, status: "ok", reason: `${i.source.name} reaches ${address} with its own SSH key.` }
+    : { id: "reachable", label, status: "fail", reason: `${i.source.name} cannot ssh to ${address}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.` };
+}

@@ -1,0 +1,191 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { JobEngine } from "./engine";
+import { Inventory } from "../inventory/inventory";
+import { SshPool } from "../ssh/pool";
+import { openDatabase, type Db } from "../db/client";
+import { AppError } from "../errors";
+import type { HostRecord } from "../inventory/types";
+import type { JobSummary } from "./types";
+import { isFinal } from "./types";
+import { startTestCluster } from "../../sim/testing";
+
+// Each fault the simulation can inject, and for every one: afterwards the domain runs on exactly one host.
+
+let sim: Awaited<ReturnType<typeof startTestCluster>>;
+let db: Db;
+let dir: string;
+let inventory: Inventory;
+let engine: JobEngine;
+const id = (name: string) => `id-${name}`;
+
+function record(name: string): HostRecord {
+  const h = sim.info(name);
+  return { id: id(name), name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" };
+}
+
+async function freshInventory() {
+  const inv = new Inventory(new SshPool());
+  for (const n of ["hostA", "hostB", "hostC"]) inv.upsert(record(n));
+  await inv.refreshAll();
+  return inv;
+}
+
+beforeAll(async () => {
+  sim = await startTestCluster();
+  sim.world.timeScale = 20;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-jobs-"));
+  db = openDatabase(path.join(dir, "ferry.db")).db;
+  inventory = await freshInventory();
+  engine = new JobEngine(db, inventory, { pollMs: 20 });
+});
+afterAll(async () => {
+  inventory.stop();
+  await db.$disconnect();
+  await sim.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  sim.world.timeScale = 20;
+  // put the guide's domains back on hostB, so each test starts from the same world
+  for (const name of ["ubuntu_fuwa_nfs_domU", "debian_etch_domU"]) {
+    for (const h of sim.world.hosts.values()) {
+      const i = h.domains.findIndex((d) => d.name === name);
+      if (i >= 0 && h.name !== "hostB") sim.world.host("hostB").domains.push(...h.domains.splice(i, 1));
+    }
+  }
+  await inventory.refreshAll();
+});
+
+async function finalOf(jobId: string, timeoutMs = 30_000): Promise<JobSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+    if (isFinal(row.status as JobSummary["status"]) && !engine.activeJobOn(row.domainName)) return (await import("./store")).summaryOf(row);
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row.status} in ${row.phase}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function migrate(domain: string, from: string, to: string, confirmWarnings = true) {
+  await inventory.refreshAll();
+  return engine.submit({ domain, sourceId: id(from), targetId: id(to), createdBy: "test", confirmWarnings });
+}
+
+const where = (domain: string) => sim.world.locate(domain);
+
+describe("JobEngine: live migration over simulated xl", () => {
+  it("moves a domain, with phases, bytes on the wire and a measured downtime", async () => {
+    sim.world.timeScale = 2;
+    const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
+    const done = await finalOf(job.id);
+    expect(done).toMatchObject({ status: "succeeded", locationHost: "hostC", errorCode: null });
+    expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
+    expect(done.bytesSent).toBeGreaterThanOrEqual(256 * 1024 * 1024);
+    expect(done.downtimeMs).not.toBeNull();
+    const events = await engine.events(job.id, 0);
+    const phases = [...new Set(events.map((e) => e.phase))];
+    expect(phases).toEqual(["pre-migration", "reservation", "precopy", "stop-and-copy", "commitment", "activation", "done"]);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.some((e) => e.type === "log" && e.payload.line === "migration target: Domain started successsfully.")).toBe(true);
+    expect(done.downtimeBound).toBe(false); // the polls saw the source suspended
+  });
+
+  it.each([
+    [{ kind: "target-oom" as const }, "migrate_target_oom"],
+    [{ kind: "link-cut" as const, during: "precopy" as const }, "migrate_link_lost"],
+    [{ kind: "link-cut" as const, during: "stop-and-copy" as const }, "migrate_link_lost"],
+    [{ kind: "target-start-fails" as const }, "migrate_target_start_failed"],
+  ])("fault %j fails with %s and leaves the domain running on the source only", async (fault, code) => {
+    sim.world.faults.push({ ...fault, domain: "ubuntu_fuwa_nfs_domU" });
+    const done = await finalOf((await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC")).id);
+    expect(done).toMatchObject({ status: "failed", errorCode: code, locationHost: "hostB" });
+    expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostB"]);
+    expect(sim.world.host("hostB").domains.find((d) => d.name === "ubuntu_fuwa_nfs_domU")!.state).toBe("blocked");
+  });
+
+  it("keeps track when the source's sshd is killed mid-pre-copy: the job closes by asking the hosts", async () => {
+    sim.world.timeScale = 4;
+    const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
+    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    await sim.cluster.server("hostB").stop();
+    await new Promise((r) => setTimeout(r, 300)); // keep sshd down for a moment, as an operator restarting it would
+    await sim.cluster.server("hostB").start();
+    const done = await finalOf(job.id);
+    sim.world.timeScale = 20;
+    expect(where("ubuntu_fuwa_nfs_domU")).toHaveLength(1);
+    expect(done.locationHost).toBe(where("ubuntu_fuwa_nfs_domU")[0]);
+    expect(["succeeded", "failed"]).toContain(done.status);
+  });
+
+  it("cancels mid-pre-copy: the domain keeps running on the source", async () => {
+    sim.world.timeScale = 2;
+    const job = await migrate("debian_etch_domU", "hostB", "hostC");
+    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    await engine.cancel(job.id);
+    const done = await finalOf(job.id);
+    sim.world.timeScale = 20;
+    expect(done).toMatchObject({ status: "cancelled", locationHost: "hostB" });
+    expect(where("debian_etch_domU")).toEqual(["hostB"]);
+  });
+
+  it("refuses a move whose checks fail, and runs nothing on the hosts", async () => {
+    const since = Date.now();
+    const same = await finalOf((await migrate("debian_etch_domU", "hostB", "hostB")).id);
+    expect(same).toMatchObject({ status: "failed", errorCode: "check_failed" });
+    expect(same.errorMessage).toContain("already runs on hostB");
+    sim.world.host("hostC").totalMemoryMiB = 1200;
+    const full = await finalOf((await migrate("debian_etch_domU", "hostB", "hostC")).id);
+    sim.world.host("hostC").totalMemoryMiB = 16384;
+    expect(full.errorMessage).toMatch(/needs 512 MiB; hostC has \d+ MiB free/);
+    expect(sim.world.commandLog.filter((c) => c.at >= since && c.argv[1] === "migrate")).toEqual([]);
+    expect(where("debian_etch_domU")).toEqual(["hostB"]);
+  });
+
+  it("refuses a second job on the same domain, and an unknown domain", async () => {
+    sim.world.timeScale = 2;
+    const first = await migrate("debian_etch_domU", "hostB", "hostC");
+    await expect(migrate("debian_etch_domU", "hostB", "hostA")).rejects.toMatchObject({ code: "conflict" });
+    await expect(engine.submit({ domain: "nope", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t", confirmWarnings: true })).rejects.toBeInstanceOf(AppError);
+    await engine.cancel(first.id).catch(() => {});
+    await finalOf(first.id);
+    sim.world.timeScale = 20;
+    expect(where("debian_etch_domU")).toHaveLength(1);
+  });
+
+  it("runs at most two outgoing migrations per host; the third waits", async () => {
+    sim.world.timeScale = 4;
+    for (const n of ["q1", "q2", "q3"]) sim.world.addDomain("hostC", { name: n, memoryMiB: 128, vcpus: 1, disks: [{ target: "/xen-storage/q.img", vdev: "xvda" }] });
+    await inventory.refreshAll();
+    const jobs = await Promise.all(["q1", "q2", "q3"].map((n) => engine.submit({ domain: n, sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t", confirmWarnings: true })));
+    let peak = 0;
+    const timer = setInterval(() => { peak = Math.max(peak, engine.activeSummaries().filter((s) => s.status === "running" || s.status === "checking").length); }, 5);
+    const done = await Promise.all(jobs.map((j) => finalOf(j.id)));
+    clearInterval(timer);
+    sim.world.timeScale = 20;
+    expect(done.map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(peak).toBe(2);
+    for (const n of ["q1", "q2", "q3"]) expect(where(n)).toEqual(["hostB"]);
+  });
+
+  it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
+    sim.world.timeScale = 1;
+    const job = await migrate("debian_etch_domU", "hostB", "hostC");
+    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    // the old process dies: its connections drop, its engine is gone; xl carries on on the host
+    inventory.stop();
+    const inv2 = await freshInventory();
+    const engine2 = new JobEngine(db, inv2, { pollMs: 20 });
+    expect(await engine2.recover()).toBe(1);
+    const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+    sim.world.timeScale = 20;
+    expect(["succeeded", "interrupted"]).toContain(row.status);
+    expect(where("debian_etch_domU")).toHaveLength(1);
+    if (row.status === "succeeded") expect(row.locationHost).toBe("hostC");
+    expect(row.locationNote).toBeTruthy();
+    inventory = inv2;
+    engine = engine2;
+  });
+});

@@ -1,0 +1,211 @@
+import { EventEmitter } from "node:events";
+import { AppError, toAppError } from "../errors";
+import type { Db } from "../db/client";
+import type { Inventory } from "../inventory/inventory";
+import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
+import { migrateXl, locate } from "../toolstacks/xl/migrate";
+import { log } from "../log";
+import { eventsAfter, summaryOf } from "./store";
+import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
+
+export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number }
+export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean }
+
+interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
+
+/**
+ * The job engine: persists every event (seq per job), runs at most one job per domain and
+ * `maxOutgoingPerHost` outgoing migrations per host (the rest queue), cancels before the point of no
+ * return, and on start closes jobs a previous process left unfinished by asking the hosts.
+ */
+export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSummary] }> {
+  private readonly live = new Map<string, Live>();
+  readonly maxOutgoingPerHost: number;
+  readonly pollMs: number;
+
+  constructor(private readonly db: Db, private readonly inventory: Inventory, opts: EngineOptions = {}) {
+    super();
+    this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
+    this.pollMs = opts.pollMs ?? 150;
+  }
+
+  /** Checks a proposed migration now, without starting anything (the dialog's list). */
+  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string }> {
+    const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
+    const checks = await checkMigration({
+      domain, source, target, activeJobId: this.activeJobOn(domainName),
+      sourceRunner: this.inventory.connection(source), targetRunner: this.inventory.connection(target),
+    });
+    return { checks, transport: `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.` };
+  }
+
+  async submit(req: MigrateRequest): Promise<JobSummary> {
+    const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
+    const busy = this.activeJobOn(domain.name);
+    if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${domain.name}.`);
+    const row = await this.db.job.create({
+      data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
+        targetHostId: target.id, sourceName: source.name, targetName: target.name, createdBy: req.createdBy,
+        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings }) },
+    });
+    const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
+    this.live.set(row.id, live);
+    await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
+    this.pump();
+    return live.summary;
+  }
+
+  async cancel(jobId: string): Promise<JobSummary> {
+    const live = this.live.get(jobId);
+    if (!live) {
+      const row = await this.db.job.findUnique({ where: { id: jobId } });
+      if (!row) throw new AppError("not_found", "No such job.");
+      throw new AppError("conflict", `The job has already ${row.status === "succeeded" ? "succeeded" : "finished"}.`);
+    }
+    if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) {
+      throw new AppError("conflict", "Past the point of no return: the target already holds the domain. The migration will finish.");
+    }
+    if (!live.running) {
+      await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled before it started.", location: { host: live.summary.sourceName, note: `${live.summary.domainName} stays on ${live.summary.sourceName}.` } });
+    } else live.cancel.abort();
+    return live.summary;
+  }
+
+  activeJobOn(domain: string): string | null {
+    for (const [id, l] of this.live) if (l.summary.domainName === domain && !isFinal(l.summary.status)) return id;
+    return null;
+  }
+
+  activeSummaries(): JobSummary[] { return [...this.live.values()].map((l) => l.summary); }
+
+  events(jobId: string, afterSeq: number) { return eventsAfter(this.db, jobId, afterSeq); }
+
+  /** After a restart: jobs that were checking or running are closed by asking the hosts where the domain is. */
+  async recover(): Promise<number> {
+    const rows = await this.db.job.findMany({ where: { status: { in: ["queued", "checking", "running"] } } });
+    for (const row of rows) {
+      const last = await this.db.jobEvent.aggregate({ where: { jobId: row.id }, _max: { seq: true } });
+      const live: Live = { summary: summaryOf(row), seq: last._max.seq ?? 0, cancel: new AbortController(), running: row.status !== "queued" };
+      this.live.set(row.id, live);
+      if (row.status === "queued") continue;
+      const source = this.inventory.get(row.sourceHostId);
+      const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
+      let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
+      if (source && target) {
+        location = await locate({ source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
+      }
+      const arrived = location.host === row.targetName;
+      await this.finish(row.id, {
+        status: arrived ? "succeeded" : "interrupted",
+        errorCode: arrived ? null : "ssh_lost_during_job",
+        errorMessage: arrived ? null : "Ferry restarted while this job ran; it was closed by asking the hosts.",
+        location: { host: location.host, note: `${location.note}${arrived ? " It finished while Ferry was restarting; downtime was not measured." : ""}` },
+      });
+    }
+    this.pump();
+    return rows.length;
+  }
+
+  private resolve(domainName: string, sourceId: string, targetId: string) {
+    const source = this.inventory.get(sourceId);
+    if (!source) throw new AppError("not_found", "The source host is not registered.");
+    const target = this.inventory.get(targetId);
+    if (!target) throw new AppError("not_found", "The target host is not registered.");
+    const domain = source.domains.find((d) => d.name === domainName && d.id !== 0);
+    if (!domain) throw new AppError("domain_not_found", `${domainName} is not running on ${source.name} (as of the last refresh).`);
+    return { source, target, domain };
+  }
+
+  private pump() {
+    const outgoing = new Map<string, number>();
+    for (const l of this.live.values()) if (l.running) outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+    for (const [id, l] of this.live) {
+      if (l.running || l.summary.status !== "queued") continue;
+      if ((outgoing.get(l.summary.sourceName) ?? 0) >= this.maxOutgoingPerHost) continue;
+      outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+      l.running = true;
+      void this.run(id).catch((e) => log.error({ err: e, jobId: id }, "job crashed"));
+    }
+  }
+
+  private async run(jobId: string) {
+    const live = this.live.get(jobId)!;
+    const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
+    const source = this.inventory.get(row.sourceHostId);
+    const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
+    if (!source || !target) return this.finish(jobId, { status: "failed", errorCode: "not_found", errorMessage: "A host was removed before the job started.", location: { host: null, note: "Check the hosts." } });
+    await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
+    try {
+      const { checks } = await this.check(row.domainName, source.id, target.id).catch(async (e) => {
+        // re-check against a fresh picture if the domain moved since the last refresh
+        if (toAppError(e).code !== "domain_not_found") throw e;
+        await this.inventory.refreshHost(source.id);
+        return this.check(row.domainName, source.id, target.id);
+      });
+      const own = checks.map((c) => (c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c));
+      await this.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks: own } });
+      const failed = own.filter((c) => c.status === "fail");
+      const warned = own.filter((c) => c.status === "warn");
+      const confirmed = JSON.parse(row.optionsJson ?? "{}").confirmWarnings === true;
+      if (failed.length || (warned.length && !confirmed)) {
+        const why = failed.length ? failed.map((c) => c.reason).join(" ") : `Unconfirmed warnings: ${warned.map((c) => c.reason).join(" ")}`;
+        return await this.finish(jobId, { status: "failed", errorCode: "check_failed", errorMessage: why, location: { host: source.name, note: `${row.domainName} stays on ${source.name}, untouched.` } });
+      }
+      if (live.cancel.signal.aborted) return await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled during the checks.", location: { host: source.name, note: `${row.domainName} stays on ${source.name}.` } });
+      await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
+      await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
+      const outcome = await migrateXl({
+        source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name,
+        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: this.pollMs, cancel: live.cancel.signal,
+        emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
+      });
+      await this.finish(jobId, outcome);
+      void this.inventory.refreshHost(source.id);
+      void this.inventory.refreshHost(target.id);
+    } catch (e) {
+      const err = toAppError(e);
+      await this.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish its checks; see the hosts." } });
+    }
+  }
+
+  private async finish(jobId: string, o: { status: JobStatus; errorCode: string | null; errorMessage: string | null; location: { host: string | null; note: string } }) {
+    const live = this.live.get(jobId);
+    await this.record(jobId, { type: "result", phase: o.status === "succeeded" ? "done" : live?.summary.phase ?? "pre-migration", payload: o });
+    this.live.delete(jobId);
+    this.pump();
+  }
+
+  /** Persists one event, folds it into the job row, and emits it. Events of one job are written in order. */
+  private chains = new Map<string, Promise<unknown>>();
+  private record(jobId: string, input: JobEventInput): Promise<void> {
+    const prev = this.chains.get(jobId) ?? Promise.resolve();
+    const next = prev.then(() => this.write(jobId, input)).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
+    this.chains.set(jobId, next);
+    return next;
+  }
+
+  private async write(jobId: string, input: JobEventInput) {
+    const live = this.live.get(jobId);
+    const seq = live ? ++live.seq : ((await this.db.jobEvent.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
+    const at = new Date();
+    const event = { ...input, jobId, seq, at: at.toISOString() } as JobEvent;
+    const phase: JobPhase = live && phaseIndex(input.phase) < phaseIndex(live.summary.phase) ? live.summary.phase : input.phase;
+    const update: Record<string, unknown> = { phase };
+    if (input.type === "status") update.status = input.payload.status;
+    if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
+    if (input.type === "downtime") { update.downtimeMs = Math.round(input.payload.ms); update.downtimeBound = input.payload.upperBound; }
+    if (input.type === "result") {
+      Object.assign(update, { status: input.payload.status, errorCode: input.payload.errorCode, errorMessage: input.payload.errorMessage,
+        locationHost: input.payload.location.host, locationNote: input.payload.location.note, finishedAt: at });
+    }
+    const [, row] = await this.db.$transaction([
+      this.db.jobEvent.create({ data: { jobId, seq, at, phase: input.phase, type: input.type, payloadJson: JSON.stringify(input.payload) } }),
+      this.db.job.update({ where: { id: jobId }, data: update }),
+    ]);
+    const summary = summaryOf(row);
+    if (live) live.summary = summary;
+    this.emit("event", event);
+    if (input.type !== "log" && input.type !== "sample") this.emit("summary", summary);
+    else if (input.type === "sample") this.emit("summary", summary);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Db } from "../db/client";
+import { jobStatuses, phases, type JobEvent, type JobPhase, type JobStatus, type JobSummary } from "./types";
+
+type JobRow = Awaited<ReturnType<Db["job"]["findMany"]>>[number];
+
+const asStatus = (s: string): JobStatus => ((jobStatuses as readonly string[]).includes(s) ? (s as JobStatus) : "failed");
+const asPhase = (s: string): JobPhase => ((phases as readonly string[]).includes(s) ? (s as JobPhase) : "pre-migration");
+
+export function summaryOf(r: JobRow): JobSummary {
+  return {
+    id: r.id, kind: "migrate", domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
+    status: asStatus(r.status), phase: asPhase(r.phase), createdBy: r.createdBy, createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null, bytesSent: Number(r.bytesSent),
+    downtimeMs: r.downtimeMs, downtimeBound: r.downtimeBound, errorCode: r.errorCode, errorMessage: r.errorMessage,
+    locationHost: r.locationHost, locationNote: r.locationNote,
+  };
+}
+
+export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<JobEvent[]> {
+  const rows = await db.jobEvent.findMany({ where: { jobId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" } });
+  return rows.map((r) => ({ jobId, seq: r.seq, at: r.at.toISOString(), phase: asPhase(r.phase), type: r.type, payload: JSON.parse(r.payloadJson) }) as JobEvent);
+}
+
+export interface JobFilter { host?: string; domain?: string; status?: JobStatus; from?: Date; to?: Date }
+
+export async function listJobs(db: Db, f: JobFilter = {}, take = 500): Promise<JobSummary[]> {
+  const rows = await db.job.findMany({
+    where: {
+      ...(f.domain ? { domainName: f.domain } : {}),
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.host ? { OR: [{ sourceName: f.host }, { targetName: f.host }] } : {}),
+      ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+    },
+    orderBy: { createdAt: "desc" },
+    take,
+  });
+  return rows.map(summaryOf);
+}

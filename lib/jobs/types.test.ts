@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { applyJobEvent, initialJobView, jobAbilities, type JobEvent, type JobSummary } from "./types";
+
+const summary: JobSummary = {
+  id: "j1", kind: "migrate", domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "queued", phase: "pre-migration",
+  createdBy: "op", createdAt: "2026-11-25T00:00:00.000Z", startedAt: null, finishedAt: null, bytesSent: 0, downtimeMs: null, downtimeBound: false,
+  errorCode: null, errorMessage: null, locationHost: null, locationNote: null,
+};
+const ev = (seq: number, phase: JobEvent["phase"], type: string, payload: object, ms = seq * 100): JobEvent =>
+  ({ jobId: "j1", seq, at: new Date(ms).toISOString(), phase, type, payload }) as JobEvent;
+
+describe("applyJobEvent", () => {
+  const events = [
+    ev(1, "pre-migration", "status", { status: "running" }),
+    ev(2, "reservation", "phase", {}),
+    ev(3, "precopy", "sample", { bytesSent: 1000, throughputBps: 10, elapsedMs: 100 }),
+    ev(4, "stop-and-copy", "phase", {}),
+    ev(5, "activation", "downtime", { ms: 42, upperBound: false }),
+    ev(6, "done", "result", { status: "succeeded", errorCode: null, errorMessage: null, location: { host: "hostC", note: "runs on hostC" } }),
+  ];
+  const final = events.reduce(applyJobEvent, initialJobView(summary));
+
+  it("folds a whole migration", () => {
+    expect(final.summary).toMatchObject({ status: "succeeded", phase: "done", bytesSent: 1000, downtimeMs: 42, locationHost: "hostC" });
+    expect(Object.keys(final.phaseStartedAt)).toEqual(["pre-migration", "reservation", "precopy", "stop-and-copy", "activation", "done"]);
+    expect(final.lastSeq).toBe(6);
+  });
+
+  it("ignores replayed events and never moves a phase backwards", () => {
+    expect(events.reduce(applyJobEvent, final)).toBe(final);
+    const late = applyJobEvent(final, ev(7, "precopy", "log", { line: "late" }));
+    expect(late.summary.phase).toBe("done");
+    expect(late.log).toEqual(["late"]);
+  });
+});
+
+describe("jobAbilities", () => {
+  it.each([
+    ["queued", "pre-migration", true], ["checking", "pre-migration", true], ["running", "precopy", true],
+    ["running", "stop-and-copy", true], ["running", "commitment", false], ["running", "activation", false],
+    ["succeeded", "done", false], ["failed", "precopy", false],
+  ] as const)("%s in %s: cancel %s", (status, phase, cancel) => expect(jobAbilities({ status, phase }).cancel).toBe(cancel));
+});

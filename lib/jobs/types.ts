@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+// Jobs, their phases and events: typed once, shared by the engine, the socket and the pages.
+
+export const jobStatuses = ["queued", "checking", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+export const finalStatuses: readonly JobStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
+export const isFinal = (s: JobStatus) => finalStatuses.includes(s);
+
+/** The phases of a live migration (Clark et al., NSDI 2005), in order. */
+export const phases = ["pre-migration", "reservation", "precopy", "stop-and-copy", "commitment", "activation", "done"] as const;
+export type JobPhase = (typeof phases)[number];
+export const phaseIndex = (p: JobPhase) => phases.indexOf(p);
+
+export const phaseWords: Record<JobPhase, string> = {
+  "pre-migration": "Checks",
+  reservation: "Reservation",
+  precopy: "Pre-copy",
+  "stop-and-copy": "Stop and copy",
+  commitment: "Commitment",
+  activation: "Activation",
+  done: "Done",
+};
+
+const location = z.object({ host: z.string().nullable(), note: z.string() });
+
+export const jobEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("status"), payload: z.object({ status: z.enum(jobStatuses), message: z.string().optional() }) }),
+  z.object({ type: z.literal("phase"), payload: z.object({}) }),
+  z.object({ type: z.literal("log"), payload: z.object({ line: z.string() }) }),
+  z.object({ type: z.literal("checks"), payload: z.object({ checks: z.array(z.object({ id: z.string(), label: z.string(), status: z.enum(["ok", "warn", "fail"]), reason: z.string() })) }) }),
+  z.object({ type: z.literal("sample"), payload: z.object({ bytesSent: z.number(), throughputBps: z.number(), elapsedMs: z.number() }) }),
+  z.object({ type: z.literal("downtime"), payload: z.object({ ms: z.number(), upperBound: z.boolean() }) }),
+  z.object({ type: z.literal("result"), payload: z.object({ status: z.enum(jobStatuses), errorCode: z.string().nullable(), errorMessage: z.string().nullable(), location }) }),
+]).and(z.object({ jobId: z.string(), seq: z.number().int(), at: z.string(), phase: z.enum(phases) }));
+
+export type JobEvent = z.infer<typeof jobEventSchema>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as a driver emits it; the engine adds jobId, seq and at. */
+export type JobEventInput = DistributiveOmit<JobEvent, "jobId" | "seq" | "at">;
+
+export interface JobSummary {
+  id: string;
+  kind: "migrate";
+  domainName: string;
+  memoryMiB: number;
+  sourceName: string;
+  targetName: string | null;
+  status: JobStatus;
+  phase: JobPhase;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  bytesSent: number;
+  downtimeMs: number | null;
+  downtimeBound: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  locationHost: string | null;
+  locationNote: string | null;
+}
+
+/** What a job page shows, built by folding events (applyJobEvent). */
+export interface JobView {
+  summary: JobSummary;
+  lastSeq: number;
+  phaseStartedAt: Partial<Record<JobPhase, number>>;
+  samples: { t: number; bytes: number; throughputBps: number }[];
+  log: string[];
+  checks: { id: string; label: string; status: "ok" | "warn" | "fail"; reason: string }[];
+  throughputBps: number;
+}
+
+export function initialJobView(summary: JobSummary): JobView {
+  return { summary, lastSeq: 0, phaseStartedAt: {}, samples: [], log: [], checks: [], throughputBps: 0 };
+}
+
+/** The job reducer: pure, idempotent for replays (events at or below lastSeq are ignored). */
+export function applyJobEvent(view: JobView, e: JobEvent): JobView {
+  if (e.seq <= view.lastSeq) return view;
+  const t = Date.parse(e.at);
+  const next: JobView = { ...view, lastSeq: e.seq, summary: { ...view.summary } };
+  if (phaseIndex(e.phase) > phaseIndex(view.summary.phase) || view.phaseStartedAt[e.phase] === undefined) {
+    if (phaseIndex(e.phase) >= phaseIndex(view.summary.phase)) {
+      next.summary.phase = e.phase;
+      next.phaseStartedAt = view.phaseStartedAt[e.phase] === undefined ? { ...view.phaseStartedAt, [e.phase]: t } : view.phaseStartedAt;
+    }
+  }
+  switch (e.type) {
+    case "status":
+      next.summary.status = e.payload.status;
+      if (e.payload.status === "running" && !next.summary.startedAt) next.summary.startedAt = e.at;
+      break;
+    case "log":
+      next.log = [...view.log, e.payload.line].slice(-500);
+      break;
+    case "checks":
+      next.checks = e.payload.checks;
+      break;
+    case "sample":
+      next.summary.bytesSent = e.payload.bytesSent;
+      next.throughputBps = e.payload.throughputBps;
+      next.samples = [...view.samples, { t, bytes: e.payload.bytesSent, throughputBps: e.payload.throughputBps }];
+      break;
+    case "downtime":
+      next.summary.downtimeMs = e.payload.ms;
+      next.summary.downtimeBound = e.payload.upperBound;
+      break;
+    case "result":
+      next.summary.status = e.payload.status;
+      next.summary.errorCode = e.payload.errorCode;
+      next.summary.errorMessage = e.payload.errorMessage;
+      next.summary.locationHost = e.payload.location.host;
+      next.summary.locationNote = e.payload.location.note;
+      next.summary.finishedAt = e.at;
+      break;
+  }
+  return next;
+}
+
+/** What a person may do with a job, from its status and phase alone. */
+export function jobAbilities(s: Pick<JobSummary, "status" | "phase">): { cancel: boolean; why: string | null } {
+  if (s.status === "queued" || s.status === "checking") return { cancel: true, why: null };
+  if (s.status !== "running") return { cancel: false, why: "The job has finished." };
+  if (phaseIndex(s.phase) >= phaseIndex("commitment")) return { cancel: false, why: "Past the point of no return: the target holds the domain." };
+  return { cancel: true, why: null };
+}

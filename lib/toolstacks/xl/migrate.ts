@@ -1,0 +1,162 @@
+import { toAppError, type ErrorCode } from "../../errors";
+import type { JobEventInput, JobPhase } from "../../jobs/types";
+import { phaseIndex } from "../../jobs/types";
+import type { CommandRunner } from "../types";
+import { errorOfLines, phaseOfLine } from "./migrate-lines";
+import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
+
+// Runs `xl migrate <dom> <target>` on the source and watches it from outside, since xl prints no
+// progress: handshake lines → phases; both ends' `xl list` → suspension and activation times;
+// the source NIC's tx_bytes on the route to the target → bytes sent and throughput.
+// Downtime = target running − source suspended, as measured by the polls.
+
+export interface XlMigrationContext {
+  source: CommandRunner;
+  target: CommandRunner;
+  sourceName: string;
+  targetName: string;
+  domain: string;
+  /** the target's address as the source reaches it (xl runs `ssh <address> xl migrate-receive`) */
+  targetAddress: string;
+  pollMs: number;
+  cancel: AbortSignal;
+  emit(e: JobEventInput): void;
+  phase(): JobPhase;
+}
+
+export interface MigrationOutcome {
+  status: "succeeded" | "failed" | "cancelled" | "interrupted";
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  location: { host: string | null; note: string };
+}
+
+const argv = {
+  migrate: (dom: string, host: string) => ["xl", "migrate", dom, host],
+  list: () => ["xl", "list"],
+  routeGet: (addr: string) => ["ip", "route", "get", addr],
+  txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
+};
+
+export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutcome> {
+  const setPhase = (phase: JobPhase) => { if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} }); };
+  const dev = await routeDevice(ctx.source, ctx.targetAddress);
+  const readTx = async () => (dev ? Number((await ctx.source.exec(argv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN);
+  const tx0 = await readTx().catch(() => NaN);
+  const t0 = Date.now();
+  const lines: string[] = [];
+  let suspendedAt: number | null = null;
+  let lastRunningAt: number | null = null;
+  let targetRunningAt: number | null = null;
+  let lastTx = tx0;
+  let lastTxAt = t0;
+  let done = false;
+
+  const poll = async () => {
+    while (!done) {
+      const started = Date.now();
+      const [src, dst, tx] = await Promise.all([
+        listRows(ctx.source), listRows(ctx.target), readTx().catch(() => NaN),
+      ]);
+      const now = Date.now();
+      const s = src?.find((r) => baseDomainName(r.name) === ctx.domain);
+      if (s && (s.stateLetters === "---ss-" || s.name.endsWith("--migratedaway"))) {
+        suspendedAt ??= now;
+        setPhase("stop-and-copy");
+      } else if (s && !suspendedAt) lastRunningAt = now;
+      const d = dst?.find((r) => r.name === ctx.domain);
+      if (d && /^[r-][b-]-{4}$/.test(d.stateLetters)) targetRunningAt ??= now;
+      if (Number.isFinite(tx) && Number.isFinite(tx0)) {
+        const throughput = now > lastTxAt ? ((tx - lastTx) * 1000) / (now - lastTxAt) : 0;
+        ctx.emit({ type: "sample", phase: ctx.phase(), payload: { bytesSent: tx - tx0, throughputBps: Math.max(0, Math.round(throughput)), elapsedMs: now - t0 } });
+        lastTx = tx;
+        lastTxAt = now;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, ctx.pollMs - (Date.now() - started))));
+    }
+  };
+  const polling = poll();
+
+  let code: number | null = null;
+  let lost: unknown = null;
+  try {
+    const r = await ctx.source.exec(argv.migrate(ctx.domain, ctx.targetAddress), {
+      timeoutMs: 6 * 3600_000,
+      interrupt: ctx.cancel,
+      onStderrLine: (line) => {
+        lines.push(line);
+        ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
+        const p = phaseOfLine(line);
+        if (p && p !== "done") setPhase(p);
+      },
+    });
+    code = r.code;
+  } catch (e) {
+    lost = e;
+  }
+  done = true;
+  await polling;
+
+  if (code === 0) {
+    // the last polls may have missed the target's first running moment by < pollMs: take one more look
+    targetRunningAt ??= Date.now();
+    const start = suspendedAt ?? lastRunningAt;
+    if (start) ctx.emit({ type: "downtime", phase: "activation", payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null } });
+  }
+  const location = await locate(ctx, lost ? 120_000 : 10_000);
+  if (lost) {
+    const err = toAppError(lost);
+    const arrived = location.host === ctx.targetName;
+    return {
+      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
+      errorCode: arrived ? null : "ssh_lost_during_job",
+      errorMessage: arrived ? null : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${err.message}).`,
+      location: arrived ? { ...location, note: `${location.note} The migration finished while Ferry's SSH session to the source was lost; downtime was not measured.` } : location,
+    };
+  }
+  if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
+  if (ctx.cancel.aborted && location.host === ctx.sourceName) {
+    return { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled before the point of no return; the domain kept running on the source.", location };
+  }
+  const err = errorOfLines(lines);
+  return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
+}
+
+async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
+  const r = await runner.exec(argv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
+  return r && r.code === 0 ? /\bdev (\S+)/.exec(r.stdout)?.[1] ?? null : null;
+}
+
+async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {
+  try {
+    const r = await runner.exec(argv.list(), { timeoutMs: 5_000 });
+    return r.code === 0 ? parseXlList(r.stdout) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the domain runs now: asks both hosts until it is found in exactly one place and not mid-handshake
+ * (or `patienceMs` passes). Never guesses: an unknown answer says which host to check.
+ */
+export async function locate(ctx: Pick<XlMigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">, patienceMs: number): Promise<{ host: string | null; note: string }> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const [src, dst] = await Promise.all([listRows(ctx.source), listRows(ctx.target)]);
+    const s = src?.find((r) => baseDomainName(r.name) === ctx.domain);
+    const d = dst?.find((r) => baseDomainName(r.name) === ctx.domain);
+    const settled = (r: XlListRow | undefined) => r && r.name === ctx.domain && r.stateLetters !== "---ss-";
+    if (src && dst) {
+      if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
+      if (settled(s) && !d) return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
+      if (settled(s) && settled(d)) return { host: null, note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.` };
+      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+    }
+    if (Date.now() >= deadline) {
+      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
+      return { host: null, note: unreachable ? `Could not ask ${unreachable}; check there for ${ctx.domain}.` : `${ctx.domain} is still mid-handshake (${s?.name ?? "-"} / ${d?.name ?? "-"}); check both hosts.` };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
