@@ -14,7 +14,9 @@ import { AuditLog } from "./lib/audit/service";
 import { CLIENT_IP_HEADER, sessionToken } from "./lib/auth/request";
 import { socketPolicy } from "./lib/auth/policy";
 import { hasRole, whoMay, type Access } from "./lib/auth/roles";
-import { ROOM_CLUSTER, refreshRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from "./lib/events";
+import { ROOM_CLUSTER, jobSubscribeSchema, refreshRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from "./lib/events";
+import { JobEngine } from "./lib/jobs/engine";
+import { summaryOf } from "./lib/jobs/store";
 import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
 
@@ -31,7 +33,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db);
   const audit = new AuditLog(db);
-  const services: Services = { db, inventory, hosts, auth, audit };
+  const jobs = new JobEngine(db, inventory, { pollMs: Number(process.env.FERRY_POLL_MS ?? 150) });
+  const services: Services = { db, inventory, hosts, auth, audit, jobs };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
@@ -58,6 +61,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   inventory.on("host", (view) => io.to(ROOM_CLUSTER).emit("inventory:host", view));
   inventory.on("removed", (id) => io.to(ROOM_CLUSTER).emit("inventory:host-removed", { id }));
   inventory.on("refreshed", (r) => io.to(ROOM_CLUSTER).emit("inventory:refreshed", r));
+  jobs.on("summary", (s) => io.to(ROOM_CLUSTER).emit("job:summary", s));
+  jobs.on("event", (e) => io.to(`job:${e.jobId}`).emit("job:event", e));
 
   io.on("connection", (socket) => {
     void socket.join([ROOM_CLUSTER, `session:${socket.data.session.id}`]);
@@ -75,10 +80,27 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
         reply({ ok: false, error: { code: err.code, message: err.message } });
       }
     });
+    socket.on("job:subscribe", async (payload, ack) => {
+      const reply = typeof ack === "function" ? ack : () => {};
+      const refusal = await socketRefusal(auth, socket.data.session, "job:subscribe");
+      if (refusal) return reply({ ok: false, error: refusal });
+      const parsed = jobSubscribeSchema.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: { code: "invalid_input", message: "job:subscribe takes {jobId, afterSeq}." } });
+      const row = await db.job.findUnique({ where: { id: parsed.data.jobId } });
+      if (!row) return reply({ ok: false, error: { code: "not_found", message: "No such job." } });
+      // join first, then read: an event written in between arrives twice and the reducer drops the repeat
+      await socket.join(`job:${row.id}`);
+      reply({ ok: true, value: { summary: summaryOf(row), events: await jobs.events(row.id, parsed.data.afterSeq) } });
+    });
   });
 
   await hosts.loadAll();
   inventory.start();
+  // after a restart, close jobs the previous process left running (asks the hosts; does not block the start)
+  void inventory.refreshAll().then(() => jobs.recover()).then(
+    (n) => { if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run"); },
+    (e) => log.error({ err: e }, "job recovery failed"),
+  );
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { HostView } from "./inventory/types";
+import type { JobEvent, JobSummary } from "./jobs/types";
 
 // The socket.io event map, shared by server and client. Client → server payloads are validated
 // with zod at the boundary (server.ts); server → client payloads are typed here.
@@ -9,14 +10,21 @@ export interface ServerToClientEvents {
   "inventory:host": (host: HostView) => void;
   "inventory:host-removed": (payload: { id: string }) => void;
   "inventory:refreshed": (payload: { at: string; ms: number }) => void;
+  /** to the cluster room: every job's summary when it changes */
+  "job:summary": (summary: JobSummary) => void;
+  /** to job:<id> rooms: every event of that job, in seq order */
+  "job:event": (event: JobEvent) => void;
 }
 
 export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }) => void;
 
 export interface ClientToServerEvents {
   "inventory:refresh": (payload: unknown, ack?: Ack<{ ms: number }>) => void;
+  /** join a job's room; the server first sends every event after `afterSeq` (catch-up after a reconnect) */
+  "job:subscribe": (payload: unknown, ack?: Ack<{ summary: JobSummary; events: JobEvent[] }>) => void;
 }
 
 export const refreshRequestSchema = z.object({}).strict();
+export const jobSubscribeSchema = z.object({ jobId: z.string().min(1).max(64), afterSeq: z.number().int().min(0) }).strict();
 
 export const ROOM_CLUSTER = "cluster";

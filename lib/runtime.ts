@@ -3,6 +3,7 @@ import type { Inventory } from "./inventory/inventory";
 import type { HostService } from "./hosts/service";
 import type { AuthService } from "./auth/service";
 import type { AuditLog } from "./audit/service";
+import type { JobEngine } from "./jobs/engine";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -13,6 +14,7 @@ export interface Services {
   hosts: HostService;
   auth: AuthService;
   audit: AuditLog;
+  jobs: JobEngine;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -21,6 +21,11 @@ export const routePolicy = {
   "PATCH /api/users/[id]": { access: "admin", audit: "user.role" },
   "DELETE /api/users/[id]": { access: "admin", audit: "user.remove" },
   "GET /api/audit": { access: "viewer" },
+  "POST /api/checks/migration": { access: "operator" },
+  "GET /api/jobs": { access: "viewer" },
+  "POST /api/jobs": { access: "operator", audit: "job.migrate" },
+  "GET /api/jobs/[id]": { access: "viewer" },
+  "POST /api/jobs/[id]/cancel": { access: "operator", audit: "job.cancel" },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof routePolicy;
@@ -28,6 +33,7 @@ export type RouteKey = keyof typeof routePolicy;
 /** socket.io events a client may send, and who may send them. Connecting needs a session. */
 export const socketPolicy = {
   "inventory:refresh": "viewer",
+  "job:subscribe": "viewer",
 } as const satisfies Record<string, Access>;
 
 /** Pages and the role they need; the rest of a page's actions are checked by their routes. */
@@ -36,4 +42,6 @@ export const pagePolicy = {
   "/hosts": "viewer",
   "/audit": "viewer",
   "/users": "admin",
+  "/history": "viewer",
+  "/jobs/[id]": "viewer",
 } as const satisfies Record<string, Access>;

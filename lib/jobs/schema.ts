@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { domainNameSchema } from "../toolstacks/names";
+import { jobStatuses } from "./types";
+
+const hostId = z.string().min(1, "Choose a host.").max(64).regex(/^[A-Za-z0-9_-]+$/, "A host id uses letters, digits, '_' and '-'.");
+
+export const migrationTargetSchema = z.object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict();
+export const submitMigrationSchema = z.object({
+  kind: z.literal("migrate", { error: "The job kind is migrate." }),
+  domain: domainNameSchema,
+  sourceId: hostId,
+  targetId: hostId,
+  confirmWarnings: z.boolean().default(false),
+}).strict();
+
+const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
+export const jobFilterSchema = z.object({
+  host: optional(z.string().max(63)),
+  domain: optional(z.string().max(64)),
+  status: optional(z.enum(jobStatuses, { error: "The outcome is one of: " + jobStatuses.join(", ") + "." })),
+  from: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
+  to: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
+  format: optional(z.enum(["json", "csv"])),
+});
+
+export function toJobFilter(q: z.infer<typeof jobFilterSchema>) {
+  return {
+    host: q.host, domain: q.domain, status: q.status,
+    from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+    to: q.to ? new Date(`${q.to}T23:59:59.999Z`) : undefined,
+  };
+}
