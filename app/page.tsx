@@ -1,11 +1,16 @@
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
+import { hasRole } from "@/lib/auth/roles";
+import { listJobs } from "@/lib/jobs/store";
 import { ClusterView } from "@/components/cluster/cluster-view";
 
 export const dynamic = "force-dynamic";
 
-// GET / – the Cluster page: every host with its domains, live.
+// GET / – the Cluster page: every host with its domains, live; operators drag domains between hosts.
 export default async function ClusterPage() {
-  await requirePage("/");
-  return <ClusterView initialHosts={getServices().inventory.snapshot()} />;
+  const { session } = await requirePage("/");
+  const { inventory, db, jobs } = getServices();
+  const recent = await listJobs(db, { from: new Date(Date.now() - 10 * 60_000) }, 20);
+  const active = jobs.activeSummaries().filter((a) => !recent.some((r) => r.id === a.id));
+  return <ClusterView initialHosts={inventory.snapshot()} initialJobs={[...active, ...recent]} canMigrate={hasRole(session.user.role, "operator")} />;
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/events";
 import type { HostView } from "@/lib/inventory/types";
+import type { JobSummary } from "@/lib/jobs/types";
 
 export type StreamStatus = "connecting" | "live" | "disconnected" | "signed-out";
 
@@ -10,8 +11,9 @@ export type StreamStatus = "connecting" | "live" | "disconnected" | "signed-out"
  * The one hook that opens the inventory stream. Starts from the server-rendered picture, applies
  * host deltas batched per animation frame, and takes a full snapshot again after a reconnect.
  */
-export function useInventory(initial: HostView[]) {
+export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []) {
   const [hosts, setHosts] = useState<Map<string, HostView>>(() => new Map(initial.map((h) => [h.id, h])));
+  const [jobs, setJobs] = useState<Map<string, JobSummary>>(() => new Map(initialJobs.map((j) => [j.id, j])));
   const [stream, setStream] = useState<StreamStatus>("connecting");
   const [lastRefresh, setLastRefresh] = useState<{ at: string; ms: number } | null>(null);
   const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | null>(null);
@@ -43,6 +45,7 @@ export function useInventory(initial: HostView[]) {
     socket.on("inventory:host", (view) => queue(view.id, view));
     socket.on("inventory:host-removed", ({ id }) => queue(id, null));
     socket.on("inventory:refreshed", setLastRefresh);
+    socket.on("job:summary", (s) => setJobs((prev) => new Map(prev).set(s.id, s)));
     return () => {
       if (frame) cancelAnimationFrame(frame);
       socket.disconnect();
@@ -55,5 +58,6 @@ export function useInventory(initial: HostView[]) {
     });
 
   const list = [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
-  return { hosts: list, stream, lastRefresh, refresh };
+  const jobList = [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { hosts: list, jobs: jobList, stream, lastRefresh, refresh };
 }

@@ -1,21 +1,71 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
-import { HostColumn } from "./host-column";
+import { HostColumn, type DropState } from "./host-column";
+import type { DragData } from "./domain-card";
+import { JobCard } from "../jobs/job-card";
+import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
+import { checkMigration } from "../jobs/api";
 import type { HostView } from "@/lib/inventory/types";
+import type { Check } from "@/lib/checks/migration";
+import { isFinal, type JobSummary } from "@/lib/jobs/types";
 
-export function ClusterView({ initialHosts }: { initialHosts: HostView[] }) {
-  const { hosts, stream, lastRefresh, refresh } = useInventory(initialHosts);
+function verdict(checks: Check[]): DropState {
+  const fail = checks.find((c) => c.status === "fail");
+  if (fail) return { status: "fail", reason: fail.reason };
+  const warn = checks.find((c) => c.status === "warn");
+  return warn ? { status: "warn", reason: warn.reason } : { status: "ok", reason: "All checks pass: drop to review and migrate." };
+}
+
+export function ClusterView({ initialHosts, initialJobs, canMigrate }: { initialHosts: HostView[]; initialJobs: JobSummary[]; canMigrate: boolean }) {
+  const { hosts, jobs, stream, lastRefresh, refresh } = useInventory(initialHosts, initialJobs);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState<DragData | null>(null);
+  const [overHost, setOverHost] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<MigrateTarget | null>(null);
+  const checkCache = useRef(new Map<string, Promise<Check[]>>());
+  const [drops, setDrops] = useState<Record<string, DropState>>({});
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
   const online = hosts.filter((h) => h.status === "online").length;
   const domains = hosts.reduce((n, h) => n + h.domains.filter((d) => d.id !== 0).length, 0);
+  const shownJobs = jobs.filter((j) => !isFinal(j.status) || Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000).slice(0, 6);
 
   const onRefresh = async () => {
     setBusy(true);
     setError(null);
     try { await refresh(); } catch (e) { setError((e as Error).message); } finally { setBusy(false); }
+  };
+
+  // Checks start when a domain is dragged over a host, so the verdict is there before the drop.
+  const checksFor = (data: DragData, targetId: string) => {
+    const key = `${data.sourceId}|${data.domain.name}|${targetId}`;
+    let p = checkCache.current.get(key);
+    if (!p) {
+      p = checkMigration(data.domain.name, data.sourceId, targetId).then((r) => r.checks);
+      checkCache.current.set(key, p);
+      setDrops((d) => ({ ...d, [targetId]: { status: "checking", reason: "Checking…" } }));
+      p.then((c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })), (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })));
+    }
+    return p;
+  };
+  const onDragStart = (e: DragStartEvent) => { checkCache.current.clear(); setDrops({}); setDragging(e.active.data.current as DragData); };
+  const onDragOver = (e: DragOverEvent) => {
+    const target = e.over ? String(e.over.id) : null;
+    setOverHost(target);
+    if (target && dragging) void checksFor(dragging, target);
+  };
+  const onDragEnd = (e: DragEndEvent) => {
+    const data = e.active.data.current as DragData;
+    const targetId = e.over ? String(e.over.id) : null;
+    setDragging(null);
+    setOverHost(null);
+    if (!targetId || targetId === data.sourceId) return;
+    const source = hosts.find((h) => h.id === data.sourceId);
+    const target = hosts.find((h) => h.id === targetId);
+    if (source && target) setDialog({ domain: data.domain, sourceId: source.id, sourceName: source.name, targetId: target.id, targetName: target.name });
   };
 
   return (
@@ -26,6 +76,7 @@ export function ClusterView({ initialHosts }: { initialHosts: HostView[] }) {
           <p className="text-sm text-slate-600" data-testid="cluster-summary">
             {hosts.length} hosts · {online} online · {domains} domains
             {lastRefresh && <> · last refresh {Math.round(lastRefresh.ms)} ms</>}
+            {canMigrate && hosts.length > 1 && <> · drag a domain onto another host to migrate it</>}
           </p>
         </div>
         <div className="flex items-center gap-3">
@@ -37,6 +88,11 @@ export function ClusterView({ initialHosts }: { initialHosts: HostView[] }) {
         </div>
       </div>
       {error && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      {shownJobs.length > 0 && (
+        <section className="mb-5 grid gap-3 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]" aria-label="jobs" data-testid="job-cards">
+          {shownJobs.map((j) => <JobCard key={j.id} job={j} canCancel={canMigrate} />)}
+        </section>
+      )}
       {hosts.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="cluster-empty">
           <p className="text-lg font-medium">No hosts yet</p>
@@ -44,9 +100,17 @@ export function ClusterView({ initialHosts }: { initialHosts: HostView[] }) {
           <Link href="/hosts" className="mt-4 inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">Add a host</Link>
         </div>
       ) : (
-        <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
-          {hosts.map((h) => <HostColumn key={h.id} host={h} />)}
-        </div>
+        <DndContext sensors={sensors} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setDragging(null); setOverHost(null); }}>
+          <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
+            {hosts.map((h) => (
+              <HostColumn key={h.id} host={h} canMigrate={canMigrate}
+                drop={dragging && overHost === h.id && h.id !== dragging.sourceId ? drops[h.id] ?? { status: "checking", reason: "Checking…" } : null} />
+            ))}
+          </div>
+        </DndContext>
+      )}
+      {dialog && (
+        <MigrateDialog target={dialog} initialChecks={null} onClose={() => setDialog(null)} onStarted={() => setDialog(null)} />
       )}
     </div>
   );

@@ -1,3 +1,5 @@
+"use client";
+import { useDraggable } from "@dnd-kit/core";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB, formatUptime, stateWords } from "@/lib/format";
 
@@ -11,9 +13,18 @@ const stateLook: Record<string, string> = {
   crashed: "bg-red-100 text-red-800",
 };
 
-export function DomainCard({ domain }: { domain: DomainInfo }) {
+export interface DragData { domain: DomainInfo; sourceId: string }
+
+/** A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space). */
+export function DomainCard({ domain, hostId, draggable }: { domain: DomainInfo; hostId: string; draggable: boolean }) {
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
+    id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData, disabled: !draggable,
+  });
+  const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
   return (
-    <li className="rounded-md border border-slate-200 bg-slate-50 p-2.5" data-testid={`domain-${domain.name}`}>
+    <li ref={setNodeRef} style={style} {...(draggable ? listeners : {})} {...(draggable ? attributes : {})}
+      className={`rounded-md border border-slate-200 bg-slate-50 p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${isDragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`}
+      data-testid={`domain-${domain.name}`} aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}>
       <div className="flex items-start justify-between gap-2">
         <span className="break-all text-sm font-medium">{domain.name}</span>
         <span className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}

@@ -1,3 +1,5 @@
+"use client";
+import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
 import { formatMiB, timeAgo } from "@/lib/format";
 import { DomainCard } from "./domain-card";
@@ -10,14 +12,18 @@ const statusLook = {
   unreachable: { dot: "bg-red-500", text: "unreachable" },
 } as const;
 
-export function HostColumn({ host }: { host: HostView }) {
+export interface DropState { status: "checking" | "ok" | "warn" | "fail"; reason: string }
+
+export function HostColumn({ host, canMigrate, drop }: { host: HostView; canMigrate: boolean; drop: DropState | null }) {
+  const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
   const guests = host.domains.filter((d) => d.id !== 0);
   const f = host.facts;
   return (
-    <section className={`flex flex-col rounded-lg border bg-white shadow-sm ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"}`}
+    <section ref={setNodeRef} className={`relative flex flex-col rounded-lg border bg-white shadow-sm ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
       data-testid={`host-${host.name}`} data-status={host.status} aria-label={`host ${host.name}`}>
+      {drop && <DropBanner drop={drop} />}
       <header className="border-b border-slate-100 p-4">
         <div className="flex items-center justify-between">
           <h2 className="text-lg font-semibold">{host.name}</h2>
@@ -44,7 +50,7 @@ export function HostColumn({ host }: { host: HostView }) {
         )}
       </header>
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
-        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} />)}
+        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} />)}
         {guests.length === 0 && (
           <li className="flex flex-1 items-center justify-center rounded border border-dashed border-slate-200 p-4 text-xs text-slate-500">
             {host.status === "online" ? "No guest domains" : host.status === "connecting" ? "Loading domains…" : "Domains unknown while unreachable"}
@@ -52,5 +58,22 @@ export function HostColumn({ host }: { host: HostView }) {
         )}
       </ul>
     </section>
+  );
+}
+
+const dropLook = {
+  checking: "border-slate-300 bg-white/95 text-slate-700",
+  ok: "border-emerald-400 bg-emerald-50/95 text-emerald-900",
+  warn: "border-amber-400 bg-amber-50/95 text-amber-900",
+  fail: "border-red-400 bg-red-50/95 text-red-900",
+} as const;
+
+/** While a domain is dragged over this host: the pre-flight verdict, before the drop. */
+function DropBanner({ drop }: { drop: DropState }) {
+  const icon = { checking: "…", ok: "✓", warn: "!", fail: "✗" }[drop.status];
+  return (
+    <div className={`absolute inset-x-2 top-2 z-20 rounded-md border px-2 py-1.5 text-xs shadow ${dropLook[drop.status]}`} data-testid="drop-verdict" data-verdict={drop.status}>
+      <b>{icon}</b> {drop.reason}
+    </div>
   );
 }

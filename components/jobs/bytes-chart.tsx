@@ -1,0 +1,30 @@
+"use client";
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { phaseWords, type JobPhase, type JobView } from "@/lib/jobs/types";
+import { formatBytes } from "@/lib/format-bytes";
+
+/** Bytes sent over time (from the source NIC's counter) with each phase's start marked. */
+export function BytesChart({ view }: { view: JobView }) {
+  const t0 = view.samples[0]?.t ?? Date.parse(view.summary.startedAt ?? view.summary.createdAt);
+  const data = view.samples.map((s) => ({ t: (s.t - t0) / 1000, bytes: s.bytes }));
+  const memory = view.summary.memoryMiB * 1024 * 1024;
+  const marks = (Object.entries(view.phaseStartedAt) as [JobPhase, number][])
+    .filter(([p]) => p !== "pre-migration" && p !== "done")
+    .map(([p, at]) => ({ phase: p, t: (at - t0) / 1000 }));
+  if (data.length < 2) return <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="chart-empty">The chart fills in as bytes go out.</p>;
+  return (
+    <div className="h-64 w-full" data-testid="bytes-chart" role="img" aria-label={`bytes sent over time: ${formatBytes(view.summary.bytesSent)} in ${data.at(-1)!.t.toFixed(1)} s`}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <XAxis dataKey="t" type="number" domain={[0, "dataMax"]} tickFormatter={(v: number) => `${v.toFixed(1)} s`} fontSize={11} />
+          <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} fontSize={11} domain={[0, (max: number) => Math.max(max, memory)]} />
+          <Tooltip formatter={(v) => formatBytes(Number(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} s`} />
+          <ReferenceLine y={memory} stroke="#94a3b8" strokeDasharray="4 4" label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }} />
+          {marks.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={{ value: phaseWords[m.phase], fontSize: 10, position: "top" }} />)}
+          <Line type="monotone" dataKey="bytes" stroke="#0284c7" dot={false} strokeWidth={2} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { jobAbilities, phaseWords, type JobSummary } from "@/lib/jobs/types";
+import { formatBytes, formatMs } from "@/lib/format-bytes";
+import { cancelJob } from "./api";
+
+const statusLook: Record<string, string> = {
+  queued: "bg-slate-100 text-slate-700", checking: "bg-amber-100 text-amber-800", running: "bg-sky-100 text-sky-800",
+  succeeded: "bg-emerald-100 text-emerald-800", failed: "bg-red-100 text-red-800", cancelled: "bg-slate-200 text-slate-700", interrupted: "bg-orange-100 text-orange-800",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${statusLook[status] ?? ""}`} data-testid="job-status" data-status={status}>{status}</span>;
+}
+
+/** Live for as long as the job runs: a ticking clock without a server round trip. */
+export function useElapsed(startedAt: string | null, finishedAt: string | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!startedAt || finishedAt) return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [startedAt, finishedAt]);
+  if (!startedAt) return null;
+  return (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt);
+}
+
+/** The inline card on the Cluster page: phase, bytes against memory, elapsed, downtime at the end. */
+export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolean }) {
+  const elapsed = useElapsed(job.startedAt, job.finishedAt);
+  const [error, setError] = useState<string | null>(null);
+  const memory = job.memoryMiB * 1024 * 1024;
+  const pct = Math.min(100, (job.bytesSent / memory) * 100);
+  const abilities = jobAbilities(job);
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={`job-card-${job.domainName}`}>
+      <div className="flex items-center justify-between gap-2">
+        <Link href={`/jobs/${job.id}`} className="text-sm font-medium text-sky-800 hover:underline" data-testid="job-link">
+          {job.domainName}: {job.sourceName} → {job.targetName}
+        </Link>
+        <StatusBadge status={job.status} />
+      </div>
+      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{phaseWords[job.phase]}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
+      <div className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}
+        aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}>
+        <div className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`} style={{ width: `${pct}%` }} />
+      </div>
+      <p className="mt-1 text-xs text-slate-600">
+        {formatBytes(job.bytesSent)} sent of {formatBytes(memory)} memory
+        {job.downtimeMs !== null && <> · downtime <b data-testid="job-downtime">{job.downtimeBound ? "≤ " : ""}{formatMs(job.downtimeMs)}</b></>}
+      </p>
+      {job.errorMessage && <p className="mt-1 text-xs text-red-700">{job.errorMessage}</p>}
+      {job.locationNote && job.status !== "running" && <p className="mt-1 text-xs text-slate-700" data-testid="job-location">{job.locationNote}</p>}
+      {canCancel && abilities.cancel && (
+        <button className="mt-2 rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" data-testid="job-cancel"
+          onClick={() => cancelJob(job.id).catch((e: Error) => setError(e.message))}>Cancel</button>
+      )}
+      {error && <p role="alert" className="mt-1 text-xs text-red-700">{error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { useJob } from "./use-job";
+import { BytesChart } from "./bytes-chart";
+import { StatusBadge, useElapsed } from "./job-card";
+import { cancelJob } from "./api";
+import { jobAbilities, phaseIndex, phases, phaseWords, type JobEvent, type JobSummary } from "@/lib/jobs/types";
+import { formatBytes, formatMs, formatRate } from "@/lib/format-bytes";
+
+export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
+  const { view, connected } = useJob(job, events);
+  const s = view.summary;
+  const elapsed = useElapsed(s.startedAt, s.finishedAt);
+  const [error, setError] = useState<string | null>(null);
+  const memory = s.memoryMiB * 1024 * 1024;
+  const current = phaseIndex(s.phase);
+  const failed = s.status === "failed" || s.status === "interrupted" || s.status === "cancelled";
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <p className="text-sm text-slate-500"><Link href="/history" className="underline">History</Link> / job {s.id}</p>
+          <h1 className="text-2xl font-semibold">Live migration of {s.domainName}</h1>
+          <p className="text-sm text-slate-600">{s.sourceName} → {s.targetName} · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}</p>
+        </div>
+        <div className="flex items-center gap-2">
+          <StatusBadge status={s.status} />
+          <span className={`text-xs ${connected ? "text-emerald-700" : "text-slate-500"}`}>{connected ? "live" : "reconnecting…"}</span>
+          {canCancel && jobAbilities(s).cancel && (
+            <button className="rounded-md border border-slate-300 px-3 py-1 text-sm" data-testid="job-cancel" onClick={() => cancelJob(s.id).catch((e: Error) => setError(e.message))}>Cancel</button>
+          )}
+        </div>
+      </div>
+      {error && <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+
+      <ol className="flex flex-wrap gap-1" data-testid="phase-timeline" aria-label="phases">
+        {phases.map((p, i) => {
+          const state = i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
+          const look = { done: "bg-emerald-600 text-white", current: "bg-sky-600 text-white animate-pulse", failed: "bg-red-600 text-white", pending: "bg-slate-100 text-slate-500" }[state];
+          return <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>{phaseWords[p]}</li>;
+        })}
+      </ol>
+
+      <div className="grid gap-3 sm:grid-cols-4" data-testid="job-figures">
+        <Figure label="Sent" value={`${formatBytes(s.bytesSent)}`} sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`} />
+        <Figure label="Throughput" value={formatRate(view.throughputBps)} sub="source NIC toward the target" />
+        <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} />
+        <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub="target running − source suspended" testId="downtime" />
+      </div>
+      <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round((s.bytesSent / memory) * 100)} aria-valuemin={0} aria-valuemax={100}>
+        <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
+      </div>
+      <p className="text-xs text-slate-500">xl prints no progress: Ferry reads the source NIC's byte counter. Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-3">
+        <h2 className="mb-2 text-sm font-semibold">Bytes sent over time</h2>
+        <BytesChart view={view} />
+      </section>
+
+      {(s.locationNote || s.errorMessage) && (
+        <section className={`rounded-lg border p-3 text-sm ${failed ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`} data-testid="job-result">
+          {s.errorMessage && <p><b>{s.errorCode}</b>: {s.errorMessage}</p>}
+          {s.locationNote && <p data-testid="job-location">Where the domain is: {s.locationNote}</p>}
+        </section>
+      )}
+
+      {view.checks.length > 0 && (
+        <section className="rounded-lg border border-slate-200 bg-white p-3">
+          <h2 className="mb-2 text-sm font-semibold">Checks</h2>
+          <ul className="space-y-1 text-sm">{view.checks.map((c) => <li key={c.id}><b className={c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"}>{c.status}</b> {c.label}: <span className="text-slate-600">{c.reason}</span></li>)}</ul>
+        </section>
+      )}
+      <section className="rounded-lg border border-slate-200 bg-white p-3">
+        <h2 className="mb-2 text-sm font-semibold">xl migrate output</h2>
+        <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">{view.log.join("\n") || "—"}</pre>
+      </section>
+    </div>
+  );
+}
+
+function Figure({ label, value, sub, testId }: { label: string; value: string; sub: string; testId?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-3">
+      <p className="text-xs text-slate-500">{label}</p>
+      <p className="text-xl font-semibold" data-testid={testId}>{value}</p>
+      <p className="text-xs text-slate-500">{sub}</p>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ClusterPage } from "./pages/cluster-page";
+import { loginAs } from "./auth";
+import { E2E } from "./env";
+
+// Live migration in the browser: drag, see the checks, migrate, watch the phases and the downtime.
+
+async function where(domain: string): Promise<string[]> {
+  return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
+}
+
+/** A pointer drag dnd-kit sees: press, move in steps (it ignores a single jump), hover, release. */
+async function drag(page: Page, from: ReturnType<Page["getByTestId"]>, to: ReturnType<Page["getByTestId"]>) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 60, { steps: 15 });
+  return { drop: () => page.mouse.up() };
+}
+
+test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on hostC and in History", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const card = cluster.domain("hostB", "ubuntu_fuwa_nfs_domU");
+  const { drop } = await drag(page, card, cluster.host("hostC"));
+  // the verdict shows while hovering, before the drop
+  await expect(cluster.host("hostC").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  await drop();
+
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("check-memory")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("check-arch")).toContainText("x86_64 with vmx");
+  await expect(dialog.getByTestId("check-storage")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("transport")).toContainText("over SSH");
+  await dialog.getByTestId("migrate-start").click();
+  await expect(dialog).toHaveCount(0);
+
+  const jobCard = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU");
+  await expect(jobCard.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
+  await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await expect(jobCard.getByTestId("job-downtime")).toHaveText(/\d+ ms/);
+  await expect(cluster.domain("hostC", "ubuntu_fuwa_nfs_domU")).toBeVisible();
+  await expect(cluster.domain("hostB", "ubuntu_fuwa_nfs_domU")).toHaveCount(0);
+  expect(await where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
+
+  await jobCard.getByTestId("job-link").click();
+  await expect(page.getByTestId("phase-timeline").locator('[data-phase="done"]')).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("downtime")).toHaveText(/\d+ ms/);
+  await expect(page.getByTestId("bytes-chart")).toBeVisible();
+  await expect(page.getByTestId("job-log")).toContainText("Domain started successsfully.");
+
+  await page.goto("/history?domain=ubuntu_fuwa_nfs_domU");
+  const row = page.getByTestId("history-row").first();
+  await expect(row).toContainText("hostB → hostC");
+  await expect(row.getByTestId("history-outcome")).toHaveText("succeeded");
+});
+
+test("dropping on a host without room or on the same host shows the failed check and starts no job", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const before = (await (await page.request.get("/api/jobs")).json()).jobs.length;
+  // hostA has 3 GiB free: the 512 MiB domain fits, so squeeze it with a domain-sized request instead: drop on itself
+  const { drop } = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostB"));
+  await drop();
+  await expect(page.getByTestId("migrate-dialog")).toHaveCount(0); // same host: nothing to do
+  const res = await page.request.post("/api/checks/migration", { data: { domain: "debian_etch_domU", sourceId: "x", targetId: "y" }, headers: { "x-csrf-token": await page.locator('meta[name="csrf-token"]').getAttribute("content") ?? "" } });
+  expect(res.status()).toBe(404);
+  expect((await res.json()).error.message).toContain("source host is not registered");
+  expect((await (await page.request.get("/api/jobs")).json()).jobs.length).toBe(before);
+});
+
+test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const { drop } = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostC"));
+  await drop();
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
+  await dialog.getByTestId("migrate-start").click();
+  const jobCard = page.getByTestId("job-card-debian_etch_domU");
+  await expect(jobCard.getByTestId("job-phase")).toContainText("Pre-copy");
+  await jobCard.getByTestId("job-cancel").click();
+  await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "cancelled");
+  await expect(jobCard.getByTestId("job-location")).toContainText("runs on hostB");
+  expect(await where("debian_etch_domU")).toEqual(["hostB"]);
+  await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
+});
