@@ -59,19 +59,64 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(row.getByTestId("history-outcome")).toHaveText("succeeded");
 });
 
-test("dropping on a host without room or on the same host shows the failed check and starts no job", async ({ page }) => {
+test("dropping on a host without room or an unreachable host shows the failed check and starts no job", async ({ page }) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
-  await cluster.open();
-  const before = (await (await page.request.get("/api/jobs")).json()).jobs.length;
-  // hostA has 3 GiB free: the 512 MiB domain fits, so squeeze it with a domain-sized request instead: drop on itself
-  const { drop } = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostB"));
-  await drop();
-  await expect(page.getByTestId("migrate-dialog")).toHaveCount(0); // same host: nothing to do
-  const res = await page.request.post("/api/checks/migration", { data: { domain: "debian_etch_domU", sourceId: "x", targetId: "y" }, headers: { "x-csrf-token": await page.locator('meta[name="csrf-token"]').getAttribute("content") ?? "" } });
-  expect(res.status()).toBe(404);
-  expect((await res.json()).error.message).toContain("source host is not registered");
-  expect((await (await page.request.get("/api/jobs")).json()).jobs.length).toBe(before);
+  const jobsNow = async () => (await (await page.request.get("/api/jobs")).json()).jobs.length;
+  await fetch(`${E2E.simControl}/hosts/hostA/memory?total=1300`, { method: "POST" }); // 276 MiB free: no room for 512 MiB
+  try {
+    await cluster.open();
+    await page.getByTestId("refresh").click();
+    await expect(cluster.host("hostA").getByTestId("memory-free")).toHaveText("276 MiB free");
+    const before = await jobsNow();
+    let d = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostA"));
+    await expect(cluster.host("hostA").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "fail");
+    await expect(cluster.host("hostA").getByTestId("drop-verdict")).toContainText("needs 512 MiB; hostA has 276 MiB free");
+    await d.drop();
+    const dialog = page.getByTestId("migrate-dialog");
+    await expect(dialog.getByTestId("check-memory")).toHaveAttribute("data-status", "fail");
+    await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+    await dialog.getByTestId("migrate-close").click();
+
+    await fetch(`${E2E.simControl}/hosts/hostA/stop`, { method: "POST" });
+    await expect(cluster.host("hostA")).toHaveAttribute("data-status", "unreachable");
+    d = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostA"));
+    await expect(cluster.host("hostA").getByTestId("drop-verdict")).toContainText("hostA is unreachable");
+    await d.drop();
+    await expect(dialog.getByTestId("check-target-online")).toHaveAttribute("data-status", "fail");
+    await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+    await dialog.getByTestId("migrate-close").click();
+
+    // dropping on its own host opens nothing
+    d = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostB"));
+    await d.drop();
+    await expect(dialog).toHaveCount(0);
+    expect(await jobsNow()).toBe(before);
+    expect(await where("debian_etch_domU")).toEqual(["hostB"]);
+  } finally {
+    await fetch(`${E2E.simControl}/hosts/hostA/memory?total=4096`, { method: "POST" });
+    await fetch(`${E2E.simControl}/hosts/hostA/start`, { method: "POST" });
+  }
+});
+
+test("the jobs API refuses an unknown domain or host with a 4xx and a message, and starts no job", async () => {
+  const { apiAs } = await import("./auth");
+  const api = await apiAs("operator");
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+  const b = hosts.find((h) => h.name === "hostB")!.id;
+  const c = hosts.find((h) => h.name === "hostC")!.id;
+  const before = (await (await api.get("/api/jobs")).json()).jobs.length;
+  const unknownDomain = await api.post("/api/jobs", { data: { kind: "migrate", domain: "no_such_domU", sourceId: b, targetId: c } });
+  expect(unknownDomain.status()).toBe(404);
+  expect((await unknownDomain.json()).error.message).toContain("no_such_domU is not running on hostB");
+  const unknownHost = await api.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: "nope" } });
+  expect(unknownHost.status()).toBe(404);
+  expect((await unknownHost.json()).error.message).toContain("target host is not registered");
+  const hostile = await api.post("/api/jobs", { data: { kind: "migrate", domain: "-rf;reboot", sourceId: b, targetId: c } });
+  expect(hostile.status()).toBe(400);
+  expect((await hostile.json()).error.message).toContain("A domain name uses letters, digits");
+  expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
+  await api.dispose();
 });
 
 test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {

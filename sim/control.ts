@@ -19,6 +19,21 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
         return send(200, { name: server.name, up: server.up });
       }
       if (req.method === "GET" && url.pathname === "/hosts") return send(200, cluster.describe());
+      const memory = /^\/hosts\/([^/]+)\/memory$/.exec(url.pathname);
+      if (req.method === "POST" && memory) {
+        const host = cluster.world.host(decodeURIComponent(memory[1]));
+        host.totalMemoryMiB = Number(url.searchParams.get("total") ?? host.totalMemoryMiB);
+        return send(200, { name: host.name, totalMemoryMiB: host.totalMemoryMiB, freeMemoryMiB: cluster.world.freeMemoryMiB(host) });
+      }
+      if (req.method === "POST" && url.pathname === "/faults") {
+        const body = JSON.parse(await new Promise<string>((resolve) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => resolve(b)); }));
+        cluster.world.faults.push(body);
+        return send(200, { faults: cluster.world.faults });
+      }
+      if (req.method === "POST" && url.pathname === "/time-scale") {
+        cluster.world.timeScale = Number(url.searchParams.get("value") ?? 1);
+        return send(200, { timeScale: cluster.world.timeScale });
+      }
       if (req.method === "GET" && url.pathname === "/commands") {
         const host = url.searchParams.get("host");
         const since = Number(url.searchParams.get("since") ?? 0);
