@@ -10,7 +10,11 @@ export function BytesChart({ view }: { view: JobView }) {
   const memory = view.summary.memoryMiB * 1024 * 1024;
   const marks = (Object.entries(view.phaseStartedAt) as [JobPhase, number][])
     .filter(([p]) => p !== "pre-migration" && p !== "done")
-    .map(([p, at]) => ({ phase: p, t: (at - t0) / 1000 }));
+    .map(([p, at]) => ({ phase: p, t: (at - t0) / 1000 }))
+    .sort((a, b) => a.t - b.t);
+  // phases of the handshake come within milliseconds: label a line only when it has room
+  const span = Math.max(0.001, data.at(-1)?.t ?? 1);
+  const labelled = marks.map((m, i) => ({ ...m, label: i === 0 || (m.t - marks[i - 1].t) / span > 0.08 }));
   if (data.length < 2) return <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="chart-empty">The chart fills in as bytes go out.</p>;
   return (
     <div className="h-64 w-full" data-testid="bytes-chart" role="img" aria-label={`bytes sent over time: ${formatBytes(view.summary.bytesSent)} in ${data.at(-1)!.t.toFixed(1)} s`}>
@@ -21,7 +25,7 @@ export function BytesChart({ view }: { view: JobView }) {
           <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} fontSize={11} domain={[0, (max: number) => Math.max(max, memory)]} />
           <Tooltip formatter={(v) => formatBytes(Number(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} s`} />
           <ReferenceLine y={memory} stroke="#94a3b8" strokeDasharray="4 4" label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }} />
-          {marks.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={{ value: phaseWords[m.phase], fontSize: 10, position: "top" }} />)}
+          {labelled.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={m.label ? { value: phaseWords[m.phase], fontSize: 10, position: "top" } : undefined} />)}
           <Line type="monotone" dataKey="bytes" stroke="#0284c7" dot={false} strokeWidth={2} isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>

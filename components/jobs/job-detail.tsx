@@ -44,7 +44,8 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
 
       <div className="grid gap-3 sm:grid-cols-4" data-testid="job-figures">
         <Figure label="Sent" value={`${formatBytes(s.bytesSent)}`} sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`} />
-        <Figure label="Throughput" value={formatRate(view.throughputBps)} sub="source NIC toward the target" />
+        {s.finishedAt && elapsed ? <Figure label="Throughput" value={formatRate((s.bytesSent * 1000) / elapsed)} sub="average, source NIC toward the target" />
+          : <Figure label="Throughput" value={formatRate(view.throughputBps)} sub="now, source NIC toward the target" />}
         <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} />
         <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub="target running − source suspended" testId="downtime" />
       </div>

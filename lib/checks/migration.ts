@@ -1,6 +1,6 @@
 import type { CommandRunner, DomainInfo } from "../toolstacks/types";
 import type { HostView } from "../inventory/types";
-import { formatMiB } from "../format";
+import { formatMiB, stateWords } from "../format";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
@@ -33,7 +33,7 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   add("no-other-job", "No other job on the domain", i.activeJobId ? "fail" : "ok",
     i.activeJobId ? `Job ${i.activeJobId} is still working on ${domain.name}; wait for it or cancel it.` : "Nothing else is moving this domain.");
   const movable = domain.state === "running" || domain.state === "idle";
-  add("domain-running", "Domain is running", movable ? "ok" : "fail", movable ? `${domain.name} is ${domain.state}.` : `${domain.name} is ${domain.state}; only a running domain can be migrated live.`);
+  add("domain-running", "Domain is running", movable ? "ok" : "fail", movable ? `${domain.name} is ${stateWords[domain.state]}.` : `${domain.name} is ${stateWords[domain.state]}; only a running domain can be migrated live.`);
   if (target.status !== "online" || !target.facts || !source.facts) {
     add("target-online", "Target answers", "fail", target.status !== "online" ? `${target.name} is ${target.status}: ${target.reason ?? "no answer yet"}.` : "The target has not been read yet.");
     return checks;
