@@ -35,7 +35,7 @@ ioServer.on("connection", (s) => s.on("job:subscribe", (jobId: string) => void s
 engine.on("event", (e) => ioServer.to(`job:${e.jobId}`).emit("job:event", e));
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const client = connect(`http://127.0.0.1:${(server.address() as { port: number }).port}`, { transports: ["websocket"] });
-await new Promise((r) => client.on("connect", r));
+await new Promise<void>((r) => client.on("connect", () => r()));
 
 const latencies: number[] = [];
 let lost = 0;
