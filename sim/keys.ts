@@ -8,7 +8,10 @@ const { utils } = ssh2;
 export function ensureKeyPair(file: string, comment: string): { privateKey: string; publicKey: string } {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const pair = utils.generateKeyPairSync("ed25519", { comment });
+    // ssh2 1.17 drops a leading zero byte of an ed25519 public key (about 1 key in 300), writing a
+    // 31-byte key nothing can parse: generate again until the pair reads back.
+    let pair = utils.generateKeyPairSync("ed25519", { comment });
+    while (utils.parseKey(pair.public) instanceof Error) pair = utils.generateKeyPairSync("ed25519", { comment });
     fs.writeFileSync(file, pair.private, { mode: 0o600 });
     fs.writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
   }
