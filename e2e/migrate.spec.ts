@@ -136,3 +136,50 @@ test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
   expect(await where("debian_etch_domU")).toEqual(["hostB"]);
   await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
 });
+
+test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Space drops it and the dialog opens", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const card = cluster.domain("hostB", "ubuntu_fuwa_nfs_domU");
+  await card.focus();
+  await page.keyboard.press("Space");
+  const from = (await card.boundingBox())!;
+  const to = (await cluster.host("hostC").boundingBox())!;
+  for (let x = from.x; x < to.x + 40; x += 25) await page.keyboard.press("ArrowRight");
+  await expect(cluster.host("hostC").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  await page.keyboard.press("Space");
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog).toContainText("hostB → hostC");
+  await dialog.getByTestId("migrate-close").click();
+  expect(await where("ubuntu_fuwa_nfs_domU")).toHaveLength(1);
+});
+
+test("a browser that reconnects catches up from its last seq; History exports CSV", async ({ page }) => {
+  const { apiAs } = await import("./auth");
+  const { io } = await import("socket.io-client");
+  const api = await apiAs("viewer");
+  const { jobs } = await (await api.get("/api/jobs?status=succeeded")).json();
+  expect(jobs.length).toBeGreaterThan(0);
+  const jobId = jobs[0].id as string;
+  const all = (await (await api.get(`/api/jobs/${jobId}`)).json()).events as { seq: number }[];
+  const cookie = (await api.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const sock = io(E2E.baseURL, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+  const reply = await sock.timeout(10_000).emitWithAck("job:subscribe", { jobId, afterSeq: 3 });
+  sock.close();
+  expect(reply.ok).toBe(true);
+  expect(reply.value.events.map((e: { seq: number }) => e.seq)).toEqual(all.filter((e) => e.seq > 3).map((e) => e.seq));
+
+  const csv = await api.get("/api/jobs?format=csv&status=succeeded");
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const text = await csv.text();
+  expect(text.split("\r\n")[0]).toContain("downtime_ms");
+  expect(text).toContain(jobId);
+  await api.dispose();
+
+  await loginAs(page, "viewer", "/history");
+  await page.goto("/history?sort=downtime&dir=asc");
+  await expect(page.getByTestId("history-figures")).toContainText("Success rate");
+  await page.goto("/history?from=yesterday");
+  await expect(page.getByTestId("history-error")).toContainText("Dates look like 2026-11-25");
+});
