@@ -172,6 +172,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const live = this.live.get(jobId);
     await this.record(jobId, { type: "result", phase: o.status === "succeeded" ? "done" : live?.summary.phase ?? "pre-migration", payload: o });
     this.live.delete(jobId);
+    this.chains.delete(jobId);
     this.pump();
   }
 

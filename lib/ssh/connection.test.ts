@@ -129,3 +129,26 @@ describe("scanHostKey", () => {
     }
   });
 });
+
+describe("ssh-agent authentication", () => {
+  it("authenticates with a key held by a real ssh-agent (SSH_AUTH_SOCK), and says so when there is no agent", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const os = await import("node:os");
+    const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ferry-agent-")), "agent.sock");
+    const pid = /SSH_AGENT_PID=(\d+)/.exec(execFileSync("ssh-agent", ["-a", sock], { encoding: "utf8" }))![1];
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      execFileSync("ssh-add", [sim.info("hostB").keyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" });
+      process.env.SSH_AUTH_SOCK = sock;
+      const conn = new SshConnection("hostB", { ...sim.target("hostB"), auth: { kind: "agent" } });
+      expect((await conn.exec(["xl", "list"])).stdout).toContain("debian_etch_domU");
+      conn.close();
+      delete process.env.SSH_AUTH_SOCK;
+      const none = new SshConnection("hostB", { ...sim.target("hostB"), auth: { kind: "agent" } });
+      expect((await errorOf(none.exec(["true"]))).code).toBe("ssh_agent_unavailable");
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+      process.kill(Number(pid));
+    }
+  });
+});
