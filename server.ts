@@ -33,7 +33,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db);
   const audit = new AuditLog(db);
-  const jobs = new JobEngine(db, inventory, { pollMs: Number(process.env.FERRY_POLL_MS ?? 150) });
+  const jobs = new JobEngine(db, inventory, { pollMs: Number(process.env.FERRY_POLL_MS ?? 100) });
   const services: Services = { db, inventory, hosts, auth, audit, jobs };
   setServices(services);
   let setupSecret: string | null = null;

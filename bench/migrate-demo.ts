@@ -27,7 +27,7 @@ const { db } = openDatabase(path.join(dir, "ferry.db"));
 const inventory = new Inventory(new SshPool());
 for (const h of hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
 await inventory.refreshAll();
-const engine = new JobEngine(db, inventory, { pollMs: 150 });
+const engine = new JobEngine(db, inventory, { pollMs: 100 });
 
 const server = http.createServer();
 const ioServer = new Server(server);
@@ -66,7 +66,7 @@ for (const [domain, from, to] of [["ubuntu_fuwa_nfs_domU", "hostB", "hostC"], ["
 await new Promise((r) => setTimeout(r, 200));
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
-console.log("Live migrations of the demo domains (simulated Xen, 1 Gbit/s link, real time; poll every 150 ms):");
+console.log("Live migrations of the demo domains (simulated Xen, 1 Gbit/s link, real time; poll every 100 ms):");
 for (const r of rows) console.log("  " + r);
 console.log(`Job events engine → socket.io client: n=${latencies.length}, p50 ${q(50)} ms, p99 ${q(99)} ms, max ${latencies.at(-1)} ms, lost (seq gaps) ${lost}`);
 client.close();

@@ -26,7 +26,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   constructor(private readonly db: Db, private readonly inventory: Inventory, opts: EngineOptions = {}) {
     super();
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
-    this.pollMs = opts.pollMs ?? 150;
+    this.pollMs = opts.pollMs ?? 100;
   }
 
   /** Checks a proposed migration now, without starting anything (the dialog's list). */
