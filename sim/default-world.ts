@@ -29,7 +29,7 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
       { path: "/", device: "/dev/sda1", totalKiB: 40 * GiB, usedKiB: 8 * GiB },
       { path: "/xen-saved-images", device: "/dev/sdb1", totalKiB: 100 * GiB, usedKiB: 2 * GiB },
       ...(shared
-        ? [{ path: "/xen-storage", device: "192.168.1.67:/xen-storage", totalKiB: 500 * GiB, usedKiB: 40 * GiB }]
+        ? [{ path: "/xen-storage", device: "192.168.1.67:/xen-storage", totalKiB: 500 * GiB, usedKiB: 40 * GiB, storage: "nfs:192.168.1.67:/xen-storage" }]
         : []),
     ],
     dirs: {
@@ -39,7 +39,7 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
       "/etc": { mode: 0o755, owner: "root", group: "root" },
       "/var": { mode: 0o755, owner: "root", group: "root" },
       "/xen-saved-images": { mode: 0o700, owner: "root", group: "root" },
-      ...(shared ? { "/xen-storage": { mode: 0o755, owner: "root", group: "root" } } : {}),
+      ...(shared ? { "/xen-storage": { mode: 0o755, owner: "root", group: "root" }, "/xen-storage/saves": { mode: 0o700, owner: "root", group: "root" } } : {}),
     },
     txBytes: 1_000_000 + Math.floor(Math.random() * 1_000_000),
     rxBytes: 2_000_000 + Math.floor(Math.random() * 1_000_000),
@@ -49,8 +49,9 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
 export function createDefaultWorld(): World {
   const world = new World();
   const a = world.addHost(xenHost("hostA", "192.168.1.67", 4096, false));
-  a.mounts.push({ path: "/xen-storage", device: "/dev/sdc1", totalKiB: 500 * GiB, usedKiB: 40 * GiB });
+  a.mounts.push({ path: "/xen-storage", device: "/dev/sdc1", totalKiB: 500 * GiB, usedKiB: 40 * GiB, storage: "nfs:192.168.1.67:/xen-storage" });
   a.dirs["/xen-storage"] = { mode: 0o755, owner: "root", group: "root" };
+  a.dirs["/xen-storage/saves"] = { mode: 0o700, owner: "root", group: "root" };
   const b = world.addHost(xenHost("hostB", "192.168.1.68", 8192, true));
   // the guide warns that saved images are unencrypted memory: hostB's image directory is world-readable,
   // so the demo shows the warning Ferry gives

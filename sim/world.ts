@@ -31,9 +31,13 @@ export interface SimDomain {
 export type SimFault =
   | { kind: "target-oom"; domain?: string }
   | { kind: "link-cut"; during: "precopy" | "stop-and-copy"; domain?: string }
-  | { kind: "target-start-fails"; domain?: string };
+  | { kind: "target-start-fails"; domain?: string }
+  | { kind: "disk-full"; atPercent: number; domain?: string }
+  | { kind: "corrupt-file"; path: string; domain?: undefined };
 
-export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number }
+export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number; /** same key = same storage (NFS) */ storage?: string }
+/** A file on a simulated disk: its first bytes (header and config) and a size; the rest reads as zeros. */
+export interface SimFile { head: Buffer; size: number; mode: number; owner: string; mtime: number }
 export interface SimDir { mode: number; owner: string; group: string }
 
 export interface SimHost {
@@ -73,6 +77,8 @@ export class World extends EventEmitter {
   readonly links = new Map<string, number>();
   readonly activeTransfers = new Map<string, number>();
   readonly faults: SimFault[] = [];
+  /** files by storage key + path (see fileKey); directories live in each host's `dirs` */
+  readonly files = new Map<string, SimFile>();
   /** set by the cluster: whether a host's sshd answers, and a way to run a command on a host */
   isUp: (host: string) => boolean = () => true;
   remoteShell: ((host: string, command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal }) => Promise<number>) | null = null;
@@ -136,6 +142,28 @@ export class World extends EventEmitter {
   /** Where a domain of this name runs now: every host that lists it (a safety check for tests). */
   locate(name: string): string[] {
     return [...this.hosts.values()].filter((h) => h.domains.some((d) => d.name === name)).map((h) => h.name);
+  }
+
+  /** The mount a path lies on (longest prefix), and the key of the file on its storage. */
+  locatePath(hostName: string, path: string): { mount: SimMount; key: string } | null {
+    if (!path.startsWith("/") || path.split("/").includes("..")) return null;
+    const h = this.host(hostName);
+    const mount = [...h.mounts].sort((a, b) => b.path.length - a.path.length)
+      .find((m) => m.path === "/" || path === m.path || path.startsWith(`${m.path}/`));
+    if (!mount) return null;
+    const storage = mount.storage ?? `${hostName}:${mount.path}`;
+    return { mount, key: `${storage}\0${path.slice(mount.path === "/" ? 0 : mount.path.length)}` };
+  }
+
+  file(hostName: string, path: string): SimFile | undefined {
+    const at = this.locatePath(hostName, path);
+    return at ? this.files.get(at.key) : undefined;
+  }
+
+  /** Adds `kib` to the usage of a mount's storage, on every host that mounts it. */
+  useSpace(mount: SimMount, kib: number) {
+    const storage = mount.storage;
+    for (const h of this.hosts.values()) for (const m of h.mounts) if (m === mount || (storage && m.storage === storage)) m.usedKiB = Math.max(0, m.usedKiB + kib);
   }
 
   recordCommand(host: string, argv: string[]) {

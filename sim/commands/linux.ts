@@ -1,5 +1,6 @@
 import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
+import { sha256OfFile } from "./xl-saverestore";
 
 // What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
 // /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
@@ -81,7 +82,79 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       if (!command || !world.remoteShell) return 0;
       return world.remoteShell(target.name, command, io);
     },
-    stat: (argv, io) => statCommand(host(), argv.slice(1), io.out, io.err),
+    stat: (argv, io) => statCommand(world, host(), argv.slice(1), io.out, io.err),
+    sha256sum: (argv, io) => {
+      let status = 0;
+      for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
+        const f = world.file(hostName, p);
+        if (!f) { io.err(`sha256sum: ${p}: No such file or directory\n`); status = 1; continue; }
+        io.out(`${sha256OfFile(f)}  ${p}\n`);
+      }
+      return status;
+    },
+    chmod: (argv, io) => {
+      const [mode, ...paths] = argv.slice(1);
+      if (!/^[0-7]{3,4}$/.test(mode ?? "")) { io.err(`chmod: invalid mode: '${mode ?? ""}'\n`); return 1; }
+      for (const p of paths) {
+        const f = world.file(hostName, p);
+        const d = host().dirs[p];
+        if (f) f.mode = parseInt(mode, 8); else if (d) d.mode = parseInt(mode, 8);
+        else { io.err(`chmod: cannot access '${p}': No such file or directory\n`); return 1; }
+      }
+      return 0;
+    },
+    rm: (argv, io) => {
+      const force = argv.slice(1).some((a) => /^-[a-z]*f/.test(a));
+      for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
+        const at = world.locatePath(hostName, p);
+        const f = at ? world.files.get(at.key) : undefined;
+        if (!at || !f) { if (!force) { io.err(`rm: cannot remove '${p}': No such file or directory\n`); return 1; } continue; }
+        world.files.delete(at.key);
+        world.useSpace(at.mount, -Math.ceil(f.size / 1024));
+      }
+      return 0;
+    },
+    // find DIR -maxdepth 1 -type f -printf '%s %T@ %m %p\n' (the catalog's discovery)
+    find: (argv, io) => {
+      const dir = argv[1];
+      const fmt = argv[argv.indexOf("-printf") + 1] ?? "%p\n";
+      if (!dir || !host().dirs[dir]) { io.err(`find: '${dir ?? ""}': No such file or directory\n`); return 1; }
+      for (const [key, f] of world.files) {
+        const path = pathOfKey(world, hostName, key, dir);
+        if (!path) continue;
+        io.out(fmt.replace(/%([sTmp])@?/g, (_, c: string) => ({ s: String(f.size), T: (f.mtime / 1000).toFixed(3), m: f.mode.toString(8), p: path })[c]!).replace(/\\n/g, "\n"));
+      }
+      return 0;
+    },
+    head: (argv, io) => {
+      const i = argv.indexOf("-c");
+      const n = i >= 0 ? Number(argv[i + 1]) : 1024;
+      const p = argv.slice(1).filter((a, k) => !a.startsWith("-") && k !== i).at(-1);
+      const f = p ? world.file(hostName, p) : undefined;
+      if (!p || !f) { io.err(`head: cannot open '${p ?? ""}' for reading: No such file or directory\n`); return 1; }
+      io.out(f.head.subarray(0, Math.min(n, f.head.length)).toString("latin1") + "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)));
+      return 0;
+    },
+    base64: (_argv, io) => { io.out(Buffer.from(io.stdin, "latin1").toString("base64") + "\n"); return 0; },
+    // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
+    scp: async (argv, io) => {
+      const args = argv.slice(1).filter((a, k, all) => !a.startsWith("-") && all[k - 1] !== "-o");
+      const [src, dest] = args;
+      const m = /^(?:[^@]+@)?([^:]+):(.+)$/.exec(dest ?? "");
+      const f = src ? world.file(hostName, src) : undefined;
+      if (!f) { io.err(`scp: ${src}: No such file or directory\n`); return 1; }
+      if (!m) { io.err("usage: scp [-346ABCOpqRrsTv] source ... target\n"); return 1; }
+      const target = world.resolve(m[1]);
+      if (!target) { io.err(`ssh: Could not resolve hostname ${m[1]}: Name or service not known\nscp: Connection closed\n`); return 255; }
+      if (!world.isUp(target.name)) { io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\nscp: Connection closed\n`); return 255; }
+      const at = world.locatePath(target.name, m[2]);
+      if (!at || !target.dirs[m[2].slice(0, m[2].lastIndexOf("/")) || "/"]) { io.err(`scp: dest open "${m[2]}": No such file or directory\nscp: failed to upload file ${src} to ${m[2]}\n`); return 1; }
+      await new Promise((r) => setTimeout(r, ((f.size / world.bandwidth(hostName, target.name)) * 1000) / world.timeScale));
+      host().txBytes += f.size;
+      world.files.set(at.key, { ...f, head: Buffer.from(f.head), mode: 0o600, mtime: Date.now() });
+      world.useSpace(at.mount, Math.ceil(f.size / 1024));
+      return 0;
+    },
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
     df: (argv, io) => {
       const h = host();
@@ -101,8 +174,18 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
   };
 }
 
-/** GNU `stat -c FORMAT path…` for directories: %a (octal mode), %U, %G, %n, %F. */
-function statCommand(h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
+/** The path under `dir` on `hostName` of a file key, when the file lies directly in that directory. */
+function pathOfKey(world: World, hostName: string, key: string, dir: string): string | null {
+  const at = world.locatePath(hostName, `${dir}/x`);
+  if (!at) return null;
+  const prefix = at.key.slice(0, -1); // storage key + "\0" + dir-relative path + "/"
+  if (!key.startsWith(prefix)) return null;
+  const name = key.slice(prefix.length);
+  return name && !name.includes("/") ? `${dir}/${name}` : null;
+}
+
+/** GNU `stat -c FORMAT path…`: %a (octal mode), %U, %G, %n, %F, %s (size), %Y (mtime). */
+function statCommand(world: World, h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
   const fi = args.findIndex((a) => a === "-c" || a === "--format");
   const format = fi >= 0 ? args[fi + 1] : undefined;
   const paths = args.filter((_, i) => fi < 0 || (i !== fi && i !== fi + 1));
@@ -111,8 +194,10 @@ function statCommand(h: SimHost, args: string[], out: (t: string) => void, err: 
   let status = 0;
   for (const p of paths) {
     const d = h.dirs[p.length > 1 ? p.replace(/\/+$/, "") : p];
-    if (!d) { err(`stat: cannot statx '${p}': No such file or directory\n`); status = 1; continue; }
-    out(format.replace(/%([aUGnF%])/g, (_, c: string) => ({ a: d.mode.toString(8), U: d.owner, G: d.group, n: p, F: "directory", "%": "%" })[c]!) + "\n");
+    const f = d ? undefined : world.file(h.name, p);
+    if (!d && !f) { err(`stat: cannot statx '${p}': No such file or directory\n`); status = 1; continue; }
+    const v = d ? { mode: d.mode, owner: d.owner, group: d.group, type: "directory", size: 4096, mtime: h.bootedAt } : { mode: f!.mode, owner: f!.owner, group: "root", type: "regular file", size: f!.size, mtime: f!.mtime };
+    out(format.replace(/%([aUGnFsY%])/g, (_, c: string) => ({ a: v.mode.toString(8), U: v.owner, G: v.group, n: p, F: v.type, s: String(v.size), Y: String(Math.floor(v.mtime / 1000)), "%": "%" })[c]!) + "\n");
   }
   return status;
 }

@@ -1,6 +1,7 @@
 import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, World } from "../world";
 import { xlMigrate } from "./xl-migrate";
+import { xlRestore, xlSave } from "./xl-saverestore";
 
 // Emulates Xen's `xl` to the character of shared/reference/toolstacks.md §1: tables on stdout,
 // messages on stderr, exit 1 for failures, 2 for option errors.
@@ -30,6 +31,8 @@ export function xlCommand(world: World, hostName: string): CommandFn {
       case "list": return xlList(world, host, args, io);
       case "uptime": return xlUptime(world, host, args, io);
       case "migrate": return xlMigrate(world, hostName, args, io);
+      case "save": return xlSave(world, hostName, args, io);
+      case "restore": return xlRestore(world, hostName, args, io);
       default:
         io.err("command not implemented\n");
         return 1;
@@ -132,11 +135,14 @@ function xlList(world: World, host: SimHost, args: string[], io: CommandIO): num
 /** `xl list -l` entry: {domid, config} with default-valued fields omitted (gentypes.py). */
 function longEntry(host: SimHost, r: Dom0View) {
   const d = host.domains.find((x) => x.domid === r.domid)!;
-  const vcpus = Array.from({ length: r.vcpus }, (_, k) => k);
-  const memkb = r.memoryMiB * 1024;
+  return { domid: d.domid, config: domainConfig(d) };
+}
+
+/** The libxl domain config of a domain, as `xl list -l` and save files carry it. */
+export function domainConfig(d: SimDomain) {
+  const vcpus = Array.from({ length: d.vcpus }, (_, k) => k);
+  const memkb = d.memoryMiB * 1024;
   return {
-    domid: d.domid,
-    config: {
       c_info: { type: d.type, name: d.name, uuid: d.uuid, run_hotplug_scripts: "True" },
       b_info: {
         max_vcpus: d.vcpus, avail_vcpus: vcpus, max_memkb: memkb, target_memkb: memkb,
@@ -145,7 +151,6 @@ function longEntry(host: SimHost, r: Dom0View) {
       ...(d.disks.length ? { disks: d.disks.map((k) => ({ pdev_path: k.target, vdev: k.vdev, format: "raw", readwrite: 1 })) } : {}),
       nics: [{ devid: 0, mac: d.mac, bridge: "xenbr0" }],
       on_reboot: "restart",
-    },
   };
 }
 
