@@ -37,6 +37,15 @@ export const errorStatus = {
   migrate_failed: 502,
   migrate_cancelled: 499,
   ssh_lost_during_job: 502,
+  save_no_space: 507,
+  save_unwritable: 502,
+  save_failed: 502,
+  restore_failed: 502,
+  restore_no_memory: 409,
+  image_missing: 404,
+  image_corrupt: 422,
+  image_changed: 409,
+  domain_exists: 409,
   internal: 500,
 } as const;
 

@@ -116,6 +116,13 @@ export class SimHostServer {
       onCommand: (argv) => world.recordCommand(this.name, argv),
       readFile: (p) => readVirtualFile(world, world.host(this.name), p),
     };
+    // sh -c SCRIPT [NAME [ARG…]]: a nested shell with positional parameters, as POSIX sh has it
+    const sh: CommandFn = (argv, shIo) => {
+      if (argv[1] !== "-c" || argv[2] === undefined) { shIo.err(`${argv[0]}: only -c SCRIPT is supported here\n`); return 2; }
+      const positional = Object.fromEntries(argv.slice(4).map((a, i) => [String(i + 1), a]));
+      return runShell(argv[2], { ...env, vars: { ...env.vars, "0": argv[3] ?? argv[0], ...positional } }, shIo);
+    };
+    env.commands = { ...env.commands, sh, bash: sh };
     return runShell(command, env, io);
   }
 

@@ -6,6 +6,9 @@ import { checkMigration, targetAddressOf, type Check } from "../checks/migration
 import { migrateXl, locate } from "../toolstacks/xl/migrate";
 import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
+import { ImageCatalog, imageDirsOf } from "../images/catalog";
+import { isInside } from "../toolstacks/names";
+import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number }
@@ -23,8 +26,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   readonly maxOutgoingPerHost: number;
   readonly pollMs: number;
 
+  readonly catalog: ImageCatalog;
+
   constructor(private readonly db: Db, private readonly inventory: Inventory, opts: EngineOptions = {}) {
     super();
+    this.catalog = new ImageCatalog(db, inventory);
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
     this.pollMs = opts.pollMs ?? 100;
   }
@@ -55,12 +61,58 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return live.summary;
   }
 
+  /** Save a running domain to `dir` on its host (one of the host's image directories). */
+  async submitSave(req: { domain: string; hostId: string; dir: string; createdBy: string }): Promise<JobSummary> {
+    const host = this.inventory.get(req.hostId);
+    if (!host) throw new AppError("not_found", "The host is not registered.");
+    const domain = host.domains.find((d) => d.name === req.domain && d.id !== 0);
+    if (!domain) throw new AppError("domain_not_found", `${req.domain} is not running on ${host.name} (as of the last refresh).`);
+    const dirs = imageDirsOf(host);
+    if (!dirs.includes(req.dir)) throw new AppError("invalid_input", `Save into one of ${host.name}'s image directories: ${dirs.join(", ")}.`);
+    const path = `${req.dir}/${domain.name}-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}.save`;
+    return this.create({ kind: "save", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: host.id, sourceName: host.name, imagePath: path, createdBy: req.createdBy });
+  }
+
+  /** Restore a catalogued image on a host. */
+  async submitRestore(req: { imageId: string; targetId: string; createdBy: string }): Promise<JobSummary> {
+    const image = await this.catalog.get(req.imageId);
+    const target = this.inventory.get(req.targetId);
+    if (!target) throw new AppError("not_found", "The target host is not registered.");
+    if (!imageDirsOf(target).some((d) => isInside(d, image.path)) && image.hostId !== target.id) {
+      throw new AppError("invalid_input", `${image.path} is outside ${target.name}'s image directories.`);
+    }
+    return this.create({ kind: "restore", domainName: image.domainName, domainUuid: null, memoryMiB: image.memoryMiB, sourceHostId: image.hostId, sourceName: image.hostName,
+      targetHostId: target.id, targetName: target.name, imagePath: image.path, imageId: image.id, createdBy: req.createdBy });
+  }
+
+  /** Move a domain by save → (copy) → restore, for when live migration is not possible. */
+  async submitMove(req: { domain: string; sourceId: string; targetId: string; createdBy: string }): Promise<JobSummary> {
+    const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
+    if (source.id === target.id) throw new AppError("invalid_input", `${domain.name} already runs on ${source.name}.`);
+    return this.create({ kind: "move", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id, sourceName: source.name,
+      targetHostId: target.id, targetName: target.name, createdBy: req.createdBy });
+  }
+
+  private async create(data: { kind: string; domainName: string; domainUuid: string | null; memoryMiB: number; sourceHostId: string; sourceName: string; targetHostId?: string; targetName?: string; imagePath?: string; imageId?: string; createdBy: string }) {
+    const busy = this.activeJobOn(data.domainName);
+    if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${data.domainName}.`);
+    const row = await this.db.job.create({ data });
+    const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
+    this.live.set(row.id, live);
+    await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
+    this.pump();
+    return live.summary;
+  }
+
   async cancel(jobId: string): Promise<JobSummary> {
     const live = this.live.get(jobId);
     if (!live) {
       const row = await this.db.job.findUnique({ where: { id: jobId } });
       if (!row) throw new AppError("not_found", "No such job.");
       throw new AppError("conflict", `The job has already ${row.status === "succeeded" ? "succeeded" : "finished"}.`);
+    }
+    if (live.running && live.summary.kind !== "migrate") {
+      throw new AppError("conflict", `A running ${live.summary.kind} cannot be interrupted safely; it will finish or fail on its own.`);
     }
     if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) {
       throw new AppError("conflict", "Past the point of no return: the target already holds the domain. The migration will finish.");
@@ -88,6 +140,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       const live: Live = { summary: summaryOf(row), seq: last._max.seq ?? 0, cancel: new AbortController(), running: row.status !== "queued" };
       this.live.set(row.id, live);
       if (row.status === "queued") continue;
+      if (row.kind !== "migrate") {
+        await this.finish(row.id, { status: "interrupted", errorCode: "ssh_lost_during_job", errorMessage: `Ferry restarted during this ${row.kind}.`,
+          location: { host: null, note: `Check ${row.sourceName}${row.targetName ? ` and ${row.targetName}` : ""} for ${row.domainName}, and the Images page for ${row.imagePath ?? "its image"}.` } });
+        continue;
+      }
       const source = this.inventory.get(row.sourceHostId);
       const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
       let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
@@ -129,8 +186,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   private async run(jobId: string) {
-    const live = this.live.get(jobId)!;
     const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
+    if (row.kind !== "migrate") return this.runFileJob(row);
+    const live = this.live.get(jobId)!;
     const source = this.inventory.get(row.sourceHostId);
     const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
     if (!source || !target) return this.finish(jobId, { status: "failed", errorCode: "not_found", errorMessage: "A host was removed before the job started.", location: { host: null, note: "Check the hosts." } });
@@ -165,6 +223,65 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     } catch (e) {
       const err = toAppError(e);
       await this.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish its checks; see the hosts." } });
+    }
+  }
+
+  /** save / restore / move: checks, then the steps; every failure says where the domain is. */
+  private async runFileJob(row: Awaited<ReturnType<Db["job"]["findUniqueOrThrow"]>>) {
+    const jobId = row.id;
+    const ctx: RunContext = { db: this.db, inventory: this.inventory, catalog: this.catalog, jobId, emit: (e) => this.record(jobId, e) };
+    const source = this.inventory.get(row.sourceHostId);
+    const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
+    try {
+      await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
+      if (!source || (row.kind !== "save" && !target)) throw new AppError("not_found", "A host of this job is no longer registered.");
+      let checks: Check[] = [];
+      let movePath: { path: string; shared: boolean } | null = null;
+      if (row.kind === "save") checks = await saveChecks(ctx, source, row.domainName, row.imagePath!);
+      if (row.kind === "restore") checks = await restoreChecks(ctx, await this.catalog.get(row.imageId!), target!);
+      if (row.kind === "move") {
+        movePath = await moveImagePath(ctx, source, target!, row.domainName);
+        const live = await this.check(row.domainName, source.id, target!.id);
+        checks = [...live.checks.filter((c) => ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"].includes(c.id)),
+          ...(await saveChecks(ctx, source, row.domainName, movePath.path)).filter((c) => c.id !== "domain-running")];
+        await this.db.job.update({ where: { id: jobId }, data: { imagePath: movePath.path } });
+      }
+      await this.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks } });
+      const failed = checks.filter((c) => c.status === "fail");
+      if (failed.length) {
+        return await this.finish(jobId, { status: "failed", errorCode: "check_failed", errorMessage: failed.map((c) => c.reason).join(" "),
+          location: { host: row.kind === "restore" ? null : source.name, note: row.kind === "restore" ? `${row.domainName} stays in ${row.sourceName}:${row.imagePath}.` : `${row.domainName} stays on ${source.name}, untouched.` } });
+      }
+      await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
+      await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
+      if (row.kind === "save") {
+        const out = await runSave(ctx, source, row.domainName, row.memoryMiB, row.imagePath!);
+        if (out.image) await this.db.job.update({ where: { id: jobId }, data: { imageId: out.image.id } });
+        return await this.finish(jobId, out);
+      }
+      if (row.kind === "restore") return await this.finish(jobId, await runRestore(ctx, await this.catalog.get(row.imageId!), target!));
+      // move: save on the source, copy if the target cannot see the file, restore, then delete the copies
+      const saved = await runSave(ctx, source, row.domainName, row.memoryMiB, movePath!.path);
+      if (saved.status !== "succeeded" || !saved.image) return await this.finish(jobId, saved);
+      let image = saved.image;
+      if (!movePath!.shared) {
+        const dest = await copyImage(ctx, source, target!, movePath!.path);
+        if (!dest) return await this.finish(jobId, { status: "failed", errorCode: "migrate_link_lost", errorMessage: `Could not copy the image to ${target!.name}.`, location: { host: null, note: `${row.domainName} is saved in ${source.name}:${movePath!.path}; restore it from the Images page.` } });
+        const stat = await this.inventory.connection(target!).exec(["stat", "-c", "%s", dest], { timeoutMs: 10_000 });
+        image = await this.catalog.record({ host: target!, path: dest, header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB }, sizeBytes: Number(stat.stdout.trim()), sha256: image.sha256 ?? "", jobId });
+      }
+      const restored = await runRestore(ctx, image, target!);
+      if (restored.status === "succeeded") {
+        for (const img of new Map([[saved.image.id, saved.image], [image.id, image]]).values()) await this.catalog.remove(img.id).catch(() => {});
+        await this.record(jobId, { type: "log", phase: "activation", payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" } });
+      }
+      return await this.finish(jobId, restored.status === "succeeded" ? restored : { ...restored, location: { host: null, note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.` } });
+    } catch (e) {
+      const err = toAppError(e);
+      await this.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish the job; check the hosts and the Images page." } });
+    } finally {
+      if (source) void this.inventory.refreshHost(source.id);
+      if (target) void this.inventory.refreshHost(target.id);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { jobStatuses, phases, type JobEvent, type JobPhase, type JobStatus, type JobSummary } from "./types";
+import { jobKinds, jobStatuses, phases, type JobEvent, type JobKind, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 type JobRow = Awaited<ReturnType<Db["job"]["findMany"]>>[number];
 
@@ -8,7 +8,7 @@ const asPhase = (s: string): JobPhase => ((phases as readonly string[]).includes
 
 export function summaryOf(r: JobRow): JobSummary {
   return {
-    id: r.id, kind: "migrate", domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
+    id: r.id, kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate", imagePath: r.imagePath, imageId: r.imageId, domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
     status: asStatus(r.status), phase: asPhase(r.phase), createdBy: r.createdBy, createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null, bytesSent: Number(r.bytesSent),
     downtimeMs: r.downtimeMs, downtimeBound: r.downtimeBound, errorCode: r.errorCode, errorMessage: r.errorMessage,

@@ -39,9 +39,25 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** An event as a driver emits it; the engine adds jobId, seq and at. */
 export type JobEventInput = DistributiveOmit<JobEvent, "jobId" | "seq" | "at">;
 
+export const jobKinds = ["migrate", "save", "restore", "move"] as const;
+export type JobKind = (typeof jobKinds)[number];
+export const kindWords: Record<JobKind, string> = { migrate: "live migration", save: "save", restore: "restore", move: "move by save/restore" };
+
+/** The phases a kind of job goes through: save/restore are stop-and-copy and activation with a file between. */
+export function phasesOf(kind: JobKind): readonly JobPhase[] {
+  switch (kind) {
+    case "migrate": return phases;
+    case "save": return ["pre-migration", "stop-and-copy", "done"];
+    case "restore": return ["pre-migration", "activation", "done"];
+    case "move": return ["pre-migration", "stop-and-copy", "commitment", "activation", "done"];
+  }
+}
+
 export interface JobSummary {
   id: string;
-  kind: "migrate";
+  kind: JobKind;
+  imagePath: string | null;
+  imageId: string | null;
   domainName: string;
   memoryMiB: number;
   sourceName: string;
@@ -120,9 +136,10 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
 }
 
 /** What a person may do with a job, from its status and phase alone. */
-export function jobAbilities(s: Pick<JobSummary, "status" | "phase">): { cancel: boolean; why: string | null } {
+export function jobAbilities(s: Pick<JobSummary, "status" | "phase"> & { kind?: JobKind }): { cancel: boolean; why: string | null } {
   if (s.status === "queued" || s.status === "checking") return { cancel: true, why: null };
   if (s.status !== "running") return { cancel: false, why: "The job has finished." };
+  if (s.kind && s.kind !== "migrate") return { cancel: false, why: "A running save or restore cannot be interrupted safely." };
   if (phaseIndex(s.phase) >= phaseIndex("commitment")) return { cancel: false, why: "Past the point of no return: the target holds the domain." };
   return { cancel: true, why: null };
 }

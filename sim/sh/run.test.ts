@@ -101,3 +101,15 @@ describe("sim keys", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("sim sh -c with positional parameters", () => {
+  it("passes $1 through as one word, metacharacters and all", async () => {
+    const { startTestCluster } = await import("../testing");
+    const sim = await startTestCluster();
+    let out = "";
+    const code = await sim.cluster.server("hostB").runCommand(`sh -c 'echo "[$1]" "$0"' name 'a b;$(x)'`, { out: (t) => (out += t), err: () => {}, signal: new AbortController().signal });
+    expect(code).toBe(0);
+    expect(out).toBe("[a b;$(x)] name\n");
+    await sim.stop();
+  });
+});
