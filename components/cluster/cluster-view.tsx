@@ -8,6 +8,8 @@ import type { DragData } from "./domain-card";
 import { JobCard } from "../jobs/job-card";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
 import { checkMigration } from "../jobs/api";
+import { SaveDialog } from "../jobs/save-dialog";
+import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { HostView } from "@/lib/inventory/types";
 import type { Check } from "@/lib/checks/migration";
 import { isFinal, type JobSummary } from "@/lib/jobs/types";
@@ -19,7 +21,8 @@ function verdict(checks: Check[]): DropState {
   return warn ? { status: "warn", reason: warn.reason } : { status: "ok", reason: "All checks pass: drop to review and migrate." };
 }
 
-export function ClusterView({ initialHosts, initialJobs, canMigrate }: { initialHosts: HostView[]; initialJobs: JobSummary[]; canMigrate: boolean }) {
+export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImageDirs }: { initialHosts: HostView[]; initialJobs: JobSummary[]; canMigrate: boolean; sharedImageDirs: string[] }) {
+  const [saving, setSaving] = useState<{ domain: DomainInfo; host: HostView } | null>(null);
   const { hosts, jobs, stream, lastRefresh, refresh } = useInventory(initialHosts, initialJobs);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -103,11 +106,15 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate }: { initial
         <DndContext sensors={sensors} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setDragging(null); setOverHost(null); }}>
           <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
             {hosts.map((h) => (
-              <HostColumn key={h.id} host={h} canMigrate={canMigrate}
+              <HostColumn key={h.id} host={h} canMigrate={canMigrate} onSave={canMigrate ? (d) => setSaving({ domain: d, host: h }) : undefined}
                 drop={dragging && overHost === h.id && h.id !== dragging.sourceId ? drops[h.id] ?? { status: "checking", reason: "Checking…" } : null} />
             ))}
           </div>
         </DndContext>
+      )}
+      {saving && (
+        <SaveDialog domain={saving.domain} hostId={saving.host.id} hostName={saving.host.name} onClose={() => setSaving(null)}
+          dirs={[...new Set([saving.host.imageDir, ...sharedImageDirs])]} />
       )}
       {dialog && (
         <MigrateDialog target={dialog} initialChecks={null} onClose={() => setDialog(null)} onStarted={() => setDialog(null)} />

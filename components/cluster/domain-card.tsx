@@ -16,7 +16,7 @@ const stateLook: Record<string, string> = {
 export interface DragData { domain: DomainInfo; sourceId: string }
 
 /** A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space). */
-export function DomainCard({ domain, hostId, draggable }: { domain: DomainInfo; hostId: string; draggable: boolean }) {
+export function DomainCard({ domain, hostId, draggable, onSave }: { domain: DomainInfo; hostId: string; draggable: boolean; onSave?: () => void }) {
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData, disabled: !draggable,
   });
@@ -35,6 +35,10 @@ export function DomainCard({ domain, hostId, draggable }: { domain: DomainInfo; 
       <p className="mt-1 text-xs text-slate-600">
         id {domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"} · up {formatUptime(domain.uptimeSeconds)}
       </p>
+      {onSave && draggable && (
+        <button onClick={onSave} onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}
+          className="mt-1.5 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100" data-testid="domain-save">Save to disk…</button>
+      )}
     </li>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
+import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB, timeAgo } from "@/lib/format";
 import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
@@ -14,7 +15,7 @@ const statusLook = {
 
 export interface DropState { status: "checking" | "ok" | "warn" | "fail"; reason: string }
 
-export function HostColumn({ host, canMigrate, drop }: { host: HostView; canMigrate: boolean; drop: DropState | null }) {
+export function HostColumn({ host, canMigrate, drop, onSave }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: (d: DomainInfo) => void }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
@@ -50,7 +51,7 @@ export function HostColumn({ host, canMigrate, drop }: { host: HostView; canMigr
         )}
       </header>
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
-        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} />)}
+        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} onSave={onSave ? () => onSave(d) : undefined} />)}
         {guests.length === 0 && (
           <li className="flex flex-1 items-center justify-center rounded border border-dashed border-slate-200 p-4 text-xs text-slate-500">
             {host.status === "online" ? "No guest domains" : host.status === "connecting" ? "Loading domains…" : "Domains unknown while unreachable"}

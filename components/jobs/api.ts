@@ -8,3 +8,8 @@ export const checkMigration = (domain: string, sourceId: string, targetId: strin
 export const startMigration = (domain: string, sourceId: string, targetId: string, confirmWarnings: boolean) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "migrate", domain, sourceId, targetId, confirmWarnings });
 export const cancelJob = (id: string) => api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/cancel`);
+
+export const saveDomain = (domain: string, hostId: string, dir: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
+export const moveDomain = (domain: string, sourceId: string, targetId: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId });
+export const restoreImage = (imageId: string, targetId: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId });
+export const checkRestore = (imageId: string, targetId: string) => api<{ checks: Check[] }>("POST", "/api/checks/restore", { imageId, targetId });

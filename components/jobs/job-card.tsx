@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { jobAbilities, phaseWords, type JobSummary } from "@/lib/jobs/types";
+import { jobAbilities, kindWords, phaseWords, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob } from "./api";
 
@@ -33,21 +33,24 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
   const memory = job.memoryMiB * 1024 * 1024;
   const pct = Math.min(100, (job.bytesSent / memory) * 100);
   const abilities = jobAbilities(job);
+  const verb = job.kind === "save" || job.kind === "move" ? "written" : "sent";
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={`job-card-${job.domainName}`}>
       <div className="flex items-center justify-between gap-2">
         <Link href={`/jobs/${job.id}`} className="text-sm font-medium text-sky-800 hover:underline" data-testid="job-link">
-          {job.domainName}: {job.sourceName} → {job.targetName}
+          {job.domainName}: {job.kind === "save" ? `save on ${job.sourceName}` : job.kind === "restore" ? `restore on ${job.targetName}` : `${job.sourceName} → ${job.targetName}`}
         </Link>
         <StatusBadge status={job.status} />
       </div>
-      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{phaseWords[job.phase]}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
+      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{kindWords[job.kind]} · {phaseWords[job.phase]}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
       <div className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}
         aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}>
-        <div className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`} style={{ width: `${pct}%` }} />
+        {job.kind === "restore" && job.status === "running"
+          ? <div className="h-full w-full animate-pulse bg-sky-300" title="xl restore prints no progress" />
+          : <div className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`} style={{ width: `${pct}%` }} />}
       </div>
       <p className="mt-1 text-xs text-slate-600">
-        {formatBytes(job.bytesSent)} sent of {formatBytes(memory)} memory
+        {job.kind === "restore" ? `${formatBytes(memory)} to load` : `${formatBytes(job.bytesSent)} ${verb} of ${formatBytes(memory)} memory`}
         {job.downtimeMs !== null && <> · downtime <b data-testid="job-downtime">{job.downtimeBound ? "≤ " : ""}{formatMs(job.downtimeMs)}</b></>}
       </p>
       {job.errorMessage && <p className="mt-1 text-xs text-red-700">{job.errorMessage}</p>}

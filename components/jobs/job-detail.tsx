@@ -5,7 +5,7 @@ import { useJob } from "./use-job";
 import { BytesChart } from "./bytes-chart";
 import { StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
-import { jobAbilities, phaseIndex, phases, phaseWords, type JobEvent, type JobSummary } from "@/lib/jobs/types";
+import { jobAbilities, kindWords, phaseIndex, phasesOf, phaseWords, type JobEvent, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs, formatRate } from "@/lib/format-bytes";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
@@ -21,8 +21,8 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <p className="text-sm text-slate-500"><Link href="/history" className="underline">History</Link> / job {s.id}</p>
-          <h1 className="text-2xl font-semibold">Live migration of {s.domainName}</h1>
-          <p className="text-sm text-slate-600">{s.sourceName} → {s.targetName} · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}</p>
+          <h1 className="text-2xl font-semibold"><span className="capitalize">{kindWords[s.kind]}</span> of {s.domainName}</h1>
+          <p className="text-sm text-slate-600">{s.kind === "save" ? `on ${s.sourceName}` : `${s.sourceName} → ${s.targetName}`}{s.imagePath && <> · image <span className="font-mono">{s.imagePath}</span></>} · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}</p>
         </div>
         <div className="flex items-center gap-2">
           <StatusBadge status={s.status} />
@@ -35,7 +35,8 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       {error && <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
 
       <ol className="flex flex-wrap gap-1" data-testid="phase-timeline" aria-label="phases">
-        {phases.map((p, i) => {
+        {phasesOf(s.kind).map((p) => {
+          const i = phaseIndex(p);
           const state = i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
           const look = { done: "bg-emerald-600 text-white", current: "bg-sky-600 text-white animate-pulse", failed: "bg-red-600 text-white", pending: "bg-slate-100 text-slate-500" }[state];
           return <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>{phaseWords[p]}</li>;
@@ -73,7 +74,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         </section>
       )}
       <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">xl migrate output</h2>
+        <h2 className="mb-2 text-sm font-semibold">xl {s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"} output</h2>
         <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">{view.log.join("\n") || "—"}</pre>
       </section>
     </div>

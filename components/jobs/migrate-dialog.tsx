@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
-import { checkMigration, startMigration } from "./api";
+import { checkMigration, moveDomain, startMigration } from "./api";
 
 export interface MigrateTarget { domain: DomainInfo; sourceId: string; sourceName: string; targetId: string; targetName: string }
 
@@ -64,6 +64,11 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
         )}
         {error && <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="migrate-error">{error}</p>}
         <div className="mt-5 flex justify-end gap-2">
+          <button onClick={async () => { setBusy(true); try { const { job } = await moveDomain(target.domain.name, target.sourceId, target.targetId); onStarted(job.id); } catch (e) { setError((e as Error).message); setBusy(false); } }}
+            disabled={busy || checks === null} className="mr-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40" data-testid="move-start"
+            title="Save on the source, copy if needed, restore on the target: the domain stops for the whole transfer">
+            Move by save/restore
+          </button>
           <button onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" data-testid="migrate-close">Close</button>
           <button onClick={onMigrate} disabled={!canStart} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-40" data-testid="migrate-start">
             {busy ? "Starting…" : "Migrate"}

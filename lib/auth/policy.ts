@@ -23,7 +23,12 @@ export const routePolicy = {
   "GET /api/audit": { access: "viewer" },
   "POST /api/checks/migration": { access: "operator" },
   "GET /api/jobs": { access: "viewer" },
-  "POST /api/jobs": { access: "operator", audit: "job.migrate" },
+  "POST /api/jobs": { access: "operator", audit: "job.start" },
+  "POST /api/checks/restore": { access: "operator" },
+  "GET /api/images": { access: "viewer" },
+  "POST /api/images/discover": { access: "operator", audit: "image.discover" },
+  "POST /api/images/[id]/verify": { access: "operator", audit: "image.verify" },
+  "DELETE /api/images/[id]": { access: "operator", audit: "image.delete" },
   "GET /api/jobs/[id]": { access: "viewer" },
   "POST /api/jobs/[id]/cancel": { access: "operator", audit: "job.cancel" },
 } as const satisfies Record<string, RouteRule>;
@@ -44,4 +49,5 @@ export const pagePolicy = {
   "/users": "admin",
   "/history": "viewer",
   "/jobs/[id]": "viewer",
+  "/images": "viewer",
 } as const satisfies Record<string, Access>;

@@ -1,17 +1,18 @@
 import { z } from "zod";
-import { domainNameSchema } from "../toolstacks/names";
+import { domainNameSchema, imagePathSchema } from "../toolstacks/names";
 import { jobStatuses } from "./types";
 
 const hostId = z.string().min(1, "Choose a host.").max(64).regex(/^[A-Za-z0-9_-]+$/, "A host id uses letters, digits, '_' and '-'.");
 
 export const migrationTargetSchema = z.object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict();
-export const submitMigrationSchema = z.object({
-  kind: z.literal("migrate", { error: "The job kind is migrate." }),
-  domain: domainNameSchema,
-  sourceId: hostId,
-  targetId: hostId,
-  confirmWarnings: z.boolean().default(false),
-}).strict();
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "An id uses letters, digits, '_' and '-'.");
+export const submitJobSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("migrate"), domain: domainNameSchema, sourceId: hostId, targetId: hostId, confirmWarnings: z.boolean().default(false) }).strict(),
+  z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
+  z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
+  z.object({ kind: z.literal("move"), domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict(),
+], { error: "The job kind is migrate, save, restore or move." });
+export const restoreTargetSchema = z.object({ imageId: id, targetId: hostId }).strict();
 
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
 export const jobFilterSchema = z.object({

@@ -2,7 +2,7 @@ import { AppError } from "@/lib/errors";
 import { handler, parseBody } from "@/lib/http/handler";
 import { getServices } from "@/lib/runtime";
 import { describeIssues } from "@/lib/hosts/schema";
-import { jobFilterSchema, submitMigrationSchema, toJobFilter } from "@/lib/jobs/schema";
+import { jobFilterSchema, submitJobSchema, toJobFilter } from "@/lib/jobs/schema";
 import { listJobs } from "@/lib/jobs/store";
 import { historyFigures, jobsToCsv } from "@/lib/jobs/history";
 
@@ -17,13 +17,29 @@ export const GET = handler("GET /api/jobs", async (req) => {
   return { jobs, figures: historyFigures(jobs) };
 });
 
-// POST /api/jobs – start a live migration {kind:"migrate", domain, sourceId, targetId, confirmWarnings}
+// POST /api/jobs – start a job: {kind:"migrate"|"move", domain, sourceId, targetId} · {kind:"save", domain, hostId, dir} · {kind:"restore", imageId, targetId}
 export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
-  const input = await parseBody(req, submitMigrationSchema);
+  const input = await parseBody(req, submitJobSchema);
   const { inventory, jobs } = getServices();
-  call.audit.target = input.domain;
-  call.audit.detail = { from: inventory.get(input.sourceId)?.name ?? input.sourceId, to: inventory.get(input.targetId)?.name ?? input.targetId };
-  const job = await jobs.submit({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: call.session!.user.username, confirmWarnings: input.confirmWarnings });
+  const who = call.session!.user.username;
+  const name = (id: string) => inventory.get(id)?.name ?? id;
+  let job;
+  if (input.kind === "save") {
+    call.audit.target = input.domain;
+    call.audit.detail = { kind: "save", host: name(input.hostId), dir: input.dir };
+    job = await jobs.submitSave({ domain: input.domain, hostId: input.hostId, dir: input.dir, createdBy: who });
+  } else if (input.kind === "restore") {
+    call.audit.target = input.imageId;
+    call.audit.detail = { kind: "restore", to: name(input.targetId) };
+    job = await jobs.submitRestore({ imageId: input.imageId, targetId: input.targetId, createdBy: who });
+    call.audit.target = job.domainName;
+  } else {
+    call.audit.target = input.domain;
+    call.audit.detail = { kind: input.kind, from: name(input.sourceId), to: name(input.targetId) };
+    job = input.kind === "move"
+      ? await jobs.submitMove({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who })
+      : await jobs.submit({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who, confirmWarnings: input.confirmWarnings });
+  }
   call.audit.detail = { ...call.audit.detail, jobId: job.id };
   return { job };
 });

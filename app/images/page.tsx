@@ -1,0 +1,14 @@
+import { getServices } from "@/lib/runtime";
+import { requirePage } from "@/lib/auth/page";
+import { hasRole } from "@/lib/auth/roles";
+import { ImagesView } from "@/components/images/images-view";
+
+export const dynamic = "force-dynamic";
+
+// GET /images – the saved-image catalog: restore on a host, verify, delete
+export default async function ImagesPage() {
+  const { session } = await requirePage("/images");
+  const { jobs, inventory } = getServices();
+  const hosts = inventory.snapshot().map((h) => ({ id: h.id, name: h.name, status: h.status }));
+  return <ImagesView initialImages={await jobs.catalog.list()} hosts={hosts} canAct={hasRole(session.user.role, "operator")} />;
+}

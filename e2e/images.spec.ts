@@ -1,0 +1,68 @@
+import { expect, test } from "@playwright/test";
+import { ClusterPage } from "./pages/cluster-page";
+import { apiAs, loginAs } from "./auth";
+import { E2E } from "./env";
+
+async function where(domain: string): Promise<string[]> {
+  return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
+}
+
+test("save a domain from the Cluster page, find it in the catalog with its size, restore it on another host", async ({ page }) => {
+  test.setTimeout(90_000);
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const home = (await where("ubuntu_fuwa_nfs_domU"))[0];
+  const other = home === "hostC" ? "hostB" : "hostC";
+  await cluster.domain(home, "ubuntu_fuwa_nfs_domU").getByTestId("domain-save").click();
+  const dialog = page.getByTestId("save-dialog");
+  await dialog.getByTestId("save-dir").selectOption("/xen-storage/saves");
+  await dialog.getByTestId("save-start").click();
+  const card = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first();
+  await expect(card.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await expect(cluster.domain(home, "ubuntu_fuwa_nfs_domU")).toHaveCount(0);
+  expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([]);
+
+  await page.goto("/images");
+  const row = page.getByTestId("image-ubuntu_fuwa_nfs_domU").first();
+  await expect(row.getByTestId("image-size")).toHaveText("256 MiB");
+  await expect(row.getByTestId("image-integrity")).toHaveText("verified");
+  await expect(row).toContainText("mode 600");
+
+  await row.getByTestId("image-restore").click();
+  const rd = page.getByTestId("restore-dialog");
+  const targetId = await rd.getByTestId("restore-target").locator("option", { hasText: other }).getAttribute("value");
+  await rd.getByTestId("restore-target").selectOption(targetId!);
+  await rd.getByTestId("restore-check").click();
+  await expect(rd.getByTestId("rcheck-checksum")).toHaveAttribute("data-status", "ok");
+  await expect(rd.getByTestId("rcheck-not-running")).toHaveAttribute("data-status", "ok");
+  await rd.getByTestId("restore-start").click();
+  await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await expect(page.getByTestId("job-location")).toContainText(`xl console ubuntu_fuwa_nfs_domU`);
+  expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([other]);
+  await cluster.open();
+  await expect(cluster.domain(other, "ubuntu_fuwa_nfs_domU")).toBeVisible();
+});
+
+test("bad save and restore requests get a clear error and change nothing", async () => {
+  const api = await apiAs("operator");
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string; domains: { name: string }[] }[];
+  const b = hosts.find((h) => h.domains.some((d) => d.name === "debian_etch_domU"))!;
+  const before = (await (await api.get("/api/jobs")).json()).jobs.length;
+  for (const [dir, message] of [
+    ["relative/dir", "An image path is absolute"],
+    ["/xen-saved-images/../etc", "An image path is absolute"],
+    ["/tmp;reboot", "An image path is absolute"],
+    ["/etc", "image directories"],
+  ]) {
+    const res = await api.post("/api/jobs", { data: { kind: "save", domain: "debian_etch_domU", hostId: b.id, dir } });
+    expect(res.status(), dir).toBe(400);
+    expect((await res.json()).error.message, dir).toContain(message);
+  }
+  const missing = await api.post("/api/jobs", { data: { kind: "restore", imageId: "no-such-image", targetId: b.id } });
+  expect(missing.status()).toBe(404);
+  expect((await missing.json()).error.message).toContain("No such image");
+  expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
+  expect(await where("debian_etch_domU")).toEqual([b.name]);
+  await api.dispose();
+});
