@@ -42,7 +42,7 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await dialog.getByTestId("migrate-start").click();
   await expect(dialog).toHaveCount(0);
 
-  const jobCard = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU");
+  const jobCard = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first(); // newest first
   await expect(jobCard.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(jobCard.getByTestId("job-downtime")).toHaveText(/\d+ ms/);
@@ -131,7 +131,7 @@ test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
   await dialog.getByTestId("migrate-start").click();
-  const jobCard = page.getByTestId("job-card-debian_etch_domU");
+  const jobCard = page.getByTestId("job-card-debian_etch_domU").first(); // newest first
   await expect(jobCard.getByTestId("job-phase")).toContainText("Pre-copy");
   await jobCard.getByTestId("job-cancel").click();
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "cancelled");

@@ -23,7 +23,7 @@ export function useElapsed(startedAt: string | null, finishedAt: string | null):
     return () => clearInterval(t);
   }, [startedAt, finishedAt]);
   if (!startedAt) return null;
-  return (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt);
+  return Math.max(0, (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt));
 }
 
 /** The inline card on the Cluster page: phase, bytes against memory, elapsed, downtime at the end. */

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 // GET /jobs/:id – one job: phase timeline, bytes against memory, throughput, elapsed, downtime, chart, output
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { session } = await requirePage("/jobs/[id]", `/jobs/${encodeURIComponent(id)}`);
+  const { session } = await requirePage("/jobs/[id]", `/jobs/${id}`);
   const { db, jobs } = getServices();
   const row = await db.job.findUnique({ where: { id } });
   if (!row) notFound();
