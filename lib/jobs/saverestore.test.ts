@@ -90,6 +90,15 @@ describe("save, restore and move", () => {
     const noRoom = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostA"), createdBy: "t" })).id);
     sim.world.host("hostA").totalMemoryMiB = 4096;
     expect(noRoom.errorMessage).toMatch(/needs 512 MiB; hostA has \d+ MiB free/);
+    // hostA cannot read an image on hostB's shared mount? it can (it exports it); a file that vanished cannot be read anywhere
+    const at = sim.world.locatePath("hostB", image.path)!;
+    const kept = sim.world.files.get(at.key)!;
+    sim.world.files.delete(at.key);
+    const gone = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
+    expect(gone).toMatchObject({ status: "failed", errorCode: "check_failed" });
+    expect(gone.errorMessage).toContain("cannot read");
+    expect((await engine.catalog.verify(image.id)).integrity).toBe("missing");
+    sim.world.files.set(at.key, kept);
     const back = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostB"), createdBy: "t" })).id);
     expect(back.status).toBe("succeeded");
     const twice = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
