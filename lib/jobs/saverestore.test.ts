@@ -90,7 +90,7 @@ describe("save, restore and move", () => {
     const noRoom = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostA"), createdBy: "t" })).id);
     sim.world.host("hostA").totalMemoryMiB = 4096;
     expect(noRoom.errorMessage).toMatch(/needs 512 MiB; hostA has \d+ MiB free/);
-    // hostA cannot read an image on hostB's shared mount? it can (it exports it); a file that vanished cannot be read anywhere
+    // a file that vanished from the host cannot be restored anywhere
     const at = sim.world.locatePath("hostB", image.path)!;
     const kept = sim.world.files.get(at.key)!;
     sim.world.files.delete(at.key);
