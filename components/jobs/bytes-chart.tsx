@@ -1,6 +1,6 @@
 "use client";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { phaseWords, type JobPhase, type JobView } from "@/lib/jobs/types";
+import { phaseLabel, type JobPhase, type JobView } from "@/lib/jobs/types";
 import { formatBytes } from "@/lib/format-bytes";
 
 /** Bytes sent over time (from the source NIC's counter) with each phase's start marked. */
@@ -25,7 +25,7 @@ export function BytesChart({ view }: { view: JobView }) {
           <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} fontSize={11} domain={[0, (max: number) => Math.max(max, memory)]} />
           <Tooltip formatter={(v) => formatBytes(Number(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} s`} />
           <ReferenceLine y={memory} stroke="#94a3b8" strokeDasharray="4 4" label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }} />
-          {labelled.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={m.label ? { value: phaseWords[m.phase], fontSize: 10, position: "top" } : undefined} />)}
+          {labelled.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={m.label ? { value: phaseLabel(view.summary.kind, m.phase), fontSize: 10, position: "top" } : undefined} />)}
           <Line type="monotone" dataKey="bytes" stroke="#0284c7" dot={false} strokeWidth={2} isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>

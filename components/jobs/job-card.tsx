@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { jobAbilities, kindWords, phaseWords, type JobSummary } from "@/lib/jobs/types";
+import { jobAbilities, kindWords, phaseLabel, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob } from "./api";
 
@@ -42,7 +42,7 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
         </Link>
         <StatusBadge status={job.status} />
       </div>
-      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{kindWords[job.kind]} · {phaseWords[job.phase]}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
+      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{kindWords[job.kind]} · {phaseLabel(job.kind, job.phase)}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
       <div className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}
         aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}>
         {job.kind === "restore" && job.status === "running"

@@ -5,7 +5,7 @@ import { useJob } from "./use-job";
 import { BytesChart } from "./bytes-chart";
 import { StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
-import { jobAbilities, kindWords, phaseIndex, phasesOf, phaseWords, type JobEvent, type JobSummary } from "@/lib/jobs/types";
+import { jobAbilities, kindWords, phaseIndex, phaseLabel, phasesOf, type JobEvent, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs, formatRate } from "@/lib/format-bytes";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
@@ -39,7 +39,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
           const i = phaseIndex(p);
           const state = i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
           const look = { done: "bg-emerald-600 text-white", current: "bg-sky-600 text-white animate-pulse", failed: "bg-red-600 text-white", pending: "bg-slate-100 text-slate-500" }[state];
-          return <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>{phaseWords[p]}</li>;
+          return <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>{phaseLabel(s.kind, p)}</li>;
         })}
       </ol>
 

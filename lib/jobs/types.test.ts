@@ -41,3 +41,12 @@ describe("jobAbilities", () => {
     ["succeeded", "done", false], ["failed", "precopy", false],
   ] as const)("%s in %s: cancel %s", (status, phase, cancel) => expect(jobAbilities({ status, phase }).cancel).toBe(cancel));
 });
+
+describe("phaseLabel", () => {
+  it("names a save's and a move's phases in their own words", async () => {
+    const { phaseLabel, phasesOf } = await import("./types");
+    expect(phaseLabel("migrate", "stop-and-copy")).toBe("Stop and copy");
+    expect(phaseLabel("save", "stop-and-copy")).toBe("Saving to disk");
+    expect(phasesOf("move").map((p) => phaseLabel("move", p))).toEqual(["Checks", "Saving to disk", "Copying to the target", "Restoring", "Done"]);
+  });
+});

@@ -53,6 +53,16 @@ export function phasesOf(kind: JobKind): readonly JobPhase[] {
   }
 }
 
+/** A phase in the words of its job's kind (a save's stop-and-copy is writing the image). */
+export function phaseLabel(kind: JobKind, phase: JobPhase): string {
+  if (kind !== "migrate" && kind) {
+    if (phase === "stop-and-copy") return "Saving to disk";
+    if (phase === "commitment") return "Copying to the target";
+    if (phase === "activation") return "Restoring";
+  }
+  return phaseWords[phase];
+}
+
 export interface JobSummary {
   id: string;
   kind: JobKind;
