@@ -39,6 +39,8 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(dialog.getByTestId("check-storage")).toHaveAttribute("data-status", "ok");
   await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
   await expect(dialog.getByTestId("transport")).toContainText("over SSH");
+  await expect(dialog.getByTestId("forecast")).toHaveAttribute("data-verdict", "converges");
+  await expect(dialog.getByTestId("forecast-total")).toHaveText(/\d/);
   await dialog.getByTestId("migrate-start").click();
   await expect(dialog).toHaveCount(0);
 
@@ -54,6 +56,7 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(page.getByTestId("phase-timeline").locator('[data-phase="done"]')).toHaveAttribute("data-state", "done");
   await expect(page.getByTestId("downtime")).toHaveText(/\d+ ms/);
   await expect(page.getByTestId("bytes-chart")).toBeVisible();
+  await expect(page.getByTestId("forecast-error")).toHaveText(/^\d+ %$/);
   await expect(page.getByTestId("job-log")).toContainText("Domain started successsfully.");
 
   await page.goto("/history?domain=ubuntu_fuwa_nfs_domU");

@@ -6,7 +6,15 @@ import { jobFilterSchema, toJobFilter } from "@/lib/jobs/schema";
 import { listJobs } from "@/lib/jobs/store";
 import { durationMs, historyFigures } from "@/lib/jobs/history";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
-import { jobStatuses, type JobSummary } from "@/lib/jobs/types";
+import { jobStatuses, kindWords, type JobSummary } from "@/lib/jobs/types";
+import { forecastError } from "@/lib/forecast/inputs";
+
+function forecastErrorText(j: JobSummary): string {
+  if (!j.forecast || j.status !== "succeeded") return "—";
+  const e = forecastError(j.forecast, { durationMs: durationMs(j), downtimeMs: j.downtimeMs });
+  const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)} %`);
+  return `${pct(e.duration)} / ${pct(e.downtime)}`;
+}
 
 export const dynamic = "force-dynamic";
 
@@ -76,13 +84,14 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                   </Link>
                 </th>
               ))}
+              <th className="px-3 py-2" title="|forecast − actual| ÷ actual, time / downtime">Forecast error</th>
               <th className="px-3 py-2">Error</th>
             </tr>
           </thead>
           <tbody>
             {jobs.map((j) => (
               <tr key={j.id} className="border-t border-slate-100 align-top" data-testid="history-row">
-                <td className="px-3 py-1.5 text-xs">live migration</td>
+                <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
                 <td className="whitespace-nowrap px-3 py-1.5 text-xs"><Link href={`/jobs/${j.id}`} className="text-sky-800 underline">{new Date(j.createdAt).toISOString().replace("T", " ").slice(0, 19)}</Link></td>
                 <td className="px-3 py-1.5">{j.domainName}</td>
                 <td className="px-3 py-1.5">{j.sourceName} → {j.targetName}</td>
@@ -91,6 +100,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                 <td className="px-3 py-1.5">{j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}</td>
                 <td className="px-3 py-1.5">{formatBytes(j.bytesSent)}</td>
                 <td className="px-3 py-1.5" data-testid="history-outcome">{j.status}</td>
+                <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">{forecastErrorText(j)}</td>
                 <td className="px-3 py-1.5 text-xs text-slate-600">{j.errorMessage ?? ""}</td>
               </tr>
             ))}

@@ -50,6 +50,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} />
         <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub="target running − source suspended" testId="downtime" />
       </div>
+      {s.forecast && <ForecastVsActual job={s} elapsed={elapsed} />}
       <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round((s.bytesSent / memory) * 100)} aria-valuemin={0} aria-valuemax={100}>
         <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
       </div>
@@ -88,5 +89,18 @@ function Figure({ label, value, sub, testId }: { label: string; value: string; s
       <p className="text-xl font-semibold" data-testid={testId}>{value}</p>
       <p className="text-xs text-slate-500">{sub}</p>
     </div>
+  );
+}
+
+/** What the forecast said at launch, against what happened (once the job is done). */
+function ForecastVsActual({ job, elapsed }: { job: JobSummary; elapsed: number | null }) {
+  const f = job.forecast!;
+  const done = job.status === "succeeded";
+  const err = (p: number, a: number | null) => (a ? `${Math.round((Math.abs(p - a) / a) * 100)} %` : "—");
+  return (
+    <p className="rounded border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="forecast-vs-actual">
+      <b>Forecast at launch:</b> {formatMs(f.totalMs)} in {f.rounds} rounds, downtime {formatMs(f.downtimeMs)} ({f.verdict.replace(/-/g, " ")}).
+      {done && <> Actual: {formatMs(elapsed)}, downtime {formatMs(job.downtimeMs)} — error <span data-testid="forecast-error">{err(f.totalMs, elapsed)}</span> on time, {err(f.downtimeMs, job.downtimeMs)} on downtime.</>}
+    </p>
   );
 }

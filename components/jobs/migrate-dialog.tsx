@@ -4,6 +4,7 @@ import type { Check } from "@/lib/checks/migration";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
 import { checkMigration, moveDomain, startMigration } from "./api";
+import type { ForecastWithInputs } from "@/lib/forecast/inputs";
 
 export interface MigrateTarget { domain: DomainInfo; sourceId: string; sourceName: string; targetId: string; targetName: string }
 
@@ -16,6 +17,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
 }) {
   const [checks, setChecks] = useState<Check[] | null>(initialChecks);
   const [transport, setTransport] = useState<string | null>(null);
+  const [forecast, setForecast] = useState<ForecastWithInputs | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,7 +25,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   useEffect(() => {
     let live = true;
     checkMigration(target.domain.name, target.sourceId, target.targetId).then(
-      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); } },
+      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); setForecast(r.forecast); } },
       (e: Error) => { if (live) setError(e.message); },
     );
     return () => { live = false; };
@@ -55,6 +57,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
             </li>
           ))}
         </ul>
+        {forecast && <ForecastBox f={forecast} />}
         {transport && <p className="mt-3 rounded bg-slate-50 px-2 py-1.5 text-xs text-slate-600" data-testid="transport"><b>Transport:</b> {transport}</p>}
         {warned && !failed && (
           <label className="mt-3 flex items-center gap-2 text-sm">
@@ -75,6 +78,20 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
           </button>
         </div>
       </div>
+    </div>
+  );
+}
+
+const verdictLook = { converges: "border-emerald-200 bg-emerald-50", "converges-with-help": "border-amber-300 bg-amber-50", "will-not-converge": "border-red-300 bg-red-50" } as const;
+const verdictWords = { converges: "converges", "converges-with-help": "converges only with help", "will-not-converge": "will not converge" } as const;
+
+/** The forecast before launch: time, downtime, rounds and a verdict, with where its inputs came from. */
+function ForecastBox({ f }: { f: ForecastWithInputs }) {
+  const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+  return (
+    <div className={`mt-3 rounded border px-3 py-2 text-sm ${verdictLook[f.verdict]}`} data-testid="forecast" data-verdict={f.verdict}>
+      <p><b>Forecast:</b> about <b data-testid="forecast-total">{secs(f.totalMs)}</b>, downtime about <b data-testid="forecast-downtime">{secs(f.downtimeMs)}</b>, {f.rounds} rounds — <b>{verdictWords[f.verdict]}</b>. {f.reason}</p>
+      <p className="mt-1 text-xs text-slate-600">Inputs: {f.inputs.sources.join("; ")}.</p>
     </div>
   );
 }

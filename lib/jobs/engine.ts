@@ -8,6 +8,7 @@ import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
 import { ImageCatalog, imageDirsOf } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
+import { forecastMigration, type ForecastWithInputs } from "../forecast/inputs";
 import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
@@ -36,13 +37,14 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Checks a proposed migration now, without starting anything (the dialog's list). */
-  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string }> {
+  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string; forecast: ForecastWithInputs }> {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const checks = await checkMigration({
       domain, source, target, activeJobId: this.activeJobOn(domainName),
       sourceRunner: this.inventory.connection(source), targetRunner: this.inventory.connection(target),
     });
-    return { checks, transport: `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.` };
+    const forecast = await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name });
+    return { checks, forecast, transport: `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.` };
   }
 
   async submit(req: MigrateRequest): Promise<JobSummary> {
@@ -52,7 +54,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const row = await this.db.job.create({
       data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
         targetHostId: target.id, sourceName: source.name, targetName: target.name, createdBy: req.createdBy,
-        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings }) },
+        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings }),
+        forecastJson: JSON.stringify(await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name })) },
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);

@@ -25,7 +25,7 @@ export function durationMs(j: JobSummary): number | null {
   return j.startedAt && j.finishedAt ? Date.parse(j.finishedAt) - Date.parse(j.startedAt) : null;
 }
 
-const CSV_COLUMNS = ["id", "kind", "domain", "source", "target", "who", "created", "started", "finished", "duration_ms", "downtime_ms", "downtime_is_upper_bound", "bytes_sent", "outcome", "error_code", "error", "location"] as const;
+const CSV_COLUMNS = ["id", "kind", "domain", "source", "target", "who", "created", "started", "finished", "duration_ms", "downtime_ms", "downtime_is_upper_bound", "bytes_sent", "forecast_ms", "forecast_downtime_ms", "outcome", "error_code", "error", "location"] as const;
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? "" : String(v);
@@ -36,6 +36,6 @@ function csvCell(v: unknown): string {
 
 export function jobsToCsv(jobs: JobSummary[]): string {
   const rows = jobs.map((j) => [j.id, j.kind, j.domainName, j.sourceName, j.targetName, j.createdBy, j.createdAt, j.startedAt, j.finishedAt,
-    durationMs(j), j.downtimeMs, j.downtimeBound, j.bytesSent, j.status, j.errorCode, j.errorMessage, j.locationNote]);
+    durationMs(j), j.downtimeMs, j.downtimeBound, j.bytesSent, j.forecast ? Math.round(j.forecast.totalMs) : null, j.forecast ? Math.round(j.forecast.downtimeMs) : null, j.status, j.errorCode, j.errorMessage, j.locationNote]);
   return [CSV_COLUMNS.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\r\n") + "\r\n";
 }

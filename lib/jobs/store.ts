@@ -6,9 +6,19 @@ type JobRow = Awaited<ReturnType<Db["job"]["findMany"]>>[number];
 const asStatus = (s: string): JobStatus => ((jobStatuses as readonly string[]).includes(s) ? (s as JobStatus) : "failed");
 const asPhase = (s: string): JobPhase => ((phases as readonly string[]).includes(s) ? (s as JobPhase) : "pre-migration");
 
+function parseForecast(json: string | null): JobSummary["forecast"] {
+  if (!json) return null;
+  try {
+    const f = JSON.parse(json);
+    return { totalMs: f.totalMs, downtimeMs: f.downtimeMs, rounds: f.rounds, verdict: f.verdict, reason: f.reason };
+  } catch {
+    return null;
+  }
+}
+
 export function summaryOf(r: JobRow): JobSummary {
   return {
-    id: r.id, kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate", imagePath: r.imagePath, imageId: r.imageId, domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
+    id: r.id, kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate", imagePath: r.imagePath, imageId: r.imageId, forecast: parseForecast(r.forecastJson), domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
     status: asStatus(r.status), phase: asPhase(r.phase), createdBy: r.createdBy, createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null, bytesSent: Number(r.bytesSent),
     downtimeMs: r.downtimeMs, downtimeBound: r.downtimeBound, errorCode: r.errorCode, errorMessage: r.errorMessage,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyJobEvent, initialJobView, jobAbilities, type JobEvent, type JobSummary } from "./types";
 
 const summary: JobSummary = {
-  id: "j1", kind: "migrate", imagePath: null, imageId: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "queued", phase: "pre-migration",
+  id: "j1", kind: "migrate", imagePath: null, imageId: null, forecast: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "queued", phase: "pre-migration",
   createdBy: "op", createdAt: "2026-11-25T00:00:00.000Z", startedAt: null, finishedAt: null, bytesSent: 0, downtimeMs: null, downtimeBound: false,
   errorCode: null, errorMessage: null, locationHost: null, locationNote: null,
 };

@@ -68,6 +68,8 @@ export interface JobSummary {
   kind: JobKind;
   imagePath: string | null;
   imageId: string | null;
+  /** the forecast made at launch (live migrations), to compare with what happened */
+  forecast: { totalMs: number; downtimeMs: number; rounds: number; verdict: string; reason: string } | null;
   domainName: string;
   memoryMiB: number;
   sourceName: string;

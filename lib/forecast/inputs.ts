@@ -1,0 +1,55 @@
+import type { Db } from "../db/client";
+import { forecastXen, type Forecast } from "./model";
+
+// Where the forecast's inputs come from, said plainly: this link's and this domain's earlier migrations
+// (xl cannot measure a dirty rate), else stated defaults.
+
+const DEFAULT_BPS = 125_000_000; // 1 Gbit/s
+const DEFAULT_DIRTY_BPS = 10 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_MS = 100;
+
+export interface ForecastWithInputs extends Forecast {
+  inputs: { bandwidthBps: number; dirtyBps: number; wwsBytes: number; handshakeMs: number; sources: string[] };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function forecastMigration(db: Db, m: { domain: string; memoryMiB: number; source: string; target: string }): Promise<ForecastWithInputs> {
+  const done = await db.job.findMany({
+    where: { kind: "migrate", status: "succeeded", startedAt: { not: null }, finishedAt: { not: null } },
+    orderBy: { createdAt: "desc" }, take: 200,
+  });
+  const seconds = (j: (typeof done)[number]) => (j.finishedAt!.getTime() - j.startedAt!.getTime() - (j.downtimeMs ?? 0)) / 1000;
+  const rate = (j: (typeof done)[number]) => Number(j.bytesSent) / Math.max(0.001, seconds(j));
+  const sources: string[] = [];
+  const pair = done.filter((j) => j.sourceName === m.source && j.targetName === m.target && Number(j.bytesSent) > 0);
+  const fromSource = done.filter((j) => j.sourceName === m.source && Number(j.bytesSent) > 0);
+  let bandwidthBps = DEFAULT_BPS;
+  if (pair.length) { bandwidthBps = median(pair.map(rate)); sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`); }
+  else if (fromSource.length) { bandwidthBps = median(fromSource.map(rate)); sources.push(`link speed from ${fromSource.length} earlier migration${fromSource.length > 1 ? "s" : ""} out of ${m.source}`); }
+  else sources.push("link speed: default 1 Gbit/s (no earlier migration on this link)");
+
+  const memoryBytes = m.memoryMiB * 1024 * 1024;
+  const mine = done.filter((j) => j.domainName === m.domain && Number(j.bytesSent) > 0);
+  let dirtyBps = DEFAULT_DIRTY_BPS;
+  let wwsBytes = memoryBytes / 16;
+  if (mine.length) {
+    // what pre-copy resent beyond the memory is what the guest dirtied; round 0 lasted memory ÷ link speed
+    const excess = median(mine.map((j) => Math.max(0, Number(j.bytesSent) - j.memoryMiB * 1024 * 1024)));
+    const t0 = memoryBytes / median(mine.map(rate));
+    dirtyBps = Math.max(1, excess / Math.max(0.001, t0));
+    wwsBytes = Math.max(4096, excess);
+    sources.push(`dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`);
+  } else sources.push("dirty rate: default 10 MiB/s and a working set of 1/16 of memory (xl cannot measure it)");
+  const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
+  const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
+  sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
+  const f = forecastXen({ memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs });
+  return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
+}
+
+/** |forecast − actual| ÷ actual, for duration and downtime. */
+export function forecastError(f: Pick<Forecast, "totalMs" | "downtimeMs">, actual: { durationMs: number | null; downtimeMs: number | null }) {
+  const rel = (p: number, a: number | null) => (a && a > 0 ? Math.abs(p - a) / a : null);
+  return { duration: rel(f.totalMs, actual.durationMs), downtime: rel(f.downtimeMs, actual.downtimeMs) };
+}
