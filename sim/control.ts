@@ -30,6 +30,13 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
         cluster.world.faults.push(body);
         return send(200, { faults: cluster.world.faults });
       }
+      if (req.method === "POST" && url.pathname === "/test-domain") {
+        // benches: a domain with a chosen workload, and the link it will cross
+        const b = JSON.parse(await new Promise<string>((resolve) => { let s = ""; req.on("data", (c) => (s += c)); req.on("end", () => resolve(s)); }));
+        const d = cluster.world.addDomain(b.host, { name: b.name, memoryMiB: b.memoryMiB, vcpus: 1, disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }], workload: { wwsMiB: b.wwsMiB, dirtyMiBps: b.dirtyMiBps } });
+        if (b.bandwidth && b.to) cluster.world.links.set(cluster.world.linkKey(b.host, b.to), b.bandwidth);
+        return send(200, { name: d.name, domid: d.domid });
+      }
       if (req.method === "POST" && url.pathname === "/time-scale") {
         cluster.world.timeScale = Number(url.searchParams.get("value") ?? 1);
         return send(200, { timeScale: cluster.world.timeScale });

@@ -44,6 +44,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       sourceRunner: this.inventory.connection(source), targetRunner: this.inventory.connection(target),
     });
     const forecast = await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name });
+    // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
+    if (forecast.verdict === "will-not-converge") checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
     return { checks, forecast, transport: `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.` };
   }
 
