@@ -72,3 +72,17 @@ export function createDefaultWorld(): World {
   });
   return world;
 }
+
+/** A large world for benches: `hosts` Xen hosts (sim001…) each running `domains` small domains. */
+export function createBigWorld(hosts: number, domains: number): World {
+  const world = new World();
+  for (let i = 1; i <= hosts; i++) {
+    const name = `sim${String(i).padStart(3, "0")}`;
+    const h = world.addHost(xenHost(name, `10.${Math.floor(i / 250)}.${i % 250}.${10}`, 65536, true));
+    h.ip = `10.77.${Math.floor(i / 200)}.${(i % 200) + 10}`;
+    for (let d = 1; d <= domains; d++) {
+      world.addDomain(name, { name: `${name}-vm${String(d).padStart(2, "0")}`, memoryMiB: 256, vcpus: 1, disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }], workload: { wwsMiB: 8, dirtyMiBps: 4 } });
+    }
+  }
+  return world;
+}

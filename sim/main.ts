@@ -1,7 +1,7 @@
 // `npm run sim`: the simulated cluster alone. Prints one plain `ssh` line per host, then a JSON
 // line (`SIM_READY {...}`) that the demo and the e2e tests read.
 import path from "node:path";
-import { createDefaultWorld } from "./default-world";
+import { createBigWorld, createDefaultWorld } from "./default-world";
 import { SimCluster, writeClusterFile } from "./cluster";
 import { startControlServer } from "./control";
 
@@ -9,14 +9,17 @@ const stateDir = path.resolve(process.env.FERRY_SIM_DIR ?? "state/sim");
 const basePort = Number(process.env.SIM_BASE_PORT ?? 2201);
 const controlPort = Number(process.env.SIM_CONTROL_PORT ?? 2299);
 
-const cluster = new SimCluster({ world: createDefaultWorld(), stateDir, basePort });
+// SIM_HOSTS / SIM_DOMAINS: a large cluster for benches instead of the guide's three hosts
+const bigHosts = Number(process.env.SIM_HOSTS ?? 0);
+const world = bigHosts ? createBigWorld(bigHosts, Number(process.env.SIM_DOMAINS ?? 20)) : createDefaultWorld();
+const cluster = new SimCluster({ world, stateDir, basePort });
 await cluster.start();
 const control = await startControlServer(cluster, controlPort);
 const hosts = cluster.describe();
 writeClusterFile(path.join(stateDir, "cluster.json"), hosts, control.url);
 
-console.log("Simulated Xen cluster (the guide's scenario) — reach each host with plain OpenSSH:");
-for (const h of hosts) console.log("  " + SimCluster.sshLine(h));
+console.log(bigHosts ? `Simulated Xen cluster: ${hosts.length} hosts` : "Simulated Xen cluster (the guide's scenario) — reach each host with plain OpenSSH:");
+for (const h of hosts.slice(0, 10)) console.log("  " + SimCluster.sshLine(h));
 console.log(`  control: ${control.url} (tests stop/start hosts here)`);
 console.log("SIM_READY " + JSON.stringify({ controlUrl: control.url, hosts }));
 

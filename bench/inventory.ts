@@ -1,0 +1,58 @@
+// `npm run bench:inventory` (HOSTS=200 DOMAINS=20): a full inventory refresh of N simulated hosts × M
+// domains (sim in its own process), cold (connections opened) and warm, against (a) a sequential loop of
+// OpenSSH `ssh host xl list -l` and (b) a parallel OpenSSH fan-out with a fresh connection per host
+// (`xargs -P 10`), on the same hosts, in the same run.
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { Inventory } from "../lib/inventory/inventory";
+import { SshPool } from "../lib/ssh/pool";
+import type { SimHostInfo } from "../sim/cluster";
+
+const HOSTS = Number(process.env.HOSTS ?? 200);
+const DOMAINS = Number(process.env.DOMAINS ?? 20);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-inv-"));
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: String(DOMAINS) }, stdio: ["ignore", "pipe", "inherit"] });
+const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
+});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const inventoryOf = () => {
+  const inv = new Inventory(new SshPool());
+  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+  return inv;
+};
+const cold: number[] = [];
+const warm: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = performance.now();
+  const inv = inventoryOf();
+  await inv.refreshAll();
+  cold.push(performance.now() - t0);
+  for (let j = 0; j < 5; j++) warm.push((await inv.refreshAll()).ms);
+  const views = inv.snapshot();
+  const domains = views.reduce((n, v) => n + v.domains.length - 1, 0);
+  if (views.some((v) => v.status !== "online") || domains !== HOSTS * DOMAINS) throw new Error(`incomplete picture: ${domains} domains`);
+  inv.stop();
+}
+const sshArgs = (h: SimHostInfo) => ["-i", h.keyPath, "-p", String(h.port), "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", `${h.user}@${h.address}`, "xl list -l"];
+let t0 = performance.now();
+for (const h of hosts) execFileSync("ssh", sshArgs(h), { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+const sequential = performance.now() - t0;
+const list = path.join(dir, "targets");
+fs.writeFileSync(list, hosts.map((h) => `${h.port} ${h.keyPath}`).join("\n") + "\n");
+t0 = performance.now();
+execFileSync("sh", ["-c", `xargs -P 10 -L 1 sh -c 'ssh -i "$1" -p "$0" -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR -o BatchMode=yes root@127.0.0.1 "xl list -l" >/dev/null' < "${list}"`], { stdio: "inherit" });
+const fanout = performance.now() - t0;
+sim.kill("SIGTERM");
+fs.rmSync(dir, { recursive: true, force: true });
+const row = (n: string, ms: number, extra = "") => console.log(`  ${n.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
+console.log(`Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains (Ferry: xl info + xl list + xl list -l + xl uptime + stat per host):`);
+row("Ferry, cold (connect + read every host), median of 3", median(cold));
+row("Ferry, warm (persistent connections), median of 15", median(warm));
+row("(a) OpenSSH sequential, `ssh host xl list -l` per host", sequential, `→ Ferry warm is ${(sequential / median(warm)).toFixed(1)}× faster (goal ≥ 50×)`);
+row("(b) OpenSSH fan-out, xargs -P 10, fresh connection each", fanout, `→ Ferry warm is ${(fanout / median(warm)).toFixed(1)}× faster (goal ≥ 5×)`);
+process.exit(0);
