@@ -1,0 +1,88 @@
+// `npm run bench:stream` (K=50 C=20): K concurrent simulated migrations watched by C socket.io clients.
+// Reports the latency of job events from the engine to the clients (p50, p99), events lost (seq gaps
+// after a client's first event of a job), and the server's CPU and memory. Sim in its own process.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { Server } from "socket.io";
+import { io as connect, type Socket } from "socket.io-client";
+import { openDatabase } from "../lib/db/client";
+import { Inventory } from "../lib/inventory/inventory";
+import { SshPool } from "../lib/ssh/pool";
+import { JobEngine } from "../lib/jobs/engine";
+import { isFinal, type JobEvent } from "../lib/jobs/types";
+import type { SimHostInfo } from "../sim/cluster";
+
+const K = Number(process.env.K ?? 50);
+const C = Number(process.env.C ?? 20);
+const HOSTS = Math.ceil(K / 2) + 1;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-stream-"));
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: "2" }, stdio: ["ignore", "pipe", "inherit"] });
+const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
+});
+const { db } = openDatabase(path.join(dir, "ferry.db"));
+const inventory = new Inventory(new SshPool());
+for (const h of hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+await inventory.refreshAll();
+const engine = new JobEngine(db, inventory);
+const server = http.createServer();
+const ioServer = new Server(server);
+ioServer.on("connection", (s) => s.on("job:subscribe", (id: string) => void s.join(`job:${id}`)));
+engine.on("event", (e) => ioServer.to(`job:${e.jobId}`).emit("job:event", e));
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+const latencies: number[] = [];
+let lost = 0;
+const clients: Socket[] = [];
+for (let c = 0; c < C; c++) {
+  const s = connect(url, { transports: ["websocket"] });
+  await new Promise<void>((r) => s.on("connect", () => r()));
+  const last = new Map<string, number>();
+  s.on("job:event", (e: JobEvent) => {
+    latencies.push(Date.now() - Date.parse(e.at));
+    const prev = last.get(e.jobId) ?? e.seq - 1;
+    if (e.seq > prev + 1) lost += e.seq - prev - 1;
+    last.set(e.jobId, Math.max(prev, e.seq));
+  });
+  clients.push(s);
+}
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let rssPeak = 0;
+const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 100);
+const jobs = [];
+for (let k = 0; k < K; k++) {
+  const src = hosts[Math.floor(k / 2)];
+  const dst = hosts[Math.floor(k / 2) + 1] ?? hosts[0];
+  const job = await engine.submit({ domain: `${src.name}-vm${String((k % 2) + 1).padStart(2, "0")}`, sourceId: src.name, targetId: dst.name, createdBy: "bench", confirmWarnings: true });
+  for (const s of clients) s.emit("job:subscribe", job.id);
+  jobs.push(job.id);
+}
+for (;;) {
+  const rows = await db.job.findMany({ where: { id: { in: jobs } } });
+  if (rows.every((r) => isFinal(r.status as never))) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+await new Promise((r) => setTimeout(r, 300));
+const wall = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+clearInterval(rssTimer);
+const ok = (await db.job.findMany({ where: { id: { in: jobs } } })).filter((r) => r.status === "succeeded").length;
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+console.log(`${K} concurrent migrations (${ok} succeeded) watched by ${C} socket.io clients, ${(wall / 1000).toFixed(1)} s:`);
+console.log(`  events delivered ${latencies.length}; latency engine → client p50 ${q(50)} ms, p99 ${q(99)} ms (goal ≤ 50 ms), max ${latencies.at(-1)} ms; lost ${lost} (goal 0)`);
+console.log(`  server CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)} % of one core; peak RSS ${(rssPeak / 1048576).toFixed(0)} MiB (Ferry engine + socket.io + the ${C} clients in one process)`);
+for (const s of clients) s.close();
+ioServer.close();
+inventory.stop();
+await db.$disconnect();
+sim.kill("SIGTERM");
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);
