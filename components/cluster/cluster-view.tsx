@@ -8,6 +8,7 @@ import type { DragData } from "./domain-card";
 import { JobCard } from "../jobs/job-card";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
 import { checkMigration } from "../jobs/api";
+import { quickMigrationVerdict } from "@/lib/checks/quick";
 import { SaveDialog } from "../jobs/save-dialog";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { HostView } from "@/lib/inventory/types";
@@ -49,7 +50,11 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
     if (!p) {
       p = checkMigration(data.domain.name, data.sourceId, targetId).then((r) => r.checks);
       checkCache.current.set(key, p);
-      setDrops((d) => ({ ...d, [targetId]: { status: "checking", reason: "Checking…" } }));
+      // what the browser can tell at once, until the server's full checks arrive
+      const source = hosts.find((h) => h.id === data.sourceId);
+      const target = hosts.find((h) => h.id === targetId);
+      const quick = source && target ? quickMigrationVerdict(data.domain, source, target) : null;
+      setDrops((d) => ({ ...d, [targetId]: quick ? { status: quick.status === "ok" ? "checking" : "fail", reason: quick.reason } : { status: "checking", reason: "Checking…" } }));
       p.then((c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })), (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })));
     }
     return p;

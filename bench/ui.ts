@@ -1,0 +1,80 @@
+// `npm run bench:ui` (HOSTS=200 DOMAINS=20; needs `npm run build`): the Cluster page in Chromium at N×M:
+// time to interactive (navigation → the live stream connected and a domain card draggable), and the time
+// from a drag's start to the hovered host showing its check verdict. Sim in its own process.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { chromium } from "@playwright/test";
+import type { SimHostInfo } from "../sim/cluster";
+
+const HOSTS = Number(process.env.HOSTS ?? 200);
+const DOMAINS = Number(process.env.DOMAINS ?? 20);
+const PORT = Number(process.env.PORT ?? 3210);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-ui-"));
+process.env.FERRY_DATA_DIR = dir;
+(process.env as Record<string, string>).NODE_ENV = "production";
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: String(DOMAINS) }, stdio: ["ignore", "pipe", "inherit"] });
+const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
+});
+const { openDatabase } = await import("../lib/db/client");
+const { AuthService } = await import("../lib/auth/service");
+const { db } = openDatabase();
+for (const h of hosts) await db.host.create({ data: { name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint } });
+await new AuthService(db).upsertUser("bench", "operator", "bench-password-123");
+await db.$disconnect();
+const { startFerry } = await import("../server");
+const ferry = await startFerry({ port: PORT, dev: false });
+await ferry.services.inventory.refreshAll();
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+const base = `http://127.0.0.1:${PORT}`;
+await page.goto(`${base}/login`);
+await page.getByTestId("login-username").fill("bench");
+await page.getByTestId("login-password").fill("bench-password-123");
+await page.getByTestId("login-submit").click();
+await page.getByTestId("whoami").waitFor();
+const tti: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = Date.now();
+  await page.goto(`${base}/`);
+  await page.locator('[data-testid="stream-status"][data-status="live"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid^="domain-"][aria-label*="drag"]').first().waitFor();
+  tti.push(Date.now() - t0);
+}
+const cards = await page.locator('li[data-testid^="domain-"]').count();
+const feedback: number[] = [];
+const full: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const card = page.getByTestId(`domain-sim001-vm${String(i + 1).padStart(2, "0")}`);
+  const target = page.getByTestId(`host-sim00${i + 2}`);
+  const a = (await card.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + 30, a.y + 15);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 40, a.y + 15, { steps: 3 });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.mouse.move(b.x + 100, b.y + 60, { steps: 5 });
+  await target.locator('[data-testid="drop-verdict"]').waitFor({ timeout: 30_000 });
+  const t1 = await page.evaluate(() => performance.now());
+  await target.locator('[data-testid="drop-verdict"]:not([data-verdict="checking"])').waitFor({ timeout: 30_000 });
+  const t2 = await page.evaluate(() => performance.now());
+  feedback.push(t1 - t0);
+  full.push(t2 - t0);
+  await page.keyboard.press("Escape");
+  await page.mouse.up();
+}
+await browser.close();
+await ferry.close();
+sim.kill("SIGTERM");
+fs.rmSync(dir, { recursive: true, force: true });
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`Cluster page in Chromium at ${HOSTS} hosts × ${DOMAINS} domains (${cards} domain cards):`);
+console.log(`  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ 2000 ms); runs ${tti.join(", ")} ms`);
+console.log(`  drag start → the hovered host shows a verdict (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`);
+console.log(`  drag start → the server's full checks (storage, SSH from source to target), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`);
+process.exit(0);
