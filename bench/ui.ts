@@ -51,7 +51,7 @@ const feedback: number[] = [];
 const full: number[] = [];
 for (let i = 0; i < 5; i++) {
   const card = page.getByTestId(`domain-sim001-vm${String(i + 1).padStart(2, "0")}`);
-  const target = page.getByTestId(`host-sim00${i + 2}`);
+  const target = page.getByTestId(`host-sim00${(i % 3) + 2}`); // hosts in the first row, on screen
   const a = (await card.boundingBox())!;
   const b = (await target.boundingBox())!;
   await page.mouse.move(a.x + 30, a.y + 15);
