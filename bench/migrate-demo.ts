@@ -2,30 +2,22 @@
 // reports, per migration, duration, downtime and bytes as Ferry measured them, and the latency of job
 // events from the engine to a socket.io client (event timestamp → client receipt, same clock), with
 // seq gaps counted as lost events. The simulated cluster runs in its own process.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
 import { openDatabase } from "../lib/db/client";
-import { Inventory } from "../lib/inventory/inventory";
-import { SshPool } from "../lib/ssh/pool";
 import { JobEngine } from "../lib/jobs/engine";
 import { isFinal, type JobEvent } from "../lib/jobs/types";
-import type { SimHostInfo } from "../sim/cluster";
+import { inventoryOf, startSimProcess } from "./support";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-mig-"));
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
-const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
-  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
-});
+const sim = await startSimProcess(dir);
+const hosts = sim.hosts;
 const { db } = openDatabase(path.join(dir, "ferry.db"));
-const inventory = new Inventory(new SshPool());
-for (const h of hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+const inventory = inventoryOf(hosts);
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory, { pollMs: 100 });
 
@@ -73,6 +65,6 @@ client.close();
 ioServer.close();
 inventory.stop();
 await db.$disconnect();
-sim.kill("SIGTERM");
+sim.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(0);

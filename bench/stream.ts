@@ -1,33 +1,25 @@
 // `npm run bench:stream` (K=50 C=20): K concurrent simulated migrations watched by C socket.io clients.
 // Reports the latency of job events from the engine to the clients (p50, p99), events lost (seq gaps
 // after a client's first event of a job), and the server's CPU and memory. Sim in its own process.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { openDatabase } from "../lib/db/client";
-import { Inventory } from "../lib/inventory/inventory";
-import { SshPool } from "../lib/ssh/pool";
 import { JobEngine } from "../lib/jobs/engine";
 import { isFinal, type JobEvent } from "../lib/jobs/types";
-import type { SimHostInfo } from "../sim/cluster";
+import { inventoryOf, startSimProcess } from "./support";
 
 const K = Number(process.env.K ?? 50);
 const C = Number(process.env.C ?? 20);
 const HOSTS = Math.ceil(K / 2) + 1;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-stream-"));
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: "2" }, stdio: ["ignore", "pipe", "inherit"] });
-const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
-  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
-});
+const sim = await startSimProcess(dir, { SIM_HOSTS: String(HOSTS), SIM_DOMAINS: "2" });
+const hosts = sim.hosts;
 const { db } = openDatabase(path.join(dir, "ferry.db"));
-const inventory = new Inventory(new SshPool());
-for (const h of hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+const inventory = inventoryOf(hosts);
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory);
 const server = http.createServer();
@@ -83,6 +75,6 @@ for (const s of clients) s.close();
 ioServer.close();
 inventory.stop();
 await db.$disconnect();
-sim.kill("SIGTERM");
+sim.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -1,0 +1,26 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { Inventory } from "../lib/inventory/inventory";
+import { SshPool } from "../lib/ssh/pool";
+import type { SimHostInfo } from "../sim/cluster";
+
+/** The simulated cluster in its own process (benches never share a process with it), on ephemeral ports. */
+export async function startSimProcess(dir: string, env: Record<string, string> = {}) {
+  const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+    env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
+    readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10))); });
+    sim.once("exit", (c) => reject(new Error(`the simulated cluster exited (${c})`)));
+  });
+  return { ...ready, stop: () => sim.kill("SIGTERM") };
+}
+
+/** An Inventory of the simulated hosts, ids = names. */
+export function inventoryOf(hosts: SimHostInfo[]): Inventory {
+  const inv = new Inventory(new SshPool());
+  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+  return inv;
+}
