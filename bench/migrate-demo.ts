@@ -10,8 +10,8 @@ import { Server } from "socket.io";
 import { io as connect } from "socket.io-client";
 import { openDatabase } from "../lib/db/client";
 import { JobEngine } from "../lib/jobs/engine";
-import { isFinal, type JobEvent } from "../lib/jobs/types";
-import { inventoryOf, startSimProcess } from "./support";
+import { isFinal } from "../lib/jobs/types";
+import { EventWatch, inventoryOf, startSimProcess } from "./support";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-mig-"));
 const sim = await startSimProcess(dir);
@@ -29,16 +29,8 @@ await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const client = connect(`http://127.0.0.1:${(server.address() as { port: number }).port}`, { transports: ["websocket"] });
 await new Promise<void>((r) => client.on("connect", () => r()));
 
-const latencies: number[] = [];
-let lost = 0;
-const lastSeq = new Map<string, number>();
-client.on("job:event", (e: JobEvent) => {
-  latencies.push(Date.now() - Date.parse(e.at));
-  // the client joins a job's room just after submitting it: count gaps from the first event it sees
-  const prev = lastSeq.get(e.jobId) ?? e.seq - 1;
-  if (e.seq !== prev + 1) lost += Math.max(0, e.seq - prev - 1);
-  lastSeq.set(e.jobId, Math.max(prev, e.seq));
-});
+const events = new EventWatch();
+events.watch(client);
 
 const rows: string[] = [];
 for (const [domain, from, to] of [["ubuntu_fuwa_nfs_domU", "hostB", "hostC"], ["debian_etch_domU", "hostB", "hostC"], ["ubuntu_fuwa_nfs_domU", "hostC", "hostB"], ["debian_etch_domU", "hostC", "hostB"]]) {
@@ -56,11 +48,10 @@ for (const [domain, from, to] of [["ubuntu_fuwa_nfs_domU", "hostB", "hostC"], ["
   }
 }
 await new Promise((r) => setTimeout(r, 200));
-latencies.sort((a, b) => a - b);
-const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+const ev = events.summary();
 console.log("Live migrations of the demo domains (simulated Xen, 1 Gbit/s link, real time; poll every 100 ms):");
 for (const r of rows) console.log("  " + r);
-console.log(`Job events engine → socket.io client: n=${latencies.length}, p50 ${q(50)} ms, p99 ${q(99)} ms, max ${latencies.at(-1)} ms, lost (seq gaps) ${lost}`);
+console.log(`Job events engine → socket.io client: n=${ev.n}, p50 ${ev.p50} ms, p99 ${ev.p99} ms, max ${ev.max} ms, lost (seq gaps) ${ev.lost}`);
 client.close();
 ioServer.close();
 inventory.stop();

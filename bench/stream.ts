@@ -9,8 +9,8 @@ import { Server } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
 import { openDatabase } from "../lib/db/client";
 import { JobEngine } from "../lib/jobs/engine";
-import { isFinal, type JobEvent } from "../lib/jobs/types";
-import { inventoryOf, startSimProcess } from "./support";
+import { isFinal } from "../lib/jobs/types";
+import { EventWatch, inventoryOf, startSimProcess } from "./support";
 
 const K = Number(process.env.K ?? 50);
 const C = Number(process.env.C ?? 20);
@@ -29,19 +29,12 @@ engine.on("event", (e) => ioServer.to(`job:${e.jobId}`).emit("job:event", e));
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
-const latencies: number[] = [];
-let lost = 0;
+const events = new EventWatch();
 const clients: Socket[] = [];
 for (let c = 0; c < C; c++) {
   const s = connect(url, { transports: ["websocket"] });
   await new Promise<void>((r) => s.on("connect", () => r()));
-  const last = new Map<string, number>();
-  s.on("job:event", (e: JobEvent) => {
-    latencies.push(Date.now() - Date.parse(e.at));
-    const prev = last.get(e.jobId) ?? e.seq - 1;
-    if (e.seq > prev + 1) lost += e.seq - prev - 1;
-    last.set(e.jobId, Math.max(prev, e.seq));
-  });
+  events.watch(s);
   clients.push(s);
 }
 const cpu0 = process.cpuUsage();
@@ -66,10 +59,9 @@ const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 clearInterval(rssTimer);
 const ok = (await db.job.findMany({ where: { id: { in: jobs } } })).filter((r) => r.status === "succeeded").length;
-latencies.sort((a, b) => a - b);
-const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+const ev = events.summary();
 console.log(`${K} concurrent migrations (${ok} succeeded) watched by ${C} socket.io clients, ${(wall / 1000).toFixed(1)} s:`);
-console.log(`  events delivered ${latencies.length}; latency engine → client p50 ${q(50)} ms, p99 ${q(99)} ms (goal ≤ 50 ms), max ${latencies.at(-1)} ms; lost ${lost} (goal 0)`);
+console.log(`  events delivered ${ev.n}; latency engine → client p50 ${ev.p50} ms, p99 ${ev.p99} ms (goal ≤ 50 ms), max ${ev.max} ms; lost ${ev.lost} (goal 0)`);
 console.log(`  server CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)} % of one core; peak RSS ${(rssPeak / 1048576).toFixed(0)} MiB (Ferry engine + socket.io + the ${C} clients in one process)`);
 for (const s of clients) s.close();
 ioServer.close();

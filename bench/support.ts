@@ -4,6 +4,9 @@ import readline from "node:readline";
 import { Inventory } from "../lib/inventory/inventory";
 import { SshPool } from "../lib/ssh/pool";
 import type { SimHostInfo } from "../sim/cluster";
+import type { Socket } from "socket.io-client";
+import type { JobEvent } from "../lib/jobs/types";
+import { percentile } from "../lib/jobs/history";
 
 /** The simulated cluster in its own process (benches never share a process with it), on ephemeral ports. */
 export async function startSimProcess(dir: string, env: Record<string, string> = {}) {
@@ -23,4 +26,24 @@ export function inventoryOf(hosts: SimHostInfo[]): Inventory {
   const inv = new Inventory(new SshPool());
   for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
   return inv;
+}
+
+/** Records job events a socket.io client receives: latency from the engine's timestamp, and seq gaps
+ * (counted from the first event the client sees of each job, since it subscribes just after submitting). */
+export class EventWatch {
+  readonly latencies: number[] = [];
+  lost = 0;
+  watch(socket: Socket) {
+    const last = new Map<string, number>();
+    socket.on("job:event", (e: JobEvent) => {
+      this.latencies.push(Date.now() - Date.parse(e.at));
+      const prev = last.get(e.jobId) ?? e.seq - 1;
+      if (e.seq > prev + 1) this.lost += e.seq - prev - 1;
+      last.set(e.jobId, Math.max(prev, e.seq));
+    });
+  }
+  summary() {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null, lost: this.lost };
+  }
 }
