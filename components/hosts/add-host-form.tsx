@@ -3,8 +3,8 @@ import { useState } from "react";
 import { addHostSchema, describeIssues, scanHostSchema } from "@/lib/hosts/schema";
 import { addHost, scanHost } from "./api";
 
-interface Fields { name: string; address: string; port: string; user: string; authMethod: "key" | "agent"; keyPath: string; imageDir: string }
-const empty: Fields = { name: "", address: "", port: "22", user: "root", authMethod: "key", keyPath: "", imageDir: "/xen-saved-images" };
+interface Fields { name: string; address: string; port: string; user: string; authMethod: "key" | "agent"; keyPath: string; imageDir: string; toolstack: "auto" | "xl" | "virsh" }
+const empty: Fields = { name: "", address: "", port: "22", user: "root", authMethod: "key", keyPath: "", imageDir: "/xen-saved-images", toolstack: "auto" };
 
 /** Two steps: fetch the host key (first contact), then accept its fingerprint and add the host. */
 export function AddHostForm() {
@@ -61,6 +61,13 @@ export function AddHostForm() {
         {f.authMethod === "key" && (
           <label className="block text-sm">Private key path<input className={input} value={f.keyPath} onChange={set("keyPath")} placeholder="/root/.ssh/id_ed25519" data-testid="field-keypath" /></label>
         )}
+        <label className="block text-sm">Toolstack
+          <select className={input} value={f.toolstack} onChange={set("toolstack")} data-testid="field-toolstack">
+            <option value="auto">Detect (xl if the host has it, else virsh)</option>
+            <option value="xl">xl (Xen)</option>
+            <option value="virsh">virsh (libvirt: KVM/QEMU)</option>
+          </select>
+        </label>
         <label className="block text-sm">Image directory on the host<input className={input} value={f.imageDir} onChange={set("imageDir")} data-testid="field-imagedir" /></label>
         {!scanned && (
           <button type="submit" disabled={busy} className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50" data-testid="scan">

@@ -53,7 +53,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
         <div>
           <p className="font-medium">{host.name} <span className="ml-1 text-xs font-normal text-slate-500">{host.user}@{host.address}:{host.port}</span></p>
           <p className="text-xs text-slate-500">
-            {host.status} · {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen {timeAgo(host.lastSeenAt)}
+            {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>{host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} · {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen {timeAgo(host.lastSeenAt)}
           </p>
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">{host.fingerprint}</p>
         </div>

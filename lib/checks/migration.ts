@@ -67,7 +67,12 @@ async function mounts(runner: CommandRunner, path?: string): Promise<Mount[] | n
 /** Live migration moves memory, not disks: every disk must be on storage the target sees at the same path. */
 async function checkStorage(i: MigrationCheckInput): Promise<Check> {
   const label = "Storage visible on the target";
-  if (i.domain.disks.length === 0) return { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
+  if (i.domain.disks.length === 0) {
+    // libvirt's domblklist is the whole list of block devices: none means nothing on disk moves
+    return i.source.facts?.toolstack === "virsh"
+      ? { id: "storage", label, status: "ok", reason: "The domain has no disks (virsh domblklist): only memory and device state move." }
+      : { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
+  }
   const targetMounts = await mounts(i.targetRunner);
   if (!targetMounts) return { id: "storage", label, status: "warn", reason: `Could not list ${i.target.name}'s filesystems (df -P).` };
   const missing: string[] = [];

@@ -39,6 +39,7 @@ export const addHostSchema = z.discriminatedUnion("authMethod", [
   user: sshUserSchema.default("root"),
   fingerprint: fingerprintSchema,
   imageDir: imagePathSchema.default("/xen-saved-images"),
+  toolstack: z.enum(["auto", "xl", "virsh"], { error: "The toolstack is auto, xl or virsh." }).default("auto"),
 }));
 
 export type ScanHostInput = z.infer<typeof scanHostSchema>;

@@ -42,13 +42,13 @@ export class HostService {
     const dup = await this.db.host.findFirst({ where: { address: input.address, port: input.port } });
     if (dup) throw new AppError("conflict", `${input.address}:${input.port} is already registered as ${dup.name}.`);
     const keyPath = input.authMethod === "key" ? input.keyPath : null;
-    const snapshot = await this.probe({ ...input, keyPath, toolstack: "xl" });
+    const { toolstack, snapshot } = await this.detect({ ...input, keyPath }, input.toolstack);
     if (snapshot.facts.imageDir?.state === "missing") {
       throw new AppError("invalid_input", `The image directory ${input.imageDir} does not exist on ${input.name}; create it (mode 700) or choose another.`);
     }
     const row = await this.db.host.create({
       data: { name: input.name, address: input.address, port: input.port, user: input.user, authMethod: input.authMethod,
-        keyPath, fingerprint: input.fingerprint, toolstack: "xl", imageDir: input.imageDir, factsJson: JSON.stringify(snapshot.facts), lastSeenAt: new Date() },
+        keyPath, fingerprint: input.fingerprint, toolstack, imageDir: input.imageDir, factsJson: JSON.stringify(snapshot.facts), lastSeenAt: new Date() },
     });
     this.inventory.upsert(recordFromRow(row));
     return this.inventory.get(row.id)!;
@@ -66,6 +66,23 @@ export class HostService {
     const deleted = await this.db.host.deleteMany({ where: { id } });
     if (deleted.count === 0) throw new AppError("not_found", "No such host.");
     this.inventory.remove(id);
+  }
+
+  /** The stated toolstack, or (auto) xl when the host answers `xl info`, else virsh. */
+  private async detect(rec: Omit<HostRecord, "id" | "toolstack">, wanted: ToolstackName | "auto"): Promise<{ toolstack: ToolstackName; snapshot: HostSnapshot }> {
+    if (wanted !== "auto") return { toolstack: wanted, snapshot: await this.probe({ ...rec, toolstack: wanted }) };
+    try {
+      return { toolstack: "xl", snapshot: await this.probe({ ...rec, toolstack: "xl" }) };
+    } catch (e) {
+      if (toAppError(e).code !== "toolstack_not_found") throw e;
+    }
+    try {
+      return { toolstack: "virsh", snapshot: await this.probe({ ...rec, toolstack: "virsh" }) };
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.code === "toolstack_not_found") throw new AppError("toolstack_not_found", `${rec.name} has neither xl (Xen) nor virsh (libvirt); Ferry needs one of them on the host.`);
+      throw err;
+    }
   }
 
   private async probe(rec: Omit<HostRecord, "id">): Promise<HostSnapshot> {

@@ -2,10 +2,11 @@ import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
-import { argv, parseDirListing, parseSaveHeader, parseSha256, type SaveHeader } from "../toolstacks/xl/saverestore";
+import { argv, parseDirListing, parseSha256, type SaveHeader } from "../toolstacks/xl/saverestore";
+import { parseAnySaveHeader } from "../toolstacks/saverestore";
 
-// The saved-image catalog: images Ferry made (with the sha256 taken right after the save) and xl
-// save files found in each host's image directories (header read for the domain and its config).
+// The saved-image catalog: images Ferry made (with the sha256 taken right after the save) and xl or
+// libvirt save files found in each host's image directories (header read for the domain and its config).
 
 type ImageRow = Awaited<ReturnType<Db["image"]["findMany"]>>[number];
 export type Integrity = "verified" | "changed" | "missing" | "unverified";
@@ -68,8 +69,8 @@ export class ImageCatalog {
           if (dir !== host.imageDir) seenShared.add(f.path);
           if (known.has(f.path) || sharedElsewhere) continue;
           const head = await conn.exec(argv.headBase64(f.path), { timeoutMs: 15_000 }).catch(() => null);
-          const header = head?.code === 0 ? parseSaveHeader(head.stdout) : null;
-          if (!header) continue; // not an xl save file
+          const header = head?.code === 0 ? parseAnySaveHeader(head.stdout) : null;
+          if (!header) continue; // neither an xl nor a libvirt save file
           const other = await this.db.image.findFirst({ where: { path: f.path, hostId: { not: host.id } } });
           if (other && dir !== host.imageDir) continue;
           await this.db.image.create({ data: { hostId: host.id, hostName: host.name, path: f.path, domainName: header.name, domainUuid: header.uuid,

@@ -3,7 +3,7 @@ import { AppError, toAppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
-import { migrateXl, locate } from "../toolstacks/xl/migrate";
+import { locate, migrate, type MigrationOptions } from "../toolstacks/migration";
 import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
 import { ImageCatalog, imageDirsOf } from "../images/catalog";
@@ -13,7 +13,7 @@ import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveCheck
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number }
-export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean }
+export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
 
 interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
 
@@ -46,17 +46,23 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const forecast = await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name });
     // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
     if (forecast.verdict === "will-not-converge") checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
-    return { checks, forecast, transport: `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.` };
+    const transport = source.facts?.toolstack === "virsh"
+      ? `virsh migrate over SSH: ${source.name} runs \`virsh migrate --live … qemu+ssh://root@${targetAddressOf(target)}/system\`; libvirt's control channel is tunnelled through SSH, QEMU's memory stream goes directly to the target's migration port (not encrypted; keep it on a trusted network).`
+      : `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.`;
+    return { checks, forecast, transport };
   }
 
   async submit(req: MigrateRequest): Promise<JobSummary> {
     const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
     const busy = this.activeJobOn(domain.name);
     if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${domain.name}.`);
+    if (req.options && Object.values(req.options).some((v) => v !== undefined && v !== false) && source.toolstack !== "virsh") {
+      throw new AppError("invalid_input", `${source.name} uses ${source.toolstack}: bandwidth limit, maximum downtime, auto-converge and post-copy are libvirt/QEMU options.`);
+    }
     const row = await this.db.job.create({
       data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
         targetHostId: target.id, sourceName: source.name, targetName: target.name, createdBy: req.createdBy,
-        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings }),
+        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings, ...(req.options ? { migration: req.options } : {}) }),
         forecastJson: JSON.stringify(await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name })) },
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
@@ -154,7 +160,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
       let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
       if (source && target) {
-        location = await locate({ source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
+        location = await locate(source.toolstack, { source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
       }
       const arrived = location.host === row.targetName;
       await this.finish(row.id, {
@@ -217,9 +223,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       if (live.cancel.signal.aborted) return await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled during the checks.", location: { host: source.name, note: `${row.domainName} stays on ${source.name}.` } });
       await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
-      const outcome = await migrateXl({
+      const outcome = await migrate(source.toolstack, {
         source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name,
         domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: this.pollMs, cancel: live.cancel.signal,
+        options: JSON.parse(row.optionsJson ?? "{}").migration,
         emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
       });
       await this.finish(jobId, outcome);

@@ -5,25 +5,26 @@ import type { Check } from "../checks/migration";
 import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
-import { argv, freeKiB, parseProgress, parseSaveHeader, parseSha256, saveRestoreError } from "../toolstacks/xl/saverestore";
+import { argv, freeKiB, parseProgress, parseSha256 } from "../toolstacks/xl/saverestore";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
-import { parseXlList } from "../toolstacks/xl/parse-list";
+import { parseAnySaveHeader, saveRestoreOps } from "../toolstacks/saverestore";
 import type { JobEventInput } from "./types";
-import type { MigrationOutcome } from "../toolstacks/xl/migrate";
+import type { MigrationOutcome } from "../toolstacks/migration";
 
 // Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
 // an image (0600, sha256 recorded); a failed save resumes it; a restore of a changed image is refused.
 
 export interface RunContext { db: Db; inventory: Inventory; catalog: ImageCatalog; jobId: string; emit(e: JobEventInput): Promise<void> }
 
+/** virsh's "\rSave: [ 37 %]" progress has no newline and lands in front of the next line: drop it. */
+const withoutProgress = (line: string) => line.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim();
 const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const ok = (id: string, label: string, reason: string): Check => ({ id, label, status: "ok", reason });
 const fail = (id: string, label: string, reason: string): Check => ({ id, label, status: "fail", reason });
 
-async function domainOn(ctx: RunContext, host: HostView, name: string) {
-  const r = await ctx.inventory.connection(host).exec(["xl", "list"], { timeoutMs: 10_000 }).catch(() => null);
-  return r?.code === 0 ? parseXlList(r.stdout).find((d) => d.name === name) ?? null : null;
+function domainOn(ctx: RunContext, host: HostView, name: string) {
+  return saveRestoreOps(host.toolstack).active(ctx.inventory.connection(host), name);
 }
 
 export async function saveChecks(ctx: RunContext, host: HostView, domain: string, path: string): Promise<Check[]> {
@@ -45,29 +46,44 @@ export async function saveChecks(ctx: RunContext, host: HostView, domain: string
   return checks;
 }
 
-/** Runs `xl save` with progress; on success the image is 0600, checksummed and in the catalog. */
+/** Runs `xl save` / `virsh save` with progress; on success the image is 0600, checksummed and in the catalog. */
 export async function runSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string): Promise<MigrationOutcome & { image?: ImageView }> {
   const conn = ctx.inventory.connection(host);
+  const ops = saveRestoreOps(host.toolstack);
   await ctx.emit({ type: "phase", phase: "stop-and-copy", payload: {} });
   const lines: string[] = [];
   const t0 = Date.now();
   let last = { t: t0, bytes: 0 };
-  const r = await conn.exec(argv.save(domain, path), {
+  const sample = (bytes: number) => {
+    const now = Date.now();
+    void ctx.emit({ type: "sample", phase: "stop-and-copy", payload: { bytesSent: bytes, throughputBps: now > last.t ? Math.max(0, Math.round(((bytes - last.bytes) * 1000) / (now - last.t))) : 0, elapsedMs: now - t0 } });
+    last = { t: now, bytes };
+  };
+  // virsh's "\rSave: [ 37 %]" has no newline: ask libvirt's job stats instead, every 500 ms
+  let saving = true;
+  const polling = ops.saveProgress ? (async () => {
+    while (saving) {
+      const bytes = await ops.saveProgress!(conn, domain);
+      if (bytes !== null && saving) sample(bytes);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })() : Promise.resolve();
+  const r = await conn.exec(ops.save(domain, path), {
     timeoutMs: 6 * 3600_000,
-    onStderrLine: (line) => {
+    onStderrLine: (raw) => {
+      const line = withoutProgress(raw);
+      if (!line) return;
       lines.push(line);
       void ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line } });
       const p = parseProgress(line);
-      if (!p) return;
-      const now = Date.now();
-      const bytes = p.done * 4096;
-      void ctx.emit({ type: "sample", phase: "stop-and-copy", payload: { bytesSent: bytes, throughputBps: now > last.t ? Math.round(((bytes - last.bytes) * 1000) / (now - last.t)) : 0, elapsedMs: now - t0 } });
-      last = { t: now, bytes };
+      if (p) sample(p.done * 4096);
     },
   }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+  saving = false;
+  await polling;
   if (r.code !== 0) {
     await conn.exec(argv.remove(path), { timeoutMs: 30_000 }).catch(() => null); // never leave a partial image behind
-    const err = saveRestoreError(lines.length ? lines : [r.stderr], "save");
+    const err = ops.error(lines.length ? lines.join("\n") : r.stderr, "save");
     const d = await domainOn(ctx, host, domain);
     return { status: "failed", errorCode: err.code, errorMessage: err.message,
       location: d ? { host: host.name, note: `${domain} runs on ${host.name} (id ${d.id}); the partial image was deleted.` } : { host: null, note: `${domain} is not listed on ${host.name}: check the host.` } };
@@ -78,7 +94,7 @@ export async function runSave(ctx: RunContext, host: HostView, domain: string, m
     conn.exec(argv.sha256(path), { timeoutMs: 60 * 60_000 }), conn.exec(argv.headBase64(path), { timeoutMs: 30_000 }), conn.exec(argv.statFile(path), { timeoutMs: 30_000 }),
   ]);
   const sha = parseSha256(sum.stdout);
-  const header = parseSaveHeader(head.stdout) ?? { name: domain, uuid: null, memoryMiB };
+  const header = parseAnySaveHeader(head.stdout) ?? { name: domain, uuid: null, memoryMiB };
   const size = Number(stat.stdout.trim().split(" ")[2] ?? 0);
   const image = await ctx.catalog.record({ host, path, header, sizeBytes: size, sha256: sha ?? "", jobId: ctx.jobId });
   await ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line: `ferry: sha256 ${sha}; mode 600` } });
@@ -106,7 +122,8 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
   checks.push(!origin || !tf || (origin.arch === tf.arch && origin.virtExtensions.join() === tf.virtExtensions.join())
     ? ok("arch", "Same architecture", `${tf?.arch ?? "?"} with ${tf?.virtExtensions.join(", ") || "no extensions"}.`)
     : fail("arch", "Same architecture", `Saved on ${origin.arch}/${origin.virtExtensions.join(",")}, target is ${tf.arch}/${tf.virtExtensions.join(",")}.`));
-  const running = ctx.inventory.snapshot().find((h) => h.domains.some((d) => d.name === image.domainName));
+  // a shut-off libvirt definition (id -1) does not run; only active domains count
+  const running = ctx.inventory.snapshot().find((h) => h.domains.some((d) => d.name === image.domainName && d.id >= 0));
   checks.push(running ? fail("not-running", "Domain not running anywhere", `${image.domainName} already runs on ${running.name}: restoring would make two copies.`)
     : ok("not-running", "Domain not running anywhere", `${image.domainName} runs on no registered host.`));
   return checks;
@@ -114,18 +131,19 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
 
 export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<MigrationOutcome> {
   const conn = ctx.inventory.connection(target);
+  const ops = saveRestoreOps(target.toolstack);
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
   const lines: string[] = [];
-  const r = await conn.exec(argv.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (line) => { lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
+  const r = await conn.exec(ops.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (raw) => { const line = withoutProgress(raw); if (!line) return; lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
     .catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
   const d = await domainOn(ctx, target, image.domainName);
   if (r.code !== 0) {
-    const err = saveRestoreError(lines.length ? lines : [r.stderr], "restore");
+    const err = ops.error(lines.length ? lines.join("\n") : r.stderr, "restore");
     return { status: "failed", errorCode: err.code, errorMessage: err.message,
       location: d ? { host: target.name, note: `${image.domainName} runs on ${target.name}.` } : { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` } };
   }
   return { status: "succeeded", errorCode: null, errorMessage: null,
-    location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${d?.id ?? "?"}. A restore attaches no console: run \`xl console ${image.domainName}\` on ${target.name}.` } };
+    location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${d?.id ?? "?"}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.` } };
 }
 
 /** Where a move keeps its image: shared storage both hosts see (private), else the source's own directory. */

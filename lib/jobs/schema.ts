@@ -6,8 +6,17 @@ const hostId = z.string().min(1, "Choose a host.").max(64).regex(/^[A-Za-z0-9_-]
 
 export const migrationTargetSchema = z.object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict();
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "An id uses letters, digits, '_' and '-'.");
+/** libvirt/QEMU's knobs (virsh migrate --bandwidth / --auto-converge / --postcopy, migrate-setmaxdowntime). */
+export const migrationOptionsSchema = z.object({
+  bandwidthMiBps: z.number({ error: "The bandwidth limit is a number of MiB/s." }).int("The bandwidth limit is a whole number of MiB/s.").min(1, "The bandwidth limit is at least 1 MiB/s (leave it empty for no limit).").max(100_000, "The bandwidth limit is at most 100000 MiB/s.").optional(),
+  maxDowntimeMs: z.number({ error: "The maximum downtime is a number of milliseconds." }).int("The maximum downtime is a whole number of milliseconds.").min(1, "The maximum downtime is at least 1 ms.").max(60_000, "The maximum downtime is at most 60000 ms.").optional(),
+  autoConverge: z.boolean().optional(),
+  postcopy: z.boolean().optional(),
+}).strict();
+export type MigrationOptionsInput = z.infer<typeof migrationOptionsSchema>;
+
 export const submitJobSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("migrate"), domain: domainNameSchema, sourceId: hostId, targetId: hostId, confirmWarnings: z.boolean().default(false) }).strict(),
+  z.object({ kind: z.literal("migrate"), domain: domainNameSchema, sourceId: hostId, targetId: hostId, confirmWarnings: z.boolean().default(false), options: migrationOptionsSchema.optional() }).strict(),
   z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
   z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
   z.object({ kind: z.literal("move"), domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict(),

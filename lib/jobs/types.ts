@@ -23,6 +23,13 @@ export const phaseWords: Record<JobPhase, string> = {
 };
 
 const location = z.object({ host: z.string().nullable(), note: z.string() });
+const n = z.number().nullable();
+/** One `virsh domjobinfo` poll (final: `--completed` on the target after success). */
+const jobInfoPayload = z.object({
+  final: z.boolean(), iteration: n, elapsedMs: n, memoryProcessed: n, memoryRemaining: n, memoryTotal: n, bandwidthBps: n,
+  dirtyPagesPerSec: n, pageSize: n, expectedDowntimeMs: n, totalDowntimeMs: n, throttlePercent: n,
+});
+export type JobInfoPayload = z.infer<typeof jobInfoPayload>;
 
 export const jobEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("status"), payload: z.object({ status: z.enum(jobStatuses), message: z.string().optional() }) }),
@@ -30,6 +37,7 @@ export const jobEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), payload: z.object({ line: z.string() }) }),
   z.object({ type: z.literal("checks"), payload: z.object({ checks: z.array(z.object({ id: z.string(), label: z.string(), status: z.enum(["ok", "warn", "fail"]), reason: z.string() })) }) }),
   z.object({ type: z.literal("sample"), payload: z.object({ bytesSent: z.number(), throughputBps: z.number(), elapsedMs: z.number() }) }),
+  z.object({ type: z.literal("jobinfo"), payload: jobInfoPayload }),
   z.object({ type: z.literal("downtime"), payload: z.object({ ms: z.number(), upperBound: z.boolean() }) }),
   z.object({ type: z.literal("result"), payload: z.object({ status: z.enum(jobStatuses), errorCode: z.string().nullable(), errorMessage: z.string().nullable(), location }) }),
 ]).and(z.object({ jobId: z.string(), seq: z.number().int(), at: z.string(), phase: z.enum(phases) }));
@@ -98,10 +106,12 @@ export interface JobView {
   log: string[];
   checks: { id: string; label: string; status: "ok" | "warn" | "fail"; reason: string }[];
   throughputBps: number;
+  /** libvirt/QEMU: every domjobinfo poll, with the wall-clock time it arrived */
+  jobinfo: (JobInfoPayload & { t: number })[];
 }
 
 export function initialJobView(summary: JobSummary): JobView {
-  return { summary, lastSeq: 0, phaseStartedAt: {}, samples: [], log: [], checks: [], throughputBps: 0 };
+  return { summary, lastSeq: 0, phaseStartedAt: {}, samples: [], log: [], checks: [], throughputBps: 0, jobinfo: [] };
 }
 
 /** The job reducer: pure, idempotent for replays (events at or below lastSeq are ignored). */
@@ -130,6 +140,9 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
       next.summary.bytesSent = e.payload.bytesSent;
       next.throughputBps = e.payload.throughputBps;
       next.samples = [...view.samples, { t, bytes: e.payload.bytesSent, throughputBps: e.payload.throughputBps }];
+      break;
+    case "jobinfo":
+      next.jobinfo = [...view.jobinfo, { ...e.payload, t }];
       break;
     case "downtime":
       next.summary.downtimeMs = e.payload.ms;

@@ -6,7 +6,8 @@ export interface CommandRunner {
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
-export type ToolstackName = "xl";
+export type ToolstackName = "xl" | "virsh";
+export const toolstackNames = ["xl", "virsh"] as const;
 
 /** A domain's state in words; `migrating-in`/`migrating-out` come from xl's --incoming/--migratedaway names. */
 export type DomainState =
@@ -21,7 +22,7 @@ export interface DomainInfo {
   memoryMiB: number;
   vcpus: number;
   state: DomainState;
-  /** xl's six state letters as printed, e.g. "-b----" */
+  /** the state as the toolstack printed it: xl's six letters ("-b----"), virsh's words ("shut off") */
   stateLetters: string;
   cpuSeconds: number;
   uptimeSeconds: number | null;

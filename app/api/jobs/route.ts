@@ -38,7 +38,7 @@ export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
     call.audit.detail = { kind: input.kind, from: name(input.sourceId), to: name(input.targetId) };
     job = input.kind === "move"
       ? await jobs.submitMove({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who })
-      : await jobs.submit({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who, confirmWarnings: input.confirmWarnings });
+      : await jobs.submit({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who, confirmWarnings: input.confirmWarnings, options: input.options });
   }
   call.audit.detail = { ...call.audit.detail, jobId: job.id };
   return { job };

@@ -1,7 +1,8 @@
-import { toAppError, type ErrorCode } from "../../errors";
-import type { JobEventInput, JobPhase } from "../../jobs/types";
+import { toAppError } from "../../errors";
+import type { JobPhase } from "../../jobs/types";
 import { phaseIndex } from "../../jobs/types";
 import type { CommandRunner } from "../types";
+import type { MigrationContext, MigrationOutcome } from "../migration";
 import { errorOfLines, phaseOfLine } from "./migrate-lines";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -10,26 +11,8 @@ import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 // the source NIC's tx_bytes on the route to the target → bytes sent and throughput.
 // Downtime = target running − source suspended, as measured by the polls.
 
-export interface XlMigrationContext {
-  source: CommandRunner;
-  target: CommandRunner;
-  sourceName: string;
-  targetName: string;
-  domain: string;
-  /** the target's address as the source reaches it (xl runs `ssh <address> xl migrate-receive`) */
-  targetAddress: string;
-  pollMs: number;
-  cancel: AbortSignal;
-  emit(e: JobEventInput): void;
-  phase(): JobPhase;
-}
-
-export interface MigrationOutcome {
-  status: "succeeded" | "failed" | "cancelled" | "interrupted";
-  errorCode: ErrorCode | null;
-  errorMessage: string | null;
-  location: { host: string | null; note: string };
-}
+export type XlMigrationContext = MigrationContext;
+export type { MigrationOutcome };
 
 const argv = {
   migrate: (dom: string, host: string) => ["xl", "migrate", dom, host],

@@ -1,0 +1,45 @@
+// argv of every virsh command Ferry runs (virsh(1); shared/reference/toolstacks.md §3). Built here only.
+// Domain names and paths are single argv words; lib/ssh quotes each one for the remote shell.
+
+export const list = () => ["virsh", "list", "--all"];
+export const listRunning = () => ["virsh", "list", "--name"];
+export const dominfo = (dom: string) => ["virsh", "dominfo", dom];
+export const domblklist = (dom: string) => ["virsh", "domblklist", "--details", dom];
+export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];
+export const nodeinfo = () => ["virsh", "nodeinfo"];
+export const nodememstats = () => ["virsh", "nodememstats"];
+export const version = () => ["virsh", "version"];
+export const hostname = () => ["virsh", "hostname"];
+export const domjobinfo = (dom: string, completed = false) => ["virsh", "domjobinfo", ...(completed ? ["--completed"] : []), dom];
+export const domjobabort = (dom: string) => ["virsh", "domjobabort", dom];
+export const setMaxDowntime = (dom: string, ms: number) => ["virsh", "migrate-setmaxdowntime", dom, String(ms)];
+export const setSpeed = (dom: string, mibps: number) => ["virsh", "migrate-setspeed", dom, String(mibps)];
+export const startPostcopy = (dom: string) => ["virsh", "migrate-postcopy", dom];
+export const save = (dom: string, file: string) => ["virsh", "save", "--verbose", dom, file];
+export const restore = (file: string) => ["virsh", "restore", file];
+export const saveImageXml = (file: string) => ["virsh", "save-image-dumpxml", file];
+
+export interface VirshMigrateOptions {
+  /** MiB/s; 0 or absent = unlimited */
+  bandwidthMiBps?: number;
+  autoConverge?: boolean;
+  /** allow switching to post-copy during the job (`virsh migrate-postcopy`) */
+  postcopy?: boolean;
+  /** the source's libvirtd talks to the target's directly (needs the source host's own SSH key for root) */
+  p2p?: boolean;
+}
+
+/** `virsh migrate --live --verbose --persistent --undefinesource [...] dom qemu+ssh://target/system` */
+export function migrate(dom: string, targetUri: string, o: VirshMigrateOptions = {}): string[] {
+  return [
+    "virsh", "migrate", "--live", "--verbose", "--persistent", "--undefinesource",
+    ...(o.p2p ? ["--p2p"] : []),
+    ...(o.autoConverge ? ["--auto-converge"] : []),
+    ...(o.postcopy ? ["--postcopy"] : []),
+    ...(o.bandwidthMiBps ? ["--bandwidth", String(o.bandwidthMiBps)] : []),
+    dom, targetUri,
+  ];
+}
+
+/** libvirt's URI for the target as the source reaches it; IPv6 literals in brackets. */
+export const targetUri = (address: string, user = "root") => `qemu+ssh://${user}@${address.includes(":") ? `[${address}]` : address}/system`;

@@ -1,0 +1,158 @@
+import { toAppError, type ErrorCode } from "../../errors";
+import { phaseIndex, type JobPhase } from "../../jobs/types";
+import type { MigrationContext, MigrationOutcome } from "../migration";
+import type { CommandRunner } from "../types";
+import * as cmd from "./commands";
+import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
+
+// Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
+// source while a second channel polls `virsh domjobinfo` (every 500 ms, like virsh itself) and
+// `virsh domstate --reason`: each poll is one "jobinfo" event (iteration, memory processed / remaining,
+// bandwidth, dirty rate, expected downtime). After success the target's `domjobinfo --completed`
+// gives QEMU's own total downtime. Cancel = `virsh domjobabort` (virsh's own Ctrl-C does the same).
+
+export const VIRSH_POLL_MS = 500;
+
+const ERRORS: [RegExp, ErrorCode, string][] = [
+  [/operation aborted|canceled by client|cancelled by client/, "migrate_cancelled", "The migration was aborted; the domain kept running on the source."],
+  [/Could not resolve hostname|Name or service not known/, "migrate_target_unknown", "The source host cannot resolve the target's name."],
+  [/failed to connect to the hypervisor|Connection refused|No route to host|Connection timed out|Cannot recv data|Host key verification failed/, "migrate_target_unreachable", "The source host cannot reach libvirt on the target over SSH."],
+  [/Cannot allocate memory|cannot set up guest memory|Out of memory/i, "migrate_target_oom", "The target could not reserve memory for the domain."],
+  [/unexpectedly failed|Broken pipe|Connection reset|migration .*failed: .*(stream|socket)/, "migrate_link_lost", "The migration stream between the hosts broke; the domain kept running on the source."],
+  [/failed to get domain|Domain not found/, "domain_not_found", "The domain is not on the source host any more."],
+  [/cannot abort migration in post-copy mode/, "migrate_handshake_lost", "The migration is in post-copy: it can no longer be aborted."],
+];
+
+export function virshMigrateError(stderr: string): { code: ErrorCode; message: string } {
+  const lines = errorLines(stderr);
+  for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${lines.at(-1)})` };
+  return { code: "migrate_failed", message: `virsh migrate failed: ${lines.at(-1) ?? (stderr.trim().split("\n").at(-1) || "no message")}` };
+}
+
+async function jobInfo(runner: CommandRunner, dom: string, completed = false): Promise<JobInfo | null> {
+  const r = await runner.exec(cmd.domjobinfo(dom, completed), { timeoutMs: 5_000 }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  try { return parseDomjobinfo(r.stdout); } catch { return null; }
+}
+
+async function stateOf(runner: CommandRunner, dom: string): Promise<string | null> {
+  const r = await runner.exec(cmd.domstate(dom), { timeoutMs: 5_000 }).catch(() => null);
+  return r && r.code === 0 ? r.stdout.trim() : null;
+}
+
+export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
+  final, iteration: j.iteration, elapsedMs: j.elapsedMs, memoryProcessed: j.memoryProcessed, memoryRemaining: j.memoryRemaining,
+  memoryTotal: j.memoryTotal, bandwidthBps: j.bandwidthBps, dirtyPagesPerSec: j.dirtyPagesPerSec, pageSize: j.pageSize,
+  expectedDowntimeMs: j.expectedDowntimeMs, totalDowntimeMs: j.totalDowntimeMs, throttlePercent: j.autoConvergeThrottle,
+});
+
+export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {
+  const setPhase = (phase: JobPhase) => { if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} }); };
+  const o = ctx.options ?? {};
+  const pollMs = Math.max(ctx.pollMs, VIRSH_POLL_MS);
+  if (o.maxDowntimeMs) {
+    const r = await ctx.source.exec(cmd.setMaxDowntime(ctx.domain, o.maxDowntimeMs), { timeoutMs: 10_000 });
+    ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: r.code === 0 ? `ferry: maximum downtime set to ${o.maxDowntimeMs} ms` : `ferry: could not set the maximum downtime: ${r.stderr.trim()}` } });
+  }
+  const argv = cmd.migrate(ctx.domain, cmd.targetUri(ctx.targetAddress), { bandwidthMiBps: o.bandwidthMiBps, autoConverge: o.autoConverge, postcopy: o.postcopy, p2p: o.p2p });
+  ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `$ ${argv.join(" ")}` } });
+  setPhase("reservation");
+  const t0 = Date.now();
+  let done = false;
+  let stderr = "";
+
+  const poll = async () => {
+    while (!done) {
+      const started = Date.now();
+      const [j, state] = await Promise.all([jobInfo(ctx.source, ctx.domain), stateOf(ctx.source, ctx.domain)]);
+      if (done) break;
+      if (j && j.type !== "None" && j.memoryTotal) {
+        if ((j.iteration ?? 0) >= 1) setPhase("precopy");
+        ctx.emit({ type: "jobinfo", phase: ctx.phase(), payload: jobInfoPayload(j, false) });
+        ctx.emit({ type: "sample", phase: ctx.phase(), payload: { bytesSent: j.memoryProcessed ?? 0, throughputBps: j.bandwidthBps ?? 0, elapsedMs: Date.now() - t0 } });
+      }
+      if (state && /^paused \((migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
+      await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - started))));
+    }
+  };
+  const polling = poll();
+  const onAbort = () => {
+    void ctx.source.exec(cmd.domjobabort(ctx.domain), { timeoutMs: 10_000 }).then((r) => {
+      ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: r.code === 0 ? "ferry: virsh domjobabort sent" : `ferry: virsh domjobabort: ${r.stderr.trim()}` } });
+    }).catch(() => {});
+  };
+  ctx.cancel.addEventListener("abort", onAbort, { once: true });
+
+  let code: number | null = null;
+  let lost: unknown = null;
+  try {
+    // progress comes from domjobinfo; virsh's own "\rMigration: [ 37 %]" chunks are only kept for the error lines
+    const r = await ctx.source.exec(argv, { timeoutMs: 6 * 3600_000 });
+    code = r.code;
+    stderr = r.stderr;
+  } catch (e) {
+    lost = e;
+  }
+  done = true;
+  ctx.cancel.removeEventListener("abort", onAbort);
+  await polling;
+  for (const line of stderr.split(/[\r\n]/).filter((l) => l.trim() && !/^\w+: \[\s*\d+ %\]$/.test(l))) ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
+
+  if (code === 0) {
+    setPhase("commitment");
+    const completed = await jobInfo(ctx.target, ctx.domain, true);
+    if (completed) {
+      ctx.emit({ type: "jobinfo", phase: "activation", payload: jobInfoPayload(completed, true) });
+      if (completed.totalDowntimeMs !== null) ctx.emit({ type: "downtime", phase: "activation", payload: { ms: completed.totalDowntimeMs, upperBound: false } });
+    }
+    setPhase("activation");
+  }
+  const location = await locateVirsh(ctx, lost ? 120_000 : 10_000);
+  if (lost) {
+    const arrived = location.host === ctx.targetName;
+    return {
+      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
+      errorCode: arrived ? null : "ssh_lost_during_job",
+      errorMessage: arrived ? null : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
+      location,
+    };
+  }
+  if (code === 0) return { status: location.host === ctx.targetName ? "succeeded" : "interrupted", errorCode: location.host === ctx.targetName ? null : "migrate_failed",
+    errorMessage: location.host === ctx.targetName ? null : "virsh reported success, but the domain is not running on the target alone.", location };
+  const err = virshMigrateError(stderr);
+  if (ctx.cancel.aborted && location.host === ctx.sourceName) {
+    return { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Aborted before the point of no return (virsh domjobabort); the domain kept running on the source.", location };
+  }
+  return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
+}
+
+async function active(runner: CommandRunner): Promise<{ name: string; state: string }[] | null> {
+  const r = await runner.exec(["virsh", "list"], { timeoutMs: 5_000 }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  try { return parseVirshList(r.stdout); } catch { return null; }
+}
+
+/**
+ * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined
+ * but shut-off copy does not run). Never guesses: an unknown answer says which host to check.
+ */
+export async function locateVirsh(ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">, patienceMs: number): Promise<{ host: string | null; note: string }> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const [src, dst] = await Promise.all([active(ctx.source), active(ctx.target)]);
+    const s = src?.find((r) => r.name === ctx.domain);
+    const d = dst?.find((r) => r.name === ctx.domain);
+    const settled = (r: { state: string } | undefined) => r && r.state === "running";
+    if (src && dst) {
+      if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}.` };
+      if (settled(s) && !d) return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName}, untouched.` };
+      if (settled(s) && settled(d)) return { host: null, note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.` };
+      if (!s && !d) return { host: null, note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+    }
+    if (Date.now() >= deadline) {
+      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
+      return { host: null, note: unreachable ? `Could not ask ${unreachable}; check there for ${ctx.domain}.` : `${ctx.domain} is ${s?.state ?? "absent"} on ${ctx.sourceName} and ${d?.state ?? "absent"} on ${ctx.targetName}; check both hosts.` };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
