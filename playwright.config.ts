@@ -1,11 +1,17 @@
 import { defineConfig } from "@playwright/test";
-import { E2E } from "./e2e/env";
+import { E2E, LAB } from "./e2e/env";
 
 // The e2e suite runs the demo (simulated cluster in its own process + production server) on its own
 // ports and a fresh state directory, in Debian's Chromium (Playwright cannot download browsers here).
+// Two projects: "sim" (everything against the simulated cluster) and "lab" (e2e/lab: real sshd, libvirtd
+// and QEMU in network namespaces, built by `npm run lab:up`; its tests skip, saying why, when the lab is down).
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
+  projects: [
+    { name: "sim", testIgnore: "lab/**" },
+    { name: "lab", testDir: "e2e/lab", use: { baseURL: LAB.baseURL } },
+  ],
   workers: 1,
   fullyParallel: false,
   timeout: 60_000,
@@ -20,7 +26,7 @@ export default defineConfig({
         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  webServer: {
+  webServer: [{
     command: `rm -rf ${E2E.dataDir} && node --import tsx scripts/demo.ts`,
     url: `${E2E.baseURL}/api/hosts`,
     timeout: 90_000,
@@ -34,5 +40,12 @@ export default defineConfig({
       SIM_CONTROL_PORT: String(E2E.simControlPort),
       FERRY_REFRESH_MS: "1000",
     },
-  },
+  }, {
+    command: `rm -rf ${LAB.dataDir} && node --import tsx scripts/demo.ts`,
+    url: `${LAB.baseURL}/api/hosts`,
+    timeout: 90_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: { NODE_ENV: "production", PORT: String(LAB.port), FERRY_DATA_DIR: LAB.dataDir, FERRY_DEMO_SIM: "off", FERRY_REFRESH_MS: "2000" },
+  }],
 });

@@ -5,12 +5,12 @@ import { E2E } from "./env";
 import type { Role } from "../lib/auth/roles";
 
 /** The demo's logins, written by scripts/demo.ts at each start (0600). */
-export function credentials(role: Role): { username: string; password: string } {
-  return JSON.parse(fs.readFileSync(path.join(E2E.dataDir, "demo-credentials.json"), "utf8"))[role];
+export function credentials(role: Role, dataDir = E2E.dataDir): { username: string; password: string } {
+  return JSON.parse(fs.readFileSync(path.join(dataDir, "demo-credentials.json"), "utf8"))[role];
 }
 
-export async function loginAs(page: Page, role: Role, next = "/") {
-  const c = credentials(role);
+export async function loginAs(page: Page, role: Role, next = "/", dataDir = E2E.dataDir) {
+  const c = credentials(role, dataDir);
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await page.getByTestId("login-username").fill(c.username);
   await page.getByTestId("login-password").fill(c.password);

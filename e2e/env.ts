@@ -7,3 +7,11 @@ export const E2E = {
   simControlPort: 2399,
   simControl: "http://127.0.0.1:2399",
 };
+
+/** The real-host lab suite (e2e/lab): its own Ferry without simulated hosts, and the lab built by e2e/lab/up.sh. */
+export const LAB = {
+  port: 3200,
+  baseURL: "http://127.0.0.1:3200",
+  dataDir: "state/e2e-lab",
+  dir: process.env.LAB ?? "/tmp/ferry-lab",
+};

@@ -18,7 +18,7 @@ test("save a domain from the Cluster page, find it in the catalog with its size,
   const dialog = page.getByTestId("save-dialog");
   await dialog.getByTestId("save-dir").selectOption("/xen-storage/saves");
   await dialog.getByTestId("save-start").click();
-  const card = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first();
+  const card = page.locator(`[data-testid="job-card-ubuntu_fuwa_nfs_domU"][data-kind="save"]`).first(); // newest save, not a migration
   await expect(card.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(cluster.domain(home, "ubuntu_fuwa_nfs_domU")).toHaveCount(0);
   expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([]);

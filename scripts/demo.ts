@@ -11,15 +11,17 @@ import { roles } from "../lib/auth/roles";
 import { startFerry } from "../server";
 import type { SimHostInfo } from "../sim/cluster";
 
+// FERRY_DEMO_SIM=off: no simulated cluster (the real-host lab suite adds its hosts through the UI)
+const withSim = process.env.FERRY_DEMO_SIM !== "off";
 const simDir = path.join(dataDir(), "sim");
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+const sim = withSim ? spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
   env: { ...process.env, FERRY_SIM_DIR: simDir },
   stdio: ["ignore", "pipe", "inherit"],
-});
-const stopSim = () => { if (sim.exitCode === null) sim.kill("SIGTERM"); };
+}) : null;
+const stopSim = () => { if (sim && sim.exitCode === null) sim.kill("SIGTERM"); };
 process.on("exit", stopSim);
 
-const ready = await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
+const ready = !sim ? { controlUrl: "(none)", hosts: [] as SimHostInfo[] } : await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
   const lines = readline.createInterface({ input: sim.stdout });
   lines.on("line", (line) => {
     if (line.startsWith("SIM_READY ")) resolve(JSON.parse(line.slice("SIM_READY ".length)));

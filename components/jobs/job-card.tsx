@@ -35,7 +35,7 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
   const abilities = jobAbilities(job);
   const verb = job.kind === "save" || job.kind === "move" ? "written" : "sent";
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={`job-card-${job.domainName}`}>
+    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={`job-card-${job.domainName}`} data-kind={job.kind} data-job-id={job.id}>
       <div className="flex items-center justify-between gap-2">
         <Link href={`/jobs/${job.id}`} className="text-sm font-medium text-sky-800 hover:underline" data-testid="job-link">
           {job.domainName}: {job.kind === "save" ? `save on ${job.sourceName}` : job.kind === "restore" ? `restore on ${job.targetName}` : `${job.sourceName} → ${job.targetName}`}

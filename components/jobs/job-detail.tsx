@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useJob } from "./use-job";
 import { BytesChart } from "./bytes-chart";
+import { RoundsView } from "./rounds-view";
 import { StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
 import { jobAbilities, kindWords, phaseIndex, phaseLabel, phasesOf, type JobEvent, type JobSummary } from "@/lib/jobs/types";
@@ -16,6 +17,8 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
   const memory = s.memoryMiB * 1024 * 1024;
   const current = phaseIndex(s.phase);
   const failed = s.status === "failed" || s.status === "interrupted" || s.status === "cancelled";
+  // libvirt reports rounds and QEMU's own downtime; xl reports nothing, so Ferry measures from outside
+  const qemu = view.jobinfo.length > 0;
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -45,16 +48,17 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
 
       <div className="grid gap-3 sm:grid-cols-4" data-testid="job-figures">
         <Figure label="Sent" value={`${formatBytes(s.bytesSent)}`} sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`} />
-        {s.finishedAt && elapsed ? <Figure label="Throughput" value={formatRate((s.bytesSent * 1000) / elapsed)} sub="average, source NIC toward the target" />
-          : <Figure label="Throughput" value={formatRate(view.throughputBps)} sub="now, source NIC toward the target" />}
+        {s.finishedAt && elapsed ? <Figure label="Throughput" value={formatRate((s.bytesSent * 1000) / elapsed)} sub={qemu ? "average, memory processed by QEMU" : "average, source NIC toward the target"} />
+          : <Figure label="Throughput" value={formatRate(view.throughputBps)} sub={qemu ? "now, QEMU's memory bandwidth" : "now, source NIC toward the target"} />}
         <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} />
-        <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub="target running − source suspended" testId="downtime" />
+        <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub={qemu ? "QEMU's own figure (domjobinfo --completed)" : "target running − source suspended"} testId="downtime" />
       </div>
       {s.forecast && <ForecastVsActual job={s} elapsed={elapsed} />}
       <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round((s.bytesSent / memory) * 100)} aria-valuemin={0} aria-valuemax={100}>
         <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
       </div>
-      <p className="text-xs text-slate-500">xl prints no progress: Ferry reads the source NIC's byte counter. Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
+      <p className="text-xs text-slate-500">{qemu ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)." : "xl prints no progress: Ferry reads the source NIC's byte counter."} Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
+      {s.kind === "migrate" && qemu && <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />}
 
       <section className="rounded-lg border border-slate-200 bg-white p-3">
         <h2 className="mb-2 text-sm font-semibold">Bytes sent over time</h2>
@@ -75,7 +79,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         </section>
       )}
       <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">xl {s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"} output</h2>
+        <h2 className="mb-2 text-sm font-semibold">{qemu || view.log.some((l) => l.startsWith("$ virsh")) ? "virsh" : "xl"} {s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"} output</h2>
         <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">{view.log.join("\n") || "—"}</pre>
       </section>
     </div>

@@ -5,6 +5,8 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
 import { checkMigration, moveDomain, startMigration } from "./api";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
+import { migrationOptionsSchema, type MigrationOptionsInput } from "@/lib/jobs/schema";
+import { describeIssues } from "@/lib/hosts/schema";
 
 export interface MigrateTarget { domain: DomainInfo; sourceId: string; sourceName: string; targetId: string; targetName: string }
 
@@ -18,6 +20,8 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   const [checks, setChecks] = useState<Check[] | null>(initialChecks);
   const [transport, setTransport] = useState<string | null>(null);
   const [forecast, setForecast] = useState<ForecastWithInputs | null>(null);
+  const [toolstack, setToolstack] = useState<string | null>(null);
+  const [opts, setOpts] = useState({ bandwidth: "", downtime: "", autoConverge: false, postcopy: false });
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -25,7 +29,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   useEffect(() => {
     let live = true;
     checkMigration(target.domain.name, target.sourceId, target.targetId).then(
-      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); setForecast(r.forecast); } },
+      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); setForecast(r.forecast); setToolstack(r.toolstack); } },
       (e: Error) => { if (live) setError(e.message); },
     );
     return () => { live = false; };
@@ -35,17 +39,27 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   const warned = checks?.some((c) => c.status === "warn") ?? false;
   const canStart = checks !== null && !failed && (!warned || confirmed) && !busy;
   const onMigrate = async () => {
-    setBusy(true);
     setError(null);
+    let options: MigrationOptionsInput | undefined;
+    if (toolstack === "virsh") {
+      const parsed = migrationOptionsSchema.safeParse({
+        ...(opts.bandwidth.trim() ? { bandwidthMiBps: Number(opts.bandwidth) } : {}),
+        ...(opts.downtime.trim() ? { maxDowntimeMs: Number(opts.downtime) } : {}),
+        ...(opts.autoConverge ? { autoConverge: true } : {}), ...(opts.postcopy ? { postcopy: true } : {}),
+      });
+      if (!parsed.success) return setError(describeIssues(parsed.error));
+      options = Object.keys(parsed.data).length ? parsed.data : undefined;
+    }
+    setBusy(true);
     try {
-      const { job } = await startMigration(target.domain.name, target.sourceId, target.targetId, confirmed);
+      const { job } = await startMigration(target.domain.name, target.sourceId, target.targetId, confirmed, options);
       onStarted(job.id);
     } catch (e) { setError((e as Error).message); setBusy(false); }
   };
 
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4" role="dialog" aria-modal="true" aria-labelledby="migrate-title" data-testid="migrate-dialog">
-      <div className="w-full max-w-lg rounded-lg bg-white p-5 shadow-xl">
+      <div className="max-h-[calc(100vh-2rem)] w-full max-w-lg overflow-y-auto rounded-lg bg-white p-5 shadow-xl">
         <h2 id="migrate-title" className="text-lg font-semibold">Migrate {target.domain.name}</h2>
         <p className="text-sm text-slate-600">{target.sourceName} → {target.targetName} · live, {formatMiB(target.domain.memoryMiB)} of memory</p>
         <ul className="mt-4 space-y-1.5" data-testid="checks">
@@ -58,6 +72,17 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
           ))}
         </ul>
         {forecast && <ForecastBox f={forecast} />}
+        {toolstack === "virsh" && (
+          <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">
+            <legend className="px-1 text-xs font-medium text-slate-600">libvirt / QEMU options</legend>
+            <div className="grid grid-cols-2 gap-2">
+              <label className="text-xs">Bandwidth limit (MiB/s)<input className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1" inputMode="numeric" placeholder="no limit" value={opts.bandwidth} onChange={(e) => setOpts({ ...opts, bandwidth: e.target.value })} data-testid="opt-bandwidth" /></label>
+              <label className="text-xs">Maximum downtime (ms)<input className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1" inputMode="numeric" placeholder="QEMU default 300" value={opts.downtime} onChange={(e) => setOpts({ ...opts, downtime: e.target.value })} data-testid="opt-downtime" /></label>
+            </div>
+            <label className="mt-2 flex items-center gap-2 text-xs"><input type="checkbox" checked={opts.autoConverge} onChange={(e) => setOpts({ ...opts, autoConverge: e.target.checked })} data-testid="opt-autoconverge" />Auto-converge: slow the guest's vCPUs down if pre-copy cannot keep up</label>
+            <label className="mt-1 flex items-center gap-2 text-xs"><input type="checkbox" checked={opts.postcopy} onChange={(e) => setOpts({ ...opts, postcopy: e.target.checked })} data-testid="opt-postcopy" />Allow switching to post-copy during the migration (if the link breaks then, the guest is lost)</label>
+          </fieldset>
+        )}
         {transport && <p className="mt-3 rounded bg-slate-50 px-2 py-1.5 text-xs text-slate-600" data-testid="transport"><b>Transport:</b> {transport}</p>}
         {warned && !failed && (
           <label className="mt-3 flex items-center gap-2 text-sm">

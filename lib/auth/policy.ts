@@ -31,6 +31,7 @@ export const routePolicy = {
   "DELETE /api/images/[id]": { access: "operator", audit: "image.delete" },
   "GET /api/jobs/[id]": { access: "viewer" },
   "POST /api/jobs/[id]/cancel": { access: "operator", audit: "job.cancel" },
+  "POST /api/jobs/[id]/tune": { access: "operator", audit: "job.tune" },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof routePolicy;

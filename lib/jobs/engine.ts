@@ -8,6 +8,9 @@ import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
 import { ImageCatalog, imageDirsOf } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
+import * as virsh from "../toolstacks/virsh/commands";
+import { virshError } from "../toolstacks/virsh/errors";
+import type { TuneJobInput } from "./schema";
 import { forecastMigration, type ForecastWithInputs } from "../forecast/inputs";
 import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
@@ -37,7 +40,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Checks a proposed migration now, without starting anything (the dialog's list). */
-  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string; forecast: ForecastWithInputs }> {
+  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string; forecast: ForecastWithInputs; toolstack: string }> {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const checks = await checkMigration({
       domain, source, target, activeJobId: this.activeJobOn(domainName),
@@ -49,7 +52,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const transport = source.facts?.toolstack === "virsh"
       ? `virsh migrate over SSH: ${source.name} runs \`virsh migrate --live … qemu+ssh://root@${targetAddressOf(target)}/system\`; libvirt's control channel is tunnelled through SSH, QEMU's memory stream goes directly to the target's migration port (not encrypted; keep it on a trusted network).`
       : `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.`;
-    return { checks, forecast, transport };
+    return { checks, forecast, transport, toolstack: source.toolstack };
   }
 
   async submit(req: MigrateRequest): Promise<JobSummary> {
@@ -131,6 +134,24 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!live.running) {
       await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled before it started.", location: { host: live.summary.sourceName, note: `${live.summary.domainName} stays on ${live.summary.sourceName}.` } });
     } else live.cancel.abort();
+    return live.summary;
+  }
+
+  /** Helps a running libvirt migration converge: a higher maximum downtime, more bandwidth, or post-copy. */
+  async tune(jobId: string, change: TuneJobInput): Promise<JobSummary> {
+    const live = this.live.get(jobId);
+    if (!live || !live.running || live.summary.status !== "running") throw new AppError("conflict", "Only a running migration can be tuned.");
+    const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
+    const source = this.inventory.get(row.sourceHostId);
+    if (row.kind !== "migrate" || !source || source.toolstack !== "virsh") throw new AppError("invalid_input", "Only a libvirt (virsh) live migration can be tuned while it runs; xl offers no such controls.");
+    if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) throw new AppError("conflict", "The migration is already finishing.");
+    const options = JSON.parse(row.optionsJson ?? "{}").migration ?? {};
+    if ("postcopy" in change && !options.postcopy) throw new AppError("invalid_input", "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.");
+    const argv = "maxDowntimeMs" in change ? virsh.setMaxDowntime(row.domainName, change.maxDowntimeMs)
+      : "bandwidthMiBps" in change ? virsh.setSpeed(row.domainName, change.bandwidthMiBps) : virsh.startPostcopy(row.domainName);
+    const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000 });
+    if (r.code !== 0) throw virshError(argv, r);
+    await this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` } });
     return live.summary;
   }
 

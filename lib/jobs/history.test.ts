@@ -5,7 +5,7 @@ import type { JobSummary } from "./types";
 const job = (over: Partial<JobSummary>): JobSummary => ({
   id: "j", kind: "migrate", imagePath: null, imageId: null, forecast: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "succeeded", phase: "done",
   createdBy: "op", createdAt: "2026-11-25T10:00:00.000Z", startedAt: "2026-11-25T10:00:00.000Z", finishedAt: "2026-11-25T10:00:03.000Z",
-  bytesSent: 300, downtimeMs: 40, downtimeBound: false, errorCode: null, errorMessage: null, locationHost: "hostC", locationNote: "runs on hostC", ...over,
+  bytesSent: 300, downtimeMs: 40, downtimeBound: false, errorCode: null, errorMessage: null, locationHost: "hostC", locationNote: "runs on hostC", options: null, ...over,
 });
 
 describe("history", () => {

@@ -15,6 +15,14 @@ export const migrationOptionsSchema = z.object({
 }).strict();
 export type MigrationOptionsInput = z.infer<typeof migrationOptionsSchema>;
 
+/** One change to a running libvirt migration. */
+export const tuneJobSchema = z.union([
+  z.object({ maxDowntimeMs: migrationOptionsSchema.shape.maxDowntimeMs.unwrap() }).strict(),
+  z.object({ bandwidthMiBps: migrationOptionsSchema.shape.bandwidthMiBps.unwrap() }).strict(),
+  z.object({ postcopy: z.literal(true, { error: "postcopy: true switches the migration to post-copy." }) }).strict(),
+], { error: "Send one of: maxDowntimeMs (ms), bandwidthMiBps (MiB/s) or postcopy: true." });
+export type TuneJobInput = z.infer<typeof tuneJobSchema>;
+
 export const submitJobSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("migrate"), domain: domainNameSchema, sourceId: hostId, targetId: hostId, confirmWarnings: z.boolean().default(false), options: migrationOptionsSchema.optional() }).strict(),
   z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),

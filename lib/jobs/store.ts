@@ -16,13 +16,22 @@ function parseForecast(json: string | null): JobSummary["forecast"] {
   }
 }
 
+function parseOptions(json: string | null): JobSummary["options"] {
+  try {
+    const m = JSON.parse(json ?? "{}").migration;
+    return m && typeof m === "object" ? m : null;
+  } catch {
+    return null;
+  }
+}
+
 export function summaryOf(r: JobRow): JobSummary {
   return {
     id: r.id, kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate", imagePath: r.imagePath, imageId: r.imageId, forecast: parseForecast(r.forecastJson), domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
     status: asStatus(r.status), phase: asPhase(r.phase), createdBy: r.createdBy, createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null, bytesSent: Number(r.bytesSent),
     downtimeMs: r.downtimeMs, downtimeBound: r.downtimeBound, errorCode: r.errorCode, errorMessage: r.errorMessage,
-    locationHost: r.locationHost, locationNote: r.locationNote,
+    locationHost: r.locationHost, locationNote: r.locationNote, options: parseOptions(r.optionsJson),
   };
 }
 

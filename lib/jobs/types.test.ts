@@ -4,7 +4,7 @@ import { applyJobEvent, initialJobView, jobAbilities, type JobEvent, type JobSum
 const summary: JobSummary = {
   id: "j1", kind: "migrate", imagePath: null, imageId: null, forecast: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "queued", phase: "pre-migration",
   createdBy: "op", createdAt: "2026-11-25T00:00:00.000Z", startedAt: null, finishedAt: null, bytesSent: 0, downtimeMs: null, downtimeBound: false,
-  errorCode: null, errorMessage: null, locationHost: null, locationNote: null,
+  errorCode: null, errorMessage: null, locationHost: null, locationNote: null, options: null,
 };
 const ev = (seq: number, phase: JobEvent["phase"], type: string, payload: object, ms = seq * 100): JobEvent =>
   ({ jobId: "j1", seq, at: new Date(ms).toISOString(), phase, type, payload }) as JobEvent;

@@ -95,6 +95,8 @@ export interface JobSummary {
   errorMessage: string | null;
   locationHost: string | null;
   locationNote: string | null;
+  /** libvirt options chosen at launch (bandwidth, maximum downtime, auto-converge, post-copy) */
+  options: { bandwidthMiBps?: number; maxDowntimeMs?: number; autoConverge?: boolean; postcopy?: boolean } | null;
 }
 
 /** What a job page shows, built by folding events (applyJobEvent). */

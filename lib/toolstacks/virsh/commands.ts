@@ -10,7 +10,8 @@ export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];
 export const hostname = () => ["virsh", "hostname"];
-export const domjobinfo = (dom: string, completed = false) => ["virsh", "domjobinfo", ...(completed ? ["--completed"] : []), dom];
+/** `--completed --keep-completed`: read the finished job's stats without discarding them (the operator may want them too) */
+export const domjobinfo = (dom: string, completed = false) => ["virsh", "domjobinfo", ...(completed ? ["--completed", "--keep-completed"] : []), dom];
 export const domjobabort = (dom: string) => ["virsh", "domjobabort", dom];
 export const setMaxDowntime = (dom: string, ms: number) => ["virsh", "migrate-setmaxdowntime", dom, String(ms)];
 export const setSpeed = (dom: string, mibps: number) => ["virsh", "migrate-setspeed", dom, String(mibps)];

@@ -103,6 +103,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     const completed = await jobInfo(ctx.target, ctx.domain, true);
     if (completed) {
       ctx.emit({ type: "jobinfo", phase: "activation", payload: jobInfoPayload(completed, true) });
+      ctx.emit({ type: "sample", phase: "activation", payload: { bytesSent: completed.memoryProcessed ?? 0, throughputBps: completed.bandwidthBps ?? 0, elapsedMs: Date.now() - t0 } });
       if (completed.totalDowntimeMs !== null) ctx.emit({ type: "downtime", phase: "activation", payload: { ms: completed.totalDowntimeMs, upperBound: false } });
     }
     setPhase("activation");

@@ -1,0 +1,85 @@
+"use client";
+import { useState } from "react";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { JobView } from "@/lib/jobs/types";
+import { convergenceOf, roundsOf } from "@/lib/jobs/rounds";
+import { formatBytes, formatMs } from "@/lib/format-bytes";
+import { cancelJob, tuneJob } from "./api";
+
+const MiB = 1024 * 1024;
+
+/**
+ * Pre-copy round by round (libvirt/QEMU): remaining memory as bars, dirty rate against bandwidth and
+ * the expected downtime as lines. When remaining memory stops shrinking it says so and offers what
+ * libvirt allows: a higher maximum downtime, more bandwidth, post-copy (if allowed at launch), abort.
+ */
+export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; canTune: boolean; postcopyAllowed: boolean }) {
+  const rounds = roundsOf(view.jobinfo);
+  const final = view.jobinfo.findLast((j) => j.final);
+  const total = final?.iteration ?? rounds.at(-1)?.round ?? 0;
+  const conv = convergenceOf(rounds);
+  const running = view.summary.status === "running";
+  const data = rounds.map((r) => ({
+    round: r.round, remaining: r.remainingBytes / MiB, dirty: r.dirtyBps / MiB, bandwidth: r.bandwidthBps / MiB, downtime: r.expectedDowntimeMs,
+  }));
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="rounds">
+      <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="text-sm font-semibold">Pre-copy rounds (QEMU, from virsh domjobinfo)</h2>
+        <p className="text-xs text-slate-600">
+          rounds <b data-testid="rounds-total">{total}</b>
+          {final && <> · QEMU: total downtime <b data-testid="qemu-downtime">{formatMs(final.totalDowntimeMs)}</b>, {formatBytes(final.memoryProcessed ?? 0)} of memory in {formatMs(final.elapsedMs)}</>}
+        </p>
+      </div>
+      {running && conv.state === "not-converging" && <NotConverging reason={conv.reason} jobId={view.summary.id} canTune={canTune} postcopyAllowed={postcopyAllowed} />}
+      {running && conv.state === "converging" && <p className="mb-2 text-xs text-emerald-700" data-testid="convergence" data-state="converging">{conv.reason}</p>}
+      {data.length === 0 ? (
+        <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="rounds-empty">
+          {final ? `The migration finished in ${total} rounds before a poll (every 500 ms) caught one.` : "Rounds appear as libvirt reports them (every 500 ms)."}
+        </p>
+      ) : (
+        <div className="h-64 w-full" data-testid="rounds-chart" role="img" aria-label={`${rounds.length} pre-copy rounds; remaining memory ${data.map((d) => `${d.remaining.toFixed(0)} MiB`).join(", ")}`}>
+          <ResponsiveContainer width="100%" height="100%">
+            <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+              <XAxis dataKey="round" fontSize={11} tickFormatter={(v: number) => `round ${v}`} />
+              <YAxis yAxisId="mib" fontSize={11} width={64} tickFormatter={(v: number) => `${v.toFixed(0)} MiB`} />
+              <YAxis yAxisId="ms" orientation="right" fontSize={11} width={56} tickFormatter={(v: number) => `${v} ms`} />
+              <Tooltip formatter={(v, name) => (name === "expected downtime" ? `${v} ms` : `${Number(v).toFixed(1)} ${name === "remaining memory" ? "MiB" : "MiB/s"}`)} />
+              <Legend wrapperStyle={{ fontSize: 11 }} />
+              <Bar yAxisId="mib" dataKey="remaining" name="remaining memory" fill="#7dd3fc" isAnimationActive={false} />
+              <Line yAxisId="mib" dataKey="dirty" name="dirty rate" stroke="#dc2626" strokeWidth={2} isAnimationActive={false} />
+              <Line yAxisId="mib" dataKey="bandwidth" name="bandwidth" stroke="#0369a1" strokeWidth={2} isAnimationActive={false} />
+              <Line yAxisId="ms" dataKey="downtime" name="expected downtime" stroke="#a16207" strokeDasharray="4 3" isAnimationActive={false} />
+            </ComposedChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function NotConverging({ reason, jobId, canTune, postcopyAllowed }: { reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean }) {
+  const [ms, setMs] = useState("1000");
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const act = (p: Promise<unknown>, done: string) => p.then(() => setMessage({ ok: true, text: done }), (e: Error) => setMessage({ ok: false, text: e.message }));
+  return (
+    <div className="mb-3 rounded border border-red-300 bg-red-50 p-3 text-sm" role="alert" data-testid="convergence" data-state="not-converging">
+      <p><b>Not converging.</b> {reason}</p>
+      {canTune && (
+        <div className="mt-2 flex flex-wrap items-center gap-2">
+          <label className="text-xs">Maximum downtime
+            <input className="ml-1 w-20 rounded border border-slate-300 px-1 py-0.5" value={ms} onChange={(e) => setMs(e.target.value)} inputMode="numeric" data-testid="tune-downtime" /> ms
+          </label>
+          <button className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" data-testid="tune-downtime-apply"
+            onClick={() => act(tuneJob(jobId, { maxDowntimeMs: Number(ms) }), `Maximum downtime raised to ${ms} ms: QEMU stops the guest once the rest fits in it.`)}>Raise maximum downtime</button>
+          {postcopyAllowed
+            ? <button className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" data-testid="tune-postcopy" onClick={() => act(tuneJob(jobId, { postcopy: true }), "Switched to post-copy: the guest runs on the target and pulls the rest.")}>Switch to post-copy</button>
+            : <span className="text-xs text-slate-600">Auto-converge and post-copy are chosen at launch: abort and start again with them.</span>}
+          <button className="rounded border border-red-300 bg-white px-2 py-1 text-xs text-red-700" data-testid="tune-abort" onClick={() => act(cancelJob(jobId), "Abort sent: the guest keeps running on the source.")}>Abort</button>
+        </div>
+      )}
+      {message && <p className={`mt-1 text-xs ${message.ok ? "text-emerald-700" : "text-red-700"}`} data-testid="tune-message">{message.text}</p>}
+    </div>
+  );
+}
