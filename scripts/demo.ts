@@ -32,7 +32,7 @@ const ready = !sim ? { controlUrl: "(none)", hosts: [] as SimHostInfo[] } : awai
 
 const { db } = openDatabase();
 for (const h of ready.hosts) {
-  const data = { address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl" };
+  const data = { address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack };
   await db.host.upsert({ where: { name: h.name }, create: { name: h.name, ...data }, update: data });
 }
 // One user per role with a fresh password each start; never a default password.

@@ -16,6 +16,8 @@ export interface SimHostInfo {
   keyPath: string;
   fingerprint: string;
   up: boolean;
+  /** the toolstack the host offers: xl (Xen) or virsh (libvirt/KVM) */
+  toolstack: "xl" | "virsh";
 }
 
 export interface SimClusterOptions {
@@ -82,7 +84,7 @@ export class SimCluster {
   describe(): SimHostInfo[] {
     return [...this.servers.values()].map((s) => ({
       name: s.name, address: "127.0.0.1", port: s.port, user: this.user, keyPath: this.clientKeyPath,
-      fingerprint: this.fingerprints.get(s.name)!, up: s.up,
+      fingerprint: this.fingerprints.get(s.name)!, up: s.up, toolstack: this.opts.world.host(s.name).kind === "kvm" ? "virsh" as const : "xl" as const,
     }));
   }
 

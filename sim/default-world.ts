@@ -73,6 +73,34 @@ export function createDefaultWorld(): World {
   return world;
 }
 
+/** A libvirt/KVM host (virsh) on the same network, mounting hostA's NFS export like the Xen hosts. */
+function kvmHost(name: string, ip: string, totalMemoryMiB: number): SimHost {
+  return {
+    ...xenHost(name, ip, totalMemoryMiB, true), kind: "kvm", nic: "br0", dom0MemoryMiB: 2048, completedJobs: new Map(),
+    cpuModel: "AMD EPYC 7302P 16-Core Processor", virtFlag: "svm", nrCpus: 16, cpuMhz: 2999.998,
+  };
+}
+
+/** The demo: the guide's Xen hosts, and two KVM hosts beside them (a move between the two kinds is refused). */
+export function createDemoWorld(): World {
+  const world = createDefaultWorld();
+  world.addHost(kvmHost("kvmA", "192.168.1.70", 32768));
+  world.addHost(kvmHost("kvmB", "192.168.1.71", 32768));
+  const now = Date.now();
+  world.addDomain("kvmA", {
+    name: "web-kvm", memoryMiB: 1024, vcpus: 2, state: "running", persistent: true, startedAt: now - 7_200_000, cpuSecondsBase: 88.1, load: 0.05,
+    disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }], workload: { wwsMiB: 64, dirtyMiBps: 30 },
+  });
+  // dirties faster than a 1 Gbit/s link carries: pre-copy alone does not converge (the job page says so)
+  world.addDomain("kvmA", {
+    name: "build-kvm", memoryMiB: 2048, vcpus: 4, state: "running", persistent: true, startedAt: now - 600_000, cpuSecondsBase: 512, load: 0.9,
+    disks: [{ target: "/xen-storage/images/build-kvm.qcow2", vdev: "vda" }], workload: { wwsMiB: 1024, dirtyMiBps: 400 },
+  });
+  const off = world.addDomain("kvmB", { name: "win-test", memoryMiB: 4096, vcpus: 2, state: "shutoff", persistent: true, disks: [{ target: "/xen-storage/images/win-test.qcow2", vdev: "vda" }] });
+  off.domid = -1;
+  return world;
+}
+
 /** A large world for benches: `hosts` Xen hosts (sim001…) each running `domains` small domains. */
 export function createBigWorld(hosts: number, domains: number): World {
   const world = new World();

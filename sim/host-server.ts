@@ -4,6 +4,7 @@ import ssh2 from "ssh2";
 import type { Connection, ParsedKey } from "ssh2";
 import { runShell, type CommandFn, type ShellEnv } from "./sh/run";
 import { xlCommand } from "./commands/xl";
+import { virshCommand } from "./commands/virsh";
 import { linuxCommands, readVirtualFile } from "./commands/linux";
 import type { World } from "./world";
 
@@ -112,7 +113,8 @@ export class SimHostServer {
     const world = this.opts.world;
     const env: ShellEnv = {
       vars: { HOME: "/root", USER: this.opts.user, LOGNAME: this.opts.user, SHELL: "/bin/bash", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
-      commands: { ...linuxCommands(world, this.name), xl: xlCommand(world, this.name), ...this.opts.commands },
+      // a Xen host has xl, a KVM host virsh; the other is "command not found" (exit 127), as on real hosts
+      commands: { ...linuxCommands(world, this.name), ...(world.host(this.name).kind === "kvm" ? { virsh: virshCommand(world, this.name) } : { xl: xlCommand(world, this.name) }), ...this.opts.commands },
       onCommand: (argv) => world.recordCommand(this.name, argv),
       readFile: (p) => readVirtualFile(world, world.host(this.name), p),
     };

@@ -4,7 +4,27 @@ import { randomUUID } from "node:crypto";
 // The one shared world behind every simulated host: hosts, their domains, disks and NICs.
 // Commands (sim/commands) read and change it; tests and the control server inspect it.
 
-export type DomainRunState = "running" | "blocked" | "paused" | "suspended" | "crashed" | "dying";
+/** "shutoff": a libvirt domain that is defined but not running (no id, uses no memory). */
+export type DomainRunState = "running" | "blocked" | "paused" | "suspended" | "crashed" | "dying" | "shutoff";
+
+/** A libvirt job on a domain (virsh domjobinfo reads it); also kept, completed, per host and domain. */
+export interface SimJob {
+  type: "Unbounded" | "Completed" | "Failed" | "Cancelled";
+  operation: "Outgoing migration" | "Incoming migration" | "Save" | "Restore";
+  startedAt: number;
+  endedAt?: number;
+  processed: number;
+  remaining: number;
+  total: number;
+  bandwidthBps: number;
+  dirtyPagesPerSec: number;
+  iteration: number;
+  expectedDowntimeMs: number;
+  downtimeMs?: number;
+  throttlePercent?: number;
+  postcopy?: boolean;
+  abort?: boolean;
+}
 
 export interface SimDomain {
   uuid: string;
@@ -25,6 +45,13 @@ export interface SimDomain {
   load: number;
   /** pre-copy workload: the writable working set and how fast the guest dirties it */
   workload: { wwsMiB: number; dirtyMiBps: number };
+  /** libvirt: defined (survives shutdown) or transient */
+  persistent?: boolean;
+  /** libvirt: the running job (migration, save) */
+  job?: SimJob;
+  /** libvirt: migrate-setmaxdowntime (ms; QEMU's default 300) and migrate-setspeed (MiB/s) */
+  maxDowntimeMs?: number;
+  speedMiBps?: number;
 }
 
 /** A fault a test arms; the next migration (of `domain`, or any) consumes it. */
@@ -33,7 +60,9 @@ export type SimFault =
   | { kind: "link-cut"; during: "precopy" | "stop-and-copy"; domain?: string }
   | { kind: "target-start-fails"; domain?: string }
   | { kind: "disk-full"; atPercent: number; domain?: string }
-  | { kind: "corrupt-file"; path: string; domain?: undefined };
+  | { kind: "corrupt-file"; path: string; domain?: undefined }
+  /** the guest's QEMU dies during the next migration's pre-copy (libvirt: "domain is no longer running") */
+  | { kind: "domain-crash"; domain?: string };
 
 export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number; /** same key = same storage (NFS) */ storage?: string }
 /** A file on a simulated disk: its first bytes (header and config) and a size; the rest reads as zeros. */
@@ -46,7 +75,9 @@ export interface SimHost {
   ip: string;
   prefix: number;
   nic: string;
-  kind: "xen";
+  kind: "xen" | "kvm";
+  /** libvirt hosts: the finished job of each domain (`virsh domjobinfo --completed`) */
+  completedJobs?: Map<string, SimJob>;
   arch: "x86_64" | "aarch64";
   virtFlag: "vmx" | "svm" | null;
   cpuModel: string;
@@ -128,9 +159,9 @@ export class World extends EventEmitter {
     return dom;
   }
 
-  /** Free memory as Xen reports it (MiB): total − dom0 − every domU's allocation. */
+  /** Free memory as Xen reports it (MiB): total − dom0 − every running domain's allocation. */
   freeMemoryMiB(host: SimHost): number {
-    const used = host.domains.reduce((sum, d) => sum + d.memoryMiB, 0);
+    const used = host.domains.reduce((sum, d) => sum + (d.state === "shutoff" ? 0 : d.memoryMiB), 0);
     return Math.max(0, host.totalMemoryMiB - host.dom0MemoryMiB - used);
   }
 
@@ -139,9 +170,9 @@ export class World extends EventEmitter {
     return d.cpuSecondsBase + (running ? ((now - d.startedAt) / 1000) * d.load * d.vcpus : 0);
   }
 
-  /** Where a domain of this name runs now: every host that lists it (a safety check for tests). */
+  /** Where a domain of this name runs now: every host that runs it (a shut-off definition does not run). */
   locate(name: string): string[] {
-    return [...this.hosts.values()].filter((h) => h.domains.some((d) => d.name === name)).map((h) => h.name);
+    return [...this.hosts.values()].filter((h) => h.domains.some((d) => d.name === name && d.state !== "shutoff")).map((h) => h.name);
   }
 
   /** The mount a path lies on (longest prefix), and the key of the file on its storage. */

@@ -15,7 +15,8 @@ import { forecastMigration, type ForecastWithInputs } from "../forecast/inputs";
 import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
-export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number }
+/** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
+export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; virshPollMs?: number }
 export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
 
 interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
@@ -29,6 +30,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   private readonly live = new Map<string, Live>();
   readonly maxOutgoingPerHost: number;
   readonly pollMs: number;
+  readonly virshPollMs: number;
 
   readonly catalog: ImageCatalog;
 
@@ -37,6 +39,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.catalog = new ImageCatalog(db, inventory);
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
     this.pollMs = opts.pollMs ?? 100;
+    this.virshPollMs = opts.virshPollMs ?? 500;
   }
 
   /** Checks a proposed migration now, without starting anything (the dialog's list). */
@@ -152,6 +155,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000 });
     if (r.code !== 0) throw virshError(argv, r);
     await this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` } });
+    // post-copy: the guest now runs on the target and pulls the rest; there is no way back
+    if ("postcopy" in change) await this.record(jobId, { type: "phase", phase: "commitment", payload: {} });
     return live.summary;
   }
 
@@ -246,7 +251,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
       const outcome = await migrate(source.toolstack, {
         source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name,
-        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: this.pollMs, cancel: live.cancel.signal,
+        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: source.toolstack === "virsh" ? this.virshPollMs : this.pollMs, cancel: live.cancel.signal,
         options: JSON.parse(row.optionsJson ?? "{}").migration,
         emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
       });

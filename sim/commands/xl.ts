@@ -76,6 +76,7 @@ function stateLetters(d: SimDomain): string {
     case "suspended": return "---ss-";
     case "crashed": return "---sc-";
     case "dying": return "-----d";
+    case "shutoff": return "---s--"; // xl never lists a shut-off domain; here for completeness
   }
 }
 

@@ -6,12 +6,10 @@ import * as cmd from "./commands";
 import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
-// source while a second channel polls `virsh domjobinfo` (every 500 ms, like virsh itself) and
+// source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
 // `virsh domstate --reason`: each poll is one "jobinfo" event (iteration, memory processed / remaining,
 // bandwidth, dirty rate, expected downtime). After success the target's `domjobinfo --completed`
 // gives QEMU's own total downtime. Cancel = `virsh domjobabort` (virsh's own Ctrl-C does the same).
-
-export const VIRSH_POLL_MS = 500;
 
 const ERRORS: [RegExp, ErrorCode, string][] = [
   [/operation aborted|canceled by client|cancelled by client/, "migrate_cancelled", "The migration was aborted; the domain kept running on the source."],
@@ -49,7 +47,7 @@ export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
 export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {
   const setPhase = (phase: JobPhase) => { if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} }); };
   const o = ctx.options ?? {};
-  const pollMs = Math.max(ctx.pollMs, VIRSH_POLL_MS);
+  const pollMs = ctx.pollMs;
   if (o.maxDowntimeMs) {
     const r = await ctx.source.exec(cmd.setMaxDowntime(ctx.domain, o.maxDowntimeMs), { timeoutMs: 10_000 });
     ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: r.code === 0 ? `ferry: maximum downtime set to ${o.maxDowntimeMs} ms` : `ferry: could not set the maximum downtime: ${r.stderr.trim()}` } });

@@ -1,0 +1,185 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { JobEngine } from "./engine";
+import { Inventory } from "../inventory/inventory";
+import { SshPool } from "../ssh/pool";
+import { openDatabase, type Db } from "../db/client";
+import type { HostRecord } from "../inventory/types";
+import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
+import { convergenceOf, roundsOf } from "./rounds";
+import { summaryOf } from "./store";
+import { migrateVirsh } from "../toolstacks/virsh/migrate";
+import { startTestCluster } from "../../sim/testing";
+import { createDemoWorld } from "../../sim/default-world";
+
+// Live migration between simulated libvirt/KVM hosts (virsh), with the faults a real one meets; after
+// every job the domain runs on exactly one host, and the job says which.
+
+let sim: Awaited<ReturnType<typeof startTestCluster>>;
+let db: Db;
+let dir: string;
+let inventory: Inventory;
+let engine: JobEngine;
+const id = (name: string) => `id-${name}`;
+const HOSTS = ["hostB", "hostC", "kvmA", "kvmB"];
+
+function record(name: string): HostRecord {
+  const h = sim.info(name);
+  return { id: id(name), name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" };
+}
+
+beforeAll(async () => {
+  sim = await startTestCluster(createDemoWorld());
+  sim.world.timeScale = 10;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-virsh-"));
+  db = openDatabase(path.join(dir, "ferry.db")).db;
+  inventory = new Inventory(new SshPool());
+  for (const n of HOSTS) inventory.upsert(record(n));
+  await inventory.refreshAll();
+  engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
+});
+afterAll(async () => {
+  inventory.stop();
+  await db.$disconnect();
+  await sim.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  // the KVM guests go back to kvmA, running, so each test starts from the same world
+  for (const name of ["web-kvm", "build-kvm"]) {
+    for (const h of ["kvmB"].map((n) => sim.world.host(n))) {
+      const i = h.domains.findIndex((d) => d.name === name);
+      if (i >= 0) { const [d] = h.domains.splice(i, 1); sim.world.host("kvmA").domains.push({ ...d, state: "running", job: undefined }); }
+    }
+  }
+  await inventory.refreshAll();
+});
+
+async function finalOf(jobId: string, timeoutMs = 60_000): Promise<JobSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+    if (isFinal(row.status as JobSummary["status"]) && !engine.activeJobOn(row.domainName)) return summaryOf(row);
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row.status} in ${row.phase}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const polls = async (jobId: string) => (await engine.events(jobId, 0)).filter((e): e is Extract<JobEvent, { type: "jobinfo" }> => e.type === "jobinfo").map((e) => e.payload as JobInfoPayload);
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function migrate(domain: string, from: string, to: string, options?: Parameters<JobEngine["submit"]>[0]["options"]) {
+  await inventory.refreshAll();
+  return engine.submit({ domain, sourceId: id(from), targetId: id(to), createdBy: "test", confirmWarnings: true, options });
+}
+
+describe("JobEngine: live migration over simulated virsh", () => {
+  it("moves a guest kvmA → kvmB: rounds from domjobinfo, QEMU's own downtime, undefined on the source", async () => {
+    const job = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+    expect(job.status).toBe("succeeded");
+    expect(job.locationHost).toBe("kvmB");
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
+    expect(sim.world.host("kvmA").domains.some((d) => d.name === "web-kvm")).toBe(false); // --undefinesource
+    const all = await polls(job.id);
+    const final = all.find((p) => p.final)!;
+    expect(final.iteration).toBeGreaterThanOrEqual(2);
+    expect(job.downtimeMs).toBe(final.totalDowntimeMs);
+    expect(job.downtimeBound).toBe(false);
+    expect(roundsOf(all).length).toBeGreaterThanOrEqual(1);
+    const events = await engine.events(job.id, 0);
+    expect(events.find((e) => e.type === "log" && e.payload.line.startsWith("$ virsh migrate --live --verbose --persistent --undefinesource web-kvm qemu+ssh://root@192.168.1.71/system"))).toBeTruthy();
+  });
+
+  it("refuses a move between toolstacks with the reason, and the guest stays", async () => {
+    const { checks } = await engine.check("web-kvm", id("kvmA"), id("hostC"));
+    expect(checks.find((c) => c.id === "toolstack")).toMatchObject({ status: "fail", reason: "kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks." });
+    const job = await finalOf((await migrate("web-kvm", "kvmA", "hostC")).id);
+    expect(job).toMatchObject({ status: "failed", errorCode: "check_failed", locationHost: "kvmA" });
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+  });
+
+  it("refuses libvirt options for an xl host", async () => {
+    await expect(migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC", { bandwidthMiBps: 10 })).rejects.toThrow(/hostB uses xl: bandwidth limit, maximum downtime, auto-converge and post-copy are libvirt\/QEMU options/);
+  });
+
+  it("sees a guest that does not converge, and converges it by raising the maximum downtime", async () => {
+    const job = await migrate("build-kvm", "kvmA", "kvmB");
+    await until("three rounds", async () => roundsOf(await polls(job.id)).length >= 3);
+    expect(convergenceOf(roundsOf(await polls(job.id))).state).toBe("not-converging");
+    await engine.tune(job.id, { maxDowntimeMs: 60_000 });
+    const done = await finalOf(job.id);
+    expect(done.status).toBe("succeeded");
+    expect(sim.world.locate("build-kvm")).toEqual(["kvmB"]);
+    const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => e.payload.line);
+    expect(log).toContain("ferry: virsh migrate-setmaxdowntime build-kvm 60000 (asked by an operator)");
+  });
+
+  it("aborts with virsh domjobabort before the point of no return: the guest keeps running on the source", async () => {
+    const job = await migrate("build-kvm", "kvmA", "kvmB", { bandwidthMiBps: 50 });
+    await until("pre-copy", async () => (await polls(job.id)).length >= 2);
+    await engine.cancel(job.id);
+    const done = await finalOf(job.id);
+    expect(done).toMatchObject({ status: "cancelled", errorCode: "migrate_cancelled", locationHost: "kvmA" });
+    expect(sim.world.locate("build-kvm")).toEqual(["kvmA"]);
+    expect(sim.world.host("kvmB").domains.some((d) => d.name === "build-kvm")).toBe(false);
+  });
+
+  it("after a switch to post-copy, refuses to abort (past the point of no return) and finishes on the target", async () => {
+    const job = await migrate("build-kvm", "kvmA", "kvmB", { postcopy: true, bandwidthMiBps: 200 });
+    await until("pre-copy", async () => (await polls(job.id)).length >= 2);
+    await engine.tune(job.id, { postcopy: true });
+    await expect(engine.cancel(job.id)).rejects.toThrow(/point of no return/);
+    const done = await finalOf(job.id);
+    expect(done.status).toBe("succeeded");
+    expect(sim.world.locate("build-kvm")).toEqual(["kvmB"]);
+  });
+
+  it("refuses post-copy for a migration started without it, saying how", async () => {
+    const job = await migrate("build-kvm", "kvmA", "kvmB", { bandwidthMiBps: 50 });
+    await until("pre-copy", async () => (await polls(job.id)).length >= 1);
+    await expect(engine.tune(job.id, { postcopy: true })).rejects.toThrow(/started without post-copy/);
+    await engine.cancel(job.id);
+    expect((await finalOf(job.id)).locationHost).toBe("kvmA");
+  });
+
+  it("a guest that dies mid-migration: the job fails and says it runs on neither host", async () => {
+    sim.world.faults.push({ kind: "domain-crash", domain: "web-kvm" });
+    const done = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+    expect(done.status).toBe("failed");
+    expect(done.errorMessage).toMatch(/domain is no longer running/);
+    expect(done.locationHost).toBeNull();
+    expect(done.locationNote).toBe("web-kvm is running on neither kvmA nor kvmB.");
+    expect(sim.world.locate("web-kvm")).toEqual([]);
+    sim.world.addDomain("kvmA", { name: "web-kvm", memoryMiB: 1024, vcpus: 2, state: "running", persistent: true, disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }] });
+  });
+
+  it("a cut link fails the migration; the guest keeps running on the source", async () => {
+    sim.world.faults.push({ kind: "link-cut", during: "precopy", domain: "web-kvm" });
+    const done = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "migrate_link_lost", locationHost: "kvmA" });
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+  });
+
+  it("a libvirt URI that does not answer: a clear error, and the domain is where it was", async () => {
+    const kvmA = inventory.get(id("kvmA"))!;
+    const kvmB = inventory.get(id("kvmB"))!;
+    const events: string[] = [];
+    const out = await migrateVirsh({
+      source: inventory.connection(kvmA), target: inventory.connection(kvmB), sourceName: "kvmA", targetName: "kvmB", domain: "web-kvm",
+      targetAddress: "192.168.1.99", pollMs: 40, cancel: new AbortController().signal, emit: (e) => { if (e.type === "log") events.push(e.payload.line); }, phase: () => "pre-migration",
+    });
+    expect(out.status).toBe("failed");
+    expect(out.errorCode).toBe("migrate_target_unknown");
+    expect(out.errorMessage).toMatch(/cannot resolve the target's name/);
+    expect(out.location).toEqual({ host: "kvmA", note: "web-kvm runs on kvmA, untouched." });
+  });
+});
