@@ -36,7 +36,7 @@ export function DomainCard({ domain, hostId, draggable: canDrag, onSave }: { dom
         </span>
       </div>
       <p className="mt-1 text-xs text-slate-600">
-        id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"} · up {formatUptime(domain.uptimeSeconds)}
+        id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"}{domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
       </p>
       {onSave && draggable && (
         <button onClick={onSave} onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}

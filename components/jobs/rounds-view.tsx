@@ -31,7 +31,10 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
           {final && <> · QEMU: total downtime <b data-testid="qemu-downtime">{formatMs(final.totalDowntimeMs)}</b>, {formatBytes(final.memoryProcessed ?? 0)} of memory in {formatMs(final.elapsedMs)}</>}
         </p>
       </div>
-      {running && conv.state === "not-converging" && <NotConverging reason={conv.reason} jobId={view.summary.id} canTune={canTune} postcopyAllowed={postcopyAllowed} />}
+      {running && conv.state === "not-converging" && (
+        <NotConverging reason={conv.reason} jobId={view.summary.id} canTune={canTune} postcopyAllowed={postcopyAllowed}
+          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100} />
+      )}
       {running && conv.state === "converging" && <p className="mb-2 text-xs text-emerald-700" data-testid="convergence" data-state="converging">{conv.reason}</p>}
       {data.length === 0 ? (
         <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="rounds-empty">
@@ -59,13 +62,14 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
   );
 }
 
-function NotConverging({ reason, jobId, canTune, postcopyAllowed }: { reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean }) {
-  const [ms, setMs] = useState("1000");
+/** suggestedMs: a little above the last round's expected downtime, so QEMU could stop the guest at the next sync. */
+function NotConverging({ reason, jobId, canTune, postcopyAllowed, suggestedMs }: { reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean; suggestedMs: number }) {
+  const [ms, setMs] = useState(String(suggestedMs));
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const act = (p: Promise<unknown>, done: string) => p.then(() => setMessage({ ok: true, text: done }), (e: Error) => setMessage({ ok: false, text: e.message }));
   return (
     <div className="mb-3 rounded border border-red-300 bg-red-50 p-3 text-sm" role="alert" data-testid="convergence" data-state="not-converging">
-      <p><b>Not converging.</b> {reason}</p>
+      <p><b>Not converging.</b> {reason} With a maximum downtime of about {formatMs(suggestedMs)} QEMU could stop the guest and copy the rest.</p>
       {canTune && (
         <div className="mt-2 flex flex-wrap items-center gap-2">
           <label className="text-xs">Maximum downtime

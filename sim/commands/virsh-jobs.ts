@@ -138,7 +138,10 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
       dirtied = Math.min(wws, dirtied + dirtyBps * dt);
       job.bandwidthBps = bps;
       job.dirtyPagesPerSec = Math.round(dirtyBps / PAGE);
-      job.remaining = Math.round(passLeft + (postcopyAt === null ? dirtied : 0));
+      // the dirty bitmap: what this pass has still to send plus what was dirtied again (pages, so at most the
+      // working set once the first full pass is done, and never more than the guest's memory)
+      const cap = job.iteration === 1 ? total : Math.max(wws, passLeft);
+      job.remaining = Math.round(Math.min(cap, passLeft + (postcopyAt === null ? dirtied : 0)));
       if (verbose && Date.now() - lastReport >= 500 / world.timeScale) { progress(io, "Migration", job); lastReport = Date.now(); }
       if (passLeft > 0) continue;
       if (dom.state === "paused" || postcopyAt !== null) break; // the final (paused / post-copy) pass is done

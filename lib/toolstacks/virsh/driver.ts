@@ -41,8 +41,8 @@ export const virshDriver: ToolstackDriver = {
     const facts: HostFacts = {
       hostname: nameText?.trim() || prev?.hostname || "",
       toolstack: "virsh",
-      hypervisor: ver ? `${ver.hypervisor} (libvirt ${ver.libvirt})` : prev?.hypervisor ?? "QEMU",
-      hypervisorVersion: ver?.hypervisorVersion ?? prev?.hypervisorVersion ?? "",
+      hypervisor: ver?.hypervisor ?? prev?.hypervisor ?? "QEMU",
+      hypervisorVersion: ver ? `${ver.hypervisorVersion}, libvirt ${ver.libvirt}` : prev?.hypervisorVersion ?? "",
       arch: node.arch,
       virtExtensions: cpuText === null ? prev?.virtExtensions ?? [] : parseCpuVirtFlags(cpuText),
       virtCaps: [],
