@@ -1,8 +1,10 @@
 import type { Db } from "../db/client";
-import { forecastXen, type Forecast } from "./model";
+import { forecastQemu, forecastXen, type Forecast } from "./model";
+import type { MigrationOptions } from "../toolstacks/migration";
 
-// Where the forecast's inputs come from, said plainly: this link's and this domain's earlier migrations
-// (xl cannot measure a dirty rate), else stated defaults.
+// Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
+// else this link's and this domain's earlier migrations (xl cannot measure a dirty rate), else stated
+// defaults. The policy is the toolstack's: Xen's 5 rounds, or QEMU's maximum downtime.
 
 const DEFAULT_BPS = 125_000_000; // 1 Gbit/s
 const DEFAULT_DIRTY_BPS = 10 * 1024 * 1024;
@@ -14,7 +16,15 @@ export interface ForecastWithInputs extends Forecast {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function forecastMigration(db: Db, m: { domain: string; memoryMiB: number; source: string; target: string }): Promise<ForecastWithInputs> {
+export interface ForecastRequest {
+  domain: string; memoryMiB: number; source: string; target: string;
+  toolstack?: "xl" | "virsh";
+  options?: MigrationOptions;
+  /** bytes/s the source measured (virsh domdirtyrate-calc), if it can */
+  measureDirtyBps?: () => Promise<number | null>;
+}
+
+export async function forecastMigration(db: Db, m: ForecastRequest): Promise<ForecastWithInputs> {
   const done = await db.job.findMany({
     where: { kind: "migrate", status: "succeeded", startedAt: { not: null }, finishedAt: { not: null } },
     orderBy: { createdAt: "desc" }, take: 200,
@@ -40,11 +50,26 @@ export async function forecastMigration(db: Db, m: { domain: string; memoryMiB: 
     dirtyBps = Math.max(1, excess / Math.max(0.001, t0));
     wwsBytes = Math.max(4096, excess);
     sources.push(`dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`);
-  } else sources.push("dirty rate: default 10 MiB/s and a working set of 1/16 of memory (xl cannot measure it)");
+  }
+  const measured = m.measureDirtyBps ? await m.measureDirtyBps() : null;
+  if (measured !== null) {
+    dirtyBps = Math.max(1, measured);
+    // what it dirties in one second is at least its working set's size
+    wwsBytes = Math.min(memoryBytes, Math.max(wwsBytes, measured));
+    sources.push(`dirty rate measured now on ${m.source}: ${(measured / 1048576).toFixed(1)} MiB/s (virsh domdirtyrate-calc, page sampling)`);
+  } else if (!mine.length) sources.push(`dirty rate: default 10 MiB/s and a working set of 1/16 of memory (${m.toolstack === "virsh" ? "QEMU could not measure it" : "xl cannot measure it"})`);
   const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
   sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
-  const f = forecastXen({ memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs });
+  const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs };
+  let f: Forecast;
+  if (m.toolstack === "virsh") {
+    const maxDowntimeMs = m.options?.maxDowntimeMs ?? 300;
+    const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
+    if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);
+    sources.push(`QEMU's policy: stop when the rest fits ${maxDowntimeMs} ms${m.options?.autoConverge ? ", auto-converge on" : ""}`);
+    f = forecastQemu({ ...input, bandwidthBps: limited, maxDowntimeMs, autoConverge: m.options?.autoConverge === true });
+  } else f = forecastXen(input);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forecastXen } from "./model";
+import { forecastQemu, forecastXen } from "./model";
 
 const MiB = 1024 * 1024;
 const gbit = 125_000_000;
@@ -27,5 +27,30 @@ describe("forecastXen", () => {
     const fast = forecastXen({ memoryBytes: 512 * MiB, dirtyBps: 40 * MiB, wwsBytes: 64 * MiB, bandwidthBps: gbit, handshakeMs: 80 });
     expect(fast.totalMs).toBeLessThan(slow.totalMs);
     expect(fast.downtimeMs).toBeLessThanOrEqual(slow.downtimeMs);
+  });
+});
+
+describe("forecastQemu", () => {
+  const base = { memoryBytes: 1024 * MiB, wwsBytes: 64 * MiB, bandwidthBps: gbit, handshakeMs: 20, maxDowntimeMs: 300, autoConverge: false };
+  it("a quiet guest converges once what is left fits 300 ms", () => {
+    const f = forecastQemu({ ...base, dirtyBps: 30 * MiB });
+    expect(f.verdict).toBe("converges");
+    expect(f.downtimeMs).toBeLessThanOrEqual(300 + 20 + 10);
+    expect(f.totalMs).toBeGreaterThan((1024 * MiB / gbit) * 1000);
+  });
+  it("a guest dirtying faster than the link: converges only with help, and says which", () => {
+    const f = forecastQemu({ ...base, wwsBytes: 1024 * MiB, dirtyBps: 400 * MiB });
+    expect(f.verdict).toBe("converges-with-help");
+    expect(f.reason).toMatch(/Auto-converge/);
+  });
+  it("with auto-converge chosen, the same guest converges (throttled)", () => {
+    const f = forecastQemu({ ...base, wwsBytes: 1024 * MiB, dirtyBps: 400 * MiB, autoConverge: true });
+    expect(f.verdict).toBe("converges");
+    expect(f.reason).toMatch(/throttled/);
+  });
+  it("a higher maximum downtime lets a moderately busy guest finish", () => {
+    const busy = { ...base, wwsBytes: 200 * MiB, dirtyBps: 300 * MiB };
+    expect(forecastQemu(busy).verdict).toBe("converges-with-help");
+    expect(forecastQemu({ ...busy, maxDowntimeMs: 2000 }).verdict).toBe("converges");
   });
 });

@@ -57,3 +57,56 @@ export function forecastXen(i: ForecastInput): Forecast {
       : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${(toSend / 1048576).toFixed(0)} MiB are still dirty, so it would stand still for about ${(downtimeMs / 1000).toFixed(1)} s. Move it when it is quieter, or save/restore it.`;
   return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound };
 }
+
+export interface QemuForecastInput extends ForecastInput {
+  /** migrate-setmaxdowntime (QEMU's default 300 ms) */
+  maxDowntimeMs: number;
+  autoConverge: boolean;
+}
+
+const MAX_PASSES = 60;
+
+/** QEMU's pre-copy: passes until what is left ÷ bandwidth fits the maximum downtime; auto-converge throttles. */
+function qemuPasses(i: QemuForecastInput, autoConverge: boolean, maxDowntimeMs: number) {
+  const perRound: Forecast["perRound"] = [];
+  let toSend = i.memoryBytes;
+  let totalSec = 0;
+  let bytes = 0;
+  let throttle = 0;
+  let last = Infinity;
+  for (let round = 1; round <= MAX_PASSES; round++) {
+    const sec = toSend / i.bandwidthBps;
+    perRound.push({ round, bytes: toSend, ms: sec * 1000 });
+    totalSec += sec;
+    bytes += toSend;
+    toSend = Math.min(i.wwsBytes, i.dirtyBps * (1 - throttle) * sec);
+    if ((toSend / i.bandwidthBps) * 1000 <= maxDowntimeMs) return { converged: true, perRound, totalSec, bytes, toSend, throttle };
+    if (autoConverge && round >= 2 && toSend > last * 0.9) throttle = throttle ? Math.min(0.99, throttle + 0.1) : 0.2;
+    last = toSend;
+  }
+  return { converged: false, perRound, totalSec, bytes, toSend, throttle };
+}
+
+export function forecastQemu(i: QemuForecastInput): Forecast {
+  const plain = qemuPasses(i, i.autoConverge, i.maxDowntimeMs);
+  const finish = (p: ReturnType<typeof qemuPasses>) => {
+    const finalBytes = p.toSend + 256 * 1024;
+    const downtimeMs = (finalBytes / i.bandwidthBps) * 1000 + i.handshakeMs;
+    return { downtimeMs, totalMs: p.totalSec * 1000 + downtimeMs, bytes: p.bytes + finalBytes, rounds: p.perRound.length + 1, perRound: p.perRound };
+  };
+  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+  if (plain.converged) {
+    const f = finish(plain);
+    return { ...f, verdict: "converges", reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which fits the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.` };
+  }
+  // not alone: would a higher maximum downtime (the steady state's) or auto-converge do it?
+  const steadyMs = Math.ceil(((plain.toSend / i.bandwidthBps) * 1000) / 100) * 100;
+  const helped = i.autoConverge ? null : qemuPasses(i, true, i.maxDowntimeMs);
+  const f = finish(helped?.converged ? helped : plain);
+  if (helped?.converged || steadyMs <= 5000) {
+    return { ...f, verdict: "converges-with-help",
+      reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: ${mib(plain.toSend)} stay dirty, more than ${i.maxDowntimeMs} ms can carry. ${helped?.converged ? "Auto-converge (throttling the guest) would let it finish" : ""}${helped?.converged && steadyMs <= 5000 ? ", or " : ""}${steadyMs <= 5000 ? `a maximum downtime of ${steadyMs} ms` : ""}.` };
+  }
+  return { ...f, verdict: "will-not-converge",
+    reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: pre-copy would not finish even throttled. Move it when it is quieter, use post-copy, or save/restore it.` };
+}

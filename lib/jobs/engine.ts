@@ -11,7 +11,10 @@ import { isInside } from "../toolstacks/names";
 import * as virsh from "../toolstacks/virsh/commands";
 import { virshError } from "../toolstacks/virsh/errors";
 import type { TuneJobInput } from "./schema";
-import { forecastMigration, type ForecastWithInputs } from "../forecast/inputs";
+import { forecastMigration, type ForecastRequest, type ForecastWithInputs } from "../forecast/inputs";
+import { measureDirtyBps } from "../forecast/measure";
+import type { HostView } from "../inventory/types";
+import type { DomainInfo } from "../toolstacks/types";
 import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
@@ -49,7 +52,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       domain, source, target, activeJobId: this.activeJobOn(domainName),
       sourceRunner: this.inventory.connection(source), targetRunner: this.inventory.connection(target),
     });
-    const forecast = await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name });
+    const forecast = await forecastMigration(this.db, this.forecastRequest(source, target, domain));
     // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
     if (forecast.verdict === "will-not-converge") checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
     const transport = source.facts?.toolstack === "virsh"
@@ -69,7 +72,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
         targetHostId: target.id, sourceName: source.name, targetName: target.name, createdBy: req.createdBy,
         optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings, ...(req.options ? { migration: req.options } : {}) }),
-        forecastJson: JSON.stringify(await forecastMigration(this.db, { domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name })) },
+        forecastJson: JSON.stringify(await forecastMigration(this.db, this.forecastRequest(source, target, domain, req.options))) },
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
@@ -198,6 +201,14 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     }
     this.pump();
     return rows.length;
+  }
+
+  /** The forecast's request: the toolstack's policy, the chosen options, and QEMU's own dirty-rate measurement. */
+  private forecastRequest(source: HostView, target: HostView, domain: DomainInfo, options?: MigrationOptions): ForecastRequest {
+    return {
+      domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name, toolstack: source.toolstack, options,
+      measureDirtyBps: source.toolstack === "virsh" ? () => measureDirtyBps(this.inventory.connection(source), source.name, domain.name) : undefined,
+    };
   }
 
   private resolve(domainName: string, sourceId: string, targetId: string) {

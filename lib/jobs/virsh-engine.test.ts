@@ -54,7 +54,11 @@ afterEach(async () => {
       if (i >= 0) { const [d] = h.domains.splice(i, 1); sim.world.host("kvmA").domains.push({ ...d, state: "running", job: undefined }); }
     }
   }
-  await inventory.refreshAll();
+  // a finished job's own refresh may still be in flight with the old picture: refresh until the inventory sees both home
+  await until("the inventory to see the guests back on kvmA", async () => {
+    await inventory.refreshAll();
+    return ["web-kvm", "build-kvm"].every((n) => inventory.get(id("kvmA"))!.domains.some((d) => d.name === n && d.id >= 0));
+  });
 });
 
 async function finalOf(jobId: string, timeoutMs = 60_000): Promise<JobSummary> {
@@ -83,6 +87,17 @@ async function migrate(domain: string, from: string, to: string, options?: Param
 }
 
 describe("JobEngine: live migration over simulated virsh", () => {
+  // first, before any migration teaches Ferry this (time-scaled, so very fast) link's speed
+  it("forecasts with QEMU's policy and the dirty rate QEMU measures on the source", async () => {
+    await inventory.refreshAll();
+    const busy = (await engine.check("build-kvm", id("kvmA"), id("kvmB"))).forecast;
+    expect(busy.verdict).toBe("converges-with-help");
+    // QEMU reports whole megabytes (10^6 bytes) per second: 419 MB/s is 399.6 MiB/s
+    expect(busy.inputs.sources.join("; ")).toMatch(/dirty rate measured now on kvmA: 399\.6 MiB\/s \(virsh domdirtyrate-calc/);
+    expect(busy.reason).toMatch(/Auto-converge/);
+    expect((await engine.check("web-kvm", id("kvmA"), id("kvmB"))).forecast.verdict).toBe("converges");
+  });
+
   it("moves a guest kvmA → kvmB: rounds from domjobinfo, QEMU's own downtime, undefined on the source", async () => {
     const job = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
     expect(job.status).toBe("succeeded");

@@ -54,3 +54,19 @@ describe("simulated virsh", () => {
     expect((await run(["virsh", "frobnicate"])).code).toBe(1);
   });
 });
+
+describe("simulated dirty-rate measurement", () => {
+  it("domdirtyrate-calc then domstats --dirtyrate, as the lab printed it", async () => {
+    const world = createDemoWorld();
+    world.timeScale = 1000;
+    const exec = async (argv: string[]) => {
+      let out = "";
+      await virshCommand(world, "kvmA")(argv, { out: (t: string) => { out += t; }, err: () => {}, signal: new AbortController().signal } as never);
+      return out;
+    };
+    expect(await exec(["virsh", "domdirtyrate-calc", "build-kvm", "--seconds", "1"])).toBe(lab("domdirtyrate-calc-lab.txt"));
+    await new Promise((r) => setTimeout(r, 5));
+    const { parseDirtyRate } = await import("../../lib/toolstacks/virsh/parse");
+    expect(parseDirtyRate(await exec(["virsh", "domstats", "build-kvm", "--dirtyrate"]))).toEqual({ status: 2, mbps: Math.round(400 * 1.048576) });
+  });
+});

@@ -103,6 +103,29 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         d.job.postcopy = true;
         return end(0);
       }
+      case "domdirtyrate-calc": {
+        const [name] = positional(rest.filter((a, i) => rest[i - 1] !== "--seconds"));
+        const d = needDom(name);
+        if (!d) return 1;
+        if (d.state === "shutoff") return fail("Requested operation is not valid: domain is not running");
+        const seconds = Number(rest[rest.indexOf("--seconds") + 1] ?? 1) || 1;
+        dirtyCalcs.set(d, { startedAt: Date.now(), seconds });
+        io.out("Start to calculate domain's memory dirty rate successfully.\n");
+        return end(0);
+      }
+      case "domstats": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        io.out(`Domain: '${d.name}'\n`);
+        if (rest.includes("--dirtyrate")) {
+          const calc = dirtyCalcs.get(d);
+          const done = calc && Date.now() - calc.startedAt >= (calc.seconds * 1000) / world.timeScale;
+          io.out(`  dirtyrate.calc_status=${!calc ? 0 : done ? 2 : 1}\n`);
+          if (calc) io.out(`  dirtyrate.calc_start_time=${Math.round((calc.startedAt - host.bootedAt) / 1000)}\n  dirtyrate.calc_period=${calc.seconds}\n  dirtyrate.calc_mode=page-sampling\n`);
+          if (done) io.out(`  dirtyrate.megabytes_per_second=${Math.round(d.workload.dirtyMiBps * 1.048576)}\n`);
+        }
+        return end(0);
+      }
       case "migrate": return end(await virshMigrate(world, hostName, rest, io));
       case "save": return end(await virshSave(world, hostName, rest, io));
       case "restore": return end(await virshRestore(world, hostName, rest, io));
@@ -126,6 +149,8 @@ export function virshCommand(world: World, hostName: string): CommandFn {
 }
 
 const positional = (args: string[]) => args.filter((a) => !a.startsWith("--"));
+/** domdirtyrate-calc measurements in progress or done, per domain */
+const dirtyCalcs = new WeakMap<SimDomain, { startedAt: number; seconds: number }>();
 
 export function stateText(d: SimDomain): string {
   switch (d.state) {

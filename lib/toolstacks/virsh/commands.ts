@@ -44,3 +44,7 @@ export function migrate(dom: string, targetUri: string, o: VirshMigrateOptions =
 
 /** libvirt's URI for the target as the source reaches it; IPv6 literals in brackets. */
 export const targetUri = (address: string, user = "root") => `qemu+ssh://${user}@${address.includes(":") ? `[${address}]` : address}/system`;
+
+/** QEMU's dirty-rate measurement (libvirt ≥ 7.2): start it, then read `dirtyrate.*` from domstats. */
+export const dirtyRateCalc = (dom: string, seconds: number) => ["virsh", "domdirtyrate-calc", dom, "--seconds", String(seconds)];
+export const domstatsDirtyRate = (dom: string) => ["virsh", "domstats", dom, "--dirtyrate"];

@@ -93,3 +93,11 @@ describe("save and restore", async () => {
     expect(virshSaveRestoreError("error: something new\n", "restore")).toEqual({ code: "restore_failed", message: "virsh restore failed: something new" });
   });
 });
+
+describe("dirty rate", () => {
+  it("reads the lab's domstats --dirtyrate once measured, and nothing while measuring", async () => {
+    const { parseDirtyRate } = await import("./parse");
+    expect(parseDirtyRate(fixture("domstats-dirtyrate-lab.txt"))).toEqual({ status: 2, mbps: 4 });
+    expect(parseDirtyRate("Domain: 'labvm1'\n  dirtyrate.calc_status=1\n  dirtyrate.calc_start_time=10227\n")).toEqual({ status: 1, mbps: null });
+  });
+});

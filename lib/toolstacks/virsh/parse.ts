@@ -155,3 +155,9 @@ export function lastProgress(chunk: string): { label: string; percent: number } 
 export function errorLines(stderr: string): string[] {
   return stderr.split(/[\r\n]/).map((l) => l.replace(/^.*?(?=error: )/, "")).filter((l) => l.startsWith("error: ")).map((l) => l.slice(7).trim());
 }
+
+/** `virsh domstats dom --dirtyrate`: calc_status 1 = measuring, 2 = measured; megabytes_per_second once measured. */
+export function parseDirtyRate(text: string): { status: number | null; mbps: number | null } {
+  const v = (k: string) => { const m = new RegExp(`^\\s*dirtyrate\\.${k}=(\\d+)\\s*$`, "m").exec(text); return m ? Number(m[1]) : null; };
+  return { status: v("calc_status"), mbps: v("megabytes_per_second") };
+}
