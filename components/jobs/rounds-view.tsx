@@ -14,6 +14,8 @@ const MiB = 1024 * 1024;
  * libvirt allows: a higher maximum downtime, more bandwidth, post-copy (if allowed at launch), abort.
  */
 export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; canTune: boolean; postcopyAllowed: boolean }) {
+  // the answer to an action outlives the banner (which goes once the migration converges or ends)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const rounds = roundsOf(view.jobinfo);
   const final = view.jobinfo.findLast((j) => j.final);
   const total = final?.iteration ?? rounds.at(-1)?.round ?? 0;
@@ -33,8 +35,9 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
       </div>
       {running && conv.state === "not-converging" && (
         <NotConverging reason={conv.reason} jobId={view.summary.id} canTune={canTune} postcopyAllowed={postcopyAllowed}
-          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100} />
+          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100} onMessage={setMessage} />
       )}
+      {message && <p className={`mb-2 text-xs ${message.ok ? "text-emerald-700" : "text-red-700"}`} role="status" data-testid="tune-message">{message.text}</p>}
       {running && conv.state === "converging" && <p className="mb-2 text-xs text-emerald-700" data-testid="convergence" data-state="converging">{conv.reason}</p>}
       {data.length === 0 ? (
         <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="rounds-empty">
@@ -63,9 +66,10 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
 }
 
 /** suggestedMs: a little above the last round's expected downtime, so QEMU could stop the guest at the next sync. */
-function NotConverging({ reason, jobId, canTune, postcopyAllowed, suggestedMs }: { reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean; suggestedMs: number }) {
+function NotConverging({ reason, jobId, canTune, postcopyAllowed, suggestedMs, onMessage: setMessage }: {
+  reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean; suggestedMs: number; onMessage(m: { ok: boolean; text: string }): void;
+}) {
   const [ms, setMs] = useState(String(suggestedMs));
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const act = (p: Promise<unknown>, done: string) => p.then(() => setMessage({ ok: true, text: done }), (e: Error) => setMessage({ ok: false, text: e.message }));
   return (
     <div className="mb-3 rounded border border-red-300 bg-red-50 p-3 text-sm" role="alert" data-testid="convergence" data-state="not-converging">
@@ -83,7 +87,6 @@ function NotConverging({ reason, jobId, canTune, postcopyAllowed, suggestedMs }:
           <button className="rounded border border-red-300 bg-white px-2 py-1 text-xs text-red-700" data-testid="tune-abort" onClick={() => act(cancelJob(jobId), "Abort sent: the guest keeps running on the source.")}>Abort</button>
         </div>
       )}
-      {message && <p className={`mt-1 text-xs ${message.ok ? "text-emerald-700" : "text-red-700"}`} data-testid="tune-message">{message.text}</p>}
     </div>
   );
 }

@@ -1,0 +1,98 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ClusterPage } from "./pages/cluster-page";
+import { apiAs, loginAs } from "./auth";
+import { E2E } from "./env";
+
+// The demo's libvirt/KVM hosts beside the Xen ones: a move between toolstacks is refused while hovering,
+// a KVM live migration shows QEMU's rounds and downtime, and a guest that does not converge is said to,
+// with the help libvirt allows one click away.
+
+// five hosts make two rows: a tall viewport keeps source and target on screen for the pointer drag
+test.use({ viewport: { width: 1400, height: 1100 } });
+
+async function where(domain: string): Promise<string[]> {
+  return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
+}
+const timeScale = (v: number) => fetch(`${E2E.simControl}/time-scale?value=${v}`, { method: "POST" });
+
+async function drag(page: Page, from: ReturnType<Page["getByTestId"]>, to: ReturnType<Page["getByTestId"]>) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 60, { steps: 15 });
+  return { drop: () => page.mouse.up() };
+}
+
+test("a KVM guest cannot go to a Xen host: the hovered host says why before the drop", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await expect(cluster.host("kvmA").getByTestId("host-toolstack")).toContainText("virsh");
+  const { drop } = await drag(page, cluster.domain("kvmA", "web-kvm"), cluster.host("hostC"));
+  const verdict = cluster.host("hostC").getByTestId("drop-verdict");
+  await expect(verdict).toHaveAttribute("data-verdict", "fail");
+  await expect(verdict).toContainText("hostC uses xl, not virsh");
+  await drop();
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("check-toolstack")).toHaveAttribute("data-status", "fail");
+  await expect(dialog.getByTestId("check-toolstack")).toContainText("kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks.");
+  await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+  await dialog.getByTestId("migrate-close").click();
+  expect(await where("web-kvm")).toEqual(["kvmA"]);
+});
+
+test("drag a KVM guest kvmA → kvmB: libvirt's options, QEMU's forecast, rounds and downtime", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const { drop } = await drag(page, cluster.domain("kvmA", "web-kvm"), cluster.host("kvmB"));
+  await expect(cluster.host("kvmB").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  await drop();
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("check-storage")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("libvirt-options")).toBeVisible();
+  await expect(dialog.getByTestId("forecast")).toContainText("maximum downtime");
+  await expect(dialog.getByTestId("forecast")).toContainText("virsh domdirtyrate-calc");
+  await dialog.getByTestId("opt-downtime").fill("-5");
+  await dialog.getByTestId("migrate-start").click();
+  await expect(dialog.getByTestId("migrate-error")).toHaveText("The maximum downtime is at least 1 ms.");
+  await dialog.getByTestId("opt-downtime").fill("500");
+  await dialog.getByTestId("migrate-start").click();
+  const card = page.locator('[data-testid="job-card-web-kvm"][data-kind="migrate"]').first();
+  await expect(card.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+  expect(await where("web-kvm")).toEqual(["kvmB"]);
+  await card.getByTestId("job-link").click();
+  await expect(page.getByTestId("rounds-total")).toHaveText(/^[1-9]\d*$/);
+  await expect(page.getByTestId("qemu-downtime")).toHaveText(/\d+ ms/);
+  await expect(page.getByTestId("downtime")).toHaveText(await page.getByTestId("qemu-downtime").innerText());
+  await expect(page.getByTestId("job-log")).toContainText("maximum downtime set to 500 ms");
+});
+
+test("a KVM guest that dirties faster than the link: the job page says it is not converging; raising the maximum downtime finishes it", async ({ page }) => {
+  test.setTimeout(120_000);
+  await timeScale(5);
+  try {
+    await loginAs(page, "operator");
+    const api = await apiAs("operator");
+    const hosts: { id: string; name: string }[] = (await (await api.get("/api/hosts")).json()).hosts;
+    const idOf = (n: string) => hosts.find((h) => h.name === n)!.id;
+    const from = (await where("build-kvm"))[0];
+    const to = from === "kvmA" ? "kvmB" : "kvmA";
+    const res = await api.post("/api/jobs", { data: { kind: "migrate", domain: "build-kvm", sourceId: idOf(from), targetId: idOf(to), confirmWarnings: true } });
+    expect(res.status()).toBe(200);
+    const { job } = await res.json();
+    await page.goto(`/jobs/${job.id}`);
+    const banner = page.getByTestId("convergence");
+    await expect(banner).toHaveAttribute("data-state", "not-converging", { timeout: 60_000 });
+    await expect(banner).toContainText("The guest dirties 400 MiB/s");
+    await page.getByTestId("tune-downtime-apply").click();
+    await expect(page.getByTestId("tune-message")).toContainText("Maximum downtime raised");
+    await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    expect(await where("build-kvm")).toEqual([to]);
+    await expect(page.getByTestId("job-log")).toContainText("virsh migrate-setmaxdowntime build-kvm");
+  } finally {
+    await timeScale(1);
+  }
+});
