@@ -19,6 +19,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: E2E.baseURL,
+    // five hosts in two rows and the job cards above them: tall enough that a pointer drag stays on screen
+    viewport: { width: 1400, height: 1100 },
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -1,8 +1,11 @@
 // `npm run bench:forecast`: median absolute error of the forecast against the simulated outcome over a
-// workload suite (small/large memory × low/high dirty rate × slow/fast link). The simulation runs at
-// TIME_SCALE× speed in its own process; outcomes are converted back to simulated time. The forecast is
-// given the workload's true parameters (in the product they are learned from earlier migrations), so this
-// measures the model and Ferry's measurement (polling, handshake), not the learning.
+// workload suite (small/large memory × low/high dirty rate × slow/fast link), for Xen (xl, hostB → hostC)
+// and for QEMU (virsh with auto-converge, kvmA → kvmB). The simulation runs at TIME_SCALE× speed in its own
+// process; outcomes are converted back to simulated time. The forecast is given the workload's true
+// parameters, so this measures the model and Ferry's measurement (polling, handshake), not the learning.
+// Where the real-host lab is up (root, `npm run lab:up`), it also migrates the lab's QEMU guest with three
+// settings and compares the product's own forecast (its link probe and QEMU's dirty-rate measurement) with
+// what QEMU reported (domjobinfo --completed).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,7 +16,8 @@ import { Inventory } from "../lib/inventory/inventory";
 import { SshPool } from "../lib/ssh/pool";
 import { JobEngine } from "../lib/jobs/engine";
 import { isFinal } from "../lib/jobs/types";
-import { forecastXen } from "../lib/forecast/model";
+import { forecastQemu, forecastXen } from "../lib/forecast/model";
+import { labForecastRows } from "./forecast-lab";
 import type { SimHostInfo } from "../sim/cluster";
 
 const SCALE = Number(process.env.TIME_SCALE ?? 4);
@@ -30,34 +34,38 @@ const control = (p: string, body?: object) => fetch(`${ready.controlUrl}${p}`, {
 await control(`/time-scale?value=${SCALE}`);
 const { db } = openDatabase(path.join(dir, "ferry.db"));
 const inventory = new Inventory(new SshPool());
-for (const h of ready.hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+for (const h of ready.hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
 await inventory.refreshAll();
-const engine = new JobEngine(db, inventory, { pollMs: 10 });
+const engine = new JobEngine(db, inventory, { pollMs: 10, virshPollMs: 25 });
 
 const errT: number[] = [];
 const errD: number[] = [];
 const rows: string[] = [];
 let i = 0;
-for (const w of suite) {
+for (const [toolstack, from, to] of [["xl", "hostB", "hostC"], ["virsh", "kvmA", "kvmB"]] as const) for (const w of suite) {
   const name = `bench${i++}`;
-  await control("/test-domain", { host: "hostB", name, memoryMiB: w.mem, wwsMiB: w.wws, dirtyMiBps: w.dirty, bandwidth: w.bw, to: "hostC" });
+  await control("/test-domain", { host: from, name, memoryMiB: w.mem, wwsMiB: w.wws, dirtyMiBps: w.dirty, bandwidth: w.bw, to });
   await inventory.refreshAll();
-  const job = await engine.submit({ domain: name, sourceId: "hostB", targetId: "hostC", createdBy: "bench", confirmWarnings: true });
+  const qemu = toolstack === "virsh";
+  const job = await engine.submit({ domain: name, sourceId: from, targetId: to, createdBy: "bench", confirmWarnings: true, ...(qemu ? { options: { autoConverge: true } } : {}) });
   let row;
   for (;;) { row = await db.job.findUniqueOrThrow({ where: { id: job.id } }); if (isFinal(row.status as never) && !engine.activeJobOn(name)) break; await new Promise((r) => setTimeout(r, 30)); }
   const actualMs = (row.finishedAt!.getTime() - row.startedAt!.getTime()) * SCALE;
-  const actualDown = (row.downtimeMs ?? NaN) * SCALE;
-  const f = forecastXen({ memoryBytes: w.mem * MiB, dirtyBps: w.dirty * MiB, wwsBytes: w.wws * MiB, bandwidthBps: w.bw, handshakeMs: 80 });
+  // xl: Ferry measures downtime by polling (real ms); QEMU reports it, and the simulated QEMU in simulated ms
+  const actualDown = qemu ? row.downtimeMs ?? NaN : (row.downtimeMs ?? NaN) * SCALE;
+  const input = { memoryBytes: w.mem * MiB, dirtyBps: w.dirty * MiB, wwsBytes: w.wws * MiB, bandwidthBps: w.bw, handshakeMs: qemu ? 5 : 80 };
+  const f = qemu ? forecastQemu({ ...input, maxDowntimeMs: 300, autoConverge: true }) : forecastXen(input);
   const eT = Math.abs(f.totalMs - actualMs) / actualMs;
   const eD = Math.abs(f.downtimeMs - actualDown) / actualDown;
   errT.push(eT); errD.push(eD);
-  rows.push(`${String(w.mem).padStart(5)} MiB  dirty ${String(w.dirty).padStart(3)} MiB/s wws ${String(w.wws).padStart(3)} MiB  link ${(w.bw * 8 / 1e6).toFixed(0).padStart(4)} Mbit/s | forecast ${(f.totalMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(f.downtimeMs)).padStart(6)} ms ${f.verdict.padEnd(19)} | actual ${(actualMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(actualDown)).padStart(6)} ms ${row.status} | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`);
+  rows.push(`${toolstack.padEnd(5)} ${String(w.mem).padStart(5)} MiB  dirty ${String(w.dirty).padStart(3)} MiB/s wws ${String(w.wws).padStart(3)} MiB  link ${(w.bw * 8 / 1e6).toFixed(0).padStart(4)} Mbit/s | forecast ${(f.totalMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(f.downtimeMs)).padStart(6)} ms ${f.verdict.padEnd(19)} | actual ${(actualMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(actualDown)).padStart(6)} ms ${row.status} | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`);
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`Forecast against simulated outcome (time scale ${SCALE}×, poll 10 ms; outcomes in simulated time):`);
 for (const r of rows) console.log("  " + r);
 console.log(`median absolute error: time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %  (goal ≤ 15 %)`);
 inventory.stop();
+await labForecastRows();
 await db.$disconnect();
 sim.kill("SIGTERM");
 fs.rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function inventoryOfSim(): Inventory {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
   return inv;
 }
 const warmup = inventoryOfSim();

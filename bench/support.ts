@@ -24,7 +24,7 @@ export async function startSimProcess(dir: string, env: Record<string, string> =
 /** An Inventory of the simulated hosts, ids = names. */
 export function inventoryOf(hosts: SimHostInfo[]): Inventory {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" });
+  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
   return inv;
 }
 

@@ -7,9 +7,6 @@ import { E2E } from "./env";
 // a KVM live migration shows QEMU's rounds and downtime, and a guest that does not converge is said to,
 // with the help libvirt allows one click away.
 
-// five hosts make two rows: a tall viewport keeps source and target on screen for the pointer drag
-test.use({ viewport: { width: 1400, height: 1100 } });
-
 async function where(domain: string): Promise<string[]> {
   return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
 }

@@ -109,7 +109,7 @@ export class SimHostServer {
   }
 
   /** Runs a command string in this host's shell (also how another simulated host's `ssh` reaches it). */
-  runCommand(command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal }): Promise<number> {
+  runCommand(command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal; stdin?: string }): Promise<number> {
     const world = this.opts.world;
     const env: ShellEnv = {
       vars: { HOME: "/root", USER: this.opts.user, LOGNAME: this.opts.user, SHELL: "/bin/bash", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },

@@ -112,7 +112,7 @@ export class World extends EventEmitter {
   readonly files = new Map<string, SimFile>();
   /** set by the cluster: whether a host's sshd answers, and a way to run a command on a host */
   isUp: (host: string) => boolean = () => true;
-  remoteShell: ((host: string, command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal }) => Promise<number>) | null = null;
+  remoteShell: ((host: string, command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; stdin?: string }) => Promise<number>) | null = null;
 
   linkKey(a: string, b: string) { return [a, b].sort().join("|"); }
   bandwidth(a: string, b: string): number { return this.links.get(this.linkKey(a, b)) ?? 125_000_000; }

@@ -22,6 +22,8 @@ export interface ForecastRequest {
   options?: MigrationOptions;
   /** bytes/s the source measured (virsh domdirtyrate-calc), if it can */
   measureDirtyBps?: () => Promise<number | null>;
+  /** a timed transfer source → target over SSH, when this link has no migration history */
+  probeLink?: () => Promise<{ bps: number; bytes: number; ms: number } | null>;
 }
 
 export async function forecastMigration(db: Db, m: ForecastRequest): Promise<ForecastWithInputs> {
@@ -35,7 +37,9 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const pair = done.filter((j) => j.sourceName === m.source && j.targetName === m.target && Number(j.bytesSent) > 0);
   const fromSource = done.filter((j) => j.sourceName === m.source && Number(j.bytesSent) > 0);
   let bandwidthBps = DEFAULT_BPS;
+  const probe = pair.length || !m.probeLink ? null : await m.probeLink();
   if (pair.length) { bandwidthBps = median(pair.map(rate)); sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`); }
+  else if (probe) { bandwidthBps = probe.bps; sources.push(`link speed measured: ${(probe.bytes / 1048576).toFixed(0)} MiB over SSH ${m.source} → ${m.target} in ${Math.round(probe.ms)} ms (${(probe.bps / 1048576).toFixed(0)} MiB/s)`); }
   else if (fromSource.length) { bandwidthBps = median(fromSource.map(rate)); sources.push(`link speed from ${fromSource.length} earlier migration${fromSource.length > 1 ? "s" : ""} out of ${m.source}`); }
   else sources.push("link speed: default 1 Gbit/s (no earlier migration on this link)");
 

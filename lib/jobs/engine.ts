@@ -13,9 +13,10 @@ import { virshError } from "../toolstacks/virsh/errors";
 import type { TuneJobInput } from "./schema";
 import { forecastMigration, type ForecastRequest, type ForecastWithInputs } from "../forecast/inputs";
 import { measureDirtyBps } from "../forecast/measure";
+import { probeLink } from "../forecast/link-probe";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
-import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
+import { runFileJob, type JobRow } from "./run-file-job";
 import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 /** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
@@ -208,6 +209,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return {
       domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name, toolstack: source.toolstack, options,
       measureDirtyBps: source.toolstack === "virsh" ? () => measureDirtyBps(this.inventory.connection(source), source.name, domain.name) : undefined,
+      probeLink: () => probeLink(this.inventory.connection(source), source.name, targetAddressOf(target)),
     };
   }
 
@@ -275,63 +277,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     }
   }
 
-  /** save / restore / move: checks, then the steps; every failure says where the domain is. */
-  private async runFileJob(row: Awaited<ReturnType<Db["job"]["findUniqueOrThrow"]>>) {
-    const jobId = row.id;
-    const ctx: RunContext = { db: this.db, inventory: this.inventory, catalog: this.catalog, jobId, emit: (e) => this.record(jobId, e) };
-    const source = this.inventory.get(row.sourceHostId);
-    const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
-    try {
-      await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
-      if (!source || (row.kind !== "save" && !target)) throw new AppError("not_found", "A host of this job is no longer registered.");
-      let checks: Check[] = [];
-      let movePath: { path: string; shared: boolean } | null = null;
-      if (row.kind === "save") checks = await saveChecks(ctx, source, row.domainName, row.imagePath!);
-      if (row.kind === "restore") checks = await restoreChecks(ctx, await this.catalog.get(row.imageId!), target!);
-      if (row.kind === "move") {
-        movePath = await moveImagePath(ctx, source, target!, row.domainName);
-        const live = await this.check(row.domainName, source.id, target!.id);
-        checks = [...live.checks.filter((c) => ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"].includes(c.id)),
-          ...(await saveChecks(ctx, source, row.domainName, movePath.path)).filter((c) => c.id !== "domain-running")];
-        await this.db.job.update({ where: { id: jobId }, data: { imagePath: movePath.path } });
-      }
-      await this.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks } });
-      const failed = checks.filter((c) => c.status === "fail");
-      if (failed.length) {
-        return await this.finish(jobId, { status: "failed", errorCode: "check_failed", errorMessage: failed.map((c) => c.reason).join(" "),
-          location: { host: row.kind === "restore" ? null : source.name, note: row.kind === "restore" ? `${row.domainName} stays in ${row.sourceName}:${row.imagePath}.` : `${row.domainName} stays on ${source.name}, untouched.` } });
-      }
-      await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
-      await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
-      if (row.kind === "save") {
-        const out = await runSave(ctx, source, row.domainName, row.memoryMiB, row.imagePath!);
-        if (out.image) await this.db.job.update({ where: { id: jobId }, data: { imageId: out.image.id } });
-        return await this.finish(jobId, out);
-      }
-      if (row.kind === "restore") return await this.finish(jobId, await runRestore(ctx, await this.catalog.get(row.imageId!), target!));
-      // move: save on the source, copy if the target cannot see the file, restore, then delete the copies
-      const saved = await runSave(ctx, source, row.domainName, row.memoryMiB, movePath!.path);
-      if (saved.status !== "succeeded" || !saved.image) return await this.finish(jobId, saved);
-      let image = saved.image;
-      if (!movePath!.shared) {
-        const dest = await copyImage(ctx, source, target!, movePath!.path);
-        if (!dest) return await this.finish(jobId, { status: "failed", errorCode: "migrate_link_lost", errorMessage: `Could not copy the image to ${target!.name}.`, location: { host: null, note: `${row.domainName} is saved in ${source.name}:${movePath!.path}; restore it from the Images page.` } });
-        const stat = await this.inventory.connection(target!).exec(["stat", "-c", "%s", dest], { timeoutMs: 10_000 });
-        image = await this.catalog.record({ host: target!, path: dest, header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB }, sizeBytes: Number(stat.stdout.trim()), sha256: image.sha256 ?? "", jobId });
-      }
-      const restored = await runRestore(ctx, image, target!);
-      if (restored.status === "succeeded") {
-        for (const img of new Map([[saved.image.id, saved.image], [image.id, image]]).values()) await this.catalog.remove(img.id).catch(() => {});
-        await this.record(jobId, { type: "log", phase: "activation", payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" } });
-      }
-      return await this.finish(jobId, restored.status === "succeeded" ? restored : { ...restored, location: { host: null, note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.` } });
-    } catch (e) {
-      const err = toAppError(e);
-      await this.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish the job; check the hosts and the Images page." } });
-    } finally {
-      if (source) void this.inventory.refreshHost(source.id);
-      if (target) void this.inventory.refreshHost(target.id);
-    }
+  /** save / restore / move (lib/jobs/run-file-job.ts) */
+  private runFileJob(row: JobRow) {
+    return runFileJob({ db: this.db, inventory: this.inventory, catalog: this.catalog, record: (id, e) => this.record(id, e), finish: (id, o) => this.finish(id, o),
+      migrationChecks: async (d, s, t) => (await this.check(d, s, t)).checks }, row);
   }
 
   private async finish(jobId: string, o: { status: JobStatus; errorCode: string | null; errorMessage: string | null; location: { host: string | null; note: string } }) {

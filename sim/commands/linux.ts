@@ -79,6 +79,13 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       if (!target) { io.err(`ssh: Could not resolve hostname ${hostPart}: Name or service not known\n`); return 255; }
       if (!world.isUp(target.name)) { io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\n`); return 255; }
       const command = argv.slice(i + 1).join(" ");
+      // what goes through the session's stdin crosses the link at its bandwidth (a timed transfer measures it)
+      if (io.stdin.length > 0) {
+        const src = host();
+        await new Promise((r) => setTimeout(r, ((io.stdin.length / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale));
+        src.txBytes += io.stdin.length;
+        target.rxBytes += io.stdin.length;
+      }
       if (!command || !world.remoteShell) return 0;
       return world.remoteShell(target.name, command, io);
     },
@@ -130,9 +137,16 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       const i = argv.indexOf("-c");
       const n = i >= 0 ? Number(argv[i + 1]) : 1024;
       const p = argv.slice(1).filter((a, k) => !a.startsWith("-") && k !== i).at(-1);
+      if (p === "/dev/zero") { io.out("\0".repeat(n)); return 0; }
       const f = p ? world.file(hostName, p) : undefined;
       if (!p || !f) { io.err(`head: cannot open '${p ?? ""}' for reading: No such file or directory\n`); return 1; }
       io.out(f.head.subarray(0, Math.min(n, f.head.length)).toString("latin1") + "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)));
+      return 0;
+    },
+    // wc -c: bytes on stdin (the far end of a timed transfer)
+    wc: (argv, io) => {
+      if (!argv.includes("-c")) { io.err("wc: only -c is simulated here\n"); return 1; }
+      io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
       return 0;
     },
     base64: (_argv, io) => { io.out(Buffer.from(io.stdin, "latin1").toString("base64") + "\n"); return 0; },
