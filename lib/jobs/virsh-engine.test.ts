@@ -90,7 +90,9 @@ describe("JobEngine: live migration over simulated virsh", () => {
   // first, before any migration teaches Ferry this (time-scaled, so very fast) link's speed
   it("forecasts with QEMU's policy and the dirty rate QEMU measures on the source", async () => {
     await inventory.refreshAll();
-    const busy = (await engine.check("build-kvm", id("kvmA"), id("kvmB"))).forecast;
+    sim.world.timeScale = 1; // the link probe times a real transfer: at 10× it would see a 10× faster link
+    const busy = await engine.check("build-kvm", id("kvmA"), id("kvmB")).then((r) => r.forecast).finally(() => { sim.world.timeScale = 10; });
+    expect(busy.inputs.sources.join("; ")).toMatch(/link speed measured: 32 MiB over SSH kvmA → kvmB in \d+ ms \(\d+ MiB\/s\)/);
     expect(busy.verdict).toBe("converges-with-help");
     // QEMU reports whole megabytes (10^6 bytes) per second: 419 MB/s is 399.6 MiB/s
     expect(busy.inputs.sources.join("; ")).toMatch(/dirty rate measured now on kvmA: 399\.6 MiB\/s \(virsh domdirtyrate-calc/);
