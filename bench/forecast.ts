@@ -42,10 +42,12 @@ const errT: number[] = [];
 const errD: number[] = [];
 const rows: string[] = [];
 let i = 0;
-for (const [toolstack, from, to] of [["xl", "hostB", "hostC"], ["virsh", "kvmA", "kvmB"]] as const) for (const w of suite) {
+// BENCH_LAB_ONLY=1: only the real-QEMU part (the lab)
+for (const [toolstack, from, to] of process.env.BENCH_LAB_ONLY ? [] : [["xl", "hostB", "hostC"], ["virsh", "kvmA", "kvmB"]] as const) for (const w of suite) {
   const name = `bench${i++}`;
   await control("/test-domain", { host: from, name, memoryMiB: w.mem, wwsMiB: w.wws, dirtyMiBps: w.dirty, bandwidth: w.bw, to });
-  await inventory.refreshAll();
+  // a refresh already in flight (after the previous job) may predate the new domain: refresh until it shows
+  while (!(await inventory.refreshHost(from)).domains.some((d) => d.name === name)) await new Promise((r) => setTimeout(r, 20));
   const qemu = toolstack === "virsh";
   const job = await engine.submit({ domain: name, sourceId: from, targetId: to, createdBy: "bench", confirmWarnings: true, ...(qemu ? { options: { autoConverge: true } } : {}) });
   let row;
@@ -63,7 +65,11 @@ for (const [toolstack, from, to] of [["xl", "hostB", "hostC"], ["virsh", "kvmA",
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`Forecast against simulated outcome (time scale ${SCALE}×, poll 10 ms; outcomes in simulated time):`);
 for (const r of rows) console.log("  " + r);
-console.log(`median absolute error: time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %  (goal ≤ 15 %)`);
+if (errT.length) {
+  const half = errT.length / 2;
+  console.log(`median absolute error: time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %  (goal ≤ 15 %)`);
+  console.log(`  xl: time ${(med(errT.slice(0, half)) * 100).toFixed(1)} %, downtime ${(med(errD.slice(0, half)) * 100).toFixed(1)} % (a downtime below the poll interval reads 0 ms: error ∞) · QEMU: time ${(med(errT.slice(half)) * 100).toFixed(1)} %, downtime ${(med(errD.slice(half)) * 100).toFixed(1)} %`);
+}
 inventory.stop();
 await labForecastRows();
 await db.$disconnect();

@@ -50,7 +50,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         <Figure label="Sent" value={`${formatBytes(s.bytesSent)}`} sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`} />
         {s.finishedAt && elapsed ? <Figure label="Throughput" value={formatRate((s.bytesSent * 1000) / elapsed)} sub={qemu ? "average, memory processed by QEMU" : "average, source NIC toward the target"} />
           : <Figure label="Throughput" value={formatRate(view.throughputBps)} sub={qemu ? "now, QEMU's memory bandwidth" : "now, source NIC toward the target"} />}
-        <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} />
+        <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} testId="elapsed" />
         <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub={qemu ? "QEMU's own figure (domjobinfo --completed)" : "target running − source suspended"} testId="downtime" />
       </div>
       {s.forecast && <ForecastVsActual job={s} elapsed={elapsed} />}

@@ -133,7 +133,8 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   await expect.poll(consoleUptime, { timeout: 30_000, message: "the guest's console uptime counter grows after the migration" }).toBeGreaterThan(Math.max(before, 0));
   const after = consoleUptime();
   await expect.poll(consoleUptime, { timeout: 30_000 }).toBeGreaterThan(after);
-  console.log(`lab migration: UI downtime ${completed.totalDowntimeMs} ms, ${completed.iteration} iterations, ${completed.elapsedMs} ms (virsh domjobinfo --completed)`);
+  const ui = { downtime: await page.getByTestId("downtime").innerText(), rounds: await page.getByTestId("rounds-total").innerText(), elapsed: await page.getByTestId("elapsed").innerText() };
+  console.log(`lab migration — job page: downtime ${ui.downtime}, ${ui.rounds} rounds, elapsed ${ui.elapsed} | virsh domjobinfo --completed on hostC: Total downtime ${completed.totalDowntimeMs} ms, Iteration ${completed.iteration}, Time elapsed ${completed.elapsedMs} ms`);
 });
 
 test("save the guest on hostC to shared storage, restore it on hostB", async ({ page }) => {

@@ -55,8 +55,14 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     wwsBytes = Math.max(4096, excess);
     sources.push(`dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`);
   }
-  const measured = m.measureDirtyBps ? await m.measureDirtyBps() : null;
-  if (measured !== null) {
+  // QEMU's own dirty-page tracking during this domain's last migration beats any estimate: it sees every
+  // write, where page sampling (below) misses rewrites of identical data
+  const tracked = m.toolstack === "virsh" && mine.length ? await trackedDirtyBps(db, mine[0].id) : null;
+  const measured = tracked === null && m.measureDirtyBps ? await m.measureDirtyBps() : null;
+  if (tracked !== null) {
+    dirtyBps = Math.max(1, tracked);
+    sources.push(`dirty rate QEMU tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`);
+  } else if (measured !== null) {
     dirtyBps = Math.max(1, measured);
     // what it dirties in one second is at least its working set's size
     wwsBytes = Math.min(memoryBytes, Math.max(wwsBytes, measured));
@@ -75,6 +81,13 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     f = forecastQemu({ ...input, bandwidthBps: limited, maxDowntimeMs, autoConverge: m.options?.autoConverge === true });
   } else f = forecastXen(input);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
+}
+
+/** The highest dirty rate QEMU reported (domjobinfo "Dirty rate" × page size) during a migration job. */
+async function trackedDirtyBps(db: Db, jobId: string): Promise<number | null> {
+  const events = await db.jobEvent.findMany({ where: { jobId, type: "jobinfo" }, select: { payloadJson: true } });
+  const rates = events.map((e) => JSON.parse(e.payloadJson)).filter((p) => !p.final && p.dirtyPagesPerSec > 0).map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
+  return rates.length ? Math.max(...rates) : null;
 }
 
 /** |forecast − actual| ÷ actual, for duration and downtime. */
