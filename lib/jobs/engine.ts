@@ -17,7 +17,7 @@ import { probeLink } from "../forecast/link-probe";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
 import { runFileJob, type JobRow } from "./run-file-job";
-import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
+import { applyJobEvent, initialJobView, isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 /** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
 export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; virshPollMs?: number }
@@ -171,7 +171,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   activeSummaries(): JobSummary[] { return [...this.live.values()].map((l) => l.summary); }
 
-  events(jobId: string, afterSeq: number) { return eventsAfter(this.db, jobId, afterSeq); }
+  /** Stored events after `afterSeq`, then any a live job has sent but not stored yet (see write). */
+  async events(jobId: string, afterSeq: number): Promise<JobEvent[]> {
+    const stored = await eventsAfter(this.db, jobId, afterSeq);
+    const last = stored.at(-1)?.seq ?? afterSeq;
+    return [...stored, ...(this.pending.get(jobId) ?? []).filter((e) => e.seq > last)];
+  }
 
   /** After a restart: jobs that were checking or running are closed by asking the hosts where the domain is. */
   async recover(): Promise<number> {
@@ -287,41 +292,87 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const live = this.live.get(jobId);
     await this.record(jobId, { type: "result", phase: o.status === "succeeded" ? "done" : live?.summary.phase ?? "pre-migration", payload: o });
     this.live.delete(jobId);
-    this.chains.delete(jobId);
     this.pump();
   }
 
-  /** Persists one event, folds it into the job row, and emits it. Events of one job are written in order. */
-  private chains = new Map<string, Promise<unknown>>();
+  /** Events waiting for the next batched write, in the order they were recorded. */
+  private queue: { jobId: string; seq: number; at: Date; input: JobEventInput; phase: JobPhase; done: () => void }[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  /** emitted, not yet stored (events() serves them) */
+  private readonly pending = new Map<string, JobEvent[]>();
+
+  /**
+   * Records one event. A live job's event gets its seq, is folded into the job's summary and goes to the
+   * browsers at once; it is stored with everything else recorded in the same FLUSH_MS, in one SQLite
+   * transaction that also updates the job rows — so no disk write sits between a host and the screen.
+   * The promise settles once the event is stored.
+   */
   private record(jobId: string, input: JobEventInput): Promise<void> {
-    const prev = this.chains.get(jobId) ?? Promise.resolve();
-    const next = prev.then(() => this.write(jobId, input)).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
-    this.chains.set(jobId, next);
-    return next;
+    const live = this.live.get(jobId);
+    if (!live) return this.recordFinished(jobId, input).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
+    const phase: JobPhase = phaseIndex(input.phase) < phaseIndex(live.summary.phase) ? live.summary.phase : input.phase;
+    const at = new Date();
+    const event = { ...input, phase, jobId, seq: ++live.seq, at: at.toISOString() } as JobEvent;
+    live.summary = applyJobEvent(initialJobView(live.summary), event).summary;
+    this.pending.set(jobId, [...(this.pending.get(jobId) ?? []), event]);
+    this.emit("event", event);
+    return new Promise<void>((done) => {
+      this.queue.push({ jobId, seq: event.seq, at, input, phase, done });
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.flushing = this.flushing.then(() => this.flush());
+      }, FLUSH_MS);
+    });
   }
 
-  private async write(jobId: string, input: JobEventInput) {
-    const live = this.live.get(jobId);
-    const seq = live ? ++live.seq : ((await this.db.jobEvent.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
-    const at = new Date();
-    const event = { ...input, jobId, seq, at: at.toISOString() } as JobEvent;
-    const phase: JobPhase = live && phaseIndex(input.phase) < phaseIndex(live.summary.phase) ? live.summary.phase : input.phase;
-    const update: Record<string, unknown> = { phase };
-    if (input.type === "status") update.status = input.payload.status;
-    if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
-    if (input.type === "downtime") { update.downtimeMs = Math.round(input.payload.ms); update.downtimeBound = input.payload.upperBound; }
-    if (input.type === "result") {
-      Object.assign(update, { status: input.payload.status, errorCode: input.payload.errorCode, errorMessage: input.payload.errorMessage,
-        locationHost: input.payload.location.host, locationNote: input.payload.location.note, finishedAt: at });
+  private async flush() {
+    const batch = this.queue.splice(0);
+    if (!batch.length) return;
+    const updates = new Map<string, Record<string, unknown>>();
+    for (const b of batch) updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
+    try {
+      await this.db.$transaction([
+        ...batch.map((b) => this.db.jobEvent.create({ data: { jobId: b.jobId, seq: b.seq, at: b.at, phase: b.phase, type: b.input.type, payloadJson: JSON.stringify(b.input.payload) } })),
+        ...[...updates].map(([id, data]) => this.db.job.update({ where: { id }, data })),
+      ]);
+    } catch (e) {
+      log.error({ err: e, events: batch.length }, "job events not stored");
     }
+    for (const jobId of updates.keys()) {
+      const stored = Math.max(...batch.filter((b) => b.jobId === jobId).map((b) => b.seq));
+      const rest = (this.pending.get(jobId) ?? []).filter((e) => e.seq > stored);
+      if (rest.length) this.pending.set(jobId, rest); else this.pending.delete(jobId);
+      const live = this.live.get(jobId);
+      if (live && batch.some((b) => b.jobId === jobId && b.input.type !== "log")) this.emit("summary", live.summary);
+    }
+    for (const b of batch) b.done();
+  }
+
+  /** An event for a job no longer live (rare: after a restart): stored at once, then emitted. */
+  private async recordFinished(jobId: string, input: JobEventInput) {
+    const seq = ((await this.db.jobEvent.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
+    const at = new Date();
     const [, row] = await this.db.$transaction([
       this.db.jobEvent.create({ data: { jobId, seq, at, phase: input.phase, type: input.type, payloadJson: JSON.stringify(input.payload) } }),
-      this.db.job.update({ where: { id: jobId }, data: update }),
+      this.db.job.update({ where: { id: jobId }, data: rowUpdate(input, input.phase, at) }),
     ]);
-    const summary = summaryOf(row);
-    if (live) live.summary = summary;
-    this.emit("event", event);
-    if (input.type !== "log" && input.type !== "sample") this.emit("summary", summary);
-    else if (input.type === "sample") this.emit("summary", summary);
+    this.emit("event", { ...input, jobId, seq, at: at.toISOString() } as JobEvent);
+    if (input.type !== "log") this.emit("summary", summaryOf(row));
   }
+}
+
+const FLUSH_MS = 20;
+
+/** What an event changes in its job's row. */
+function rowUpdate(input: JobEventInput, phase: JobPhase, at: Date): Record<string, unknown> {
+  const update: Record<string, unknown> = { phase };
+  if (input.type === "status") update.status = input.payload.status;
+  if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
+  if (input.type === "downtime") { update.downtimeMs = Math.round(input.payload.ms); update.downtimeBound = input.payload.upperBound; }
+  if (input.type === "result") {
+    Object.assign(update, { status: input.payload.status, errorCode: input.payload.errorCode, errorMessage: input.payload.errorMessage,
+      locationHost: input.payload.location.host, locationNote: input.payload.location.note, finishedAt: at });
+  }
+  return update;
 }
