@@ -57,14 +57,25 @@ for (let i = 0; i < 5; i++) {
   await page.mouse.move(a.x + 30, a.y + 15);
   await page.mouse.down();
   await page.mouse.move(a.x + 40, a.y + 15, { steps: 3 });
-  const t0 = await page.evaluate(() => performance.now());
+  // measured in the page: from the pointer event that brought the card over the host (its own timestamp)
+  // to the verdict in the DOM (a MutationObserver), so Playwright's round trips are not counted
+  // (a string: tsx would wrap named functions in a helper the page does not have)
+  await page.evaluate(`(() => {
+    const host = document.querySelector('[data-testid="host-sim00${(i % 3) + 2}"]');
+    window.fb = {};
+    window.fb.moves = [];
+    document.addEventListener("pointermove", (e) => { if (window.fb.t1 === undefined) window.fb.moves.push(e.timeStamp); }, { capture: true });
+    new MutationObserver(() => {
+      // the move that brought the dragged card over the host is the last one before the verdict appeared
+      if (window.fb.t1 === undefined && host.querySelector('[data-testid="drop-verdict"]')) { window.fb.t1 = performance.now(); window.fb.t0 = window.fb.moves.at(-1); }
+      if (window.fb.t2 === undefined && host.querySelector('[data-testid="drop-verdict"]:not([data-verdict="checking"])')) window.fb.t2 = performance.now();
+    }).observe(host, { subtree: true, childList: true, attributes: true });
+  })()`);
   await page.mouse.move(b.x + 100, b.y + 60, { steps: 5 });
-  await target.locator('[data-testid="drop-verdict"]').waitFor({ timeout: 30_000 });
-  const t1 = await page.evaluate(() => performance.now());
   await target.locator('[data-testid="drop-verdict"]:not([data-verdict="checking"])').waitFor({ timeout: 30_000 });
-  const t2 = await page.evaluate(() => performance.now());
-  feedback.push(t1 - t0);
-  full.push(t2 - t0);
+  const fb = await page.evaluate(() => (window as unknown as { fb: { t0: number; t1: number; t2: number } }).fb);
+  feedback.push(fb.t1 - fb.t0);
+  full.push(fb.t2 - fb.t0);
   await page.keyboard.press("Escape");
   await page.mouse.up();
 }
@@ -75,6 +86,6 @@ fs.rmSync(dir, { recursive: true, force: true });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`Cluster page in Chromium at ${HOSTS} hosts × ${DOMAINS} domains (${cards} domain cards):`);
 console.log(`  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ 2000 ms); runs ${tti.join(", ")} ms`);
-console.log(`  drag start → the hovered host shows a verdict (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`);
-console.log(`  drag start → the server's full checks (storage, SSH from source to target), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`);
+console.log(`  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`);
+console.log(`  card dragged over a host → the server's full checks (storage, SSH from source to target, link probe), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`);
 process.exit(0);
