@@ -1,7 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
 import { apiAs, loginAs } from "./auth";
 import { E2E } from "./env";
+import { drag } from "./drag";
 
 // The demo's libvirt/KVM hosts beside the Xen ones: a move between toolstacks is refused while hovering,
 // a KVM live migration shows QEMU's rounds and downtime, and a guest that does not converge is said to,
@@ -12,15 +13,6 @@ async function where(domain: string): Promise<string[]> {
 }
 const timeScale = (v: number) => fetch(`${E2E.simControl}/time-scale?value=${v}`, { method: "POST" });
 
-async function drag(page: Page, from: ReturnType<Page["getByTestId"]>, to: ReturnType<Page["getByTestId"]>) {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + 60, { steps: 15 });
-  return { drop: () => page.mouse.up() };
-}
 
 test("a KVM guest cannot go to a Xen host: the hovered host says why before the drop", async ({ page }) => {
   await loginAs(page, "operator");
@@ -89,6 +81,16 @@ test("a KVM guest that dirties faster than the link: the job page says it is not
     await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
     expect(await where("build-kvm")).toEqual([to]);
     await expect(page.getByTestId("job-log")).toContainText("virsh migrate-setmaxdowntime build-kvm");
+    // bad changes are refused with a message and change nothing; a finished job cannot be tuned
+    const bad = await api.post(`/api/jobs/${job.id}/tune`, { data: { maxDowntimeMs: -5 } });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).error.message).toBe("The maximum downtime is at least 1 ms.");
+    const junk = await api.post(`/api/jobs/${job.id}/tune`, { data: { command: "$(reboot)" } });
+    expect(junk.status()).toBe(400);
+    expect((await junk.json()).error.message).toMatch(/Send one of: maxDowntimeMs/);
+    const late = await api.post(`/api/jobs/${job.id}/tune`, { data: { maxDowntimeMs: 500 } });
+    expect(late.status()).toBe(409);
+    expect((await late.json()).error.message).toBe("Only a running migration can be tuned.");
   } finally {
     await timeScale(1);
   }

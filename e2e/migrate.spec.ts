@@ -1,7 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
 import { loginAs } from "./auth";
 import { E2E } from "./env";
+import { drag } from "./drag";
 
 // Live migration in the browser: drag, see the checks, migrate, watch the phases and the downtime.
 
@@ -9,16 +10,6 @@ async function where(domain: string): Promise<string[]> {
   return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
 }
 
-/** A pointer drag dnd-kit sees: press, move in steps (it ignores a single jump), hover, release. */
-async function drag(page: Page, from: ReturnType<Page["getByTestId"]>, to: ReturnType<Page["getByTestId"]>) {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + 60, { steps: 15 });
-  return { drop: () => page.mouse.up() };
-}
 
 test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on hostC and in History", async ({ page }) => {
   await loginAs(page, "operator");
