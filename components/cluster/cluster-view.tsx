@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn, type DropState } from "./host-column";
@@ -15,6 +15,9 @@ import type { HostView } from "@/lib/inventory/types";
 import type { Check } from "@/lib/checks/migration";
 import { isFinal, type JobSummary } from "@/lib/jobs/types";
 
+/** Host columns whose cards are draggable from the first render (more than a screenful at any width). */
+const EAGER_HOSTS = 24;
+
 function verdict(checks: Check[]): DropState {
   const fail = checks.find((c) => c.status === "fail");
   if (fail) return { status: "fail", reason: fail.reason };
@@ -23,8 +26,11 @@ function verdict(checks: Check[]): DropState {
 }
 
 export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImageDirs }: { initialHosts: HostView[]; initialJobs: JobSummary[]; canMigrate: boolean; sharedImageDirs: string[] }) {
-  const [saving, setSaving] = useState<{ domain: DomainInfo; host: HostView } | null>(null);
+  const [saving, setSaving] = useState<{ domain: DomainInfo; hostId: string } | null>(null);
   const { hosts, jobs, stream, lastRefresh, refresh } = useInventory(initialHosts, initialJobs);
+  // one callback for every card (memoized cards keep it across renders)
+  const onSave = useCallback((domain: DomainInfo, hostId: string) => setSaving({ domain, hostId }), []);
+  const savingHost = saving ? hosts.find((h) => h.id === saving.hostId) : undefined;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState<DragData | null>(null);
@@ -110,16 +116,16 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
       ) : (
         <DndContext sensors={sensors} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setDragging(null); setOverHost(null); }}>
           <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
-            {hosts.map((h) => (
-              <HostColumn key={h.id} host={h} canMigrate={canMigrate} onSave={canMigrate ? (d) => setSaving({ domain: d, host: h }) : undefined}
+            {hosts.map((h, i) => (
+              <HostColumn key={h.id} host={h} eager={i < EAGER_HOSTS} canMigrate={canMigrate} onSave={canMigrate ? onSave : undefined}
                 drop={dragging && overHost === h.id && h.id !== dragging.sourceId ? drops[h.id] ?? { status: "checking", reason: "Checking…" } : null} />
             ))}
           </div>
         </DndContext>
       )}
-      {saving && (
-        <SaveDialog domain={saving.domain} hostId={saving.host.id} hostName={saving.host.name} onClose={() => setSaving(null)}
-          dirs={[...new Set([saving.host.imageDir, ...sharedImageDirs])]} />
+      {saving && savingHost && (
+        <SaveDialog domain={saving.domain} hostId={savingHost.id} hostName={savingHost.name} onClose={() => setSaving(null)}
+          dirs={[...new Set([savingHost.imageDir, ...sharedImageDirs])]} />
       )}
       {dialog && (
         <MigrateDialog target={dialog} initialChecks={null} onClose={() => setDialog(null)} onStarted={() => setDialog(null)} />

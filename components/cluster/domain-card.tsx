@@ -1,4 +1,5 @@
 "use client";
+import { memo } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB, formatUptime, stateWords } from "@/lib/format";
@@ -15,19 +16,45 @@ const stateLook: Record<string, string> = {
 
 export interface DragData { domain: DomainInfo; sourceId: string }
 
-/** A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space). */
-export function DomainCard({ domain, hostId, draggable: canDrag, onSave }: { domain: DomainInfo; hostId: string; draggable: boolean; onSave?: () => void }) {
+/**
+ * A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space).
+ * dnd-kit re-renders every draggable on each pointer move of a drag, so only cards near the viewport
+ * (`live`, decided by their host column) hold the hook; the others render the same markup without it
+ * (searchable, same size) and become draggable before they scroll into view. The content is memoized.
+ */
+export function DomainCard({ domain, hostId, draggable: canDrag, live, onSave }: { domain: DomainInfo; hostId: string; draggable: boolean; live: boolean; onSave?: SaveFn }) {
   // a libvirt domain that is only defined (id -1, "shut off") does not run here: nothing to migrate or save
   const inactive = domain.id < 0;
   const draggable = canDrag && !inactive;
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
-    id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData, disabled: !draggable,
-  });
+  const body = <CardBody domain={domain} hostId={hostId} inactive={inactive} onSave={draggable ? onSave : undefined} />;
+  if (draggable && live) return <DraggableCard domain={domain} hostId={hostId}>{body}</DraggableCard>;
+  return (
+    <li className={cardClass(inactive, draggable, false)} data-testid={`domain-${domain.name}`} aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}
+      tabIndex={draggable ? 0 : undefined}>
+      {body}
+    </li>
+  );
+}
+
+type SaveFn = (d: DomainInfo, hostId: string) => void;
+
+const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
+  `rounded-md border border-slate-200 ${inactive ? "bg-white opacity-70" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
+
+function DraggableCard({ domain, hostId, children }: { domain: DomainInfo; hostId: string; children: React.ReactNode }) {
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData });
   const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
   return (
-    <li ref={setNodeRef} style={style} {...(draggable ? listeners : {})} {...(draggable ? attributes : {})}
-      className={`rounded-md border border-slate-200 ${inactive ? "bg-white opacity-70" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${isDragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`}
-      data-testid={`domain-${domain.name}`} aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}>
+    <li ref={setNodeRef} style={style} {...listeners} {...attributes} className={cardClass(false, true, isDragging)}
+      data-testid={`domain-${domain.name}`} data-drag-ready="" aria-label={`${domain.name}: drag onto another host to migrate`}>
+      {children}
+    </li>
+  );
+}
+
+const CardBody = memo(function CardBody({ domain, hostId, inactive, onSave }: { domain: DomainInfo; hostId: string; inactive: boolean; onSave?: SaveFn }) {
+  return (
+    <>
       <div className="flex items-start justify-between gap-2">
         <span className="break-all text-sm font-medium">{domain.name}</span>
         <span className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
@@ -38,10 +65,10 @@ export function DomainCard({ domain, hostId, draggable: canDrag, onSave }: { dom
       <p className="mt-1 text-xs text-slate-600">
         id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"}{domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
       </p>
-      {onSave && draggable && (
-        <button onClick={onSave} onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}
+      {onSave && (
+        <button onClick={() => onSave(domain, hostId)} onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}
           className="mt-1.5 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100" data-testid="domain-save">Save to disk…</button>
       )}
-    </li>
+    </>
   );
-}
+});

@@ -1,4 +1,5 @@
 "use client";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
@@ -15,16 +16,42 @@ const statusLook = {
 
 export interface DropState { status: "checking" | "ok" | "warn" | "fail"; reason: string }
 
-export function HostColumn({ host, canMigrate, drop, onSave }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: (d: DomainInfo) => void }) {
+type SaveFn = (d: DomainInfo, hostId: string) => void;
+
+/**
+ * A host and its domains. The droppable hook re-runs on every move of a drag; the body is memoized, and its
+ * cards are draggable (`live`) while the column is within a viewport's height of the screen — `eager` columns
+ * (the first screenful, the same on the server and in the browser) start live.
+ */
+export function HostColumn({ host, canMigrate, drop, onSave, eager }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: SaveFn; eager: boolean }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
+  const [live, setLive] = useState(eager);
+  const el = useRef<HTMLElement | null>(null);
+  const ref = useCallback((node: HTMLElement | null) => { el.current = node; setNodeRef(node); }, [setNodeRef]);
+  useEffect(() => {
+    if (!el.current || typeof IntersectionObserver === "undefined") return;
+    const io = new IntersectionObserver(([entry]) => setLive(entry.isIntersecting), { rootMargin: "100% 0px" });
+    io.observe(el.current);
+    return () => io.disconnect();
+  }, []);
+  return (
+    <section ref={ref} className={`relative flex flex-col rounded-lg border bg-white shadow-sm [content-visibility:auto] ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
+      // the browser lays out and paints only columns near the screen; off screen a column keeps its size
+      style={{ containIntrinsicSize: `auto ${240 + 90 * host.domains.length}px` }}
+      data-testid={`host-${host.name}`} data-status={host.status} aria-label={`host ${host.name}`}>
+      {drop && <DropBanner drop={drop} />}
+      <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} />
+    </section>
+  );
+}
+
+const HostBody = memo(function HostBody({ host, canMigrate, onSave, live }: { host: HostView; canMigrate: boolean; onSave?: SaveFn; live: boolean }) {
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
   const guests = host.domains.filter((d) => d.id !== 0);
   const f = host.facts;
   return (
-    <section ref={setNodeRef} className={`relative flex flex-col rounded-lg border bg-white shadow-sm ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
-      data-testid={`host-${host.name}`} data-status={host.status} aria-label={`host ${host.name}`}>
-      {drop && <DropBanner drop={drop} />}
+    <>
       <header className="border-b border-slate-100 p-4">
         <div className="flex items-center justify-between">
           <h2 className="text-lg font-semibold">{host.name}</h2>
@@ -51,16 +78,16 @@ export function HostColumn({ host, canMigrate, drop, onSave }: { host: HostView;
         )}
       </header>
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
-        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} onSave={onSave ? () => onSave(d) : undefined} />)}
+        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} live={live} onSave={onSave} />)}
         {guests.length === 0 && (
           <li className="flex flex-1 items-center justify-center rounded border border-dashed border-slate-200 p-4 text-xs text-slate-500">
             {host.status === "online" ? "No guest domains" : host.status === "connecting" ? "Loading domains…" : "Domains unknown while unreachable"}
           </li>
         )}
       </ul>
-    </section>
+    </>
   );
-}
+});
 
 const dropLook = {
   checking: "border-slate-300 bg-white/95 text-slate-700",
