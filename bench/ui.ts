@@ -26,6 +26,8 @@ const { db } = openDatabase();
 for (const h of hosts) await db.host.create({ data: { name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint } });
 await new AuthService(db).upsertUser("bench", "operator", "bench-password-123");
 await db.$disconnect();
+// Next.js logs an uncaught error and keeps serving; a bench that failed must end, with its error
+process.on("uncaughtException", (e) => { console.error("bench:ui failed:", e); sim.kill("SIGTERM"); process.exit(1); });
 const { startFerry } = await import("../server");
 const ferry = await startFerry({ port: PORT, dev: false });
 await ferry.services.inventory.refreshAll();
@@ -49,6 +51,12 @@ for (let i = 0; i < 3; i++) {
   phases.push(await page.evaluate(`(() => { const n = performance.getEntriesByType("navigation")[0]; return { ttfb: n.responseStart, html: n.responseEnd, bytes: n.transferSize, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd }; })()`));
 }
 const cards = await page.locator('li[data-testid^="domain-"]').count();
+// far down the page, cards become draggable as their column nears the screen
+const mid = `sim${String(Math.ceil(HOSTS / 2)).padStart(3, "0")}`;
+await page.getByTestId(`host-${mid}`).scrollIntoViewIfNeeded();
+await page.getByTestId(`domain-${mid}-vm01`).and(page.locator("[data-drag-ready]")).waitFor({ timeout: 5_000 });
+if (process.env.BENCH_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.BENCH_SCREENSHOTS, `cluster-${HOSTS}x${DOMAINS}-${mid}.png`) });
+await page.evaluate("window.scrollTo(0, 0)");
 const feedback: number[] = [];
 const full: number[] = [];
 for (let i = 0; i < 5; i++) {
@@ -58,6 +66,7 @@ for (let i = 0; i < 5; i++) {
   const targetName = `sim00${(i % 2) + 2}`;
   const target = page.getByTestId(`host-${targetName}`);
   await page.evaluate("window.scrollTo(0, 0)");
+  await card.waitFor(); // laid out again after the scroll (columns off screen skip layout)
   const a = (await card.boundingBox())!;
   const b = (await target.boundingBox())!;
   if (b.y + 60 > 1000 || a.y + 15 > 1000) throw new Error(`the card or host is off screen: card at y ${a.y}, host at y ${b.y}`);
