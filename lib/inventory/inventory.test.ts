@@ -58,4 +58,33 @@ describe("Inventory", () => {
     expect(seen.length).toBeGreaterThan(2);
     inv.stop();
   });
+
+  it("reads a domain's configuration (xl list -l) on the first refresh, when a domain appears, and on full refreshes only", async () => {
+    const inv = new Inventory(new SshPool());
+    inv.upsert(record("hostA"));
+    await inv.refreshAll();
+    const longRuns = () => sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv.join(" ") === "xl list -l").length;
+    const shells = () => sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv[0] === "sh").length;
+    const [long0, sh0] = [longRuns(), shells()];
+    for (let i = 0; i < 3; i++) await inv.refreshAll();
+    expect(longRuns()).toBe(long0); // steady: not re-read
+    expect(shells() - sh0).toBe(3); // one channel (one sh -c) per host per refresh
+    const dom0 = inv.get("id-hostA")!.domains[0];
+    expect(dom0.uuid).toBe("00000000-0000-0000-0000-000000000000");
+
+    sim.world.addDomain("hostA", { name: "newcomer", memoryMiB: 128, vcpus: 1, disks: [{ target: "/xen-storage/newcomer.img", vdev: "xvda" }] });
+    await inv.refreshAll();
+    expect(longRuns()).toBe(long0 + 1);
+    const fresh = inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")!;
+    expect(fresh.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fresh.disks).toEqual([{ path: "/xen-storage/newcomer.img", vdev: "xvda" }]);
+    await inv.refreshAll();
+    expect(longRuns()).toBe(long0 + 1); // known now: kept
+    expect(inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")).toEqual({ ...fresh, uptimeSeconds: expect.any(Number), cpuSeconds: expect.any(Number) });
+
+    for (let i = 0; i < 12; i++) await inv.refreshAll(); // the twelfth refresh of a host re-reads everything
+    expect(longRuns()).toBe(long0 + 2);
+    sim.world.host("hostA").domains = sim.world.host("hostA").domains.filter((d) => d.name !== "newcomer");
+    inv.stop();
+  });
 });

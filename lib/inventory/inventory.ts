@@ -5,6 +5,9 @@ import type { SshConnection } from "../ssh/connection";
 import { drivers } from "../toolstacks";
 import type { HostRecord, HostView } from "./types";
 
+/** every FULL_EVERY-th refresh of a host re-reads all of its domains' configuration (≈ a minute at 5 s) */
+const FULL_EVERY = 12;
+
 export interface InventoryEvents {
   host: [HostView];
   removed: [string];
@@ -19,6 +22,7 @@ export interface InventoryEvents {
 export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly views = new Map<string, HostView>();
   private readonly inFlight = new Map<string, Promise<HostView>>();
+  private readonly refreshes = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
 
@@ -50,6 +54,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
 
   remove(id: string): void {
     if (!this.views.delete(id)) return;
+    this.refreshes.delete(id);
     this.pool.remove(id);
     this.emit("removed", id);
   }
@@ -95,8 +100,13 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     const t0 = performance.now();
     let next: HostView;
     try {
+      // a domain's configuration (uuid, disks) is re-read when a new domain appears, and in full once a minute
+      const n = this.refreshes.get(id) ?? 0;
+      this.refreshes.set(id, n + 1);
+      const steady = before.status === "online" && !before.stale;
       const snap = await drivers[before.toolstack].snapshot(this.connection(before), {
         withCpuFlags: before.status !== "online", previous: before.facts ?? undefined, imageDir: before.imageDir,
+        previousDomains: steady ? before.domains : undefined, full: n % FULL_EVERY === 0,
       });
       next = { ...before, status: "online", reason: null, errorCode: null, facts: snap.facts, domains: snap.domains,
         stale: false, lastSeenAt: new Date().toISOString(), refreshMs: Math.round(performance.now() - t0) };

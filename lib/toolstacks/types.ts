@@ -51,8 +51,18 @@ export interface HostFacts {
 
 export interface HostSnapshot { facts: HostFacts; domains: DomainInfo[] }
 
+export interface SnapshotOptions {
+  withCpuFlags?: boolean;
+  previous?: HostFacts;
+  /** the domains the last refresh saw: a driver may keep their configuration (uuid, disks) instead of re-reading it */
+  previousDomains?: DomainInfo[];
+  /** re-read every domain's configuration even when nothing new appeared */
+  full?: boolean;
+  imageDir?: string;
+}
+
 export interface ToolstackDriver {
   readonly name: ToolstackName;
   /** Full picture of a host: facts (memory, version, arch, extensions) and every domain. */
-  snapshot(runner: CommandRunner, opts?: { withCpuFlags?: boolean; previous?: HostFacts; imageDir?: string }): Promise<HostSnapshot>;
+  snapshot(runner: CommandRunner, opts?: SnapshotOptions): Promise<HostSnapshot>;
 }

@@ -43,6 +43,19 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       io.out(argv.slice(noNewline ? 2 : 1).join(" ") + (noNewline ? "" : "\n"));
       return 0;
     },
+    // printf FORMAT [ARG…]: %s %d %% and the \n \t \\ escapes; the format repeats while arguments remain
+    printf: (argv, io) => {
+      if (argv.length < 2) { io.err("printf: usage: printf [-v var] format [arguments]\n"); return 2; }
+      const format = argv[1].replace(/\\([nt\\])/g, (_, c: string) => ({ n: "\n", t: "\t", "\\": "\\" })[c]!);
+      const args = argv.slice(2);
+      let i = 0;
+      for (;;) {
+        const before = i;
+        io.out(format.replace(/%([sd%])/g, (_, c: string) => (c === "%" ? "%" : c === "d" ? String(Number(args[i++] ?? 0) | 0) : args[i++] ?? "")));
+        if (i >= args.length || i === before) break;
+      }
+      return 0;
+    },
     sleep: (argv, io) => new Promise<number>((resolve) => {
       const seconds = Number(argv[1]);
       if (!Number.isFinite(seconds) || seconds < 0) { io.err(`sleep: invalid time interval '${argv[1] ?? ""}'\n`); return resolve(1); }

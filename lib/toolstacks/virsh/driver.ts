@@ -1,13 +1,15 @@
-import type { CommandRunner, DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
+import type { ExecResult } from "../../ssh/types";
+import { execBatch } from "../batch";
+import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { virshError } from "./errors";
 import { parseDominfo, parseNodeMemStats, parseNodeinfo, parseVirshList, parseVirshVersion } from "./parse";
 import { parseCpuVirtFlags, parseIpAddr } from "../xl/parse-info";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 
-async function run(runner: CommandRunner, argv: string[]): Promise<string> {
-  const r = await runner.exec(argv, { timeoutMs: 15_000 });
-  if (r.code !== 0) throw virshError(argv, r);
+/** stdout of a batched command that must succeed */
+function ok(argv: readonly string[], r: ExecResult): string {
+  if (r.code !== 0) throw virshError([...argv], r);
   return r.stdout;
 }
 
@@ -20,20 +22,26 @@ export function parseDomblklist(text: string): { path: string; vdev: string }[] 
 export const virshDriver: ToolstackDriver = {
   name: "virsh",
 
-  /** nodeinfo + nodememstats + version + list --all in parallel, then dominfo (and disks) per domain. */
+  /**
+   * nodeinfo + nodememstats + list --all + the image directory's stat (version, hostname, cpu flags and
+   * addresses on request) in one SSH channel, then dominfo and disks of every domain in a second (execBatch).
+   */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const [nodeText, memText, versionText, nameText, listText, cpuText, ipText, dirStat] = await Promise.all([
-      run(runner, cmd.nodeinfo()),
-      run(runner, cmd.nodememstats()),
-      withCpu || !opts.previous ? run(runner, cmd.version()) : Promise.resolve(null),
-      withCpu ? run(runner, cmd.hostname()) : Promise.resolve(null),
-      run(runner, cmd.list()),
-      withCpu ? run(runner, ["cat", "/proc/cpuinfo"]).catch(() => "") : Promise.resolve(null),
-      withCpu ? run(runner, ["ip", "-o", "addr"]).catch(() => "") : Promise.resolve(null),
-      dir ? runner.exec(statDirArgv(dir), { timeoutMs: 15_000 }).then((r) => parseDirStat(dir, r.code, r.stdout, r.stderr)) : Promise.resolve(null),
-    ]);
+    const argvs: string[][] = [cmd.nodeinfo(), cmd.nodememstats(), cmd.list(), ...(dir ? [statDirArgv(dir)] : []),
+      ...(withCpu ? [cmd.version(), cmd.hostname(), ["cat", "/proc/cpuinfo"], ["ip", "-o", "addr"]] : [])];
+    const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+    const nodeText = ok(argvs[0], node_);
+    const memText = ok(argvs[1], mem_);
+    const listText = ok(argvs[2], list_);
+    const statR = dir ? more.shift()! : null;
+    const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
+    const [version_, name_, cpu_, ip_] = withCpu ? more : [];
+    const versionText = version_ ? ok(cmd.version(), version_) : null;
+    const nameText = name_ ? ok(cmd.hostname(), name_) : null;
+    const cpuText = cpu_ ? (cpu_.code === 0 ? cpu_.stdout : "") : null;
+    const ipText = ip_ ? (ip_.code === 0 ? ip_.stdout : "") : null;
     const node = parseNodeinfo(nodeText);
     const mem = parseNodeMemStats(memText);
     const ver = versionText ? parseVirshVersion(versionText) : null;
@@ -53,16 +61,18 @@ export const virshDriver: ToolstackDriver = {
       addresses: ipText === null ? prev?.addresses ?? [] : parseIpAddr(ipText),
     };
     const rows = parseVirshList(listText);
-    const domains = await Promise.all(rows.map(async (row): Promise<DomainInfo> => {
-      const [info, blk] = await Promise.all([
-        run(runner, cmd.dominfo(row.name)).then(parseDominfo),
-        row.id !== null ? run(runner, cmd.domblklist(row.name)).then(parseDomblklist).catch(() => []) : Promise.resolve([]),
-      ]);
+    const perDomain = rows.flatMap((row) => [cmd.dominfo(row.name), ...(row.id !== null ? [cmd.domblklist(row.name)] : [])]);
+    const results = await execBatch(runner, perDomain, { timeoutMs: 15_000 });
+    let k = 0;
+    const domains = rows.map((row): DomainInfo => {
+      const info = parseDominfo(ok(perDomain[k], results[k++]));
+      let blk: { path: string; vdev: string }[] = [];
+      if (row.id !== null) { const r = results[k++]; blk = r.code === 0 ? parseDomblklist(r.stdout) : []; }
       return {
         name: row.name, id: row.id ?? -1, uuid: info.uuid, memoryMiB: info.maxMemoryMiB, vcpus: info.vcpus,
         state: info.state, stateLetters: info.stateText, cpuSeconds: info.cpuSeconds, uptimeSeconds: null, disks: blk,
       };
-    }));
+    });
     return { facts, domains };
   },
 };

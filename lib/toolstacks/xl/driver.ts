@@ -1,4 +1,6 @@
-import type { CommandRunner, DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
+import type { ExecResult } from "../../ssh/types";
+import { execBatch } from "../batch";
+import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { xlError } from "./errors";
 import { parseCpuVirtFlags, parseIpAddr, parseXlInfo } from "./parse-info";
@@ -7,28 +9,41 @@ import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 
-async function run(runner: CommandRunner, argv: string[]): Promise<string> {
-  const r = await runner.exec(argv, { timeoutMs: 15_000 });
-  if (r.code !== 0) throw xlError(argv, r);
+/** stdout of a batched command that must succeed */
+function ok(argv: readonly string[], r: ExecResult): string {
+  if (r.code !== 0) throw xlError([...argv], r);
   return r.stdout;
 }
 
 export const xlDriver: ToolstackDriver = {
   name: "xl",
 
-  /** xl info + xl list + xl list -l + xl uptime in parallel on one connection; cpu flags on request. */
+  /**
+   * xl info + xl list + xl uptime + the image directory's stat (cpu flags and addresses on request) in one
+   * SSH channel (execBatch): one round trip per host per refresh. `xl list -l` (uuids and disks, a large
+   * JSON document) joins the batch on the first and on full refreshes; otherwise the previous domains' are
+   * kept, and it is read in a second round trip only when a domain id appears that the last refresh lacked.
+   */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const [infoText, listText, longText, uptimeText, cpuText, dirStat, ipText] = await Promise.all([
-      run(runner, cmd.xlInfo()),
-      run(runner, cmd.xlList()),
-      run(runner, cmd.xlListLong()),
-      run(runner, cmd.xlUptime()).catch(() => ""), // uptime is optional detail; never fail a refresh for it
-      withCpu ? run(runner, cmd.cpuinfo()).catch(() => "") : Promise.resolve(null),
-      dir ? runner.exec(statDirArgv(dir), { timeoutMs: 15_000 }).then((r) => parseDirStat(dir, r.code, r.stdout, r.stderr)) : Promise.resolve(null),
-      withCpu ? run(runner, cmd.ipAddr()).catch(() => "") : Promise.resolve(null),
-    ]);
+    const withLong = opts.full || !opts.previousDomains;
+    const argvs = [cmd.xlInfo(), cmd.xlList(), cmd.xlUptime(), ...(withLong ? [cmd.xlListLong()] : []), ...(dir ? [statDirArgv(dir)] : []), ...(withCpu ? [cmd.cpuinfo(), cmd.ipAddr()] : [])];
+    const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+    const infoText = ok(argvs[0], info_);
+    const listText = ok(argvs[1], list_);
+    const uptimeText = uptime_.code === 0 ? uptime_.stdout : ""; // uptime is optional detail; never fail a refresh for it
+    let longText = withLong ? ok(cmd.xlListLong(), more.shift()!) : null;
+    const statR = dir ? more.shift()! : null;
+    const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
+    const cpuText = withCpu ? (more[0].code === 0 ? more[0].stdout : "") : null;
+    const ipText = withCpu ? (more[1].code === 0 ? more[1].stdout : "") : null;
+    const rows = parseXlList(listText);
+    const known = new Map((opts.previousDomains ?? []).map((d) => [`${d.id}|${d.name}`, d]));
+    if (longText === null && rows.some((r) => r.id !== 0 && !known.has(`${r.id}|${baseDomainName(r.name)}`))) {
+      const [long_] = await execBatch(runner, [cmd.xlListLong()], { timeoutMs: 15_000 });
+      longText = ok(cmd.xlListLong(), long_);
+    }
     const info = parseXlInfo(infoText);
     const facts: HostFacts = {
       hostname: info.get("host")!,
@@ -44,20 +59,23 @@ export const xlDriver: ToolstackDriver = {
       imageDir: dirStat,
       addresses: ipText === null ? opts.previous?.addresses ?? [] : parseIpAddr(ipText),
     };
-    const long = new Map(parseXlListLong(longText).map((e) => [e.domid, e]));
+    const long = new Map(longText === null ? [] : parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);
-    const domains: DomainInfo[] = parseXlList(listText).map((row) => ({
-      name: baseDomainName(row.name),
-      id: row.id,
-      uuid: long.get(row.id)?.uuid ?? (row.id === 0 ? "00000000-0000-0000-0000-000000000000" : null),
-      memoryMiB: row.memoryMiB,
-      vcpus: row.vcpus,
-      state: stateFromLetters(row.stateLetters, row.name),
-      stateLetters: row.stateLetters,
-      cpuSeconds: row.cpuSeconds,
-      uptimeSeconds: uptime.get(row.id) ?? null,
-      disks: long.get(row.id)?.disks ?? [],
-    }));
+    const domains: DomainInfo[] = rows.map((row) => {
+      const prev = longText === null ? known.get(`${row.id}|${baseDomainName(row.name)}`) : undefined;
+      return {
+        name: baseDomainName(row.name),
+        id: row.id,
+        uuid: prev ? prev.uuid : long.get(row.id)?.uuid ?? (row.id === 0 ? "00000000-0000-0000-0000-000000000000" : null),
+        memoryMiB: row.memoryMiB,
+        vcpus: row.vcpus,
+        state: stateFromLetters(row.stateLetters, row.name),
+        stateLetters: row.stateLetters,
+        cpuSeconds: row.cpuSeconds,
+        uptimeSeconds: uptime.get(row.id) ?? null,
+        disks: prev ? prev.disks : long.get(row.id)?.disks ?? [],
+      };
+    });
     return { facts, domains };
   },
 };

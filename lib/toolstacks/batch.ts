@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import { buildCommand } from "../ssh/quote";
+import type { ExecOptions, ExecResult } from "../ssh/types";
+import type { CommandRunner } from "./types";
+
+/**
+ * Runs several commands in one SSH channel: `sh -c` runs them one after another, and a marker line with a
+ * random nonce after each one (on stdout with its exit status, on stderr alone) splits the output back
+ * into one result per command. One channel per host per refresh instead of five is what lets a warm
+ * inventory of 200 hosts finish in a few round trips. Every word is quoted as `exec` quotes it.
+ */
+// unguessable by a command's output (a domain name cannot spell the marker ahead of time); a counter is cheap
+const PREFIX = randomBytes(6).toString("hex");
+let counter = 0;
+
+export async function execBatch(runner: CommandRunner, commands: readonly (readonly string[])[], opts: ExecOptions = {}): Promise<ExecResult[]> {
+  if (commands.length === 0) return [];
+  const mark = `@@ferry-${PREFIX}-${(counter++).toString(36)}`;
+  const script = commands.map((argv) => `${buildCommand(argv)}; printf '\\n%s %s\\n' ${mark} "$?"; printf '\\n%s\\n' ${mark} >&2`).join("\n");
+  const r = await runner.exec(["sh", "-c", script], opts);
+  const out = splitMarked(r.stdout, `\n${mark} `);
+  const err = splitMarked(r.stderr, `\n${mark}\n`);
+  return commands.map((_argv, i) => {
+    const o = out[i];
+    // a command the shell never finished (the channel was cut or timed out): no status, what it printed
+    if (!o) return { code: null, signal: r.signal, stdout: i === out.length ? out.rest : "", stderr: i === err.length ? err.rest : "" };
+    const nl = o.after.indexOf("\n");
+    return { code: Number(o.after.slice(0, nl < 0 ? undefined : nl)), stdout: o.text, stderr: err[i]?.text ?? (i === err.length ? err.rest : "") };
+  });
+}
+
+/** Pieces of `text` before each separator (and, for stdout, what follows the separator on its line). */
+function splitMarked(text: string, sep: string): { text: string; after: string }[] & { rest: string } {
+  const parts: { text: string; after: string }[] = [];
+  let pos = 0;
+  for (;;) {
+    const at = text.indexOf(sep, pos);
+    if (at < 0) break;
+    const end = text.indexOf("\n", at + sep.length);
+    const stop = sep.endsWith("\n") ? at + sep.length : end < 0 ? text.length : end + 1;
+    parts.push({ text: text.slice(pos, at), after: text.slice(at + sep.length, stop) });
+    pos = stop;
+  }
+  return Object.assign(parts, { rest: text.slice(pos) });
+}
