@@ -27,6 +27,10 @@ export async function labForecastRows(): Promise<void> {
     console.log(`Real QEMU (lab): skipped — the lab is not up (${LAB}/lab.env missing; sudo npm run lab:up).`);
     return;
   }
+  if (hx("hostB", "true") === null || hx("hostC", "true") === null) {
+    console.log(`Real QEMU (lab): skipped — ${LAB}/lab.env is there but the lab's hosts do not answer (run npm run lab:up again).`);
+    return;
+  }
   // the guest runs on hostB only, as the lab defines it
   if (state("hostB") !== "running") {
     if (state("hostC") === "running") hx("hostC", "virsh", "destroy", GUEST);

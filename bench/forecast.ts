@@ -37,10 +37,10 @@ const inventory = new Inventory(new SshPool());
 for (const h of ready.hosts) inventory.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory, { pollMs: 10, virshPollMs: 25 });
+console.log(`Forecast against simulated outcome (time scale ${SCALE}×, poll 10 ms; outcomes in simulated time):`);
 
 const errT: number[] = [];
 const errD: number[] = [];
-const rows: string[] = [];
 let i = 0;
 // BENCH_LAB_ONLY=1: only the real-QEMU part (the lab)
 for (const [toolstack, from, to] of process.env.BENCH_LAB_ONLY ? [] : [["xl", "hostB", "hostC"], ["virsh", "kvmA", "kvmB"]] as const) for (const w of suite) {
@@ -60,11 +60,9 @@ for (const [toolstack, from, to] of process.env.BENCH_LAB_ONLY ? [] : [["xl", "h
   const eT = Math.abs(f.totalMs - actualMs) / actualMs;
   const eD = Math.abs(f.downtimeMs - actualDown) / actualDown;
   errT.push(eT); errD.push(eD);
-  rows.push(`${toolstack.padEnd(5)} ${String(w.mem).padStart(5)} MiB  dirty ${String(w.dirty).padStart(3)} MiB/s wws ${String(w.wws).padStart(3)} MiB  link ${(w.bw * 8 / 1e6).toFixed(0).padStart(4)} Mbit/s | forecast ${(f.totalMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(f.downtimeMs)).padStart(6)} ms ${f.verdict.padEnd(19)} | actual ${(actualMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(actualDown)).padStart(6)} ms ${row.status} | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`);
+  console.log("  " + `${toolstack.padEnd(5)} ${String(w.mem).padStart(5)} MiB  dirty ${String(w.dirty).padStart(3)} MiB/s wws ${String(w.wws).padStart(3)} MiB  link ${(w.bw * 8 / 1e6).toFixed(0).padStart(4)} Mbit/s | forecast ${(f.totalMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(f.downtimeMs)).padStart(6)} ms ${f.verdict.padEnd(19)} | actual ${(actualMs / 1000).toFixed(1).padStart(6)} s ${String(Math.round(actualDown)).padStart(6)} ms ${row.status} | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`);
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`Forecast against simulated outcome (time scale ${SCALE}×, poll 10 ms; outcomes in simulated time):`);
-for (const r of rows) console.log("  " + r);
 if (errT.length) {
   const half = errT.length / 2;
   console.log(`median absolute error: time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %  (goal ≤ 15 %)`);

@@ -39,6 +39,8 @@ for hp in $LAB_HOSTS; do
 done
 ip link del $BR 2>/dev/null && echo "deleted bridge $BR"
 mountpoint -q $LAB/run/ns && umount $LAB/run/ns
+# lab.env says "the lab is up" to the lab suite and bench:forecast; state stays for a fast lab:up
+rm -f $LAB/lab.env
 if [ "${LAB_PURGE:-0}" = 1 ]; then
   rm -rf $LAB/hosts $LAB/run $LAB/shared $LAB/keys $LAB/lab.env $LAB/etc-hosts $LAB/ssh_config
   echo "purged lab state"
