@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { forecastQemu, forecastXen, type Forecast } from "./model";
 import type { MigrationOptions } from "../toolstacks/migration";
+import type { JobInfoPayload } from "../jobs/types";
 
 // Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
 // else this link's and this domain's earlier migrations (xl cannot measure a dirty rate), else stated
@@ -37,8 +38,15 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const pair = done.filter((j) => j.sourceName === m.source && j.targetName === m.target && Number(j.bytesSent) > 0);
   const fromSource = done.filter((j) => j.sourceName === m.source && Number(j.bytesSent) > 0);
   let bandwidthBps = DEFAULT_BPS;
+  // libvirt: QEMU's own average bandwidth over earlier unlimited migrations on this link (Ferry's job time
+  // also counts its checks and virsh's SSH set-up, so bytes ÷ job time under-reads the link)
+  const qemuBw = m.toolstack === "virsh"
+    ? (await Promise.all(pair.filter((j) => !JSON.parse(j.optionsJson ?? "{}").bandwidthMiBps).slice(0, 5).map((j) => finalJobInfo(db, j.id))))
+      .map((p) => p?.bandwidthBps ?? 0).filter((b) => b > 0)
+    : [];
   const probe = pair.length || !m.probeLink ? null : await m.probeLink();
-  if (pair.length) { bandwidthBps = median(pair.map(rate)); sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`); }
+  if (qemuBw.length) { bandwidthBps = median(qemuBw); sources.push(`link speed QEMU measured during ${qemuBw.length} earlier migration${qemuBw.length > 1 ? "s" : ""} ${m.source} → ${m.target}: ${(bandwidthBps / 1048576).toFixed(0)} MiB/s`); }
+  else if (pair.length) { bandwidthBps = median(pair.map(rate)); sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`); }
   else if (probe) { bandwidthBps = probe.bps; sources.push(`link speed measured: ${(probe.bytes / 1048576).toFixed(0)} MiB over SSH ${m.source} → ${m.target} in ${Math.round(probe.ms)} ms (${(probe.bps / 1048576).toFixed(0)} MiB/s)`); }
   else if (fromSource.length) { bandwidthBps = median(fromSource.map(rate)); sources.push(`link speed from ${fromSource.length} earlier migration${fromSource.length > 1 ? "s" : ""} out of ${m.source}`); }
   else sources.push("link speed: default 1 Gbit/s (no earlier migration on this link)");
@@ -58,6 +66,9 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   // QEMU's own dirty-page tracking during this domain's last migration beats any estimate: it sees every
   // write, where page sampling (below) misses rewrites of identical data
   const tracked = m.toolstack === "virsh" && mine.length ? await trackedDirtyBps(db, mine[0].id) : null;
+  // QEMU sends zero pages as a marker only: its last migration of this domain says how many there were
+  const last = m.toolstack === "virsh" && mine.length ? await finalJobInfo(db, mine[0].id) : null;
+  const zeroBytes = last?.zeroPages ? Math.min(memoryBytes * 0.95, last.zeroPages * (last.pageSize ?? 4096)) : 0;
   const measured = tracked === null && m.measureDirtyBps ? await m.measureDirtyBps() : null;
   if (tracked !== null) {
     dirtyBps = Math.max(1, tracked);
@@ -78,9 +89,17 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
     if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);
     sources.push(`QEMU's policy: stop when the rest fits ${maxDowntimeMs} ms${m.options?.autoConverge ? ", auto-converge on" : ""}`);
-    f = forecastQemu({ ...input, bandwidthBps: limited, maxDowntimeMs, autoConverge: m.options?.autoConverge === true });
+    if (zeroBytes) sources.push(`${(zeroBytes / 1048576).toFixed(0)} MiB of zero pages QEMU skipped in the last migration of ${m.domain}`);
+    f = forecastQemu({ ...input, bandwidthBps: limited, maxDowntimeMs, autoConverge: m.options?.autoConverge === true, zeroBytes });
   } else f = forecastXen(input);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
+}
+
+/** QEMU's completed-job statistics of a migration (domjobinfo --completed on the target), if stored. */
+async function finalJobInfo(db: Db, jobId: string): Promise<JobInfoPayload | null> {
+  const events = await db.jobEvent.findMany({ where: { jobId, type: "jobinfo" }, select: { payloadJson: true }, orderBy: { seq: "desc" }, take: 5 });
+  for (const e of events) { const p = JSON.parse(e.payloadJson) as JobInfoPayload; if (p.final) return p; }
+  return null;
 }
 
 /** The highest dirty rate QEMU reported (domjobinfo "Dirty rate" × page size) during a migration job. */

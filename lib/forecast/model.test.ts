@@ -53,4 +53,14 @@ describe("forecastQemu", () => {
     expect(forecastQemu(busy).verdict).toBe("converges-with-help");
     expect(forecastQemu({ ...busy, maxDowntimeMs: 2000 }).verdict).toBe("converges");
   });
+
+  it("zero pages QEMU skips shorten the first pass by their transfer time", () => {
+    const base = { memoryBytes: 1024 * MiB, dirtyBps: 2 * MiB, wwsBytes: 16 * MiB, bandwidthBps: 100 * MiB, handshakeMs: 20, maxDowntimeMs: 300, autoConverge: false };
+    const plain = forecastQemu(base);
+    const sparse = forecastQemu({ ...base, zeroBytes: 768 * MiB });
+    expect(plain.perRound[0].bytes).toBe(1024 * MiB);
+    expect(sparse.perRound[0].bytes).toBe(256 * MiB);
+    expect(plain.totalMs - sparse.totalMs).toBeGreaterThan(7000); // 768 MiB at 100 MiB/s, less what fewer dirty pages save
+  });
 });
+

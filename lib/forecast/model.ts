@@ -62,6 +62,8 @@ export interface QemuForecastInput extends ForecastInput {
   /** migrate-setmaxdowntime (QEMU's default 300 ms) */
   maxDowntimeMs: number;
   autoConverge: boolean;
+  /** memory QEMU will find zero and skip on the first pass (learned from the domain's last migration) */
+  zeroBytes?: number;
 }
 
 const MAX_PASSES = 60;
@@ -69,7 +71,7 @@ const MAX_PASSES = 60;
 /** QEMU's pre-copy: passes until what is left ÷ bandwidth fits the maximum downtime; auto-converge throttles. */
 function qemuPasses(i: QemuForecastInput, autoConverge: boolean, maxDowntimeMs: number) {
   const perRound: Forecast["perRound"] = [];
-  let toSend = i.memoryBytes;
+  let toSend = Math.max(PAGE, i.memoryBytes - (i.zeroBytes ?? 0));
   let totalSec = 0;
   let bytes = 0;
   let throttle = 0;

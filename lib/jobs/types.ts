@@ -28,6 +28,8 @@ const n = z.number().nullable();
 const jobInfoPayload = z.object({
   final: z.boolean(), iteration: n, elapsedMs: n, memoryProcessed: n, memoryRemaining: n, memoryTotal: n, bandwidthBps: n,
   dirtyPagesPerSec: n, pageSize: n, expectedDowntimeMs: n, totalDowntimeMs: n, throttlePercent: n,
+  /** zero pages QEMU skipped (events stored before this field lack it) */
+  zeroPages: n.optional(),
 });
 export type JobInfoPayload = z.infer<typeof jobInfoPayload>;
 

@@ -42,6 +42,7 @@ export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
   final, iteration: j.iteration, elapsedMs: j.elapsedMs, memoryProcessed: j.memoryProcessed, memoryRemaining: j.memoryRemaining,
   memoryTotal: j.memoryTotal, bandwidthBps: j.bandwidthBps, dirtyPagesPerSec: j.dirtyPagesPerSec, pageSize: j.pageSize,
   expectedDowntimeMs: j.expectedDowntimeMs, totalDowntimeMs: j.totalDowntimeMs, throttlePercent: j.autoConvergeThrottle,
+  zeroPages: j.constantPages,
 });
 
 export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {

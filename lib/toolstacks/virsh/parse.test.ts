@@ -55,7 +55,7 @@ describe("parseDomjobinfo", () => {
     expect(active).toMatchObject({ type: "Unbounded", iteration: 1, bandwidthBps: parseSize("16.016 MiB/s"), expectedDowntimeMs: 300 });
     expect(active.memoryRemaining! + active.memoryProcessed!).toBeLessThanOrEqual(active.memoryTotal! + 1024);
     const done = parseDomjobinfo(fixture("domjobinfo-completed-lab.txt"));
-    expect(done).toMatchObject({ type: "Completed", operation: "Incoming migration", iteration: 3, totalDowntimeMs: 239, expectedDowntimeMs: null, memoryRemaining: 0 });
+    expect(done).toMatchObject({ type: "Completed", operation: "Incoming migration", iteration: 3, totalDowntimeMs: 239, expectedDowntimeMs: null, memoryRemaining: 0, constantPages: 6741 });
     expect(parseDomjobinfo("Job type:         None        \n\n").type).toBe("None");
   });
   it("refuses text without a job type", () => {

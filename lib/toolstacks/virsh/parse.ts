@@ -115,6 +115,8 @@ export interface JobInfo {
   totalDowntimeMs: number | null;
   autoConvergeThrottle: number | null;
   postcopyRequests: number | null;
+  /** zero pages QEMU found and sent as a marker only ("Constant pages") */
+  constantPages: number | null;
   errorMessage: string | null;
 }
 
@@ -136,6 +138,7 @@ export function parseDomjobinfo(text: string): JobInfo {
     dirtyPagesPerSec: num(m.get("Dirty rate"), "pages/s"),
     pageSize: num(m.get("Page size"), "bytes"),
     iteration: num(m.get("Iteration")),
+    constantPages: num(m.get("Constant pages")),
     expectedDowntimeMs: num(m.get("Expected downtime"), "ms"),
     totalDowntimeMs: num(m.get("Total downtime"), "ms"),
     autoConvergeThrottle: num(m.get("Auto converge throttle")),
