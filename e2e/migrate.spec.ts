@@ -22,7 +22,14 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   const { drop } = await drag(page, card, cluster.host(to));
   // the verdict shows while hovering, before the drop
   await expect(cluster.host(to).getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  // the dragged card is drawn above every column, under the pointer (a column clips what leaves it)
+  const preview = page.getByTestId("drag-preview");
+  await expect(preview).toContainText("ubuntu_fuwa_nfs_domU");
+  const [p, t] = [(await preview.boundingBox())!, (await cluster.host(to).boundingBox())!];
+  expect(p.x < t.x + t.width && p.x + p.width > t.x && p.y < t.y + t.height && p.y + p.height > t.y).toBe(true);
+  expect(await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="drag-preview"]') !== null, [p.x + 10, p.y + 10])).toBe(true);
   await drop();
+  await expect(preview).toHaveCount(0);
 
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog.getByTestId("check-memory")).toHaveAttribute("data-status", "ok");

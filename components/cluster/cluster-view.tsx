@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useRef, useState } from "react";
-import { DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
+import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn, type DropState } from "./host-column";
-import type { DragData } from "./domain-card";
+import { DragPreview, type DragData } from "./domain-card";
 import { JobCard } from "../jobs/job-card";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
 import { checkMigration } from "../jobs/api";
@@ -121,6 +121,7 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
                 drop={dragging && overHost === h.id && h.id !== dragging.sourceId ? drops[h.id] ?? { status: "checking", reason: "Checking…" } : null} />
             ))}
           </div>
+          <DragOverlay dropAnimation={null}>{dragging ? <DragPreview domain={dragging.domain} /> : null}</DragOverlay>
         </DndContext>
       )}
       {saving && savingHost && (

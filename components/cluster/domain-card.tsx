@@ -36,16 +36,26 @@ export function DomainCard({ domain, hostId, draggable: canDrag, live, onSave }:
   );
 }
 
+/** What follows the pointer during a drag (rendered by the cluster's DragOverlay, above every column). */
+export function DragPreview({ domain }: { domain: DomainInfo }) {
+  return (
+    <div className={`${cardClass(false, true, true)} cursor-grabbing`} data-testid="drag-preview">
+      <CardBody domain={domain} hostId="" inactive={false} />
+    </div>
+  );
+}
+
 type SaveFn = (d: DomainInfo, hostId: string) => void;
 
 const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
   `rounded-md border border-slate-200 ${inactive ? "bg-white opacity-70" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
 
+// the card stays in place (dimmed) while its copy in the cluster's DragOverlay follows the pointer: a column
+// contains its paint (content-visibility), so a card moved by transform would vanish at the column's edge
 function DraggableCard({ domain, hostId, children }: { domain: DomainInfo; hostId: string; children: React.ReactNode }) {
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData });
-  const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData });
   return (
-    <li ref={setNodeRef} style={style} {...listeners} {...attributes} className={cardClass(false, true, isDragging)}
+    <li ref={setNodeRef} {...listeners} {...attributes} className={`${cardClass(false, true, false)} ${isDragging ? "opacity-40" : ""}`}
       data-testid={`domain-${domain.name}`} data-drag-ready="" aria-label={`${domain.name}: drag onto another host to migrate`}>
       {children}
     </li>
