@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn, type DropState } from "./host-column";
@@ -82,8 +82,12 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
     if (source && target) setDialog({ domain: data.domain, sourceId: source.id, sourceName: source.name, targetId: target.id, targetName: target.name });
   };
 
+  // when React has taken over the server-rendered page (ms since navigation): bench:ui reports it
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => { root.current?.setAttribute("data-hydrated-at", String(Math.round(performance.now()))); }, []);
+
   return (
-    <div>
+    <div ref={root} data-testid="cluster">
       <div className="mb-5 flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">Cluster</h1>
