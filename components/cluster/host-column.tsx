@@ -23,7 +23,7 @@ type SaveFn = (d: DomainInfo, hostId: string) => void;
  * cards are draggable (`live`) while the column is within a viewport's height of the screen — `eager` columns
  * (the first screenful, the same on the server and in the browser) start live.
  */
-export function HostColumn({ host, canMigrate, drop, onSave, eager }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: SaveFn; eager: boolean }) {
+export const HostColumn = memo(function HostColumn({ host, canMigrate, drop, onSave, eager }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: SaveFn; eager: boolean }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const [live, setLive] = useState(eager);
   const el = useRef<HTMLElement | null>(null);
@@ -43,7 +43,7 @@ export function HostColumn({ host, canMigrate, drop, onSave, eager }: { host: Ho
       <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} />
     </section>
   );
-}
+});
 
 const HostBody = memo(function HostBody({ host, canMigrate, onSave, live }: { host: HostView; canMigrate: boolean; onSave?: SaveFn; live: boolean }) {
   const look = statusLook[host.status];
