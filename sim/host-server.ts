@@ -130,16 +130,29 @@ export class SimHostServer {
 
   private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal, interrupt: AbortSignal) {
     let code = 1;
+    // sshd reads a command's pipe in chunks and sends what has accumulated: output written in the same tick
+    // goes out as one SSH data message (per stream), not one per write
+    let out = "";
+    let err = "";
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (signal.aborted) return;
+      if (out) { stream.write(out); out = ""; }
+      if (err) { stream.stderr.write(err); err = ""; }
+    };
+    const later = () => { if (!scheduled) { scheduled = true; setImmediate(flush); } };
     try {
       code = await this.runCommand(command, {
-        out: (t) => { if (!signal.aborted) stream.write(t); },
-        err: (t) => { if (!signal.aborted) stream.stderr.write(t); },
+        out: (t) => { out += t; later(); },
+        err: (t) => { err += t; later(); },
         signal,
         interrupt,
       });
     } catch (e) {
-      if (!signal.aborted) stream.stderr.write(`bash: internal error: ${(e as Error).message}\n`);
+      err += `bash: internal error: ${(e as Error).message}\n`;
     }
+    flush();
     if (signal.aborted) return;
     stream.exit(code);
     stream.end();
