@@ -170,6 +170,17 @@ describe("JobEngine: live migration over simulated xl", () => {
     for (const n of ["q1", "q2", "q3"]) expect(where(n)).toEqual(["hostB"]);
   });
 
+  it("events whose seqs another writer took do not cost the job its status: the rows are stored apart", async () => {
+    const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
+    const max = (await db.jobEvent.aggregate({ where: { jobId: job.id }, _max: { seq: true } }))._max.seq ?? 0;
+    // every seq the job will use from here on is already taken (as by a second Ferry writing to the same job)
+    await db.jobEvent.createMany({ data: Array.from({ length: 5000 }, (_, i) => ({ jobId: job.id, seq: max + 20 + i, phase: "precopy", type: "log", payloadJson: JSON.stringify({ line: "written elsewhere" }) })) });
+    const done = await finalOf(job.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.locationHost).toBe("hostC");
+    expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
+  });
+
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
     sim.world.timeScale = 1;
     const job = await migrate("debian_etch_domU", "hostB", "hostC");

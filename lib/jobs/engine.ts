@@ -331,13 +331,18 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!batch.length) return;
     const updates = new Map<string, Record<string, unknown>>();
     for (const b of batch) updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
+    const create = (b: (typeof batch)[number]) => this.db.jobEvent.create({ data: { jobId: b.jobId, seq: b.seq, at: b.at, phase: b.phase, type: b.input.type, payloadJson: JSON.stringify(b.input.payload) } });
+    const rows = () => [...updates].map(([id, data]) => this.db.job.update({ where: { id }, data }));
     try {
-      await this.db.$transaction([
-        ...batch.map((b) => this.db.jobEvent.create({ data: { jobId: b.jobId, seq: b.seq, at: b.at, phase: b.phase, type: b.input.type, payloadJson: JSON.stringify(b.input.payload) } })),
-        ...[...updates].map(([id, data]) => this.db.job.update({ where: { id }, data })),
-      ]);
+      await this.db.$transaction([...batch.map(create), ...rows()]);
     } catch (e) {
-      log.error({ err: e, events: batch.length }, "job events not stored");
+      // one bad event (e.g. a seq another process wrote for the same job) must not cost the job rows their
+      // status: store the rows on their own, then every event that can be
+      log.error({ error: (e as Error).message.trim().split("\n").at(-1), events: batch.length }, "job events not stored together; storing them one by one");
+      await this.db.$transaction(rows()).catch((err) => log.error({ err }, "job rows not updated"));
+      let lost = 0;
+      for (const b of batch) await create(b).catch(() => { lost++; });
+      if (lost) log.error({ lost, events: batch.length }, "job events not stored");
     }
     for (const jobId of updates.keys()) {
       const stored = Math.max(...batch.filter((b) => b.jobId === jobId).map((b) => b.seq));
