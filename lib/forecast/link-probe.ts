@@ -1,24 +1,19 @@
 import type { CommandRunner } from "../toolstacks/types";
+import { cachedFor } from "./ttl-cache";
 
 // The link's speed, measured: the source sends 32 MiB of zeros over SSH to the target (`head -c … /dev/zero |
 // ssh <target> wc -c`, the path xl migrate's stream takes) and Ferry times it, minus an empty `ssh <target> true`
 // (connection set-up). Cached per host pair for ten minutes.
 
 const PROBE_BYTES = 32 * 1024 * 1024;
-const TTL_MS = 10 * 60_000;
-const cache = new Map<string, { at: number; result: LinkProbe | null }>();
+const cached = cachedFor<LinkProbe>(10 * 60_000);
 
 export interface LinkProbe { bps: number; bytes: number; ms: number }
 
 const ssh = (address: string) => ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", address];
 
 export async function probeLink(source: CommandRunner, sourceName: string, targetAddress: string, bytes = PROBE_BYTES): Promise<LinkProbe | null> {
-  const key = `${sourceName}\0${targetAddress}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.result;
-  const result = await measure(source, targetAddress, bytes).catch(() => null);
-  cache.set(key, { at: Date.now(), result });
-  return result;
+  return cached(`${sourceName}\0${targetAddress}`, () => measure(source, targetAddress, bytes));
 }
 
 async function measure(source: CommandRunner, address: string, bytes: number): Promise<LinkProbe | null> {

@@ -1,20 +1,15 @@
 import type { CommandRunner } from "../toolstacks/types";
 import * as virsh from "../toolstacks/virsh/commands";
 import { parseDirtyRate } from "../toolstacks/virsh/parse";
+import { cachedFor } from "./ttl-cache";
 
 // The guest's dirty rate, measured by QEMU on the source (`virsh domdirtyrate-calc`, libvirt ≥ 7.2, page
 // sampling over one second), cached per host and domain for a minute so a dialog and its job share it.
 
-const cache = new Map<string, { at: number; bps: number | null }>();
-const TTL_MS = 60_000;
+const cached = cachedFor<number>(60_000);
 
 export async function measureDirtyBps(runner: CommandRunner, host: string, domain: string, seconds = 1): Promise<number | null> {
-  const key = `${host}\0${domain}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.bps;
-  const bps = await measure(runner, domain, seconds).catch(() => null);
-  cache.set(key, { at: Date.now(), bps });
-  return bps;
+  return cached(`${host}\0${domain}`, () => measure(runner, domain, seconds));
 }
 
 async function measure(runner: CommandRunner, domain: string, seconds: number): Promise<number | null> {
