@@ -12,9 +12,11 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
       res.end(JSON.stringify(body));
     };
     try {
-      const hostAction = /^\/hosts\/([^/]+)\/(stop|start)$/.exec(url.pathname);
+      const hostAction = /^\/hosts\/([^/]+)\/(stop|start|blip)$/.exec(url.pathname);
       if (req.method === "POST" && hostAction) {
         const server = cluster.server(decodeURIComponent(hostAction[1]));
+        // blip: connections reset, new ones accepted (a network hiccup, not sshd stopping)
+        if (hostAction[2] === "blip") return send(200, { name: server.name, up: server.up, reset: server.blip() });
         await (hostAction[2] === "stop" ? server.stop() : server.start());
         return send(200, { name: server.name, up: server.up });
       }
@@ -24,6 +26,12 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
         const host = cluster.world.host(decodeURIComponent(memory[1]));
         host.totalMemoryMiB = Number(url.searchParams.get("total") ?? host.totalMemoryMiB);
         return send(200, { name: host.name, totalMemoryMiB: host.totalMemoryMiB, freeMemoryMiB: cluster.world.freeMemoryMiB(host) });
+      }
+      if (req.method === "GET" && url.pathname === "/faults") return send(200, { faults: cluster.world.faults });
+      if (req.method === "DELETE" && url.pathname === "/faults") return send(200, { cleared: cluster.world.faults.splice(0).length });
+      if (req.method === "GET" && url.pathname === "/processes") {
+        const host = url.searchParams.get("host");
+        return send(200, [...cluster.world.processes].filter((p) => !host || p.host === host));
       }
       if (req.method === "POST" && url.pathname === "/faults") {
         const body = JSON.parse(await new Promise<string>((resolve) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => resolve(b)); }));

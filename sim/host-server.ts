@@ -73,6 +73,13 @@ export class SimHostServer {
     await closed;
   }
 
+  /** A network blip: every open connection is reset, sshd keeps listening; running commands carry on. */
+  blip(): number {
+    const n = this.sockets.size;
+    for (const s of this.sockets) s.destroy();
+    return n;
+  }
+
   private onClient(client: Connection) {
     client.on("error", () => {});
     client.on("authentication", (ctx) => {
@@ -125,7 +132,10 @@ export class SimHostServer {
       return runShell(argv[2], { ...env, vars: { ...env.vars, "0": argv[3] ?? argv[0], ...positional } }, shIo);
     };
     env.commands = { ...env.commands, sh, bash: sh };
-    return runShell(command, env, io);
+    // every command is a process that `ps` lists while it runs (the shell itself as `bash -c …`)
+    env.commands = Object.fromEntries(Object.entries(env.commands).map(([name, fn]) =>
+      [name, (argv: string[], cio: Parameters<CommandFn>[1]) => world.runProcess(this.name, argv, () => fn(argv, cio))]));
+    return world.runProcess(this.name, ["bash", "-c", command], () => runShell(command, env, io));
   }
 
   private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal, interrupt: AbortSignal) {

@@ -98,10 +98,14 @@ export interface SimHost {
 }
 
 export interface CommandRecord { host: string; at: number; argv: string[] }
+/** A command running on a host (`ps` lists them); it outlives the SSH channel that started it. */
+export interface SimProcess { pid: number; host: string; argv: string[]; startedAt: number }
 
 export class World extends EventEmitter {
   readonly hosts = new Map<string, SimHost>();
   readonly commandLog: CommandRecord[] = [];
+  readonly processes = new Set<SimProcess>();
+  private nextPid = 2000;
   /** >1 runs transfers faster than real time (tests); 1 = a 256 MiB domain takes ~2 s over 1 Gbit/s */
   timeScale = 1;
   /** link bandwidth in bytes/s between two hosts (key "a|b", sorted); default 1 Gbit/s */
@@ -195,6 +199,13 @@ export class World extends EventEmitter {
   useSpace(mount: SimMount, kib: number) {
     const storage = mount.storage;
     for (const h of this.hosts.values()) for (const m of h.mounts) if (m === mount || (storage && m.storage === storage)) m.usedKiB = Math.max(0, m.usedKiB + kib);
+  }
+
+  /** Runs `fn` as a process of `host`: listed by `ps` until it returns, whether or not its channel is still open. */
+  async runProcess<T>(host: string, argv: string[], fn: () => Promise<T> | T): Promise<T> {
+    const p: SimProcess = { pid: this.nextPid++, host, argv: [...argv], startedAt: Date.now() };
+    this.processes.add(p);
+    try { return await fn(); } finally { this.processes.delete(p); }
   }
 
   recordCommand(host: string, argv: string[]) {

@@ -45,6 +45,11 @@ export class ImageCatalog {
     return imageView(r);
   }
 
+  /** the images a job made (a move's image on the source, and its copy on the target) */
+  async byJob(jobId: string): Promise<ImageView[]> {
+    return (await this.db.image.findMany({ where: { jobId } })).map(imageView);
+  }
+
   async record(i: { host: HostView; path: string; header: Pick<SaveHeader, "name" | "uuid" | "memoryMiB">; sizeBytes: number; sha256: string; jobId: string }) {
     const data = { hostName: i.host.name, domainName: i.header.name, domainUuid: i.header.uuid, memoryMiB: i.header.memoryMiB, sizeBytes: BigInt(i.sizeBytes),
       sha256: i.sha256, jobId: i.jobId, state: "present", integrity: "verified", verifiedAt: new Date(), mode: "600" };

@@ -16,11 +16,18 @@ import { measureDirtyBps } from "../forecast/measure";
 import { probeLink } from "../forecast/link-probe";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
-import { runFileJob, type JobRow } from "./run-file-job";
+import { runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
+import { recoverFileJob } from "./recover-file-job";
+import { restoreChecks } from "./run-saverestore";
 import { applyJobEvent, initialJobView, isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 /** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
-export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; virshPollMs?: number }
+/**
+ * reconnectMs: how long a host may stay silent after Ferry lost its session mid-job before the job ends
+ * "interrupted" with nothing concluded (default 2 min); settlePollMs: how often a command Ferry lost sight
+ * of is looked at again (default 1 s).
+ */
+export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; virshPollMs?: number; reconnectMs?: number; settlePollMs?: number }
 export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
 
 interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
@@ -35,6 +42,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   readonly maxOutgoingPerHost: number;
   readonly pollMs: number;
   readonly virshPollMs: number;
+  readonly reconnectMs: number;
+  readonly settlePollMs: number;
 
   readonly catalog: ImageCatalog;
 
@@ -44,6 +53,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
     this.pollMs = opts.pollMs ?? 100;
     this.virshPollMs = opts.virshPollMs ?? 500;
+    this.reconnectMs = opts.reconnectMs ?? 120_000;
+    this.settlePollMs = opts.settlePollMs ?? 1_000;
   }
 
   /** Checks a proposed migration now, without starting anything (the dialog's list). */
@@ -187,8 +198,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       this.live.set(row.id, live);
       if (row.status === "queued") continue;
       if (row.kind !== "migrate") {
-        await this.finish(row.id, { status: "interrupted", errorCode: "ssh_lost_during_job", errorMessage: `Ferry restarted during this ${row.kind}.`,
-          location: { host: null, note: `Check ${row.sourceName}${row.targetName ? ` and ${row.targetName}` : ""} for ${row.domainName}, and the Images page for ${row.imagePath ?? "its image"}.` } });
+        // in the background: the job stays running while a save or restore still goes on a host
+        void recoverFileJob(this.fileJobDeps(), row).catch((e) => log.error({ err: e, jobId: row.id }, "recovery crashed"));
         continue;
       }
       const source = this.inventory.get(row.sourceHostId);
@@ -284,8 +295,20 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /** save / restore / move (lib/jobs/run-file-job.ts) */
   private runFileJob(row: JobRow) {
-    return runFileJob({ db: this.db, inventory: this.inventory, catalog: this.catalog, record: (id, e) => this.record(id, e), finish: (id, o) => this.finish(id, o),
-      migrationChecks: async (d, s, t) => (await this.check(d, s, t)).checks }, row);
+    return runFileJob(this.fileJobDeps(), row);
+  }
+
+  private fileJobDeps(): FileJobDeps {
+    return { db: this.db, inventory: this.inventory, catalog: this.catalog, record: (id, e) => this.record(id, e), finish: (id, o) => this.finish(id, o),
+      migrationChecks: async (d, s, t) => (await this.check(d, s, t)).checks, reconnectMs: this.reconnectMs, settlePollMs: this.settlePollMs };
+  }
+
+  /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
+  async checkRestore(imageId: string, targetId: string): Promise<Check[]> {
+    const target = this.inventory.get(targetId);
+    if (!target) throw new AppError("not_found", "The target host is not registered.");
+    const image = await this.catalog.get(imageId);
+    return restoreChecks({ db: this.db, inventory: this.inventory, catalog: this.catalog, jobId: "", emit: async () => {}, reconnectMs: this.reconnectMs, pollMs: this.settlePollMs }, image, target);
   }
 
   private async finish(jobId: string, o: { status: JobStatus; errorCode: string | null; errorMessage: string | null; location: { host: string | null; note: string } }) {

@@ -3,7 +3,8 @@ import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { ImageCatalog } from "../images/catalog";
 import type { Check } from "../checks/migration";
-import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, type RunContext } from "./run-saverestore";
+import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, silentOutcome, type RunContext } from "./run-saverestore";
+import { HostSilent } from "./settle";
 import type { JobEventInput, JobStatus } from "./types";
 
 // Running a save, restore or move-by-save/restore job: checks, then the steps; every failure says where the
@@ -20,11 +21,14 @@ export interface FileJobDeps {
   finish(jobId: string, o: Outcome): Promise<void>;
   /** the live-migration checks (a move reuses the host-level ones) */
   migrationChecks(domain: string, sourceId: string, targetId: string): Promise<Check[]>;
+  /** how long a host may stay silent after a lost session, and how often a running command is looked at (ms) */
+  reconnectMs: number;
+  settlePollMs: number;
 }
 
 export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
   const jobId = row.id;
-  const ctx: RunContext = { db: x.db, inventory: x.inventory, catalog: x.catalog, jobId, emit: (e) => x.record(jobId, e) };
+  const ctx: RunContext = { db: x.db, inventory: x.inventory, catalog: x.catalog, jobId, emit: (e) => x.record(jobId, e), reconnectMs: x.reconnectMs, pollMs: x.settlePollMs };
   const source = x.inventory.get(row.sourceHostId);
   const target = row.targetHostId ? x.inventory.get(row.targetHostId) : undefined;
   try {
@@ -60,18 +64,20 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     if (saved.status !== "succeeded" || !saved.image) return await x.finish(jobId, saved);
     let image = saved.image;
     if (!movePath!.shared) {
-      const dest = await copyImage(ctx, source, target!, movePath!.path);
+      const dest = await copyImage(ctx, source, target!, image);
       if (!dest) return await x.finish(jobId, { status: "failed", errorCode: "migrate_link_lost", errorMessage: `Could not copy the image to ${target!.name}.`, location: { host: null, note: `${row.domainName} is saved in ${source.name}:${movePath!.path}; restore it from the Images page.` } });
-      const stat = await x.inventory.connection(target!).exec(["stat", "-c", "%s", dest], { timeoutMs: 10_000 });
-      image = await x.catalog.record({ host: target!, path: dest, header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB }, sizeBytes: Number(stat.stdout.trim()), sha256: image.sha256 ?? "", jobId });
+      image = await x.catalog.record({ host: target!, path: dest, header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB }, sizeBytes: image.sizeBytes, sha256: image.sha256 ?? "", jobId });
     }
     const restored = await runRestore(ctx, image, target!);
     if (restored.status === "succeeded") {
-      for (const img of new Map([[saved.image.id, saved.image], [image.id, image]]).values()) await x.catalog.remove(img.id).catch(() => {});
+      for (const img of new Map([[saved.image.id, saved.image], [image.id, image]]).values()) {
+        await x.catalog.remove(img.id).catch((e: Error) => x.record(jobId, { type: "log", phase: "activation", payload: { line: `ferry: could not delete ${img.hostName}:${img.path} (${e.message}); delete it from the Images page` } }));
+      }
       await x.record(jobId, { type: "log", phase: "activation", payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" } });
     }
-    return await x.finish(jobId, restored.status === "succeeded" ? restored : { ...restored, location: { host: null, note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.` } });
+    return await x.finish(jobId, restored.status === "failed" ? { ...restored, location: { host: null, note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.` } } : restored);
   } catch (e) {
+    if (e instanceof HostSilent) return await x.finish(jobId, silentOutcome(e, row.kind));
     const err = toAppError(e);
     await x.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish the job; check the hosts and the Images page." } });
   } finally {

@@ -7,14 +7,25 @@ import { formatMiB } from "../format";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
 import { argv, freeKiB, parseProgress, parseSha256 } from "../toolstacks/xl/saverestore";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
-import { parseAnySaveHeader, saveRestoreOps } from "../toolstacks/saverestore";
+import { saveRestoreOps } from "../toolstacks/saverestore";
+import { isRunning } from "../toolstacks/linux/ps";
 import type { JobEventInput } from "./types";
+import { AppError, type ErrorCode } from "../errors";
 import type { MigrationOutcome } from "../toolstacks/migration";
+import { ask, fileFacts, HostSilent, settleRestore, settleSave, sha256Of, type Asking, type SaveVerdict } from "./settle";
 
 // Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
 // an image (0600, sha256 recorded); a failed save resumes it; a restore of a changed image is refused.
 
-export interface RunContext { db: Db; inventory: Inventory; catalog: ImageCatalog; jobId: string; emit(e: JobEventInput): Promise<void> }
+export interface RunContext { db: Db; inventory: Inventory; catalog: ImageCatalog; jobId: string; emit(e: JobEventInput): Promise<void>; reconnectMs: number; pollMs: number }
+
+export const asking = (ctx: RunContext): Asking => ({ emit: ctx.emit, connection: (h) => ctx.inventory.connection(h), reconnectMs: ctx.reconnectMs, pollMs: ctx.pollMs });
+
+/** The job's outcome when a host stayed silent: nothing concluded, nothing deleted. */
+export function silentOutcome(e: HostSilent, what: string): MigrationOutcome {
+  return { status: "interrupted", errorCode: "ssh_lost_during_job", errorMessage: `Ferry lost its SSH session to ${e.host} during the ${what} and could not reach it again (${e.why}).`,
+    location: { host: null, note: `Nothing was deleted. Where the domain is and whether the image is whole is unknown until ${e.host} answers: check it there, then Scan hosts on the Images page.` } };
+}
 
 /** virsh's "\rSave: [ 37 %]" progress has no newline and lands in front of the next line: drop it. */
 const withoutProgress = (line: string) => line.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim();
@@ -22,10 +33,6 @@ const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const ok = (id: string, label: string, reason: string): Check => ({ id, label, status: "ok", reason });
 const fail = (id: string, label: string, reason: string): Check => ({ id, label, status: "fail", reason });
-
-function domainOn(ctx: RunContext, host: HostView, name: string) {
-  return saveRestoreOps(host.toolstack).active(ctx.inventory.connection(host), name);
-}
 
 export async function saveChecks(ctx: RunContext, host: HostView, domain: string, path: string): Promise<Check[]> {
   const conn = ctx.inventory.connection(host);
@@ -78,26 +85,45 @@ export async function runSave(ctx: RunContext, host: HostView, domain: string, m
       const p = parseProgress(line);
       if (p) sample(p.done * 4096);
     },
-  }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+  }).catch((e: Error) => e);
   saving = false;
   await polling;
-  if (r.code !== 0) {
-    await conn.exec(argv.remove(path), { timeoutMs: 30_000 }).catch(() => null); // never leave a partial image behind
-    const err = ops.error(lines.length ? lines.join("\n") : r.stderr, "save");
-    const d = await domainOn(ctx, host, domain);
-    return { status: "failed", errorCode: err.code, errorMessage: err.message,
-      location: d ? { host: host.name, note: `${domain} runs on ${host.name} (id ${d.id}); the partial image was deleted.` } : { host: null, note: `${domain} is not listed on ${host.name}: check the host.` } };
+  const a = asking(ctx);
+  try {
+    // the session dropped (or timed out): the save may still be running, or finished, on the host — ask it
+    if (r instanceof Error) {
+      await ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line: `ferry: lost sight of the save: ${r.message}` } });
+      return await concludeSave(ctx, host, domain, memoryMiB, path, await settleSave(a, host, domain, path), null);
+    }
+    if (r.code !== 0) return await concludeSave(ctx, host, domain, memoryMiB, path, await settleSave(a, host, domain, path), ops.error(lines.length ? lines.join("\n") : r.stderr, "save"));
+    return await concludeSave(ctx, host, domain, memoryMiB, path, { kind: "saved", size: -1 }, null);
+  } catch (e) {
+    if (e instanceof HostSilent) return silentOutcome(e, "save");
+    throw e;
   }
-  await conn.exec(argv.chmodPrivate(path), { timeoutMs: 30_000 });
-  await ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line: `ferry: computing sha256 of ${path} on ${host.name}…` } });
-  const [sum, head, stat] = await Promise.all([
-    conn.exec(argv.sha256(path), { timeoutMs: 60 * 60_000 }), conn.exec(argv.headBase64(path), { timeoutMs: 30_000 }), conn.exec(argv.statFile(path), { timeoutMs: 30_000 }),
-  ]);
-  const sha = parseSha256(sum.stdout);
-  const header = parseAnySaveHeader(head.stdout) ?? { name: domain, uuid: null, memoryMiB };
-  const size = Number(stat.stdout.trim().split(" ")[2] ?? 0);
+}
+
+/** Turns what the host said about a save into the job's outcome; a finished image is made private and catalogued. */
+export async function concludeSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string, v: SaveVerdict,
+  err: { code: ErrorCode; message: string } | null): Promise<MigrationOutcome & { image?: ImageView }> {
+  if (v.kind === "not-saved") {
+    const e = err ?? { code: "save_failed" as const, message: "The save did not finish on the host; the domain runs again." };
+    return { status: "failed", errorCode: e.code, errorMessage: e.message,
+      location: { host: host.name, note: `${domain} runs on ${host.name}${v.partialDeleted ? "; the partial image was deleted" : ""}.` } };
+  }
+  if (v.kind === "stuck") {
+    return { status: "interrupted", errorCode: err?.code ?? "ssh_lost_during_job", errorMessage: err?.message ?? "The save stopped half-way.", location: { host: v.host, note: v.note } };
+  }
+  const a = asking(ctx);
+  const phase = "stop-and-copy" as const;
+  await ask(a, host, phase, async (r) => { const x = await r.exec(argv.chmodPrivate(path), { timeoutMs: 30_000 }); if (x.code !== 0) throw new AppError("toolstack_error", x.stderr.trim()); });
+  await ctx.emit({ type: "log", phase, payload: { line: `ferry: computing sha256 of ${path} on ${host.name}…` } });
+  const sha = await sha256Of(a, host, path, phase);
+  const file = await fileFacts(a, host, path, phase);
+  const header = file?.header ?? { name: domain, uuid: null, memoryMiB };
+  const size = file?.size ?? 0;
   const image = await ctx.catalog.record({ host, path, header, sizeBytes: size, sha256: sha ?? "", jobId: ctx.jobId });
-  await ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line: `ferry: sha256 ${sha}; mode 600` } });
+  await ctx.emit({ type: "log", phase, payload: { line: `ferry: sha256 ${sha}; mode 600` } });
   return { status: "succeeded", errorCode: null, errorMessage: null, image,
     location: { host: null, note: `${domain} is saved in ${host.name}:${path} (${formatMiB(Math.round(size / 1048576))}, sha256 ${sha?.slice(0, 12)}…). It runs nowhere until restored.` } };
 }
@@ -122,10 +148,15 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
   checks.push(!origin || !tf || (origin.arch === tf.arch && origin.virtExtensions.join() === tf.virtExtensions.join())
     ? ok("arch", "Same architecture", `${tf?.arch ?? "?"} with ${tf?.virtExtensions.join(", ") || "no extensions"}.`)
     : fail("arch", "Same architecture", `Saved on ${origin.arch}/${origin.virtExtensions.join(",")}, target is ${tf.arch}/${tf.virtExtensions.join(",")}.`));
-  // a shut-off libvirt definition (id -1) does not run; only active domains count
-  const running = ctx.inventory.snapshot().find((h) => h.domains.some((d) => d.name === image.domainName && d.id >= 0));
-  checks.push(running ? fail("not-running", "Domain not running anywhere", `${image.domainName} already runs on ${running.name}: restoring would make two copies.`)
-    : ok("not-running", "Domain not running anywhere", `${image.domainName} runs on no registered host.`));
+  // asked of every host now, not read from the last refresh: a stale picture must not let a second copy start.
+  // A shut-off libvirt definition does not run; only active domains count.
+  const hosts = ctx.inventory.snapshot().filter((h) => h.status === "online");
+  const states = await Promise.all(hosts.map((h) => saveRestoreOps(h.toolstack).state(ctx.inventory.connection(h), image.domainName).catch(() => null)));
+  const running = hosts.filter((_, i) => states[i] !== null && states[i] !== "absent" && states[i] !== "defined" && states[i] !== "shutdown");
+  const silent = hosts.filter((_, i) => states[i] === null);
+  checks.push(running.length ? fail("not-running", "Domain not running anywhere", `${image.domainName} already runs on ${running.map((h) => h.name).join(" and ")}: restoring would make two copies.`)
+    : silent.length ? { id: "not-running", label: "Domain not running anywhere", status: "warn", reason: `Could not ask ${silent.map((h) => h.name).join(", ")} whether ${image.domainName} runs there: if it runs there, restoring makes a second copy.` }
+    : ok("not-running", "Domain not running anywhere", `${image.domainName} runs on none of the ${hosts.length} hosts that answer (asked just now).`));
   return checks;
 }
 
@@ -135,15 +166,28 @@ export async function runRestore(ctx: RunContext, image: ImageView, target: Host
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
   const lines: string[] = [];
   const r = await conn.exec(ops.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (raw) => { const line = withoutProgress(raw); if (!line) return; lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
-    .catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-  const d = await domainOn(ctx, target, image.domainName);
-  if (r.code !== 0) {
-    const err = ops.error(lines.length ? lines.join("\n") : r.stderr, "restore");
-    return { status: "failed", errorCode: err.code, errorMessage: err.message,
-      location: d ? { host: target.name, note: `${image.domainName} runs on ${target.name}.` } : { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` } };
+    .catch((e: Error) => e);
+  try {
+    if (r instanceof Error) await ctx.emit({ type: "log", phase: "activation", payload: { line: `ferry: lost sight of the restore: ${r.message}` } });
+    const err = r instanceof Error ? null : r.code !== 0 ? ops.error(lines.length ? lines.join("\n") : r.stderr, "restore") : null;
+    return concludeRestore(image, target, await settleRestore(asking(ctx), target, image), err);
+  } catch (e) {
+    if (e instanceof HostSilent) return silentOutcome(e, "restore");
+    throw e;
   }
-  return { status: "succeeded", errorCode: null, errorMessage: null,
-    location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${d?.id ?? "?"}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.` } };
+}
+
+/** The restore's outcome from what the target says now (xl/virsh's exit status alone is not the truth after a lost session). */
+export function concludeRestore(image: Pick<ImageView, "domainName" | "hostName" | "path">, target: HostView, v: Awaited<ReturnType<typeof settleRestore>>,
+  err: { code: ErrorCode; message: string } | null): MigrationOutcome {
+  const ops = saveRestoreOps(target.toolstack);
+  if (v.kind === "running") {
+    return { status: "succeeded", errorCode: null, errorMessage: null,
+      location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${v.id}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.` } };
+  }
+  const e = err ?? { code: "restore_failed" as const, message: "The restore did not finish on the host." };
+  if (v.kind === "stuck") return { status: "interrupted", errorCode: err?.code ?? "ssh_lost_during_job", errorMessage: e.message, location: { host: null, note: `${v.note} The image stays in ${image.hostName}:${image.path}.` } };
+  return { status: "failed", errorCode: e.code, errorMessage: e.message, location: { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` } };
 }
 
 /** Where a move keeps its image: shared storage both hosts see (private), else the source's own directory. */
@@ -158,14 +202,34 @@ export async function moveImagePath(ctx: RunContext, source: HostView, target: H
   return { path: `${source.imageDir}/${domain}-move-${stamp}.save`, shared: false };
 }
 
-/** Copies an image host to host over SSH (scp from the source), into the target's image directory. */
-export async function copyImage(ctx: RunContext, source: HostView, target: HostView, path: string): Promise<string | null> {
-  const dest = `${target.imageDir}/${basename(path)}`;
-  await ctx.emit({ type: "phase", phase: "commitment", payload: {} });
-  await ctx.emit({ type: "log", phase: "commitment", payload: { line: `ferry: copying ${path} to ${target.name}:${dest} over SSH` } });
-  const r = await ctx.inventory.connection(source).exec(["scp", "-q", "-o", "BatchMode=yes", path, `${targetAddressOf(target)}:${dest}`], { timeoutMs: 6 * 3600_000 })
-    .catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
-  if (r.code !== 0) { await ctx.emit({ type: "log", phase: "commitment", payload: { line: r.stderr.trim() } }); return null; }
-  await ctx.inventory.connection(target).exec(argv.chmodPrivate(dest), { timeoutMs: 30_000 });
-  return dest;
+export const scpArgv = (path: string, target: HostView, dest: string) => ["scp", "-q", "-o", "BatchMode=yes", path, `${targetAddressOf(target)}:${dest}`];
+
+/**
+ * Copies an image host to host over SSH (scp run on the source) into the target's image directory, and
+ * proves the copy whole by its sha256. A lost session is not a failed copy: Ferry waits for scp to end on
+ * the source and looks at the result; an incomplete copy is made once more. Returns the target's path.
+ */
+export async function copyImage(ctx: RunContext, source: HostView, target: HostView, image: ImageView): Promise<string | null> {
+  const dest = `${target.imageDir}/${basename(image.path)}`;
+  const a = asking(ctx);
+  const phase = "commitment" as const;
+  const log = (line: string) => ctx.emit({ type: "log", phase, payload: { line } });
+  await ctx.emit({ type: "phase", phase, payload: {} });
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await log(`ferry: copying ${image.path} to ${target.name}:${dest} over SSH`);
+    const scp = scpArgv(image.path, target, dest);
+    const r = await ctx.inventory.connection(source).exec(scp, { timeoutMs: 6 * 3600_000 }).catch((e: Error) => e);
+    if (r instanceof Error) {
+      await log(`ferry: lost sight of the copy: ${r.message}`);
+      while (await ask(a, source, phase, (x) => isRunning(x, scp))) await new Promise((res) => setTimeout(res, a.pollMs));
+    } else if (r.code !== 0) { await log(r.stderr.trim()); break; }
+    const sum = await sha256Of(a, target, dest, phase);
+    if (sum !== null && sum === image.sha256) {
+      await ask(a, target, phase, (x) => x.exec(argv.chmodPrivate(dest), { timeoutMs: 30_000 }));
+      return dest;
+    }
+    await log(`ferry: the copy on ${target.name} is ${sum === null ? "missing" : "incomplete (its sha256 differs)"}`);
+  }
+  await ask(a, target, phase, (x) => x.exec(argv.remove(dest), { timeoutMs: 30_000 }));
+  return null;
 }

@@ -162,6 +162,13 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
       return 0;
     },
+    // ps -eo pid=,args= (procps-ng): every process of this host, pid right-aligned, its command line
+    ps: (argv, io) => {
+      const o = argv.indexOf("-eo") >= 0 ? argv[argv.indexOf("-eo") + 1] : undefined;
+      if (o !== "pid=,args=") { io.err("ps: only ps -eo pid=,args= is simulated here\n"); return 1; }
+      for (const p of [...world.processes].filter((x) => x.host === hostName).sort((a, b) => a.pid - b.pid)) io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
+      return 0;
+    },
     base64: (_argv, io) => { io.out(Buffer.from(io.stdin, "latin1").toString("base64") + "\n"); return 0; },
     // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
     scp: async (argv, io) => {

@@ -248,15 +248,17 @@ export async function virshRestore(world: World, hostName: string, args: string[
   if (f.size < f.head.length + memoryMiB * MiB) return failed("operation failed: failed to read qemu header");
   if (host.domains.some((d) => d.name === name && d.state !== "shutoff")) return failed(`Requested operation is not valid: domain '${name}' is already active`);
   if (world.freeMemoryMiB(host) < memoryMiB) return failed("internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory");
-  await sleep(world, ((memoryMiB * MiB) / DISK_BPS) * 1000);
+  // libvirt starts the domain (paused, QEMU -incoming) before it reads the image: it is active from here on,
+  // so a second restore of the same name is refused while this one runs
   const defined = host.domains.find((d) => d.name === name && d.state === "shutoff");
-  if (defined) { defined.state = "running"; defined.domid = host.nextDomid++; defined.startedAt = Date.now(); }
-  else {
-    world.addDomain(hostName, {
-      name, memoryMiB, uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1], vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1), state: "running", persistent: false,
-      disks: [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='([^']+)'/g)].map((mm) => ({ target: mm[1], vdev: mm[2] })),
-    });
-  }
+  const dom = defined ?? world.addDomain(hostName, {
+    name, memoryMiB, uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1], vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1), state: "paused", persistent: false,
+    disks: [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='([^']+)'/g)].map((mm) => ({ target: mm[1], vdev: mm[2] })),
+  });
+  if (defined) { defined.state = "paused"; defined.domid = host.nextDomid++; }
+  await sleep(world, ((memoryMiB * MiB) / DISK_BPS) * 1000);
+  dom.state = "running";
+  dom.startedAt = Date.now();
   io.out(`Domain restored from ${file}\n`);
   world.emit("change", hostName);
   return 0;

@@ -116,13 +116,18 @@ export async function xlRestore(world: World, hostName: string, args: string[], 
   }
   io.err(`xc: info: Found x86 PV domain from Xen ${host.xenVersion.split(".").slice(0, 2).join(".")}\n`);
   io.err("xc: info: Restoring domain\n");
-  const bytes = memoryMiB * 1024 * 1024;
-  await new Promise((r) => setTimeout(r, ((bytes / DISK_BPS) * 1000) / world.timeScale));
+  // libxl creates the domain (paused, under its name) before reading its memory: a second restore of the
+  // same name meanwhile fails with "already exists", and `xl list` shows it paused until the restore ends
   const dom: SimDomain = world.addDomain(hostName, {
     name: config.c_info.name, uuid: config.c_info.uuid, memoryMiB, vcpus: config.b_info?.max_vcpus ?? 1,
     kernel: config.b_info?.kernel ?? "", disks: (config.disks ?? []).map((d: { pdev_path: string; vdev: string }) => ({ target: d.pdev_path, vdev: d.vdev })),
-    state: flags.has("p") ? "paused" : "blocked",
+    state: "paused",
   });
+  const bytes = memoryMiB * 1024 * 1024;
+  await new Promise((r) => setTimeout(r, ((bytes / DISK_BPS) * 1000) / world.timeScale));
+  dom.state = flags.has("p") ? "paused" : "blocked";
+  dom.startedAt = Date.now();
+  world.emit("change", hostName);
   io.err("xc: info: Restore successful\n");
   io.err(`xc: info: XenStore: mfn 0x${(0x3fb808 + dom.domid).toString(16)}, dom 0, evt 1\n`);
   io.err(`xc: info: Console: mfn 0x${(0x3fb8e7 + dom.domid).toString(16)}, dom 0, evt 2\n`);
