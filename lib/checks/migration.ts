@@ -64,7 +64,33 @@ async function mounts(runner: CommandRunner, path?: string): Promise<Mount[] | n
   return r.stdout.split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6).map((f) => ({ device: f[0], mount: f.slice(5).join(" ") }));
 }
 
-/** Live migration moves memory, not disks: every disk must be on storage the target sees at the same path. */
+/** Where a path really lives: on an NFS server's export, or on one host's own disk. */
+interface Place { server: string; path: string }
+const nfs = (device: string) => /^[^/]+:\//.test(device) ? { server: device.slice(0, device.indexOf(":")), path: device.slice(device.indexOf(":") + 1) } : null;
+const under = (base: string, rest: string) => (rest ? `${base.replace(/\/$/, "")}${rest}` : base);
+
+/** An NFS server named by address or name is one of the two hosts when that host answers to it. */
+function serverId(server: string, hosts: HostView[]): string {
+  const h = hosts.find((x) => x.address === server || x.facts?.hostname === server || (x.facts?.addresses ?? []).includes(server));
+  return h ? `host:${h.id}` : `nfs:${server}`;
+}
+
+async function placeOf(runner: CommandRunner, host: HostView, path: string, hosts: HostView[]): Promise<Place | null> {
+  const direct = nfs(path);
+  if (direct) return { server: serverId(direct.server, hosts), path: direct.path };
+  const m = (await mounts(runner, path))?.[0];
+  if (!m) return null;
+  const remote = nfs(m.device);
+  if (remote) return { server: serverId(remote.server, hosts), path: under(remote.path, path.slice(m.mount.length)) };
+  // the host's own disk; "/" is never shared
+  return m.mount === "/" ? { server: `root:${host.id}`, path } : { server: `host:${host.id}`, path };
+}
+
+/**
+ * Live migration moves memory, not disks: every disk must be on storage the target sees at the same path.
+ * Both ends' paths are traced to where they live (an NFS export, or a host's own disk), so a domain can move
+ * between two clients of one server, from a client onto the server, and from the server onto a client.
+ */
 async function checkStorage(i: MigrationCheckInput): Promise<Check> {
   const label = "Storage visible on the target";
   if (i.domain.disks.length === 0) {
@@ -73,20 +99,16 @@ async function checkStorage(i: MigrationCheckInput): Promise<Check> {
       ? { id: "storage", label, status: "ok", reason: "The domain has no disks (virsh domblklist): only memory and device state move." }
       : { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
   }
-  const targetMounts = await mounts(i.targetRunner);
-  if (!targetMounts) return { id: "storage", label, status: "warn", reason: `Could not list ${i.target.name}'s filesystems (df -P).` };
+  const hosts = [i.source, i.target];
   const missing: string[] = [];
   for (const disk of i.domain.disks) {
-    let device: string | null = null;
-    let at: string | null = null;
-    if (/^[^/]+:\//.test(disk.path)) { device = disk.path; at = disk.path.slice(disk.path.indexOf(":") + 1); } else if (disk.path.startsWith("/")) {
-      const m = (await mounts(i.sourceRunner, disk.path))?.[0];
-      if (m) { device = m.device; at = m.mount; }
-    }
-    const [server, exportPath] = device && /^[^/]+:\//.test(device) ? [device.slice(0, device.indexOf(":")), device.slice(device.indexOf(":") + 1)] : [null, null];
-    const seen = device !== null && targetMounts.some((m) => (m.device === device && m.mount === at)
-      || (server !== null && (i.target.facts?.addresses.includes(server) ?? false) && m.mount === exportPath));
-    if (!seen || at === "/") missing.push(`${disk.path} (${disk.vdev})`);
+    const here = await placeOf(i.sourceRunner, i.source, disk.path, hosts);
+    // an NFS root the guest mounts itself (server:/export): the target must be that server or mount that export
+    const there = nfs(disk.path)
+      ? (here?.server === `host:${i.target.id}` ? here : (await mounts(i.targetRunner))?.some((m) => m.device === disk.path) ? here : null)
+      : await placeOf(i.targetRunner, i.target, disk.path, hosts);
+    const same = here !== null && there !== null && here.server === there.server && here.path === there.path && !here.server.startsWith("root:");
+    if (!same) missing.push(`${disk.path} (${disk.vdev})`);
   }
   return missing.length
     ? { id: "storage", label, status: "fail", reason: `Not on shared storage that ${i.target.name} mounts: ${missing.join(", ")}.` }

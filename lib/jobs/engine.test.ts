@@ -181,6 +181,32 @@ describe("JobEngine: live migration over simulated xl", () => {
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
   });
 
+  it("migrates onto the NFS server and back off it: storage is traced to the export, in both directions", async () => {
+    // debian_etch_domU's disk is /xen-storage/debian_etch.img: hostB mounts hostA's export there, hostA has it on its own disk
+    const check = async (from: string, to: string) => (await engine.check("debian_etch_domU", id(from), id(to))).checks.find((c) => c.id === "storage")!;
+    expect(await check("hostB", "hostA")).toMatchObject({ status: "ok" });
+    const onto = await finalOf((await migrate("debian_etch_domU", "hostB", "hostA")).id);
+    expect(onto).toMatchObject({ status: "succeeded", locationHost: "hostA" });
+    await inventory.refreshAll();
+    const back = await check("hostA", "hostB");
+    expect(back, back.reason).toMatchObject({ status: "ok" });
+    expect(back.reason).toContain("shared with hostB");
+    const off = await finalOf((await migrate("debian_etch_domU", "hostA", "hostB")).id);
+    expect(off).toMatchObject({ status: "succeeded", locationHost: "hostB" });
+    expect(sim.world.locate("debian_etch_domU")).toEqual(["hostB"]);
+    // a disk on the server's own root filesystem is not shared, whichever way
+    sim.world.host("hostA").mounts.find((m) => m.path === "/xen-storage")!.storage = undefined;
+    sim.world.host("hostA").mounts.find((m) => m.path === "/xen-storage")!.path = "/xen-storage-local";
+    try {
+      await inventory.refreshAll();
+      await finalOf((await migrate("debian_etch_domU", "hostB", "hostC")).id);
+      await inventory.refreshAll();
+      expect((await check("hostC", "hostA")).status).toBe("fail");
+    } finally {
+      sim.world.host("hostA").mounts.find((m) => m.path === "/xen-storage-local")!.path = "/xen-storage";
+    }
+  });
+
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
     sim.world.timeScale = 1;
     const job = await migrate("debian_etch_domU", "hostB", "hostC");
