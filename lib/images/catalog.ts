@@ -3,7 +3,9 @@ import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
 import { argv, parseDirListing, parseSha256, type SaveHeader } from "../toolstacks/xl/saverestore";
-import { parseAnySaveHeader } from "../toolstacks/saverestore";
+import { parseAnySaveHeader, type ImageHeader } from "../toolstacks/saverestore";
+import type { ToolstackName } from "../toolstacks/types";
+import { isInside } from "../toolstacks/names";
 
 // The saved-image catalog: images Ferry made (with the sha256 taken right after the save) and xl or
 // libvirt save files found in each host's image directories (header read for the domain and its config).
@@ -15,6 +17,10 @@ export interface ImageView {
   id: string; hostId: string; hostName: string; path: string; domainName: string; memoryMiB: number; sizeBytes: number;
   sha256: string | null; createdAt: string; jobId: string | null; state: "present" | "missing"; integrity: Integrity;
   verifiedAt: string | null; mode: string | null;
+  /** which toolstack can restore it (its header's format) and the architecture the header names, when it does */
+  format: ToolstackName | null; arch: string | null;
+  /** on shared storage: the host is only the one Ferry reaches the file through */
+  shared: boolean;
 }
 
 export function imageView(r: ImageRow): ImageView {
@@ -23,6 +29,7 @@ export function imageView(r: ImageRow): ImageView {
     sha256: r.sha256, createdAt: r.createdAt.toISOString(), jobId: r.jobId, state: r.state === "missing" ? "missing" : "present",
     integrity: (["verified", "changed", "missing", "unverified"].includes(r.integrity) ? r.integrity : "unverified") as Integrity,
     verifiedAt: r.verifiedAt?.toISOString() ?? null, mode: r.mode,
+    format: r.format === "xl" || r.format === "virsh" ? r.format : null, arch: r.arch, shared: r.shared,
   };
 }
 
@@ -30,6 +37,11 @@ export function imageView(r: ImageRow): ImageView {
 export function imageDirsOf(host: Pick<HostView, "imageDir">): string[] {
   const shared = (process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves").split(",").map((s) => s.trim()).filter(Boolean);
   return [...new Set([host.imageDir, ...shared])];
+}
+
+/** Whether a path lies in one of the shared image directories (one place that several hosts see). */
+export function onSharedStorage(host: Pick<HostView, "imageDir">, path: string): boolean {
+  return imageDirsOf(host).some((d) => d !== host.imageDir && isInside(d, path));
 }
 
 export class ImageCatalog {
@@ -50,9 +62,10 @@ export class ImageCatalog {
     return (await this.db.image.findMany({ where: { jobId } })).map(imageView);
   }
 
-  async record(i: { host: HostView; path: string; header: Pick<SaveHeader, "name" | "uuid" | "memoryMiB">; sizeBytes: number; sha256: string; jobId: string }) {
+  async record(i: { host: HostView; path: string; header: Pick<SaveHeader, "name" | "uuid" | "memoryMiB"> & Partial<Pick<ImageHeader, "format" | "arch">>; sizeBytes: number; sha256: string; jobId: string }) {
     const data = { hostName: i.host.name, domainName: i.header.name, domainUuid: i.header.uuid, memoryMiB: i.header.memoryMiB, sizeBytes: BigInt(i.sizeBytes),
-      sha256: i.sha256, jobId: i.jobId, state: "present", integrity: "verified", verifiedAt: new Date(), mode: "600" };
+      sha256: i.sha256, jobId: i.jobId, state: "present", integrity: "verified", verifiedAt: new Date(), mode: "600",
+      format: i.header.format ?? i.host.toolstack, arch: i.header.arch ?? i.host.facts?.arch ?? null, shared: onSharedStorage(i.host, i.path) };
     return imageView(await this.db.image.upsert({ where: { hostId_path: { hostId: i.host.id, path: i.path } }, create: { hostId: i.host.id, path: i.path, ...data }, update: data }));
   }
 
@@ -78,8 +91,10 @@ export class ImageCatalog {
           if (!header) continue; // neither an xl nor a libvirt save file
           const other = await this.db.image.findFirst({ where: { path: f.path, hostId: { not: host.id } } });
           if (other && dir !== host.imageDir) continue;
-          await this.db.image.create({ data: { hostId: host.id, hostName: host.name, path: f.path, domainName: header.name, domainUuid: header.uuid,
-            memoryMiB: header.memoryMiB, sizeBytes: BigInt(f.size), createdAt: new Date(f.mtime), mode: f.mode } });
+          // a shared file is one place: reach it through a host of the toolstack that can restore it, if one sees it
+          const owner = dir !== host.imageDir && host.toolstack !== header.format ? (await this.hostThatSees(f.path, header.format)) ?? host : host;
+          await this.db.image.create({ data: { hostId: owner.id, hostName: owner.name, path: f.path, domainName: header.name, domainUuid: header.uuid,
+            memoryMiB: header.memoryMiB, sizeBytes: BigInt(f.size), createdAt: new Date(f.mtime), mode: f.mode, format: header.format, arch: header.arch, shared: dir !== host.imageDir } });
           found++;
         }
       }
@@ -115,6 +130,15 @@ export class ImageCatalog {
       throw new AppError("host_unreachable", `${img.hostName} does not answer; the file cannot be deleted now.`);
     }
     await this.db.image.delete({ where: { id } });
+  }
+
+  /** An online host of `toolstack` that sees `path` (stat), if any. */
+  private async hostThatSees(path: string, toolstack: ToolstackName): Promise<HostView | null> {
+    for (const h of this.inventory.snapshot().filter((x) => x.status === "online" && x.toolstack === toolstack)) {
+      const r = await this.inventory.connection(h).exec(argv.statFile(path), { timeoutMs: 10_000 }).catch(() => null);
+      if (r?.code === 0) return h;
+    }
+    return null;
   }
 
   hostOf(img: Pick<ImageView, "hostId" | "hostName">): HostView {

@@ -240,6 +240,32 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
   });
 });
 
+describe("images found on shared storage", () => {
+  it("a KVM image discovered on NFS is the image's, not the first host's: refused on Xen, restored on KVM", async () => {
+    sim.world.timeScale = 4;
+    await inventory.refreshAll();
+    const saved = await finalOf((await engine.submitSave({ domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    expect(saved.status).toBe("succeeded");
+    await db.image.deleteMany({ where: { path: saved.imagePath! } }); // as if someone else had saved it there
+    await engine.catalog.discover();
+    const found = (await engine.catalog.list()).find((i) => i.path === saved.imagePath)!;
+    expect(found).toMatchObject({ domainName: "web-kvm", format: "virsh", arch: "x86_64", shared: true, jobId: null });
+    expect(["kvmA", "kvmB"]).toContain(found.hostName); // reached through a host that can restore it, though hostA lists it first
+    const onXen = await engine.checkRestore(found.id, id("hostC"));
+    expect(onXen.find((c) => c.id === "format")).toMatchObject({ status: "fail" });
+    expect(onXen.find((c) => c.id === "format")!.reason).toContain("hostC uses xl");
+    const onKvm = await engine.checkRestore(found.id, id("kvmB"));
+    expect(onKvm.filter((c) => c.status === "fail"), JSON.stringify(onKvm)).toEqual([]);
+    const restored = await finalOf((await engine.submitRestore({ imageId: found.id, targetId: id("kvmB"), createdBy: "t" })).id);
+    expect(restored).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
+    await inventory.refreshAll();
+    expect((await finalOf((await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id)).status).toBe("succeeded");
+    await engine.catalog.remove(found.id);
+    await inventory.refreshAll();
+  });
+});
+
 describe("the simulated hosts", () => {
   it("two restores of one image at once make one domain (the second is refused: the name is taken)", async () => {
     sim.world.timeScale = 1;

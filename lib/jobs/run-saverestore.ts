@@ -143,11 +143,22 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
   const free = target.facts?.freeMemoryMiB ?? 0;
   checks.push(free >= image.memoryMiB ? ok("memory", "Enough free memory on the target", `${formatMiB(image.memoryMiB)} needed, ${formatMiB(free)} free.`)
     : fail("memory", "Enough free memory on the target", `${image.domainName} needs ${formatMiB(image.memoryMiB)}; ${target.name} has ${formatMiB(free)} free.`));
-  const origin = ctx.inventory.get(image.hostId)?.facts;
+  // what the image itself says decides, not the host Ferry found it through (a shared directory is seen by many)
   const tf = target.facts;
-  checks.push(!origin || !tf || (origin.arch === tf.arch && origin.virtExtensions.join() === tf.virtExtensions.join())
-    ? ok("arch", "Same architecture", `${tf?.arch ?? "?"} with ${tf?.virtExtensions.join(", ") || "no extensions"}.`)
-    : fail("arch", "Same architecture", `Saved on ${origin.arch}/${origin.virtExtensions.join(",")}, target is ${tf.arch}/${tf.virtExtensions.join(",")}.`));
+  const format = image.format;
+  if (format) {
+    checks.push(format === target.toolstack ? ok("format", "Image made by the target's toolstack", `A ${format} save image; ${target.name} uses ${target.toolstack}.`)
+      : fail("format", "Image made by the target's toolstack", `This is a ${format === "virsh" ? "libvirt (virsh)" : "Xen xl"} save image; ${target.name} uses ${target.toolstack} and cannot restore it.`));
+  }
+  // the architecture: from the image's header (libvirt's XML names it), else from the host that saved it
+  const saver = image.jobId ? ctx.inventory.get(image.hostId)?.facts : undefined;
+  const arch = image.arch ?? saver?.arch ?? null;
+  const ext = saver?.virtExtensions.join(",");
+  checks.push(!tf ? fail("arch", "Same architecture", `${target.name} has not been read yet.`)
+    : arch === null ? { id: "arch", label: "Same architecture", status: "warn", reason: `The image does not say which architecture it was saved on; ${target.name} is ${tf.arch}.` }
+    : arch !== tf.arch ? fail("arch", "Same architecture", `Saved on ${arch}, ${target.name} is ${tf.arch}.`)
+    : ext !== undefined && ext !== tf.virtExtensions.join(",") ? fail("arch", "Same architecture", `Saved on ${arch}/${ext || "no extensions"}, ${target.name} is ${tf.arch}/${tf.virtExtensions.join(",") || "no extensions"}.`)
+    : ok("arch", "Same architecture", `${tf.arch}${ext !== undefined ? ` with ${tf.virtExtensions.join(", ") || "no extensions"}` : ""}, as the image.`));
   // asked of every host now, not read from the last refresh: a stale picture must not let a second copy start.
   // A shut-off libvirt definition does not run; only active domains count.
   const hosts = ctx.inventory.snapshot().filter((h) => h.status === "online");

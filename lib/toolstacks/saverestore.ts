@@ -85,7 +85,15 @@ const virshOps: SaveRestoreOps = {
 
 export const saveRestoreOps = (t: ToolstackName): SaveRestoreOps => (t === "virsh" ? virshOps : xlOps);
 
-/** The domain a save file holds, from its first bytes: xl's header or libvirt's. */
-export function parseAnySaveHeader(base64: string): { name: string; uuid: string | null; memoryMiB: number } | null {
-  return parseSaveHeader(base64) ?? parseLibvirtSaveHeader(base64);
+export interface ImageHeader { name: string; uuid: string | null; memoryMiB: number; format: ToolstackName; arch: string | null }
+
+/**
+ * The domain a save file holds, from its first bytes: xl's header or libvirt's — which also says which
+ * toolstack can restore it, and (libvirt's domain XML) the architecture. xl's config does not name one.
+ */
+export function parseAnySaveHeader(base64: string): ImageHeader | null {
+  const xl = parseSaveHeader(base64);
+  if (xl) return { name: xl.name, uuid: xl.uuid, memoryMiB: xl.memoryMiB, format: "xl", arch: null };
+  const lv = parseLibvirtSaveHeader(base64);
+  return lv ? { name: lv.name, uuid: lv.uuid, memoryMiB: lv.memoryMiB, format: "virsh", arch: /<type\b[^>]*\barch='([^']+)'/.exec(lv.xml)?.[1] ?? null } : null;
 }

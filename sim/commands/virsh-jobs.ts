@@ -27,7 +27,7 @@ const valueOf = (args: string[], flag: string) => { const i = args.indexOf(flag)
 
 export function domainXml(d: Pick<SimDomain, "name" | "uuid" | "memoryMiB" | "vcpus" | "disks">): string {
   const disks = d.disks.map((k) => `    <disk type='file' device='disk'>\n      <source file='${k.target}'/>\n      <target dev='${k.vdev}' bus='virtio'/>\n    </disk>\n`).join("");
-  return `<domain type='kvm'>\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <memory unit='KiB'>${d.memoryMiB * 1024}</memory>\n  <currentMemory unit='KiB'>${d.memoryMiB * 1024}</currentMemory>\n  <vcpu placement='static'>${d.vcpus}</vcpu>\n  <devices>\n${disks}  </devices>\n</domain>\n`;
+  return `<domain type='kvm'>\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <memory unit='KiB'>${d.memoryMiB * 1024}</memory>\n  <currentMemory unit='KiB'>${d.memoryMiB * 1024}</currentMemory>\n  <vcpu placement='static'>${d.vcpus}</vcpu>\n  <os>\n    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>\n  </os>\n  <devices>\n${disks}  </devices>\n</domain>\n`;
 }
 
 /** libvirt's save header: magic, version 2, data_len, was_running, compressed, cookieOffset, unused[14]; then the XML. */
