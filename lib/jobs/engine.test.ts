@@ -11,6 +11,7 @@ import type { HostRecord } from "../inventory/types";
 import type { JobSummary } from "./types";
 import { isFinal } from "./types";
 import { startTestCluster } from "../../sim/testing";
+import { checkMigration } from "../checks/migration";
 
 // Each fault the simulation can inject, and for every one: afterwards the domain runs on exactly one host.
 
@@ -205,6 +206,54 @@ describe("JobEngine: live migration over simulated xl", () => {
     } finally {
       sim.world.host("hostA").mounts.find((m) => m.path === "/xen-storage-local")!.path = "/xen-storage";
     }
+  });
+
+  it("a flood of checks on the source does not thin a running migration's polls (they have channels of their own)", async () => {
+    sim.world.timeScale = 2;
+    const nfsGuest = inventory.get(id("hostB"))!.domains.find((d) => d.name === "ubuntu_fuwa_nfs_domU")!; // what the flood asks about
+    const measure = async (from: string, to: string, flood: boolean) => {
+      const queuedBefore = inventory.connection(inventory.get(id(from))!).channelsQueued;
+      let flooding = flood;
+      const checks = flood ? Array.from({ length: 24 }, async () => {
+        while (flooding) {
+          const s = inventory.get(id(from))!, t = inventory.get(id("hostA"))!;
+          // straight to the checks, past the engine's sharing of answers: the worst case
+          await checkMigration({ domain: nfsGuest, source: s, target: t, activeJobId: null,
+            sourceRunner: inventory.connection(s), targetRunner: inventory.connection(t) });
+        }
+      }) : [];
+      const job = await finalOf((await migrate("debian_etch_domU", from, to)).id);
+      flooding = false;
+      await Promise.all(checks);
+      const events = await engine.events(job.id, 0);
+      const samples = events.filter((e) => e.type === "sample");
+      const seconds = (Date.parse(samples.at(-1)!.at) - Date.parse(samples[0].at)) / 1000;
+      const queued = inventory.connection(inventory.get(id(from))!).channelsQueued;
+      return { job, rate: samples.length / seconds, jobQueued: queued.job - queuedBefore.job, normalQueued: queued.normal - queuedBefore.normal };
+    };
+    const quiet = await measure("hostB", "hostC", false);
+    await inventory.refreshAll();
+    const flooded = await measure("hostC", "hostB", true);
+    console.log(`samples/s quiet ${quiet.rate.toFixed(1)}, flooded ${flooded.rate.toFixed(1)}; downtime quiet ${quiet.job.downtimeMs} ms, flooded ${flooded.job.downtimeMs} ms`);
+    expect(quiet.job.status).toBe("succeeded");
+    expect(flooded.job).toMatchObject({ status: "succeeded", locationHost: "hostB" });
+    expect(flooded.normalQueued, "the checks filled every channel they may use").toBeGreaterThan(0);
+    expect(flooded.jobQueued, "no poll of the migration waited for a channel").toBe(0);
+    expect(flooded.rate).toBeGreaterThan(quiet.rate * 0.5);
+  });
+
+  it("the same check asked many times at once is answered once; one user's flood of checks is refused with a sentence", async () => {
+    const since = Date.now();
+    const sshFromB = () => sim.world.commandLog.filter((c) => c.at >= since && c.host === "hostB" && c.argv[0] === "ssh").length;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => engine.check("ubuntu_fuwa_nfs_domU", id("hostB"), id("hostC"), "flooder")));
+    expect(new Set(answers).size).toBe(1); // one answer, shared
+    expect(sshFromB()).toBe(1); // one reachability probe on the source, not ten
+    let refused: AppError | null = null;
+    for (let i = 0; i < 40 && !refused; i++) await engine.check("debian_etch_domU", id("hostB"), id(i % 2 ? "hostA" : "hostC"), "flooder").catch((e: AppError) => { refused = e; });
+    expect(refused).toMatchObject({ code: "rate_limited" });
+    expect(refused!.message).toMatch(/Too many checks/);
+    // another user is not held back by that flood
+    expect((await engine.check("debian_etch_domU", id("hostB"), id("hostC"), "someone-else")).checks.length).toBeGreaterThan(3);
   });
 
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AppError, toAppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
@@ -19,6 +20,7 @@ import type { DomainInfo } from "../toolstacks/types";
 import { runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
 import { recoverFileJob } from "./recover-file-job";
 import { restoreChecks } from "./run-saverestore";
+import { jobLane } from "./lane";
 import { applyJobEvent, initialJobView, isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
 
 /** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
@@ -31,6 +33,10 @@ export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; v
 export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
 
 interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
+export interface CheckResult { checks: Check[]; transport: string; forecast: ForecastWithInputs; toolstack: string }
+/** an answer to the same check is reused this long (ms) */
+const CHECK_REUSE_MS = 1_000;
+const CHECKS_PER_USER = 40;
 
 /**
  * The job engine: persists every event (seq per job), runs at most one job per domain and
@@ -39,6 +45,8 @@ interface Live { summary: JobSummary; seq: number; cancel: AbortController; runn
  */
 export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSummary] }> {
   private readonly live = new Map<string, Live>();
+  private readonly checksAsked = new Map<string, { answer: Promise<CheckResult>; done: number | null }>();
+  private readonly checkLimiter = new RateLimiterMemory({ points: CHECKS_PER_USER, duration: 10 });
   readonly maxOutgoingPerHost: number;
   readonly pollMs: number;
   readonly virshPollMs: number;
@@ -57,8 +65,24 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.settlePollMs = opts.settlePollMs ?? 1_000;
   }
 
-  /** Checks a proposed migration now, without starting anything (the dialog's list). */
-  async check(domainName: string, sourceId: string, targetId: string): Promise<{ checks: Check[]; transport: string; forecast: ForecastWithInputs; toolstack: string }> {
+  /**
+   * Checks a proposed migration now, without starting anything (the dialog's list, the drag preview). The same
+   * question asked again while it is being answered, or within CHECK_REUSE_MS, shares the answer; `who` (a
+   * user) may ask CHECKS_PER_USER questions per 10 s — a flood of checks must not crowd a host's running jobs.
+   */
+  async check(domainName: string, sourceId: string, targetId: string, who?: string): Promise<CheckResult> {
+    if (who) await this.checkLimiter.consume(who).catch(() => { throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again."); });
+    const key = `${domainName}\0${sourceId}\0${targetId}`;
+    const hit = this.checksAsked.get(key);
+    if (hit && (hit.done === null || Date.now() - hit.done < CHECK_REUSE_MS)) return hit.answer;
+    const entry: { answer: Promise<CheckResult>; done: number | null } = { answer: this.checkNow(domainName, sourceId, targetId), done: null };
+    this.checksAsked.set(key, entry);
+    void entry.answer.then(() => { entry.done = Date.now(); }, () => { this.checksAsked.delete(key); });
+    for (const [k, v] of this.checksAsked) if (v.done !== null && Date.now() - v.done >= CHECK_REUSE_MS) this.checksAsked.delete(k);
+    return entry.answer;
+  }
+
+  private async checkNow(domainName: string, sourceId: string, targetId: string): Promise<CheckResult> {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const checks = await checkMigration({
       domain, source, target, activeJobId: this.activeJobOn(domainName),
@@ -167,7 +191,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if ("postcopy" in change && !options.postcopy) throw new AppError("invalid_input", "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.");
     const argv = "maxDowntimeMs" in change ? virsh.setMaxDowntime(row.domainName, change.maxDowntimeMs)
       : "bandwidthMiBps" in change ? virsh.setSpeed(row.domainName, change.bandwidthMiBps) : virsh.startPostcopy(row.domainName);
-    const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000 });
+    const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });
     if (r.code !== 0) throw virshError(argv, r);
     await this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` } });
     // post-copy: the guest now runs on the target and pulls the rest; there is no way back
@@ -206,7 +230,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
       let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
       if (source && target) {
-        location = await locate(source.toolstack, { source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
+        location = await locate(source.toolstack, { source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
       }
       const arrived = location.host === row.targetName;
       await this.finish(row.id, {
@@ -260,11 +284,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!source || !target) return this.finish(jobId, { status: "failed", errorCode: "not_found", errorMessage: "A host was removed before the job started.", location: { host: null, note: "Check the hosts." } });
     await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
     try {
-      const { checks } = await this.check(row.domainName, source.id, target.id).catch(async (e) => {
+      const { checks } = await this.checkNow(row.domainName, source.id, target.id).catch(async (e) => {
         // re-check against a fresh picture if the domain moved since the last refresh
         if (toAppError(e).code !== "domain_not_found") throw e;
         await this.inventory.refreshHost(source.id);
-        return this.check(row.domainName, source.id, target.id);
+        return this.checkNow(row.domainName, source.id, target.id);
       });
       const own = checks.map((c) => (c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c));
       await this.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks: own } });
@@ -279,7 +303,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
       const outcome = await migrate(source.toolstack, {
-        source: this.inventory.connection(source), target: this.inventory.connection(target), sourceName: source.name, targetName: target.name,
+        source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name,
         domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: source.toolstack === "virsh" ? this.virshPollMs : this.pollMs, cancel: live.cancel.signal,
         options: JSON.parse(row.optionsJson ?? "{}").migration,
         emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
@@ -300,11 +324,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   private fileJobDeps(): FileJobDeps {
     return { db: this.db, inventory: this.inventory, catalog: this.catalog, record: (id, e) => this.record(id, e), finish: (id, o) => this.finish(id, o),
-      migrationChecks: async (d, s, t) => (await this.check(d, s, t)).checks, reconnectMs: this.reconnectMs, settlePollMs: this.settlePollMs };
+      migrationChecks: async (d, s, t) => (await this.checkNow(d, s, t)).checks, reconnectMs: this.reconnectMs, settlePollMs: this.settlePollMs };
   }
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
-  async checkRestore(imageId: string, targetId: string): Promise<Check[]> {
+  async checkRestore(imageId: string, targetId: string, who?: string): Promise<Check[]> {
+    if (who) await this.checkLimiter.consume(who).catch(() => { throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again."); });
     const target = this.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
     const image = await this.catalog.get(imageId);

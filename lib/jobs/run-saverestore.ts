@@ -9,6 +9,7 @@ import { argv, freeKiB, parseProgress, parseSha256 } from "../toolstacks/xl/save
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
 import { saveRestoreOps } from "../toolstacks/saverestore";
 import { isRunning } from "../toolstacks/linux/ps";
+import { jobLane } from "./lane";
 import type { JobEventInput } from "./types";
 import { AppError, type ErrorCode } from "../errors";
 import type { MigrationOutcome } from "../toolstacks/migration";
@@ -19,7 +20,7 @@ import { ask, fileFacts, HostSilent, settleRestore, settleSave, sha256Of, type A
 
 export interface RunContext { db: Db; inventory: Inventory; catalog: ImageCatalog; jobId: string; emit(e: JobEventInput): Promise<void>; reconnectMs: number; pollMs: number }
 
-export const asking = (ctx: RunContext): Asking => ({ emit: ctx.emit, connection: (h) => ctx.inventory.connection(h), reconnectMs: ctx.reconnectMs, pollMs: ctx.pollMs });
+export const asking = (ctx: RunContext): Asking => ({ emit: ctx.emit, connection: (h) => jobLane(ctx.inventory.connection(h)), reconnectMs: ctx.reconnectMs, pollMs: ctx.pollMs });
 
 /** The job's outcome when a host stayed silent: nothing concluded, nothing deleted. */
 export function silentOutcome(e: HostSilent, what: string): MigrationOutcome {
@@ -55,7 +56,7 @@ export async function saveChecks(ctx: RunContext, host: HostView, domain: string
 
 /** Runs `xl save` / `virsh save` with progress; on success the image is 0600, checksummed and in the catalog. */
 export async function runSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string): Promise<MigrationOutcome & { image?: ImageView }> {
-  const conn = ctx.inventory.connection(host);
+  const conn = jobLane(ctx.inventory.connection(host));
   const ops = saveRestoreOps(host.toolstack);
   await ctx.emit({ type: "phase", phase: "stop-and-copy", payload: {} });
   const lines: string[] = [];
@@ -172,7 +173,7 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
 }
 
 export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<MigrationOutcome> {
-  const conn = ctx.inventory.connection(target);
+  const conn = jobLane(ctx.inventory.connection(target));
   const ops = saveRestoreOps(target.toolstack);
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
   const lines: string[] = [];
@@ -229,7 +230,7 @@ export async function copyImage(ctx: RunContext, source: HostView, target: HostV
   for (let attempt = 1; attempt <= 2; attempt++) {
     await log(`ferry: copying ${image.path} to ${target.name}:${dest} over SSH`);
     const scp = scpArgv(image.path, target, dest);
-    const r = await ctx.inventory.connection(source).exec(scp, { timeoutMs: 6 * 3600_000 }).catch((e: Error) => e);
+    const r = await jobLane(ctx.inventory.connection(source)).exec(scp, { timeoutMs: 6 * 3600_000 }).catch((e: Error) => e);
     if (r instanceof Error) {
       await log(`ferry: lost sight of the copy: ${r.message}`);
       while (await ask(a, source, phase, (x) => isRunning(x, scp))) await new Promise((res) => setTimeout(res, a.pollMs));

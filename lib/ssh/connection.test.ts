@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { SshConnection, MAX_CHANNELS } from "./connection";
+import { SshConnection, MAX_CHANNELS, JOB_RESERVED_CHANNELS } from "./connection";
 import { scanHostKey } from "./host-key";
 import { AppError } from "../errors";
 import { startTestCluster } from "../../sim/testing";
@@ -48,14 +48,21 @@ describe("SshConnection against a simulated host", () => {
     conn.close();
   });
 
-  it(`never opens more than ${MAX_CHANNELS} channels at once; the rest queue and all finish`, async () => {
+  it(`never opens more than ${MAX_CHANNELS} channels at once, keeps ${JOB_RESERVED_CHANNELS} for a job's commands; the rest queue and all finish`, async () => {
     const conn = new SshConnection("hostA", sim.target("hostA"));
     let peak = 0;
     const sample = setInterval(() => { peak = Math.max(peak, conn.channelsInUse); }, 2);
-    const results = await Promise.all(Array.from({ length: 20 }, () => conn.exec(["sleep", "0.05"])));
+    const flood = Promise.all(Array.from({ length: 20 }, () => conn.exec(["sleep", "0.05"])));
+    await new Promise((r) => setTimeout(r, 30));
+    const normalPeak = peak;
+    // a job's polls arrive in the middle of the flood: they get the reserve at once
+    const job = await Promise.all(Array.from({ length: JOB_RESERVED_CHANNELS }, () => conn.exec(["sleep", "0.05"], { lane: "job" })));
+    const results = [...(await flood), ...job];
     clearInterval(sample);
     expect(results.every((r) => r.code === 0)).toBe(true);
+    expect(normalPeak).toBe(MAX_CHANNELS - JOB_RESERVED_CHANNELS);
     expect(peak).toBe(MAX_CHANNELS);
+    expect(conn.channelsQueued).toEqual({ job: 0, normal: 20 - (MAX_CHANNELS - JOB_RESERVED_CHANNELS) });
     conn.close();
   });
 

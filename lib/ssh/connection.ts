@@ -14,6 +14,8 @@ const { Client } = ssh2;
 
 /** OpenSSH allows 10 sessions per connection and counts just-closed ones for a moment: stay at 8. */
 export const MAX_CHANNELS = 8;
+/** channels only a running job's commands may use: checks and refreshes cannot starve its polls */
+export const JOB_RESERVED_CHANNELS = 3;
 const CONNECT_TIMEOUT_MS = 8_000;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 15_000;
@@ -29,12 +31,14 @@ export class SshConnection extends EventEmitter {
   private connecting: Promise<InstanceType<typeof Client>> | null = null;
   private failures = 0;
   private retryAt = 0;
-  private readonly channels = new Semaphore(MAX_CHANNELS);
+  private readonly channels = new Semaphore(MAX_CHANNELS, JOB_RESERVED_CHANNELS);
 
   constructor(readonly label: string, private target: SshTarget) { super(); }
 
   get channelsInUse() { return this.channels.inUse; }
   get channelsWaiting() { return this.channels.waiting; }
+  /** how many commands of each lane had to wait for a channel */
+  get channelsQueued() { return { ...this.channels.queued }; }
 
   /** Runs argv on the host; every word is quoted for the remote shell by buildCommand. */
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -42,7 +46,7 @@ export class SshConnection extends EventEmitter {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
-    const release = await this.channels.acquire(signal).catch(() => { throw abortError(opts.signal, timeoutMs, this.label); });
+    const release = await this.channels.acquire(signal, opts.lane ?? "normal").catch(() => { throw abortError(opts.signal, timeoutMs, this.label); });
     try {
       const client = await this.connect();
       if (signal.aborted) throw abortError(opts.signal, timeoutMs, this.label);

@@ -22,6 +22,30 @@ describe("Semaphore", () => {
   });
 });
 
+describe("Semaphore with a reserve for jobs", () => {
+  it("never gives the reserved slots to other work, and hands a freed slot to a waiting job first", async () => {
+    const s = new Semaphore(3, 1);
+    const n1 = await s.acquire();
+    const n2 = await s.acquire();
+    const order: string[] = [];
+    const n3 = s.acquire(undefined, "normal").then((r) => { order.push("normal"); return r; });
+    expect(s.waiting).toBe(1); // two in use: the third slot is the jobs' reserve
+    const j1 = await s.acquire(undefined, "job"); // a job still gets in at once
+    expect(s.inUse).toBe(3);
+    const j2 = s.acquire(undefined, "job").then((r) => { order.push("job"); return r; });
+    n1(); // the freed slot goes to the waiting job, though the normal waiter came first
+    await j2;
+    expect(order).toEqual(["job"]);
+    (await j2)();
+    j1(); // two in use again (n2 and now n3): the normal waiter may not take the reserve... it takes the second slot
+    await n3;
+    expect(order).toEqual(["job", "normal"]);
+    n2(); (await n3)();
+    expect(s.inUse).toBe(0);
+    expect(s.queued).toEqual({ job: 1, normal: 1 });
+  });
+});
+
 describe("LineFramer", () => {
   it("joins lines split across chunks and strips CR", () => {
     const lines: string[] = [];

@@ -1,20 +1,35 @@
-/** A counting semaphore with a FIFO queue; a waiter can give up through its AbortSignal. */
+/** Who asks for a channel: a running job's telemetry and commands, or anything else (checks, refreshes). */
+export type Lane = "job" | "normal";
+
+interface Waiter { resolve: () => void; reject: (e: unknown) => void }
+
+/**
+ * A counting semaphore with FIFO queues; a waiter can give up through its AbortSignal. `reserved` slots
+ * are kept for the "job" lane: other work never takes them, and a freed slot goes to a waiting job first,
+ * so a flood of checks on a host cannot thin a running migration's polls.
+ */
 export class Semaphore {
   private active = 0;
-  private readonly queue: { resolve: () => void; reject: (e: unknown) => void }[] = [];
-  constructor(readonly limit: number) {}
+  private readonly queues: Record<Lane, Waiter[]> = { job: [], normal: [] };
+  /** how many acquisitions of each lane had to wait for a slot */
+  readonly queued: Record<Lane, number> = { job: 0, normal: 0 };
+  constructor(readonly limit: number, readonly reserved = 0) {}
 
   get inUse() { return this.active; }
-  get waiting() { return this.queue.length; }
+  get waiting() { return this.queues.job.length + this.queues.normal.length; }
 
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.active < this.limit) { this.active++; return this.releaser(); }
+  private room(lane: Lane) { return this.active < (lane === "job" ? this.limit : this.limit - this.reserved); }
+
+  async acquire(signal?: AbortSignal, lane: Lane = "normal"): Promise<() => void> {
+    if (this.room(lane) && (lane === "job" || this.queues.job.length === 0)) { this.active++; return this.releaser(); }
+    this.queued[lane]++;
     await new Promise<void>((resolve, reject) => {
       const waiter = { resolve, reject };
-      this.queue.push(waiter);
+      const queue = this.queues[lane];
+      queue.push(waiter);
       signal?.addEventListener("abort", () => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) { this.queue.splice(i, 1); reject(signal.reason); }
+        const i = queue.indexOf(waiter);
+        if (i >= 0) { queue.splice(i, 1); reject(signal.reason); }
       }, { once: true });
     });
     return this.releaser();
@@ -25,9 +40,11 @@ export class Semaphore {
     return () => {
       if (done) return;
       done = true;
-      const next = this.queue.shift();
-      if (next) next.resolve(); // the slot passes straight to the next waiter
-      else this.active--;
+      this.active--;
+      // jobs first, then the rest while the reserve stays free
+      for (const lane of ["job", "normal"] as const) {
+        while (this.queues[lane].length && this.room(lane)) { this.active++; this.queues[lane].shift()!.resolve(); }
+      }
     };
   }
 }

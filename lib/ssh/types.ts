@@ -17,6 +17,8 @@ export interface ExecOptions {
   onStderrLine?(line: string): void;
   /** when aborted, sends SIGINT over the channel (an SSH "signal" request) and keeps reading */
   interrupt?: AbortSignal;
+  /** "job": a running job's command or poll, which may use the channels kept in reserve (default "normal") */
+  lane?: "job" | "normal";
 }
 
 export interface ExecResult {

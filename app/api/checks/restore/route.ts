@@ -3,7 +3,7 @@ import { getServices } from "@/lib/runtime";
 import { restoreTargetSchema } from "@/lib/jobs/schema";
 
 // POST /api/checks/restore – checks for restoring an image on a host (readable, unchanged, memory, arch, not running)
-export const POST = handler("POST /api/checks/restore", async (req) => {
+export const POST = handler("POST /api/checks/restore", async (req, _ctx, call) => {
   const { imageId, targetId } = await parseBody(req, restoreTargetSchema);
-  return { checks: await getServices().jobs.checkRestore(imageId, targetId) };
+  return { checks: await getServices().jobs.checkRestore(imageId, targetId, call.session?.user.username ?? call.ip) };
 });
