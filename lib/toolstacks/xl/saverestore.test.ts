@@ -31,6 +31,11 @@ describe("xl save / restore output", () => {
     ["restore-name-taken.stderr.txt", "restore", "domain_exists"],
   ] as const)("%s → %s", (file, what, code) => expect(saveRestoreError(lines(file), what).code).toBe(code));
 
+  it("an unknown failure quotes the line that says why, not the progress line printed last", () => {
+    const out = ["Saving to /x.save new xl format (info 0x3/0x0/770)", "xc: error: Cannot map foreign pages: Bad address", "xc: progress: Frames: 7168/131072    5%"];
+    expect(saveRestoreError(out, "save")).toEqual({ code: "save_failed", message: "xl save failed: xc: error: Cannot map foreign pages: Bad address" });
+  });
+
   it("reads sha256sum and find output", () => {
     expect(parseSha256("d0f41c0ef2cf4be48f9b94ca0c063495d75c2aed4597418009725f6ff4220fa1  /x.save\n")).toBe("d0f41c0ef2cf4be48f9b94ca0c063495d75c2aed4597418009725f6ff4220fa1");
     expect(parseSha256("sha256sum: /x: No such file or directory")).toBeNull();

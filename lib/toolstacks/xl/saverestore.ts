@@ -56,7 +56,10 @@ const ERRORS: [RegExp, ErrorCode, string][] = [
 
 export function saveRestoreError(lines: string[], what: "save" | "restore"): { code: ErrorCode; message: string } {
   for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message };
-  return { code: what === "save" ? "save_failed" : "restore_failed", message: `xl ${what} failed: ${lines.filter(Boolean).at(-1) ?? "no message"}` };
+  // quote the line that says why (an error line), never a progress line that happened to come last
+  const said = lines.map((l) => l.trim()).filter((l) => l && !parseProgress(l) && !/^xc: progress:/.test(l));
+  const cause = said.find((l) => /error|fail|cannot|can't|unable/i.test(l)) ?? said.at(-1);
+  return { code: what === "save" ? "save_failed" : "restore_failed", message: `xl ${what} failed: ${cause ?? "no message"}` };
 }
 
 export function parseSha256(stdout: string): string | null {
