@@ -164,3 +164,41 @@ test("save the guest on hostC to shared storage, restore it on hostB", async ({ 
   expect(domstate("hostC")).toBe("shut off");
   await expect.poll(consoleUptime, { timeout: 30_000, message: "the restored guest keeps counting" }).toBeGreaterThan(before);
 });
+
+test("an SSH session killed mid-save (real OpenSSH, real libvirt): libvirt finishes the save, and Ferry catalogues the image instead of deleting it", async ({ page }) => {
+  test.setTimeout(120_000);
+  await loginAs(page, "operator", "/", LAB.dataDir);
+  const api = page.request;
+  const headers = { "x-csrf-token": (await (await api.get("/api/auth/session")).json()).csrfToken as string };
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string; domains: { name: string }[] }[];
+  const hostB = hosts.find((h) => h.name === "hostB")!;
+  expect(domstate("hostB")).toBe("running");
+  await expect.poll(async () => (await (await api.get("/api/hosts")).json()).hosts.find((h: { name: string }) => h.name === "hostB").domains.some((d: { name: string }) => d.name === GUEST)).toBe(true);
+  const res = await api.post("/api/jobs", { data: { kind: "save", domain: GUEST, hostId: hostB.id, dir: SAVES }, headers });
+  expect(res.status(), await res.text()).toBe(200);
+  const jobId = (await res.json()).job.id as string;
+  // the moment libvirt's save job exists, cut every SSH connection into hostB: kill its sshd session processes
+  const deadline = Date.now() + 30_000;
+  while (!/Operation:\s+Save/.test(hx("hostB", "virsh", "domjobinfo", GUEST).stdout)) {
+    if (Date.now() > deadline) throw new Error("the save never started on hostB");
+  }
+  const pids = [...hx("hostB", "ss", "-tnpH", "state", "established", "( sport = :22 )").stdout.matchAll(/pid=(\d+)/g)].map((m) => m[1]);
+  expect(pids.length).toBeGreaterThan(0);
+  execFileSync("kill", ["-9", ...pids]);
+  await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 60_000 }).toMatch(/^(succeeded|failed|interrupted)$/);
+  const { job, events } = (await (await api.get(`/api/jobs/${jobId}`)).json()) as { job: { status: string; imagePath: string; locationNote: string }; events: { type: string; payload: { line?: string } }[] };
+  const lines = events.filter((e) => e.type === "log").map((e) => e.payload.line ?? "");
+  console.log(`lab save with its SSH session killed — ${job.status}: ${job.locationNote} | ${lines.filter((l) => l.startsWith("ferry:")).join(" / ")}`);
+  expect(lines.some((l) => l.includes("lost sight of the save")), "Ferry lost its session mid-save").toBe(true);
+  expect(job.status).toBe("succeeded");
+  // libvirt's word: the (transient) guest is gone from hostB, the image is whole — it restores and runs
+  expect(domstate("hostB")).toBeNull();
+  expect((fs.statSync(job.imagePath).mode & 0o777).toString(8)).toBe("600");
+  const image = ((await (await api.get("/api/images")).json()).images as { id: string; path: string; integrity: string }[]).find((i) => i.path === job.imagePath)!;
+  expect(image.integrity).toBe("verified");
+  const restore = await api.post("/api/jobs", { data: { kind: "restore", imageId: image.id, targetId: hostB.id }, headers });
+  expect(restore.status(), await restore.text()).toBe(200);
+  const restoreId = (await restore.json()).job.id as string;
+  await expect.poll(async () => (await (await api.get(`/api/jobs/${restoreId}`)).json()).job.status, { timeout: 60_000 }).toBe("succeeded");
+  expect(domstate("hostB")).toBe("running");
+});
