@@ -86,6 +86,7 @@ async function expectTruth(job: JobSummary, domain: string) {
 }
 
 async function restoreHome(domain: string, host: string) {
+  sim.world.timeScale = 8; // putting the world back is not under test: fast
   await inventory.refreshAll();
   const img = (await engine.catalog.list()).find((i) => i.domainName === domain && i.state === "present")!;
   const job = await finalOf((await engine.submitRestore({ imageId: img.id, targetId: id(host), createdBy: "t" })).id);
@@ -131,6 +132,7 @@ describe("an SSH blip during a save, restore or move", () => {
     expect(await expectTruth(restored, "web-kvm")).toBe("kvmB");
     // home again for the other tests: kvmB's copy saved and restored on kvmA
     await inventory.refreshAll();
+    sim.world.timeScale = 8;
     const back = await finalOf((await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id);
     expect(back.status).toBe("succeeded");
     await engine.catalog.remove(image.id);
@@ -153,6 +155,7 @@ describe("an SSH blip during a save, restore or move", () => {
       expect(await engine.catalog.byJob(job.id)).toEqual([]);
       expect(sim.world.file("hostB", job.imagePath!)).toBeUndefined();
       await inventory.refreshAll();
+      sim.world.timeScale = 8;
       const back = await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id);
       expect(back.status).toBe("succeeded");
     } finally {
@@ -214,7 +217,7 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
     const job = await finalOf(jobId);
     expect(job).toMatchObject({ status: "succeeded", locationHost: "hostC" });
     expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
-    sim.world.timeScale = 1;
+    sim.world.timeScale = 8;
     await inventory.refreshAll();
     expect((await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id)).status).toBe("succeeded");
     await engine.catalog.remove(image.id);
@@ -231,7 +234,7 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
     const job = await finalOf(jobId);
     expect(job.status).toBe(expectedHost ? "succeeded" : "interrupted");
     expect(await expectTruth(job, "debian_etch_domU")).toBe(expectedHost);
-    sim.world.timeScale = 1;
+    sim.world.timeScale = 8;
     if (expectedHost) {
       expect(await engine.catalog.byJob(jobId)).toEqual([]);
       await inventory.refreshAll();
