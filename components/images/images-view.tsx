@@ -27,7 +27,7 @@ export function ImagesView({ initialImages, hosts, canAct }: { initialImages: Im
       <div className="mb-4 flex flex-wrap items-end justify-between gap-2">
         <div>
           <h1 className="text-2xl font-semibold">Images</h1>
-          <p className="text-sm text-slate-600">Saved domains: every image Ferry made, and every xl save file found in the hosts&apos; image directories. Images are unencrypted memory.</p>
+          <p className="text-sm text-slate-600">Saved domains: every image Ferry made, and every xl or libvirt save file found in the hosts&apos; image directories. Images are unencrypted memory.</p>
         </div>
         {canAct && <button disabled={busy} onClick={() => act(async () => { const r = await api<{ found: number; missing: number }>("POST", "/api/images/discover"); setNotice(`Scan done: ${r.found} new, ${r.missing} missing.`); })}
           className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm" data-testid="images-discover">Scan hosts</button>}

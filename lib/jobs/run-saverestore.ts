@@ -124,6 +124,7 @@ export async function concludeSave(ctx: RunContext, host: HostView, domain: stri
   const header = file?.header ?? { name: domain, uuid: null, memoryMiB };
   const size = file?.size ?? 0;
   const image = await ctx.catalog.record({ host, path, header, sizeBytes: size, sha256: sha ?? "", jobId: ctx.jobId });
+  if (v.size >= 0) await ctx.emit({ type: "sample", phase, payload: { bytesSent: size, throughputBps: 0, elapsedMs: 0 } }); // the whole file, seen after a lost session
   await ctx.emit({ type: "log", phase, payload: { line: `ferry: sha256 ${sha}; mode 600` } });
   return { status: "succeeded", errorCode: null, errorMessage: null, image,
     location: { host: null, note: `${domain} is saved in ${host.name}:${path} (${formatMiB(Math.round(size / 1048576))}, sha256 ${sha?.slice(0, 12)}…). It runs nowhere until restored.` } };
