@@ -1,4 +1,5 @@
 import type { CommandRunner, DomainInfo } from "../toolstacks/types";
+import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { formatMiB, stateWords } from "../format";
 
@@ -57,11 +58,9 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   return checks;
 }
 
-interface Mount { device: string; mount: string }
-async function mounts(runner: CommandRunner, path?: string): Promise<Mount[] | null> {
-  const r = await runner.exec(path ? ["df", "-P", path] : ["df", "-P"], { timeoutMs: 8_000 }).catch(() => null);
-  if (!r || r.code !== 0) return null;
-  return r.stdout.split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6).map((f) => ({ device: f[0], mount: f.slice(5).join(" ") }));
+async function mounts(runner: CommandRunner, path?: string): Promise<{ device: string; mount: string }[] | null> {
+  const r = await runner.exec(hostArgv.df(path), { timeoutMs: 8_000 }).catch(() => null);
+  return r?.code === 0 ? parseDf(r.stdout) : null;
 }
 
 /** Where a path really lives: on an NFS server's export, or on one host's own disk. */
@@ -119,7 +118,7 @@ async function checkStorage(i: MigrationCheckInput): Promise<Check> {
 async function checkReachable(i: MigrationCheckInput): Promise<Check> {
   const label = "Target reachable from the source over SSH";
   const address = targetAddressOf(i.target);
-  const r = await i.sourceRunner.exec(["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", address, "true"], { timeoutMs: 10_000 }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+  const r = await i.sourceRunner.exec([...hostArgv.sshTo(address), "true"], { timeoutMs: 10_000 }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
   return r.code === 0
     ? { id: "reachable", label, status: "ok", reason: `${i.source.name} reaches ${address} with its own SSH key.` }
     : { id: "reachable", label, status: "fail", reason: `${i.source.name} cannot ssh to ${address}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.` };

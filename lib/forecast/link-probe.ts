@@ -1,4 +1,5 @@
 import type { CommandRunner } from "../toolstacks/types";
+import { hostArgv } from "../toolstacks/linux/host-commands";
 import { cachedFor } from "./ttl-cache";
 
 // The link's speed, measured: the source sends 32 MiB of zeros over SSH to the target (`head -c … /dev/zero |
@@ -10,7 +11,7 @@ const cached = cachedFor<LinkProbe>(10 * 60_000);
 
 export interface LinkProbe { bps: number; bytes: number; ms: number }
 
-const ssh = (address: string) => ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", address];
+const ssh = hostArgv.sshTo;
 
 export async function probeLink(source: CommandRunner, sourceName: string, targetAddress: string, bytes = PROBE_BYTES): Promise<LinkProbe | null> {
   return cached(`${sourceName}\0${targetAddress}`, () => measure(source, targetAddress, bytes));

@@ -2,7 +2,7 @@ import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
-import { argv, parseDirListing, parseSha256, type SaveHeader } from "../toolstacks/xl/saverestore";
+import { hostArgv as argv, parseDirListing, parseSha256 } from "../toolstacks/linux/host-commands";
 import { parseAnySaveHeader, type ImageHeader } from "../toolstacks/saverestore";
 import type { ToolstackName } from "../toolstacks/types";
 import { isInside } from "../toolstacks/names";
@@ -62,7 +62,7 @@ export class ImageCatalog {
     return (await this.db.image.findMany({ where: { jobId } })).map(imageView);
   }
 
-  async record(i: { host: HostView; path: string; header: Pick<SaveHeader, "name" | "uuid" | "memoryMiB"> & Partial<Pick<ImageHeader, "format" | "arch">>; sizeBytes: number; sha256: string; jobId: string }) {
+  async record(i: { host: HostView; path: string; header: Pick<ImageHeader, "name" | "uuid" | "memoryMiB"> & Partial<Pick<ImageHeader, "format" | "arch">>; sizeBytes: number; sha256: string; jobId: string }) {
     const data = { hostName: i.host.name, domainName: i.header.name, domainUuid: i.header.uuid, memoryMiB: i.header.memoryMiB, sizeBytes: BigInt(i.sizeBytes),
       sha256: i.sha256, jobId: i.jobId, state: "present", integrity: "verified", verifiedAt: new Date(), mode: "600",
       format: i.header.format ?? i.host.toolstack, arch: i.header.arch ?? i.host.facts?.arch ?? null, shared: onSharedStorage(i.host, i.path) };

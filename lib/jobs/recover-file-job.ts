@@ -1,7 +1,7 @@
 import { toAppError } from "../errors";
 import { saveRestoreOps } from "../toolstacks/saverestore";
 import { isRunning } from "../toolstacks/linux/ps";
-import { argv as files } from "../toolstacks/xl/saverestore";
+import { hostArgv as files } from "../toolstacks/linux/host-commands";
 import { asking, scpArgv, concludeRestore, concludeSave, silentOutcome, type RunContext } from "./run-saverestore";
 import { ask, HostSilent, settleRestore, settleSave, sha256Of } from "./settle";
 import type { FileJobDeps, JobRow } from "./run-file-job";

@@ -5,7 +5,8 @@ import type { Check } from "../checks/migration";
 import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
-import { argv, freeKiB, parseProgress, parseSha256 } from "../toolstacks/xl/saverestore";
+import { hostArgv as argv, freeKiB, parseSha256 } from "../toolstacks/linux/host-commands";
+import { parseProgress } from "../toolstacks/xl/saverestore";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
 import { saveRestoreOps } from "../toolstacks/saverestore";
 import { isRunning } from "../toolstacks/linux/ps";
@@ -40,7 +41,7 @@ export async function saveChecks(ctx: RunContext, host: HostView, domain: string
   const d = host.domains.find((x) => x.name === domain && x.id !== 0);
   const checks: Check[] = [d && (d.state === "running" || d.state === "idle") ? ok("domain-running", "Domain is running", `${domain} runs on ${host.name}.`) : fail("domain-running", "Domain is running", `${domain} is not running on ${host.name}.`)];
   const dir = dirname(path);
-  const st = await conn.exec(["stat", "-c", "%a %U %n", dir], { timeoutMs: 10_000 }).catch(() => null);
+  const st = await conn.exec(argv.statDir(dir), { timeoutMs: 10_000 }).catch(() => null);
   const dirFacts = st ? parseDirStat(dir, st.code, st.stdout, st.stderr) : null;
   checks.push(dirFacts?.state === "private" ? ok("dir-private", "Image directory is private", `${dir} is mode ${dirFacts.mode}.`)
     : fail("dir-private", "Image directory is private", dirFacts?.state === "missing" ? `${dir} does not exist on ${host.name}.`
@@ -207,7 +208,7 @@ export function concludeRestore(image: Pick<ImageView, "domainName" | "hostName"
 export async function moveImagePath(ctx: RunContext, source: HostView, target: HostView, domain: string): Promise<{ path: string; shared: boolean }> {
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   for (const dir of imageDirsOf(source).filter((d) => d !== source.imageDir)) {
-    const [a, b] = await Promise.all([source, target].map((h) => ctx.inventory.connection(h).exec(["stat", "-c", "%a %U %n", dir], { timeoutMs: 10_000 }).catch(() => null)));
+    const [a, b] = await Promise.all([source, target].map((h) => ctx.inventory.connection(h).exec(argv.statDir(dir), { timeoutMs: 10_000 }).catch(() => null)));
     if (a && b && parseDirStat(dir, a.code, a.stdout, a.stderr).state === "private" && parseDirStat(dir, b.code, b.stdout, b.stderr).state === "private") {
       return { path: `${dir}/${domain}-move-${stamp}.save`, shared: true };
     }
@@ -215,7 +216,7 @@ export async function moveImagePath(ctx: RunContext, source: HostView, target: H
   return { path: `${source.imageDir}/${domain}-move-${stamp}.save`, shared: false };
 }
 
-export const scpArgv = (path: string, target: HostView, dest: string) => ["scp", "-q", "-o", "BatchMode=yes", path, `${targetAddressOf(target)}:${dest}`];
+export const scpArgv = (path: string, target: HostView, dest: string) => argv.scpTo(path, targetAddressOf(target), dest);
 
 /**
  * Copies an image host to host over SSH (scp run on the source) into the target's image directory, and

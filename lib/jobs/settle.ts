@@ -3,7 +3,7 @@ import { formatMiB } from "../format";
 import type { HostView } from "../inventory/types";
 import type { ImageView } from "../images/catalog";
 import { saveRestoreOps } from "../toolstacks/saverestore";
-import { argv as files, parseSha256 } from "../toolstacks/xl/saverestore";
+import { hostArgv as files, parseSha256 } from "../toolstacks/linux/host-commands";
 import { parseAnySaveHeader } from "../toolstacks/saverestore";
 import type { CommandRunner } from "../toolstacks/types";
 import type { JobEventInput, JobPhase } from "./types";

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../errors";
-import type { JobEventInput, JobPhase } from "../jobs/types";
+import type { JobEventInput, JobPhase } from "./events";
 import type { CommandRunner, ToolstackName } from "./types";
 import { locate as locateXl, migrateXl } from "./xl/migrate";
 import { locateVirsh, migrateVirsh } from "./virsh/migrate";

@@ -1,5 +1,5 @@
 import { toAppError, type ErrorCode } from "../../errors";
-import { phaseIndex, type JobPhase } from "../../jobs/types";
+import { phaseIndex, type JobPhase } from "../events";
 import type { MigrationContext, MigrationOutcome } from "../migration";
 import type { CommandRunner } from "../types";
 import * as cmd from "./commands";

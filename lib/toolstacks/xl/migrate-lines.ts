@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../../errors";
-import type { JobPhase } from "../../jobs/types";
+import type { JobPhase } from "../events";
 
 // What each line of `xl migrate`'s stderr means (xl_migrate.c; reference §1.6). xl prints no progress,
 // so phases come from the handshake lines; stop-and-copy is seen by polling `xl list` (---ss-).

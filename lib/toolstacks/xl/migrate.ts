@@ -1,6 +1,6 @@
 import { toAppError } from "../../errors";
-import type { JobPhase } from "../../jobs/types";
-import { phaseIndex } from "../../jobs/types";
+import type { JobPhase } from "../events";
+import { phaseIndex } from "../events";
 import type { CommandRunner } from "../types";
 import type { MigrationContext, MigrationOutcome } from "../migration";
 import { errorOfLines, phaseOfLine } from "./migrate-lines";

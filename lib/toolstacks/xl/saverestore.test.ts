@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseDirListing, parseProgress, parseSaveHeader, parseSha256, saveRestoreError } from "./saverestore";
+import { parseProgress, parseSaveHeader, saveRestoreError } from "./saverestore";
+import { parseDirListing, parseSha256 } from "../linux/host-commands";
 
 const text = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
 const lines = (name: string) => text(name).split("\n").filter(Boolean);

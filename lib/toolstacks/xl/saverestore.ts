@@ -1,21 +1,7 @@
 import type { ErrorCode } from "../../errors";
-import type { CommandRunner } from "../types";
 
 // xl save / xl restore (xl_saverestore.c; reference §1.5): argv, progress lines, save-file header,
 // failure texts. Progress comes on stderr as "xc: progress: Frames: done/total  pct%".
-
-export const argv = {
-  save: (domain: string, file: string) => ["xl", "save", domain, file],
-  restore: (file: string) => ["xl", "restore", file],
-  sha256: (file: string) => ["sha256sum", file],
-  chmodPrivate: (file: string) => ["chmod", "600", file],
-  remove: (file: string) => ["rm", "-f", file],
-  statFile: (file: string) => ["stat", "-c", "%a %U %s %Y %n", file],
-  dfDir: (dir: string) => ["df", "-P", dir],
-  headBase64: (file: string) => ["sh", "-c", 'head -c 65536 -- "$1" | base64 -w 0', "ferry-head", file],
-  listDir: (dir: string) => ["find", dir, "-maxdepth", "1", "-type", "f", "-printf", "%s %T@ %m %p\\n"],
-  copyTo: (file: string, address: string) => ["scp", "-q", "-o", "BatchMode=yes", file, `${address}:${file}`],
-};
 
 /** "xc: progress: Frames: 13312/262144    5%" → numbers (null for other lines). */
 export function parseProgress(line: string): { done: number; total: number; percent: number } | null {
@@ -60,20 +46,4 @@ export function saveRestoreError(lines: string[], what: "save" | "restore"): { c
   const said = lines.map((l) => l.trim()).filter((l) => l && !parseProgress(l) && !/^xc: progress:/.test(l));
   const cause = said.find((l) => /error|fail|cannot|can't|unable/i.test(l)) ?? said.at(-1);
   return { code: what === "save" ? "save_failed" : "restore_failed", message: `xl ${what} failed: ${cause ?? "no message"}` };
-}
-
-export function parseSha256(stdout: string): string | null {
-  return /^([0-9a-f]{64})\s/.exec(stdout)?.[1] ?? null;
-}
-
-/** `find … -printf '%s %T@ %m %p\n'` → files. */
-export function parseDirListing(stdout: string): { size: number; mtime: number; mode: string; path: string }[] {
-  return stdout.split("\n").map((l) => /^(\d+) (\d+)(?:\.\d+)? ([0-7]+) (\/.+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ size: Number(m[1]), mtime: Number(m[2]) * 1000, mode: m[3], path: m[4] }));
-}
-
-export async function freeKiB(runner: CommandRunner, dir: string): Promise<number | null> {
-  const r = await runner.exec(argv.dfDir(dir), { timeoutMs: 8_000 }).catch(() => null);
-  const f = r?.code === 0 ? r.stdout.trim().split("\n")[1]?.trim().split(/\s+/) : undefined;
-  return f && f.length >= 6 ? Number(f[3]) : null;
 }

@@ -1,0 +1,45 @@
+import type { CommandRunner } from "../types";
+import { statDirArgv } from "./dir-stat";
+
+// The plain Linux commands Ferry runs on any host, whatever its toolstack: files (stat, sha256sum, chmod,
+// rm, find, head), space (df), copies host to host (scp) and reachability (ssh). One place for all drivers,
+// the catalog, the checks and the jobs; every argument is quoted by lib/ssh when it runs.
+
+const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5"];
+
+export const hostArgv = {
+  sha256: (file: string) => ["sha256sum", file],
+  chmodPrivate: (file: string) => ["chmod", "600", file],
+  remove: (file: string) => ["rm", "-f", file],
+  statFile: (file: string) => ["stat", "-c", "%a %U %s %Y %n", file],
+  statDir: statDirArgv,
+  df: (path?: string) => (path ? ["df", "-P", path] : ["df", "-P"]),
+  headBase64: (file: string) => ["sh", "-c", 'head -c 65536 -- "$1" | base64 -w 0', "ferry-head", file],
+  listDir: (dir: string) => ["find", dir, "-maxdepth", "1", "-type", "f", "-printf", "%s %T@ %m %p\\n"],
+  /** scp run on the source: the file to `address:dest` with the source's own key */
+  scpTo: (file: string, address: string, dest: string) => ["scp", "-q", "-o", "BatchMode=yes", file, `${address}:${dest}`],
+  /** ssh from this host to another (the prefix of a command run there) */
+  sshTo: (address: string) => ["ssh", ...SSH_OPTS, address],
+};
+
+export function parseSha256(stdout: string): string | null {
+  return /^([0-9a-f]{64})\s/.exec(stdout)?.[1] ?? null;
+}
+
+/** `find … -printf '%s %T@ %m %p\n'` → files. */
+export function parseDirListing(stdout: string): { size: number; mtime: number; mode: string; path: string }[] {
+  return stdout.split("\n").map((l) => /^(\d+) (\d+)(?:\.\d+)? ([0-7]+) (\/.+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ size: Number(m[1]), mtime: Number(m[2]) * 1000, mode: m[3], path: m[4] }));
+}
+
+/** `df -P` rows: device and mount point. */
+export function parseDf(stdout: string): { device: string; mount: string; availableKiB: number }[] {
+  return stdout.split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6)
+    .map((f) => ({ device: f[0], mount: f.slice(5).join(" "), availableKiB: Number(f[3]) }));
+}
+
+export async function freeKiB(runner: CommandRunner, dir: string): Promise<number | null> {
+  const r = await runner.exec(hostArgv.df(dir), { timeoutMs: 8_000 }).catch(() => null);
+  const row = r?.code === 0 ? parseDf(r.stdout)[0] : undefined;
+  return row ? row.availableKiB : null;
+}
