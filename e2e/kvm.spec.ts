@@ -22,7 +22,7 @@ test("a KVM guest cannot go to a Xen host: the hovered host says why before the 
   const { drop } = await drag(page, cluster.domain("kvmA", "web-kvm"), cluster.host("hostC"));
   const verdict = cluster.host("hostC").getByTestId("drop-verdict");
   await expect(verdict).toHaveAttribute("data-verdict", "fail");
-  await expect(verdict).toContainText("hostC uses xl, not virsh");
+  await expect(verdict).toContainText("kvmA uses virsh, hostC uses xl");
   await drop();
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog.getByTestId("check-toolstack")).toHaveAttribute("data-status", "fail");

@@ -2,11 +2,13 @@ import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { HostsManager } from "@/components/hosts/hosts-manager";
+import { drivers } from "@/lib/toolstacks";
 
 export const dynamic = "force-dynamic";
 
 // GET /hosts – the hosts; admins add, test and remove them
 export default async function HostsPage() {
   const { session } = await requirePage("/hosts");
-  return <HostsManager initialHosts={getServices().inventory.snapshot()} canManage={hasRole(session.user.role, "admin")} canTest={hasRole(session.user.role, "operator")} />;
+  const toolstacks = Object.values(drivers).map((d) => ({ name: d.name, label: d.label }));
+  return <HostsManager initialHosts={getServices().inventory.snapshot()} toolstacks={toolstacks} canManage={hasRole(session.user.role, "admin")} canTest={hasRole(session.user.role, "operator")} />;
 }

@@ -69,7 +69,7 @@ const HostBody = memo(function HostBody({ host, canMigrate, onSave, live }: { ho
         ) : (
           <p className="mt-2 text-xs text-slate-500">{host.status === "connecting" ? "Reading the host…" : "Never reached: no facts yet."}</p>
         )}
-        {f && <MemoryBar facts={f} dom0MiB={dom0?.memoryMiB ?? 0} guestsMiB={guests.filter((d) => d.id >= 0).reduce((s, d) => s + d.memoryMiB, 0)} />}
+        {f && <MemoryBar facts={f} memoryModel={host.capabilities.memoryModel} dom0MiB={dom0?.memoryMiB ?? 0} guestsMiB={guests.filter((d) => d.id >= 0).reduce((s, d) => s + d.memoryMiB, 0)} />}
         {f && <ImageDirWarning dir={f.imageDir} />}
         {host.status === "unreachable" && (
           <p role="status" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-xs text-red-800" data-testid="host-reason">

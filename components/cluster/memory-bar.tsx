@@ -3,10 +3,10 @@ import { formatMiB } from "@/lib/format";
 
 /** Host memory: Domain-0, guests, free — one bar, widths in proportion to the total. */
 /** Xen: dom0's share and the guests'. libvirt: the running guests' memory, and the host's own use (the rest). */
-export function MemoryBar({ facts, dom0MiB, guestsMiB }: { facts: HostFacts; dom0MiB: number; guestsMiB?: number }) {
+export function MemoryBar({ facts, memoryModel, dom0MiB, guestsMiB }: { facts: HostFacts; memoryModel: "xen" | "node"; dom0MiB: number; guestsMiB?: number }) {
   const total = Math.max(1, facts.totalMemoryMiB);
   const free = facts.freeMemoryMiB;
-  const xen = facts.toolstack === "xl";
+  const xen = memoryModel === "xen";
   const guests = xen ? Math.max(0, total - free - dom0MiB) : Math.min(guestsMiB ?? 0, total - free);
   const hostUse = xen ? dom0MiB : Math.max(0, total - free - guests);
   const pct = (n: number) => `${(n * 100) / total}%`;

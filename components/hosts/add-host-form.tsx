@@ -1,13 +1,14 @@
 "use client";
+import type { ToolstackName } from "@/lib/toolstacks/types";
 import { useState } from "react";
 import { addHostSchema, describeIssues, scanHostSchema } from "@/lib/hosts/schema";
 import { addHost, scanHost } from "./api";
 
-interface Fields { name: string; address: string; port: string; user: string; authMethod: "key" | "agent"; keyPath: string; imageDir: string; toolstack: "auto" | "xl" | "virsh" }
+interface Fields { name: string; address: string; port: string; user: string; authMethod: "key" | "agent"; keyPath: string; imageDir: string; toolstack: "auto" | ToolstackName }
 const empty: Fields = { name: "", address: "", port: "22", user: "root", authMethod: "key", keyPath: "", imageDir: "/xen-saved-images", toolstack: "auto" };
 
 /** Two steps: fetch the host key (first contact), then accept its fingerprint and add the host. */
-export function AddHostForm() {
+export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName; label: string }[] }) {
   const [f, setF] = useState<Fields>(empty);
   const [scanned, setScanned] = useState<{ fingerprint: string; keyType: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -63,9 +64,8 @@ export function AddHostForm() {
         )}
         <label className="block text-sm">Toolstack
           <select className={input} value={f.toolstack} onChange={set("toolstack")} data-testid="field-toolstack">
-            <option value="auto">Detect (xl if the host has it, else virsh)</option>
-            <option value="xl">xl (Xen)</option>
-            <option value="virsh">virsh (libvirt: KVM/QEMU)</option>
+            <option value="auto">Detect (tries {toolstacks.map((t) => t.name).join(", then ")})</option>
+            {toolstacks.map((t) => <option key={t.name} value={t.name}>{t.label}</option>)}
           </select>
         </label>
         <label className="block text-sm">Image directory on the host<input className={input} value={f.imageDir} onChange={set("imageDir")} data-testid="field-imagedir" /></label>

@@ -2,12 +2,13 @@
 import { useState } from "react";
 import { useInventory } from "../use-inventory";
 import { AddHostForm } from "./add-host-form";
+import type { ToolstackName } from "@/lib/toolstacks/types";
 import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
 import { timeAgo } from "@/lib/format";
 import { ImageDirWarning } from "../cluster/image-dir-warning";
 
-export function HostsManager({ initialHosts, canManage, canTest }: { initialHosts: HostView[]; canManage: boolean; canTest: boolean }) {
+export function HostsManager({ initialHosts, toolstacks, canManage, canTest }: { initialHosts: HostView[]; toolstacks: { name: ToolstackName; label: string }[]; canManage: boolean; canTest: boolean }) {
   const { hosts } = useInventory(initialHosts);
   return (
     <div className={`grid gap-6 ${canManage ? "lg:grid-cols-[1fr_380px]" : ""}`}>
@@ -23,7 +24,7 @@ export function HostsManager({ initialHosts, canManage, canTest }: { initialHost
           </ul>
         )}
       </section>
-      {canManage ? <AddHostForm /> : <p className="text-sm text-slate-500" data-testid="hosts-readonly">Only admins add and remove hosts.</p>}
+      {canManage ? <AddHostForm toolstacks={toolstacks} /> : <p className="text-sm text-slate-500" data-testid="hosts-readonly">Only admins add and remove hosts.</p>}
     </div>
   );
 }

@@ -50,7 +50,7 @@ export function ImagesView({ initialImages, hosts, canAct }: { initialImages: Im
                 <td className="px-3 py-1.5">
                   {img.shared ? <span className="text-slate-600" title={`on shared storage; Ferry reaches it through ${img.hostName}`}>shared storage </span> : <span className="text-slate-600">{img.hostName}:</span>}
                   <span className="font-mono text-xs">{img.path}</span>{img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
-                  {img.format && <span className="text-xs text-slate-500" data-testid="image-format"> · {img.format === "virsh" ? "libvirt" : "xl"} image{img.arch ? `, ${img.arch}` : ""}</span>}
+                  {img.formatLabel && <span className="text-xs text-slate-500" data-testid="image-format"> · {img.formatLabel} image{img.arch ? `, ${img.arch}` : ""}</span>}
                 </td>
                 <td className="whitespace-nowrap px-3 py-1.5 text-xs">{img.createdAt.replace("T", " ").slice(0, 19)}</td>
                 <td className="px-3 py-1.5 text-xs">{img.jobId ? <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>job</Link> : "found on host"}</td>

@@ -2,11 +2,11 @@
 import { api } from "../api";
 import type { Check } from "@/lib/checks/migration";
 import type { JobSummary } from "@/lib/jobs/types";
-import type { ForecastWithInputs } from "@/lib/forecast/inputs";
+import type { CheckResult } from "@/lib/jobs/engine";
 import type { MigrationOptionsInput, TuneJobInput } from "@/lib/jobs/schema";
 
 export const checkMigration = (domain: string, sourceId: string, targetId: string) =>
-  api<{ checks: Check[]; transport: string; forecast: ForecastWithInputs; toolstack: string }>("POST", "/api/checks/migration", { domain, sourceId, targetId });
+  api<CheckResult>("POST", "/api/checks/migration", { domain, sourceId, targetId });
 export const startMigration = (domain: string, sourceId: string, targetId: string, confirmWarnings: boolean, options?: MigrationOptionsInput) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "migrate", domain, sourceId, targetId, confirmWarnings, ...(options ? { options } : {}) });
 export const tuneJob = (id: string, change: TuneJobInput) => api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/tune`, change);

@@ -57,7 +57,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round((s.bytesSent / memory) * 100)} aria-valuemin={0} aria-valuemax={100}>
         <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
       </div>
-      <p className="text-xs text-slate-500">{qemu ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)." : "xl prints no progress: Ferry reads the source NIC's byte counter."} Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
+      <p className="text-xs text-slate-500">{qemu ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)." : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."} Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
       {s.kind === "migrate" && qemu && <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />}
 
       <section className="rounded-lg border border-slate-200 bg-white p-3">
@@ -79,7 +79,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         </section>
       )}
       <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">{qemu || view.log.some((l) => l.startsWith("$ virsh")) ? "virsh" : "xl"} {s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"} output</h2>
+        <h2 className="mb-2 text-sm font-semibold">What the host printed ({s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"})</h2>
         <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">{view.log.join("\n") || "—"}</pre>
       </section>
     </div>

@@ -20,7 +20,8 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   const [checks, setChecks] = useState<Check[] | null>(initialChecks);
   const [transport, setTransport] = useState<string | null>(null);
   const [forecast, setForecast] = useState<ForecastWithInputs | null>(null);
-  const [toolstack, setToolstack] = useState<string | null>(null);
+  const [options, setOptionsAllowed] = useState(false);
+  const [toolstackLabel, setToolstackLabel] = useState("");
   const [opts, setOpts] = useState({ bandwidth: "", downtime: "", autoConverge: false, postcopy: false });
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +30,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   useEffect(() => {
     let live = true;
     checkMigration(target.domain.name, target.sourceId, target.targetId).then(
-      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); setForecast(r.forecast); setToolstack(r.toolstack); } },
+      (r) => { if (live) { setChecks(r.checks); setTransport(r.transport); setForecast(r.forecast); setOptionsAllowed(r.capabilities.migrationOptions); setToolstackLabel(r.toolstackLabel); } },
       (e: Error) => { if (live) setError(e.message); },
     );
     return () => { live = false; };
@@ -41,7 +42,7 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
   const onMigrate = async () => {
     setError(null);
     let options: MigrationOptionsInput | undefined;
-    if (toolstack === "virsh") {
+    if (options) {
       const parsed = migrationOptionsSchema.safeParse({
         ...(opts.bandwidth.trim() ? { bandwidthMiBps: Number(opts.bandwidth) } : {}),
         ...(opts.downtime.trim() ? { maxDowntimeMs: Number(opts.downtime) } : {}),
@@ -72,9 +73,9 @@ export function MigrateDialog({ target, initialChecks, onClose, onStarted }: {
           ))}
         </ul>
         {forecast && <ForecastBox f={forecast} />}
-        {toolstack === "virsh" && (
+        {options && (
           <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">
-            <legend className="px-1 text-xs font-medium text-slate-600">libvirt / QEMU options</legend>
+            <legend className="px-1 text-xs font-medium text-slate-600">{toolstackLabel} options</legend>
             <div className="grid grid-cols-2 gap-2">
               <label className="text-xs">Bandwidth limit (MiB/s)<input className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1" inputMode="numeric" placeholder="no limit" value={opts.bandwidth} onChange={(e) => setOpts({ ...opts, bandwidth: e.target.value })} data-testid="opt-bandwidth" /></label>
               <label className="text-xs">Maximum downtime (ms)<input className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1" inputMode="numeric" placeholder="QEMU default 300" value={opts.downtime} onChange={(e) => setOpts({ ...opts, downtime: e.target.value })} data-testid="opt-downtime" /></label>

@@ -1,7 +1,8 @@
 import type { CommandRunner, DomainInfo } from "../toolstacks/types";
 import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
-import { formatMiB, stateWords } from "../format";
+import { stateWords } from "../format";
+import { memoryRoom, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
@@ -41,18 +42,10 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   }
   const sf = source.facts;
   const tf = target.facts;
-  add("toolstack", "Same toolstack", sf.toolstack === tf.toolstack ? "ok" : "fail",
-    sf.toolstack === tf.toolstack ? `Both use ${sf.toolstack}.` : `${source.name} uses ${sf.toolstack}, ${target.name} uses ${tf.toolstack}: a domain cannot move between toolstacks.`);
-  const sameExt = sf.virtExtensions.join(",") === tf.virtExtensions.join(",");
-  add("arch", "Same architecture and virtualization extensions",
-    sf.arch === tf.arch && sameExt ? "ok" : "fail",
-    sf.arch !== tf.arch ? `${source.name} is ${sf.arch}, ${target.name} is ${tf.arch}: the guest's instructions would not match.`
-      : !sameExt ? `${source.name} has ${sf.virtExtensions.join(", ") || "no VT-x/AMD-V"}, ${target.name} has ${tf.virtExtensions.join(", ") || "none"}.`
-      : `Both ${sf.arch} with ${sf.virtExtensions.join(", ") || "no extensions"}.`);
-  const left = tf.freeMemoryMiB - domain.memoryMiB;
-  add("memory", "Enough free memory on the target", left < 0 ? "fail" : left < 256 ? "warn" : "ok",
-    left < 0 ? `${domain.name} needs ${formatMiB(domain.memoryMiB)}; ${target.name} has ${formatMiB(tf.freeMemoryMiB)} free.`
-      : `${formatMiB(domain.memoryMiB)} needed, ${formatMiB(tf.freeMemoryMiB)} free${left < 256 ? ` — only ${formatMiB(left)} would remain` : ""}.`);
+  const rule = (id: string, label: string, v: RuleVerdict) => add(id, label, v.status, v.reason);
+  rule("toolstack", "Same toolstack", sameToolstack(source.name, sf.toolstack, target.name, tf.toolstack));
+  rule("arch", "Same architecture and virtualization extensions", sameCpu(source.name, sf, target.name, tf));
+  rule("memory", "Enough free memory on the target", memoryRoom(domain.name, domain.memoryMiB, target.name, tf.freeMemoryMiB));
   checks.push(await checkStorage(i));
   checks.push(await checkReachable(i));
   return checks;
@@ -94,7 +87,7 @@ async function checkStorage(i: MigrationCheckInput): Promise<Check> {
   const label = "Storage visible on the target";
   if (i.domain.disks.length === 0) {
     // libvirt's domblklist is the whole list of block devices: none means nothing on disk moves
-    return i.source.facts?.toolstack === "virsh"
+    return i.source.capabilities.completeDiskList
       ? { id: "storage", label, status: "ok", reason: "The domain has no disks (virsh domblklist): only memory and device state move." }
       : { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
   }

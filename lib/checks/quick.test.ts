@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { quickMigrationVerdict } from "./quick";
 import type { HostView } from "../inventory/types";
+import { drivers } from "../toolstacks";
 import type { DomainInfo } from "../toolstacks/types";
 
 const facts = { hostname: "h", toolstack: "xl" as const, hypervisor: "Xen", hypervisorVersion: "4.17.3", arch: "x86_64", virtExtensions: ["vmx"], virtCaps: [], nrCpus: 4, totalMemoryMiB: 8192, freeMemoryMiB: 4096, imageDir: null, addresses: [] };
-const host = (id: string, over: Partial<HostView> = {}): HostView => ({ id, name: id, address: "a", port: 22, user: "root", authMethod: "key", keyPath: "/k", fingerprint: "f", toolstack: "xl", imageDir: "/x", status: "online", reason: null, errorCode: null, facts, domains: [], stale: false, lastSeenAt: null, refreshMs: null, ...over });
+const host = (id: string, over: Partial<HostView> = {}): HostView => ({ id, name: id, address: "a", port: 22, user: "root", authMethod: "key", keyPath: "/k", fingerprint: "f", toolstack: "xl", imageDir: "/x", status: "online", reason: null, errorCode: null, facts, domains: [], stale: false, lastSeenAt: null, refreshMs: null, capabilities: drivers.xl.capabilities, toolstackLabel: drivers.xl.label, ...over });
 const dom = { name: "web01", memoryMiB: 512 } as DomainInfo;
 
 describe("quickMigrationVerdict", () => {

@@ -1,6 +1,6 @@
 import type { DomainInfo } from "../toolstacks/types";
 import type { HostView } from "../inventory/types";
-import { formatMiB } from "../format";
+import { memoryRoom, sameCpu, sameToolstack } from "./rules";
 
 // The checks a browser can make at once from the inventory it already holds (target online, same
 // toolstack, architecture and extensions, free memory), shown the moment a domain hovers over a host;
@@ -13,8 +13,9 @@ export function quickMigrationVerdict(domain: DomainInfo, source: HostView, targ
   if (target.status !== "online" || !target.facts || !source.facts) return { status: "fail", reason: `${target.name} is ${target.status}${target.reason ? `: ${target.reason}` : ""}.` };
   const s = source.facts;
   const t = target.facts;
-  if (s.toolstack !== t.toolstack) return { status: "fail", reason: `${target.name} uses ${t.toolstack}, not ${s.toolstack}.` };
-  if (s.arch !== t.arch || s.virtExtensions.join() !== t.virtExtensions.join()) return { status: "fail", reason: `${target.name} is ${t.arch}/${t.virtExtensions.join(",") || "none"}, not ${s.arch}/${s.virtExtensions.join(",") || "none"}.` };
-  if (t.freeMemoryMiB < domain.memoryMiB) return { status: "fail", reason: `${domain.name} needs ${formatMiB(domain.memoryMiB)}; ${target.name} has ${formatMiB(t.freeMemoryMiB)} free.` };
+  // the same rules as the server's checks (lib/checks/rules.ts); a warning there is no reason to stop a hover
+  for (const v of [sameToolstack(source.name, s.toolstack, target.name, t.toolstack), sameCpu(source.name, s, target.name, t), memoryRoom(domain.name, domain.memoryMiB, target.name, t.freeMemoryMiB)]) {
+    if (v.status === "fail") return { status: "fail", reason: v.reason };
+  }
   return { status: "ok", reason: `Room and a matching CPU on ${target.name}; checking storage and SSH…` };
 }

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { forecastQemu, forecastXen, type Forecast } from "./model";
-import type { MigrationOptions } from "../toolstacks/migration";
+import type { MigrationOptions, ToolstackCapabilities } from "../toolstacks/types";
 import type { JobInfoPayload } from "../jobs/types";
 
 // Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
@@ -19,7 +19,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export interface ForecastRequest {
   domain: string; memoryMiB: number; source: string; target: string;
-  toolstack?: "xl" | "virsh";
+  /** what the source's toolstack can tell and which pre-copy policy it follows (default: Xen's, nothing reported) */
+  capabilities?: Pick<ToolstackCapabilities, "precopyPolicy" | "reportsRounds">;
   options?: MigrationOptions;
   /** bytes/s the source measured (virsh domdirtyrate-calc), if it can */
   measureDirtyBps?: () => Promise<number | null>;
@@ -40,7 +41,8 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   let bandwidthBps = DEFAULT_BPS;
   // libvirt: QEMU's own average bandwidth over earlier unlimited migrations on this link (Ferry's job time
   // also counts its checks and virsh's SSH set-up, so bytes ÷ job time under-reads the link)
-  const qemuBw = m.toolstack === "virsh"
+  const reports = m.capabilities?.reportsRounds === true;
+  const qemuBw = reports
     ? (await Promise.all(pair.filter((j) => !JSON.parse(j.optionsJson ?? "{}").bandwidthMiBps).slice(0, 5).map((j) => finalJobInfo(db, j.id))))
       .map((p) => p?.bandwidthBps ?? 0).filter((b) => b > 0)
     : [];
@@ -65,9 +67,9 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   }
   // QEMU's own dirty-page tracking during this domain's last migration beats any estimate: it sees every
   // write, where page sampling (below) misses rewrites of identical data
-  const tracked = m.toolstack === "virsh" && mine.length ? await trackedDirtyBps(db, mine[0].id) : null;
+  const tracked = reports && mine.length ? await trackedDirtyBps(db, mine[0].id) : null;
   // QEMU sends zero pages as a marker only: its last migration of this domain says how many there were
-  const last = m.toolstack === "virsh" && mine.length ? await finalJobInfo(db, mine[0].id) : null;
+  const last = reports && mine.length ? await finalJobInfo(db, mine[0].id) : null;
   const zeroBytes = last?.zeroPages ? Math.min(memoryBytes * 0.95, last.zeroPages * (last.pageSize ?? 4096)) : 0;
   const measured = tracked === null && m.measureDirtyBps ? await m.measureDirtyBps() : null;
   if (tracked !== null) {
@@ -78,13 +80,13 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     // what it dirties in one second is at least its working set's size
     wwsBytes = Math.min(memoryBytes, Math.max(wwsBytes, measured));
     sources.push(`dirty rate measured now on ${m.source}: ${(measured / 1048576).toFixed(1)} MiB/s (virsh domdirtyrate-calc, page sampling)`);
-  } else if (!mine.length) sources.push(`dirty rate: default 10 MiB/s and a working set of 1/16 of memory (${m.toolstack === "virsh" ? "QEMU could not measure it" : "xl cannot measure it"})`);
+  } else if (!mine.length) sources.push(`dirty rate: default 10 MiB/s and a working set of 1/16 of memory (${m.measureDirtyBps ? "the source could not measure it" : "this toolstack cannot measure it"})`);
   const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
   sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
   const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs };
   let f: Forecast;
-  if (m.toolstack === "virsh") {
+  if (m.capabilities?.precopyPolicy === "qemu") {
     const maxDowntimeMs = m.options?.maxDowntimeMs ?? 300;
     const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
     if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);

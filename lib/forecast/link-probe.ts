@@ -1,6 +1,6 @@
 import type { CommandRunner } from "../toolstacks/types";
 import { hostArgv } from "../toolstacks/linux/host-commands";
-import { cachedFor } from "./ttl-cache";
+import { cachedFor } from "../ttl-cache";
 
 // The link's speed, measured: the source sends 32 MiB of zeros over SSH to the target (`head -c … /dev/zero |
 // ssh <target> wc -c`, the path xl migrate's stream takes) and Ferry times it, minus an empty `ssh <target> true`

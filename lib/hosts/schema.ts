@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toolstackNames } from "../toolstacks/types";
 import { imagePathSchema } from "../toolstacks/names";
 
 // Host input, shared by the Hosts form (client) and the route handlers (server).
@@ -39,7 +40,7 @@ export const addHostSchema = z.discriminatedUnion("authMethod", [
   user: sshUserSchema.default("root"),
   fingerprint: fingerprintSchema,
   imageDir: imagePathSchema.default("/xen-saved-images"),
-  toolstack: z.enum(["auto", "xl", "virsh"], { error: "The toolstack is auto, xl or virsh." }).default("auto"),
+  toolstack: z.enum(["auto", ...toolstackNames], { error: `The toolstack is auto, ${toolstackNames.slice(0, -1).join(", ")} or ${toolstackNames.at(-1)}.` }).default("auto"),
 }));
 
 export type ScanHostInput = z.infer<typeof scanHostSchema>;

@@ -68,21 +68,17 @@ export class HostService {
     this.inventory.remove(id);
   }
 
-  /** The stated toolstack, or (auto) xl when the host answers `xl info`, else virsh. */
+  /** The stated toolstack, or (auto) the first driver whose command the host has (exit 127 means it has not). */
   private async detect(rec: Omit<HostRecord, "id" | "toolstack">, wanted: ToolstackName | "auto"): Promise<{ toolstack: ToolstackName; snapshot: HostSnapshot }> {
     if (wanted !== "auto") return { toolstack: wanted, snapshot: await this.probe({ ...rec, toolstack: wanted }) };
-    try {
-      return { toolstack: "xl", snapshot: await this.probe({ ...rec, toolstack: "xl" }) };
-    } catch (e) {
-      if (toAppError(e).code !== "toolstack_not_found") throw e;
+    for (const d of Object.values(drivers)) {
+      try {
+        return { toolstack: d.name, snapshot: await this.probe({ ...rec, toolstack: d.name }) };
+      } catch (e) {
+        if (toAppError(e).code !== "toolstack_not_found") throw e;
+      }
     }
-    try {
-      return { toolstack: "virsh", snapshot: await this.probe({ ...rec, toolstack: "virsh" }) };
-    } catch (e) {
-      const err = toAppError(e);
-      if (err.code === "toolstack_not_found") throw new AppError("toolstack_not_found", `${rec.name} has neither xl (Xen) nor virsh (libvirt); Ferry needs one of them on the host.`);
-      throw err;
-    }
+    throw new AppError("toolstack_not_found", `${rec.name} has none of ${Object.values(drivers).map((d) => d.label).join(", ")}; Ferry needs one of them on the host.`);
   }
 
   private async probe(rec: Omit<HostRecord, "id">): Promise<HostSnapshot> {

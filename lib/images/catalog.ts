@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
 import { hostArgv as argv, parseDirListing, parseSha256 } from "../toolstacks/linux/host-commands";
-import { parseAnySaveHeader, type ImageHeader } from "../toolstacks/saverestore";
+import { drivers, parseImageHeader, type ImageHeader } from "../toolstacks";
 import type { ToolstackName } from "../toolstacks/types";
 import { isInside } from "../toolstacks/names";
 
@@ -18,7 +18,7 @@ export interface ImageView {
   sha256: string | null; createdAt: string; jobId: string | null; state: "present" | "missing"; integrity: Integrity;
   verifiedAt: string | null; mode: string | null;
   /** which toolstack can restore it (its header's format) and the architecture the header names, when it does */
-  format: ToolstackName | null; arch: string | null;
+  format: ToolstackName | null; arch: string | null; formatLabel: string | null;
   /** on shared storage: the host is only the one Ferry reaches the file through */
   shared: boolean;
 }
@@ -29,7 +29,8 @@ export function imageView(r: ImageRow): ImageView {
     sha256: r.sha256, createdAt: r.createdAt.toISOString(), jobId: r.jobId, state: r.state === "missing" ? "missing" : "present",
     integrity: (["verified", "changed", "missing", "unverified"].includes(r.integrity) ? r.integrity : "unverified") as Integrity,
     verifiedAt: r.verifiedAt?.toISOString() ?? null, mode: r.mode,
-    format: r.format === "xl" || r.format === "virsh" ? r.format : null, arch: r.arch, shared: r.shared,
+    format: r.format && r.format in drivers ? (r.format as ToolstackName) : null, arch: r.arch, shared: r.shared,
+    formatLabel: r.format && r.format in drivers ? drivers[r.format as ToolstackName].label : null,
   };
 }
 
@@ -87,7 +88,7 @@ export class ImageCatalog {
           if (dir !== host.imageDir) seenShared.add(f.path);
           if (known.has(f.path) || sharedElsewhere) continue;
           const head = await conn.exec(argv.headBase64(f.path), { timeoutMs: 15_000 }).catch(() => null);
-          const header = head?.code === 0 ? parseAnySaveHeader(head.stdout) : null;
+          const header = head?.code === 0 ? parseImageHeader(head.stdout) : null;
           if (!header) continue; // neither an xl nor a libvirt save file
           const other = await this.db.image.findFirst({ where: { path: f.path, hostId: { not: host.id } } });
           if (other && dir !== host.imageDir) continue;

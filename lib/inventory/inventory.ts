@@ -44,9 +44,10 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   /** Adds or updates a host (from the database); its first refresh starts at once. */
   upsert(rec: HostRecord): void {
     const prev = this.views.get(rec.id);
+    const { capabilities, label: toolstackLabel } = drivers[rec.toolstack];
     const view: HostView = prev
-      ? { ...prev, ...rec }
-      : { ...rec, status: "connecting", reason: null, errorCode: null, facts: null, domains: [], stale: false, lastSeenAt: null, refreshMs: null };
+      ? { ...prev, ...rec, capabilities, toolstackLabel }
+      : { ...rec, status: "connecting", reason: null, errorCode: null, facts: null, domains: [], stale: false, lastSeenAt: null, refreshMs: null, capabilities, toolstackLabel };
     this.views.set(rec.id, view);
     this.emit("host", view);
     void this.refreshHost(rec.id);

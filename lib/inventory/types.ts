@@ -1,4 +1,4 @@
-import type { DomainInfo, HostFacts, ToolstackName } from "../toolstacks/types";
+import type { DomainInfo, HostFacts, ToolstackCapabilities, ToolstackName } from "../toolstacks/types";
 import type { ErrorCode } from "../errors";
 
 /** A host's reachability: string union, never booleans (coder's habit). */
@@ -30,4 +30,7 @@ export interface HostView extends HostRecord {
   lastSeenAt: string | null;
   /** how long the last refresh of this host took */
   refreshMs: number | null;
+  /** what the host's toolstack can do, and its name for people: the UI reads these, never the toolstack's name */
+  capabilities: ToolstackCapabilities;
+  toolstackLabel: string;
 }

@@ -4,16 +4,13 @@ import { AppError, toAppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
-import { locate, migrate, type MigrationOptions } from "../toolstacks/migration";
+import { driverOf, type MigrationOptions, type ToolstackCapabilities } from "../toolstacks";
 import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
 import { ImageCatalog, imageDirsOf } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
-import * as virsh from "../toolstacks/virsh/commands";
-import { virshError } from "../toolstacks/virsh/errors";
 import type { TuneJobInput } from "./schema";
 import { forecastMigration, type ForecastRequest, type ForecastWithInputs } from "../forecast/inputs";
-import { measureDirtyBps } from "../forecast/measure";
 import { probeLink } from "../forecast/link-probe";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
@@ -33,7 +30,8 @@ export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; v
 export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
 
 interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
-export interface CheckResult { checks: Check[]; transport: string; forecast: ForecastWithInputs; toolstack: string }
+/** The dialog's answer: the checks, the forecast, how the memory travels, and what the source's toolstack offers. */
+export interface CheckResult { checks: Check[]; transport: string; forecast: ForecastWithInputs; capabilities: ToolstackCapabilities; toolstackLabel: string }
 /** an answer to the same check is reused this long (ms) */
 const CHECK_REUSE_MS = 1_000;
 const CHECKS_PER_USER = 40;
@@ -91,18 +89,16 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const forecast = await forecastMigration(this.db, this.forecastRequest(source, target, domain));
     // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
     if (forecast.verdict === "will-not-converge") checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
-    const transport = source.facts?.toolstack === "virsh"
-      ? `virsh migrate over SSH: ${source.name} runs \`virsh migrate --live … qemu+ssh://root@${targetAddressOf(target)}/system\`; libvirt's control channel is tunnelled through SSH, QEMU's memory stream goes directly to the target's migration port (not encrypted; keep it on a trusted network).`
-      : `xl migrate over SSH: ${source.name} runs \`ssh ${targetAddressOf(target)} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.`;
-    return { checks, forecast, transport, toolstack: source.toolstack };
+    const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
+    return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
   }
 
   async submit(req: MigrateRequest): Promise<JobSummary> {
     const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
     const busy = this.activeJobOn(domain.name);
     if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${domain.name}.`);
-    if (req.options && Object.values(req.options).some((v) => v !== undefined && v !== false) && source.toolstack !== "virsh") {
-      throw new AppError("invalid_input", `${source.name} uses ${source.toolstack}: bandwidth limit, maximum downtime, auto-converge and post-copy are libvirt/QEMU options.`);
+    if (req.options && Object.values(req.options).some((v) => v !== undefined && v !== false) && !driverOf(source.toolstack).capabilities.migrationOptions) {
+      throw new AppError("invalid_input", `${source.name} uses ${driverOf(source.toolstack).label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`);
     }
     const row = await this.db.job.create({
       data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
@@ -185,14 +181,16 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!live || !live.running || live.summary.status !== "running") throw new AppError("conflict", "Only a running migration can be tuned.");
     const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
     const source = this.inventory.get(row.sourceHostId);
-    if (row.kind !== "migrate" || !source || source.toolstack !== "virsh") throw new AppError("invalid_input", "Only a libvirt (virsh) live migration can be tuned while it runs; xl offers no such controls.");
+    const driver = source ? driverOf(source.toolstack) : null;
+    if (row.kind !== "migrate" || !source || !driver?.tune || !driver.capabilities.tuneWhileRunning) {
+      throw new AppError("invalid_input", `Only a live migration on a toolstack that allows it can be tuned while it runs; ${driver?.label ?? "this host's toolstack"} offers no such controls.`);
+    }
     if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) throw new AppError("conflict", "The migration is already finishing.");
     const options = JSON.parse(row.optionsJson ?? "{}").migration ?? {};
     if ("postcopy" in change && !options.postcopy) throw new AppError("invalid_input", "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.");
-    const argv = "maxDowntimeMs" in change ? virsh.setMaxDowntime(row.domainName, change.maxDowntimeMs)
-      : "bandwidthMiBps" in change ? virsh.setSpeed(row.domainName, change.bandwidthMiBps) : virsh.startPostcopy(row.domainName);
+    const argv = driver.tune(row.domainName, change);
     const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });
-    if (r.code !== 0) throw virshError(argv, r);
+    if (r.code !== 0) throw driver.error(argv, r);
     await this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` } });
     // post-copy: the guest now runs on the target and pulls the rest; there is no way back
     if ("postcopy" in change) await this.record(jobId, { type: "phase", phase: "commitment", payload: {} });
@@ -230,7 +228,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
       let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
       if (source && target) {
-        location = await locate(source.toolstack, { source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
+        location = await driverOf(source.toolstack).locate({ source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
       }
       const arrived = location.host === row.targetName;
       await this.finish(row.id, {
@@ -246,9 +244,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /** The forecast's request: the toolstack's policy, the chosen options, and QEMU's own dirty-rate measurement. */
   private forecastRequest(source: HostView, target: HostView, domain: DomainInfo, options?: MigrationOptions): ForecastRequest {
+    const driver = driverOf(source.toolstack);
     return {
-      domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name, toolstack: source.toolstack, options,
-      measureDirtyBps: source.toolstack === "virsh" ? () => measureDirtyBps(this.inventory.connection(source), source.name, domain.name) : undefined,
+      domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name, capabilities: driver.capabilities, options,
+      measureDirtyBps: driver.measureDirtyBps ? () => driver.measureDirtyBps!(this.inventory.connection(source), source.name, domain.name) : undefined,
       probeLink: () => probeLink(this.inventory.connection(source), source.name, targetAddressOf(target)),
     };
   }
@@ -302,9 +301,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       if (live.cancel.signal.aborted) return await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled during the checks.", location: { host: source.name, note: `${row.domainName} stays on ${source.name}.` } });
       await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
-      const outcome = await migrate(source.toolstack, {
+      const driver = driverOf(source.toolstack);
+      const outcome = await driver.migrate({
         source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name,
-        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: source.toolstack === "virsh" ? this.virshPollMs : this.pollMs, cancel: live.cancel.signal,
+        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: driver.capabilities.reportsRounds ? this.virshPollMs : this.pollMs, cancel: live.cancel.signal,
         options: JSON.parse(row.optionsJson ?? "{}").migration,
         emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
       });

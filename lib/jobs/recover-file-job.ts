@@ -1,11 +1,11 @@
 import { toAppError } from "../errors";
-import { saveRestoreOps } from "../toolstacks/saverestore";
+import { driverOf } from "../toolstacks";
 import { isRunning } from "../toolstacks/linux/ps";
 import { hostArgv as files } from "../toolstacks/linux/host-commands";
 import { asking, scpArgv, concludeRestore, concludeSave, silentOutcome, type RunContext } from "./run-saverestore";
 import { ask, HostSilent, settleRestore, settleSave, sha256Of } from "./settle";
 import type { FileJobDeps, JobRow } from "./run-file-job";
-import type { MigrationOutcome } from "../toolstacks/migration";
+import type { MigrationOutcome } from "../toolstacks/events";
 import type { JobPhase } from "./types";
 
 // After a restart, a save, restore or move that was running is closed by asking the hosts — never by
@@ -40,9 +40,9 @@ export async function recoverFileJob(x: FileJobDeps, row: JobRow): Promise<void>
     }
     // a move: has the restore begun on the target? (the domain is listed there, or a restore of one of its images runs)
     const images = await x.catalog.byJob(jobId);
-    const onTarget = await ask(a, target!, phase, (r) => saveRestoreOps(target!.toolstack).state(r, row.domainName));
+    const onTarget = await ask(a, target!, phase, (r) => driverOf(target!.toolstack).files.state(r, row.domainName));
     const restoring = images.length > 0 && (await Promise.all(images.filter((i) => i.hostId === target!.id || i.path === row.imagePath)
-      .map((i) => ask(a, target!, phase, (r) => saveRestoreOps(target!.toolstack).restoring(r, i.path))))).some(Boolean);
+      .map((i) => ask(a, target!, phase, (r) => driverOf(target!.toolstack).files.restoring(r, i.path))))).some(Boolean);
     if ((onTarget !== "absent" && onTarget !== "defined") || restoring) {
       const image = images.find((i) => i.hostId === target!.id && i.path !== row.imagePath) ?? images.find((i) => i.path === row.imagePath)
         ?? { domainName: row.domainName, hostName: row.sourceName, path: row.imagePath! };

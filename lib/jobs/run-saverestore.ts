@@ -4,16 +4,16 @@ import type { HostView } from "../inventory/types";
 import type { Check } from "../checks/migration";
 import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
+import { memoryRoom } from "../checks/rules";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
 import { hostArgv as argv, freeKiB, parseSha256 } from "../toolstacks/linux/host-commands";
-import { parseProgress } from "../toolstacks/xl/saverestore";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
-import { saveRestoreOps } from "../toolstacks/saverestore";
+import { driverOf } from "../toolstacks";
 import { isRunning } from "../toolstacks/linux/ps";
 import { jobLane } from "./lane";
 import type { JobEventInput } from "./types";
 import { AppError, type ErrorCode } from "../errors";
-import type { MigrationOutcome } from "../toolstacks/migration";
+import type { MigrationOutcome } from "../toolstacks/events";
 import { ask, fileFacts, HostSilent, settleRestore, settleSave, sha256Of, type Asking, type SaveVerdict } from "./settle";
 
 // Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
@@ -29,8 +29,6 @@ export function silentOutcome(e: HostSilent, what: string): MigrationOutcome {
     location: { host: null, note: `Nothing was deleted. Where the domain is and whether the image is whole is unknown until ${e.host} answers: check it there, then Scan hosts on the Images page.` } };
 }
 
-/** virsh's "\rSave: [ 37 %]" progress has no newline and lands in front of the next line: drop it. */
-const withoutProgress = (line: string) => line.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim();
 const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const ok = (id: string, label: string, reason: string): Check => ({ id, label, status: "ok", reason });
@@ -58,7 +56,7 @@ export async function saveChecks(ctx: RunContext, host: HostView, domain: string
 /** Runs `xl save` / `virsh save` with progress; on success the image is 0600, checksummed and in the catalog. */
 export async function runSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string): Promise<MigrationOutcome & { image?: ImageView }> {
   const conn = jobLane(ctx.inventory.connection(host));
-  const ops = saveRestoreOps(host.toolstack);
+  const ops = driverOf(host.toolstack).files;
   await ctx.emit({ type: "phase", phase: "stop-and-copy", payload: {} });
   const lines: string[] = [];
   const t0 = Date.now();
@@ -80,11 +78,11 @@ export async function runSave(ctx: RunContext, host: HostView, domain: string, m
   const r = await conn.exec(ops.save(domain, path), {
     timeoutMs: 6 * 3600_000,
     onStderrLine: (raw) => {
-      const line = withoutProgress(raw);
+      const line = ops.outputLine(raw);
       if (!line) return;
       lines.push(line);
       void ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line } });
-      const p = parseProgress(line);
+      const p = ops.progressOfLine?.(line);
       if (p) sample(p.done * 4096);
     },
   }).catch((e: Error) => e);
@@ -144,14 +142,13 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
       : fail("checksum", "Image unchanged since the save", `The image changed since it was saved (sha256 ${sum?.slice(0, 12) ?? "unreadable"}… ≠ ${image.sha256.slice(0, 12)}…): Ferry refuses to restore it.`));
   }
   const free = target.facts?.freeMemoryMiB ?? 0;
-  checks.push(free >= image.memoryMiB ? ok("memory", "Enough free memory on the target", `${formatMiB(image.memoryMiB)} needed, ${formatMiB(free)} free.`)
-    : fail("memory", "Enough free memory on the target", `${image.domainName} needs ${formatMiB(image.memoryMiB)}; ${target.name} has ${formatMiB(free)} free.`));
+  checks.push({ id: "memory", label: "Enough free memory on the target", ...memoryRoom(image.domainName, image.memoryMiB, target.name, free) });
   // what the image itself says decides, not the host Ferry found it through (a shared directory is seen by many)
   const tf = target.facts;
   const format = image.format;
   if (format) {
     checks.push(format === target.toolstack ? ok("format", "Image made by the target's toolstack", `A ${format} save image; ${target.name} uses ${target.toolstack}.`)
-      : fail("format", "Image made by the target's toolstack", `This is a ${format === "virsh" ? "libvirt (virsh)" : "Xen xl"} save image; ${target.name} uses ${target.toolstack} and cannot restore it.`));
+      : fail("format", "Image made by the target's toolstack", `This is a ${driverOf(format).label} save image; ${target.name} uses ${driverOf(target.toolstack).label} and cannot restore it.`));
   }
   // the architecture: from the image's header (libvirt's XML names it), else from the host that saved it
   const saver = image.jobId ? ctx.inventory.get(image.hostId)?.facts : undefined;
@@ -165,7 +162,7 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
   // asked of every host now, not read from the last refresh: a stale picture must not let a second copy start.
   // A shut-off libvirt definition does not run; only active domains count.
   const hosts = ctx.inventory.snapshot().filter((h) => h.status === "online");
-  const states = await Promise.all(hosts.map((h) => saveRestoreOps(h.toolstack).state(ctx.inventory.connection(h), image.domainName).catch(() => null)));
+  const states = await Promise.all(hosts.map((h) => driverOf(h.toolstack).files.state(ctx.inventory.connection(h), image.domainName).catch(() => null)));
   const running = hosts.filter((_, i) => states[i] !== null && states[i] !== "absent" && states[i] !== "defined" && states[i] !== "shutdown");
   const silent = hosts.filter((_, i) => states[i] === null);
   checks.push(running.length ? fail("not-running", "Domain not running anywhere", `${image.domainName} already runs on ${running.map((h) => h.name).join(" and ")}: restoring would make two copies.`)
@@ -176,10 +173,10 @@ export async function restoreChecks(ctx: RunContext, image: ImageView, target: H
 
 export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<MigrationOutcome> {
   const conn = jobLane(ctx.inventory.connection(target));
-  const ops = saveRestoreOps(target.toolstack);
+  const ops = driverOf(target.toolstack).files;
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
   const lines: string[] = [];
-  const r = await conn.exec(ops.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (raw) => { const line = withoutProgress(raw); if (!line) return; lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
+  const r = await conn.exec(ops.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (raw) => { const line = ops.outputLine(raw); if (!line) return; lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
     .catch((e: Error) => e);
   try {
     if (r instanceof Error) await ctx.emit({ type: "log", phase: "activation", payload: { line: `ferry: lost sight of the restore: ${r.message}` } });
@@ -194,7 +191,7 @@ export async function runRestore(ctx: RunContext, image: ImageView, target: Host
 /** The restore's outcome from what the target says now (xl/virsh's exit status alone is not the truth after a lost session). */
 export function concludeRestore(image: Pick<ImageView, "domainName" | "hostName" | "path">, target: HostView, v: Awaited<ReturnType<typeof settleRestore>>,
   err: { code: ErrorCode; message: string } | null): MigrationOutcome {
-  const ops = saveRestoreOps(target.toolstack);
+  const ops = driverOf(target.toolstack).files;
   if (v.kind === "running") {
     return { status: "succeeded", errorCode: null, errorMessage: null,
       location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${v.id}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.` } };

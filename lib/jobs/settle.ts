@@ -2,9 +2,9 @@ import { AppError, toAppError } from "../errors";
 import { formatMiB } from "../format";
 import type { HostView } from "../inventory/types";
 import type { ImageView } from "../images/catalog";
-import { saveRestoreOps } from "../toolstacks/saverestore";
+import { driverOf } from "../toolstacks";
 import { hostArgv as files, parseSha256 } from "../toolstacks/linux/host-commands";
-import { parseAnySaveHeader } from "../toolstacks/saverestore";
+import { parseImageHeader } from "../toolstacks";
 import type { CommandRunner } from "../toolstacks/types";
 import type { JobEventInput, JobPhase } from "./types";
 
@@ -48,7 +48,7 @@ export async function ask<T>(a: Asking, host: HostView, phase: JobPhase, q: (run
   }
 }
 
-export interface FileFacts { size: number; header: ReturnType<typeof parseAnySaveHeader> }
+export interface FileFacts { size: number; header: ReturnType<typeof parseImageHeader> }
 
 /** The file's size and the domain its header names; null when there is no such file. */
 export async function fileFacts(a: Asking, host: HostView, path: string, phase: JobPhase): Promise<FileFacts | null> {
@@ -59,7 +59,7 @@ export async function fileFacts(a: Asking, host: HostView, path: string, phase: 
       throw new AppError("toolstack_error", `stat ${path}: ${st.stderr.trim()}`);
     }
     const head = await runner.exec(files.headBase64(path), { timeoutMs: 30_000 });
-    return { size: Number(st.stdout.trim().split(" ")[2] ?? 0), header: head.code === 0 ? parseAnySaveHeader(head.stdout) : null };
+    return { size: Number(st.stdout.trim().split(" ")[2] ?? 0), header: head.code === 0 ? parseImageHeader(head.stdout) : null };
   });
 }
 
@@ -76,7 +76,7 @@ export type SaveVerdict =
 
 /** After Ferry lost sight of `xl save` / `virsh save`: waits while it runs, then reads the outcome off the host. */
 export async function settleSave(a: Asking, host: HostView, domain: string, path: string): Promise<SaveVerdict> {
-  const ops = saveRestoreOps(host.toolstack);
+  const ops = driverOf(host.toolstack).files;
   const phase: JobPhase = "stop-and-copy";
   await a.emit({ type: "log", phase, payload: { line: `ferry: asking ${host.name} what became of the save (nothing is deleted until it answers)` } });
   let last = { t: Date.now(), size: -1 };
@@ -111,7 +111,7 @@ export type RestoreVerdict = { kind: "running"; id: string } | { kind: "not-rest
 
 /** After Ferry lost sight of `xl restore` / `virsh restore`: waits while it runs, then reads the domain's state. */
 export async function settleRestore(a: Asking, host: HostView, image: Pick<ImageView, "domainName" | "path">, patienceMs = 30_000): Promise<RestoreVerdict> {
-  const ops = saveRestoreOps(host.toolstack);
+  const ops = driverOf(host.toolstack).files;
   const phase: JobPhase = "activation";
   await a.emit({ type: "log", phase, payload: { line: `ferry: asking ${host.name} what became of the restore` } });
   let pausedSince: number | null = null;
@@ -130,6 +130,6 @@ export async function settleRestore(a: Asking, host: HostView, image: Pick<Image
 }
 
 async function domainId(a: Asking, host: HostView, domain: string): Promise<string> {
-  const d = await ask(a, host, "activation", (r) => saveRestoreOps(host.toolstack).active(r, domain)).catch(() => null);
+  const d = await ask(a, host, "activation", (r) => driverOf(host.toolstack).files.active(r, domain)).catch(() => null);
   return d?.id === null || d?.id === undefined ? "?" : String(d.id);
 }

@@ -125,7 +125,7 @@ describe("JobEngine: live migration over simulated virsh", () => {
   });
 
   it("refuses libvirt options for an xl host", async () => {
-    await expect(migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC", { bandwidthMiBps: 10 })).rejects.toThrow(/hostB uses xl: bandwidth limit, maximum downtime, auto-converge and post-copy are libvirt\/QEMU options/);
+    await expect(migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC", { bandwidthMiBps: 10 })).rejects.toThrow(/hostB uses xl \(Xen\): bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has/);
   });
 
   it("sees a guest that does not converge, and converges it by raising the maximum downtime", async () => {

@@ -1,5 +1,7 @@
+import type { AppError, ErrorCode } from "../errors";
 import type { ExecOptions, ExecResult } from "../ssh/types";
 import type { ImageDirFacts } from "./linux/dir-stat";
+import type { DomainLocation, JobEventInput, JobPhase, MigrationOutcome } from "./events";
 
 /** What a driver needs from a host: run argv, get the exit code and output. */
 export interface CommandRunner {
@@ -61,8 +63,104 @@ export interface SnapshotOptions {
   imageDir?: string;
 }
 
+/** What the operator may tune; only a toolstack with `capabilities.migrationOptions` honours these. */
+export interface MigrationOptions {
+  bandwidthMiBps?: number;
+  maxDowntimeMs?: number;
+  autoConverge?: boolean;
+  postcopy?: boolean;
+  p2p?: boolean;
+}
+
+/** A change to a running migration (capabilities.tuneWhileRunning). */
+export type TuneChange = { maxDowntimeMs: number } | { bandwidthMiBps: number } | { postcopy: true };
+
+export interface MigrationContext {
+  source: CommandRunner;
+  target: CommandRunner;
+  sourceName: string;
+  targetName: string;
+  domain: string;
+  /** the target's address as the source reaches it */
+  targetAddress: string;
+  pollMs: number;
+  cancel: AbortSignal;
+  options?: MigrationOptions;
+  emit(e: JobEventInput): void;
+  phase(): JobPhase;
+}
+
+export type LocateContext = Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">;
+
+/** What a save file's first bytes say: the domain, which toolstack can restore it, and (if named) the architecture. */
+export interface ImageHeader { name: string; uuid: string | null; memoryMiB: number; format: ToolstackName; arch: string | null }
+
+/** Save and restore on one toolstack: argv, failure texts, and what the host says about a save or restore. */
+export interface SaveRestoreOps {
+  save(domain: string, file: string): string[];
+  restore(file: string): string[];
+  error(stderr: string, what: "save" | "restore"): { code: ErrorCode; message: string };
+  /** the domain if it is active on the host (running, paused…), else null */
+  active(runner: CommandRunner, domain: string): Promise<{ id: number | null } | null>;
+  /** bytes written so far by a running save, where the toolstack can tell (progress without newlines) */
+  saveProgress?(runner: CommandRunner, domain: string): Promise<number | null>;
+  /** a line of the save's or restore's output as Ferry shows it (progress that has no newline stripped) */
+  outputLine(raw: string): string;
+  /** a progress line of the save's own output → pages done, where the toolstack prints them */
+  progressOfLine?(line: string): { done: number; total: number } | null;
+  consoleHint(domain: string): string;
+  /**
+   * The domain's state on the host, "absent" when the host does not list it, "defined" for a domain that is
+   * defined but not running. Throws when the host cannot be asked: "could not ask" is never "absent".
+   */
+  state(runner: CommandRunner, domain: string): Promise<DomainState | "absent" | "defined">;
+  /** whether the save of `domain` into `file` is still going on the host (its process, or the toolstack's job) */
+  saving(runner: CommandRunner, domain: string, file: string): Promise<boolean>;
+  /** whether a restore of `file` is still going on the host */
+  restoring(runner: CommandRunner, file: string): Promise<boolean>;
+  /** the image in this toolstack's save format, from the file's first bytes (base64); null when it is not one */
+  parseHeader(base64: string): ImageHeader | null;
+}
+
+/** What a toolstack can do, read by the engine, the checks, the forecast and the UI instead of its name. */
+export interface ToolstackCapabilities {
+  /** launch options for a live migration: bandwidth limit, maximum downtime, auto-converge, post-copy (QEMU) */
+  migrationOptions: boolean;
+  /** a running migration can be changed: maximum downtime, bandwidth, a switch to post-copy */
+  tuneWhileRunning: boolean;
+  /** the toolstack reports its own pre-copy rounds, dirty rate and downtime; otherwise Ferry measures from outside */
+  reportsRounds: boolean;
+  /** a domain can be defined but not running (it shows "shut off" and uses no memory) */
+  definedDomains: boolean;
+  /** the toolstack lists every disk of a domain: an empty list means the domain has none */
+  completeDiskList: boolean;
+  /** the pre-copy policy the forecast models: Xen's (≤ 5 live rounds, then stop) or QEMU's (until the rest fits the maximum downtime) */
+  precopyPolicy: "xen" | "qemu";
+  /** the host's memory as the toolstack reports it: Xen's (dom0 apart, the rest free for guests) or the whole node's */
+  memoryModel: "xen" | "node";
+}
+
+/** The one seam between a toolstack and the rest of Ferry: everything Ferry knows about xl or virsh is behind it. */
 export interface ToolstackDriver {
   readonly name: ToolstackName;
+  /** for people: the command and what it drives */
+  readonly label: string;
+  readonly capabilities: ToolstackCapabilities;
+  /** the command whose "not found" (exit 127) means the host does not have this toolstack */
+  readonly probeCommand: string;
   /** Full picture of a host: facts (memory, version, arch, extensions) and every domain. */
   snapshot(runner: CommandRunner, opts?: SnapshotOptions): Promise<HostSnapshot>;
+  /** Live-migrates a domain; emits phases, samples and rounds; the outcome says where the domain is. */
+  migrate(ctx: MigrationContext): Promise<MigrationOutcome>;
+  /** Where the domain is now, asked of both hosts (after a lost session or a restart). */
+  locate(ctx: LocateContext, patienceMs: number): Promise<DomainLocation>;
+  /** argv that changes a running migration (only with capabilities.tuneWhileRunning) */
+  tune?(domain: string, change: TuneChange): string[];
+  /** a failed command as an error a person understands */
+  error(argv: readonly string[], r: ExecResult): AppError;
+  /** how the memory travels, for the migrate dialog */
+  transport(sourceName: string, targetAddress: string): string;
+  /** the guest's dirty rate (bytes/s) measured on the source now, where the toolstack can */
+  measureDirtyBps?(runner: CommandRunner, hostName: string, domain: string): Promise<number | null>;
+  readonly files: SaveRestoreOps;
 }

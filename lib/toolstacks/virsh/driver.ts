@@ -6,6 +6,9 @@ import { virshError } from "./errors";
 import { parseDominfo, parseNodeMemStats, parseNodeinfo, parseVirshList, parseVirshVersion } from "./parse";
 import { parseCpuVirtFlags, parseIpAddr } from "../xl/parse-info";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
+import { locateVirsh, migrateVirsh } from "./migrate";
+import { virshFiles } from "./saverestore";
+import { measureDirtyBps } from "./dirty-rate";
 
 const PER_DOMAIN_CHANNELS = 4;
 
@@ -23,6 +26,21 @@ export function parseDomblklist(text: string): { path: string; vdev: string }[] 
 
 export const virshDriver: ToolstackDriver = {
   name: "virsh",
+  label: "virsh (libvirt: KVM/QEMU)",
+  probeCommand: "virsh",
+  capabilities: {
+    migrationOptions: true, tuneWhileRunning: true, reportsRounds: true, definedDomains: true,
+    completeDiskList: true, precopyPolicy: "qemu", memoryModel: "node",
+  },
+  migrate: migrateVirsh,
+  locate: locateVirsh,
+  error: virshError,
+  files: virshFiles,
+  measureDirtyBps,
+  tune: (domain, change) => ("maxDowntimeMs" in change ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)
+    : "bandwidthMiBps" in change ? cmd.setSpeed(domain, change.bandwidthMiBps) : cmd.startPostcopy(domain)),
+  transport: (source, address) =>
+    `virsh migrate over SSH: ${source} runs \`virsh migrate --live … ${cmd.targetUri(address)}\`; libvirt's control channel is tunnelled through SSH, QEMU's memory stream goes directly to the target's migration port (not encrypted; keep it on a trusted network).`,
 
   /**
    * nodeinfo + nodememstats + list --all + the image directory's stat (version, hostname, cpu flags and

@@ -1,8 +1,10 @@
 import { toAppError, type ErrorCode } from "../../errors";
 import { phaseIndex, type JobPhase } from "../events";
-import type { MigrationContext, MigrationOutcome } from "../migration";
+import type { MigrationContext } from "../types";
+import type { MigrationOutcome } from "../events";
 import type { CommandRunner } from "../types";
 import * as cmd from "./commands";
+import { virshMigrateError } from "./errors";
 import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
@@ -10,22 +12,6 @@ import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./par
 // `virsh domstate --reason`: each poll is one "jobinfo" event (iteration, memory processed / remaining,
 // bandwidth, dirty rate, expected downtime). After success the target's `domjobinfo --completed`
 // gives QEMU's own total downtime. Cancel = `virsh domjobabort` (virsh's own Ctrl-C does the same).
-
-const ERRORS: [RegExp, ErrorCode, string][] = [
-  [/operation aborted|canceled by client|cancelled by client/, "migrate_cancelled", "The migration was aborted; the domain kept running on the source."],
-  [/Could not resolve hostname|Name or service not known/, "migrate_target_unknown", "The source host cannot resolve the target's name."],
-  [/failed to connect to the hypervisor|Connection refused|No route to host|Connection timed out|Cannot recv data|Host key verification failed/, "migrate_target_unreachable", "The source host cannot reach libvirt on the target over SSH."],
-  [/Cannot allocate memory|cannot set up guest memory|Out of memory/i, "migrate_target_oom", "The target could not reserve memory for the domain."],
-  [/unexpectedly failed|Broken pipe|Connection reset|migration .*failed: .*(stream|socket)/, "migrate_link_lost", "The migration stream between the hosts broke; the domain kept running on the source."],
-  [/failed to get domain|Domain not found/, "domain_not_found", "The domain is not on the source host any more."],
-  [/cannot abort migration in post-copy mode/, "migrate_handshake_lost", "The migration is in post-copy: it can no longer be aborted."],
-];
-
-export function virshMigrateError(stderr: string): { code: ErrorCode; message: string } {
-  const lines = errorLines(stderr);
-  for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${lines.at(-1)})` };
-  return { code: "migrate_failed", message: `virsh migrate failed: ${lines.at(-1) ?? (stderr.trim().split("\n").at(-1) || "no message")}` };
-}
 
 async function jobInfo(runner: CommandRunner, dom: string, completed = false): Promise<JobInfo | null> {
   const r = await runner.exec(cmd.domjobinfo(dom, completed), { timeoutMs: 5_000 }).catch(() => null);

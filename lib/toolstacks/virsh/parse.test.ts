@@ -80,7 +80,8 @@ describe("progress and errors", () => {
 });
 
 describe("save and restore", async () => {
-  const { parseLibvirtSaveHeader, virshSaveRestoreError } = await import("./saverestore");
+  const { parseLibvirtSaveHeader } = await import("./saverestore");
+  const { virshSaveRestoreError } = await import("./errors");
   it("reads the domain from a real libvirt save file's header", () => {
     expect(parseLibvirtSaveHeader(fixture("save-header-lab.base64.txt"))).toMatchObject({ name: "labvm1", uuid: "266b58d4-1969-49ab-8d74-5bbd7029ba1b", memoryMiB: 128, vcpus: 1 });
     expect(parseLibvirtSaveHeader(Buffer.from("Xen saved domain, xl format\n \0 \r").toString("base64"))).toBeNull();

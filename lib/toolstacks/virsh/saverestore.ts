@@ -1,8 +1,12 @@
-import type { ErrorCode } from "../../errors";
-import { errorLines } from "./parse";
+import { AppError } from "../../errors";
+import type { CommandRunner, SaveRestoreOps } from "../types";
+import { isRunning } from "../linux/ps";
+import { parseDomjobinfo, parseVirshList, virshStates } from "./parse";
+import * as virsh from "./commands";
+import { virshSaveRestoreError } from "./errors";
 
-// virsh save / restore (reference §3.4): libvirt's save file ("LibvirtQemudSave" + 76-byte header +
-// the domain XML), and the failure texts of libvirt 9.0 as captured in the lab.
+// virsh save / restore (reference §3.4): libvirt's save file ("LibvirtQemudSave" + 76-byte header + the
+// domain XML), and what the host says about a save or restore; the failure texts are in errors.ts.
 
 const MAGIC = "LibvirtQemudSave";
 const HEADER = 92; // magic[16] + version, data_len, was_running, compressed, cookieOffset, unused[14] (uint32 each)
@@ -30,20 +34,41 @@ export function parseLibvirtSaveHeader(base64: string): LibvirtSaveHeader | null
   };
 }
 
-const ERRORS: [RegExp, ErrorCode, string][] = [
-  [/No space left on device/, "save_no_space", "The disk filled up during the save; the domain keeps running."],
-  [/Failed to create file/, "save_unwritable", "libvirt could not create the image file (does the directory exist?)."],
-  [/Failed to open file .*No such file or directory/, "image_missing", "The image file is not there."],
-  [/image magic is incorrect|failed to read qemu header|image version is not supported/, "image_corrupt", "The file is not a libvirt save image."],
-  [/is already active|already exists with uuid/, "domain_exists", "A domain of that name is already active on this host."],
-  [/Cannot allocate memory|cannot set up guest memory/i, "restore_no_memory", "The host has not enough free memory for the domain."],
-  [/failed to get domain|Domain not found/, "domain_not_found", "The domain is not on this host any more."],
-  [/domain is not running/, "domain_not_found", "The domain is not running on this host."],
-];
-
-/** The most specific failure virsh's stderr describes. */
-export function virshSaveRestoreError(stderr: string, what: "save" | "restore"): { code: ErrorCode; message: string } {
-  const lines = errorLines(stderr);
-  for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${lines.at(-1)})` };
-  return { code: what === "save" ? "save_failed" : "restore_failed", message: `virsh ${what} failed: ${lines.at(-1) ?? "no message"}` };
-}
+/** virsh save / restore: libvirtd does the work and carries on when virsh's connection goes. */
+export const virshFiles: SaveRestoreOps = {
+  save: (d, f) => virsh.save(d, f),
+  restore: (f) => virsh.restore(f),
+  error: virshSaveRestoreError,
+  async active(runner, domain) {
+    const r = await runner.exec(["virsh", "list"], { timeoutMs: 10_000 }).catch(() => null);
+    if (r?.code !== 0) return null;
+    try { return parseVirshList(r.stdout).find((d) => d.name === domain) ?? null; } catch { return null; }
+  },
+  // virsh's "\rSave: [ 37 %]" has no newline: libvirt's job statistics tell the bytes written
+  async saveProgress(runner, domain) {
+    const r = await runner.exec(virsh.domjobinfo(domain), { timeoutMs: 5_000 }).catch(() => null);
+    if (r?.code !== 0) return null;
+    try { return parseDomjobinfo(r.stdout).memoryProcessed; } catch { return null; }
+  },
+  // "\rSave: [ 37 %]" has no newline and lands in front of the next line: drop it
+  outputLine: (raw) => raw.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim(),
+  consoleHint: (d) => `virsh console ${d}`,
+  async state(runner, domain) {
+    const r = await runner.exec(virsh.list(), { timeoutMs: 10_000 });
+    if (r.code !== 0) throw new AppError("toolstack_error", `virsh list --all failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
+    const row = parseVirshList(r.stdout).find((d) => d.name === domain);
+    return !row ? "absent" : row.id === null ? "defined" : virshStates[row.state] ?? "unknown";
+  },
+  // ask libvirt's job first (virsh itself may be gone), then the process
+  async saving(runner, d, f) {
+    const r = await runner.exec(virsh.domjobinfo(d), { timeoutMs: 10_000 });
+    const job = r.code === 0 ? parseDomjobinfo(r.stdout) : null;
+    if (job && (job.type === "Unbounded" || job.type === "Bounded") && job.operation === "Save") return true;
+    return isRunning(runner, virsh.save(d, f));
+  },
+  restoring: (runner, f) => isRunning(runner, virsh.restore(f)),
+  parseHeader(base64) {
+    const h = parseLibvirtSaveHeader(base64);
+    return h ? { name: h.name, uuid: h.uuid, memoryMiB: h.memoryMiB, format: "virsh", arch: /<type\b[^>]*\barch='([^']+)'/.exec(h.xml)?.[1] ?? null } : null;
+  },
+};

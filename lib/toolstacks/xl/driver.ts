@@ -8,6 +8,8 @@ import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
+import { locate, migrateXl } from "./migrate";
+import { xlFiles } from "./saverestore";
 
 /** stdout of a batched command that must succeed */
 function ok(argv: readonly string[], r: ExecResult): string {
@@ -17,6 +19,18 @@ function ok(argv: readonly string[], r: ExecResult): string {
 
 export const xlDriver: ToolstackDriver = {
   name: "xl",
+  label: "xl (Xen)",
+  probeCommand: "xl",
+  capabilities: {
+    migrationOptions: false, tuneWhileRunning: false, reportsRounds: false, definedDomains: false,
+    completeDiskList: false, precopyPolicy: "xen", memoryModel: "xen",
+  },
+  migrate: migrateXl,
+  locate,
+  error: xlError,
+  files: xlFiles,
+  transport: (source, address) =>
+    `xl migrate over SSH: ${source} runs \`ssh ${address} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.`,
 
   /**
    * xl info + xl list + xl uptime + the image directory's stat (cpu flags and addresses on request) in one

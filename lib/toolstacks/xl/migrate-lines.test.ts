@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorOfLines, phaseOfLine } from "./migrate-lines";
+import { phaseOfLine } from "./migrate-lines";
+import { errorOfLines } from "./errors";
 
 const lines = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", `${name}.stderr.txt`), "utf8").split("\n").filter(Boolean);
 const phasesOf = (name: string) => lines(name).map(phaseOfLine).filter(Boolean);

@@ -2,8 +2,10 @@ import { toAppError } from "../../errors";
 import type { JobPhase } from "../events";
 import { phaseIndex } from "../events";
 import type { CommandRunner } from "../types";
-import type { MigrationContext, MigrationOutcome } from "../migration";
-import { errorOfLines, phaseOfLine } from "./migrate-lines";
+import type { MigrationContext } from "../types";
+import type { MigrationOutcome } from "../events";
+import { phaseOfLine } from "./migrate-lines";
+import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
 // Runs `xl migrate <dom> <target>` on the source and watches it from outside, since xl prints no

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseProgress, parseSaveHeader, saveRestoreError } from "./saverestore";
+import { parseProgress, parseSaveHeader } from "./saverestore";
+import { saveRestoreError } from "./errors";
 import { parseDirListing, parseSha256 } from "../linux/host-commands";
 
 const text = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");

@@ -1,7 +1,12 @@
-import type { ErrorCode } from "../../errors";
+import { AppError } from "../../errors";
+import { saveRestoreError } from "./errors";
+import type { CommandRunner, SaveRestoreOps } from "../types";
+import { isRunning } from "../linux/ps";
+import { parseXlList, stateFromLetters } from "./parse-list";
 
-// xl save / xl restore (xl_saverestore.c; reference §1.5): argv, progress lines, save-file header,
-// failure texts. Progress comes on stderr as "xc: progress: Frames: done/total  pct%".
+// xl save / xl restore (xl_saverestore.c; reference §1.5): argv, progress lines, the save-file header, and
+// what the host says about a save or restore. Progress comes on stderr as "xc: progress: Frames: done/total  pct%";
+// the failure texts are in errors.ts.
 
 /** "xc: progress: Frames: 13312/262144    5%" → numbers (null for other lines). */
 export function parseProgress(line: string): { done: number; total: number; percent: number } | null {
@@ -30,20 +35,33 @@ export function parseSaveHeader(base64: string): SaveHeader | null {
   }
 }
 
-const ERRORS: [RegExp, ErrorCode, string][] = [
-  [/No space left on device/, "save_no_space", "The disk filled up during the save; the domain was resumed."],
-  [/Failed to open temp file/, "save_unwritable", "xl could not create the image file (does the directory exist?)."],
-  [/Can't open restore file/, "image_missing", "The image file is not there."],
-  [/wrong magic number|wrong byte order|Savefile truncated|mandatory flag/, "image_corrupt", "The file is not a complete xl save image."],
-  [/already exists/, "domain_exists", "A domain of that name already runs on this host."],
-  [/cannot allocate memory/, "restore_no_memory", "The host has not enough free memory for the domain."],
-  [/is an invalid domain identifier|does not exist\./, "domain_not_found", "The domain is not on this host any more."],
-];
 
-export function saveRestoreError(lines: string[], what: "save" | "restore"): { code: ErrorCode; message: string } {
-  for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message };
-  // quote the line that says why (an error line), never a progress line that happened to come last
-  const said = lines.map((l) => l.trim()).filter((l) => l && !parseProgress(l) && !/^xc: progress:/.test(l));
-  const cause = said.find((l) => /error|fail|cannot|can't|unable/i.test(l)) ?? said.at(-1);
-  return { code: what === "save" ? "save_failed" : "restore_failed", message: `xl ${what} failed: ${cause ?? "no message"}` };
-}
+const listOrThrow = async (runner: CommandRunner) => {
+  const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 });
+  if (r.code !== 0) throw new AppError("toolstack_error", `xl list failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
+  return parseXlList(r.stdout);
+};
+
+/** xl save / restore: xl does the work itself, in its own process (libxl in-process). */
+export const xlFiles: SaveRestoreOps = {
+  save: (d, f) => ["xl", "save", d, f],
+  restore: (f) => ["xl", "restore", f],
+  error: (stderr, what) => saveRestoreError(stderr.split("\n"), what),
+  async active(runner, domain) {
+    const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 }).catch(() => null);
+    return r?.code === 0 ? parseXlList(r.stdout).find((d) => d.name === domain) ?? null : null;
+  },
+  outputLine: (raw) => raw.trim(),
+  progressOfLine: (line) => parseProgress(line),
+  consoleHint: (d) => `xl console ${d}`,
+  async state(runner, domain) {
+    const row = (await listOrThrow(runner)).find((d) => d.name === domain);
+    return row ? stateFromLetters(row.stateLetters, row.name) : "absent";
+  },
+  saving: (runner, d, f) => isRunning(runner, ["xl", "save", d, f]),
+  restoring: (runner, f) => isRunning(runner, ["xl", "restore", f]),
+  parseHeader(base64) {
+    const h = parseSaveHeader(base64);
+    return h ? { name: h.name, uuid: h.uuid, memoryMiB: h.memoryMiB, format: "xl", arch: null } : null; // xl's config names no architecture
+  },
+};

@@ -1,7 +1,7 @@
-import type { CommandRunner } from "../toolstacks/types";
-import * as virsh from "../toolstacks/virsh/commands";
-import { parseDirtyRate } from "../toolstacks/virsh/parse";
-import { cachedFor } from "./ttl-cache";
+import type { CommandRunner } from "../types";
+import * as virsh from "./commands";
+import { parseDirtyRate } from "./parse";
+import { cachedFor } from "../../ttl-cache";
 
 // The guest's dirty rate, measured by QEMU on the source (`virsh domdirtyrate-calc`, libvirt ≥ 7.2, page
 // sampling over one second), cached per host and domain for a minute so a dialog and its job share it.
