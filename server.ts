@@ -14,13 +14,23 @@ import { AuditLog } from "./lib/audit/service";
 import { CLIENT_IP_HEADER, sessionToken } from "./lib/auth/request";
 import { socketPolicy } from "./lib/auth/policy";
 import { hasRole, whoMay, type Access } from "./lib/auth/roles";
-import { ROOM_CLUSTER, jobSubscribeSchema, refreshRequestSchema, type ClientToServerEvents, type ServerToClientEvents } from "./lib/events";
+import {
+  ROOM_CLUSTER,
+  jobSubscribeSchema,
+  refreshRequestSchema,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from "./lib/events";
 import { JobEngine } from "./lib/jobs/engine";
 import { summaryOf } from "./lib/jobs/store";
 import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
 
-export interface FerryServer { url: string; services: Services; close(): Promise<void> }
+export interface FerryServer {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
 
 export async function startFerry(opts: { port?: number; host?: string; dev?: boolean } = {}): Promise<FerryServer> {
   const port = opts.port ?? Number(process.env.PORT ?? 3000);
@@ -47,12 +57,18 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
     void handle(req, res);
   });
-  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session: SessionInfo }>(server, { serveClient: false });
+  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session: SessionInfo }>(
+    server,
+    { serveClient: false },
+  );
 
   // Every socket needs a live session; it joins a room per session so logout can disconnect it.
   io.use((socket, next) => {
     auth.session(sessionToken(socket.request.headers.cookie)).then(
-      (session) => { socket.data.session = session; next(); },
+      (session) => {
+        socket.data.session = session;
+        next();
+      },
       (e) => next(new Error(toAppError(e).message)),
     );
   });
@@ -72,7 +88,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       const refusal = await socketRefusal(auth, socket.data.session, "inventory:refresh");
       if (refusal) return reply({ ok: false, error: refusal });
       const parsed = refreshRequestSchema.safeParse(payload ?? {});
-      if (!parsed.success) return reply({ ok: false, error: { code: "invalid_input", message: "inventory:refresh takes no arguments." } });
+      if (!parsed.success)
+        return reply({ ok: false, error: { code: "invalid_input", message: "inventory:refresh takes no arguments." } });
       try {
         reply({ ok: true, value: await inventory.refreshAll() });
       } catch (e) {
@@ -85,7 +102,11 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       const refusal = await socketRefusal(auth, socket.data.session, "job:subscribe");
       if (refusal) return reply({ ok: false, error: refusal });
       const parsed = jobSubscribeSchema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: { code: "invalid_input", message: "job:subscribe takes {jobId, afterSeq}." } });
+      if (!parsed.success)
+        return reply({
+          ok: false,
+          error: { code: "invalid_input", message: "job:subscribe takes {jobId, afterSeq}." },
+        });
       const row = await db.job.findUnique({ where: { id: parsed.data.jobId } });
       if (!row) return reply({ ok: false, error: { code: "not_found", message: "No such job." } });
       // join first, then read: an event written in between arrives twice and the reducer drops the repeat
@@ -97,15 +118,22 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   await hosts.loadAll();
   inventory.start();
   // after a restart, close jobs the previous process left running (asks the hosts; does not block the start)
-  void inventory.refreshAll().then(() => jobs.recover()).then(
-    (n) => { if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run"); },
-    (e) => log.error({ err: e }, "job recovery failed"),
-  );
+  void inventory
+    .refreshAll()
+    .then(() => jobs.recover())
+    .then(
+      (n) => {
+        if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run");
+      },
+      (e) => log.error({ err: e }, "job recovery failed"),
+    );
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");
   if (setupSecret) {
-    console.log(`\nFirst start: no users yet. Open ${url}/setup and enter this one-time secret to create the first admin:\n\n    ${setupSecret}\n\n(or run: npm run user:add -- --admin <name>)\n`);
+    console.log(
+      `\nFirst start: no users yet. Open ${url}/setup and enter this one-time secret to create the first admin:\n\n    ${setupSecret}\n\n(or run: npm run user:add -- --admin <name>)\n`,
+    );
   }
 
   return {
@@ -138,7 +166,10 @@ async function socketRefusal(auth: AuthService, session: SessionInfo, event: key
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const ferry = await startFerry();
   console.log(`Ferry: ${ferry.url}`);
-  const stop = async () => { await ferry.close(); process.exit(0); };
+  const stop = async () => {
+    await ferry.close();
+    process.exit(0);
+  };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }

@@ -24,13 +24,29 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {session && (
               <>
-                <Link href="/" className={link} data-testid="nav-cluster">Cluster</Link>
-                <Link href="/hosts" className={link} data-testid="nav-hosts">Hosts</Link>
-                <Link href="/images" className={link} data-testid="nav-images">Images</Link>
-                <Link href="/history" className={link} data-testid="nav-history">History</Link>
-                <Link href="/audit" className={link} data-testid="nav-audit">Audit</Link>
-                {hasRole(session.user.role, "admin") && <Link href="/users" className={link} data-testid="nav-users">Users</Link>}
-                <span className="ml-auto text-sm text-slate-500" data-testid="whoami">{session.user.username} · {session.user.role}</span>
+                <Link href="/" className={link} data-testid="nav-cluster">
+                  Cluster
+                </Link>
+                <Link href="/hosts" className={link} data-testid="nav-hosts">
+                  Hosts
+                </Link>
+                <Link href="/images" className={link} data-testid="nav-images">
+                  Images
+                </Link>
+                <Link href="/history" className={link} data-testid="nav-history">
+                  History
+                </Link>
+                <Link href="/audit" className={link} data-testid="nav-audit">
+                  Audit
+                </Link>
+                {hasRole(session.user.role, "admin") && (
+                  <Link href="/users" className={link} data-testid="nav-users">
+                    Users
+                  </Link>
+                )}
+                <span className="ml-auto text-sm text-slate-500" data-testid="whoami">
+                  {session.user.username} · {session.user.role}
+                </span>
                 <LogoutButton />
               </>
             )}

@@ -12,6 +12,15 @@ export default async function ClusterPage() {
   const { inventory, db, jobs } = getServices();
   const recent = await listJobs(db, { from: new Date(Date.now() - 10 * 60_000) }, 20);
   const active = jobs.activeSummaries().filter((a) => !recent.some((r) => r.id === a.id));
-  return <ClusterView initialHosts={inventory.snapshot()} initialJobs={[...active, ...recent]} canMigrate={hasRole(session.user.role, "operator")}
-    sharedImageDirs={(process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves").split(",").map((s) => s.trim()).filter(Boolean)} />;
+  return (
+    <ClusterView
+      initialHosts={inventory.snapshot()}
+      initialJobs={[...active, ...recent]}
+      canMigrate={hasRole(session.user.role, "operator")}
+      sharedImageDirs={(process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)}
+    />
+  );
 }

@@ -18,7 +18,14 @@ const HOSTS = { hostB: "10.77.0.12", hostC: "10.77.0.13" } as const;
 type LabHost = keyof typeof HOSTS;
 
 function hx(host: LabHost, ...argv: string[]): string | null {
-  try { return execFileSync(path.join(LAB, "bin", "hx"), [host, ...argv], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }); } catch { return null; }
+  try {
+    return execFileSync(path.join(LAB, "bin", "hx"), [host, ...argv], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return null;
+  }
 }
 const state = (h: LabHost) => hx(h, "virsh", "domstate", GUEST)?.trim() ?? null;
 
@@ -28,7 +35,9 @@ export async function labForecastRows(): Promise<void> {
     return;
   }
   if (hx("hostB", "true") === null || hx("hostC", "true") === null) {
-    console.log(`Real QEMU (lab): skipped — ${LAB}/lab.env is there but the lab's hosts do not answer (run npm run lab:up again).`);
+    console.log(
+      `Real QEMU (lab): skipped — ${LAB}/lab.env is there but the lab's hosts do not answer (run npm run lab:up again).`,
+    );
     return;
   }
   // the guest runs on hostB only, as the lab defines it
@@ -44,7 +53,18 @@ export async function labForecastRows(): Promise<void> {
   for (const [name, address] of Object.entries(HOSTS) as [LabHost, string][]) {
     const pub = path.join(LAB, "hosts", name, "ovl", "etc.up", "ssh", "ssh_host_ed25519_key.pub");
     const fingerprint = /SHA256:\S+/.exec(execFileSync("ssh-keygen", ["-lf", pub], { encoding: "utf8" }))![0];
-    inventory.upsert({ id: name, name, address, port: 22, user: "root", authMethod: "key", keyPath: path.join(LAB, "keys", "id_ed25519"), fingerprint, toolstack: "virsh", imageDir: path.join(LAB, "shared", "saves") });
+    inventory.upsert({
+      id: name,
+      name,
+      address,
+      port: 22,
+      user: "root",
+      authMethod: "key",
+      keyPath: path.join(LAB, "keys", "id_ed25519"),
+      fingerprint,
+      toolstack: "virsh",
+      imageDir: path.join(LAB, "shared", "saves"),
+    });
   }
   await inventory.refreshAll();
   const engine = new JobEngine(db, inventory);
@@ -56,24 +76,45 @@ export async function labForecastRows(): Promise<void> {
     await inventory.refreshAll();
     const from: LabHost = state("hostB") === "running" ? "hostB" : "hostC";
     const to: LabHost = from === "hostB" ? "hostC" : "hostB";
-    const job = await engine.submit({ domain: GUEST, sourceId: from, targetId: to, createdBy: "bench", confirmWarnings: true, options });
-    let row;
-    for (;;) { row = await db.job.findUniqueOrThrow({ where: { id: job.id } }); if (isFinal(row.status as never) && !engine.activeJobOn(GUEST)) break; await new Promise((r) => setTimeout(r, 100)); }
+    const job = await engine.submit({
+      domain: GUEST,
+      sourceId: from,
+      targetId: to,
+      createdBy: "bench",
+      confirmWarnings: true,
+      options,
+    });
+    let row: Awaited<ReturnType<typeof db.job.findUniqueOrThrow>>;
+    for (;;) {
+      row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+      if (isFinal(row.status as never) && !engine.activeJobOn(GUEST)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const f = JSON.parse(row.forecastJson!);
-    const final = (await engine.events(job.id, 0)).find((e) => e.type === "jobinfo" && (e.payload as JobInfoPayload).final)?.payload as JobInfoPayload | undefined;
-    const label = Object.keys(options).length ? `limit ${options.bandwidthMiBps} MiB/s, max downtime ${options.maxDowntimeMs} ms` : "no limit, max downtime 300 ms";
+    const final = (await engine.events(job.id, 0)).find(
+      (e) => e.type === "jobinfo" && (e.payload as JobInfoPayload).final,
+    )?.payload as JobInfoPayload | undefined;
+    const label = Object.keys(options).length
+      ? `limit ${options.bandwidthMiBps} MiB/s, max downtime ${options.maxDowntimeMs} ms`
+      : "no limit, max downtime 300 ms";
     if (row.status !== "succeeded" || !final?.elapsedMs || final.totalDowntimeMs === null) {
       console.log(`  ${label.padEnd(42)} | ${row.status}: ${row.errorMessage ?? "no completed stats"}`);
       continue;
     }
     const eT = Math.abs(f.totalMs - final.elapsedMs) / final.elapsedMs;
     const eD = Math.abs(f.downtimeMs - final.totalDowntimeMs) / Math.max(1, final.totalDowntimeMs);
-    errT.push(eT); errD.push(eD);
-    console.log(`  ${label.padEnd(42)} | forecast ${(f.totalMs / 1000).toFixed(1).padStart(5)} s ${String(Math.round(f.downtimeMs)).padStart(5)} ms ${String(f.rounds).padStart(2)} rounds | QEMU ${(final.elapsedMs / 1000).toFixed(1).padStart(5)} s ${String(final.totalDowntimeMs).padStart(5)} ms ${String(final.iteration).padStart(2)} rounds | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`);
+    errT.push(eT);
+    errD.push(eD);
+    console.log(
+      `  ${label.padEnd(42)} | forecast ${(f.totalMs / 1000).toFixed(1).padStart(5)} s ${String(Math.round(f.downtimeMs)).padStart(5)} ms ${String(f.rounds).padStart(2)} rounds | QEMU ${(final.elapsedMs / 1000).toFixed(1).padStart(5)} s ${String(final.totalDowntimeMs).padStart(5)} ms ${String(final.iteration).padStart(2)} rounds | error ${(eT * 100).toFixed(0).padStart(3)} % / ${(eD * 100).toFixed(0).padStart(3)} %`,
+    );
     console.log(`      inputs: ${f.inputs.sources.join("; ")}`);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  if (errT.length) console.log(`  median absolute error (lab): time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %`);
+  if (errT.length)
+    console.log(
+      `  median absolute error (lab): time ${(med(errT) * 100).toFixed(1)} %, downtime ${(med(errD) * 100).toFixed(1)} %`,
+    );
   inventory.stop();
   await db.$disconnect();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -14,18 +14,37 @@ import type { SimHostInfo } from "../sim/cluster";
 const RUNS = Number(process.env.RUNS ?? 20);
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-"));
 const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
-  env: { ...process.env, FERRY_SIM_DIR: stateDir, SIM_BASE_PORT: process.env.SIM_BASE_PORT ?? "0", SIM_CONTROL_PORT: "0" },
+  env: {
+    ...process.env,
+    FERRY_SIM_DIR: stateDir,
+    SIM_BASE_PORT: process.env.SIM_BASE_PORT ?? "0",
+    SIM_CONTROL_PORT: "0",
+  },
   stdio: ["ignore", "pipe", "inherit"],
 });
 const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => {
+    if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts);
+  });
   sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
 });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function inventoryOfSim(): Inventory {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
+  for (const h of hosts)
+    inv.upsert({
+      id: h.name,
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+      toolstack: h.toolstack,
+      imageDir: "/xen-saved-images",
+    });
   return inv;
 }
 const warmup = inventoryOfSim();
@@ -48,17 +67,38 @@ const base: number[] = [];
 for (let i = 0; i < Math.min(RUNS, 10); i++) {
   const t0 = performance.now();
   for (const h of hosts) {
-    execFileSync("ssh", ["-i", h.keyPath, "-p", String(h.port), "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no",
-      "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", `${h.user}@${h.address}`, "xl info; xl list; xl list -l; xl uptime"], { stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(
+      "ssh",
+      [
+        "-i",
+        h.keyPath,
+        "-p",
+        String(h.port),
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "BatchMode=yes",
+        `${h.user}@${h.address}`,
+        "xl info; xl list; xl list -l; xl uptime",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
   }
   base.push(performance.now() - t0);
 }
 
 sim.kill("SIGTERM");
 fs.rmSync(stateDir, { recursive: true, force: true });
-const row = (name: string, xs: number[]) => `${name.padEnd(44)} ${median(xs).toFixed(1).padStart(8)} ms  (n=${xs.length}, min ${Math.min(...xs).toFixed(1)})`;
+const row = (name: string, xs: number[]) =>
+  `${name.padEnd(44)} ${median(xs).toFixed(1).padStart(8)} ms  (n=${xs.length}, min ${Math.min(...xs).toFixed(1)})`;
 console.log(`Full inventory refresh of the demo cluster (${hosts.length} hosts, 4 xl commands each), median:`);
 console.log(row("Ferry, cold (connect + 4 execs per host)", cold));
 console.log(row("Ferry, warm (persistent connections)", warm));
 console.log(row("baseline: OpenSSH fresh connection, sequential", base));
-console.log(`ratio baseline / Ferry warm: ${(median(base) / median(warm)).toFixed(1)}×; baseline / Ferry cold: ${(median(base) / median(cold)).toFixed(1)}×`);
+console.log(
+  `ratio baseline / Ferry warm: ${(median(base) / median(warm)).toFixed(1)}×; baseline / Ferry cold: ${(median(base) / median(cold)).toFixed(1)}×`,
+);

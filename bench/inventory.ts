@@ -14,15 +14,39 @@ import type { SimHostInfo } from "../sim/cluster";
 const HOSTS = Number(process.env.HOSTS ?? 200);
 const DOMAINS = Number(process.env.DOMAINS ?? 20);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-inv-"));
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: String(DOMAINS) }, stdio: ["ignore", "pipe", "inherit"] });
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+  env: {
+    ...process.env,
+    FERRY_SIM_DIR: path.join(dir, "sim"),
+    SIM_BASE_PORT: "0",
+    SIM_CONTROL_PORT: "0",
+    SIM_HOSTS: String(HOSTS),
+    SIM_DOMAINS: String(DOMAINS),
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => {
+    if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts);
+  });
   sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
 });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const inventoryOf = () => {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
+  for (const h of hosts)
+    inv.upsert({
+      id: h.name,
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+      toolstack: h.toolstack,
+      imageDir: "/xen-saved-images",
+    });
   return inv;
 };
 const cold: number[] = [];
@@ -35,25 +59,61 @@ for (let i = 0; i < 3; i++) {
   for (let j = 0; j < 5; j++) warm.push((await inv.refreshAll()).ms);
   const views = inv.snapshot();
   const domains = views.reduce((n, v) => n + v.domains.length - 1, 0);
-  if (views.some((v) => v.status !== "online") || domains !== HOSTS * DOMAINS) throw new Error(`incomplete picture: ${domains} domains`);
+  if (views.some((v) => v.status !== "online") || domains !== HOSTS * DOMAINS)
+    throw new Error(`incomplete picture: ${domains} domains`);
   inv.stop();
 }
-const sshArgs = (h: SimHostInfo) => ["-i", h.keyPath, "-p", String(h.port), "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", `${h.user}@${h.address}`, "xl list -l"];
+const sshArgs = (h: SimHostInfo) => [
+  "-i",
+  h.keyPath,
+  "-p",
+  String(h.port),
+  "-o",
+  "UserKnownHostsFile=/dev/null",
+  "-o",
+  "StrictHostKeyChecking=no",
+  "-o",
+  "LogLevel=ERROR",
+  "-o",
+  "BatchMode=yes",
+  `${h.user}@${h.address}`,
+  "xl list -l",
+];
 let t0 = performance.now();
 for (const h of hosts) execFileSync("ssh", sshArgs(h), { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
 const sequential = performance.now() - t0;
 const list = path.join(dir, "targets");
-fs.writeFileSync(list, hosts.map((h) => `${h.port} ${h.keyPath}`).join("\n") + "\n");
+fs.writeFileSync(list, `${hosts.map((h) => `${h.port} ${h.keyPath}`).join("\n")}\n`);
 t0 = performance.now();
-execFileSync("sh", ["-c", `xargs -P 10 -L 1 sh -c 'ssh -i "$1" -p "$0" -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR -o BatchMode=yes root@127.0.0.1 "xl list -l" >/dev/null' < "${list}"`], { stdio: "inherit" });
+execFileSync(
+  "sh",
+  [
+    "-c",
+    `xargs -P 10 -L 1 sh -c 'ssh -i "$1" -p "$0" -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR -o BatchMode=yes root@127.0.0.1 "xl list -l" >/dev/null' < "${list}"`,
+  ],
+  { stdio: "inherit" },
+);
 const fanout = performance.now() - t0;
 sim.kill("SIGTERM");
 fs.rmSync(dir, { recursive: true, force: true });
-const row = (n: string, ms: number, extra = "") => console.log(`  ${n.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
-console.log(`Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains (Ferry: xl info + xl list + xl uptime + stat in one channel per host;`);
-console.log(`  xl list -l on the first refresh, when a domain appears, and every 12th refresh — one of the 15 warm ones here):`);
+const row = (n: string, ms: number, extra = "") =>
+  console.log(`  ${n.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
+console.log(
+  `Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains (Ferry: xl info + xl list + xl uptime + stat in one channel per host;`,
+);
+console.log(
+  `  xl list -l on the first refresh, when a domain appears, and every 12th refresh — one of the 15 warm ones here):`,
+);
 row("Ferry, cold (connect + read every host), median of 3", median(cold));
 row("Ferry, warm (persistent connections), median of 15", median(warm));
-row("(a) OpenSSH sequential, `ssh host xl list -l` per host", sequential, `→ Ferry warm is ${(sequential / median(warm)).toFixed(1)}× faster (goal ≥ 50×)`);
-row("(b) OpenSSH fan-out, xargs -P 10, fresh connection each", fanout, `→ Ferry warm is ${(fanout / median(warm)).toFixed(1)}× faster (goal ≥ 5×)`);
+row(
+  "(a) OpenSSH sequential, `ssh host xl list -l` per host",
+  sequential,
+  `→ Ferry warm is ${(sequential / median(warm)).toFixed(1)}× faster (goal ≥ 50×)`,
+);
+row(
+  "(b) OpenSSH fan-out, xargs -P 10, fresh connection each",
+  fanout,
+  `→ Ferry warm is ${(fanout / median(warm)).toFixed(1)}× faster (goal ≥ 5×)`,
+);
 process.exit(0);

@@ -28,21 +28,31 @@ async function finish(jobId: string) {
 const rows: string[] = [];
 for (const domain of ["ubuntu_fuwa_nfs_domU", "debian_etch_domU"]) {
   await inventory.refreshAll();
-  const saved = await finish((await engine.submitSave({ domain, hostId: "hostB", dir: "/xen-storage/saves", createdBy: "bench" })).id);
+  const saved = await finish(
+    (await engine.submitSave({ domain, hostId: "hostB", dir: "/xen-storage/saves", createdBy: "bench" })).id,
+  );
   const sDur = saved.finishedAt!.getTime() - saved.startedAt!.getTime();
-  const restored = await finish((await engine.submitRestore({ imageId: saved.imageId!, targetId: "hostC", createdBy: "bench" })).id);
+  const restored = await finish(
+    (await engine.submitRestore({ imageId: saved.imageId!, targetId: "hostC", createdBy: "bench" })).id,
+  );
   const rDur = restored.finishedAt!.getTime() - restored.startedAt!.getTime();
   const mib = saved.memoryMiB;
-  rows.push(`${domain.padEnd(22)} ${String(mib).padStart(4)} MiB  save ${saved.status} ${sDur} ms (${((mib * 1000) / sDur).toFixed(0)} MiB/s incl. sha256)  restore ${restored.status} ${rDur} ms (${((mib * 1000) / rDur).toFixed(0)} MiB/s)`);
+  rows.push(
+    `${domain.padEnd(22)} ${String(mib).padStart(4)} MiB  save ${saved.status} ${sDur} ms (${((mib * 1000) / sDur).toFixed(0)} MiB/s incl. sha256)  restore ${restored.status} ${rDur} ms (${((mib * 1000) / rDur).toFixed(0)} MiB/s)`,
+  );
 }
 const big = path.join(dir, "1GiB.save");
 execFileSync("truncate", ["-s", "1G", big]);
 const t0 = performance.now();
 execFileSync("sha256sum", [big]);
 const shaMs = performance.now() - t0;
-console.log("Save to shared storage on hostB, restore on hostC (simulated disk 400 MiB/s; durations as Ferry measured them):");
-for (const r of rows) console.log("  " + r);
-console.log(`sha256sum of a 1 GiB image on this machine (real coreutils): ${(shaMs / 1000).toFixed(2)} s (${(1024 / (shaMs / 1000)).toFixed(0)} MiB/s)`);
+console.log(
+  "Save to shared storage on hostB, restore on hostC (simulated disk 400 MiB/s; durations as Ferry measured them):",
+);
+for (const r of rows) console.log(`  ${r}`);
+console.log(
+  `sha256sum of a 1 GiB image on this machine (real coreutils): ${(shaMs / 1000).toFixed(2)} s (${(1024 / (shaMs / 1000)).toFixed(0)} MiB/s)`,
+);
 inventory.stop();
 await db.$disconnect();
 sim.stop();

@@ -40,12 +40,20 @@ for (let c = 0; c < C; c++) {
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let rssPeak = 0;
-const rssTimer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 100);
+const rssTimer = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+}, 100);
 const jobs = [];
 for (let k = 0; k < K; k++) {
   const src = hosts[Math.floor(k / 2)];
   const dst = hosts[Math.floor(k / 2) + 1] ?? hosts[0];
-  const job = await engine.submit({ domain: `${src.name}-vm${String((k % 2) + 1).padStart(2, "0")}`, sourceId: src.name, targetId: dst.name, createdBy: "bench", confirmWarnings: true });
+  const job = await engine.submit({
+    domain: `${src.name}-vm${String((k % 2) + 1).padStart(2, "0")}`,
+    sourceId: src.name,
+    targetId: dst.name,
+    createdBy: "bench",
+    confirmWarnings: true,
+  });
   for (const s of clients) s.emit("job:subscribe", job.id);
   jobs.push(job.id);
 }
@@ -60,9 +68,15 @@ const cpu = process.cpuUsage(cpu0);
 clearInterval(rssTimer);
 const ok = (await db.job.findMany({ where: { id: { in: jobs } } })).filter((r) => r.status === "succeeded").length;
 const ev = events.summary();
-console.log(`${K} concurrent migrations (${ok} succeeded) watched by ${C} socket.io clients, ${(wall / 1000).toFixed(1)} s:`);
-console.log(`  events delivered ${ev.n}; latency engine → client p50 ${ev.p50} ms, p99 ${ev.p99} ms (goal ≤ 50 ms), max ${ev.max} ms; lost ${ev.lost} (goal 0)`);
-console.log(`  server CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)} % of one core; peak RSS ${(rssPeak / 1048576).toFixed(0)} MiB (Ferry engine + socket.io + the ${C} clients in one process)`);
+console.log(
+  `${K} concurrent migrations (${ok} succeeded) watched by ${C} socket.io clients, ${(wall / 1000).toFixed(1)} s:`,
+);
+console.log(
+  `  events delivered ${ev.n}; latency engine → client p50 ${ev.p50} ms, p99 ${ev.p99} ms (goal ≤ 50 ms), max ${ev.max} ms; lost ${ev.lost} (goal 0)`,
+);
+console.log(
+  `  server CPU ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(0)} % of one core; peak RSS ${(rssPeak / 1048576).toFixed(0)} MiB (Ferry engine + socket.io + the ${C} clients in one process)`,
+);
 for (const s of clients) s.close();
 ioServer.close();
 inventory.stop();

@@ -15,7 +15,9 @@ export async function startSimProcess(dir: string, env: Record<string, string> =
     stdio: ["ignore", "pipe", "inherit"],
   });
   const ready = await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
-    readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10))); });
+    readline.createInterface({ input: sim.stdout }).on("line", (l) => {
+      if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)));
+    });
     sim.once("exit", (c) => reject(new Error(`the simulated cluster exited (${c})`)));
   });
   return { ...ready, stop: () => sim.kill("SIGTERM") };
@@ -24,7 +26,19 @@ export async function startSimProcess(dir: string, env: Record<string, string> =
 /** An Inventory of the simulated hosts, ids = names. */
 export function inventoryOf(hosts: SimHostInfo[]): Inventory {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts) inv.upsert({ id: h.name, name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" });
+  for (const h of hosts)
+    inv.upsert({
+      id: h.name,
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+      toolstack: h.toolstack,
+      imageDir: "/xen-saved-images",
+    });
   return inv;
 }
 
@@ -44,6 +58,12 @@ export class EventWatch {
   }
   summary() {
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null, lost: this.lost };
+    return {
+      n: sorted.length,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? null,
+      lost: this.lost,
+    };
   }
 }

@@ -15,24 +15,63 @@ const PORT = Number(process.env.PORT ?? 3210);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-ui-"));
 process.env.FERRY_DATA_DIR = dir;
 (process.env as Record<string, string>).NODE_ENV = "production";
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], { env: { ...process.env, FERRY_SIM_DIR: path.join(dir, "sim"), SIM_BASE_PORT: "0", SIM_CONTROL_PORT: "0", SIM_HOSTS: String(HOSTS), SIM_DOMAINS: String(DOMAINS) }, stdio: ["ignore", "pipe", "inherit"] });
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+  env: {
+    ...process.env,
+    FERRY_SIM_DIR: path.join(dir, "sim"),
+    SIM_BASE_PORT: "0",
+    SIM_CONTROL_PORT: "0",
+    SIM_HOSTS: String(HOSTS),
+    SIM_DOMAINS: String(DOMAINS),
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => { if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts); });
+  readline.createInterface({ input: sim.stdout }).on("line", (l) => {
+    if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts);
+  });
   sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
 });
 const { openDatabase } = await import("../lib/db/client");
 const { AuthService } = await import("../lib/auth/service");
 const { db } = openDatabase();
-for (const h of hosts) await db.host.create({ data: { name: h.name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint } });
+for (const h of hosts)
+  await db.host.create({
+    data: {
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+    },
+  });
 await new AuthService(db).upsertUser("bench", "operator", "bench-password-123");
 await db.$disconnect();
 // Next.js logs an uncaught error and keeps serving; a bench that failed must end, with its error
-process.on("uncaughtException", (e) => { console.error("bench:ui failed:", e); sim.kill("SIGTERM"); process.exit(1); });
+process.on("uncaughtException", (e) => {
+  console.error("bench:ui failed:", e);
+  sim.kill("SIGTERM");
+  process.exit(1);
+});
 const { startFerry } = await import("../server");
 const ferry = await startFerry({ port: PORT, dev: false });
 await ferry.services.inventory.refreshAll();
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const base = `http://127.0.0.1:${PORT}`;
 await page.goto(`${base}/login`);
@@ -48,14 +87,19 @@ for (let i = 0; i < 3; i++) {
   await page.locator('[data-testid="stream-status"][data-status="live"]').waitFor({ timeout: 120_000 });
   await page.locator('[data-testid^="domain-"][data-drag-ready]').first().waitFor();
   tti.push(Date.now() - t0);
-  phases.push(await page.evaluate(`(() => { const n = performance.getEntriesByType("navigation")[0]; return { ttfb: n.responseStart, html: n.responseEnd, bytes: n.transferSize, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, hydrated: Number(document.querySelector('[data-testid="cluster"]').dataset.hydratedAt) }; })()`));
+  phases.push(
+    await page.evaluate(
+      `(() => { const n = performance.getEntriesByType("navigation")[0]; return { ttfb: n.responseStart, html: n.responseEnd, bytes: n.transferSize, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, hydrated: Number(document.querySelector('[data-testid="cluster"]').dataset.hydratedAt) }; })()`,
+    ),
+  );
 }
 const cards = await page.locator('li[data-testid^="domain-"]').count();
 // far down the page, cards become draggable as their column nears the screen
 const mid = `sim${String(Math.ceil(HOSTS / 2)).padStart(3, "0")}`;
 await page.getByTestId(`host-${mid}`).scrollIntoViewIfNeeded();
 await page.getByTestId(`domain-${mid}-vm01`).and(page.locator("[data-drag-ready]")).waitFor({ timeout: 5_000 });
-if (process.env.BENCH_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.BENCH_SCREENSHOTS, `cluster-${HOSTS}x${DOMAINS}-${mid}.png`) });
+if (process.env.BENCH_SCREENSHOTS)
+  await page.screenshot({ path: path.join(process.env.BENCH_SCREENSHOTS, `cluster-${HOSTS}x${DOMAINS}-${mid}.png`) });
 await page.evaluate("window.scrollTo(0, 0)");
 const feedback: number[] = [];
 const full: number[] = [];
@@ -69,7 +113,8 @@ for (let i = 0; i < 5; i++) {
   await card.waitFor(); // laid out again after the scroll (columns off screen skip layout)
   const a = (await card.boundingBox())!;
   const b = (await target.boundingBox())!;
-  if (b.y + 60 > 1000 || a.y + 15 > 1000) throw new Error(`the card or host is off screen: card at y ${a.y}, host at y ${b.y}`);
+  if (b.y + 60 > 1000 || a.y + 15 > 1000)
+    throw new Error(`the card or host is off screen: card at y ${a.y}, host at y ${b.y}`);
   await page.mouse.move(a.x + 30, a.y + 15);
   await page.mouse.down();
   await page.mouse.move(a.x + 40, a.y + 15, { steps: 3 });
@@ -101,9 +146,17 @@ sim.kill("SIGTERM");
 fs.rmSync(dir, { recursive: true, force: true });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`Cluster page in Chromium at ${HOSTS} hosts × ${DOMAINS} domains (${cards} domain cards):`);
-console.log(`  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ 2000 ms); runs ${tti.join(", ")} ms`);
+console.log(
+  `  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ 2000 ms); runs ${tti.join(", ")} ms`,
+);
 const ph = phases[tti.indexOf(med(tti))];
-console.log(`    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`);
-console.log(`  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`);
-console.log(`  card dragged over a host → the server's full checks (storage, SSH from source to target, link probe), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`);
+console.log(
+  `    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`,
+);
+console.log(
+  `  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`,
+);
+console.log(
+  `  card dragged over a host → the server's full checks (storage, SSH from source to target, link probe), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`,
+);
 process.exit(0);

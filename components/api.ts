@@ -4,7 +4,12 @@
 // code. Components call the functions built on this, never fetch directly.
 
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function csrfToken(): string {

@@ -29,7 +29,9 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
       pending = new Map();
       setHosts((prev) => {
         const next = new Map(prev);
-        for (const [id, view] of batch) if (view) next.set(id, view); else next.delete(id);
+        for (const [id, view] of batch)
+          if (view) next.set(id, view);
+          else next.delete(id);
         return next;
       });
     };
@@ -40,15 +42,23 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
     socket.on("connect", () => setStream("live"));
     socket.on("disconnect", (reason) => setStream(reason === "io server disconnect" ? "signed-out" : "disconnected"));
     // the server refuses a socket without a live session: say so instead of retrying forever
-    socket.on("connect_error", () => { setStream("signed-out"); socket.disconnect(); });
+    socket.on("connect_error", () => {
+      setStream("signed-out");
+      socket.disconnect();
+    });
     // the snapshot on (re)connect mostly repeats what the page already shows: a host whose view is unchanged
     // keeps its object, so memoized columns do not render again (at 4,000 cards that is a second hydration)
     socket.on("inventory:snapshot", (all) => {
       pending.clear();
-      setHosts((prev) => new Map(all.map((h) => {
-        const old = prev.get(h.id);
-        return [h.id, old && JSON.stringify(old) === JSON.stringify(h) ? old : h];
-      })));
+      setHosts(
+        (prev) =>
+          new Map(
+            all.map((h) => {
+              const old = prev.get(h.id);
+              return [h.id, old && JSON.stringify(old) === JSON.stringify(h) ? old : h];
+            }),
+          ),
+      );
     });
     socket.on("inventory:host", (view) => queue(view.id, view));
     socket.on("inventory:host-removed", ({ id }) => queue(id, null));
@@ -62,7 +72,9 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
 
   const refresh = () =>
     new Promise<{ ms: number }>((resolve, reject) => {
-      socketRef.current?.emit("inventory:refresh", {}, (reply) => (reply.ok ? resolve(reply.value) : reject(new Error(reply.error.message))));
+      socketRef.current?.emit("inventory:refresh", {}, (reply) =>
+        reply.ok ? resolve(reply.value) : reject(new Error(reply.error.message)),
+      );
     });
 
   const list = [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -16,8 +16,9 @@ function routeFiles(): string[] {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name === "route.ts") {
-        const route = "/" + path.relative("app", path.dirname(p)).split(path.sep).join("/");
-        for (const m of fs.readFileSync(p, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) keys.push(`${m[1]} ${route}`);
+        const route = `/${path.relative("app", path.dirname(p)).split(path.sep).join("/")}`;
+        for (const m of fs.readFileSync(p, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g))
+          keys.push(`${m[1]} ${route}`);
       }
     }
   };
@@ -27,8 +28,12 @@ function routeFiles(): string[] {
 
 const who: ("anonymous" | Role)[] = ["anonymous", "viewer", "operator"];
 const clients = new Map<string, APIRequestContext>();
-test.beforeAll(async () => { for (const w of who) clients.set(w, await apiAs(w)); });
-test.afterAll(async () => { for (const c of clients.values()) await c.dispose(); });
+test.beforeAll(async () => {
+  for (const w of who) clients.set(w, await apiAs(w));
+});
+test.afterAll(async () => {
+  for (const c of clients.values()) await c.dispose();
+});
 
 function expected(access: Access, w: "anonymous" | Role): 401 | 403 | null {
   if (access === "public") return null;
@@ -95,7 +100,9 @@ test("socket.io refuses a connection without a session and checks each event's r
   sock.close();
 });
 
-test("a forged request — no CSRF token, a wrong one, or another site's Origin — changes nothing", async ({ playwright }) => {
+test("a forged request — no CSRF token, a wrong one, or another site's Origin — changes nothing", async ({
+  playwright,
+}) => {
   const admin = await apiAs("admin");
   const state = await admin.storageState();
   const forger = await playwright.request.newContext({ baseURL: E2E.baseURL, storageState: state });
@@ -106,7 +113,10 @@ test("a forged request — no CSRF token, a wrong one, or another site's Origin 
   expect((await noToken.json()).error.code).toBe("csrf_failed");
   expect((await forger.post("/api/users", { data, headers: { "x-csrf-token": "guess" } })).status()).toBe(403);
   const { csrfToken } = await (await admin.get("/api/auth/session")).json();
-  const crossSite = await forger.post("/api/users", { data, headers: { "x-csrf-token": csrfToken, origin: "http://evil.example" } });
+  const crossSite = await forger.post("/api/users", {
+    data,
+    headers: { "x-csrf-token": csrfToken, origin: "http://evil.example" },
+  });
   expect(crossSite.status()).toBe(403);
   expect((await crossSite.json()).error.message).toContain("evil.example");
   expect((await (await admin.get("/api/users")).json()).users.length).toBe(before);
@@ -121,7 +131,10 @@ test("a wrong password and a dead session get clear refusals", async ({ page, pl
   await page.getByTestId("login-submit").click();
   await expect(page.getByTestId("login-error")).toHaveText("Unknown user name or wrong password.");
 
-  const stale = await playwright.request.newContext({ baseURL: E2E.baseURL, extraHTTPHeaders: { cookie: "ferry_session=expired-or-forged" } });
+  const stale = await playwright.request.newContext({
+    baseURL: E2E.baseURL,
+    extraHTTPHeaders: { cookie: "ferry_session=expired-or-forged" },
+  });
   const res = await stale.get("/api/hosts");
   expect(res.status()).toBe(401);
   expect((await res.json()).error.message).toMatch(/session is not valid/);

@@ -27,5 +27,9 @@ export async function apiAs(role: Role | "anonymous"): Promise<APIRequestContext
   const { csrfToken } = await (await login.get("/api/auth/session")).json();
   const storageState = await login.storageState();
   await login.dispose();
-  return playwrightRequest.newContext({ baseURL: E2E.baseURL, storageState, extraHTTPHeaders: { "x-csrf-token": csrfToken } });
+  return playwrightRequest.newContext({
+    baseURL: E2E.baseURL,
+    storageState,
+    extraHTTPHeaders: { "x-csrf-token": csrfToken },
+  });
 }

@@ -3,13 +3,18 @@ import { ClusterPage } from "./pages/cluster-page";
 import { setHostUp } from "./sim-control";
 import { loginAs } from "./auth";
 
-test.beforeEach(async ({ page }) => { await loginAs(page, "viewer"); });
-test.afterEach(async () => { await setHostUp("hostB", true); });
+test.beforeEach(async ({ page }) => {
+  await loginAs(page, "viewer");
+});
+test.afterEach(async () => {
+  await setHostUp("hostB", true);
+});
 
 test("the Cluster page shows the guide's three hosts and hostB's domains, live", async ({ page }) => {
   const cluster = new ClusterPage(page);
   await cluster.open();
-  for (const name of ["hostA", "hostB", "hostC"]) await expect(cluster.host(name)).toHaveAttribute("data-status", "online");
+  for (const name of ["hostA", "hostB", "hostC"])
+    await expect(cluster.host(name)).toHaveAttribute("data-status", "online");
   await expect(cluster.domain("hostB", "ubuntu_fuwa_nfs_domU")).toContainText("256 MiB · 1 vCPU");
   await expect(cluster.domain("hostB", "debian_etch_domU")).toContainText("512 MiB · 2 vCPUs");
   await expect(cluster.host("hostB").getByTestId("host-toolstack")).toHaveText("xl · Xen 4.17.3");

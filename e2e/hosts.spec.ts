@@ -4,7 +4,9 @@ import { ClusterPage } from "./pages/cluster-page";
 import { simHosts } from "./sim-control";
 import { apiAs, loginAs } from "./auth";
 
-test.beforeEach(async ({ page }) => { await loginAs(page, "admin", "/hosts"); });
+test.beforeEach(async ({ page }) => {
+  await loginAs(page, "admin", "/hosts");
+});
 
 async function hostCount() {
   const api = await apiAs("viewer");
@@ -45,7 +47,9 @@ test("bad input on the add-host form gets a clear message and stores nothing", a
   expect(await hostCount()).toBe(before);
 });
 
-test("remove a host, add it back through first contact, accept its fingerprint, see it on the Cluster page", async ({ page }) => {
+test("remove a host, add it back through first contact, accept its fingerprint, see it on the Cluster page", async ({
+  page,
+}) => {
   const hosts = new HostsPage(page);
   await hosts.open();
   const c = (await simHosts()).find((h) => h.name === "hostC")!;
@@ -79,12 +83,26 @@ test("remove a host, add it back through first contact, accept its fingerprint, 
 test("the hosts API answers bad requests with a 4xx, a code and a message, and stores nothing", async () => {
   const request = await apiAs("admin");
   const before = await hostCount();
-  const bad = await request.post("/api/hosts", { data: { name: "x y", address: "1.2.3.4", port: 22, authMethod: "key", keyPath: "/k", fingerprint: "nope" } });
+  const bad = await request.post("/api/hosts", {
+    data: { name: "x y", address: "1.2.3.4", port: 22, authMethod: "key", keyPath: "/k", fingerprint: "nope" },
+  });
   expect(bad.status()).toBe(400);
-  expect((await bad.json()).error).toMatchObject({ code: "invalid_input", message: expect.stringContaining("letters, digits") });
+  expect((await bad.json()).error).toMatchObject({
+    code: "invalid_input",
+    message: expect.stringContaining("letters, digits"),
+  });
 
   const b = (await simHosts()).find((h) => h.name === "hostB")!;
-  const dup = await request.post("/api/hosts", { data: { name: "hostB", address: b.address, port: b.port, authMethod: "key", keyPath: b.keyPath, fingerprint: b.fingerprint } });
+  const dup = await request.post("/api/hosts", {
+    data: {
+      name: "hostB",
+      address: b.address,
+      port: b.port,
+      authMethod: "key",
+      keyPath: b.keyPath,
+      fingerprint: b.fingerprint,
+    },
+  });
   expect(dup.status()).toBe(409);
   expect((await dup.json()).error.code).toBe("conflict");
 

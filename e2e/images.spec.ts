@@ -7,7 +7,9 @@ async function where(domain: string): Promise<string[]> {
   return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
 }
 
-test("save a domain from the Cluster page, find it in the catalog with its size, restore it on another host", async ({ page }) => {
+test("save a domain from the Cluster page, find it in the catalog with its size, restore it on another host", async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
@@ -48,7 +50,11 @@ test("save a domain from the Cluster page, find it in the catalog with its size,
 
 test("bad save and restore requests get a clear error and change nothing", async () => {
   const api = await apiAs("operator");
-  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string; domains: { name: string }[] }[];
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as {
+    id: string;
+    name: string;
+    domains: { name: string }[];
+  }[];
   const b = hosts.find((h) => h.domains.some((d) => d.name === "debian_etch_domU"))!;
   const before = (await (await api.get("/api/jobs")).json()).jobs.length;
   for (const [dir, message] of [

@@ -13,7 +13,6 @@ async function where(domain: string): Promise<string[]> {
 }
 const timeScale = (v: number) => fetch(`${E2E.simControl}/time-scale?value=${v}`, { method: "POST" });
 
-
 test("a KVM guest cannot go to a Xen host: the hovered host says why before the drop", async ({ page }) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
@@ -26,7 +25,9 @@ test("a KVM guest cannot go to a Xen host: the hovered host says why before the 
   await drop();
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog.getByTestId("check-toolstack")).toHaveAttribute("data-status", "fail");
-  await expect(dialog.getByTestId("check-toolstack")).toContainText("kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks.");
+  await expect(dialog.getByTestId("check-toolstack")).toContainText(
+    "kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks.",
+  );
   await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
   await dialog.getByTestId("migrate-close").click();
   expect(await where("web-kvm")).toEqual(["kvmA"]);
@@ -59,7 +60,9 @@ test("drag a KVM guest kvmA → kvmB: libvirt's options, QEMU's forecast, rounds
   await expect(page.getByTestId("job-log")).toContainText("maximum downtime set to 500 ms");
 });
 
-test("a KVM guest that dirties faster than the link: the job page says it is not converging; raising the maximum downtime finishes it", async ({ page }) => {
+test("a KVM guest that dirties faster than the link: the job page says it is not converging; raising the maximum downtime finishes it", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await timeScale(5);
   try {
@@ -69,7 +72,9 @@ test("a KVM guest that dirties faster than the link: the job page says it is not
     const idOf = (n: string) => hosts.find((h) => h.name === n)!.id;
     const from = (await where("build-kvm"))[0];
     const to = from === "kvmA" ? "kvmB" : "kvmA";
-    const res = await api.post("/api/jobs", { data: { kind: "migrate", domain: "build-kvm", sourceId: idOf(from), targetId: idOf(to), confirmWarnings: true } });
+    const res = await api.post("/api/jobs", {
+      data: { kind: "migrate", domain: "build-kvm", sourceId: idOf(from), targetId: idOf(to), confirmWarnings: true },
+    });
     expect(res.status()).toBe(200);
     const { job } = await res.json();
     await page.goto(`/jobs/${job.id}`);

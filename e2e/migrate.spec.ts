@@ -10,8 +10,9 @@ async function where(domain: string): Promise<string[]> {
   return (await (await fetch(`${E2E.simControl}/domains/${domain}`)).json()).hosts;
 }
 
-
-test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on hostC and in History", async ({ page }) => {
+test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on hostC and in History", async ({
+  page,
+}) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
   await cluster.open();
@@ -27,7 +28,12 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(preview).toContainText("ubuntu_fuwa_nfs_domU");
   const [p, t] = [(await preview.boundingBox())!, (await cluster.host(to).boundingBox())!];
   expect(p.x < t.x + t.width && p.x + p.width > t.x && p.y < t.y + t.height && p.y + p.height > t.y).toBe(true);
-  expect(await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="drag-preview"]') !== null, [p.x + 10, p.y + 10])).toBe(true);
+  expect(
+    await page.evaluate(
+      ([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="drag-preview"]') !== null,
+      [p.x + 10, p.y + 10],
+    ),
+  ).toBe(true);
   await drop();
   await expect(preview).toHaveCount(0);
 
@@ -63,7 +69,9 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(row.getByTestId("history-outcome")).toHaveText("succeeded");
 });
 
-test("dropping on a host without room or an unreachable host shows the failed check and starts no job", async ({ page }) => {
+test("dropping on a host without room or an unreachable host shows the failed check and starts no job", async ({
+  page,
+}) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
   const jobsNow = async () => (await (await page.request.get("/api/jobs")).json()).jobs.length;
@@ -75,7 +83,9 @@ test("dropping on a host without room or an unreachable host shows the failed ch
     const before = await jobsNow();
     let d = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostA"));
     await expect(cluster.host("hostA").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "fail");
-    await expect(cluster.host("hostA").getByTestId("drop-verdict")).toContainText("needs 512 MiB; hostA has 276 MiB free");
+    await expect(cluster.host("hostA").getByTestId("drop-verdict")).toContainText(
+      "needs 512 MiB; hostA has 276 MiB free",
+    );
     await d.drop();
     const dialog = page.getByTestId("migrate-dialog");
     await expect(dialog.getByTestId("check-memory")).toHaveAttribute("data-status", "fail");
@@ -110,13 +120,19 @@ test("the jobs API refuses an unknown domain or host with a 4xx and a message, a
   const b = hosts.find((h) => h.name === "hostB")!.id;
   const c = hosts.find((h) => h.name === "hostC")!.id;
   const before = (await (await api.get("/api/jobs")).json()).jobs.length;
-  const unknownDomain = await api.post("/api/jobs", { data: { kind: "migrate", domain: "no_such_domU", sourceId: b, targetId: c } });
+  const unknownDomain = await api.post("/api/jobs", {
+    data: { kind: "migrate", domain: "no_such_domU", sourceId: b, targetId: c },
+  });
   expect(unknownDomain.status()).toBe(404);
   expect((await unknownDomain.json()).error.message).toContain("no_such_domU is not running on hostB");
-  const unknownHost = await api.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: "nope" } });
+  const unknownHost = await api.post("/api/jobs", {
+    data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: "nope" },
+  });
   expect(unknownHost.status()).toBe(404);
   expect((await unknownHost.json()).error.message).toContain("target host is not registered");
-  const hostile = await api.post("/api/jobs", { data: { kind: "migrate", domain: "-rf;reboot", sourceId: b, targetId: c } });
+  const hostile = await api.post("/api/jobs", {
+    data: { kind: "migrate", domain: "-rf;reboot", sourceId: b, targetId: c },
+  });
   expect(hostile.status()).toBe(400);
   expect((await hostile.json()).error.message).toContain("A domain name uses letters, digits");
   expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
@@ -141,7 +157,9 @@ test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
   await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
 });
 
-test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Space drops it and the dialog opens", async ({ page }) => {
+test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Space drops it and the dialog opens", async ({
+  page,
+}) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);
   await cluster.open();

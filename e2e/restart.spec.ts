@@ -11,11 +11,19 @@ const URL_B = `http://127.0.0.1:${PORT}`;
 
 function startFerry(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(PORT), FERRY_DATA_DIR: E2E.dataDir, FERRY_REFRESH_MS: "1000" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(PORT),
+      FERRY_DATA_DIR: E2E.dataDir,
+      FERRY_REFRESH_MS: "1000",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("Ferry is listening")) resolve(child); });
+    child.stdout!.on("data", (d: Buffer) => {
+      if (d.toString().includes("Ferry is listening")) resolve(child);
+    });
     child.once("exit", (code) => reject(new Error(`Ferry exited early (${code})`)));
   });
 }
@@ -33,13 +41,22 @@ test("restart the server mid-job: the job is closed from where the domain really
   let ferry = await startFerry();
   try {
     const { ctx, csrf } = await signedIn();
-    const hosts = (await (await ctx.get("/api/hosts")).json()).hosts as { id: string; name: string; domains: { name: string }[] }[];
+    const hosts = (await (await ctx.get("/api/hosts")).json()).hosts as {
+      id: string;
+      name: string;
+      domains: { name: string }[];
+    }[];
     const from = hosts.find((h) => h.domains.some((d) => d.name === "debian_etch_domU"))!;
     const to = hosts.find((h) => h.name !== from.name && h.name !== "hostA")!;
-    const res = await ctx.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: from.id, targetId: to.id }, headers: csrf });
+    const res = await ctx.post("/api/jobs", {
+      data: { kind: "migrate", domain: "debian_etch_domU", sourceId: from.id, targetId: to.id },
+      headers: csrf,
+    });
     expect(res.status()).toBe(200);
     const jobId = (await res.json()).job.id as string;
-    await expect.poll(async () => (await (await ctx.get(`/api/jobs/${jobId}`)).json()).job.phase, { timeout: 20_000 }).toBe("precopy");
+    await expect
+      .poll(async () => (await (await ctx.get(`/api/jobs/${jobId}`)).json()).job.phase, { timeout: 20_000 })
+      .toBe("precopy");
     await ctx.dispose();
 
     ferry.kill("SIGKILL");
@@ -47,7 +64,8 @@ test("restart the server mid-job: the job is closed from where the domain really
     ferry = await startFerry();
 
     const again = await signedIn();
-    await expect.poll(async () => (await (await again.ctx.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 60_000 })
+    await expect
+      .poll(async () => (await (await again.ctx.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 60_000 })
       .toMatch(/^(succeeded|interrupted)$/);
     const job = (await (await again.ctx.get(`/api/jobs/${jobId}`)).json()).job;
     const where = (await (await fetch(`${E2E.simControl}/domains/debian_etch_domU`)).json()).hosts as string[];

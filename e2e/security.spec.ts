@@ -9,34 +9,63 @@ import { simHosts } from "./sim-control";
 /** Every argv the simulated hosts ran since `since`, except the inventory's own periodic reads. */
 async function foreignCommands(since: number): Promise<string[][]> {
   const all = (await (await fetch(`${E2E.simControl}/commands?since=${since}`)).json()) as { argv: string[] }[];
-  const inventory = new Set(["xl info", "xl list", "xl list -l", "xl uptime", "cat /proc/cpuinfo", "stat -c %a %U %n /xen-saved-images"]);
+  const inventory = new Set([
+    "xl info",
+    "xl list",
+    "xl list -l",
+    "xl uptime",
+    "cat /proc/cpuinfo",
+    "stat -c %a %U %n /xen-saved-images",
+  ]);
   // the KVM hosts' inventory: read-only virsh queries, per host and per listed domain
   const virshReads = new Set(["nodeinfo", "nodememstats", "list", "version", "hostname", "dominfo", "domblklist"]);
   const allowed = (argv: string[]) => inventory.has(argv.join(" ")) || (argv[0] === "virsh" && virshReads.has(argv[1]));
   // the inventory runs its commands in one channel (lib/toolstacks/batch.ts): `sh -c` with a marker after each
   // command; the commands inside are recorded on their own as well, so the wrapper only has to be recognised
   const mark = / ?; printf '\\n%s %s\\n' @@ferry-[0-9a-z-]+ "\$\?"; printf '\\n%s\\n' @@ferry-[0-9a-z-]+ >&2$/;
-  const batch = (argv: string[]) => argv[0] === "sh" && argv[1] === "-c" && argv.length === 3
-    && argv[2].split("\n").every((line) => mark.test(line) && /^(xl (info|list|list -l|uptime)|stat -c '%a %U %n' \/xen-saved-images|cat \/proc\/cpuinfo|ip -o addr|virsh (nodeinfo|nodememstats|list --all|version|hostname|dominfo [\w.-]+|domblklist --details [\w.-]+))$/.test(line.replace(mark, "")));
+  const batch = (argv: string[]) =>
+    argv[0] === "sh" &&
+    argv[1] === "-c" &&
+    argv.length === 3 &&
+    argv[2]
+      .split("\n")
+      .every(
+        (line) =>
+          mark.test(line) &&
+          /^(xl (info|list|list -l|uptime)|stat -c '%a %U %n' \/xen-saved-images|cat \/proc\/cpuinfo|ip -o addr|virsh (nodeinfo|nodememstats|list --all|version|hostname|dominfo [\w.-]+|domblklist --details [\w.-]+))$/.test(
+            line.replace(mark, ""),
+          ),
+      );
   const marker = (argv: string[]) => argv[0] === "printf" && /^@@ferry-[0-9a-z-]+$/.test(argv[2] ?? "");
   return all.map((c) => c.argv).filter((argv) => !allowed(argv) && !batch(argv) && !marker(argv));
 }
 
 test("no secret reaches an API response or a page's source", async ({ page }) => {
-  const privateKey = fs.readFileSync(path.join(E2E.dataDir, "sim", "id_ed25519"), "utf8").split("\n").slice(1, 3).join("");
-  const secrets = [privateKey, "$argon2", "passwordHash", ...["viewer", "operator", "admin"].map((r) => credentials(r as "admin").password)];
+  const privateKey = fs
+    .readFileSync(path.join(E2E.dataDir, "sim", "id_ed25519"), "utf8")
+    .split("\n")
+    .slice(1, 3)
+    .join("");
+  const secrets = [
+    privateKey,
+    "$argon2",
+    "passwordHash",
+    ...["viewer", "operator", "admin"].map((r) => credentials(r as "admin").password),
+  ];
   const admin = await apiAs("admin");
   const token = (await admin.storageState()).cookies.find((c) => c.name === "ferry_session")!.value;
   secrets.push(token);
   const bodies: string[] = [];
-  for (const url of ["/api/hosts", "/api/users", "/api/audit", "/api/auth/session"]) bodies.push(await (await admin.get(url)).text());
+  for (const url of ["/api/hosts", "/api/users", "/api/audit", "/api/auth/session"])
+    bodies.push(await (await admin.get(url)).text());
   await loginAs(page, "admin");
   for (const url of ["/", "/hosts", "/users", "/audit"]) {
     await page.goto(url);
     bodies.push(await page.content());
     bodies.push(await (await page.request.get(url)).text()); // the server-rendered HTML, flight data included
   }
-  for (const body of bodies) for (const s of secrets) expect(body.includes(s), `a response contains ${s.slice(0, 12)}…`).toBe(false);
+  for (const body of bodies)
+    for (const s of secrets) expect(body.includes(s), `a response contains ${s.slice(0, 12)}…`).toBe(false);
   await admin.dispose();
 });
 
@@ -48,15 +77,40 @@ test("hostile host names, addresses, users and key paths are refused with the al
   const admin = await apiAs("admin");
   const b = (await simHosts()).find((h) => h.name === "hostB")!;
   const since = Date.now();
-  const hostile = fc.constantFrom("hostB;reboot", "$(reboot)", "`id`", "-oProxyCommand=touch /tmp/x", "--help", "a\nb", "../../etc", "'quoted'", "名前", "x y");
+  const hostile = fc.constantFrom(
+    "hostB;reboot",
+    "$(reboot)",
+    "`id`",
+    "-oProxyCommand=touch /tmp/x",
+    "--help",
+    "a\nb",
+    "../../etc",
+    "'quoted'",
+    "名前",
+    "x y",
+  );
   let tried = 0;
-  await fc.assert(fc.asyncProperty(hostile, fc.constantFrom("name", "address", "user", "keyPath"), async (value, field) => {
-    const data = { name: "hostile", address: b.address, port: b.port, user: "root", authMethod: "key", keyPath: b.keyPath, fingerprint: b.fingerprint, [field]: value };
-    const res = await admin.post("/api/hosts", { data });
-    tried++;
-    expect(res.status(), `${field}=${JSON.stringify(value)}`).toBe(400);
-    expect((await res.json()).error.message).toMatch(/uses letters|IPv4 or IPv6 address or a DNS name|absolute|control character/);
-  }), { numRuns: 60 });
+  await fc.assert(
+    fc.asyncProperty(hostile, fc.constantFrom("name", "address", "user", "keyPath"), async (value, field) => {
+      const data = {
+        name: "hostile",
+        address: b.address,
+        port: b.port,
+        user: "root",
+        authMethod: "key",
+        keyPath: b.keyPath,
+        fingerprint: b.fingerprint,
+        [field]: value,
+      };
+      const res = await admin.post("/api/hosts", { data });
+      tried++;
+      expect(res.status(), `${field}=${JSON.stringify(value)}`).toBe(400);
+      expect((await res.json()).error.message).toMatch(
+        /uses letters|IPv4 or IPv6 address or a DNS name|absolute|control character/,
+      );
+    }),
+    { numRuns: 60 },
+  );
   expect(tried).toBe(60);
   // a refresh inside the window: its batched commands are recognised as the inventory's, and nothing else ran
   expect((await admin.post("/api/inventory/refresh")).status()).toBe(200);
@@ -73,7 +127,9 @@ test("the Audit page shows who did what, refused attempts included, and filters"
   expect((await viewer.post("/api/hosts/scan", { data: { address: "127.0.0.1", port: 22 } })).status()).toBe(403);
   await viewer.dispose();
   const operator = await apiAs("operator");
-  const hostB = ((await (await operator.get("/api/hosts")).json()).hosts as { id: string; name: string }[]).find((h) => h.name === "hostB")!;
+  const hostB = ((await (await operator.get("/api/hosts")).json()).hosts as { id: string; name: string }[]).find(
+    (h) => h.name === "hostB",
+  )!;
   expect((await operator.post(`/api/hosts/${hostB.id}/test`)).status()).toBe(200);
   await operator.dispose();
 

@@ -2,7 +2,15 @@ import { E2E } from "./env";
 
 // The simulated cluster's control plane (sim/control.ts): the tests' hand on the "hardware".
 
-export interface SimHostInfo { name: string; address: string; port: number; user: string; keyPath: string; fingerprint: string; up: boolean }
+export interface SimHostInfo {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  keyPath: string;
+  fingerprint: string;
+  up: boolean;
+}
 
 export async function simHosts(): Promise<SimHostInfo[]> {
   return (await fetch(`${E2E.simControl}/hosts`)).json();

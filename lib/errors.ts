@@ -52,12 +52,20 @@ export const errorStatus = {
 export type ErrorCode = keyof typeof errorStatus;
 
 export class AppError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly detail?: unknown) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail?: unknown,
+  ) {
     super(message);
     this.name = "AppError";
   }
-  get status(): number { return errorStatus[this.code]; }
-  toJSON() { return { code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) }; }
+  get status(): number {
+    return errorStatus[this.code];
+  }
+  toJSON() {
+    return { code: this.code, message: this.message, ...(this.detail !== undefined ? { detail: this.detail } : {}) };
+  }
 }
 
 /**
@@ -65,7 +73,12 @@ export class AppError extends Error {
  * server.ts, so an error thrown by the services is not `instanceof` the route's AppError class.
  */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof Error && e.name === "AppError" && typeof (e as AppError).code === "string" && (e as AppError).code in errorStatus;
+  return (
+    e instanceof Error &&
+    e.name === "AppError" &&
+    typeof (e as AppError).code === "string" &&
+    (e as AppError).code in errorStatus
+  );
 }
 
 export function toAppError(e: unknown): AppError {

@@ -25,6 +25,8 @@ export interface ClientToServerEvents {
 }
 
 export const refreshRequestSchema = z.object({}).strict();
-export const jobSubscribeSchema = z.object({ jobId: z.string().min(1).max(64), afterSeq: z.number().int().min(0) }).strict();
+export const jobSubscribeSchema = z
+  .object({ jobId: z.string().min(1).max(64), afterSeq: z.number().int().min(0) })
+  .strict();
 
 export const ROOM_CLUSTER = "cluster";

@@ -26,6 +26,9 @@ export function setServices(s: Services): void {
 
 export function getServices(): Services {
   const s = (globalThis as WithServices)[KEY];
-  if (!s) throw new Error("Ferry services are not running: start the app with server.ts (npm run dev / npm start / npm run demo).");
+  if (!s)
+    throw new Error(
+      "Ferry services are not running: start the app with server.ts (npm run dev / npm start / npm run demo).",
+    );
   return s;
 }

@@ -10,7 +10,11 @@ describe("cachedFor", () => {
     expect(await cached("a", measure)).toBe(1);
     expect(await cached("a", measure)).toBe(1);
     expect(await cached("b", measure)).toBe(2);
-    expect(await cached("c", async () => { throw new Error("ssh failed"); })).toBeNull();
+    expect(
+      await cached("c", async () => {
+        throw new Error("ssh failed");
+      }),
+    ).toBeNull();
     expect(await cached("c", measure)).toBeNull();
     vi.advanceTimersByTime(1001);
     expect(await cached("a", measure)).toBe(3);

@@ -14,7 +14,12 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   process.exit(2);
 }
 const require = createRequire(import.meta.url);
-const dir = path.join(path.dirname(require.resolve("@prisma/adapter-better-sqlite3")), "..", "..", "schema-engine-wasm");
+const dir = path.join(
+  path.dirname(require.resolve("@prisma/adapter-better-sqlite3")),
+  "..",
+  "..",
+  "schema-engine-wasm",
+);
 const bg = await import(path.join(dir, "schema_engine_bg.js"));
 const imports = { "./schema_engine_bg.js": bg };
 const { instance } = await WebAssembly.instantiate(fs.readFileSync(path.join(dir, "schema_engine_bg.wasm")), imports);
@@ -31,9 +36,12 @@ const factory = new PrismaBetterSqlite3({ url: `file:${scratch}` });
 // scratch database and record every statement the engine executes — that is the migration.
 const statements: string[] = [];
 // Keep what changes the database (including PRAGMA x=y around table rebuilds); skip the engine's reads.
-const record = (q: { sql: string }) => { if (!/^\s*(SELECT\b|PRAGMA\s+[\w.]+\s*(\(|;|$))/i.test(q.sql)) statements.push(q.sql.trim()); };
+const record = (q: { sql: string }) => {
+  if (!/^\s*(SELECT\b|PRAGMA\s+[\w.]+\s*(\(|;|$))/i.test(q.sql)) statements.push(q.sql.trim());
+};
 const adapter = bindMigrationAwareSqlAdapterFactory({
-  provider: factory.provider, adapterName: factory.adapterName,
+  provider: factory.provider,
+  adapterName: factory.adapterName,
   connectToShadowDb: () => factory.connectToShadowDb(),
   connect: async () => {
     const conn = await factory.connect();
@@ -41,16 +49,28 @@ const adapter = bindMigrationAwareSqlAdapterFactory({
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver);
         if (typeof value !== "function") return value;
-        if (prop === "executeRaw") return (q: { sql: string }) => { record(q); return value.call(target, q); };
-        if (prop === "executeScript") return (sql: string) => { statements.push(sql.trim()); return value.call(target, sql); };
+        if (prop === "executeRaw")
+          return (q: { sql: string }) => {
+            record(q);
+            return value.call(target, q);
+          };
+        if (prop === "executeScript")
+          return (sql: string) => {
+            statements.push(sql.trim());
+            return value.call(target, sql);
+          };
         return value.bind(target);
       },
     });
   },
 });
 const engine = await bg.SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
-await engine.schemaPush({ force: false, schema: { files: [{ path: "schema.prisma", content: schema }] }, filters: { externalTables: [], externalEnums: [] } });
-const sql = statements.length ? statements.map((s) => (s.endsWith(";") ? s : `${s};`)).join("\n\n") + "\n" : "";
+await engine.schemaPush({
+  force: false,
+  schema: { files: [{ path: "schema.prisma", content: schema }] },
+  filters: { externalTables: [], externalEnums: [] },
+});
+const sql = statements.length ? `${statements.map((s) => (s.endsWith(";") ? s : `${s};`)).join("\n\n")}\n` : "";
 for (const f of [scratch, `${scratch}-wal`, `${scratch}-shm`]) fs.rmSync(f, { force: true });
 if (!sql.trim()) {
   console.log("The schema matches the migrations: nothing to write.");

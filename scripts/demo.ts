@@ -14,25 +14,39 @@ import type { SimHostInfo } from "../sim/cluster";
 // FERRY_DEMO_SIM=off: no simulated cluster (the real-host lab suite adds its hosts through the UI)
 const withSim = process.env.FERRY_DEMO_SIM !== "off";
 const simDir = path.join(dataDir(), "sim");
-const sim = withSim ? spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
-  env: { ...process.env, FERRY_SIM_DIR: simDir },
-  stdio: ["ignore", "pipe", "inherit"],
-}) : null;
-const stopSim = () => { if (sim && sim.exitCode === null) sim.kill("SIGTERM"); };
+const sim = withSim
+  ? spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
+      env: { ...process.env, FERRY_SIM_DIR: simDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+  : null;
+const stopSim = () => {
+  if (sim && sim.exitCode === null) sim.kill("SIGTERM");
+};
 process.on("exit", stopSim);
 
-const ready = !sim ? { controlUrl: "(none)", hosts: [] as SimHostInfo[] } : await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
-  const lines = readline.createInterface({ input: sim.stdout });
-  lines.on("line", (line) => {
-    if (line.startsWith("SIM_READY ")) resolve(JSON.parse(line.slice("SIM_READY ".length)));
-    else console.log(line);
-  });
-  sim.once("exit", (code) => reject(new Error(`the simulated cluster exited (code ${code}) before it was ready`)));
-});
+const ready = !sim
+  ? { controlUrl: "(none)", hosts: [] as SimHostInfo[] }
+  : await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((resolve, reject) => {
+      const lines = readline.createInterface({ input: sim.stdout });
+      lines.on("line", (line) => {
+        if (line.startsWith("SIM_READY ")) resolve(JSON.parse(line.slice("SIM_READY ".length)));
+        else console.log(line);
+      });
+      sim.once("exit", (code) => reject(new Error(`the simulated cluster exited (code ${code}) before it was ready`)));
+    });
 
 const { db } = openDatabase();
 for (const h of ready.hosts) {
-  const data = { address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack };
+  const data = {
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: h.toolstack,
+  };
   await db.host.upsert({ where: { name: h.name }, create: { name: h.name, ...data }, update: data });
 }
 // One user per role with a fresh password each start; never a default password.
@@ -49,10 +63,15 @@ await db.$disconnect();
 
 const ferry = await startFerry();
 console.log("");
-console.log(`Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}  (simulated hosts: ${ready.hosts.map((h) => h.name).join(", ")})`);
+console.log(
+  `Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}  (simulated hosts: ${ready.hosts.map((h) => h.name).join(", ")})`,
+);
 console.log(`Simulated cluster control (for tests): ${ready.controlUrl}`);
 console.log(`Demo logins (new passwords each start, also in ${credentialsFile}):`);
-for (const role of roles) console.log(`  ${role.padEnd(8)} user ${credentials[role].username.padEnd(8)}  password ${credentials[role].password}`);
+for (const role of roles)
+  console.log(
+    `  ${role.padEnd(8)} user ${credentials[role].username.padEnd(8)}  password ${credentials[role].password}`,
+  );
 
 const shutdown = async () => {
   stopSim();

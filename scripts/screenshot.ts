@@ -4,14 +4,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 
-const [url = "http://127.0.0.1:3000/", out = "public/screenshot-cluster.png", width = "1280", role] = process.argv.slice(2);
+const [url = "http://127.0.0.1:3000/", out = "public/screenshot-cluster.png", width = "1280", role] =
+  process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 const page = await browser.newPage({ viewport: { width: Number(width), height: 800 } });
 if (role) {
-  const creds = JSON.parse(fs.readFileSync(path.join(process.env.FERRY_DATA_DIR ?? "state", "demo-credentials.json"), "utf8"))[role];
+  const creds = JSON.parse(
+    fs.readFileSync(path.join(process.env.FERRY_DATA_DIR ?? "state", "demo-credentials.json"), "utf8"),
+  )[role];
   await page.goto(new URL("/login", url).href, { waitUntil: "networkidle" });
   await page.getByTestId("login-username").fill(creds.username);
   await page.getByTestId("login-password").fill(creds.password);

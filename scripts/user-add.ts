@@ -11,7 +11,9 @@ const roleFlag = args.find((a) => /^--(admin|operator|viewer)$/.test(a))?.slice(
 const name = args.find((a) => !a.startsWith("--"));
 const parsedName = usernameSchema.safeParse(name ?? "");
 if (!parsedName.success || !isRole(roleFlag)) {
-  console.error(`usage: npm run user:add -- [--admin|--operator|--viewer] <name>\n${parsedName.success ? "" : parsedName.error.issues[0].message}`);
+  console.error(
+    `usage: npm run user:add -- [--admin|--operator|--viewer] <name>\n${parsedName.success ? "" : parsedName.error.issues[0].message}`,
+  );
   process.exit(2);
 }
 const given = process.env.FERRY_PASSWORD;

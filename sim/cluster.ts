@@ -34,7 +34,7 @@ export function fingerprintOf(publicKey: string): string {
   const parsed = utils.parseKey(publicKey);
   if (parsed instanceof Error) throw parsed;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  return "SHA256:" + createHash("sha256").update(key.getPublicSSH()).digest("base64").replace(/=+$/, "");
+  return `SHA256:${createHash("sha256").update(key.getPublicSSH()).digest("base64").replace(/=+$/, "")}`;
 }
 
 export class SimCluster {
@@ -51,16 +51,25 @@ export class SimCluster {
     for (const name of opts.world.hosts.keys()) {
       const hostKey = ensureKeyPair(path.resolve(opts.stateDir, "hosts", name, "ssh_host_ed25519_key"), `root@${name}`);
       this.fingerprints.set(name, fingerprintOf(hostKey.publicKey));
-      this.servers.set(name, new SimHostServer({
-        world: opts.world, name, hostKey: hostKey.privateKey, authorizedKey: client.publicKey, user: this.user,
-        port: opts.basePort ? opts.basePort + i : 0,
-      }));
+      this.servers.set(
+        name,
+        new SimHostServer({
+          world: opts.world,
+          name,
+          hostKey: hostKey.privateKey,
+          authorizedKey: client.publicKey,
+          user: this.user,
+          port: opts.basePort ? opts.basePort + i : 0,
+        }),
+      );
       i++;
     }
     this.wire();
   }
 
-  get world() { return this.opts.world; }
+  get world() {
+    return this.opts.world;
+  }
 
   private wire() {
     this.opts.world.isUp = (name) => this.servers.get(name)?.up ?? false;
@@ -83,8 +92,14 @@ export class SimCluster {
 
   describe(): SimHostInfo[] {
     return [...this.servers.values()].map((s) => ({
-      name: s.name, address: "127.0.0.1", port: s.port, user: this.user, keyPath: this.clientKeyPath,
-      fingerprint: this.fingerprints.get(s.name)!, up: s.up, toolstack: this.opts.world.host(s.name).kind === "kvm" ? "virsh" as const : "xl" as const,
+      name: s.name,
+      address: "127.0.0.1",
+      port: s.port,
+      user: this.user,
+      keyPath: this.clientKeyPath,
+      fingerprint: this.fingerprints.get(s.name)!,
+      up: s.up,
+      toolstack: this.opts.world.host(s.name).kind === "kvm" ? ("virsh" as const) : ("xl" as const),
     }));
   }
 

@@ -4,7 +4,10 @@ import type { SimCluster } from "./cluster";
 // A small HTTP control plane for tests and benches (never for the product): stop and start a
 // host's sshd, read the argv the hosts ran, find where a domain runs.
 
-export async function startControlServer(cluster: SimCluster, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startControlServer(
+  cluster: SimCluster,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const send = (status: number, body: unknown) => {
@@ -25,23 +28,49 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
       if (req.method === "POST" && memory) {
         const host = cluster.world.host(decodeURIComponent(memory[1]));
         host.totalMemoryMiB = Number(url.searchParams.get("total") ?? host.totalMemoryMiB);
-        return send(200, { name: host.name, totalMemoryMiB: host.totalMemoryMiB, freeMemoryMiB: cluster.world.freeMemoryMiB(host) });
+        return send(200, {
+          name: host.name,
+          totalMemoryMiB: host.totalMemoryMiB,
+          freeMemoryMiB: cluster.world.freeMemoryMiB(host),
+        });
       }
       if (req.method === "GET" && url.pathname === "/faults") return send(200, { faults: cluster.world.faults });
-      if (req.method === "DELETE" && url.pathname === "/faults") return send(200, { cleared: cluster.world.faults.splice(0).length });
+      if (req.method === "DELETE" && url.pathname === "/faults")
+        return send(200, { cleared: cluster.world.faults.splice(0).length });
       if (req.method === "GET" && url.pathname === "/processes") {
         const host = url.searchParams.get("host");
-        return send(200, [...cluster.world.processes].filter((p) => !host || p.host === host));
+        return send(
+          200,
+          [...cluster.world.processes].filter((p) => !host || p.host === host),
+        );
       }
       if (req.method === "POST" && url.pathname === "/faults") {
-        const body = JSON.parse(await new Promise<string>((resolve) => { let b = ""; req.on("data", (c) => (b += c)); req.on("end", () => resolve(b)); }));
+        const body = JSON.parse(
+          await new Promise<string>((resolve) => {
+            let b = "";
+            req.on("data", (c) => (b += c));
+            req.on("end", () => resolve(b));
+          }),
+        );
         cluster.world.faults.push(body);
         return send(200, { faults: cluster.world.faults });
       }
       if (req.method === "POST" && url.pathname === "/test-domain") {
         // benches: a domain with a chosen workload, and the link it will cross
-        const b = JSON.parse(await new Promise<string>((resolve) => { let s = ""; req.on("data", (c) => (s += c)); req.on("end", () => resolve(s)); }));
-        const d = cluster.world.addDomain(b.host, { name: b.name, memoryMiB: b.memoryMiB, vcpus: 1, disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }], workload: { wwsMiB: b.wwsMiB, dirtyMiBps: b.dirtyMiBps } });
+        const b = JSON.parse(
+          await new Promise<string>((resolve) => {
+            let s = "";
+            req.on("data", (c) => (s += c));
+            req.on("end", () => resolve(s));
+          }),
+        );
+        const d = cluster.world.addDomain(b.host, {
+          name: b.name,
+          memoryMiB: b.memoryMiB,
+          vcpus: 1,
+          disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }],
+          workload: { wwsMiB: b.wwsMiB, dirtyMiBps: b.dirtyMiBps },
+        });
         if (b.bandwidth && b.to) cluster.world.links.set(cluster.world.linkKey(b.host, b.to), b.bandwidth);
         return send(200, { name: d.name, domid: d.domid });
       }
@@ -52,10 +81,14 @@ export async function startControlServer(cluster: SimCluster, port: number): Pro
       if (req.method === "GET" && url.pathname === "/commands") {
         const host = url.searchParams.get("host");
         const since = Number(url.searchParams.get("since") ?? 0);
-        return send(200, cluster.world.commandLog.filter((c) => (!host || c.host === host) && c.at >= since));
+        return send(
+          200,
+          cluster.world.commandLog.filter((c) => (!host || c.host === host) && c.at >= since),
+        );
       }
       const locate = /^\/domains\/([^/]+)$/.exec(url.pathname);
-      if (req.method === "GET" && locate) return send(200, { hosts: cluster.world.locate(decodeURIComponent(locate[1])) });
+      if (req.method === "GET" && locate)
+        return send(200, { hosts: cluster.world.locate(decodeURIComponent(locate[1])) });
       send(404, { error: "not found" });
     } catch (e) {
       send(400, { error: (e as Error).message });

@@ -29,7 +29,15 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
       { path: "/", device: "/dev/sda1", totalKiB: 40 * GiB, usedKiB: 8 * GiB },
       { path: "/xen-saved-images", device: "/dev/sdb1", totalKiB: 100 * GiB, usedKiB: 2 * GiB },
       ...(shared
-        ? [{ path: "/xen-storage", device: "192.168.1.67:/xen-storage", totalKiB: 500 * GiB, usedKiB: 40 * GiB, storage: "nfs:192.168.1.67:/xen-storage" }]
+        ? [
+            {
+              path: "/xen-storage",
+              device: "192.168.1.67:/xen-storage",
+              totalKiB: 500 * GiB,
+              usedKiB: 40 * GiB,
+              storage: "nfs:192.168.1.67:/xen-storage",
+            },
+          ]
         : []),
     ],
     dirs: {
@@ -39,7 +47,12 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
       "/etc": { mode: 0o755, owner: "root", group: "root" },
       "/var": { mode: 0o755, owner: "root", group: "root" },
       "/xen-saved-images": { mode: 0o700, owner: "root", group: "root" },
-      ...(shared ? { "/xen-storage": { mode: 0o755, owner: "root", group: "root" }, "/xen-storage/saves": { mode: 0o700, owner: "root", group: "root" } } : {}),
+      ...(shared
+        ? {
+            "/xen-storage": { mode: 0o755, owner: "root", group: "root" },
+            "/xen-storage/saves": { mode: 0o700, owner: "root", group: "root" },
+          }
+        : {}),
     },
     txBytes: 1_000_000 + Math.floor(Math.random() * 1_000_000),
     rxBytes: 2_000_000 + Math.floor(Math.random() * 1_000_000),
@@ -49,7 +62,13 @@ function xenHost(name: string, ip: string, totalMemoryMiB: number, shared: boole
 export function createDefaultWorld(): World {
   const world = new World();
   const a = world.addHost(xenHost("hostA", "192.168.1.67", 4096, false));
-  a.mounts.push({ path: "/xen-storage", device: "/dev/sdc1", totalKiB: 500 * GiB, usedKiB: 40 * GiB, storage: "nfs:192.168.1.67:/xen-storage" });
+  a.mounts.push({
+    path: "/xen-storage",
+    device: "/dev/sdc1",
+    totalKiB: 500 * GiB,
+    usedKiB: 40 * GiB,
+    storage: "nfs:192.168.1.67:/xen-storage",
+  });
   a.dirs["/xen-storage"] = { mode: 0o755, owner: "root", group: "root" };
   a.dirs["/xen-storage/saves"] = { mode: 0o700, owner: "root", group: "root" };
   const b = world.addHost(xenHost("hostB", "192.168.1.68", 8192, true));
@@ -59,14 +78,22 @@ export function createDefaultWorld(): World {
   world.addHost(xenHost("hostC", "192.168.1.69", 16384, true));
   const now = Date.now();
   world.addDomain("hostB", {
-    name: "ubuntu_fuwa_nfs_domU", memoryMiB: 256, vcpus: 1,
-    startedAt: now - 5_400_000, cpuSecondsBase: 12.4, load: 0.03,
+    name: "ubuntu_fuwa_nfs_domU",
+    memoryMiB: 256,
+    vcpus: 1,
+    startedAt: now - 5_400_000,
+    cpuSecondsBase: 12.4,
+    load: 0.03,
     disks: [{ target: "192.168.1.67:/xen-storage", vdev: "nfsroot" }],
     workload: { wwsMiB: 16, dirtyMiBps: 20 },
   });
   world.addDomain("hostB", {
-    name: "debian_etch_domU", memoryMiB: 512, vcpus: 2,
-    startedAt: now - 86_400_000 - 3_723_000, cpuSecondsBase: 301.7, load: 0.01,
+    name: "debian_etch_domU",
+    memoryMiB: 512,
+    vcpus: 2,
+    startedAt: now - 86_400_000 - 3_723_000,
+    cpuSecondsBase: 301.7,
+    load: 0.01,
     disks: [{ target: "/xen-storage/debian_etch.img", vdev: "xvda" }],
     workload: { wwsMiB: 64, dirtyMiBps: 40 },
   });
@@ -76,8 +103,15 @@ export function createDefaultWorld(): World {
 /** A libvirt/KVM host (virsh) on the same network, mounting hostA's NFS export like the Xen hosts. */
 function kvmHost(name: string, ip: string, totalMemoryMiB: number): SimHost {
   return {
-    ...xenHost(name, ip, totalMemoryMiB, true), kind: "kvm", nic: "br0", dom0MemoryMiB: 2048, completedJobs: new Map(),
-    cpuModel: "AMD EPYC 7302P 16-Core Processor", virtFlag: "svm", nrCpus: 16, cpuMhz: 2999.998,
+    ...xenHost(name, ip, totalMemoryMiB, true),
+    kind: "kvm",
+    nic: "br0",
+    dom0MemoryMiB: 2048,
+    completedJobs: new Map(),
+    cpuModel: "AMD EPYC 7302P 16-Core Processor",
+    virtFlag: "svm",
+    nrCpus: 16,
+    cpuMhz: 2999.998,
   };
 }
 
@@ -88,15 +122,38 @@ export function createDemoWorld(): World {
   world.addHost(kvmHost("kvmB", "192.168.1.71", 32768));
   const now = Date.now();
   world.addDomain("kvmA", {
-    name: "web-kvm", memoryMiB: 1024, vcpus: 2, state: "running", persistent: true, startedAt: now - 7_200_000, cpuSecondsBase: 88.1, load: 0.05,
-    disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }], workload: { wwsMiB: 64, dirtyMiBps: 30 },
+    name: "web-kvm",
+    memoryMiB: 1024,
+    vcpus: 2,
+    state: "running",
+    persistent: true,
+    startedAt: now - 7_200_000,
+    cpuSecondsBase: 88.1,
+    load: 0.05,
+    disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }],
+    workload: { wwsMiB: 64, dirtyMiBps: 30 },
   });
   // dirties faster than a 1 Gbit/s link carries: pre-copy alone does not converge (the job page says so)
   world.addDomain("kvmA", {
-    name: "build-kvm", memoryMiB: 2048, vcpus: 4, state: "running", persistent: true, startedAt: now - 600_000, cpuSecondsBase: 512, load: 0.9,
-    disks: [{ target: "/xen-storage/images/build-kvm.qcow2", vdev: "vda" }], workload: { wwsMiB: 1024, dirtyMiBps: 400 },
+    name: "build-kvm",
+    memoryMiB: 2048,
+    vcpus: 4,
+    state: "running",
+    persistent: true,
+    startedAt: now - 600_000,
+    cpuSecondsBase: 512,
+    load: 0.9,
+    disks: [{ target: "/xen-storage/images/build-kvm.qcow2", vdev: "vda" }],
+    workload: { wwsMiB: 1024, dirtyMiBps: 400 },
   });
-  const off = world.addDomain("kvmB", { name: "win-test", memoryMiB: 4096, vcpus: 2, state: "shutoff", persistent: true, disks: [{ target: "/xen-storage/images/win-test.qcow2", vdev: "vda" }] });
+  const off = world.addDomain("kvmB", {
+    name: "win-test",
+    memoryMiB: 4096,
+    vcpus: 2,
+    state: "shutoff",
+    persistent: true,
+    disks: [{ target: "/xen-storage/images/win-test.qcow2", vdev: "vda" }],
+  });
   off.domid = -1;
   return world;
 }
@@ -109,7 +166,13 @@ export function createBigWorld(hosts: number, domains: number): World {
     const h = world.addHost(xenHost(name, `10.${Math.floor(i / 250)}.${i % 250}.${10}`, 65536, true));
     h.ip = `10.77.${Math.floor(i / 200)}.${(i % 200) + 10}`;
     for (let d = 1; d <= domains; d++) {
-      world.addDomain(name, { name: `${name}-vm${String(d).padStart(2, "0")}`, memoryMiB: 256, vcpus: 1, disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }], workload: { wwsMiB: 8, dirtyMiBps: 4 } });
+      world.addDomain(name, {
+        name: `${name}-vm${String(d).padStart(2, "0")}`,
+        memoryMiB: 256,
+        vcpus: 1,
+        disks: [{ target: "/xen-storage/bench.img", vdev: "xvda" }],
+        workload: { wwsMiB: 8, dirtyMiBps: 4 },
+      });
     }
   }
   return world;

@@ -49,7 +49,9 @@ export class SimHostServer {
     });
   }
 
-  get up() { return this.listening; }
+  get up() {
+    return this.listening;
+  }
 
   async start(): Promise<void> {
     if (this.listening) return;
@@ -84,8 +86,13 @@ export class SimHostServer {
     client.on("error", () => {});
     client.on("authentication", (ctx) => {
       const key = this.authorized;
-      if (ctx.method === "publickey" && ctx.username === this.opts.user && ctx.key.algo === key.type &&
-          ctx.key.data.length === key.getPublicSSH().length && timingSafeEqual(ctx.key.data, key.getPublicSSH())) {
+      if (
+        ctx.method === "publickey" &&
+        ctx.username === this.opts.user &&
+        ctx.key.algo === key.type &&
+        ctx.key.data.length === key.getPublicSSH().length &&
+        timingSafeEqual(ctx.key.data, key.getPublicSSH())
+      ) {
         if (!ctx.signature) return ctx.accept();
         if (ctx.blob && key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) return ctx.accept();
       }
@@ -98,7 +105,12 @@ export class SimHostServer {
         sessions++;
         const session = accept();
         let released = false;
-        const release = () => { if (!released) { released = true; sessions--; } };
+        const release = () => {
+          if (!released) {
+            released = true;
+            sessions--;
+          }
+        };
         session.on("close", release);
         const interrupt = new AbortController();
         session.on("signal", (acceptSignal, _reject, info) => {
@@ -108,7 +120,10 @@ export class SimHostServer {
         session.on("exec", (acceptExec, _rejectExec, info) => {
           const stream = acceptExec();
           const abort = new AbortController();
-          stream.on("close", () => { abort.abort(); release(); });
+          stream.on("close", () => {
+            abort.abort();
+            release();
+          });
           void this.runExec(info.command, stream, abort.signal, interrupt.signal);
         });
       });
@@ -116,25 +131,47 @@ export class SimHostServer {
   }
 
   /** Runs a command string in this host's shell (also how another simulated host's `ssh` reaches it). */
-  runCommand(command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal; stdin?: string }): Promise<number> {
+  runCommand(
+    command: string,
+    io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal; stdin?: string },
+  ): Promise<number> {
     const world = this.opts.world;
     const env: ShellEnv = {
-      vars: { HOME: "/root", USER: this.opts.user, LOGNAME: this.opts.user, SHELL: "/bin/bash", PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+      vars: {
+        HOME: "/root",
+        USER: this.opts.user,
+        LOGNAME: this.opts.user,
+        SHELL: "/bin/bash",
+        PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      },
       // a Xen host has xl, a KVM host virsh; the other is "command not found" (exit 127), as on real hosts
-      commands: { ...linuxCommands(world, this.name), ...(world.host(this.name).kind === "kvm" ? { virsh: virshCommand(world, this.name) } : { xl: xlCommand(world, this.name) }), ...this.opts.commands },
+      commands: {
+        ...linuxCommands(world, this.name),
+        ...(world.host(this.name).kind === "kvm"
+          ? { virsh: virshCommand(world, this.name) }
+          : { xl: xlCommand(world, this.name) }),
+        ...this.opts.commands,
+      },
       onCommand: (argv) => world.recordCommand(this.name, argv),
       readFile: (p) => readVirtualFile(world, world.host(this.name), p),
     };
     // sh -c SCRIPT [NAME [ARG…]]: a nested shell with positional parameters, as POSIX sh has it
     const sh: CommandFn = (argv, shIo) => {
-      if (argv[1] !== "-c" || argv[2] === undefined) { shIo.err(`${argv[0]}: only -c SCRIPT is supported here\n`); return 2; }
+      if (argv[1] !== "-c" || argv[2] === undefined) {
+        shIo.err(`${argv[0]}: only -c SCRIPT is supported here\n`);
+        return 2;
+      }
       const positional = Object.fromEntries(argv.slice(4).map((a, i) => [String(i + 1), a]));
       return runShell(argv[2], { ...env, vars: { ...env.vars, "0": argv[3] ?? argv[0], ...positional } }, shIo);
     };
     env.commands = { ...env.commands, sh, bash: sh };
     // every command is a process that `ps` lists while it runs (the shell itself as `bash -c …`)
-    env.commands = Object.fromEntries(Object.entries(env.commands).map(([name, fn]) =>
-      [name, (argv: string[], cio: Parameters<CommandFn>[1]) => world.runProcess(this.name, argv, () => fn(argv, cio))]));
+    env.commands = Object.fromEntries(
+      Object.entries(env.commands).map(([name, fn]) => [
+        name,
+        (argv: string[], cio: Parameters<CommandFn>[1]) => world.runProcess(this.name, argv, () => fn(argv, cio)),
+      ]),
+    );
     return world.runProcess(this.name, ["bash", "-c", command], () => runShell(command, env, io));
   }
 
@@ -148,14 +185,31 @@ export class SimHostServer {
     const flush = () => {
       scheduled = false;
       if (signal.aborted) return;
-      if (out) { stream.write(out); out = ""; }
-      if (err) { stream.stderr.write(err); err = ""; }
+      if (out) {
+        stream.write(out);
+        out = "";
+      }
+      if (err) {
+        stream.stderr.write(err);
+        err = "";
+      }
     };
-    const later = () => { if (!scheduled) { scheduled = true; setImmediate(flush); } };
+    const later = () => {
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    };
     try {
       code = await this.runCommand(command, {
-        out: (t) => { out += t; later(); },
-        err: (t) => { err += t; later(); },
+        out: (t) => {
+          out += t;
+          later();
+        },
+        err: (t) => {
+          err += t;
+          later();
+        },
         signal,
         interrupt,
       });

@@ -18,10 +18,14 @@ const control = await startControlServer(cluster, controlPort);
 const hosts = cluster.describe();
 writeClusterFile(path.join(stateDir, "cluster.json"), hosts, control.url);
 
-console.log(bigHosts ? `Simulated Xen cluster: ${hosts.length} hosts` : "Simulated Xen cluster (the guide's scenario) — reach each host with plain OpenSSH:");
-for (const h of hosts.slice(0, 10)) console.log("  " + SimCluster.sshLine(h));
+console.log(
+  bigHosts
+    ? `Simulated Xen cluster: ${hosts.length} hosts`
+    : "Simulated Xen cluster (the guide's scenario) — reach each host with plain OpenSSH:",
+);
+for (const h of hosts.slice(0, 10)) console.log(`  ${SimCluster.sshLine(h)}`);
 console.log(`  control: ${control.url} (tests stop/start hosts here)`);
-console.log("SIM_READY " + JSON.stringify({ controlUrl: control.url, hosts }));
+console.log(`SIM_READY ${JSON.stringify({ controlUrl: control.url, hosts })}`);
 
 const shutdown = async () => {
   await cluster.stop();

@@ -13,10 +13,20 @@ export async function startTestCluster(world: World = createDefaultWorld()) {
   const info = (name: string) => cluster.describe().find((h) => h.name === name)!;
   const target = (name: string) => {
     const h = info(name);
-    return { address: h.address, port: h.port, user: h.user, fingerprint: h.fingerprint, auth: { kind: "key" as const, keyPath: h.keyPath } };
+    return {
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      fingerprint: h.fingerprint,
+      auth: { kind: "key" as const, keyPath: h.keyPath },
+    };
   };
   return {
-    cluster, world, stateDir, info, target,
+    cluster,
+    world,
+    stateDir,
+    info,
+    target,
     async stop() {
       await cluster.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });

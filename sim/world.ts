@@ -64,10 +64,26 @@ export type SimFault =
   /** the guest's QEMU dies during the next migration's pre-copy (libvirt: "domain is no longer running") */
   | { kind: "domain-crash"; domain?: string };
 
-export interface SimMount { path: string; device: string; totalKiB: number; usedKiB: number; /** same key = same storage (NFS) */ storage?: string }
+export interface SimMount {
+  path: string;
+  device: string;
+  totalKiB: number;
+  usedKiB: number /** same key = same storage (NFS) */;
+  storage?: string;
+}
 /** A file on a simulated disk: its first bytes (header and config) and a size; the rest reads as zeros. */
-export interface SimFile { head: Buffer; size: number; mode: number; owner: string; mtime: number }
-export interface SimDir { mode: number; owner: string; group: string }
+export interface SimFile {
+  head: Buffer;
+  size: number;
+  mode: number;
+  owner: string;
+  mtime: number;
+}
+export interface SimDir {
+  mode: number;
+  owner: string;
+  group: string;
+}
 
 export interface SimHost {
   name: string;
@@ -97,9 +113,18 @@ export interface SimHost {
   rxBytes: number;
 }
 
-export interface CommandRecord { host: string; at: number; argv: string[] }
+export interface CommandRecord {
+  host: string;
+  at: number;
+  argv: string[];
+}
 /** A command running on a host (`ps` lists them); it outlives the SSH channel that started it. */
-export interface SimProcess { pid: number; host: string; argv: string[]; startedAt: number }
+export interface SimProcess {
+  pid: number;
+  host: string;
+  argv: string[];
+  startedAt: number;
+}
 
 export class World extends EventEmitter {
   readonly hosts = new Map<string, SimHost>();
@@ -116,10 +141,20 @@ export class World extends EventEmitter {
   readonly files = new Map<string, SimFile>();
   /** set by the cluster: whether a host's sshd answers, and a way to run a command on a host */
   isUp: (host: string) => boolean = () => true;
-  remoteShell: ((host: string, command: string, io: { out(t: string): void; err(t: string): void; signal: AbortSignal; stdin?: string }) => Promise<number>) | null = null;
+  remoteShell:
+    | ((
+        host: string,
+        command: string,
+        io: { out(t: string): void; err(t: string): void; signal: AbortSignal; stdin?: string },
+      ) => Promise<number>)
+    | null = null;
 
-  linkKey(a: string, b: string) { return [a, b].sort().join("|"); }
-  bandwidth(a: string, b: string): number { return this.links.get(this.linkKey(a, b)) ?? 125_000_000; }
+  linkKey(a: string, b: string) {
+    return [a, b].sort().join("|");
+  }
+  bandwidth(a: string, b: string): number {
+    return this.links.get(this.linkKey(a, b)) ?? 125_000_000;
+  }
 
   /** Finds a host by the name or address a command on another host would use. */
   resolve(nameOrIp: string): SimHost | undefined {
@@ -176,14 +211,17 @@ export class World extends EventEmitter {
 
   /** Where a domain of this name runs now: every host that runs it (a shut-off definition does not run). */
   locate(name: string): string[] {
-    return [...this.hosts.values()].filter((h) => h.domains.some((d) => d.name === name && d.state !== "shutoff")).map((h) => h.name);
+    return [...this.hosts.values()]
+      .filter((h) => h.domains.some((d) => d.name === name && d.state !== "shutoff"))
+      .map((h) => h.name);
   }
 
   /** The mount a path lies on (longest prefix), and the key of the file on its storage. */
   locatePath(hostName: string, path: string): { mount: SimMount; key: string } | null {
     if (!path.startsWith("/") || path.split("/").includes("..")) return null;
     const h = this.host(hostName);
-    const mount = [...h.mounts].sort((a, b) => b.path.length - a.path.length)
+    const mount = [...h.mounts]
+      .sort((a, b) => b.path.length - a.path.length)
       .find((m) => m.path === "/" || path === m.path || path.startsWith(`${m.path}/`));
     if (!mount) return null;
     const storage = mount.storage ?? `${hostName}:${mount.path}`;
@@ -196,16 +234,22 @@ export class World extends EventEmitter {
   }
 
   /** Adds `kib` to the usage of a mount's storage, on every host that mounts it. */
-  useSpace(mount: SimMount, kib: number) {
+  chargeSpace(mount: SimMount, kib: number) {
     const storage = mount.storage;
-    for (const h of this.hosts.values()) for (const m of h.mounts) if (m === mount || (storage && m.storage === storage)) m.usedKiB = Math.max(0, m.usedKiB + kib);
+    for (const h of this.hosts.values())
+      for (const m of h.mounts)
+        if (m === mount || (storage && m.storage === storage)) m.usedKiB = Math.max(0, m.usedKiB + kib);
   }
 
   /** Runs `fn` as a process of `host`: listed by `ps` until it returns, whether or not its channel is still open. */
   async runProcess<T>(host: string, argv: string[], fn: () => Promise<T> | T): Promise<T> {
     const p: SimProcess = { pid: this.nextPid++, host, argv: [...argv], startedAt: Date.now() };
     this.processes.add(p);
-    try { return await fn(); } finally { this.processes.delete(p); }
+    try {
+      return await fn();
+    } finally {
+      this.processes.delete(p);
+    }
   }
 
   recordCommand(host: string, argv: string[]) {
@@ -215,6 +259,9 @@ export class World extends EventEmitter {
 }
 
 function randomMac(): string {
-  const b = () => Math.floor(Math.random() * 256).toString(16).padStart(2, "0");
+  const b = () =>
+    Math.floor(Math.random() * 256)
+      .toString(16)
+      .padStart(2, "0");
   return `00:16:3e:${b()}:${b()}:${b()}`;
 }

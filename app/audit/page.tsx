@@ -5,7 +5,11 @@ import { describeIssues } from "@/lib/hosts/schema";
 
 export const dynamic = "force-dynamic";
 
-const outcomeLook = { ok: "bg-emerald-100 text-emerald-800", refused: "bg-amber-100 text-amber-900", failed: "bg-red-100 text-red-800" } as const;
+const outcomeLook = {
+  ok: "bg-emerald-100 text-emerald-800",
+  refused: "bg-amber-100 text-amber-900",
+  failed: "bg-red-100 text-red-800",
+} as const;
 
 // GET /audit?actor=&action=&outcome=&from=&to= – every mutating action: who, what, target, outcome, when
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
@@ -17,37 +21,107 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <div>
       <h1 className="mb-1 text-2xl font-semibold">Audit log</h1>
-      <p className="mb-4 text-sm text-slate-600">Every change anyone made or tried to make. Append-only: nobody can edit or delete an entry.</p>
-      <form className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3" data-testid="audit-filter">
-        <label className="text-xs text-slate-600">Who<br /><input name="actor" defaultValue={raw.actor ?? ""} className={input} placeholder="user name" /></label>
-        <label className="text-xs text-slate-600">Action<br /><input name="action" defaultValue={raw.action ?? ""} className={input} placeholder="host.add" /></label>
-        <label className="text-xs text-slate-600">Outcome<br />
+      <p className="mb-4 text-sm text-slate-600">
+        Every change anyone made or tried to make. Append-only: nobody can edit or delete an entry.
+      </p>
+      <form
+        className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3"
+        data-testid="audit-filter"
+      >
+        <label className="text-xs text-slate-600">
+          Who
+          <br />
+          <input name="actor" defaultValue={raw.actor ?? ""} className={input} placeholder="user name" />
+        </label>
+        <label className="text-xs text-slate-600">
+          Action
+          <br />
+          <input name="action" defaultValue={raw.action ?? ""} className={input} placeholder="host.add" />
+        </label>
+        <label className="text-xs text-slate-600">
+          Outcome
+          <br />
           <select name="outcome" defaultValue={raw.outcome ?? ""} className={input}>
-            <option value="">any</option><option value="ok">ok</option><option value="refused">refused</option><option value="failed">failed</option>
+            <option value="">any</option>
+            <option value="ok">ok</option>
+            <option value="refused">refused</option>
+            <option value="failed">failed</option>
           </select>
         </label>
-        <label className="text-xs text-slate-600">From<br /><input type="date" name="from" defaultValue={raw.from ?? ""} className={input} /></label>
-        <label className="text-xs text-slate-600">To<br /><input type="date" name="to" defaultValue={raw.to ?? ""} className={input} /></label>
-        <button className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="audit-apply">Filter</button>
-        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 underline">Clear</a>
+        <label className="text-xs text-slate-600">
+          From
+          <br />
+          <input type="date" name="from" defaultValue={raw.from ?? ""} className={input} />
+        </label>
+        <label className="text-xs text-slate-600">
+          To
+          <br />
+          <input type="date" name="to" defaultValue={raw.to ?? ""} className={input} />
+        </label>
+        <button
+          type="submit"
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white"
+          data-testid="audit-apply"
+        >
+          Filter
+        </button>
+        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 underline">
+          Clear
+        </a>
       </form>
-      {!parsed.success && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="audit-filter-error">{describeIssues(parsed.error)}</p>}
+      {!parsed.success && (
+        <p
+          role="alert"
+          className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
+          data-testid="audit-filter-error"
+        >
+          {describeIssues(parsed.error)}
+        </p>
+      )}
       {entries.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="audit-empty">No entries match.</p>
+        <p
+          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
+          data-testid="audit-empty"
+        >
+          No entries match.
+        </p>
       ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm" data-testid="audit-table">
+        <table
+          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+          data-testid="audit-table"
+        >
           <thead className="bg-slate-50 text-left text-xs text-slate-600">
-            <tr><th className="px-3 py-2">When (UTC)</th><th className="px-3 py-2">Who</th><th className="px-3 py-2">Action</th><th className="px-3 py-2">Target</th><th className="px-3 py-2">Outcome</th><th className="px-3 py-2">Detail</th></tr>
+            <tr>
+              <th className="px-3 py-2">When (UTC)</th>
+              <th className="px-3 py-2">Who</th>
+              <th className="px-3 py-2">Action</th>
+              <th className="px-3 py-2">Target</th>
+              <th className="px-3 py-2">Outcome</th>
+              <th className="px-3 py-2">Detail</th>
+            </tr>
           </thead>
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">{e.at.replace("T", " ").slice(0, 19)}</td>
-                <td className="px-3 py-1.5">{e.actor}{e.role && <span className="text-xs text-slate-500"> ({e.role})</span>}</td>
+                <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
+                  {e.at.replace("T", " ").slice(0, 19)}
+                </td>
+                <td className="px-3 py-1.5">
+                  {e.actor}
+                  {e.role && <span className="text-xs text-slate-500"> ({e.role})</span>}
+                </td>
                 <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
                 <td className="px-3 py-1.5">{e.target ?? "—"}</td>
-                <td className="px-3 py-1.5"><span className={`rounded px-1.5 py-0.5 text-xs ${outcomeLook[e.outcome as keyof typeof outcomeLook] ?? ""}`}>{e.outcome}</span></td>
-                <td className="px-3 py-1.5 text-xs text-slate-600">{e.detail ? (String(e.detail.message ?? "") || JSON.stringify(e.detail)) : ""}</td>
+                <td className="px-3 py-1.5">
+                  <span
+                    className={`rounded px-1.5 py-0.5 text-xs ${outcomeLook[e.outcome as keyof typeof outcomeLook] ?? ""}`}
+                  >
+                    {e.outcome}
+                  </span>
+                </td>
+                <td className="px-3 py-1.5 text-xs text-slate-600">
+                  {e.detail ? String(e.detail.message ?? "") || JSON.stringify(e.detail) : ""}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -39,52 +39,127 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const dir = raw.dir === "asc" ? "asc" : "desc";
   const jobs = parsed.success ? await listJobs(getServices().db, toJobFilter(parsed.data), 2000) : [];
   const key = columns[sort].key;
-  jobs.sort((a, b) => { const x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (dir === "asc" ? 1 : -1); });
+  jobs.sort((a, b) => {
+    const x = key(a),
+      y = key(b);
+    return (x < y ? -1 : x > y ? 1 : 0) * (dir === "asc" ? 1 : -1);
+  });
   const f = historyFigures(jobs);
   const qs = (over: Record<string, string>) => new URLSearchParams({ ...raw, ...over }).toString();
   const csv = `/api/jobs?${new URLSearchParams({ ...Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "sort" && k !== "dir")), format: "csv" })}`;
   const input = "rounded-md border border-slate-300 px-2 py-1 text-sm";
-  const hosts = getServices().inventory.snapshot().map((h) => h.name);
+  const hosts = getServices()
+    .inventory.snapshot()
+    .map((h) => h.name);
   return (
     <div>
       <h1 className="mb-1 text-2xl font-semibold">History</h1>
-      <p className="mb-4 text-sm text-slate-600">Every job: who moved what where, how long it took, and how long the domain stood still.</p>
+      <p className="mb-4 text-sm text-slate-600">
+        Every job: who moved what where, how long it took, and how long the domain stood still.
+      </p>
       <div className="mb-4 grid gap-3 sm:grid-cols-4" data-testid="history-figures">
         <Fig label="Jobs" value={String(f.count)} />
-        <Fig label="Success rate" value={f.successRate === null ? "—" : `${Math.round(f.successRate * 100)} %`} sub={`${f.finished} finished`} />
+        <Fig
+          label="Success rate"
+          value={f.successRate === null ? "—" : `${Math.round(f.successRate * 100)} %`}
+          sub={`${f.finished} finished`}
+        />
         <Fig label="Median downtime" value={formatMs(f.medianDowntimeMs)} />
         <Fig label="p95 downtime" value={formatMs(f.p95DowntimeMs)} />
       </div>
-      <form className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3" data-testid="history-filter">
-        <label className="text-xs text-slate-600">Host<br />
-          <select name="host" defaultValue={raw.host ?? ""} className={input}><option value="">any</option>{hosts.map((h) => <option key={h}>{h}</option>)}</select>
+      <form
+        className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3"
+        data-testid="history-filter"
+      >
+        <label className="text-xs text-slate-600">
+          Host
+          <br />
+          <select name="host" defaultValue={raw.host ?? ""} className={input}>
+            <option value="">any</option>
+            {hosts.map((h) => (
+              <option key={h}>{h}</option>
+            ))}
+          </select>
         </label>
-        <label className="text-xs text-slate-600">Domain<br /><input name="domain" defaultValue={raw.domain ?? ""} className={input} /></label>
-        <label className="text-xs text-slate-600">Outcome<br />
-          <select name="status" defaultValue={raw.status ?? ""} className={input}><option value="">any</option>{jobStatuses.map((s) => <option key={s}>{s}</option>)}</select>
+        <label className="text-xs text-slate-600">
+          Domain
+          <br />
+          <input name="domain" defaultValue={raw.domain ?? ""} className={input} />
         </label>
-        <label className="text-xs text-slate-600">From<br /><input type="date" name="from" defaultValue={raw.from ?? ""} className={input} /></label>
-        <label className="text-xs text-slate-600">To<br /><input type="date" name="to" defaultValue={raw.to ?? ""} className={input} /></label>
-        <button className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white">Filter</button>
-        <a href="/history" className="px-2 py-1.5 text-sm text-slate-600 underline">Clear</a>
-        <a href={csv} className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm" data-testid="history-csv" download>Export CSV</a>
+        <label className="text-xs text-slate-600">
+          Outcome
+          <br />
+          <select name="status" defaultValue={raw.status ?? ""} className={input}>
+            <option value="">any</option>
+            {jobStatuses.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs text-slate-600">
+          From
+          <br />
+          <input type="date" name="from" defaultValue={raw.from ?? ""} className={input} />
+        </label>
+        <label className="text-xs text-slate-600">
+          To
+          <br />
+          <input type="date" name="to" defaultValue={raw.to ?? ""} className={input} />
+        </label>
+        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white">
+          Filter
+        </button>
+        <a href="/history" className="px-2 py-1.5 text-sm text-slate-600 underline">
+          Clear
+        </a>
+        <a
+          href={csv}
+          className="ml-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          data-testid="history-csv"
+          download
+        >
+          Export CSV
+        </a>
       </form>
-      {!parsed.success && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="history-error">{describeIssues(parsed.error)}</p>}
+      {!parsed.success && (
+        <p
+          role="alert"
+          className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
+          data-testid="history-error"
+        >
+          {describeIssues(parsed.error)}
+        </p>
+      )}
       {jobs.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="history-empty">No jobs match. Drag a domain onto another host on the Cluster page to make one.</p>
+        <p
+          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
+          data-testid="history-empty"
+        >
+          No jobs match. Drag a domain onto another host on the Cluster page to make one.
+        </p>
       ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm" data-testid="history-table">
+        <table
+          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+          data-testid="history-table"
+        >
           <thead className="bg-slate-50 text-left text-xs text-slate-600">
             <tr>
               <th className="px-3 py-2">Kind</th>
               {(Object.keys(columns) as Col[]).map((c) => (
                 <th key={c} className="px-3 py-2">
-                  <Link href={`/history?${qs({ sort: c, dir: sort === c && dir === "desc" ? "asc" : "desc" })}`} className="hover:underline" data-testid={`sort-${c}`}>
-                    {columns[c].label}{sort === c ? (dir === "asc" ? " ▲" : " ▼") : ""}
+                  <Link
+                    href={`/history?${qs({ sort: c, dir: sort === c && dir === "desc" ? "asc" : "desc" })}`}
+                    className="hover:underline"
+                    data-testid={`sort-${c}`}
+                  >
+                    {columns[c].label}
+                    {sort === c ? (dir === "asc" ? " ▲" : " ▼") : ""}
                   </Link>
                 </th>
               ))}
-              <th className="px-3 py-2" title="|forecast − actual| ÷ actual, time / downtime">Forecast error</th>
+              <th className="px-3 py-2" title="|forecast − actual| ÷ actual, time / downtime">
+                Forecast error
+              </th>
               <th className="px-3 py-2">Error</th>
             </tr>
           </thead>
@@ -92,15 +167,27 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             {jobs.map((j) => (
               <tr key={j.id} className="border-t border-slate-100 align-top" data-testid="history-row">
                 <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs"><Link href={`/jobs/${j.id}`} className="text-sky-800 underline">{new Date(j.createdAt).toISOString().replace("T", " ").slice(0, 19)}</Link></td>
+                <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                  <Link href={`/jobs/${j.id}`} className="text-sky-800 underline">
+                    {new Date(j.createdAt).toISOString().replace("T", " ").slice(0, 19)}
+                  </Link>
+                </td>
                 <td className="px-3 py-1.5">{j.domainName}</td>
-                <td className="px-3 py-1.5">{j.sourceName} → {j.targetName}</td>
+                <td className="px-3 py-1.5">
+                  {j.sourceName} → {j.targetName}
+                </td>
                 <td className="px-3 py-1.5">{j.createdBy}</td>
                 <td className="px-3 py-1.5">{formatMs(durationMs(j))}</td>
-                <td className="px-3 py-1.5">{j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}</td>
+                <td className="px-3 py-1.5">
+                  {j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}
+                </td>
                 <td className="px-3 py-1.5">{formatBytes(j.bytesSent)}</td>
-                <td className="px-3 py-1.5" data-testid="history-outcome">{j.status}</td>
-                <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">{forecastErrorText(j)}</td>
+                <td className="px-3 py-1.5" data-testid="history-outcome">
+                  {j.status}
+                </td>
+                <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">
+                  {forecastErrorText(j)}
+                </td>
                 <td className="px-3 py-1.5 text-xs text-slate-600">{j.errorMessage ?? ""}</td>
               </tr>
             ))}

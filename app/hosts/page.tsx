@@ -10,5 +10,12 @@ export const dynamic = "force-dynamic";
 export default async function HostsPage() {
   const { session } = await requirePage("/hosts");
   const toolstacks = Object.values(drivers).map((d) => ({ name: d.name, label: d.label }));
-  return <HostsManager initialHosts={getServices().inventory.snapshot()} toolstacks={toolstacks} canManage={hasRole(session.user.role, "admin")} canTest={hasRole(session.user.role, "operator")} />;
+  return (
+    <HostsManager
+      initialHosts={getServices().inventory.snapshot()}
+      toolstacks={toolstacks}
+      canManage={hasRole(session.user.role, "admin")}
+      canTest={hasRole(session.user.role, "operator")}
+    />
+  );
 }

@@ -10,5 +10,11 @@ export default async function ImagesPage() {
   const { session } = await requirePage("/images");
   const { jobs, inventory } = getServices();
   const hosts = inventory.snapshot().map((h) => ({ id: h.id, name: h.name, status: h.status }));
-  return <ImagesView initialImages={await jobs.catalog.list()} hosts={hosts} canAct={hasRole(session.user.role, "operator")} />;
+  return (
+    <ImagesView
+      initialImages={await jobs.catalog.list()}
+      hosts={hosts}
+      canAct={hasRole(session.user.role, "operator")}
+    />
+  );
 }

@@ -11,10 +11,14 @@ const reasons: Record<string, string> = {
 };
 
 // GET /login – sign in (or go to /setup on a first start with no users)
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; reason?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; reason?: string }>;
+}) {
   const { next, reason } = await searchParams;
-  const safeNext = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const safeNext = next?.startsWith("/") && !next.startsWith("//") ? next : "/";
   if ((await currentSession()).session) redirect(safeNext);
   if (getServices().auth.setupPending && (await getServices().auth.userCount()) === 0) redirect("/setup");
-  return <LoginForm next={safeNext} notice={reason ? reasons[reason] ?? null : null} />;
+  return <LoginForm next={safeNext} notice={reason ? (reasons[reason] ?? null) : null} />;
 }

@@ -9,6 +9,10 @@ export const dynamic = "force-dynamic";
 export default async function UsersPage() {
   const { session, allowed } = await requirePage("/users");
   if (!allowed) return <Forbidden username={session.user.username} role={session.user.role} need="admins" />;
-  const users = (await getServices().auth.listUsers()).map((u) => ({ ...u, createdAt: u.createdAt.toISOString(), lastLoginAt: u.lastLoginAt?.toISOString() ?? null }));
+  const users = (await getServices().auth.listUsers()).map((u) => ({
+    ...u,
+    createdAt: u.createdAt.toISOString(),
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  }));
   return <UsersManager initialUsers={users} me={session.user.id} />;
 }

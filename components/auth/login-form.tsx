@@ -23,17 +23,55 @@ export function LoginForm({ next, notice }: { next: string; notice: string | nul
       setBusy(false);
     }
   };
-  const input = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-sky-600 focus:outline-none";
+  const input =
+    "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-sky-600 focus:outline-none";
   return (
-    <form onSubmit={onSubmit} noValidate className="mx-auto mt-10 max-w-sm space-y-3 rounded-lg border border-slate-200 bg-white p-6" data-testid="login-form">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      className="mx-auto mt-10 max-w-sm space-y-3 rounded-lg border border-slate-200 bg-white p-6"
+      data-testid="login-form"
+    >
       <h1 className="text-xl font-semibold">Log in to Ferry</h1>
-      {notice && <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="login-notice">{notice}</p>}
-      <label className="block text-sm">User name<input className={input} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" data-testid="login-username" /></label>
-      <label className="block text-sm">Password<input className={input} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="login-password" /></label>
-      <button type="submit" disabled={busy} className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50" data-testid="login-submit">
+      {notice && (
+        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="login-notice">
+          {notice}
+        </p>
+      )}
+      <label className="block text-sm">
+        User name
+        <input
+          className={input}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          data-testid="login-username"
+        />
+      </label>
+      <label className="block text-sm">
+        Password
+        <input
+          className={input}
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+          data-testid="login-password"
+        />
+      </label>
+      <button
+        type="submit"
+        disabled={busy}
+        className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
+        data-testid="login-submit"
+      >
         {busy ? "Checking…" : "Log in"}
       </button>
-      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="login-error">{error}</p>}
+      {error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="login-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -6,5 +6,14 @@ export function LogoutButton() {
     await api("POST", "/api/auth/logout").catch(() => {});
     window.location.href = "/login";
   };
-  return <button onClick={onClick} className="text-sm text-slate-600 hover:text-slate-900" data-testid="logout">Log out</button>;
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      className="text-sm text-slate-600 hover:text-slate-900"
+      data-testid="logout"
+    >
+      Log out
+    </button>
+  );
 }

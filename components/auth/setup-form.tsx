@@ -13,19 +13,59 @@ export function SetupForm() {
     setError(null);
     const parsed = setupSchema.safeParse(f);
     if (!parsed.success) return setError(describeIssues(parsed.error));
-    try { await api("POST", "/api/setup", parsed.data); setDone(true); } catch (err) { setError((err as Error).message); }
+    try {
+      await api("POST", "/api/setup", parsed.data);
+      setDone(true);
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
   const input = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
-  if (done) return <p className="mx-auto mt-10 max-w-sm rounded-md bg-emerald-50 p-4 text-sm">Admin created. <a className="underline" href="/login">Log in</a>.</p>;
+  if (done)
+    return (
+      <p className="mx-auto mt-10 max-w-sm rounded-md bg-emerald-50 p-4 text-sm">
+        Admin created.{" "}
+        <a className="underline" href="/login">
+          Log in
+        </a>
+        .
+      </p>
+    );
   return (
-    <form onSubmit={onSubmit} noValidate className="mx-auto mt-10 max-w-sm space-y-3 rounded-lg border border-slate-200 bg-white p-6">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      className="mx-auto mt-10 max-w-sm space-y-3 rounded-lg border border-slate-200 bg-white p-6"
+    >
       <h1 className="text-xl font-semibold">Create the first admin</h1>
-      <p className="text-xs text-slate-600">The server printed a one-time secret to its console when it started with no users.</p>
-      <label className="block text-sm">One-time secret<input className={input} value={f.secret} onChange={(e) => setF({ ...f, secret: e.target.value })} /></label>
-      <label className="block text-sm">Admin user name<input className={input} value={f.username} onChange={(e) => setF({ ...f, username: e.target.value })} /></label>
-      <label className="block text-sm">Password (12+ characters)<input className={input} type="password" value={f.password} onChange={(e) => setF({ ...f, password: e.target.value })} /></label>
-      <button className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white">Create admin</button>
-      {error && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      <p className="text-xs text-slate-600">
+        The server printed a one-time secret to its console when it started with no users.
+      </p>
+      <label className="block text-sm">
+        One-time secret
+        <input className={input} value={f.secret} onChange={(e) => setF({ ...f, secret: e.target.value })} />
+      </label>
+      <label className="block text-sm">
+        Admin user name
+        <input className={input} value={f.username} onChange={(e) => setF({ ...f, username: e.target.value })} />
+      </label>
+      <label className="block text-sm">
+        Password (12+ characters)
+        <input
+          className={input}
+          type="password"
+          value={f.password}
+          onChange={(e) => setF({ ...f, password: e.target.value })}
+        />
+      </label>
+      <button type="submit" className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white">
+        Create admin
+      </button>
+      {error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,7 +1,17 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent, type DragOverEvent, type DragStartEvent } from "@dnd-kit/core";
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+  type DragOverEvent,
+  type DragStartEvent,
+} from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn, type DropState } from "./host-column";
 import { DragPreview, type DragData } from "./domain-card";
@@ -22,10 +32,22 @@ function verdict(checks: Check[]): DropState {
   const fail = checks.find((c) => c.status === "fail");
   if (fail) return { status: "fail", reason: fail.reason };
   const warn = checks.find((c) => c.status === "warn");
-  return warn ? { status: "warn", reason: warn.reason } : { status: "ok", reason: "All checks pass: drop to review and migrate." };
+  return warn
+    ? { status: "warn", reason: warn.reason }
+    : { status: "ok", reason: "All checks pass: drop to review and migrate." };
 }
 
-export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImageDirs }: { initialHosts: HostView[]; initialJobs: JobSummary[]; canMigrate: boolean; sharedImageDirs: string[] }) {
+export function ClusterView({
+  initialHosts,
+  initialJobs,
+  canMigrate,
+  sharedImageDirs,
+}: {
+  initialHosts: HostView[];
+  initialJobs: JobSummary[];
+  canMigrate: boolean;
+  sharedImageDirs: string[];
+}) {
   const [saving, setSaving] = useState<{ domain: DomainInfo; hostId: string } | null>(null);
   const { hosts, jobs, stream, lastRefresh, refresh } = useInventory(initialHosts, initialJobs);
   // one callback for every card (memoized cards keep it across renders)
@@ -38,15 +60,26 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
   const [dialog, setDialog] = useState<MigrateTarget | null>(null);
   const checkCache = useRef(new Map<string, Promise<Check[]>>());
   const [drops, setDrops] = useState<Record<string, DropState>>({});
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor));
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(KeyboardSensor),
+  );
   const online = hosts.filter((h) => h.status === "online").length;
   const domains = hosts.reduce((n, h) => n + h.domains.filter((d) => d.id !== 0).length, 0);
-  const shownJobs = jobs.filter((j) => !isFinal(j.status) || Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000).slice(0, 6);
+  const shownJobs = jobs
+    .filter((j) => !isFinal(j.status) || Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000)
+    .slice(0, 6);
 
   const onRefresh = async () => {
     setBusy(true);
     setError(null);
-    try { await refresh(); } catch (e) { setError((e as Error).message); } finally { setBusy(false); }
+    try {
+      await refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
 
   // Checks start when a domain is dragged over a host, so the verdict is there before the drop.
@@ -60,12 +93,24 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
       const source = hosts.find((h) => h.id === data.sourceId);
       const target = hosts.find((h) => h.id === targetId);
       const quick = source && target ? quickMigrationVerdict(data.domain, source, target) : null;
-      setDrops((d) => ({ ...d, [targetId]: quick ? { status: quick.status === "ok" ? "checking" : "fail", reason: quick.reason } : { status: "checking", reason: "Checking…" } }));
-      p.then((c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })), (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })));
+      setDrops((d) => ({
+        ...d,
+        [targetId]: quick
+          ? { status: quick.status === "ok" ? "checking" : "fail", reason: quick.reason }
+          : { status: "checking", reason: "Checking…" },
+      }));
+      p.then(
+        (c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })),
+        (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })),
+      );
     }
     return p;
   };
-  const onDragStart = (e: DragStartEvent) => { checkCache.current.clear(); setDrops({}); setDragging(e.active.data.current as DragData); };
+  const onDragStart = (e: DragStartEvent) => {
+    checkCache.current.clear();
+    setDrops({});
+    setDragging(e.active.data.current as DragData);
+  };
   const onDragOver = (e: DragOverEvent) => {
     const target = e.over ? String(e.over.id) : null;
     setOverHost(target);
@@ -79,12 +124,21 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
     if (!targetId || targetId === data.sourceId) return;
     const source = hosts.find((h) => h.id === data.sourceId);
     const target = hosts.find((h) => h.id === targetId);
-    if (source && target) setDialog({ domain: data.domain, sourceId: source.id, sourceName: source.name, targetId: target.id, targetName: target.name });
+    if (source && target)
+      setDialog({
+        domain: data.domain,
+        sourceId: source.id,
+        sourceName: source.name,
+        targetId: target.id,
+        targetName: target.name,
+      });
   };
 
   // when React has taken over the server-rendered page (ms since navigation): bench:ui reports it
   const root = useRef<HTMLDivElement>(null);
-  useEffect(() => { root.current?.setAttribute("data-hydrated-at", String(Math.round(performance.now()))); }, []);
+  useEffect(() => {
+    root.current?.setAttribute("data-hydrated-at", String(Math.round(performance.now())));
+  }, []);
 
   return (
     <div ref={root} data-testid="cluster">
@@ -99,49 +153,129 @@ export function ClusterView({ initialHosts, initialJobs, canMigrate, sharedImage
         </div>
         <div className="flex items-center gap-3">
           <StreamBadge status={stream} />
-          <button onClick={onRefresh} disabled={busy} data-testid="refresh"
-            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50">
+          <button
+            type="button"
+            onClick={onRefresh}
+            disabled={busy}
+            data-testid="refresh"
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50"
+          >
             {busy ? "Refreshing…" : "Refresh now"}
           </button>
         </div>
       </div>
-      {error && <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      {error && (
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
       {shownJobs.length > 0 && (
-        <section className="mb-5 grid gap-3 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]" aria-label="jobs" data-testid="job-cards">
-          {shownJobs.map((j) => <JobCard key={j.id} job={j} canCancel={canMigrate} />)}
+        <section
+          className="mb-5 grid gap-3 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]"
+          aria-label="jobs"
+          data-testid="job-cards"
+        >
+          {shownJobs.map((j) => (
+            <JobCard key={j.id} job={j} canCancel={canMigrate} />
+          ))}
         </section>
       )}
       {hosts.length === 0 ? (
-        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center" data-testid="cluster-empty">
+        <div
+          className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center"
+          data-testid="cluster-empty"
+        >
           <p className="text-lg font-medium">No hosts yet</p>
           <p className="mt-1 text-sm text-slate-600">Add a Xen host over SSH and its domains appear here, live.</p>
-          <Link href="/hosts" className="mt-4 inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">Add a host</Link>
+          <Link
+            href="/hosts"
+            className="mt-4 inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800"
+          >
+            Add a host
+          </Link>
         </div>
       ) : (
-        <DndContext sensors={sensors} onDragStart={onDragStart} onDragOver={onDragOver} onDragEnd={onDragEnd} onDragCancel={() => { setDragging(null); setOverHost(null); }}>
+        <DndContext
+          sensors={sensors}
+          onDragStart={onDragStart}
+          onDragOver={onDragOver}
+          onDragEnd={onDragEnd}
+          onDragCancel={() => {
+            setDragging(null);
+            setOverHost(null);
+          }}
+        >
           <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
             {hosts.map((h, i) => (
-              <HostColumn key={h.id} host={h} eager={i < EAGER_HOSTS} canMigrate={canMigrate} onSave={canMigrate ? onSave : undefined}
-                drop={dragging && overHost === h.id && h.id !== dragging.sourceId ? drops[h.id] ?? { status: "checking", reason: "Checking…" } : null} />
+              <HostColumn
+                key={h.id}
+                host={h}
+                eager={i < EAGER_HOSTS}
+                canMigrate={canMigrate}
+                onSave={canMigrate ? onSave : undefined}
+                drop={
+                  dragging && overHost === h.id && h.id !== dragging.sourceId
+                    ? (drops[h.id] ?? { status: "checking", reason: "Checking…" })
+                    : null
+                }
+              />
             ))}
           </div>
           <DragOverlay dropAnimation={null}>{dragging ? <DragPreview domain={dragging.domain} /> : null}</DragOverlay>
         </DndContext>
       )}
       {saving && savingHost && (
-        <SaveDialog domain={saving.domain} hostId={savingHost.id} hostName={savingHost.name} onClose={() => setSaving(null)}
-          dirs={[...new Set([savingHost.imageDir, ...sharedImageDirs])]} />
+        <SaveDialog
+          domain={saving.domain}
+          hostId={savingHost.id}
+          hostName={savingHost.name}
+          onClose={() => setSaving(null)}
+          dirs={[...new Set([savingHost.imageDir, ...sharedImageDirs])]}
+        />
       )}
       {dialog && (
-        <MigrateDialog target={dialog} initialChecks={null} onClose={() => setDialog(null)} onStarted={() => setDialog(null)} />
+        <MigrateDialog
+          target={dialog}
+          initialChecks={null}
+          onClose={() => setDialog(null)}
+          onStarted={() => setDialog(null)}
+        />
       )}
     </div>
   );
 }
 
 function StreamBadge({ status }: { status: StreamStatus }) {
-  const look = { connecting: "bg-amber-100 text-amber-800", live: "bg-emerald-100 text-emerald-800", disconnected: "bg-red-100 text-red-800", "signed-out": "bg-red-100 text-red-800" }[status];
-  const words = { connecting: "connecting…", live: "live", disconnected: "disconnected — retrying", "signed-out": "session ended — log in again" }[status];
-  if (status === "signed-out") return <a href="/login" className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`} data-testid="stream-status" data-status={status}>{words}</a>;
-  return <span className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`} data-testid="stream-status" data-status={status}>{words}</span>;
+  const look = {
+    connecting: "bg-amber-100 text-amber-800",
+    live: "bg-emerald-100 text-emerald-800",
+    disconnected: "bg-red-100 text-red-800",
+    "signed-out": "bg-red-100 text-red-800",
+  }[status];
+  const words = {
+    connecting: "connecting…",
+    live: "live",
+    disconnected: "disconnected — retrying",
+    "signed-out": "session ended — log in again",
+  }[status];
+  if (status === "signed-out")
+    return (
+      <a
+        href="/login"
+        className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`}
+        data-testid="stream-status"
+        data-status={status}
+      >
+        {words}
+      </a>
+    );
+  return (
+    <span
+      className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`}
+      data-testid="stream-status"
+      data-status={status}
+    >
+      {words}
+    </span>
+  );
 }

@@ -14,7 +14,10 @@ const stateLook: Record<string, string> = {
   crashed: "bg-red-100 text-red-800",
 };
 
-export interface DragData { domain: DomainInfo; sourceId: string }
+export interface DragData {
+  domain: DomainInfo;
+  sourceId: string;
+}
 
 /**
  * A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space).
@@ -22,15 +25,36 @@ export interface DragData { domain: DomainInfo; sourceId: string }
  * (`live`, decided by their host column) hold the hook; the others render the same markup without it
  * (searchable, same size) and become draggable before they scroll into view. The content is memoized.
  */
-export function DomainCard({ domain, hostId, draggable: canDrag, live, onSave }: { domain: DomainInfo; hostId: string; draggable: boolean; live: boolean; onSave?: SaveFn }) {
+export function DomainCard({
+  domain,
+  hostId,
+  draggable: canDrag,
+  live,
+  onSave,
+}: {
+  domain: DomainInfo;
+  hostId: string;
+  draggable: boolean;
+  live: boolean;
+  onSave?: SaveFn;
+}) {
   // a libvirt domain that is only defined (id -1, "shut off") does not run here: nothing to migrate or save
   const inactive = domain.id < 0;
   const draggable = canDrag && !inactive;
   const body = <CardBody domain={domain} hostId={hostId} inactive={inactive} onSave={draggable ? onSave : undefined} />;
-  if (draggable && live) return <DraggableCard domain={domain} hostId={hostId}>{body}</DraggableCard>;
+  if (draggable && live)
+    return (
+      <DraggableCard domain={domain} hostId={hostId}>
+        {body}
+      </DraggableCard>
+    );
   return (
-    <li className={cardClass(inactive, draggable, false)} data-testid={`domain-${domain.name}`} aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}
-      tabIndex={draggable ? 0 : undefined}>
+    <li
+      className={cardClass(inactive, draggable, false)}
+      data-testid={`domain-${domain.name}`}
+      aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}
+      tabIndex={draggable ? 0 : undefined}
+    >
       {body}
     </li>
   );
@@ -52,42 +76,93 @@ const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
 
 // the card stays in place (dimmed) while its copy in the cluster's DragOverlay follows the pointer: a column
 // contains its paint (content-visibility), so a card moved by transform would vanish at the column's edge
-function DraggableCard({ domain, hostId, children }: { domain: DomainInfo; hostId: string; children: React.ReactNode }) {
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: `${hostId}:${domain.name}`, data: { domain, sourceId: hostId } satisfies DragData });
+function DraggableCard({
+  domain,
+  hostId,
+  children,
+}: {
+  domain: DomainInfo;
+  hostId: string;
+  children: React.ReactNode;
+}) {
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
+    id: `${hostId}:${domain.name}`,
+    data: { domain, sourceId: hostId } satisfies DragData,
+  });
   return (
-    <li ref={setNodeRef} {...listeners} {...attributes} className={`${cardClass(false, true, false)} ${isDragging ? "opacity-40" : ""}`}
-      data-testid={`domain-${domain.name}`} data-drag-ready="" aria-label={`${domain.name}: drag onto another host to migrate`}>
+    <li
+      ref={setNodeRef}
+      {...listeners}
+      {...attributes}
+      className={`${cardClass(false, true, false)} ${isDragging ? "opacity-40" : ""}`}
+      data-testid={`domain-${domain.name}`}
+      data-drag-ready=""
+      aria-label={`${domain.name}: drag onto another host to migrate`}
+    >
       {children}
     </li>
   );
 }
 
-const CardBody = memo(function CardBody({ domain, hostId, inactive, onSave }: { domain: DomainInfo; hostId: string; inactive: boolean; onSave?: SaveFn }) {
-  return (
-    <>
-      <div className="flex items-start justify-between gap-2">
-        <span className="break-all text-sm font-medium">{domain.name}</span>
-        <span className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
-          title={`state as the toolstack prints it: ${domain.stateLetters}`} data-testid="domain-state">
-          {inactive ? `defined, ${domain.stateLetters}` : stateWords[domain.state]}
-        </span>
-      </div>
-      <p className="mt-1 text-xs text-slate-600">
-        id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU{domain.vcpus === 1 ? "" : "s"}{domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
-      </p>
-      {onSave && (
-        <button onClick={() => onSave(domain, hostId)} onPointerDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}
-          className="mt-1.5 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100" data-testid="domain-save">Save to disk…</button>
-      )}
-    </>
-  );
-}, (a, b) => a.hostId === b.hostId && a.inactive === b.inactive && a.onSave === b.onSave && sameCard(a.domain, b.domain));
+const CardBody = memo(
+  function CardBody({
+    domain,
+    hostId,
+    inactive,
+    onSave,
+  }: {
+    domain: DomainInfo;
+    hostId: string;
+    inactive: boolean;
+    onSave?: SaveFn;
+  }) {
+    return (
+      <>
+        <div className="flex items-start justify-between gap-2">
+          <span className="break-all text-sm font-medium">{domain.name}</span>
+          <span
+            className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
+            title={`state as the toolstack prints it: ${domain.stateLetters}`}
+            data-testid="domain-state"
+          >
+            {inactive ? `defined, ${domain.stateLetters}` : stateWords[domain.state]}
+          </span>
+        </div>
+        <p className="mt-1 text-xs text-slate-600">
+          id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU
+          {domain.vcpus === 1 ? "" : "s"}
+          {domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
+        </p>
+        {onSave && (
+          <button
+            type="button"
+            onClick={() => onSave(domain, hostId)}
+            onPointerDown={(e) => e.stopPropagation()}
+            onKeyDown={(e) => e.stopPropagation()}
+            className="mt-1.5 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100"
+            data-testid="domain-save"
+          >
+            Save to disk…
+          </button>
+        )}
+      </>
+    );
+  },
+  (a, b) => a.hostId === b.hostId && a.inactive === b.inactive && a.onSave === b.onSave && sameCard(a.domain, b.domain),
+);
 
 /**
  * Every refresh brings new domain objects (5 s); a card renders again only when what it shows changed — with
  * uptimes past an hour that is about once a minute, so a refresh of 4,000 cards re-renders few of them.
  */
 function sameCard(a: DomainInfo, b: DomainInfo): boolean {
-  return a.name === b.name && a.id === b.id && a.state === b.state && a.stateLetters === b.stateLetters && a.memoryMiB === b.memoryMiB
-    && a.vcpus === b.vcpus && formatUptime(a.uptimeSeconds) === formatUptime(b.uptimeSeconds);
+  return (
+    a.name === b.name &&
+    a.id === b.id &&
+    a.state === b.state &&
+    a.stateLetters === b.stateLetters &&
+    a.memoryMiB === b.memoryMiB &&
+    a.vcpus === b.vcpus &&
+    formatUptime(a.uptimeSeconds) === formatUptime(b.uptimeSeconds)
+  );
 }

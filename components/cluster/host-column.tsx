@@ -14,7 +14,10 @@ const statusLook = {
   unreachable: { dot: "bg-red-500", text: "unreachable" },
 } as const;
 
-export interface DropState { status: "checking" | "ok" | "warn" | "fail"; reason: string }
+export interface DropState {
+  status: "checking" | "ok" | "warn" | "fail";
+  reason: string;
+}
 
 type SaveFn = (d: DomainInfo, hostId: string) => void;
 
@@ -23,11 +26,29 @@ type SaveFn = (d: DomainInfo, hostId: string) => void;
  * cards are draggable (`live`) while the column is within a viewport's height of the screen — `eager` columns
  * (the first screenful, the same on the server and in the browser) start live.
  */
-export const HostColumn = memo(function HostColumn({ host, canMigrate, drop, onSave, eager }: { host: HostView; canMigrate: boolean; drop: DropState | null; onSave?: SaveFn; eager: boolean }) {
+export const HostColumn = memo(function HostColumn({
+  host,
+  canMigrate,
+  drop,
+  onSave,
+  eager,
+}: {
+  host: HostView;
+  canMigrate: boolean;
+  drop: DropState | null;
+  onSave?: SaveFn;
+  eager: boolean;
+}) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const [live, setLive] = useState(eager);
   const el = useRef<HTMLElement | null>(null);
-  const ref = useCallback((node: HTMLElement | null) => { el.current = node; setNodeRef(node); }, [setNodeRef]);
+  const ref = useCallback(
+    (node: HTMLElement | null) => {
+      el.current = node;
+      setNodeRef(node);
+    },
+    [setNodeRef],
+  );
   useEffect(() => {
     if (!el.current || typeof IntersectionObserver === "undefined") return;
     const io = new IntersectionObserver(([entry]) => setLive(entry.isIntersecting), { rootMargin: "100% 0px" });
@@ -35,17 +56,32 @@ export const HostColumn = memo(function HostColumn({ host, canMigrate, drop, onS
     return () => io.disconnect();
   }, []);
   return (
-    <section ref={ref} className={`relative flex flex-col rounded-lg border bg-white shadow-sm [content-visibility:auto] ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
+    <section
+      ref={ref}
+      className={`relative flex flex-col rounded-lg border bg-white shadow-sm [content-visibility:auto] ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
       // the browser lays out and paints only columns near the screen; off screen a column keeps its size
       style={{ containIntrinsicSize: `auto ${240 + 90 * host.domains.length}px` }}
-      data-testid={`host-${host.name}`} data-status={host.status} aria-label={`host ${host.name}`}>
+      data-testid={`host-${host.name}`}
+      data-status={host.status}
+      aria-label={`host ${host.name}`}
+    >
       {drop && <DropBanner drop={drop} />}
       <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} />
     </section>
   );
 });
 
-const HostBody = memo(function HostBody({ host, canMigrate, onSave, live }: { host: HostView; canMigrate: boolean; onSave?: SaveFn; live: boolean }) {
+const HostBody = memo(function HostBody({
+  host,
+  canMigrate,
+  onSave,
+  live,
+}: {
+  host: HostView;
+  canMigrate: boolean;
+  onSave?: SaveFn;
+  live: boolean;
+}) {
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
   const guests = host.domains.filter((d) => d.id !== 0);
@@ -59,29 +95,70 @@ const HostBody = memo(function HostBody({ host, canMigrate, onSave, live }: { ho
             <span className={`h-2.5 w-2.5 rounded-full ${look.dot}`} /> {look.text}
           </span>
         </div>
-        <p className="text-xs text-slate-500">{host.user}@{host.address}:{host.port}</p>
+        <p className="text-xs text-slate-500">
+          {host.user}@{host.address}:{host.port}
+        </p>
         {f ? (
           <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-0.5 text-xs text-slate-600">
-            <dt>toolstack</dt><dd data-testid="host-toolstack">{f.toolstack} · {f.hypervisor} {f.hypervisorVersion}</dd>
-            <dt>CPU</dt><dd>{f.arch} · {f.virtExtensions.length ? f.virtExtensions.join(", ") : "no VT-x/AMD-V"} · {f.nrCpus} CPUs</dd>
-            {dom0 && <><dt>Domain-0</dt><dd>{formatMiB(dom0.memoryMiB)} · {dom0.vcpus} vCPUs</dd></>}
+            <dt>toolstack</dt>
+            <dd data-testid="host-toolstack">
+              {f.toolstack} · {f.hypervisor} {f.hypervisorVersion}
+            </dd>
+            <dt>CPU</dt>
+            <dd>
+              {f.arch} · {f.virtExtensions.length ? f.virtExtensions.join(", ") : "no VT-x/AMD-V"} · {f.nrCpus} CPUs
+            </dd>
+            {dom0 && (
+              <>
+                <dt>Domain-0</dt>
+                <dd>
+                  {formatMiB(dom0.memoryMiB)} · {dom0.vcpus} vCPUs
+                </dd>
+              </>
+            )}
           </dl>
         ) : (
-          <p className="mt-2 text-xs text-slate-500">{host.status === "connecting" ? "Reading the host…" : "Never reached: no facts yet."}</p>
+          <p className="mt-2 text-xs text-slate-500">
+            {host.status === "connecting" ? "Reading the host…" : "Never reached: no facts yet."}
+          </p>
         )}
-        {f && <MemoryBar facts={f} memoryModel={host.capabilities.memoryModel} dom0MiB={dom0?.memoryMiB ?? 0} guestsMiB={guests.filter((d) => d.id >= 0).reduce((s, d) => s + d.memoryMiB, 0)} />}
+        {f && (
+          <MemoryBar
+            facts={f}
+            memoryModel={host.capabilities.memoryModel}
+            dom0MiB={dom0?.memoryMiB ?? 0}
+            guestsMiB={guests.filter((d) => d.id >= 0).reduce((s, d) => s + d.memoryMiB, 0)}
+          />
+        )}
         {f && <ImageDirWarning dir={f.imageDir} />}
         {host.status === "unreachable" && (
-          <p role="status" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-xs text-red-800" data-testid="host-reason">
+          <p
+            role="status"
+            className="mt-3 rounded bg-red-50 px-2 py-1.5 text-xs text-red-800"
+            data-testid="host-reason"
+          >
             {host.reason} <span className="text-red-600">(last seen {timeAgo(host.lastSeenAt)})</span>
           </p>
         )}
       </header>
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
-        {guests.map((d) => <DomainCard key={`${d.id}-${d.name}`} domain={d} hostId={host.id} draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")} live={live} onSave={onSave} />)}
+        {guests.map((d) => (
+          <DomainCard
+            key={`${d.id}-${d.name}`}
+            domain={d}
+            hostId={host.id}
+            draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
+            live={live}
+            onSave={onSave}
+          />
+        ))}
         {guests.length === 0 && (
           <li className="flex flex-1 items-center justify-center rounded border border-dashed border-slate-200 p-4 text-xs text-slate-500">
-            {host.status === "online" ? "No guest domains" : host.status === "connecting" ? "Loading domains…" : "Domains unknown while unreachable"}
+            {host.status === "online"
+              ? "No guest domains"
+              : host.status === "connecting"
+                ? "Loading domains…"
+                : "Domains unknown while unreachable"}
           </li>
         )}
       </ul>
@@ -100,7 +177,11 @@ const dropLook = {
 function DropBanner({ drop }: { drop: DropState }) {
   const icon = { checking: "…", ok: "✓", warn: "!", fail: "✗" }[drop.status];
   return (
-    <div className={`absolute inset-x-2 top-2 z-20 rounded-md border px-2 py-1.5 text-xs shadow ${dropLook[drop.status]}`} data-testid="drop-verdict" data-verdict={drop.status}>
+    <div
+      className={`absolute inset-x-2 top-2 z-20 rounded-md border px-2 py-1.5 text-xs shadow ${dropLook[drop.status]}`}
+      data-testid="drop-verdict"
+      data-verdict={drop.status}
+    >
       <b>{icon}</b> {drop.reason}
     </div>
   );

@@ -9,7 +9,11 @@ export function ImageDirWarning({ dir }: { dir: ImageDirFacts | null }) {
     unknown: `Ferry could not read the permissions of ${dir.path}.`,
   }[dir.state];
   return (
-    <p className="mt-3 rounded border border-amber-300 bg-amber-50 px-2 py-1.5 text-xs text-amber-900" data-testid="image-dir-warning" data-state={dir.state}>
+    <p
+      className="mt-3 rounded border border-amber-300 bg-amber-50 px-2 py-1.5 text-xs text-amber-900"
+      data-testid="image-dir-warning"
+      data-state={dir.state}
+    >
       {text}
     </p>
   );

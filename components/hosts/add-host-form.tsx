@@ -4,8 +4,26 @@ import { useState } from "react";
 import { addHostSchema, describeIssues, scanHostSchema } from "@/lib/hosts/schema";
 import { addHost, scanHost } from "./api";
 
-interface Fields { name: string; address: string; port: string; user: string; authMethod: "key" | "agent"; keyPath: string; imageDir: string; toolstack: "auto" | ToolstackName }
-const empty: Fields = { name: "", address: "", port: "22", user: "root", authMethod: "key", keyPath: "", imageDir: "/xen-saved-images", toolstack: "auto" };
+interface Fields {
+  name: string;
+  address: string;
+  port: string;
+  user: string;
+  authMethod: "key" | "agent";
+  keyPath: string;
+  imageDir: string;
+  toolstack: "auto" | ToolstackName;
+}
+const empty: Fields = {
+  name: "",
+  address: "",
+  port: "22",
+  user: "root",
+  authMethod: "key",
+  keyPath: "",
+  imageDir: "/xen-saved-images",
+  toolstack: "auto",
+};
 
 /** Two steps: fetch the host key (first contact), then accept its fingerprint and add the host. */
 export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName; label: string }[] }) {
@@ -21,12 +39,19 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
 
   const onScan = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null); setNotice(null);
+    setError(null);
+    setNotice(null);
     const parsed = addHostSchema.safeParse({ ...f, fingerprint: `SHA256:${"A".repeat(43)}` });
     if (!parsed.success) return setError(describeIssues(parsed.error));
     const target = scanHostSchema.parse({ address: f.address, port: f.port });
     setBusy(true);
-    try { setScanned(await scanHost(target)); } catch (err) { setError((err as Error).message); } finally { setBusy(false); }
+    try {
+      setScanned(await scanHost(target));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
 
   const onAccept = async () => {
@@ -38,58 +63,143 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
     try {
       const { host } = await addHost(parsed.data);
       setNotice(`${host.name} added: ${host.domains.filter((d) => d.id !== 0).length} guest domains found.`);
-      setF(empty); setScanned(null);
-    } catch (err) { setError((err as Error).message); } finally { setBusy(false); }
+      setF(empty);
+      setScanned(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
 
-  const input = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-sky-600 focus:outline-none";
+  const input =
+    "mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-sky-600 focus:outline-none";
   return (
     <section className="h-fit rounded-lg border border-slate-200 bg-white p-4">
       <h2 className="mb-3 text-lg font-semibold">Add a host</h2>
       <form onSubmit={onScan} className="space-y-3" data-testid="add-host-form" noValidate>
-        <label className="block text-sm">Name<input className={input} value={f.name} onChange={set("name")} placeholder="hostD" data-testid="field-name" /></label>
+        <label className="block text-sm">
+          Name
+          <input className={input} value={f.name} onChange={set("name")} placeholder="hostD" data-testid="field-name" />
+        </label>
         <div className="grid grid-cols-[1fr_90px] gap-2">
-          <label className="block text-sm">Address<input className={input} value={f.address} onChange={set("address")} placeholder="192.168.1.70" data-testid="field-address" /></label>
-          <label className="block text-sm">Port<input className={input} value={f.port} onChange={set("port")} inputMode="numeric" data-testid="field-port" /></label>
+          <label className="block text-sm">
+            Address
+            <input
+              className={input}
+              value={f.address}
+              onChange={set("address")}
+              placeholder="192.168.1.70"
+              data-testid="field-address"
+            />
+          </label>
+          <label className="block text-sm">
+            Port
+            <input
+              className={input}
+              value={f.port}
+              onChange={set("port")}
+              inputMode="numeric"
+              data-testid="field-port"
+            />
+          </label>
         </div>
-        <label className="block text-sm">SSH user<input className={input} value={f.user} onChange={set("user")} data-testid="field-user" /></label>
-        <label className="block text-sm">Authentication
+        <label className="block text-sm">
+          SSH user
+          <input className={input} value={f.user} onChange={set("user")} data-testid="field-user" />
+        </label>
+        <label className="block text-sm">
+          Authentication
           <select className={input} value={f.authMethod} onChange={set("authMethod")} data-testid="field-auth">
             <option value="key">Private key file on the Ferry server</option>
             <option value="agent">ssh-agent (SSH_AUTH_SOCK of the Ferry server)</option>
           </select>
         </label>
         {f.authMethod === "key" && (
-          <label className="block text-sm">Private key path<input className={input} value={f.keyPath} onChange={set("keyPath")} placeholder="/root/.ssh/id_ed25519" data-testid="field-keypath" /></label>
+          <label className="block text-sm">
+            Private key path
+            <input
+              className={input}
+              value={f.keyPath}
+              onChange={set("keyPath")}
+              placeholder="/root/.ssh/id_ed25519"
+              data-testid="field-keypath"
+            />
+          </label>
         )}
-        <label className="block text-sm">Toolstack
+        <label className="block text-sm">
+          Toolstack
           <select className={input} value={f.toolstack} onChange={set("toolstack")} data-testid="field-toolstack">
             <option value="auto">Detect (tries {toolstacks.map((t) => t.name).join(", then ")})</option>
-            {toolstacks.map((t) => <option key={t.name} value={t.name}>{t.label}</option>)}
+            {toolstacks.map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.label}
+              </option>
+            ))}
           </select>
         </label>
-        <label className="block text-sm">Image directory on the host<input className={input} value={f.imageDir} onChange={set("imageDir")} data-testid="field-imagedir" /></label>
+        <label className="block text-sm">
+          Image directory on the host
+          <input className={input} value={f.imageDir} onChange={set("imageDir")} data-testid="field-imagedir" />
+        </label>
         {!scanned && (
-          <button type="submit" disabled={busy} className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50" data-testid="scan">
+          <button
+            type="submit"
+            disabled={busy}
+            className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
+            data-testid="scan"
+          >
             {busy ? "Contacting host…" : "Fetch host key"}
           </button>
         )}
       </form>
       {scanned && (
         <div className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="fingerprint-box">
-          <p className="font-medium">First contact with {f.address}:{f.port}</p>
-          <p className="mt-1 text-xs text-slate-700">It offers this {scanned.keyType} host key. Compare it with <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on the host before you accept: Ferry will refuse any other key from now on.</p>
-          <p className="mt-2 break-all rounded bg-white px-2 py-1 font-mono text-xs" data-testid="fingerprint">{scanned.fingerprint}</p>
+          <p className="font-medium">
+            First contact with {f.address}:{f.port}
+          </p>
+          <p className="mt-1 text-xs text-slate-700">
+            It offers this {scanned.keyType} host key. Compare it with{" "}
+            <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on the host before you accept: Ferry will
+            refuse any other key from now on.
+          </p>
+          <p className="mt-2 break-all rounded bg-white px-2 py-1 font-mono text-xs" data-testid="fingerprint">
+            {scanned.fingerprint}
+          </p>
           <div className="mt-3 flex gap-2">
-            <button onClick={onAccept} disabled={busy} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50" data-testid="accept">
+            <button
+              type="button"
+              onClick={onAccept}
+              disabled={busy}
+              className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
+              data-testid="accept"
+            >
               {busy ? "Connecting…" : "Accept key and add host"}
             </button>
-            <button onClick={() => setScanned(null)} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Cancel</button>
+            <button
+              type="button"
+              onClick={() => setScanned(null)}
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+            >
+              Cancel
+            </button>
           </div>
         </div>
       )}
-      {error && <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">{error}</p>}
-      {notice && <p role="status" className="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="form-notice">{notice}</p>}
+      {error && (
+        <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p
+          role="status"
+          className="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+          data-testid="form-notice"
+        >
+          {notice}
+        </p>
+      )}
     </section>
   );
 }

@@ -8,23 +8,45 @@ import type { HostView } from "@/lib/inventory/types";
 import { timeAgo } from "@/lib/format";
 import { ImageDirWarning } from "../cluster/image-dir-warning";
 
-export function HostsManager({ initialHosts, toolstacks, canManage, canTest }: { initialHosts: HostView[]; toolstacks: { name: ToolstackName; label: string }[]; canManage: boolean; canTest: boolean }) {
+export function HostsManager({
+  initialHosts,
+  toolstacks,
+  canManage,
+  canTest,
+}: {
+  initialHosts: HostView[];
+  toolstacks: { name: ToolstackName; label: string }[];
+  canManage: boolean;
+  canTest: boolean;
+}) {
   const { hosts } = useInventory(initialHosts);
   return (
     <div className={`grid gap-6 ${canManage ? "lg:grid-cols-[1fr_380px]" : ""}`}>
       <section>
         <h1 className="mb-4 text-2xl font-semibold">Hosts</h1>
         {hosts.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="hosts-empty">
-            No hosts yet. Add the first one with the form: Ferry shows its host key for you to accept before it stores anything.
+          <p
+            className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
+            data-testid="hosts-empty"
+          >
+            No hosts yet. Add the first one with the form: Ferry shows its host key for you to accept before it stores
+            anything.
           </p>
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="host-rows">
-            {hosts.map((h) => <HostRow key={h.id} host={h} canManage={canManage} canTest={canTest} />)}
+            {hosts.map((h) => (
+              <HostRow key={h.id} host={h} canManage={canManage} canTest={canTest} />
+            ))}
           </ul>
         )}
       </section>
-      {canManage ? <AddHostForm toolstacks={toolstacks} /> : <p className="text-sm text-slate-500" data-testid="hosts-readonly">Only admins add and remove hosts.</p>}
+      {canManage ? (
+        <AddHostForm toolstacks={toolstacks} />
+      ) : (
+        <p className="text-sm text-slate-500" data-testid="hosts-readonly">
+          Only admins add and remove hosts.
+        </p>
+      )}
     </div>
   );
 }
@@ -35,45 +57,105 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
   const [confirming, setConfirming] = useState(false);
 
   const onTest = async () => {
-    setBusy("test"); setMessage(null);
+    setBusy("test");
+    setMessage(null);
     try {
       const { host: v } = await testHost(host.id);
-      setMessage(v.status === "online"
-        ? { kind: "ok", text: `Reached in ${v.refreshMs} ms: ${v.domains.length} domains.` }
-        : { kind: "error", text: v.reason ?? "Unreachable." });
-    } catch (e) { setMessage({ kind: "error", text: (e as Error).message }); } finally { setBusy(null); }
+      setMessage(
+        v.status === "online"
+          ? { kind: "ok", text: `Reached in ${v.refreshMs} ms: ${v.domains.length} domains.` }
+          : { kind: "error", text: v.reason ?? "Unreachable." },
+      );
+    } catch (e) {
+      setMessage({ kind: "error", text: (e as Error).message });
+    } finally {
+      setBusy(null);
+    }
   };
   const onRemove = async () => {
-    setBusy("remove"); setMessage(null);
-    try { await removeHost(host.id); } catch (e) { setMessage({ kind: "error", text: (e as Error).message }); setBusy(null); }
+    setBusy("remove");
+    setMessage(null);
+    try {
+      await removeHost(host.id);
+    } catch (e) {
+      setMessage({ kind: "error", text: (e as Error).message });
+      setBusy(null);
+    }
   };
 
   return (
     <li className="p-4" data-testid={`host-row-${host.name}`}>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
-          <p className="font-medium">{host.name} <span className="ml-1 text-xs font-normal text-slate-500">{host.user}@{host.address}:{host.port}</span></p>
-          <p className="text-xs text-slate-500">
-            {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>{host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} · {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen {timeAgo(host.lastSeenAt)}
+          <p className="font-medium">
+            {host.name}{" "}
+            <span className="ml-1 text-xs font-normal text-slate-500">
+              {host.user}@{host.address}:{host.port}
+            </span>
           </p>
-          <p className="font-mono text-[11px] text-slate-500" title="pinned host key">{host.fingerprint}</p>
+          <p className="text-xs text-slate-500">
+            {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>
+            {host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} ·{" "}
+            {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen{" "}
+            {timeAgo(host.lastSeenAt)}
+          </p>
+          <p className="font-mono text-[11px] text-slate-500" title="pinned host key">
+            {host.fingerprint}
+          </p>
         </div>
         <div className="flex gap-2">
-          {canTest && <button onClick={onTest} disabled={busy !== null} className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50" data-testid="host-test">
-            {busy === "test" ? "Testing…" : "Test"}
-          </button>}
+          {canTest && (
+            <button
+              type="button"
+              onClick={onTest}
+              disabled={busy !== null}
+              className="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50 disabled:opacity-50"
+              data-testid="host-test"
+            >
+              {busy === "test" ? "Testing…" : "Test"}
+            </button>
+          )}
           {!canManage ? null : confirming ? (
             <>
-              <button onClick={onRemove} disabled={busy !== null} className="rounded-md bg-red-600 px-3 py-1 text-sm text-white hover:bg-red-700" data-testid="host-remove-confirm">Remove {host.name}</button>
-              <button onClick={() => setConfirming(false)} className="rounded-md border border-slate-300 px-3 py-1 text-sm">Keep</button>
+              <button
+                type="button"
+                onClick={onRemove}
+                disabled={busy !== null}
+                className="rounded-md bg-red-600 px-3 py-1 text-sm text-white hover:bg-red-700"
+                data-testid="host-remove-confirm"
+              >
+                Remove {host.name}
+              </button>
+              <button
+                type="button"
+                onClick={() => setConfirming(false)}
+                className="rounded-md border border-slate-300 px-3 py-1 text-sm"
+              >
+                Keep
+              </button>
             </>
           ) : (
-            <button onClick={() => setConfirming(true)} className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50" data-testid="host-remove">Remove</button>
+            <button
+              type="button"
+              onClick={() => setConfirming(true)}
+              className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50"
+              data-testid="host-remove"
+            >
+              Remove
+            </button>
           )}
         </div>
       </div>
       <ImageDirWarning dir={host.facts?.imageDir ?? null} />
-      {message && <p className={`mt-2 text-xs ${message.kind === "ok" ? "text-emerald-700" : "text-red-700"}`} role="status" data-testid="host-message">{message.text}</p>}
+      {message && (
+        <p
+          className={`mt-2 text-xs ${message.kind === "ok" ? "text-emerald-700" : "text-red-700"}`}
+          role="status"
+          data-testid="host-message"
+        >
+          {message.text}
+        </p>
+      )}
     </li>
   );
 }

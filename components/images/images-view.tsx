@@ -8,10 +8,27 @@ import type { Check } from "@/lib/checks/migration";
 import { formatBytes } from "@/lib/format-bytes";
 import { formatMiB } from "@/lib/format";
 
-interface HostOption { id: string; name: string; status: string }
-const integrityLook = { verified: "bg-emerald-100 text-emerald-800", changed: "bg-red-100 text-red-800", missing: "bg-slate-200 text-slate-700", unverified: "bg-amber-100 text-amber-900" } as const;
+interface HostOption {
+  id: string;
+  name: string;
+  status: string;
+}
+const integrityLook = {
+  verified: "bg-emerald-100 text-emerald-800",
+  changed: "bg-red-100 text-red-800",
+  missing: "bg-slate-200 text-slate-700",
+  unverified: "bg-amber-100 text-amber-900",
+} as const;
 
-export function ImagesView({ initialImages, hosts, canAct }: { initialImages: ImageView[]; hosts: HostOption[]; canAct: boolean }) {
+export function ImagesView({
+  initialImages,
+  hosts,
+  canAct,
+}: {
+  initialImages: ImageView[];
+  hosts: HostOption[];
+  canAct: boolean;
+}) {
   const [images, setImages] = useState(initialImages);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -19,84 +36,292 @@ export function ImagesView({ initialImages, hosts, canAct }: { initialImages: Im
   const [busy, setBusy] = useState(false);
   const reload = async () => setImages((await api<{ images: ImageView[] }>("GET", "/api/images")).images);
   const act = async (fn: () => Promise<unknown>, ok?: string) => {
-    setError(null); setNotice(null); setBusy(true);
-    try { await fn(); await reload(); if (ok) setNotice(ok); } catch (e) { setError((e as Error).message); } finally { setBusy(false); }
+    setError(null);
+    setNotice(null);
+    setBusy(true);
+    try {
+      await fn();
+      await reload();
+      if (ok) setNotice(ok);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-end justify-between gap-2">
         <div>
           <h1 className="text-2xl font-semibold">Images</h1>
-          <p className="text-sm text-slate-600">Saved domains: every image Ferry made, and every xl or libvirt save file found in the hosts&apos; image directories. Images are unencrypted memory.</p>
+          <p className="text-sm text-slate-600">
+            Saved domains: every image Ferry made, and every xl or libvirt save file found in the hosts&apos; image
+            directories. Images are unencrypted memory.
+          </p>
         </div>
-        {canAct && <button disabled={busy} onClick={() => act(async () => { const r = await api<{ found: number; missing: number }>("POST", "/api/images/discover"); setNotice(`Scan done: ${r.found} new, ${r.missing} missing.`); })}
-          className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm" data-testid="images-discover">Scan hosts</button>}
+        {canAct && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              act(async () => {
+                const r = await api<{ found: number; missing: number }>("POST", "/api/images/discover");
+                setNotice(`Scan done: ${r.found} new, ${r.missing} missing.`);
+              })
+            }
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm"
+            data-testid="images-discover"
+          >
+            Scan hosts
+          </button>
+        )}
       </div>
-      {error && <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="images-error">{error}</p>}
-      {notice && <p role="status" className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="images-notice">{notice}</p>}
+      {error && (
+        <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="images-error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p
+          role="status"
+          className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+          data-testid="images-notice"
+        >
+          {notice}
+        </p>
+      )}
       {images.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600" data-testid="images-empty">No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.</p>
+        <p
+          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
+          data-testid="images-empty"
+        >
+          No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
+        </p>
       ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm" data-testid="images-table">
+        <table
+          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+          data-testid="images-table"
+        >
           <thead className="bg-slate-50 text-left text-xs text-slate-600">
-            <tr><th className="px-3 py-2">Domain</th><th className="px-3 py-2">Memory</th><th className="px-3 py-2">Size</th><th className="px-3 py-2">Host and path</th><th className="px-3 py-2">Created</th><th className="px-3 py-2">Source</th><th className="px-3 py-2">Integrity</th><th className="px-3 py-2" /></tr>
+            <tr>
+              <th className="px-3 py-2">Domain</th>
+              <th className="px-3 py-2">Memory</th>
+              <th className="px-3 py-2">Size</th>
+              <th className="px-3 py-2">Host and path</th>
+              <th className="px-3 py-2">Created</th>
+              <th className="px-3 py-2">Source</th>
+              <th className="px-3 py-2">Integrity</th>
+              <th className="px-3 py-2" />
+            </tr>
           </thead>
           <tbody>
             {images.map((img) => (
               <tr key={img.id} className="border-t border-slate-100 align-top" data-testid={`image-${img.domainName}`}>
                 <td className="px-3 py-1.5 font-medium">{img.domainName}</td>
                 <td className="px-3 py-1.5">{formatMiB(img.memoryMiB)}</td>
-                <td className="px-3 py-1.5" data-testid="image-size">{formatBytes(img.sizeBytes)}</td>
-                <td className="px-3 py-1.5">
-                  {img.shared ? <span className="text-slate-600" title={`on shared storage; Ferry reaches it through ${img.hostName}`}>shared storage </span> : <span className="text-slate-600">{img.hostName}:</span>}
-                  <span className="font-mono text-xs">{img.path}</span>{img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
-                  {img.formatLabel && <span className="text-xs text-slate-500" data-testid="image-format"> · {img.formatLabel} image{img.arch ? `, ${img.arch}` : ""}</span>}
+                <td className="px-3 py-1.5" data-testid="image-size">
+                  {formatBytes(img.sizeBytes)}
                 </td>
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs">{img.createdAt.replace("T", " ").slice(0, 19)}</td>
-                <td className="px-3 py-1.5 text-xs">{img.jobId ? <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>job</Link> : "found on host"}</td>
-                <td className="px-3 py-1.5"><span className={`rounded px-1.5 py-0.5 text-xs ${integrityLook[img.integrity]}`} data-testid="image-integrity" title={img.sha256 ?? "no checksum recorded"}>{img.integrity}</span></td>
+                <td className="px-3 py-1.5">
+                  {img.shared ? (
+                    <span
+                      className="text-slate-600"
+                      title={`on shared storage; Ferry reaches it through ${img.hostName}`}
+                    >
+                      shared storage{" "}
+                    </span>
+                  ) : (
+                    <span className="text-slate-600">{img.hostName}:</span>
+                  )}
+                  <span className="font-mono text-xs">{img.path}</span>
+                  {img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
+                  {img.formatLabel && (
+                    <span className="text-xs text-slate-500" data-testid="image-format">
+                      {" "}
+                      · {img.formatLabel} image{img.arch ? `, ${img.arch}` : ""}
+                    </span>
+                  )}
+                </td>
+                <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                  {img.createdAt.replace("T", " ").slice(0, 19)}
+                </td>
+                <td className="px-3 py-1.5 text-xs">
+                  {img.jobId ? (
+                    <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>
+                      job
+                    </Link>
+                  ) : (
+                    "found on host"
+                  )}
+                </td>
+                <td className="px-3 py-1.5">
+                  <span
+                    className={`rounded px-1.5 py-0.5 text-xs ${integrityLook[img.integrity]}`}
+                    data-testid="image-integrity"
+                    title={img.sha256 ?? "no checksum recorded"}
+                  >
+                    {img.integrity}
+                  </span>
+                </td>
                 <td className="whitespace-nowrap px-3 py-1.5 text-right">
-                  {canAct && <>
-                    <button disabled={busy} onClick={() => setRestoring(img)} className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs" data-testid="image-restore">Restore…</button>
-                    <button disabled={busy} onClick={() => act(async () => { const r = await api<{ image: ImageView }>("POST", `/api/images/${img.id}/verify`); setNotice(`${img.domainName}: ${r.image.integrity}.`); })} className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs" data-testid="image-verify">Verify</button>
-                    <button disabled={busy} onClick={() => { if (confirm(`Delete ${img.hostName}:${img.path}? The saved domain is lost with it.`)) void act(() => api("DELETE", `/api/images/${img.id}`), "Image deleted."); }} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700" data-testid="image-delete">Delete</button>
-                  </>}
+                  {canAct && (
+                    <>
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={() => setRestoring(img)}
+                        className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
+                        data-testid="image-restore"
+                      >
+                        Restore…
+                      </button>
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={() =>
+                          act(async () => {
+                            const r = await api<{ image: ImageView }>("POST", `/api/images/${img.id}/verify`);
+                            setNotice(`${img.domainName}: ${r.image.integrity}.`);
+                          })
+                        }
+                        className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
+                        data-testid="image-verify"
+                      >
+                        Verify
+                      </button>
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={() => {
+                          if (confirm(`Delete ${img.hostName}:${img.path}? The saved domain is lost with it.`))
+                            void act(() => api("DELETE", `/api/images/${img.id}`), "Image deleted.");
+                        }}
+                        className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700"
+                        data-testid="image-delete"
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {restoring && <RestoreDialog image={restoring} hosts={hosts} onClose={() => setRestoring(null)} onStarted={(jobId) => { setRestoring(null); window.location.href = `/jobs/${jobId}`; }} />}
+      {restoring && (
+        <RestoreDialog
+          image={restoring}
+          hosts={hosts}
+          onClose={() => setRestoring(null)}
+          onStarted={(jobId) => {
+            setRestoring(null);
+            window.location.href = `/jobs/${jobId}`;
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function RestoreDialog({ image, hosts, onClose, onStarted }: { image: ImageView; hosts: HostOption[]; onClose(): void; onStarted(jobId: string): void }) {
+function RestoreDialog({
+  image,
+  hosts,
+  onClose,
+  onStarted,
+}: {
+  image: ImageView;
+  hosts: HostOption[];
+  onClose(): void;
+  onStarted(jobId: string): void;
+}) {
   const [target, setTarget] = useState(hosts.find((h) => h.status === "online")?.id ?? "");
   const [checks, setChecks] = useState<Check[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<void>) => { setBusy(true); setError(null); try { await fn(); } catch (e) { setError((e as Error).message); } finally { setBusy(false); } };
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   const failed = checks?.some((c) => c.status === "fail") ?? true;
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4" role="dialog" aria-modal="true" data-testid="restore-dialog">
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4"
+      role="dialog"
+      aria-modal="true"
+      data-testid="restore-dialog"
+    >
       <div className="w-full max-w-lg rounded-lg bg-white p-5 shadow-xl">
         <h2 className="text-lg font-semibold">Restore {image.domainName}</h2>
-        <p className="text-sm text-slate-600">from {image.hostName}:{image.path}</p>
-        <label className="mt-3 block text-sm">On host
-          <select value={target} onChange={(e) => { setTarget(e.target.value); setChecks(null); }} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" data-testid="restore-target">
-            {hosts.map((h) => <option key={h.id} value={h.id}>{h.name} ({h.status})</option>)}
+        <p className="text-sm text-slate-600">
+          from {image.hostName}:{image.path}
+        </p>
+        <label className="mt-3 block text-sm">
+          On host
+          <select
+            value={target}
+            onChange={(e) => {
+              setTarget(e.target.value);
+              setChecks(null);
+            }}
+            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            data-testid="restore-target"
+          >
+            {hosts.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name} ({h.status})
+              </option>
+            ))}
           </select>
         </label>
         <ul className="mt-3 space-y-1 text-sm" data-testid="restore-checks">
-          {checks?.map((c) => <li key={c.id} data-testid={`rcheck-${c.id}`} data-status={c.status}><b className={c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"}>{c.status}</b> {c.label}: <span className="text-slate-600">{c.reason}</span></li>)}
+          {checks?.map((c) => (
+            <li key={c.id} data-testid={`rcheck-${c.id}`} data-status={c.status}>
+              <b
+                className={
+                  c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"
+                }
+              >
+                {c.status}
+              </b>{" "}
+              {c.label}: <span className="text-slate-600">{c.reason}</span>
+            </li>
+          ))}
         </ul>
-        {error && <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800">{error}</p>}
+        {error && (
+          <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800">
+            {error}
+          </p>
+        )}
         <div className="mt-5 flex justify-end gap-2">
-          <button onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Close</button>
-          <button disabled={busy || !target} onClick={() => run(async () => setChecks((await checkRestore(image.id, target)).checks))} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" data-testid="restore-check">{busy && !checks ? "Checking…" : "Check"}</button>
-          <button disabled={busy || failed} onClick={() => run(async () => onStarted((await restoreImage(image.id, target)).job.id))} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40" data-testid="restore-start">Restore</button>
+          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+            Close
+          </button>
+          <button
+            type="button"
+            disabled={busy || !target}
+            onClick={() => run(async () => setChecks((await checkRestore(image.id, target)).checks))}
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+            data-testid="restore-check"
+          >
+            {busy && !checks ? "Checking…" : "Check"}
+          </button>
+          <button
+            type="button"
+            disabled={busy || failed}
+            onClick={() => run(async () => onStarted((await restoreImage(image.id, target)).job.id))}
+            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+            data-testid="restore-start"
+          >
+            Restore
+          </button>
         </div>
       </div>
     </div>

@@ -7,12 +7,30 @@ import type { MigrationOptionsInput, TuneJobInput } from "@/lib/jobs/schema";
 
 export const checkMigration = (domain: string, sourceId: string, targetId: string) =>
   api<CheckResult>("POST", "/api/checks/migration", { domain, sourceId, targetId });
-export const startMigration = (domain: string, sourceId: string, targetId: string, confirmWarnings: boolean, options?: MigrationOptionsInput) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "migrate", domain, sourceId, targetId, confirmWarnings, ...(options ? { options } : {}) });
-export const tuneJob = (id: string, change: TuneJobInput) => api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/tune`, change);
+export const startMigration = (
+  domain: string,
+  sourceId: string,
+  targetId: string,
+  confirmWarnings: boolean,
+  options?: MigrationOptionsInput,
+) =>
+  api<{ job: JobSummary }>("POST", "/api/jobs", {
+    kind: "migrate",
+    domain,
+    sourceId,
+    targetId,
+    confirmWarnings,
+    ...(options ? { options } : {}),
+  });
+export const tuneJob = (id: string, change: TuneJobInput) =>
+  api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/tune`, change);
 export const cancelJob = (id: string) => api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/cancel`);
 
-export const saveDomain = (domain: string, hostId: string, dir: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
-export const moveDomain = (domain: string, sourceId: string, targetId: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId });
-export const restoreImage = (imageId: string, targetId: string) => api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId });
-export const checkRestore = (imageId: string, targetId: string) => api<{ checks: Check[] }>("POST", "/api/checks/restore", { imageId, targetId });
+export const saveDomain = (domain: string, hostId: string, dir: string) =>
+  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
+export const moveDomain = (domain: string, sourceId: string, targetId: string) =>
+  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId });
+export const restoreImage = (imageId: string, targetId: string) =>
+  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId });
+export const checkRestore = (imageId: string, targetId: string) =>
+  api<{ checks: Check[] }>("POST", "/api/checks/restore", { imageId, targetId });

@@ -15,18 +15,64 @@ export function BytesChart({ view }: { view: JobView }) {
   // phases of the handshake come within milliseconds: label a line only when it has room
   const span = Math.max(0.001, data.at(-1)?.t ?? 1);
   const labelled = marks.map((m, i) => ({ ...m, label: i === 0 || (m.t - marks[i - 1].t) / span > 0.08 }));
-  if (data.length < 2) return <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="chart-empty">The chart fills in as bytes go out.</p>;
+  if (data.length < 2)
+    return (
+      <p
+        className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500"
+        data-testid="chart-empty"
+      >
+        The chart fills in as bytes go out.
+      </p>
+    );
   return (
-    <div className="h-64 w-full" data-testid="bytes-chart" role="img" aria-label={`bytes sent over time: ${formatBytes(view.summary.bytesSent)} in ${data.at(-1)!.t.toFixed(1)} s`}>
+    <div
+      className="h-64 w-full"
+      data-testid="bytes-chart"
+      role="img"
+      aria-label={`bytes sent over time: ${formatBytes(view.summary.bytesSent)} in ${data.at(-1)!.t.toFixed(1)} s`}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-          <XAxis dataKey="t" type="number" domain={[0, "dataMax"]} tickFormatter={(v: number) => `${v.toFixed(1)} s`} fontSize={11} />
-          <YAxis tickFormatter={(v: number) => formatBytes(v)} width={72} fontSize={11} domain={[0, (max: number) => Math.max(max, memory)]} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={[0, "dataMax"]}
+            tickFormatter={(v: number) => `${v.toFixed(1)} s`}
+            fontSize={11}
+          />
+          <YAxis
+            tickFormatter={(v: number) => formatBytes(v)}
+            width={72}
+            fontSize={11}
+            domain={[0, (max: number) => Math.max(max, memory)]}
+          />
           <Tooltip formatter={(v) => formatBytes(Number(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} s`} />
-          <ReferenceLine y={memory} stroke="#94a3b8" strokeDasharray="4 4" label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }} />
-          {labelled.map((m) => <ReferenceLine key={m.phase} x={m.t} stroke="#0369a1" strokeDasharray="2 3" label={m.label ? { value: phaseLabel(view.summary.kind, m.phase), fontSize: 10, position: "top" } : undefined} />)}
-          <Line type="monotone" dataKey="bytes" stroke="#0284c7" dot={false} strokeWidth={2} isAnimationActive={false} />
+          <ReferenceLine
+            y={memory}
+            stroke="#94a3b8"
+            strokeDasharray="4 4"
+            label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }}
+          />
+          {labelled.map((m) => (
+            <ReferenceLine
+              key={m.phase}
+              x={m.t}
+              stroke="#0369a1"
+              strokeDasharray="2 3"
+              label={
+                m.label ? { value: phaseLabel(view.summary.kind, m.phase), fontSize: 10, position: "top" } : undefined
+              }
+            />
+          ))}
+          <Line
+            type="monotone"
+            dataKey="bytes"
+            stroke="#0284c7"
+            dot={false}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
     </div>

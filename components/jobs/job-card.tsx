@@ -6,12 +6,25 @@ import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob } from "./api";
 
 const statusLook: Record<string, string> = {
-  queued: "bg-slate-100 text-slate-700", checking: "bg-amber-100 text-amber-800", running: "bg-sky-100 text-sky-800",
-  succeeded: "bg-emerald-100 text-emerald-800", failed: "bg-red-100 text-red-800", cancelled: "bg-slate-200 text-slate-700", interrupted: "bg-orange-100 text-orange-800",
+  queued: "bg-slate-100 text-slate-700",
+  checking: "bg-amber-100 text-amber-800",
+  running: "bg-sky-100 text-sky-800",
+  succeeded: "bg-emerald-100 text-emerald-800",
+  failed: "bg-red-100 text-red-800",
+  cancelled: "bg-slate-200 text-slate-700",
+  interrupted: "bg-orange-100 text-orange-800",
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${statusLook[status] ?? ""}`} data-testid="job-status" data-status={status}>{status}</span>;
+  return (
+    <span
+      className={`rounded px-1.5 py-0.5 text-xs font-medium ${statusLook[status] ?? ""}`}
+      data-testid="job-status"
+      data-status={status}
+    >
+      {status}
+    </span>
+  );
 }
 
 /** Live for as long as the job runs: a ticking clock without a server round trip. */
@@ -35,31 +48,84 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
   const abilities = jobAbilities(job);
   const verb = job.kind === "save" || job.kind === "move" ? "written" : "sent";
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={`job-card-${job.domainName}`} data-kind={job.kind} data-job-id={job.id}>
+    <div
+      className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm"
+      data-testid={`job-card-${job.domainName}`}
+      data-kind={job.kind}
+      data-job-id={job.id}
+    >
       <div className="flex items-center justify-between gap-2">
-        <Link href={`/jobs/${job.id}`} className="text-sm font-medium text-sky-800 hover:underline" data-testid="job-link">
-          {job.domainName}: {job.kind === "save" ? `save on ${job.sourceName}` : job.kind === "restore" ? `restore on ${job.targetName}` : `${job.sourceName} → ${job.targetName}`}
+        <Link
+          href={`/jobs/${job.id}`}
+          className="text-sm font-medium text-sky-800 hover:underline"
+          data-testid="job-link"
+        >
+          {job.domainName}:{" "}
+          {job.kind === "save"
+            ? `save on ${job.sourceName}`
+            : job.kind === "restore"
+              ? `restore on ${job.targetName}`
+              : `${job.sourceName} → ${job.targetName}`}
         </Link>
         <StatusBadge status={job.status} />
       </div>
-      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">{kindWords[job.kind]} · {phaseLabel(job.kind, job.phase)}{elapsed !== null && <> · {formatMs(elapsed)}</>}</p>
-      <div className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100}
-        aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}>
-        {job.kind === "restore" && job.status === "running"
-          ? <div className="h-full w-full animate-pulse bg-sky-300" title="xl restore prints no progress" />
-          : <div className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`} style={{ width: `${pct}%` }} />}
+      <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">
+        {kindWords[job.kind]} · {phaseLabel(job.kind, job.phase)}
+        {elapsed !== null && <> · {formatMs(elapsed)}</>}
+      </p>
+      <div
+        className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100"
+        role="progressbar"
+        aria-valuenow={Math.round(pct)}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}
+      >
+        {job.kind === "restore" && job.status === "running" ? (
+          <div className="h-full w-full animate-pulse bg-sky-300" title="xl restore prints no progress" />
+        ) : (
+          <div
+            className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`}
+            style={{ width: `${pct}%` }}
+          />
+        )}
       </div>
       <p className="mt-1 text-xs text-slate-600">
-        {job.kind === "restore" ? `${formatBytes(memory)} to load` : `${formatBytes(job.bytesSent)} ${verb} of ${formatBytes(memory)} memory`}
-        {job.downtimeMs !== null && <> · downtime <b data-testid="job-downtime">{job.downtimeBound ? "≤ " : ""}{formatMs(job.downtimeMs)}</b></>}
+        {job.kind === "restore"
+          ? `${formatBytes(memory)} to load`
+          : `${formatBytes(job.bytesSent)} ${verb} of ${formatBytes(memory)} memory`}
+        {job.downtimeMs !== null && (
+          <>
+            {" "}
+            · downtime{" "}
+            <b data-testid="job-downtime">
+              {job.downtimeBound ? "≤ " : ""}
+              {formatMs(job.downtimeMs)}
+            </b>
+          </>
+        )}
       </p>
       {job.errorMessage && <p className="mt-1 text-xs text-red-700">{job.errorMessage}</p>}
-      {job.locationNote && job.status !== "running" && <p className="mt-1 text-xs text-slate-700" data-testid="job-location">{job.locationNote}</p>}
-      {canCancel && abilities.cancel && (
-        <button className="mt-2 rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" data-testid="job-cancel"
-          onClick={() => cancelJob(job.id).catch((e: Error) => setError(e.message))}>Cancel</button>
+      {job.locationNote && job.status !== "running" && (
+        <p className="mt-1 text-xs text-slate-700" data-testid="job-location">
+          {job.locationNote}
+        </p>
       )}
-      {error && <p role="alert" className="mt-1 text-xs text-red-700">{error}</p>}
+      {canCancel && abilities.cancel && (
+        <button
+          type="button"
+          className="mt-2 rounded-md border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50"
+          data-testid="job-cancel"
+          onClick={() => cancelJob(job.id).catch((e: Error) => setError(e.message))}
+        >
+          Cancel
+        </button>
+      )}
+      {error && (
+        <p role="alert" className="mt-1 text-xs text-red-700">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

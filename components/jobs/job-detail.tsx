@@ -6,7 +6,15 @@ import { BytesChart } from "./bytes-chart";
 import { RoundsView } from "./rounds-view";
 import { StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
-import { jobAbilities, kindWords, phaseIndex, phaseLabel, phasesOf, type JobEvent, type JobSummary } from "@/lib/jobs/types";
+import {
+  jobAbilities,
+  kindWords,
+  phaseIndex,
+  phaseLabel,
+  phasesOf,
+  type JobEvent,
+  type JobSummary,
+} from "@/lib/jobs/types";
 import { formatBytes, formatMs, formatRate } from "@/lib/format-bytes";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
@@ -23,42 +31,114 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
     <div className="space-y-5">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
-          <p className="text-sm text-slate-500"><Link href="/history" className="underline">History</Link> / job {s.id}</p>
-          <h1 className="text-2xl font-semibold"><span className="capitalize">{kindWords[s.kind]}</span> of {s.domainName}</h1>
-          <p className="text-sm text-slate-600">{s.kind === "save" ? `on ${s.sourceName}` : `${s.sourceName} → ${s.targetName}`}{s.imagePath && <> · image <span className="font-mono">{s.imagePath}</span></>} · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}</p>
+          <p className="text-sm text-slate-500">
+            <Link href="/history" className="underline">
+              History
+            </Link>{" "}
+            / job {s.id}
+          </p>
+          <h1 className="text-2xl font-semibold">
+            <span className="capitalize">{kindWords[s.kind]}</span> of {s.domainName}
+          </h1>
+          <p className="text-sm text-slate-600">
+            {s.kind === "save" ? `on ${s.sourceName}` : `${s.sourceName} → ${s.targetName}`}
+            {s.imagePath && (
+              <>
+                {" "}
+                · image <span className="font-mono">{s.imagePath}</span>
+              </>
+            )}{" "}
+            · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}
+          </p>
         </div>
         <div className="flex items-center gap-2">
           <StatusBadge status={s.status} />
-          <span className={`text-xs ${connected ? "text-emerald-700" : "text-slate-500"}`}>{connected ? "live" : "reconnecting…"}</span>
+          <span className={`text-xs ${connected ? "text-emerald-700" : "text-slate-500"}`}>
+            {connected ? "live" : "reconnecting…"}
+          </span>
           {canCancel && jobAbilities(s).cancel && (
-            <button className="rounded-md border border-slate-300 px-3 py-1 text-sm" data-testid="job-cancel" onClick={() => cancelJob(s.id).catch((e: Error) => setError(e.message))}>Cancel</button>
+            <button
+              type="button"
+              className="rounded-md border border-slate-300 px-3 py-1 text-sm"
+              data-testid="job-cancel"
+              onClick={() => cancelJob(s.id).catch((e: Error) => setError(e.message))}
+            >
+              Cancel
+            </button>
           )}
         </div>
       </div>
-      {error && <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      {error && (
+        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
 
       <ol className="flex flex-wrap gap-1" data-testid="phase-timeline" aria-label="phases">
         {phasesOf(s.kind).map((p) => {
           const i = phaseIndex(p);
-          const state = i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
-          const look = { done: "bg-emerald-600 text-white", current: "bg-sky-600 text-white animate-pulse", failed: "bg-red-600 text-white", pending: "bg-slate-100 text-slate-500" }[state];
-          return <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>{phaseLabel(s.kind, p)}</li>;
+          const state =
+            i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
+          const look = {
+            done: "bg-emerald-600 text-white",
+            current: "bg-sky-600 text-white animate-pulse",
+            failed: "bg-red-600 text-white",
+            pending: "bg-slate-100 text-slate-500",
+          }[state];
+          return (
+            <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>
+              {phaseLabel(s.kind, p)}
+            </li>
+          );
         })}
       </ol>
 
       <div className="grid gap-3 sm:grid-cols-4" data-testid="job-figures">
-        <Figure label="Sent" value={`${formatBytes(s.bytesSent)}`} sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`} />
-        {s.finishedAt && elapsed ? <Figure label="Throughput" value={formatRate((s.bytesSent * 1000) / elapsed)} sub={qemu ? "average, memory processed by QEMU" : "average, source NIC toward the target"} />
-          : <Figure label="Throughput" value={formatRate(view.throughputBps)} sub={qemu ? "now, QEMU's memory bandwidth" : "now, source NIC toward the target"} />}
+        <Figure
+          label="Sent"
+          value={`${formatBytes(s.bytesSent)}`}
+          sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`}
+        />
+        {s.finishedAt && elapsed ? (
+          <Figure
+            label="Throughput"
+            value={formatRate((s.bytesSent * 1000) / elapsed)}
+            sub={qemu ? "average, memory processed by QEMU" : "average, source NIC toward the target"}
+          />
+        ) : (
+          <Figure
+            label="Throughput"
+            value={formatRate(view.throughputBps)}
+            sub={qemu ? "now, QEMU's memory bandwidth" : "now, source NIC toward the target"}
+          />
+        )}
         <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} testId="elapsed" />
-        <Figure label="Downtime" value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`} sub={qemu ? "QEMU's own figure (domjobinfo --completed)" : "target running − source suspended"} testId="downtime" />
+        <Figure
+          label="Downtime"
+          value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`}
+          sub={qemu ? "QEMU's own figure (domjobinfo --completed)" : "target running − source suspended"}
+          testId="downtime"
+        />
       </div>
       {s.forecast && <ForecastVsActual job={s} elapsed={elapsed} />}
-      <div className="h-2 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round((s.bytesSent / memory) * 100)} aria-valuemin={0} aria-valuemax={100}>
+      <div
+        className="h-2 overflow-hidden rounded-full bg-slate-100"
+        role="progressbar"
+        aria-valuenow={Math.round((s.bytesSent / memory) * 100)}
+        aria-valuemin={0}
+        aria-valuemax={100}
+      >
         <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
       </div>
-      <p className="text-xs text-slate-500">{qemu ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)." : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."} Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.</p>
-      {s.kind === "migrate" && qemu && <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />}
+      <p className="text-xs text-slate-500">
+        {qemu
+          ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)."
+          : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}
+        Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.
+      </p>
+      {s.kind === "migrate" && qemu && (
+        <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />
+      )}
 
       <section className="rounded-lg border border-slate-200 bg-white p-3">
         <h2 className="mb-2 text-sm font-semibold">Bytes sent over time</h2>
@@ -66,8 +146,15 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       </section>
 
       {(s.locationNote || s.errorMessage) && (
-        <section className={`rounded-lg border p-3 text-sm ${failed ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`} data-testid="job-result">
-          {s.errorMessage && <p><b>{s.errorCode}</b>: {s.errorMessage}</p>}
+        <section
+          className={`rounded-lg border p-3 text-sm ${failed ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`}
+          data-testid="job-result"
+        >
+          {s.errorMessage && (
+            <p>
+              <b>{s.errorCode}</b>: {s.errorMessage}
+            </p>
+          )}
           {s.locationNote && <p data-testid="job-location">Where the domain is: {s.locationNote}</p>}
         </section>
       )}
@@ -75,12 +162,29 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       {view.checks.length > 0 && (
         <section className="rounded-lg border border-slate-200 bg-white p-3">
           <h2 className="mb-2 text-sm font-semibold">Checks</h2>
-          <ul className="space-y-1 text-sm">{view.checks.map((c) => <li key={c.id}><b className={c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"}>{c.status}</b> {c.label}: <span className="text-slate-600">{c.reason}</span></li>)}</ul>
+          <ul className="space-y-1 text-sm">
+            {view.checks.map((c) => (
+              <li key={c.id}>
+                <b
+                  className={
+                    c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"
+                  }
+                >
+                  {c.status}
+                </b>{" "}
+                {c.label}: <span className="text-slate-600">{c.reason}</span>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">What the host printed ({s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"})</h2>
-        <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">{view.log.join("\n") || "—"}</pre>
+        <h2 className="mb-2 text-sm font-semibold">
+          What the host printed ({s.kind === "migrate" ? "migrate" : s.kind === "restore" ? "restore" : "save"})
+        </h2>
+        <pre className="max-h-72 overflow-auto whitespace-pre-wrap text-xs text-slate-700" data-testid="job-log">
+          {view.log.join("\n") || "—"}
+        </pre>
       </section>
     </div>
   );
@@ -90,7 +194,9 @@ function Figure({ label, value, sub, testId }: { label: string; value: string; s
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-3">
       <p className="text-xs text-slate-500">{label}</p>
-      <p className="text-xl font-semibold" data-testid={testId}>{value}</p>
+      <p className="text-xl font-semibold" data-testid={testId}>
+        {value}
+      </p>
       <p className="text-xs text-slate-500">{sub}</p>
     </div>
   );
@@ -103,8 +209,16 @@ function ForecastVsActual({ job, elapsed }: { job: JobSummary; elapsed: number |
   const err = (p: number, a: number | null) => (a ? `${Math.round((Math.abs(p - a) / a) * 100)} %` : "—");
   return (
     <p className="rounded border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="forecast-vs-actual">
-      <b>Forecast at launch:</b> {formatMs(f.totalMs)} in {f.rounds} rounds, downtime {formatMs(f.downtimeMs)} ({f.verdict.replace(/-/g, " ")}).
-      {done && <> Actual: {formatMs(elapsed)}, downtime {formatMs(job.downtimeMs)} — error <span data-testid="forecast-error">{err(f.totalMs, elapsed)}</span> on time, {err(f.downtimeMs, job.downtimeMs)} on downtime.</>}
+      <b>Forecast at launch:</b> {formatMs(f.totalMs)} in {f.rounds} rounds, downtime {formatMs(f.downtimeMs)} (
+      {f.verdict.replace(/-/g, " ")}).
+      {done && (
+        <>
+          {" "}
+          Actual: {formatMs(elapsed)}, downtime {formatMs(job.downtimeMs)} — error{" "}
+          <span data-testid="forecast-error">{err(f.totalMs, elapsed)}</span> on time,{" "}
+          {err(f.downtimeMs, job.downtimeMs)} on downtime.
+        </>
+      )}
     </p>
   );
 }

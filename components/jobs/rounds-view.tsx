@@ -13,7 +13,15 @@ const MiB = 1024 * 1024;
  * the expected downtime as lines. When remaining memory stops shrinking it says so and offers what
  * libvirt allows: a higher maximum downtime, more bandwidth, post-copy (if allowed at launch), abort.
  */
-export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; canTune: boolean; postcopyAllowed: boolean }) {
+export function RoundsView({
+  view,
+  canTune,
+  postcopyAllowed,
+}: {
+  view: JobView;
+  canTune: boolean;
+  postcopyAllowed: boolean;
+}) {
   // the answer to an action outlives the banner (which goes once the migration converges or ends)
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const rounds = roundsOf(view.jobinfo);
@@ -22,7 +30,11 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
   const conv = convergenceOf(rounds);
   const running = view.summary.status === "running";
   const data = rounds.map((r) => ({
-    round: r.round, remaining: r.remainingBytes / MiB, dirty: r.dirtyBps / MiB, bandwidth: r.bandwidthBps / MiB, downtime: r.expectedDowntimeMs,
+    round: r.round,
+    remaining: r.remainingBytes / MiB,
+    dirty: r.dirtyBps / MiB,
+    bandwidth: r.bandwidthBps / MiB,
+    downtime: r.expectedDowntimeMs,
   }));
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="rounds">
@@ -30,33 +42,100 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
         <h2 className="text-sm font-semibold">Pre-copy rounds (QEMU, from virsh domjobinfo)</h2>
         <p className="text-xs text-slate-600">
           rounds <b data-testid="rounds-total">{total}</b>
-          {final && <> · QEMU: total downtime <b data-testid="qemu-downtime">{formatMs(final.totalDowntimeMs)}</b>, {formatBytes(final.memoryProcessed ?? 0)} of memory in {formatMs(final.elapsedMs)}</>}
+          {final && (
+            <>
+              {" "}
+              · QEMU: total downtime <b data-testid="qemu-downtime">{formatMs(final.totalDowntimeMs)}</b>,{" "}
+              {formatBytes(final.memoryProcessed ?? 0)} of memory in {formatMs(final.elapsedMs)}
+            </>
+          )}
         </p>
       </div>
       {running && conv.state === "not-converging" && (
-        <NotConverging reason={conv.reason} jobId={view.summary.id} canTune={canTune} postcopyAllowed={postcopyAllowed}
-          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100} onMessage={setMessage} />
+        <NotConverging
+          reason={conv.reason}
+          jobId={view.summary.id}
+          canTune={canTune}
+          postcopyAllowed={postcopyAllowed}
+          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100}
+          onMessage={setMessage}
+        />
       )}
-      {message && <p className={`mb-2 text-xs ${message.ok ? "text-emerald-700" : "text-red-700"}`} role="status" data-testid="tune-message">{message.text}</p>}
-      {running && conv.state === "converging" && <p className="mb-2 text-xs text-emerald-700" data-testid="convergence" data-state="converging">{conv.reason}</p>}
+      {message && (
+        <p
+          className={`mb-2 text-xs ${message.ok ? "text-emerald-700" : "text-red-700"}`}
+          role="status"
+          data-testid="tune-message"
+        >
+          {message.text}
+        </p>
+      )}
+      {running && conv.state === "converging" && (
+        <p className="mb-2 text-xs text-emerald-700" data-testid="convergence" data-state="converging">
+          {conv.reason}
+        </p>
+      )}
       {data.length === 0 ? (
-        <p className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500" data-testid="rounds-empty">
-          {final ? `The migration finished in ${total} rounds before a poll (every 500 ms) caught one.` : "Rounds appear as libvirt reports them (every 500 ms)."}
+        <p
+          className="rounded border border-dashed border-slate-200 p-6 text-center text-sm text-slate-500"
+          data-testid="rounds-empty"
+        >
+          {final
+            ? `The migration finished in ${total} rounds before a poll (every 500 ms) caught one.`
+            : "Rounds appear as libvirt reports them (every 500 ms)."}
         </p>
       ) : (
-        <div className="h-64 w-full" data-testid="rounds-chart" role="img" aria-label={`${rounds.length} pre-copy rounds; remaining memory ${data.map((d) => `${d.remaining.toFixed(0)} MiB`).join(", ")}`}>
+        <div
+          className="h-64 w-full"
+          data-testid="rounds-chart"
+          role="img"
+          aria-label={`${rounds.length} pre-copy rounds; remaining memory ${data.map((d) => `${d.remaining.toFixed(0)} MiB`).join(", ")}`}
+        >
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
               <XAxis dataKey="round" fontSize={11} tickFormatter={(v: number) => `round ${v}`} />
               <YAxis yAxisId="mib" fontSize={11} width={64} tickFormatter={(v: number) => `${v.toFixed(0)} MiB`} />
-              <YAxis yAxisId="ms" orientation="right" fontSize={11} width={56} tickFormatter={(v: number) => `${v} ms`} />
-              <Tooltip formatter={(v, name) => (name === "expected downtime" ? `${v} ms` : `${Number(v).toFixed(1)} ${name === "remaining memory" ? "MiB" : "MiB/s"}`)} />
+              <YAxis
+                yAxisId="ms"
+                orientation="right"
+                fontSize={11}
+                width={56}
+                tickFormatter={(v: number) => `${v} ms`}
+              />
+              <Tooltip
+                formatter={(v, name) =>
+                  name === "expected downtime"
+                    ? `${v} ms`
+                    : `${Number(v).toFixed(1)} ${name === "remaining memory" ? "MiB" : "MiB/s"}`
+                }
+              />
               <Legend wrapperStyle={{ fontSize: 11 }} />
               <Bar yAxisId="mib" dataKey="remaining" name="remaining memory" fill="#7dd3fc" isAnimationActive={false} />
-              <Line yAxisId="mib" dataKey="dirty" name="dirty rate" stroke="#dc2626" strokeWidth={2} isAnimationActive={false} />
-              <Line yAxisId="mib" dataKey="bandwidth" name="bandwidth" stroke="#0369a1" strokeWidth={2} isAnimationActive={false} />
-              <Line yAxisId="ms" dataKey="downtime" name="expected downtime" stroke="#a16207" strokeDasharray="4 3" isAnimationActive={false} />
+              <Line
+                yAxisId="mib"
+                dataKey="dirty"
+                name="dirty rate"
+                stroke="#dc2626"
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                yAxisId="mib"
+                dataKey="bandwidth"
+                name="bandwidth"
+                stroke="#0369a1"
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                yAxisId="ms"
+                dataKey="downtime"
+                name="expected downtime"
+                stroke="#a16207"
+                strokeDasharray="4 3"
+                isAnimationActive={false}
+              />
             </ComposedChart>
           </ResponsiveContainer>
         </div>
@@ -66,25 +145,91 @@ export function RoundsView({ view, canTune, postcopyAllowed }: { view: JobView; 
 }
 
 /** suggestedMs: a little above the last round's expected downtime, so QEMU could stop the guest at the next sync. */
-function NotConverging({ reason, jobId, canTune, postcopyAllowed, suggestedMs, onMessage: setMessage }: {
-  reason: string; jobId: string; canTune: boolean; postcopyAllowed: boolean; suggestedMs: number; onMessage(m: { ok: boolean; text: string }): void;
+function NotConverging({
+  reason,
+  jobId,
+  canTune,
+  postcopyAllowed,
+  suggestedMs,
+  onMessage: setMessage,
+}: {
+  reason: string;
+  jobId: string;
+  canTune: boolean;
+  postcopyAllowed: boolean;
+  suggestedMs: number;
+  onMessage(m: { ok: boolean; text: string }): void;
 }) {
   const [ms, setMs] = useState(String(suggestedMs));
-  const act = (p: Promise<unknown>, done: string) => p.then(() => setMessage({ ok: true, text: done }), (e: Error) => setMessage({ ok: false, text: e.message }));
+  const act = (p: Promise<unknown>, done: string) =>
+    p.then(
+      () => setMessage({ ok: true, text: done }),
+      (e: Error) => setMessage({ ok: false, text: e.message }),
+    );
   return (
-    <div className="mb-3 rounded border border-red-300 bg-red-50 p-3 text-sm" role="alert" data-testid="convergence" data-state="not-converging">
-      <p><b>Not converging.</b> {reason} With a maximum downtime of about {formatMs(suggestedMs)} QEMU could stop the guest and copy the rest.</p>
+    <div
+      className="mb-3 rounded border border-red-300 bg-red-50 p-3 text-sm"
+      role="alert"
+      data-testid="convergence"
+      data-state="not-converging"
+    >
+      <p>
+        <b>Not converging.</b> {reason} With a maximum downtime of about {formatMs(suggestedMs)} QEMU could stop the
+        guest and copy the rest.
+      </p>
       {canTune && (
         <div className="mt-2 flex flex-wrap items-center gap-2">
-          <label className="text-xs">Maximum downtime
-            <input className="ml-1 w-20 rounded border border-slate-300 px-1 py-0.5" value={ms} onChange={(e) => setMs(e.target.value)} inputMode="numeric" data-testid="tune-downtime" /> ms
+          <label className="text-xs">
+            Maximum downtime
+            <input
+              className="ml-1 w-20 rounded border border-slate-300 px-1 py-0.5"
+              value={ms}
+              onChange={(e) => setMs(e.target.value)}
+              inputMode="numeric"
+              data-testid="tune-downtime"
+            />{" "}
+            ms
           </label>
-          <button className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" data-testid="tune-downtime-apply"
-            onClick={() => act(tuneJob(jobId, { maxDowntimeMs: Number(ms) }), `Maximum downtime raised to ${ms} ms: QEMU stops the guest once the rest fits in it.`)}>Raise maximum downtime</button>
-          {postcopyAllowed
-            ? <button className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" data-testid="tune-postcopy" onClick={() => act(tuneJob(jobId, { postcopy: true }), "Switched to post-copy: the guest runs on the target and pulls the rest.")}>Switch to post-copy</button>
-            : <span className="text-xs text-slate-600">Auto-converge and post-copy are chosen at launch: abort and start again with them.</span>}
-          <button className="rounded border border-red-300 bg-white px-2 py-1 text-xs text-red-700" data-testid="tune-abort" onClick={() => act(cancelJob(jobId), "Abort sent: the guest keeps running on the source.")}>Abort</button>
+          <button
+            type="button"
+            className="rounded border border-slate-300 bg-white px-2 py-1 text-xs"
+            data-testid="tune-downtime-apply"
+            onClick={() =>
+              act(
+                tuneJob(jobId, { maxDowntimeMs: Number(ms) }),
+                `Maximum downtime raised to ${ms} ms: QEMU stops the guest once the rest fits in it.`,
+              )
+            }
+          >
+            Raise maximum downtime
+          </button>
+          {postcopyAllowed ? (
+            <button
+              type="button"
+              className="rounded border border-slate-300 bg-white px-2 py-1 text-xs"
+              data-testid="tune-postcopy"
+              onClick={() =>
+                act(
+                  tuneJob(jobId, { postcopy: true }),
+                  "Switched to post-copy: the guest runs on the target and pulls the rest.",
+                )
+              }
+            >
+              Switch to post-copy
+            </button>
+          ) : (
+            <span className="text-xs text-slate-600">
+              Auto-converge and post-copy are chosen at launch: abort and start again with them.
+            </span>
+          )}
+          <button
+            type="button"
+            className="rounded border border-red-300 bg-white px-2 py-1 text-xs text-red-700"
+            data-testid="tune-abort"
+            onClick={() => act(cancelJob(jobId), "Abort sent: the guest keeps running on the source.")}
+          >
+            Abort
+          </button>
         </div>
       )}
     </div>

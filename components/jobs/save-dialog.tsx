@@ -5,33 +5,87 @@ import { formatMiB } from "@/lib/format";
 import { saveDomain } from "./api";
 
 /** Save a running domain to one of its host's image directories (it leaves the active list). */
-export function SaveDialog({ domain, hostId, hostName, dirs, onClose }: { domain: DomainInfo; hostId: string; hostName: string; dirs: string[]; onClose(): void }) {
+export function SaveDialog({
+  domain,
+  hostId,
+  hostName,
+  dirs,
+  onClose,
+}: {
+  domain: DomainInfo;
+  hostId: string;
+  hostName: string;
+  dirs: string[];
+  onClose(): void;
+}) {
   const [dir, setDir] = useState(dirs[0]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const onSave = async () => {
     setBusy(true);
     setError(null);
-    try { await saveDomain(domain.name, hostId, dir); onClose(); } catch (e) { setError((e as Error).message); setBusy(false); }
+    try {
+      await saveDomain(domain.name, hostId, dir);
+      onClose();
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
   };
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4" role="dialog" aria-modal="true" aria-labelledby="save-title" data-testid="save-dialog">
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="save-title"
+      data-testid="save-dialog"
+    >
       <div className="w-full max-w-md rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="save-title" className="text-lg font-semibold">Save {domain.name}</h2>
+        <h2 id="save-title" className="text-lg font-semibold">
+          Save {domain.name}
+        </h2>
         <p className="mt-1 text-sm text-slate-600">
-          Writes its whole memory ({formatMiB(domain.memoryMiB)}) to an image on {hostName}; the domain stops running until you restore it,
-          on this or another host. The image is unencrypted memory: Ferry writes it 0600 into a private directory and records its sha256.
+          Writes its whole memory ({formatMiB(domain.memoryMiB)}) to an image on {hostName}; the domain stops running
+          until you restore it, on this or another host. The image is unencrypted memory: Ferry writes it 0600 into a
+          private directory and records its sha256.
         </p>
-        <label className="mt-4 block text-sm">Directory
-          <select className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" value={dir} onChange={(e) => setDir(e.target.value)} data-testid="save-dir">
-            {dirs.map((d) => <option key={d} value={d}>{d}{d.startsWith("/xen-storage") ? " (shared)" : ""}</option>)}
+        <label className="mt-4 block text-sm">
+          Directory
+          <select
+            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={dir}
+            onChange={(e) => setDir(e.target.value)}
+            data-testid="save-dir"
+          >
+            {dirs.map((d) => (
+              <option key={d} value={d}>
+                {d}
+                {d.startsWith("/xen-storage") ? " (shared)" : ""}
+              </option>
+            ))}
           </select>
         </label>
-        <p className="mt-2 font-mono text-xs text-slate-500">{dir}/{domain.name}-&lt;time&gt;.save</p>
-        {error && <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">{error}</p>}
+        <p className="mt-2 font-mono text-xs text-slate-500">
+          {dir}/{domain.name}-&lt;time&gt;.save
+        </p>
+        {error && (
+          <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">
+            {error}
+          </p>
+        )}
         <div className="mt-5 flex justify-end gap-2">
-          <button onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Close</button>
-          <button onClick={onSave} disabled={busy} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40" data-testid="save-start">{busy ? "Starting…" : "Save"}</button>
+          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+            Close
+          </button>
+          <button
+            type="button"
+            onClick={onSave}
+            disabled={busy}
+            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+            data-testid="save-start"
+          >
+            {busy ? "Starting…" : "Save"}
+          </button>
         </div>
       </div>
     </div>

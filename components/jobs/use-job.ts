@@ -15,11 +15,12 @@ export function useJob(initial: JobSummary, initialEvents: JobEvent[]) {
 
   useEffect(() => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ["websocket"] });
-    const apply = (events: JobEvent[]) => setView((v) => {
-      const next = events.reduce(applyJobEvent, v);
-      lastSeq.current = next.lastSeq;
-      return next;
-    });
+    const apply = (events: JobEvent[]) =>
+      setView((v) => {
+        const next = events.reduce(applyJobEvent, v);
+        lastSeq.current = next.lastSeq;
+        return next;
+      });
     socket.on("connect", () => {
       setConnected(true);
       socket.emit("job:subscribe", { jobId: initial.id, afterSeq: lastSeq.current }, (reply) => {
@@ -27,8 +28,12 @@ export function useJob(initial: JobSummary, initialEvents: JobEvent[]) {
       });
     });
     socket.on("disconnect", () => setConnected(false));
-    socket.on("job:event", (e) => { if (e.jobId === initial.id) apply([e]); });
-    return () => { socket.disconnect(); };
+    socket.on("job:event", (e) => {
+      if (e.jobId === initial.id) apply([e]);
+    });
+    return () => {
+      socket.disconnect();
+    };
   }, [initial.id]);
 
   return { view, connected };

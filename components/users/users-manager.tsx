@@ -6,7 +6,13 @@ import { describeIssues } from "@/lib/hosts/schema";
 import { roles, roleWords, type Role } from "@/lib/auth/roles";
 import { timeAgo } from "@/lib/format";
 
-interface UserRow { id: string; username: string; role: Role; createdAt: string; lastLoginAt: string | null }
+interface UserRow {
+  id: string;
+  username: string;
+  role: Role;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
 
 export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me: string }) {
   const [users, setUsers] = useState(initialUsers);
@@ -15,44 +21,121 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
   const reload = async () => setUsers((await api<{ users: UserRow[] }>("GET", "/api/users")).users);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
-    try { await fn(); await reload(); } catch (e) { setError((e as Error).message); }
+    try {
+      await fn();
+      await reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
   };
   const onAdd = (e: React.FormEvent) => {
     e.preventDefault();
     const parsed = createUserSchema.safeParse(form);
     if (!parsed.success) return setError(describeIssues(parsed.error));
-    void act(async () => { await api("POST", "/api/users", parsed.data); setForm({ username: "", password: "", role: "viewer" }); });
+    void act(async () => {
+      await api("POST", "/api/users", parsed.data);
+      setForm({ username: "", password: "", role: "viewer" });
+    });
   };
   const input = "rounded-md border border-slate-300 px-2 py-1.5 text-sm";
   return (
     <div>
       <h1 className="mb-1 text-2xl font-semibold">Users</h1>
       <p className="mb-4 text-sm text-slate-600">{roles.map((r) => roleWords[r]).join("; ")}.</p>
-      {error && <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="users-error">{error}</p>}
-      <ul className="mb-6 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="user-rows">
+      {error && (
+        <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="users-error">
+          {error}
+        </p>
+      )}
+      <ul
+        className="mb-6 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white"
+        data-testid="user-rows"
+      >
         {users.map((u) => (
-          <li key={u.id} className="flex flex-wrap items-center justify-between gap-2 p-3" data-testid={`user-row-${u.username}`}>
-            <span><b>{u.username}</b>{u.id === me && <span className="text-xs text-slate-500"> (you)</span>} <span className="text-xs text-slate-500">last login {timeAgo(u.lastLoginAt)}</span></span>
+          <li
+            key={u.id}
+            className="flex flex-wrap items-center justify-between gap-2 p-3"
+            data-testid={`user-row-${u.username}`}
+          >
+            <span>
+              <b>{u.username}</b>
+              {u.id === me && <span className="text-xs text-slate-500"> (you)</span>}{" "}
+              <span className="text-xs text-slate-500">last login {timeAgo(u.lastLoginAt)}</span>
+            </span>
             <span className="flex gap-2">
-              <select value={u.role} className={input} aria-label={`role of ${u.username}`} data-testid="user-role"
-                onChange={(e) => act(() => api("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}>
-                {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+              <select
+                value={u.role}
+                className={input}
+                aria-label={`role of ${u.username}`}
+                data-testid="user-role"
+                onChange={(e) => act(() => api("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
+              >
+                {roles.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
               </select>
-              <button className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700" data-testid="user-remove"
-                onClick={() => { if (confirm(`Remove ${u.username}?`)) void act(() => api("DELETE", `/api/users/${u.id}`)); }}>Remove</button>
+              <button
+                type="button"
+                className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700"
+                data-testid="user-remove"
+                onClick={() => {
+                  if (confirm(`Remove ${u.username}?`)) void act(() => api("DELETE", `/api/users/${u.id}`));
+                }}
+              >
+                Remove
+              </button>
             </span>
           </li>
         ))}
       </ul>
-      <form onSubmit={onAdd} noValidate className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3" data-testid="add-user-form">
-        <label className="text-xs text-slate-600">User name<br /><input className={input} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} data-testid="new-username" /></label>
-        <label className="text-xs text-slate-600">Password (12+)<br /><input type="password" className={input} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} data-testid="new-password" /></label>
-        <label className="text-xs text-slate-600">Role<br />
-          <select className={input} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })} data-testid="new-role">
-            {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+      <form
+        onSubmit={onAdd}
+        noValidate
+        className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3"
+        data-testid="add-user-form"
+      >
+        <label className="text-xs text-slate-600">
+          User name
+          <br />
+          <input
+            className={input}
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+            data-testid="new-username"
+          />
+        </label>
+        <label className="text-xs text-slate-600">
+          Password (12+)
+          <br />
+          <input
+            type="password"
+            className={input}
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+            data-testid="new-password"
+          />
+        </label>
+        <label className="text-xs text-slate-600">
+          Role
+          <br />
+          <select
+            className={input}
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            data-testid="new-role"
+          >
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
         </label>
-        <button className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-user">Add user</button>
+        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-user">
+          Add user
+        </button>
       </form>
     </div>
   );

@@ -17,7 +17,10 @@ import { drag } from "../drag";
 // Skipped, with the reason, only where the lab cannot be built (it needs root and Debian 12's packages):
 // `.ci/run` builds it before `npm test`, so CI always runs this suite.
 const labUp = fs.existsSync(path.join(LAB.dir, "lab.env"));
-test.skip(!labUp, `the real-host lab is not up (no ${LAB.dir}/lab.env): build it with \`sudo npm run lab:up\` (e2e/lab/up.sh, Debian 12, root)`);
+test.skip(
+  !labUp,
+  `the real-host lab is not up (no ${LAB.dir}/lab.env): build it with \`sudo npm run lab:up\` (e2e/lab/up.sh, Debian 12, root)`,
+);
 test.describe.configure({ mode: "serial" });
 
 const HOSTS = { hostB: "10.77.0.12", hostC: "10.77.0.13" } as const;
@@ -28,7 +31,14 @@ const SAVES = path.join(LAB.dir, "shared", "saves");
 /** Runs a command inside a lab host (its network, mount and UTS namespaces). */
 function hx(host: LabHost, ...argv: string[]): { code: number; stdout: string; stderr: string } {
   try {
-    return { code: 0, stdout: execFileSync(path.join(LAB.dir, "bin", "hx"), [host, ...argv], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }), stderr: "" };
+    return {
+      code: 0,
+      stdout: execFileSync(path.join(LAB.dir, "bin", "hx"), [host, ...argv], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+      stderr: "",
+    };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
     return { code: err.status, stdout: err.stdout, stderr: err.stderr };
@@ -53,17 +63,19 @@ function fingerprintOf(host: LabHost): string {
   return /SHA256:\S+/.exec(execFileSync("ssh-keygen", ["-lf", pub], { encoding: "utf8" }))![0];
 }
 
-
 test.beforeAll(() => {
   // the lab starts with the guest defined on hostB (a rerun may find it elsewhere): run it there only
   if (domstate("hostB") === "running" && domstate("hostC") === null) return;
   if (domstate("hostC") === "running") hx("hostC", "virsh", "destroy", GUEST);
   if (domstate("hostC") !== null) hx("hostC", "virsh", "undefine", GUEST);
-  if (domstate("hostB") === null) expect(hx("hostB", "virsh", "define", path.join(LAB.dir, "shared", "xml", `${GUEST}.xml`)).code).toBe(0);
+  if (domstate("hostB") === null)
+    expect(hx("hostB", "virsh", "define", path.join(LAB.dir, "shared", "xml", `${GUEST}.xml`)).code).toBe(0);
   if (domstate("hostB") !== "running") expect(hx("hostB", "virsh", "start", GUEST).code).toBe(0);
 });
 
-test("add the two lab hosts through the UI, comparing their fingerprints with the hosts' own keys", async ({ page }) => {
+test("add the two lab hosts through the UI, comparing their fingerprints with the hosts' own keys", async ({
+  page,
+}) => {
   await loginAs(page, "admin", "/hosts", LAB.dataDir);
   const hosts = new HostsPage(page);
   await hosts.open();
@@ -79,7 +91,9 @@ test("add the two lab hosts through the UI, comparing their fingerprints with th
   }
 });
 
-test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then it runs on hostC only and is alive", async ({ page }) => {
+test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then it runs on hostC only and is alive", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await loginAs(page, "operator", "/", LAB.dataDir);
   const cluster = new ClusterPage(page);
@@ -109,7 +123,9 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   await jobCard.getByTestId("job-link").click();
 
   // the job page shows QEMU's own figures; libvirt on hostC reports the same
-  const completed = parseDomjobinfo(hx("hostC", "virsh", "domjobinfo", "--completed", "--keep-completed", GUEST).stdout);
+  const completed = parseDomjobinfo(
+    hx("hostC", "virsh", "domjobinfo", "--completed", "--keep-completed", GUEST).stdout,
+  );
   expect(completed.type).toBe("Completed");
   await expect(page.getByTestId("downtime")).toHaveText(`${completed.totalDowntimeMs} ms`);
   await expect(page.getByTestId("rounds-total")).toHaveText(String(completed.iteration));
@@ -123,11 +139,19 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   expect(domstate("hostC")).toBe("running");
   expect(domstate("hostB")).toBeNull();
   // the guest is alive after the move: its console uptime counter keeps growing
-  await expect.poll(consoleUptime, { timeout: 30_000, message: "the guest's console uptime counter grows after the migration" }).toBeGreaterThan(Math.max(before, 0));
+  await expect
+    .poll(consoleUptime, { timeout: 30_000, message: "the guest's console uptime counter grows after the migration" })
+    .toBeGreaterThan(Math.max(before, 0));
   const after = consoleUptime();
   await expect.poll(consoleUptime, { timeout: 30_000 }).toBeGreaterThan(after);
-  const ui = { downtime: await page.getByTestId("downtime").innerText(), rounds: await page.getByTestId("rounds-total").innerText(), elapsed: await page.getByTestId("elapsed").innerText() };
-  console.log(`lab migration — job page: downtime ${ui.downtime}, ${ui.rounds} rounds, elapsed ${ui.elapsed} | virsh domjobinfo --completed on hostC: Total downtime ${completed.totalDowntimeMs} ms, Iteration ${completed.iteration}, Time elapsed ${completed.elapsedMs} ms`);
+  const ui = {
+    downtime: await page.getByTestId("downtime").innerText(),
+    rounds: await page.getByTestId("rounds-total").innerText(),
+    elapsed: await page.getByTestId("elapsed").innerText(),
+  };
+  console.log(
+    `lab migration — job page: downtime ${ui.downtime}, ${ui.rounds} rounds, elapsed ${ui.elapsed} | virsh domjobinfo --completed on hostC: Total downtime ${completed.totalDowntimeMs} ms, Iteration ${completed.iteration}, Time elapsed ${completed.elapsedMs} ms`,
+  );
 });
 
 test("save the guest on hostC to shared storage, restore it on hostB", async ({ page }) => {
@@ -162,19 +186,36 @@ test("save the guest on hostC to shared storage, restore it on hostB", async ({ 
   await expect(page.getByTestId("job-location")).toContainText(`virsh console ${GUEST}`);
   expect(domstate("hostB")).toBe("running");
   expect(domstate("hostC")).toBe("shut off");
-  await expect.poll(consoleUptime, { timeout: 30_000, message: "the restored guest keeps counting" }).toBeGreaterThan(before);
+  await expect
+    .poll(consoleUptime, { timeout: 30_000, message: "the restored guest keeps counting" })
+    .toBeGreaterThan(before);
 });
 
-test("an SSH session killed mid-save (real OpenSSH, real libvirt): libvirt finishes the save, and Ferry catalogues the image instead of deleting it", async ({ page }) => {
+test("an SSH session killed mid-save (real OpenSSH, real libvirt): libvirt finishes the save, and Ferry catalogues the image instead of deleting it", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await loginAs(page, "operator", "/", LAB.dataDir);
   const api = page.request;
   const headers = { "x-csrf-token": (await (await api.get("/api/auth/session")).json()).csrfToken as string };
-  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string; domains: { name: string }[] }[];
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as {
+    id: string;
+    name: string;
+    domains: { name: string }[];
+  }[];
   const hostB = hosts.find((h) => h.name === "hostB")!;
   expect(domstate("hostB")).toBe("running");
-  await expect.poll(async () => (await (await api.get("/api/hosts")).json()).hosts.find((h: { name: string }) => h.name === "hostB").domains.some((d: { name: string }) => d.name === GUEST)).toBe(true);
-  const res = await api.post("/api/jobs", { data: { kind: "save", domain: GUEST, hostId: hostB.id, dir: SAVES }, headers });
+  await expect
+    .poll(async () =>
+      (await (await api.get("/api/hosts")).json()).hosts
+        .find((h: { name: string }) => h.name === "hostB")
+        .domains.some((d: { name: string }) => d.name === GUEST),
+    )
+    .toBe(true);
+  const res = await api.post("/api/jobs", {
+    data: { kind: "save", domain: GUEST, hostId: hostB.id, dir: SAVES },
+    headers,
+  });
   expect(res.status(), await res.text()).toBe(200);
   const jobId = (await res.json()).job.id as string;
   // the moment libvirt's save job exists, cut every SSH connection into hostB: kill its sshd session processes
@@ -182,23 +223,42 @@ test("an SSH session killed mid-save (real OpenSSH, real libvirt): libvirt finis
   while (!/Operation:\s+Save/.test(hx("hostB", "virsh", "domjobinfo", GUEST).stdout)) {
     if (Date.now() > deadline) throw new Error("the save never started on hostB");
   }
-  const pids = [...hx("hostB", "ss", "-tnpH", "state", "established", "( sport = :22 )").stdout.matchAll(/pid=(\d+)/g)].map((m) => m[1]);
+  const pids = [
+    ...hx("hostB", "ss", "-tnpH", "state", "established", "( sport = :22 )").stdout.matchAll(/pid=(\d+)/g),
+  ].map((m) => m[1]);
   expect(pids.length).toBeGreaterThan(0);
   execFileSync("kill", ["-9", ...pids]);
-  await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 60_000 }).toMatch(/^(succeeded|failed|interrupted)$/);
-  const { job, events } = (await (await api.get(`/api/jobs/${jobId}`)).json()) as { job: { status: string; imagePath: string; locationNote: string }; events: { type: string; payload: { line?: string } }[] };
+  await expect
+    .poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 60_000 })
+    .toMatch(/^(succeeded|failed|interrupted)$/);
+  const { job, events } = (await (await api.get(`/api/jobs/${jobId}`)).json()) as {
+    job: { status: string; imagePath: string; locationNote: string };
+    events: { type: string; payload: { line?: string } }[];
+  };
   const lines = events.filter((e) => e.type === "log").map((e) => e.payload.line ?? "");
-  console.log(`lab save with its SSH session killed — ${job.status}: ${job.locationNote} | ${lines.filter((l) => l.startsWith("ferry:")).join(" / ")}`);
-  expect(lines.some((l) => l.includes("lost sight of the save")), "Ferry lost its session mid-save").toBe(true);
+  console.log(
+    `lab save with its SSH session killed — ${job.status}: ${job.locationNote} | ${lines.filter((l) => l.startsWith("ferry:")).join(" / ")}`,
+  );
+  expect(
+    lines.some((l) => l.includes("lost sight of the save")),
+    "Ferry lost its session mid-save",
+  ).toBe(true);
   expect(job.status).toBe("succeeded");
   // libvirt's word: the (transient) guest is gone from hostB, the image is whole — it restores and runs
   expect(domstate("hostB")).toBeNull();
   expect((fs.statSync(job.imagePath).mode & 0o777).toString(8)).toBe("600");
-  const image = ((await (await api.get("/api/images")).json()).images as { id: string; path: string; integrity: string }[]).find((i) => i.path === job.imagePath)!;
+  const image = (
+    (await (await api.get("/api/images")).json()).images as { id: string; path: string; integrity: string }[]
+  ).find((i) => i.path === job.imagePath)!;
   expect(image.integrity).toBe("verified");
-  const restore = await api.post("/api/jobs", { data: { kind: "restore", imageId: image.id, targetId: hostB.id }, headers });
+  const restore = await api.post("/api/jobs", {
+    data: { kind: "restore", imageId: image.id, targetId: hostB.id },
+    headers,
+  });
   expect(restore.status(), await restore.text()).toBe(200);
   const restoreId = (await restore.json()).job.id as string;
-  await expect.poll(async () => (await (await api.get(`/api/jobs/${restoreId}`)).json()).job.status, { timeout: 60_000 }).toBe("succeeded");
+  await expect
+    .poll(async () => (await (await api.get(`/api/jobs/${restoreId}`)).json()).job.status, { timeout: 60_000 })
+    .toBe("succeeded");
   expect(domstate("hostB")).toBe("running");
 });

@@ -9,6 +9,10 @@ export class ClusterPage {
     await expect(this.page.getByTestId("stream-status")).toHaveAttribute("data-status", "live");
   }
 
-  host(name: string) { return this.page.getByTestId(`host-${name}`); }
-  domain(host: string, domain: string) { return this.host(host).getByTestId(`domain-${domain}`); }
+  host(name: string) {
+    return this.page.getByTestId(`host-${name}`);
+  }
+  domain(host: string, domain: string) {
+    return this.host(host).getByTestId(`domain-${domain}`);
+  }
 }

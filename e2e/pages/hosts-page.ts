@@ -1,6 +1,12 @@
 import { expect, type Page } from "@playwright/test";
 
-export interface HostFields { name: string; address: string; port: string | number; user?: string; keyPath: string }
+export interface HostFields {
+  name: string;
+  address: string;
+  port: string | number;
+  user?: string;
+  keyPath: string;
+}
 
 export class HostsPage {
   constructor(readonly page: Page) {}
@@ -20,8 +26,16 @@ export class HostsPage {
     await p.getByTestId("field-keypath").fill(f.keyPath);
   }
 
-  async fetchKey() { await this.page.getByTestId("scan").click(); }
-  async accept() { await this.page.getByTestId("accept").click(); }
-  error() { return this.page.getByTestId("form-error"); }
-  row(name: string) { return this.page.getByTestId(`host-row-${name}`); }
+  async fetchKey() {
+    await this.page.getByTestId("scan").click();
+  }
+  async accept() {
+    await this.page.getByTestId("accept").click();
+  }
+  error() {
+    return this.page.getByTestId("form-error");
+  }
+  row(name: string) {
+    return this.page.getByTestId(`host-row-${name}`);
+  }
 }

@@ -13,7 +13,14 @@ export interface AuditInput {
   ip?: string | null;
 }
 
-export interface AuditFilter { actor?: string; action?: string; outcome?: AuditOutcome; from?: Date; to?: Date; limit?: number }
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+}
 
 /** The audit log: append and read. There is deliberately no update or delete (and triggers forbid them). */
 export class AuditLog {
@@ -21,8 +28,15 @@ export class AuditLog {
 
   async record(e: AuditInput): Promise<void> {
     await this.db.auditEntry.create({
-      data: { actor: e.actor, role: e.role ?? null, action: e.action, target: e.target ?? null, outcome: e.outcome,
-        detail: e.detail ? JSON.stringify(e.detail) : null, ip: e.ip ?? null },
+      data: {
+        actor: e.actor,
+        role: e.role ?? null,
+        action: e.action,
+        target: e.target ?? null,
+        outcome: e.outcome,
+        detail: e.detail ? JSON.stringify(e.detail) : null,
+        ip: e.ip ?? null,
+      },
     });
   }
 
@@ -37,6 +51,10 @@ export class AuditLog {
       orderBy: { id: "desc" },
       take: Math.min(f.limit ?? 200, 1000),
     });
-    return rows.map((r) => ({ ...r, at: r.at.toISOString(), detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }));
+    return rows.map((r) => ({
+      ...r,
+      at: r.at.toISOString(),
+      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+    }));
   }
 }

@@ -19,7 +19,10 @@ export async function currentSession(): Promise<{ session: SessionInfo | null; r
 }
 
 /** For a page: redirects to /login when signed out; `allowed` is false when the role is too low. */
-export async function requirePage(path: keyof typeof pagePolicy, actualPath: string = path): Promise<{ session: SessionInfo; allowed: boolean }> {
+export async function requirePage(
+  path: keyof typeof pagePolicy,
+  actualPath: string = path,
+): Promise<{ session: SessionInfo; allowed: boolean }> {
   const { session, reason } = await currentSession();
   if (!session) redirect(`/login?next=${encodeURIComponent(actualPath)}${reason ? `&reason=${reason}` : ""}`);
   const need = pagePolicy[path] as Access;

@@ -3,7 +3,10 @@ import type { Access } from "./roles";
 // The one table of who may call what. Every route handler names its row (lib/http/handler.ts);
 // the access test walks this table and checks that every route file under app/api has its rows.
 
-export interface RouteRule { access: Access; /** audit action recorded for every call, ok or not */ audit?: string }
+export interface RouteRule {
+  access: Access /** audit action recorded for every call, ok or not */;
+  audit?: string;
+}
 
 export const routePolicy = {
   "POST /api/auth/login": { access: "public", audit: "auth.login" },

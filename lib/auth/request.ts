@@ -29,7 +29,10 @@ export function checkAccess(req: Request, access: Access, session: SessionInfo |
     throw new AppError("forbidden", `Your role (${session.user.role}) cannot do this: ${whoMay(access)} can.`);
   }
   if (mutating && !csrfMatches(session.csrfToken, req.headers.get(CSRF_HEADER))) {
-    throw new AppError("csrf_failed", "This request did not come from a Ferry page (missing or wrong CSRF token). Reload the page and try again.");
+    throw new AppError(
+      "csrf_failed",
+      "This request did not come from a Ferry page (missing or wrong CSRF token). Reload the page and try again.",
+    );
   }
 }
 
@@ -39,7 +42,11 @@ function checkOrigin(req: Request) {
   if (!origin) return;
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   let originHost: string;
-  try { originHost = new URL(origin).host; } catch { originHost = ""; }
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = "";
+  }
   if (originHost !== host) throw new AppError("csrf_failed", `Refused a request from another site (${origin}).`);
 }
 

@@ -1,12 +1,18 @@
 import { z } from "zod";
 import { roles } from "./roles";
 
-export const usernameSchema = z.string().trim()
+export const usernameSchema = z
+  .string()
+  .trim()
   .min(2, "A user name has 2 to 32 characters.")
   .max(32, "A user name has 2 to 32 characters.")
-  .regex(/^[a-z][a-z0-9._-]*$/, "A user name uses lowercase letters, digits, '.', '_' and '-', and starts with a letter.");
+  .regex(
+    /^[a-z][a-z0-9._-]*$/,
+    "A user name uses lowercase letters, digits, '.', '_' and '-', and starts with a letter.",
+  );
 
-export const newPasswordSchema = z.string()
+export const newPasswordSchema = z
+  .string()
   .min(12, "A password has at least 12 characters.")
   .max(256, "A password has at most 256 characters.");
 
@@ -19,6 +25,10 @@ export const loginSchema = z.object({
 
 export const createUserSchema = z.object({ username: usernameSchema, password: newPasswordSchema, role: roleSchema });
 export const updateUserSchema = z.object({ role: roleSchema }).strict();
-export const setupSchema = z.object({ secret: z.string().trim().min(1, "Enter the one-time secret printed by the server."), username: usernameSchema, password: newPasswordSchema });
+export const setupSchema = z.object({
+  secret: z.string().trim().min(1, "Enter the one-time secret printed by the server."),
+  username: usernameSchema,
+  password: newPasswordSchema,
+});
 
 export type CreateUserInput = z.infer<typeof createUserSchema>;

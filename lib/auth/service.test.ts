@@ -15,10 +15,17 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-auth-"));
   db = openDatabase(path.join(dir, "ferry.db")).db;
 });
-afterAll(async () => { await db.$disconnect(); fs.rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 async function codeOf(p: Promise<unknown>) {
-  try { await p; } catch (e) { return e instanceof AppError ? e.code : String(e); }
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof AppError ? e.code : String(e);
+  }
   return "no error";
 }
 
@@ -90,15 +97,26 @@ describe("AuditLog", () => {
   it("appends and filters; the database refuses updates and deletes", async () => {
     const audit = new AuditLog(db);
     await audit.record({ actor: "alice", role: "operator", action: "host.add", target: "hostD", outcome: "ok" });
-    await audit.record({ actor: "anonymous", action: "host.add", outcome: "refused", detail: { code: "unauthorized" } });
+    await audit.record({
+      actor: "anonymous",
+      action: "host.add",
+      outcome: "refused",
+      detail: { code: "unauthorized" },
+    });
     expect((await audit.list({ outcome: "refused" })).map((e) => e.actor)).toEqual(["anonymous"]);
-    expect((await audit.list({ actor: "alice" }))[0]).toMatchObject({ action: "host.add", target: "hostD", outcome: "ok" });
+    expect((await audit.list({ actor: "alice" }))[0]).toMatchObject({
+      action: "host.add",
+      target: "hostD",
+      outcome: "ok",
+    });
     // Prisma reports the trigger's abort as a constraint violation; the raw driver shows whose it is
     await expect(db.auditEntry.updateMany({ data: { outcome: "ok" } })).rejects.toThrow();
     await expect(db.auditEntry.deleteMany({})).rejects.toThrow();
     const raw = new Database(path.join(dir, "ferry.db"));
     expect(() => raw.prepare(`DELETE FROM "AuditEntry"`).run()).toThrow(/the audit log is append-only/);
-    expect(() => raw.prepare(`UPDATE "AuditEntry" SET actor = 'mallory'`).run()).toThrow(/the audit log is append-only/);
+    expect(() => raw.prepare(`UPDATE "AuditEntry" SET actor = 'mallory'`).run()).toThrow(
+      /the audit log is append-only/,
+    );
     raw.close();
     expect((await audit.list()).map((e) => e.outcome)).toEqual(["refused", "ok"]);
   });
@@ -107,8 +125,21 @@ describe("AuditLog", () => {
 describe("log", () => {
   it("redacts passwords, tokens, cookies and keys wherever they sit", () => {
     const lines: string[] = [];
-    const logger = createLogger({ write: (s: string) => { lines.push(s); } });
-    logger.info({ password: "hunter2hunter2", body: { password: "pw-in-body" }, token: "t0k", headers: { cookie: "ferry_session=abc" }, privateKey: "-----BEGIN" }, "login");
+    const logger = createLogger({
+      write: (s: string) => {
+        lines.push(s);
+      },
+    });
+    logger.info(
+      {
+        password: "hunter2hunter2",
+        body: { password: "pw-in-body" },
+        token: "t0k",
+        headers: { cookie: "ferry_session=abc" },
+        privateKey: "-----BEGIN",
+      },
+      "login",
+    );
     const out = lines.join("");
     expect(out).toContain("[redacted]");
     expect(out).not.toMatch(/hunter2|pw-in-body|t0k|ferry_session=abc|BEGIN/);

@@ -1,19 +1,32 @@
 import { EventEmitter } from "node:events";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import { burnVerify, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
 import type { CreateUserInput } from "./schema";
 
-export interface SessionUser { id: string; username: string; role: Role }
-export interface SessionInfo { id: string; user: SessionUser; csrfToken: string; expiresAt: Date }
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: Role;
+}
+export interface SessionInfo {
+  id: string;
+  user: SessionUser;
+  csrfToken: string;
+  expiresAt: Date;
+}
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const token = () => randomBytes(32).toString("base64url");
 
-export interface AuthOptions { sessionTtlMs?: number; loginAttempts?: number; loginWindowS?: number }
+export interface AuthOptions {
+  sessionTtlMs?: number;
+  loginAttempts?: number;
+  loginWindowS?: number;
+}
 
 /** Users, sessions, login rate limits and the one-time setup secret. */
 export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
@@ -22,7 +35,10 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
   private readonly perAddress: RateLimiterMemory;
   private setupSecretHash: string | null = null;
 
-  constructor(private readonly db: Db, opts: AuthOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    opts: AuthOptions = {},
+  ) {
     super();
     this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
     const duration = opts.loginWindowS ?? 900;
@@ -38,11 +54,15 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
     const name = username.trim().toLowerCase();
     const accountKey = `${name}|${ip}`;
     const [account, address] = await Promise.all([this.perAccount.get(accountKey), this.perAddress.get(ip)]);
-    const blocked = [account && account.consumedPoints >= this.perAccount.points ? account : null, address && address.consumedPoints >= this.perAddress.points ? address : null]
-      .filter((r): r is RateLimiterRes => r !== null);
+    const blocked = [
+      account && account.consumedPoints >= this.perAccount.points ? account : null,
+      address && address.consumedPoints >= this.perAddress.points ? address : null,
+    ].filter((r): r is RateLimiterRes => r !== null);
     if (blocked.length) throw rateLimited(Math.max(...blocked.map((r) => r.msBeforeNext)));
     const user = await this.db.user.findUnique({ where: { username: name } });
-    const ok = user ? await verifyPassword(user.passwordHash, password) : (await burnVerify(password), false);
+    // an unknown user costs the same hashing time as a known one
+    if (!user) await burnVerify(password);
+    const ok = user ? await verifyPassword(user.passwordHash, password) : false;
     if (!user || !ok) {
       await Promise.all([this.perAccount.penalty(accountKey, 1), this.perAddress.penalty(ip, 1)]);
       throw new AppError("unauthorized", "Unknown user name or wrong password.");
@@ -79,7 +99,10 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
       throw new AppError("session_expired", "Your session has expired. Log in again.");
     }
     if (Date.now() - row.lastSeenAt.getTime() > 60_000) {
-      await this.db.session.update({ where: { id: row.id }, data: { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + this.sessionTtlMs) } });
+      await this.db.session.update({
+        where: { id: row.id },
+        data: { lastSeenAt: new Date(), expiresAt: new Date(Date.now() + this.sessionTtlMs) },
+      });
     }
     return toSessionInfo(row);
   }
@@ -89,23 +112,36 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
     this.emit("session-ended", sessionId);
   }
 
-  async userCount(): Promise<number> { return this.db.user.count(); }
+  async userCount(): Promise<number> {
+    return this.db.user.count();
+  }
 
   async listUsers() {
-    return (await this.db.user.findMany({ orderBy: { username: "asc" }, select: { id: true, username: true, role: true, createdAt: true, lastLoginAt: true } }))
-      .map((u) => ({ ...u, role: isRole(u.role) ? u.role : "viewer" }));
+    return (
+      await this.db.user.findMany({
+        orderBy: { username: "asc" },
+        select: { id: true, username: true, role: true, createdAt: true, lastLoginAt: true },
+      })
+    ).map((u) => ({ ...u, role: isRole(u.role) ? u.role : "viewer" }));
   }
 
   async createUser(input: CreateUserInput): Promise<SessionUser> {
-    if (await this.db.user.findUnique({ where: { username: input.username } })) throw new AppError("conflict", `A user named ${input.username} already exists.`);
-    const u = await this.db.user.create({ data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) } });
+    if (await this.db.user.findUnique({ where: { username: input.username } }))
+      throw new AppError("conflict", `A user named ${input.username} already exists.`);
+    const u = await this.db.user.create({
+      data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) },
+    });
     return { id: u.id, username: u.username, role: input.role };
   }
 
   /** Creates or resets a user (the `user:add` command and the demo): returns the user. */
   async upsertUser(username: string, role: Role, password: string): Promise<SessionUser> {
     const passwordHash = await hashPassword(password);
-    const u = await this.db.user.upsert({ where: { username }, create: { username, role, passwordHash }, update: { role, passwordHash } });
+    const u = await this.db.user.upsert({
+      where: { username },
+      create: { username, role, passwordHash },
+      update: { role, passwordHash },
+    });
     await this.db.session.deleteMany({ where: { userId: u.id } });
     return { id: u.id, username, role };
   }
@@ -142,22 +178,40 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
   }
 
   async completeSetup(secret: string, username: string, password: string): Promise<SessionUser> {
-    const ok = this.setupSecretHash !== null && timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(this.setupSecretHash));
-    if (!ok || (await this.userCount()) > 0) throw new AppError("forbidden", "That is not the current one-time setup secret (or setup is already done).");
+    const ok =
+      this.setupSecretHash !== null && timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(this.setupSecretHash));
+    if (!ok || (await this.userCount()) > 0)
+      throw new AppError("forbidden", "That is not the current one-time setup secret (or setup is already done).");
     this.setupSecretHash = null;
     return this.createUser({ username, password, role: "admin" });
   }
 
-  get setupPending(): boolean { return this.setupSecretHash !== null; }
+  get setupPending(): boolean {
+    return this.setupSecretHash !== null;
+  }
 }
 
 function rateLimited(ms: number): AppError {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
-  return new AppError("rate_limited", `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+  return new AppError(
+    "rate_limited",
+    `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  );
 }
 
-type SessionRow = { id: string; csrfToken: string; expiresAt: Date; lastSeenAt: Date; user: { id: string; username: string; role: string } };
+type SessionRow = {
+  id: string;
+  csrfToken: string;
+  expiresAt: Date;
+  lastSeenAt: Date;
+  user: { id: string; username: string; role: string };
+};
 
 function toSessionInfo(row: SessionRow): SessionInfo {
-  return { id: row.id, csrfToken: row.csrfToken, expiresAt: row.expiresAt, user: { id: row.user.id, username: row.user.username, role: isRole(row.user.role) ? row.user.role : "viewer" } };
+  return {
+    id: row.id,
+    csrfToken: row.csrfToken,
+    expiresAt: row.expiresAt,
+    user: { id: row.user.id, username: row.user.username, role: isRole(row.user.role) ? row.user.role : "viewer" },
+  };
 }

@@ -8,7 +8,12 @@ import { memoryRoom, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
 
 export type CheckStatus = "ok" | "warn" | "fail";
-export interface Check { id: string; label: string; status: CheckStatus; reason: string }
+export interface Check {
+  id: string;
+  label: string;
+  status: CheckStatus;
+  reason: string;
+}
 
 export interface MigrationCheckInput {
   domain: DomainInfo;
@@ -28,16 +33,41 @@ export function targetAddressOf(target: HostView): string {
 export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   const { domain, source, target } = i;
   const checks: Check[] = [];
-  const add = (id: string, label: string, status: CheckStatus, reason: string) => checks.push({ id, label, status, reason });
+  const add = (id: string, label: string, status: CheckStatus, reason: string) =>
+    checks.push({ id, label, status, reason });
 
-  add("target-differs", "Another host", source.id === target.id ? "fail" : "ok",
-    source.id === target.id ? `${domain.name} already runs on ${source.name}.` : `${source.name} → ${target.name}.`);
-  add("no-other-job", "No other job on the domain", i.activeJobId ? "fail" : "ok",
-    i.activeJobId ? `Job ${i.activeJobId} is still working on ${domain.name}; wait for it or cancel it.` : "Nothing else is moving this domain.");
+  add(
+    "target-differs",
+    "Another host",
+    source.id === target.id ? "fail" : "ok",
+    source.id === target.id ? `${domain.name} already runs on ${source.name}.` : `${source.name} → ${target.name}.`,
+  );
+  add(
+    "no-other-job",
+    "No other job on the domain",
+    i.activeJobId ? "fail" : "ok",
+    i.activeJobId
+      ? `Job ${i.activeJobId} is still working on ${domain.name}; wait for it or cancel it.`
+      : "Nothing else is moving this domain.",
+  );
   const movable = domain.state === "running" || domain.state === "idle";
-  add("domain-running", "Domain is running", movable ? "ok" : "fail", movable ? `${domain.name} is ${stateWords[domain.state]}.` : `${domain.name} is ${stateWords[domain.state]}; only a running domain can be migrated live.`);
+  add(
+    "domain-running",
+    "Domain is running",
+    movable ? "ok" : "fail",
+    movable
+      ? `${domain.name} is ${stateWords[domain.state]}.`
+      : `${domain.name} is ${stateWords[domain.state]}; only a running domain can be migrated live.`,
+  );
   if (target.status !== "online" || !target.facts || !source.facts) {
-    add("target-online", "Target answers", "fail", target.status !== "online" ? `${target.name} is ${target.status}: ${target.reason ?? "no answer yet"}.` : "The target has not been read yet.");
+    add(
+      "target-online",
+      "Target answers",
+      "fail",
+      target.status !== "online"
+        ? `${target.name} is ${target.status}: ${target.reason ?? "no answer yet"}.`
+        : "The target has not been read yet.",
+    );
     return checks;
   }
   const sf = source.facts;
@@ -45,7 +75,11 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   const rule = (id: string, label: string, v: RuleVerdict) => add(id, label, v.status, v.reason);
   rule("toolstack", "Same toolstack", sameToolstack(source.name, sf.toolstack, target.name, tf.toolstack));
   rule("arch", "Same architecture and virtualization extensions", sameCpu(source.name, sf, target.name, tf));
-  rule("memory", "Enough free memory on the target", memoryRoom(domain.name, domain.memoryMiB, target.name, tf.freeMemoryMiB));
+  rule(
+    "memory",
+    "Enough free memory on the target",
+    memoryRoom(domain.name, domain.memoryMiB, target.name, tf.freeMemoryMiB),
+  );
   checks.push(await checkStorage(i));
   checks.push(await checkReachable(i));
   return checks;
@@ -57,13 +91,21 @@ async function mounts(runner: CommandRunner, path?: string): Promise<{ device: s
 }
 
 /** Where a path really lives: on an NFS server's export, or on one host's own disk. */
-interface Place { server: string; path: string }
-const nfs = (device: string) => /^[^/]+:\//.test(device) ? { server: device.slice(0, device.indexOf(":")), path: device.slice(device.indexOf(":") + 1) } : null;
+interface Place {
+  server: string;
+  path: string;
+}
+const nfs = (device: string) =>
+  /^[^/]+:\//.test(device)
+    ? { server: device.slice(0, device.indexOf(":")), path: device.slice(device.indexOf(":") + 1) }
+    : null;
 const under = (base: string, rest: string) => (rest ? `${base.replace(/\/$/, "")}${rest}` : base);
 
 /** An NFS server named by address or name is one of the two hosts when that host answers to it. */
 function serverId(server: string, hosts: HostView[]): string {
-  const h = hosts.find((x) => x.address === server || x.facts?.hostname === server || (x.facts?.addresses ?? []).includes(server));
+  const h = hosts.find(
+    (x) => x.address === server || x.facts?.hostname === server || (x.facts?.addresses ?? []).includes(server),
+  );
   return h ? `host:${h.id}` : `nfs:${server}`;
 }
 
@@ -88,8 +130,18 @@ async function checkStorage(i: MigrationCheckInput): Promise<Check> {
   if (i.domain.disks.length === 0) {
     // libvirt's domblklist is the whole list of block devices: none means nothing on disk moves
     return i.source.capabilities.completeDiskList
-      ? { id: "storage", label, status: "ok", reason: "The domain has no disks (virsh domblklist): only memory and device state move." }
-      : { id: "storage", label, status: "warn", reason: "The domain's config lists no disks, so Ferry cannot check its storage." };
+      ? {
+          id: "storage",
+          label,
+          status: "ok",
+          reason: "The domain has no disks (virsh domblklist): only memory and device state move.",
+        }
+      : {
+          id: "storage",
+          label,
+          status: "warn",
+          reason: "The domain's config lists no disks, so Ferry cannot check its storage.",
+        };
   }
   const hosts = [i.source, i.target];
   const missing: string[] = [];
@@ -97,22 +149,48 @@ async function checkStorage(i: MigrationCheckInput): Promise<Check> {
     const here = await placeOf(i.sourceRunner, i.source, disk.path, hosts);
     // an NFS root the guest mounts itself (server:/export): the target must be that server or mount that export
     const there = nfs(disk.path)
-      ? (here?.server === `host:${i.target.id}` ? here : (await mounts(i.targetRunner))?.some((m) => m.device === disk.path) ? here : null)
+      ? here?.server === `host:${i.target.id}`
+        ? here
+        : (await mounts(i.targetRunner))?.some((m) => m.device === disk.path)
+          ? here
+          : null
       : await placeOf(i.targetRunner, i.target, disk.path, hosts);
-    const same = here !== null && there !== null && here.server === there.server && here.path === there.path && !here.server.startsWith("root:");
+    const same =
+      here !== null &&
+      there !== null &&
+      here.server === there.server &&
+      here.path === there.path &&
+      !here.server.startsWith("root:");
     if (!same) missing.push(`${disk.path} (${disk.vdev})`);
   }
   return missing.length
-    ? { id: "storage", label, status: "fail", reason: `Not on shared storage that ${i.target.name} mounts: ${missing.join(", ")}.` }
-    : { id: "storage", label, status: "ok", reason: `${i.domain.disks.map((d) => d.path).join(", ")} — shared with ${i.target.name}.` };
+    ? {
+        id: "storage",
+        label,
+        status: "fail",
+        reason: `Not on shared storage that ${i.target.name} mounts: ${missing.join(", ")}.`,
+      }
+    : {
+        id: "storage",
+        label,
+        status: "ok",
+        reason: `${i.domain.disks.map((d) => d.path).join(", ")} — shared with ${i.target.name}.`,
+      };
 }
 
 /** xl migrate runs `ssh <target> xl migrate-receive` from the source: the source must reach the target. */
 async function checkReachable(i: MigrationCheckInput): Promise<Check> {
   const label = "Target reachable from the source over SSH";
   const address = targetAddressOf(i.target);
-  const r = await i.sourceRunner.exec([...hostArgv.sshTo(address), "true"], { timeoutMs: 10_000 }).catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
+  const r = await i.sourceRunner
+    .exec([...hostArgv.sshTo(address), "true"], { timeoutMs: 10_000 })
+    .catch((e: Error) => ({ code: -1, stdout: "", stderr: e.message }));
   return r.code === 0
     ? { id: "reachable", label, status: "ok", reason: `${i.source.name} reaches ${address} with its own SSH key.` }
-    : { id: "reachable", label, status: "fail", reason: `${i.source.name} cannot ssh to ${address}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.` };
+    : {
+        id: "reachable",
+        label,
+        status: "fail",
+        reason: `${i.source.name} cannot ssh to ${address}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.`,
+      };
 }

@@ -10,11 +10,19 @@ export type QuickVerdict = { status: "ok" | "fail"; reason: string };
 
 export function quickMigrationVerdict(domain: DomainInfo, source: HostView, target: HostView): QuickVerdict {
   if (source.id === target.id) return { status: "fail", reason: `${domain.name} already runs on ${target.name}.` };
-  if (target.status !== "online" || !target.facts || !source.facts) return { status: "fail", reason: `${target.name} is ${target.status}${target.reason ? `: ${target.reason}` : ""}.` };
+  if (target.status !== "online" || !target.facts || !source.facts)
+    return {
+      status: "fail",
+      reason: `${target.name} is ${target.status}${target.reason ? `: ${target.reason}` : ""}.`,
+    };
   const s = source.facts;
   const t = target.facts;
   // the same rules as the server's checks (lib/checks/rules.ts); a warning there is no reason to stop a hover
-  for (const v of [sameToolstack(source.name, s.toolstack, target.name, t.toolstack), sameCpu(source.name, s, target.name, t), memoryRoom(domain.name, domain.memoryMiB, target.name, t.freeMemoryMiB)]) {
+  for (const v of [
+    sameToolstack(source.name, s.toolstack, target.name, t.toolstack),
+    sameCpu(source.name, s, target.name, t),
+    memoryRoom(domain.name, domain.memoryMiB, target.name, t.freeMemoryMiB),
+  ]) {
     if (v.status === "fail") return { status: "fail", reason: v.reason };
   }
   return { status: "ok", reason: `Room and a matching CPU on ${target.name}; checking storage and SSH…` };

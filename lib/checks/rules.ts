@@ -4,7 +4,10 @@ import { formatMiB } from "../format";
 // written once, so that they cannot drift apart. Pure functions of what the inventory already knows.
 
 export type RuleStatus = "ok" | "warn" | "fail";
-export interface RuleVerdict { status: RuleStatus; reason: string }
+export interface RuleVerdict {
+  status: RuleStatus;
+  reason: string;
+}
 
 /** Below this much free memory left after the move, the target is tight: a warning. */
 export const MEMORY_MARGIN_MIB = 256;
@@ -12,23 +15,44 @@ export const MEMORY_MARGIN_MIB = 256;
 /** Room for `needMiB` on a host with `freeMiB` free: fail without room, warn when less than the margin would remain. */
 export function memoryRoom(domain: string, needMiB: number, target: string, freeMiB: number): RuleVerdict {
   const left = freeMiB - needMiB;
-  if (left < 0) return { status: "fail", reason: `${domain} needs ${formatMiB(needMiB)}; ${target} has ${formatMiB(freeMiB)} free.` };
-  return { status: left < MEMORY_MARGIN_MIB ? "warn" : "ok",
-    reason: `${formatMiB(needMiB)} needed, ${formatMiB(freeMiB)} free${left < MEMORY_MARGIN_MIB ? ` — only ${formatMiB(left)} would remain` : ""}.` };
+  if (left < 0)
+    return {
+      status: "fail",
+      reason: `${domain} needs ${formatMiB(needMiB)}; ${target} has ${formatMiB(freeMiB)} free.`,
+    };
+  return {
+    status: left < MEMORY_MARGIN_MIB ? "warn" : "ok",
+    reason: `${formatMiB(needMiB)} needed, ${formatMiB(freeMiB)} free${left < MEMORY_MARGIN_MIB ? ` — only ${formatMiB(left)} would remain` : ""}.`,
+  };
 }
 
-interface Cpu { arch: string; virtExtensions: string[] }
+interface Cpu {
+  arch: string;
+  virtExtensions: string[];
+}
 const ext = (c: Cpu) => c.virtExtensions.join(",");
 
 /** The guest's instructions must match: same architecture and the same virtualization extensions (VT-x / AMD-V). */
 export function sameCpu(sourceName: string, s: Cpu, targetName: string, t: Cpu): RuleVerdict {
-  if (s.arch !== t.arch) return { status: "fail", reason: `${sourceName} is ${s.arch}, ${targetName} is ${t.arch}: the guest's instructions would not match.` };
-  if (ext(s) !== ext(t)) return { status: "fail", reason: `${sourceName} has ${s.virtExtensions.join(", ") || "no VT-x/AMD-V"}, ${targetName} has ${t.virtExtensions.join(", ") || "none"}.` };
+  if (s.arch !== t.arch)
+    return {
+      status: "fail",
+      reason: `${sourceName} is ${s.arch}, ${targetName} is ${t.arch}: the guest's instructions would not match.`,
+    };
+  if (ext(s) !== ext(t))
+    return {
+      status: "fail",
+      reason: `${sourceName} has ${s.virtExtensions.join(", ") || "no VT-x/AMD-V"}, ${targetName} has ${t.virtExtensions.join(", ") || "none"}.`,
+    };
   return { status: "ok", reason: `Both ${s.arch} with ${s.virtExtensions.join(", ") || "no extensions"}.` };
 }
 
 /** A domain cannot move between toolstacks. */
 export function sameToolstack(sourceName: string, s: string, targetName: string, t: string): RuleVerdict {
-  return s === t ? { status: "ok", reason: `Both use ${s}.` }
-    : { status: "fail", reason: `${sourceName} uses ${s}, ${targetName} uses ${t}: a domain cannot move between toolstacks.` };
+  return s === t
+    ? { status: "ok", reason: `Both use ${s}.` }
+    : {
+        status: "fail",
+        reason: `${sourceName} uses ${s}, ${targetName} uses ${t}: a domain cannot move between toolstacks.`,
+      };
 }

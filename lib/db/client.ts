@@ -12,7 +12,8 @@ export function dataDir(): string {
 
 export function databaseFile(): string {
   const url = process.env.DATABASE_URL;
-  if (url && !url.startsWith("file:")) throw new Error(`DATABASE_URL ${url.split(":")[0]}: only SQLite (file:) is supported in this build.`);
+  if (url && !url.startsWith("file:"))
+    throw new Error(`DATABASE_URL ${url.split(":")[0]}: only SQLite (file:) is supported in this build.`);
   return url ? path.resolve(url.slice("file:".length)) : path.join(dataDir(), "ferry.db");
 }
 

@@ -13,7 +13,10 @@ describe("applyMigrations", () => {
     expect(first.length).toBe(fs.readdirSync(migrationsDir()).length);
     expect(applyMigrations(file)).toEqual([]);
     const db = new Database(file);
-    const rows = db.prepare(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`).all() as { checksum: string; finished_at: number }[];
+    const rows = db.prepare(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`).all() as {
+      checksum: string;
+      finished_at: number;
+    }[];
     expect(rows).toHaveLength(first.length);
     expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name='Host'`).get()).toBeTruthy();
@@ -44,12 +47,16 @@ describe("applyMigrations on a database with data", () => {
     const file = path.join(dir, "ferry.db");
     applyMigrations(file, migs);
     const db = new Database(file);
-    db.prepare(`INSERT INTO "Host" (id, name, address, fingerprint, updatedAt) VALUES ('h1', 'hostB', '10.0.0.2', 'SHA256:x', 0)`).run();
+    db.prepare(
+      `INSERT INTO "Host" (id, name, address, fingerprint, updatedAt) VALUES ('h1', 'hostB', '10.0.0.2', 'SHA256:x', 0)`,
+    ).run();
     db.close();
     fs.cpSync(migrationsDir(), migs, { recursive: true });
     expect(applyMigrations(file, migs)).toEqual(names.slice(1));
     const after = new Database(file);
-    expect(after.prepare(`SELECT name, imageDir FROM "Host"`).all()).toEqual([{ name: "hostB", imageDir: "/xen-saved-images" }]);
+    expect(after.prepare(`SELECT name, imageDir FROM "Host"`).all()).toEqual([
+      { name: "hostB", imageDir: "/xen-saved-images" },
+    ]);
     after.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

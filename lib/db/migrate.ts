@@ -26,22 +26,36 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
     db.pragma("journal_mode = WAL");
     db.exec(MIGRATIONS_TABLE);
     const done = new Map(
-      (db.prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as { migration_name: string; checksum: string }[])
-        .map((r) => [r.migration_name, r.checksum]),
+      (
+        db
+          .prepare(
+            `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+          )
+          .all() as { migration_name: string; checksum: string }[]
+      ).map((r) => [r.migration_name, r.checksum]),
     );
-    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql"))).sort() : [];
+    const names = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((n) => fs.existsSync(path.join(dir, n, "migration.sql")))
+          .sort()
+      : [];
     const applied: string[] = [];
     for (const name of names) {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = createHash("sha256").update(sql).digest("hex");
       if (done.has(name)) {
-        if (done.get(name) !== checksum) throw new Error(`Migration ${name} was changed after it was applied (checksum differs). Restore the file or create a new migration.`);
+        if (done.get(name) !== checksum)
+          throw new Error(
+            `Migration ${name} was changed after it was applied (checksum differs). Restore the file or create a new migration.`,
+          );
         continue;
       }
       db.transaction(() => {
         db.exec(sql);
-        db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`)
-          .run(randomUUID(), checksum, Date.now(), name, Date.now());
+        db.prepare(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
+        ).run(randomUUID(), checksum, Date.now(), name, Date.now());
       })();
       applied.push(name);
     }

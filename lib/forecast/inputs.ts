@@ -18,7 +18,10 @@ export interface ForecastWithInputs extends Forecast {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export interface ForecastRequest {
-  domain: string; memoryMiB: number; source: string; target: string;
+  domain: string;
+  memoryMiB: number;
+  source: string;
+  target: string;
   /** what the source's toolstack can tell and which pre-copy policy it follows (default: Xen's, nothing reported) */
   capabilities?: Pick<ToolstackCapabilities, "precopyPolicy" | "reportsRounds">;
   options?: MigrationOptions;
@@ -31,9 +34,11 @@ export interface ForecastRequest {
 export async function forecastMigration(db: Db, m: ForecastRequest): Promise<ForecastWithInputs> {
   const done = await db.job.findMany({
     where: { kind: "migrate", status: "succeeded", startedAt: { not: null }, finishedAt: { not: null } },
-    orderBy: { createdAt: "desc" }, take: 200,
+    orderBy: { createdAt: "desc" },
+    take: 200,
   });
-  const seconds = (j: (typeof done)[number]) => (j.finishedAt!.getTime() - j.startedAt!.getTime() - (j.downtimeMs ?? 0)) / 1000;
+  const seconds = (j: (typeof done)[number]) =>
+    (j.finishedAt!.getTime() - j.startedAt!.getTime() - (j.downtimeMs ?? 0)) / 1000;
   const rate = (j: (typeof done)[number]) => Number(j.bytesSent) / Math.max(0.001, seconds(j));
   const sources: string[] = [];
   const pair = done.filter((j) => j.sourceName === m.source && j.targetName === m.target && Number(j.bytesSent) > 0);
@@ -43,15 +48,39 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   // also counts its checks and virsh's SSH set-up, so bytes ÷ job time under-reads the link)
   const reports = m.capabilities?.reportsRounds === true;
   const qemuBw = reports
-    ? (await Promise.all(pair.filter((j) => !JSON.parse(j.optionsJson ?? "{}").bandwidthMiBps).slice(0, 5).map((j) => finalJobInfo(db, j.id))))
-      .map((p) => p?.bandwidthBps ?? 0).filter((b) => b > 0)
+    ? (
+        await Promise.all(
+          pair
+            .filter((j) => !JSON.parse(j.optionsJson ?? "{}").bandwidthMiBps)
+            .slice(0, 5)
+            .map((j) => finalJobInfo(db, j.id)),
+        )
+      )
+        .map((p) => p?.bandwidthBps ?? 0)
+        .filter((b) => b > 0)
     : [];
   const probe = pair.length || !m.probeLink ? null : await m.probeLink();
-  if (qemuBw.length) { bandwidthBps = median(qemuBw); sources.push(`link speed QEMU measured during ${qemuBw.length} earlier migration${qemuBw.length > 1 ? "s" : ""} ${m.source} → ${m.target}: ${(bandwidthBps / 1048576).toFixed(0)} MiB/s`); }
-  else if (pair.length) { bandwidthBps = median(pair.map(rate)); sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`); }
-  else if (probe) { bandwidthBps = probe.bps; sources.push(`link speed measured: ${(probe.bytes / 1048576).toFixed(0)} MiB over SSH ${m.source} → ${m.target} in ${Math.round(probe.ms)} ms (${(probe.bps / 1048576).toFixed(0)} MiB/s)`); }
-  else if (fromSource.length) { bandwidthBps = median(fromSource.map(rate)); sources.push(`link speed from ${fromSource.length} earlier migration${fromSource.length > 1 ? "s" : ""} out of ${m.source}`); }
-  else sources.push("link speed: default 1 Gbit/s (no earlier migration on this link)");
+  if (qemuBw.length) {
+    bandwidthBps = median(qemuBw);
+    sources.push(
+      `link speed QEMU measured during ${qemuBw.length} earlier migration${qemuBw.length > 1 ? "s" : ""} ${m.source} → ${m.target}: ${(bandwidthBps / 1048576).toFixed(0)} MiB/s`,
+    );
+  } else if (pair.length) {
+    bandwidthBps = median(pair.map(rate));
+    sources.push(
+      `link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`,
+    );
+  } else if (probe) {
+    bandwidthBps = probe.bps;
+    sources.push(
+      `link speed measured: ${(probe.bytes / 1048576).toFixed(0)} MiB over SSH ${m.source} → ${m.target} in ${Math.round(probe.ms)} ms (${(probe.bps / 1048576).toFixed(0)} MiB/s)`,
+    );
+  } else if (fromSource.length) {
+    bandwidthBps = median(fromSource.map(rate));
+    sources.push(
+      `link speed from ${fromSource.length} earlier migration${fromSource.length > 1 ? "s" : ""} out of ${m.source}`,
+    );
+  } else sources.push("link speed: default 1 Gbit/s (no earlier migration on this link)");
 
   const memoryBytes = m.memoryMiB * 1024 * 1024;
   const mine = done.filter((j) => j.domainName === m.domain && Number(j.bytesSent) > 0);
@@ -63,7 +92,9 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     const t0 = memoryBytes / median(mine.map(rate));
     dirtyBps = Math.max(1, excess / Math.max(0.001, t0));
     wwsBytes = Math.max(4096, excess);
-    sources.push(`dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`);
+    sources.push(
+      `dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`,
+    );
   }
   // QEMU's own dirty-page tracking during this domain's last migration beats any estimate: it sees every
   // write, where page sampling (below) misses rewrites of identical data
@@ -74,13 +105,20 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const measured = tracked === null && m.measureDirtyBps ? await m.measureDirtyBps() : null;
   if (tracked !== null) {
     dirtyBps = Math.max(1, tracked);
-    sources.push(`dirty rate QEMU tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`);
+    sources.push(
+      `dirty rate QEMU tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`,
+    );
   } else if (measured !== null) {
     dirtyBps = Math.max(1, measured);
     // what it dirties in one second is at least its working set's size
     wwsBytes = Math.min(memoryBytes, Math.max(wwsBytes, measured));
-    sources.push(`dirty rate measured now on ${m.source}: ${(measured / 1048576).toFixed(1)} MiB/s (virsh domdirtyrate-calc, page sampling)`);
-  } else if (!mine.length) sources.push(`dirty rate: default 10 MiB/s and a working set of 1/16 of memory (${m.measureDirtyBps ? "the source could not measure it" : "this toolstack cannot measure it"})`);
+    sources.push(
+      `dirty rate measured now on ${m.source}: ${(measured / 1048576).toFixed(1)} MiB/s (virsh domdirtyrate-calc, page sampling)`,
+    );
+  } else if (!mine.length)
+    sources.push(
+      `dirty rate: default 10 MiB/s and a working set of 1/16 of memory (${m.measureDirtyBps ? "the source could not measure it" : "this toolstack cannot measure it"})`,
+    );
   const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
   sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
@@ -88,31 +126,58 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   let f: Forecast;
   if (m.capabilities?.precopyPolicy === "qemu") {
     const maxDowntimeMs = m.options?.maxDowntimeMs ?? 300;
-    const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
+    const limited = m.options?.bandwidthMiBps
+      ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576)
+      : bandwidthBps;
     if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);
-    sources.push(`QEMU's policy: stop when the rest fits ${maxDowntimeMs} ms${m.options?.autoConverge ? ", auto-converge on" : ""}`);
-    if (zeroBytes) sources.push(`${(zeroBytes / 1048576).toFixed(0)} MiB of zero pages QEMU skipped in the last migration of ${m.domain}`);
-    f = forecastQemu({ ...input, bandwidthBps: limited, maxDowntimeMs, autoConverge: m.options?.autoConverge === true, zeroBytes });
+    sources.push(
+      `QEMU's policy: stop when the rest fits ${maxDowntimeMs} ms${m.options?.autoConverge ? ", auto-converge on" : ""}`,
+    );
+    if (zeroBytes)
+      sources.push(
+        `${(zeroBytes / 1048576).toFixed(0)} MiB of zero pages QEMU skipped in the last migration of ${m.domain}`,
+      );
+    f = forecastQemu({
+      ...input,
+      bandwidthBps: limited,
+      maxDowntimeMs,
+      autoConverge: m.options?.autoConverge === true,
+      zeroBytes,
+    });
   } else f = forecastXen(input);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
 }
 
 /** QEMU's completed-job statistics of a migration (domjobinfo --completed on the target), if stored. */
 async function finalJobInfo(db: Db, jobId: string): Promise<JobInfoPayload | null> {
-  const events = await db.jobEvent.findMany({ where: { jobId, type: "jobinfo" }, select: { payloadJson: true }, orderBy: { seq: "desc" }, take: 5 });
-  for (const e of events) { const p = JSON.parse(e.payloadJson) as JobInfoPayload; if (p.final) return p; }
+  const events = await db.jobEvent.findMany({
+    where: { jobId, type: "jobinfo" },
+    select: { payloadJson: true },
+    orderBy: { seq: "desc" },
+    take: 5,
+  });
+  for (const e of events) {
+    const p = JSON.parse(e.payloadJson) as JobInfoPayload;
+    if (p.final) return p;
+  }
   return null;
 }
 
 /** The highest dirty rate QEMU reported (domjobinfo "Dirty rate" × page size) during a migration job. */
 async function trackedDirtyBps(db: Db, jobId: string): Promise<number | null> {
   const events = await db.jobEvent.findMany({ where: { jobId, type: "jobinfo" }, select: { payloadJson: true } });
-  const rates = events.map((e) => JSON.parse(e.payloadJson)).filter((p) => !p.final && p.dirtyPagesPerSec > 0).map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
+  const rates = events
+    .map((e) => JSON.parse(e.payloadJson))
+    .filter((p) => !p.final && p.dirtyPagesPerSec > 0)
+    .map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
   return rates.length ? Math.max(...rates) : null;
 }
 
 /** |forecast − actual| ÷ actual, for duration and downtime. */
-export function forecastError(f: Pick<Forecast, "totalMs" | "downtimeMs">, actual: { durationMs: number | null; downtimeMs: number | null }) {
+export function forecastError(
+  f: Pick<Forecast, "totalMs" | "downtimeMs">,
+  actual: { durationMs: number | null; downtimeMs: number | null },
+) {
   const rel = (p: number, a: number | null) => (a && a > 0 ? Math.abs(p - a) / a : null);
   return { duration: rel(f.totalMs, actual.durationMs), downtime: rel(f.downtimeMs, actual.downtimeMs) };
 }

@@ -42,7 +42,10 @@ export function forecastXen(i: ForecastInput): Forecast {
     const dirtied = Math.min(i.wwsBytes, i.dirtyBps * sec);
     toSend = Math.ceil(dirtied / PAGE) * PAGE;
     if (dirtied / PAGE < 50) break;
-    if (round + 1 >= 5) { forced = true; break; }
+    if (round + 1 >= 5) {
+      forced = true;
+      break;
+    }
   }
   const finalBytes = toSend + 256 * 1024;
   const downtimeMs = (finalBytes / i.bandwidthBps) * 1000 + i.handshakeMs;
@@ -50,11 +53,12 @@ export function forecastXen(i: ForecastInput): Forecast {
   const totalMs = totalSec * 1000 + downtimeMs;
   const ratio = i.dirtyBps / i.bandwidthBps;
   const verdict: Verdict = !forced ? "converges" : downtimeMs <= 1000 ? "converges-with-help" : "will-not-converge";
-  const reason = verdict === "converges"
-    ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
-    : verdict === "converges-with-help"
-      ? `Xen stops after 5 live rounds with ${(toSend / 1048576).toFixed(0)} MiB still dirty: about ${Math.round(downtimeMs)} ms of downtime. Less guest activity during the move would help.`
-      : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${(toSend / 1048576).toFixed(0)} MiB are still dirty, so it would stand still for about ${(downtimeMs / 1000).toFixed(1)} s. Move it when it is quieter, or save/restore it.`;
+  const reason =
+    verdict === "converges"
+      ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
+      : verdict === "converges-with-help"
+        ? `Xen stops after 5 live rounds with ${(toSend / 1048576).toFixed(0)} MiB still dirty: about ${Math.round(downtimeMs)} ms of downtime. Less guest activity during the move would help.`
+        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${(toSend / 1048576).toFixed(0)} MiB are still dirty, so it would stand still for about ${(downtimeMs / 1000).toFixed(1)} s. Move it when it is quieter, or save/restore it.`;
   return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound };
 }
 
@@ -82,7 +86,8 @@ function qemuPasses(i: QemuForecastInput, autoConverge: boolean, maxDowntimeMs: 
     totalSec += sec;
     bytes += toSend;
     toSend = Math.min(i.wwsBytes, i.dirtyBps * (1 - throttle) * sec);
-    if ((toSend / i.bandwidthBps) * 1000 <= maxDowntimeMs) return { converged: true, perRound, totalSec, bytes, toSend, throttle };
+    if ((toSend / i.bandwidthBps) * 1000 <= maxDowntimeMs)
+      return { converged: true, perRound, totalSec, bytes, toSend, throttle };
     if (autoConverge && round >= 2 && toSend > last * 0.9) throttle = throttle ? Math.min(0.99, throttle + 0.1) : 0.2;
     last = toSend;
   }
@@ -94,21 +99,37 @@ export function forecastQemu(i: QemuForecastInput): Forecast {
   const finish = (p: ReturnType<typeof qemuPasses>) => {
     const finalBytes = p.toSend + 256 * 1024;
     const downtimeMs = (finalBytes / i.bandwidthBps) * 1000 + i.handshakeMs;
-    return { downtimeMs, totalMs: p.totalSec * 1000 + downtimeMs, bytes: p.bytes + finalBytes, rounds: p.perRound.length + 1, perRound: p.perRound };
+    return {
+      downtimeMs,
+      totalMs: p.totalSec * 1000 + downtimeMs,
+      bytes: p.bytes + finalBytes,
+      rounds: p.perRound.length + 1,
+      perRound: p.perRound,
+    };
   };
   const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
   if (plain.converged) {
     const f = finish(plain);
-    return { ...f, verdict: "converges", reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which fits the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.` };
+    return {
+      ...f,
+      verdict: "converges",
+      reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which fits the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.`,
+    };
   }
   // not alone: would a higher maximum downtime (the steady state's) or auto-converge do it?
   const steadyMs = Math.ceil(((plain.toSend / i.bandwidthBps) * 1000) / 100) * 100;
   const helped = i.autoConverge ? null : qemuPasses(i, true, i.maxDowntimeMs);
   const f = finish(helped?.converged ? helped : plain);
   if (helped?.converged || steadyMs <= 5000) {
-    return { ...f, verdict: "converges-with-help",
-      reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: ${mib(plain.toSend)} stay dirty, more than ${i.maxDowntimeMs} ms can carry. ${helped?.converged ? "Auto-converge (throttling the guest) would let it finish" : ""}${helped?.converged && steadyMs <= 5000 ? ", or " : ""}${steadyMs <= 5000 ? `a maximum downtime of ${steadyMs} ms` : ""}.` };
+    return {
+      ...f,
+      verdict: "converges-with-help",
+      reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: ${mib(plain.toSend)} stay dirty, more than ${i.maxDowntimeMs} ms can carry. ${helped?.converged ? "Auto-converge (throttling the guest) would let it finish" : ""}${helped?.converged && steadyMs <= 5000 ? ", or " : ""}${steadyMs <= 5000 ? `a maximum downtime of ${steadyMs} ms` : ""}.`,
+    };
   }
-  return { ...f, verdict: "will-not-converge",
-    reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: pre-copy would not finish even throttled. Move it when it is quieter, use post-copy, or save/restore it.` };
+  return {
+    ...f,
+    verdict: "will-not-converge",
+    reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: pre-copy would not finish even throttled. Move it when it is quieter, use post-copy, or save/restore it.`,
+  };
 }

@@ -32,11 +32,24 @@ afterAll(async () => {
 
 const input = (name: string, over: Record<string, unknown> = {}) => {
   const h = sim.info(name);
-  return addHostSchema.parse({ name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, ...over });
+  return addHostSchema.parse({
+    name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    ...over,
+  });
 };
 
 async function codeOf(p: Promise<unknown>) {
-  try { await p; } catch (e) { return e instanceof AppError ? e.code : String(e); }
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof AppError ? e.code : String(e);
+  }
   return "no error";
 }
 
@@ -56,7 +69,9 @@ describe("HostService", () => {
   });
 
   it("refuses a fingerprint the host does not have, a refused key, and an unreachable address; stores nothing", async () => {
-    expect(await codeOf(service.add(input("hostC", { fingerprint: sim.info("hostA").fingerprint })))).toBe("host_key_changed");
+    expect(await codeOf(service.add(input("hostC", { fingerprint: sim.info("hostA").fingerprint })))).toBe(
+      "host_key_changed",
+    );
     const wrongKey = path.join(sim.stateDir, "hosts", "hostA", "ssh_host_ed25519_key");
     expect(await codeOf(service.add(input("hostC", { keyPath: wrongKey })))).toBe("ssh_auth_failed");
     expect(await codeOf(service.add(input("hostC", { port: 1 })))).toBe("ssh_connection_refused");
@@ -85,7 +100,15 @@ describe("addHostSchema", () => {
     [{ keyPath: "relative/key" }, /absolute/],
     [{ fingerprint: "MD5:aa" }, /SHA256/],
   ])("rejects %j with a message", (over, message) => {
-    const base = { name: "h", address: "10.0.0.1", port: 22, user: "root", authMethod: "key", keyPath: "/k", fingerprint: `SHA256:${"A".repeat(43)}` };
+    const base = {
+      name: "h",
+      address: "10.0.0.1",
+      port: 22,
+      user: "root",
+      authMethod: "key",
+      keyPath: "/k",
+      fingerprint: `SHA256:${"A".repeat(43)}`,
+    };
     const r = addHostSchema.safeParse({ ...base, ...over });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.message).join(" ")).toMatch(message);
@@ -94,6 +117,9 @@ describe("addHostSchema", () => {
   it("accepts IPv6, DNS names and ssh-agent auth", () => {
     const base = { name: "h", port: 22, user: "root", fingerprint: `SHA256:${"A".repeat(43)}` };
     expect(addHostSchema.safeParse({ ...base, address: "fe80::1", authMethod: "agent" }).success).toBe(true);
-    expect(addHostSchema.safeParse({ ...base, address: "xen-01.example.org", authMethod: "key", keyPath: "/root/.ssh/id" }).success).toBe(true);
+    expect(
+      addHostSchema.safeParse({ ...base, address: "xen-01.example.org", authMethod: "key", keyPath: "/root/.ssh/id" })
+        .success,
+    ).toBe(true);
   });
 });

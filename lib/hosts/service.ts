@@ -12,15 +12,25 @@ type HostRow = Awaited<ReturnType<Db["host"]["findMany"]>>[number];
 
 export function recordFromRow(row: HostRow): HostRecord {
   return {
-    id: row.id, name: row.name, address: row.address, port: row.port, user: row.user,
-    authMethod: row.authMethod === "agent" ? "agent" : "key", keyPath: row.keyPath,
-    fingerprint: row.fingerprint, toolstack: row.toolstack as ToolstackName, imageDir: row.imageDir,
+    id: row.id,
+    name: row.name,
+    address: row.address,
+    port: row.port,
+    user: row.user,
+    authMethod: row.authMethod === "agent" ? "agent" : "key",
+    keyPath: row.keyPath,
+    fingerprint: row.fingerprint,
+    toolstack: row.toolstack as ToolstackName,
+    imageDir: row.imageDir,
   };
 }
 
 /** Adding, testing and removing hosts: the database and the live inventory change together. */
 export class HostService {
-  constructor(private readonly db: Db, private readonly inventory: Inventory) {}
+  constructor(
+    private readonly db: Db,
+    private readonly inventory: Inventory,
+  ) {}
 
   async loadAll(): Promise<void> {
     for (const row of await this.db.host.findMany()) this.inventory.upsert(recordFromRow(row));
@@ -44,11 +54,25 @@ export class HostService {
     const keyPath = input.authMethod === "key" ? input.keyPath : null;
     const { toolstack, snapshot } = await this.detect({ ...input, keyPath }, input.toolstack);
     if (snapshot.facts.imageDir?.state === "missing") {
-      throw new AppError("invalid_input", `The image directory ${input.imageDir} does not exist on ${input.name}; create it (mode 700) or choose another.`);
+      throw new AppError(
+        "invalid_input",
+        `The image directory ${input.imageDir} does not exist on ${input.name}; create it (mode 700) or choose another.`,
+      );
     }
     const row = await this.db.host.create({
-      data: { name: input.name, address: input.address, port: input.port, user: input.user, authMethod: input.authMethod,
-        keyPath, fingerprint: input.fingerprint, toolstack, imageDir: input.imageDir, factsJson: JSON.stringify(snapshot.facts), lastSeenAt: new Date() },
+      data: {
+        name: input.name,
+        address: input.address,
+        port: input.port,
+        user: input.user,
+        authMethod: input.authMethod,
+        keyPath,
+        fingerprint: input.fingerprint,
+        toolstack,
+        imageDir: input.imageDir,
+        factsJson: JSON.stringify(snapshot.facts),
+        lastSeenAt: new Date(),
+      },
     });
     this.inventory.upsert(recordFromRow(row));
     return this.inventory.get(row.id)!;
@@ -69,7 +93,10 @@ export class HostService {
   }
 
   /** The stated toolstack, or (auto) the first driver whose command the host has (exit 127 means it has not). */
-  private async detect(rec: Omit<HostRecord, "id" | "toolstack">, wanted: ToolstackName | "auto"): Promise<{ toolstack: ToolstackName; snapshot: HostSnapshot }> {
+  private async detect(
+    rec: Omit<HostRecord, "id" | "toolstack">,
+    wanted: ToolstackName | "auto",
+  ): Promise<{ toolstack: ToolstackName; snapshot: HostSnapshot }> {
     if (wanted !== "auto") return { toolstack: wanted, snapshot: await this.probe({ ...rec, toolstack: wanted }) };
     for (const d of Object.values(drivers)) {
       try {
@@ -78,12 +105,20 @@ export class HostService {
         if (toAppError(e).code !== "toolstack_not_found") throw e;
       }
     }
-    throw new AppError("toolstack_not_found", `${rec.name} has none of ${Object.values(drivers).map((d) => d.label).join(", ")}; Ferry needs one of them on the host.`);
+    throw new AppError(
+      "toolstack_not_found",
+      `${rec.name} has none of ${Object.values(drivers)
+        .map((d) => d.label)
+        .join(", ")}; Ferry needs one of them on the host.`,
+    );
   }
 
   private async probe(rec: Omit<HostRecord, "id">): Promise<HostSnapshot> {
     const conn = new SshConnection(rec.name, {
-      address: rec.address, port: rec.port, user: rec.user, fingerprint: rec.fingerprint,
+      address: rec.address,
+      port: rec.port,
+      user: rec.user,
+      fingerprint: rec.fingerprint,
       auth: rec.authMethod === "agent" ? { kind: "agent" } : { kind: "key", keyPath: rec.keyPath ?? "" },
     });
     try {

@@ -7,7 +7,10 @@ import { scanHostSchema } from "../hosts/schema";
 
 // A stand-in for the running services: one session per token, and an audit log that keeps entries.
 const records: AuditInput[] = [];
-const sessions: Record<string, { role: "viewer" | "operator" | "admin" }> = { v: { role: "viewer" }, a: { role: "admin" } };
+const sessions: Record<string, { role: "viewer" | "operator" | "admin" }> = {
+  v: { role: "viewer" },
+  a: { role: "admin" },
+};
 beforeEach(() => {
   records.length = 0;
   setServices({
@@ -15,24 +18,49 @@ beforeEach(() => {
       session: async (t?: string) => {
         const s = t ? sessions[t] : undefined;
         if (!s) throw new AppError("unauthorized", "Log in to use Ferry.");
-        return { id: `s-${t}`, csrfToken: "csrf-ok", expiresAt: new Date(Date.now() + 1e6), user: { id: t, username: `user-${t}`, role: s.role } };
+        return {
+          id: `s-${t}`,
+          csrfToken: "csrf-ok",
+          expiresAt: new Date(Date.now() + 1e6),
+          user: { id: t, username: `user-${t}`, role: s.role },
+        };
       },
     },
-    audit: { record: async (e: AuditInput) => { records.push(e); } },
+    audit: {
+      record: async (e: AuditInput) => {
+        records.push(e);
+      },
+    },
   } as unknown as Services);
 });
 
 const req = (token: string | null, init: RequestInit & { csrf?: string } = {}) =>
   new Request("http://ferry.test/api/x", {
-    method: init.method ?? "POST", body: init.body ?? "{}",
-    headers: { host: "ferry.test", ...(token ? { cookie: `ferry_session=${token}` } : {}), ...(init.csrf ? { "x-csrf-token": init.csrf } : {}), ...(init.headers as object) },
+    method: init.method ?? "POST",
+    body: init.body ?? "{}",
+    headers: {
+      host: "ferry.test",
+      ...(token ? { cookie: `ferry_session=${token}` } : {}),
+      ...(init.csrf ? { "x-csrf-token": init.csrf } : {}),
+      ...(init.headers as object),
+    },
   });
 
 describe("handler", () => {
   it("maps an AppError from another copy of the module to its status and code", async () => {
     // what a service error looks like inside a route bundle: same shape, different class
-    class ForeignAppError extends Error { name = "AppError"; constructor(readonly code: string, m: string) { super(m); } }
-    const res = await handler("POST /api/hosts", async () => { throw new ForeignAppError("conflict", "A host named x already exists."); })(req("a", { csrf: "csrf-ok" }), {});
+    class ForeignAppError extends Error {
+      name = "AppError";
+      constructor(
+        readonly code: string,
+        m: string,
+      ) {
+        super(m);
+      }
+    }
+    const res = await handler("POST /api/hosts", async () => {
+      throw new ForeignAppError("conflict", "A host named x already exists.");
+    })(req("a", { csrf: "csrf-ok" }), {});
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: { code: "conflict", message: "A host named x already exists." } });
     expect(records[0]).toMatchObject({ actor: "user-a", action: "host.add", outcome: "failed" });
@@ -40,7 +68,10 @@ describe("handler", () => {
 
   it("refuses anonymous (401), a viewer on an admin route (403), a missing CSRF token and a foreign Origin (403); audits each", async () => {
     let ran = 0;
-    const h = handler("POST /api/hosts", async () => { ran++; return { ok: true }; });
+    const h = handler("POST /api/hosts", async () => {
+      ran++;
+      return { ok: true };
+    });
     expect((await h(req(null), {})).status).toBe(401);
     const viewer = await h(req("v", { csrf: "csrf-ok" }), {});
     expect(viewer.status).toBe(403);
@@ -49,13 +80,22 @@ describe("handler", () => {
     expect((await h(req("a", { csrf: "wrong" }), {})).status).toBe(403);
     expect((await h(req("a", { csrf: "csrf-ok", headers: { origin: "http://evil.test" } }), {})).status).toBe(403);
     expect(ran).toBe(0);
-    expect(records.map((r) => [r.actor, r.outcome])).toEqual([["anonymous", "refused"], ["user-v", "refused"], ["user-a", "refused"], ["user-a", "refused"], ["user-a", "refused"]]);
+    expect(records.map((r) => [r.actor, r.outcome])).toEqual([
+      ["anonymous", "refused"],
+      ["user-v", "refused"],
+      ["user-a", "refused"],
+      ["user-a", "refused"],
+      ["user-a", "refused"],
+    ]);
     expect((await h(req("a", { csrf: "csrf-ok", headers: { origin: "http://ferry.test" } }), {})).status).toBe(200);
     expect(ran).toBe(1);
   });
 
   it("answers 400 for a non-JSON body", async () => {
-    const res = await handler("POST /api/hosts/scan", async (r) => parseBody(r, scanHostSchema))(req("a", { csrf: "csrf-ok", body: "{nope" }), {});
+    const res = await handler("POST /api/hosts/scan", async (r) => parseBody(r, scanHostSchema))(
+      req("a", { csrf: "csrf-ok", body: "{nope" }),
+      {},
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toMatch(/not valid JSON/);
   });

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
+import type { z } from "zod";
 import { AppError, toAppError } from "../errors";
 import { describeIssues } from "../hosts/schema";
 import { routePolicy, type RouteKey } from "../auth/policy";
@@ -40,15 +40,17 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
       call.audit.detail = { ...call.audit.detail, code: err.code, message: err.message };
     }
     if ("audit" in rule) {
-      await getServices().audit.record({
-        actor: call.session?.user.username ?? call.audit.actor ?? "anonymous",
-        role: call.session?.user.role ?? null,
-        action: rule.audit,
-        target: call.audit.target ?? null,
-        outcome,
-        detail: call.audit.detail ?? null,
-        ip: call.ip,
-      }).catch((e) => log.error({ err: e }, "audit write failed"));
+      await getServices()
+        .audit.record({
+          actor: call.session?.user.username ?? call.audit.actor ?? "anonymous",
+          role: call.session?.user.role ?? null,
+          action: rule.audit,
+          target: call.audit.target ?? null,
+          outcome,
+          detail: call.audit.detail ?? null,
+          ip: call.ip,
+        })
+        .catch((e) => log.error({ err: e }, "audit write failed"));
     }
     return response;
   };

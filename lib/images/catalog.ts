@@ -14,29 +14,59 @@ type ImageRow = Awaited<ReturnType<Db["image"]["findMany"]>>[number];
 export type Integrity = "verified" | "changed" | "missing" | "unverified";
 
 export interface ImageView {
-  id: string; hostId: string; hostName: string; path: string; domainName: string; memoryMiB: number; sizeBytes: number;
-  sha256: string | null; createdAt: string; jobId: string | null; state: "present" | "missing"; integrity: Integrity;
-  verifiedAt: string | null; mode: string | null;
+  id: string;
+  hostId: string;
+  hostName: string;
+  path: string;
+  domainName: string;
+  memoryMiB: number;
+  sizeBytes: number;
+  sha256: string | null;
+  createdAt: string;
+  jobId: string | null;
+  state: "present" | "missing";
+  integrity: Integrity;
+  verifiedAt: string | null;
+  mode: string | null;
   /** which toolstack can restore it (its header's format) and the architecture the header names, when it does */
-  format: ToolstackName | null; arch: string | null; formatLabel: string | null;
+  format: ToolstackName | null;
+  arch: string | null;
+  formatLabel: string | null;
   /** on shared storage: the host is only the one Ferry reaches the file through */
   shared: boolean;
 }
 
 export function imageView(r: ImageRow): ImageView {
   return {
-    id: r.id, hostId: r.hostId, hostName: r.hostName, path: r.path, domainName: r.domainName, memoryMiB: r.memoryMiB, sizeBytes: Number(r.sizeBytes),
-    sha256: r.sha256, createdAt: r.createdAt.toISOString(), jobId: r.jobId, state: r.state === "missing" ? "missing" : "present",
-    integrity: (["verified", "changed", "missing", "unverified"].includes(r.integrity) ? r.integrity : "unverified") as Integrity,
-    verifiedAt: r.verifiedAt?.toISOString() ?? null, mode: r.mode,
-    format: r.format && r.format in drivers ? (r.format as ToolstackName) : null, arch: r.arch, shared: r.shared,
+    id: r.id,
+    hostId: r.hostId,
+    hostName: r.hostName,
+    path: r.path,
+    domainName: r.domainName,
+    memoryMiB: r.memoryMiB,
+    sizeBytes: Number(r.sizeBytes),
+    sha256: r.sha256,
+    createdAt: r.createdAt.toISOString(),
+    jobId: r.jobId,
+    state: r.state === "missing" ? "missing" : "present",
+    integrity: (["verified", "changed", "missing", "unverified"].includes(r.integrity)
+      ? r.integrity
+      : "unverified") as Integrity,
+    verifiedAt: r.verifiedAt?.toISOString() ?? null,
+    mode: r.mode,
+    format: r.format && r.format in drivers ? (r.format as ToolstackName) : null,
+    arch: r.arch,
+    shared: r.shared,
     formatLabel: r.format && r.format in drivers ? drivers[r.format as ToolstackName].label : null,
   };
 }
 
 /** Directories that may hold images on a host: its own image directory and the shared ones. */
 export function imageDirsOf(host: Pick<HostView, "imageDir">): string[] {
-  const shared = (process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves").split(",").map((s) => s.trim()).filter(Boolean);
+  const shared = (process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return [...new Set([host.imageDir, ...shared])];
 }
 
@@ -46,7 +76,10 @@ export function onSharedStorage(host: Pick<HostView, "imageDir">, path: string):
 }
 
 export class ImageCatalog {
-  constructor(private readonly db: Db, private readonly inventory: Inventory) {}
+  constructor(
+    private readonly db: Db,
+    private readonly inventory: Inventory,
+  ) {}
 
   async list(): Promise<ImageView[]> {
     return (await this.db.image.findMany({ orderBy: { createdAt: "desc" } })).map(imageView);
@@ -63,11 +96,37 @@ export class ImageCatalog {
     return (await this.db.image.findMany({ where: { jobId } })).map(imageView);
   }
 
-  async record(i: { host: HostView; path: string; header: Pick<ImageHeader, "name" | "uuid" | "memoryMiB"> & Partial<Pick<ImageHeader, "format" | "arch">>; sizeBytes: number; sha256: string; jobId: string }) {
-    const data = { hostName: i.host.name, domainName: i.header.name, domainUuid: i.header.uuid, memoryMiB: i.header.memoryMiB, sizeBytes: BigInt(i.sizeBytes),
-      sha256: i.sha256, jobId: i.jobId, state: "present", integrity: "verified", verifiedAt: new Date(), mode: "600",
-      format: i.header.format ?? i.host.toolstack, arch: i.header.arch ?? i.host.facts?.arch ?? null, shared: onSharedStorage(i.host, i.path) };
-    return imageView(await this.db.image.upsert({ where: { hostId_path: { hostId: i.host.id, path: i.path } }, create: { hostId: i.host.id, path: i.path, ...data }, update: data }));
+  async record(i: {
+    host: HostView;
+    path: string;
+    header: Pick<ImageHeader, "name" | "uuid" | "memoryMiB"> & Partial<Pick<ImageHeader, "format" | "arch">>;
+    sizeBytes: number;
+    sha256: string;
+    jobId: string;
+  }) {
+    const data = {
+      hostName: i.host.name,
+      domainName: i.header.name,
+      domainUuid: i.header.uuid,
+      memoryMiB: i.header.memoryMiB,
+      sizeBytes: BigInt(i.sizeBytes),
+      sha256: i.sha256,
+      jobId: i.jobId,
+      state: "present",
+      integrity: "verified",
+      verifiedAt: new Date(),
+      mode: "600",
+      format: i.header.format ?? i.host.toolstack,
+      arch: i.header.arch ?? i.host.facts?.arch ?? null,
+      shared: onSharedStorage(i.host, i.path),
+    };
+    return imageView(
+      await this.db.image.upsert({
+        where: { hostId_path: { hostId: i.host.id, path: i.path } },
+        create: { hostId: i.host.id, path: i.path, ...data },
+        update: data,
+      }),
+    );
   }
 
   /** Finds xl save files in every online host's image directories; marks vanished ones missing. */
@@ -81,7 +140,7 @@ export class ImageCatalog {
       const present = new Set<string>();
       for (const dir of imageDirsOf(host)) {
         const r = await conn.exec(argv.listDir(dir), { timeoutMs: 15_000 }).catch(() => null);
-        if (!r || r.code !== 0) continue;
+        if (r?.code !== 0) continue;
         for (const f of parseDirListing(r.stdout)) {
           present.add(f.path);
           const sharedElsewhere = dir !== host.imageDir && seenShared.has(f.path);
@@ -93,16 +152,36 @@ export class ImageCatalog {
           const other = await this.db.image.findFirst({ where: { path: f.path, hostId: { not: host.id } } });
           if (other && dir !== host.imageDir) continue;
           // a shared file is one place: reach it through a host of the toolstack that can restore it, if one sees it
-          const owner = dir !== host.imageDir && host.toolstack !== header.format ? (await this.hostThatSees(f.path, header.format)) ?? host : host;
-          await this.db.image.create({ data: { hostId: owner.id, hostName: owner.name, path: f.path, domainName: header.name, domainUuid: header.uuid,
-            memoryMiB: header.memoryMiB, sizeBytes: BigInt(f.size), createdAt: new Date(f.mtime), mode: f.mode, format: header.format, arch: header.arch, shared: dir !== host.imageDir } });
+          const owner =
+            dir !== host.imageDir && host.toolstack !== header.format
+              ? ((await this.hostThatSees(f.path, header.format)) ?? host)
+              : host;
+          await this.db.image.create({
+            data: {
+              hostId: owner.id,
+              hostName: owner.name,
+              path: f.path,
+              domainName: header.name,
+              domainUuid: header.uuid,
+              memoryMiB: header.memoryMiB,
+              sizeBytes: BigInt(f.size),
+              createdAt: new Date(f.mtime),
+              mode: f.mode,
+              format: header.format,
+              arch: header.arch,
+              shared: dir !== host.imageDir,
+            },
+          });
           found++;
         }
       }
       for (const [path, row] of known) {
         const gone = !present.has(path);
         if (gone !== (row.state === "missing")) {
-          await this.db.image.update({ where: { id: row.id }, data: { state: gone ? "missing" : "present", ...(gone ? { integrity: "missing" } : {}) } });
+          await this.db.image.update({
+            where: { id: row.id },
+            data: { state: gone ? "missing" : "present", ...(gone ? { integrity: "missing" } : {}) },
+          });
           if (gone) missing++;
         }
       }
@@ -116,9 +195,19 @@ export class ImageCatalog {
     const host = this.hostOf(img);
     const r = await this.inventory.connection(host).exec(argv.sha256(img.path), { timeoutMs: 30 * 60_000 });
     const sum = r.code === 0 ? parseSha256(r.stdout) : null;
-    const integrity: Integrity = sum === null ? "missing" : img.sha256 === null || img.sha256 === sum ? "verified" : "changed";
-    return imageView(await this.db.image.update({ where: { id }, data: {
-      integrity, verifiedAt: new Date(), state: sum === null ? "missing" : "present", ...(img.sha256 === null && sum ? { sha256: sum } : {}) } }));
+    const integrity: Integrity =
+      sum === null ? "missing" : img.sha256 === null || img.sha256 === sum ? "verified" : "changed";
+    return imageView(
+      await this.db.image.update({
+        where: { id },
+        data: {
+          integrity,
+          verifiedAt: new Date(),
+          state: sum === null ? "missing" : "present",
+          ...(img.sha256 === null && sum ? { sha256: sum } : {}),
+        },
+      }),
+    );
   }
 
   async remove(id: string): Promise<void> {
@@ -126,7 +215,8 @@ export class ImageCatalog {
     const host = this.inventory.get(img.hostId);
     if (host && host.status === "online") {
       const r = await this.inventory.connection(host).exec(argv.remove(img.path), { timeoutMs: 30_000 });
-      if (r.code !== 0) throw new AppError("toolstack_error", `Could not delete ${img.path} on ${host.name}: ${r.stderr.trim()}`);
+      if (r.code !== 0)
+        throw new AppError("toolstack_error", `Could not delete ${img.path} on ${host.name}: ${r.stderr.trim()}`);
     } else if (img.state === "present") {
       throw new AppError("host_unreachable", `${img.hostName} does not answer; the file cannot be deleted now.`);
     }
@@ -136,7 +226,10 @@ export class ImageCatalog {
   /** An online host of `toolstack` that sees `path` (stat), if any. */
   private async hostThatSees(path: string, toolstack: ToolstackName): Promise<HostView | null> {
     for (const h of this.inventory.snapshot().filter((x) => x.status === "online" && x.toolstack === toolstack)) {
-      const r = await this.inventory.connection(h).exec(argv.statFile(path), { timeoutMs: 10_000 }).catch(() => null);
+      const r = await this.inventory
+        .connection(h)
+        .exec(argv.statFile(path), { timeoutMs: 10_000 })
+        .catch(() => null);
       if (r?.code === 0) return h;
     }
     return null;

@@ -5,12 +5,27 @@ import type { HostRecord, HostView } from "./types";
 import { startTestCluster } from "../../sim/testing";
 
 let sim: Awaited<ReturnType<typeof startTestCluster>>;
-beforeAll(async () => { sim = await startTestCluster(); });
-afterAll(async () => { await sim.stop(); });
+beforeAll(async () => {
+  sim = await startTestCluster();
+});
+afterAll(async () => {
+  await sim.stop();
+});
 
 function record(name: string): HostRecord {
   const h = sim.info(name);
-  return { id: `id-${name}`, name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" };
+  return {
+    id: `id-${name}`,
+    name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: "xl",
+    imageDir: "/xen-saved-images",
+  };
 }
 
 describe("Inventory", () => {
@@ -21,12 +36,23 @@ describe("Inventory", () => {
     const [a, b, c] = inv.snapshot();
     expect([a.status, b.status, c.status]).toEqual(["online", "online", "online"]);
     expect(b.domains.filter((d) => d.id !== 0).map((d) => [d.name, d.memoryMiB, d.vcpus, d.state])).toEqual([
-      ["ubuntu_fuwa_nfs_domU", 256, 1, "idle"], ["debian_etch_domU", 512, 2, "idle"],
+      ["ubuntu_fuwa_nfs_domU", 256, 1, "idle"],
+      ["debian_etch_domU", 512, 2, "idle"],
     ]);
     expect(b.domains.every((d) => d.uuid)).toBe(true);
-    expect(b.facts).toMatchObject({ arch: "x86_64", virtExtensions: ["vmx"], hypervisorVersion: "4.17.3", freeMemoryMiB: 6400 });
+    expect(b.facts).toMatchObject({
+      arch: "x86_64",
+      virtExtensions: ["vmx"],
+      hypervisorVersion: "4.17.3",
+      freeMemoryMiB: 6400,
+    });
     expect(a.domains.map((d) => d.name)).toEqual(["Domain-0"]);
-    expect(b.facts!.imageDir).toEqual({ path: "/xen-saved-images", state: "readable-by-others", mode: "755", owner: "root" });
+    expect(b.facts!.imageDir).toEqual({
+      path: "/xen-saved-images",
+      state: "readable-by-others",
+      mode: "755",
+      owner: "root",
+    });
     expect(c.facts!.imageDir?.state).toBe("private");
     inv.stop();
   });
@@ -37,10 +63,16 @@ describe("Inventory", () => {
     const seen: HostView[] = [];
     inv.on("host", (v) => seen.push(v));
     inv.start();
-    const waitFor = (pred: (v: HostView) => boolean) => new Promise<HostView>((resolve) => {
-      const check = (v: HostView) => { if (pred(v)) { inv.off("host", check); resolve(v); } };
-      inv.on("host", check);
-    });
+    const waitFor = (pred: (v: HostView) => boolean) =>
+      new Promise<HostView>((resolve) => {
+        const check = (v: HostView) => {
+          if (pred(v)) {
+            inv.off("host", check);
+            resolve(v);
+          }
+        };
+        inv.on("host", check);
+      });
 
     sim.world.addDomain("hostC", { name: "fresh_domU", memoryMiB: 128, vcpus: 1 });
     const withFresh = await waitFor((v) => v.domains.some((d) => d.name === "fresh_domU"));
@@ -63,7 +95,8 @@ describe("Inventory", () => {
     const inv = new Inventory(new SshPool());
     inv.upsert(record("hostA"));
     await inv.refreshAll();
-    const longRuns = () => sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv.join(" ") === "xl list -l").length;
+    const longRuns = () =>
+      sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv.join(" ") === "xl list -l").length;
     const shells = () => sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv[0] === "sh").length;
     const [long0, sh0] = [longRuns(), shells()];
     for (let i = 0; i < 3; i++) await inv.refreshAll();
@@ -72,7 +105,12 @@ describe("Inventory", () => {
     const dom0 = inv.get("id-hostA")!.domains[0];
     expect(dom0.uuid).toBe("00000000-0000-0000-0000-000000000000");
 
-    sim.world.addDomain("hostA", { name: "newcomer", memoryMiB: 128, vcpus: 1, disks: [{ target: "/xen-storage/newcomer.img", vdev: "xvda" }] });
+    sim.world.addDomain("hostA", {
+      name: "newcomer",
+      memoryMiB: 128,
+      vcpus: 1,
+      disks: [{ target: "/xen-storage/newcomer.img", vdev: "xvda" }],
+    });
     await inv.refreshAll();
     expect(longRuns()).toBe(long0 + 1);
     const fresh = inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")!;
@@ -80,7 +118,11 @@ describe("Inventory", () => {
     expect(fresh.disks).toEqual([{ path: "/xen-storage/newcomer.img", vdev: "xvda" }]);
     await inv.refreshAll();
     expect(longRuns()).toBe(long0 + 1); // known now: kept
-    expect(inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")).toEqual({ ...fresh, uptimeSeconds: expect.any(Number), cpuSeconds: expect.any(Number) });
+    expect(inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")).toEqual({
+      ...fresh,
+      uptimeSeconds: expect.any(Number),
+      cpuSeconds: expect.any(Number),
+    });
 
     for (let i = 0; i < 12; i++) await inv.refreshAll(); // the twelfth refresh of a host re-reads everything
     expect(longRuns()).toBe(long0 + 2);

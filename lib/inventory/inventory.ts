@@ -26,17 +26,27 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
 
-  constructor(private readonly pool: SshPool, readonly intervalMs = 5_000) { super(); }
+  constructor(
+    private readonly pool: SshPool,
+    readonly intervalMs = 5_000,
+  ) {
+    super();
+  }
 
   snapshot(): HostView[] {
     return [...this.views.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  get(id: string): HostView | undefined { return this.views.get(id); }
+  get(id: string): HostView | undefined {
+    return this.views.get(id);
+  }
 
   connection(rec: HostRecord): SshConnection {
     return this.pool.get(rec.id, rec.name, {
-      address: rec.address, port: rec.port, user: rec.user, fingerprint: rec.fingerprint,
+      address: rec.address,
+      port: rec.port,
+      user: rec.user,
+      fingerprint: rec.fingerprint,
       auth: rec.authMethod === "agent" ? { kind: "agent" } : { kind: "key", keyPath: rec.keyPath ?? "" },
     });
   }
@@ -47,7 +57,19 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     const { capabilities, label: toolstackLabel } = drivers[rec.toolstack];
     const view: HostView = prev
       ? { ...prev, ...rec, capabilities, toolstackLabel }
-      : { ...rec, status: "connecting", reason: null, errorCode: null, facts: null, domains: [], stale: false, lastSeenAt: null, refreshMs: null, capabilities, toolstackLabel };
+      : {
+          ...rec,
+          status: "connecting",
+          reason: null,
+          errorCode: null,
+          facts: null,
+          domains: [],
+          stale: false,
+          lastSeenAt: null,
+          refreshMs: null,
+          capabilities,
+          toolstackLabel,
+        };
     this.views.set(rec.id, view);
     this.emit("host", view);
     void this.refreshHost(rec.id);
@@ -77,11 +99,17 @@ export class Inventory extends EventEmitter<InventoryEvents> {
 
   /** Refreshes every host in parallel; a call during a refresh joins it. */
   async refreshAll(): Promise<{ ms: number }> {
-    if (this.running) { await this.running; }
+    if (this.running) {
+      await this.running;
+    }
     const t0 = performance.now();
     const all = Promise.all([...this.views.keys()].map((id) => this.refreshHost(id)));
     this.running = all;
-    try { await all; } finally { this.running = null; }
+    try {
+      await all;
+    } finally {
+      this.running = null;
+    }
     const ms = performance.now() - t0;
     this.emit("refreshed", { at: new Date().toISOString(), ms });
     return { ms };
@@ -106,14 +134,33 @@ export class Inventory extends EventEmitter<InventoryEvents> {
       this.refreshes.set(id, n + 1);
       const steady = before.status === "online" && !before.stale;
       const snap = await drivers[before.toolstack].snapshot(this.connection(before), {
-        withCpuFlags: before.status !== "online", previous: before.facts ?? undefined, imageDir: before.imageDir,
-        previousDomains: steady ? before.domains : undefined, full: n % FULL_EVERY === 0,
+        withCpuFlags: before.status !== "online",
+        previous: before.facts ?? undefined,
+        imageDir: before.imageDir,
+        previousDomains: steady ? before.domains : undefined,
+        full: n % FULL_EVERY === 0,
       });
-      next = { ...before, status: "online", reason: null, errorCode: null, facts: snap.facts, domains: snap.domains,
-        stale: false, lastSeenAt: new Date().toISOString(), refreshMs: Math.round(performance.now() - t0) };
+      next = {
+        ...before,
+        status: "online",
+        reason: null,
+        errorCode: null,
+        facts: snap.facts,
+        domains: snap.domains,
+        stale: false,
+        lastSeenAt: new Date().toISOString(),
+        refreshMs: Math.round(performance.now() - t0),
+      };
     } catch (e) {
       const err = toAppError(e);
-      next = { ...before, status: "unreachable", reason: err.message, errorCode: err.code, stale: before.domains.length > 0, refreshMs: null };
+      next = {
+        ...before,
+        status: "unreachable",
+        reason: err.message,
+        errorCode: err.code,
+        stale: before.domains.length > 0,
+        refreshMs: null,
+      };
     }
     if (!this.views.has(id)) return next; // removed meanwhile
     this.views.set(id, next);

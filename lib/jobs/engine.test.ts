@@ -24,7 +24,18 @@ const id = (name: string) => `id-${name}`;
 
 function record(name: string): HostRecord {
   const h = sim.info(name);
-  return { id: id(name), name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" };
+  return {
+    id: id(name),
+    name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: "xl",
+    imageDir: "/xen-saved-images",
+  };
 }
 
 async function freshInventory() {
@@ -64,7 +75,8 @@ async function finalOf(jobId: string, timeoutMs = 30_000): Promise<JobSummary> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (isFinal(row.status as JobSummary["status"]) && !engine.activeJobOn(row.domainName)) return (await import("./store")).summaryOf(row);
+    if (isFinal(row.status as JobSummary["status"]) && !engine.activeJobOn(row.domainName))
+      return (await import("./store")).summaryOf(row);
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row.status} in ${row.phase}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -88,9 +100,19 @@ describe("JobEngine: live migration over simulated xl", () => {
     expect(done.downtimeMs).not.toBeNull();
     const events = await engine.events(job.id, 0);
     const phases = [...new Set(events.map((e) => e.phase))];
-    expect(phases).toEqual(["pre-migration", "reservation", "precopy", "stop-and-copy", "commitment", "activation", "done"]);
+    expect(phases).toEqual([
+      "pre-migration",
+      "reservation",
+      "precopy",
+      "stop-and-copy",
+      "commitment",
+      "activation",
+      "done",
+    ]);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.some((e) => e.type === "log" && e.payload.line === "migration target: Domain started successsfully.")).toBe(true);
+    expect(
+      events.some((e) => e.type === "log" && e.payload.line === "migration target: Domain started successsfully."),
+    ).toBe(true);
     expect(done.downtimeBound).toBe(false); // the polls saw the source suspended
   });
 
@@ -110,7 +132,12 @@ describe("JobEngine: live migration over simulated xl", () => {
   it("keeps track when the source's sshd is killed mid-pre-copy: the job closes by asking the hosts", async () => {
     sim.world.timeScale = 4;
     const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
-    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    await expect
+      .poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, {
+        timeout: 10_000,
+        interval: 10,
+      })
+      .toBe("precopy");
     await sim.cluster.server("hostB").stop();
     await new Promise((r) => setTimeout(r, 300)); // keep sshd down for a moment, as an operator restarting it would
     await sim.cluster.server("hostB").start();
@@ -124,7 +151,12 @@ describe("JobEngine: live migration over simulated xl", () => {
   it("cancels mid-pre-copy: the domain keeps running on the source", async () => {
     sim.world.timeScale = 2;
     const job = await migrate("debian_etch_domU", "hostB", "hostC");
-    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    await expect
+      .poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, {
+        timeout: 10_000,
+        interval: 10,
+      })
+      .toBe("precopy");
     await engine.cancel(job.id);
     const done = await finalOf(job.id);
     sim.world.timeScale = 20;
@@ -149,7 +181,15 @@ describe("JobEngine: live migration over simulated xl", () => {
     sim.world.timeScale = 2;
     const first = await migrate("debian_etch_domU", "hostB", "hostC");
     await expect(migrate("debian_etch_domU", "hostB", "hostA")).rejects.toMatchObject({ code: "conflict" });
-    await expect(engine.submit({ domain: "nope", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t", confirmWarnings: true })).rejects.toBeInstanceOf(AppError);
+    await expect(
+      engine.submit({
+        domain: "nope",
+        sourceId: id("hostB"),
+        targetId: id("hostC"),
+        createdBy: "t",
+        confirmWarnings: true,
+      }),
+    ).rejects.toBeInstanceOf(AppError);
     await engine.cancel(first.id).catch(() => {});
     await finalOf(first.id);
     sim.world.timeScale = 20;
@@ -158,11 +198,32 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("runs at most two outgoing migrations per host; the third waits", async () => {
     sim.world.timeScale = 4;
-    for (const n of ["q1", "q2", "q3"]) sim.world.addDomain("hostC", { name: n, memoryMiB: 128, vcpus: 1, disks: [{ target: "/xen-storage/q.img", vdev: "xvda" }] });
+    for (const n of ["q1", "q2", "q3"])
+      sim.world.addDomain("hostC", {
+        name: n,
+        memoryMiB: 128,
+        vcpus: 1,
+        disks: [{ target: "/xen-storage/q.img", vdev: "xvda" }],
+      });
     await inventory.refreshAll();
-    const jobs = await Promise.all(["q1", "q2", "q3"].map((n) => engine.submit({ domain: n, sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t", confirmWarnings: true })));
+    const jobs = await Promise.all(
+      ["q1", "q2", "q3"].map((n) =>
+        engine.submit({
+          domain: n,
+          sourceId: id("hostC"),
+          targetId: id("hostB"),
+          createdBy: "t",
+          confirmWarnings: true,
+        }),
+      ),
+    );
     let peak = 0;
-    const timer = setInterval(() => { peak = Math.max(peak, engine.activeSummaries().filter((s) => s.status === "running" || s.status === "checking").length); }, 5);
+    const timer = setInterval(() => {
+      peak = Math.max(
+        peak,
+        engine.activeSummaries().filter((s) => s.status === "running" || s.status === "checking").length,
+      );
+    }, 5);
     const done = await Promise.all(jobs.map((j) => finalOf(j.id)));
     clearInterval(timer);
     sim.world.timeScale = 20;
@@ -175,7 +236,15 @@ describe("JobEngine: live migration over simulated xl", () => {
     const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
     const max = (await db.jobEvent.aggregate({ where: { jobId: job.id }, _max: { seq: true } }))._max.seq ?? 0;
     // every seq the job will use from here on is already taken (as by a second Ferry writing to the same job)
-    await db.jobEvent.createMany({ data: Array.from({ length: 5000 }, (_, i) => ({ jobId: job.id, seq: max + 20 + i, phase: "precopy", type: "log", payloadJson: JSON.stringify({ line: "written elsewhere" }) })) });
+    await db.jobEvent.createMany({
+      data: Array.from({ length: 5000 }, (_, i) => ({
+        jobId: job.id,
+        seq: max + 20 + i,
+        phase: "precopy",
+        type: "log",
+        payloadJson: JSON.stringify({ line: "written elsewhere" }),
+      })),
+    });
     const done = await finalOf(job.id);
     expect(done.status).toBe("succeeded");
     expect(done.locationHost).toBe("hostC");
@@ -184,7 +253,8 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("migrates onto the NFS server and back off it: storage is traced to the export, in both directions", async () => {
     // debian_etch_domU's disk is /xen-storage/debian_etch.img: hostB mounts hostA's export there, hostA has it on its own disk
-    const check = async (from: string, to: string) => (await engine.check("debian_etch_domU", id(from), id(to))).checks.find((c) => c.id === "storage")!;
+    const check = async (from: string, to: string) =>
+      (await engine.check("debian_etch_domU", id(from), id(to))).checks.find((c) => c.id === "storage")!;
     expect(await check("hostB", "hostA")).toMatchObject({ status: "ok" });
     const onto = await finalOf((await migrate("debian_etch_domU", "hostB", "hostA")).id);
     expect(onto).toMatchObject({ status: "succeeded", locationHost: "hostA" });
@@ -214,14 +284,23 @@ describe("JobEngine: live migration over simulated xl", () => {
     const measure = async (from: string, to: string, flood: boolean) => {
       const queuedBefore = inventory.connection(inventory.get(id(from))!).channelsQueued;
       let flooding = flood;
-      const checks = flood ? Array.from({ length: 24 }, async () => {
-        while (flooding) {
-          const s = inventory.get(id(from))!, t = inventory.get(id("hostA"))!;
-          // straight to the checks, past the engine's sharing of answers: the worst case
-          await checkMigration({ domain: nfsGuest, source: s, target: t, activeJobId: null,
-            sourceRunner: inventory.connection(s), targetRunner: inventory.connection(t) });
-        }
-      }) : [];
+      const checks = flood
+        ? Array.from({ length: 24 }, async () => {
+            while (flooding) {
+              const s = inventory.get(id(from))!,
+                t = inventory.get(id("hostA"))!;
+              // straight to the checks, past the engine's sharing of answers: the worst case
+              await checkMigration({
+                domain: nfsGuest,
+                source: s,
+                target: t,
+                activeJobId: null,
+                sourceRunner: inventory.connection(s),
+                targetRunner: inventory.connection(t),
+              });
+            }
+          })
+        : [];
       const job = await finalOf((await migrate("debian_etch_domU", from, to)).id);
       flooding = false;
       await Promise.all(checks);
@@ -229,12 +308,19 @@ describe("JobEngine: live migration over simulated xl", () => {
       const samples = events.filter((e) => e.type === "sample");
       const seconds = (Date.parse(samples.at(-1)!.at) - Date.parse(samples[0].at)) / 1000;
       const queued = inventory.connection(inventory.get(id(from))!).channelsQueued;
-      return { job, rate: samples.length / seconds, jobQueued: queued.job - queuedBefore.job, normalQueued: queued.normal - queuedBefore.normal };
+      return {
+        job,
+        rate: samples.length / seconds,
+        jobQueued: queued.job - queuedBefore.job,
+        normalQueued: queued.normal - queuedBefore.normal,
+      };
     };
     const quiet = await measure("hostB", "hostC", false);
     await inventory.refreshAll();
     const flooded = await measure("hostC", "hostB", true);
-    console.log(`samples/s quiet ${quiet.rate.toFixed(1)}, flooded ${flooded.rate.toFixed(1)}; downtime quiet ${quiet.job.downtimeMs} ms, flooded ${flooded.job.downtimeMs} ms`);
+    console.log(
+      `samples/s quiet ${quiet.rate.toFixed(1)}, flooded ${flooded.rate.toFixed(1)}; downtime quiet ${quiet.job.downtimeMs} ms, flooded ${flooded.job.downtimeMs} ms`,
+    );
     expect(quiet.job.status).toBe("succeeded");
     expect(flooded.job).toMatchObject({ status: "succeeded", locationHost: "hostB" });
     expect(flooded.normalQueued, "the checks filled every channel they may use").toBeGreaterThan(0);
@@ -244,22 +330,37 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("the same check asked many times at once is answered once; one user's flood of checks is refused with a sentence", async () => {
     const since = Date.now();
-    const sshFromB = () => sim.world.commandLog.filter((c) => c.at >= since && c.host === "hostB" && c.argv[0] === "ssh").length;
-    const answers = await Promise.all(Array.from({ length: 10 }, () => engine.check("ubuntu_fuwa_nfs_domU", id("hostB"), id("hostC"), "flooder")));
+    const sshFromB = () =>
+      sim.world.commandLog.filter((c) => c.at >= since && c.host === "hostB" && c.argv[0] === "ssh").length;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => engine.check("ubuntu_fuwa_nfs_domU", id("hostB"), id("hostC"), "flooder")),
+    );
     expect(new Set(answers).size).toBe(1); // one answer, shared
     expect(sshFromB()).toBe(1); // one reachability probe on the source, not ten
     let refused: AppError | null = null;
-    for (let i = 0; i < 40 && !refused; i++) await engine.check("debian_etch_domU", id("hostB"), id(i % 2 ? "hostA" : "hostC"), "flooder").catch((e: AppError) => { refused = e; });
+    for (let i = 0; i < 40 && !refused; i++)
+      await engine
+        .check("debian_etch_domU", id("hostB"), id(i % 2 ? "hostA" : "hostC"), "flooder")
+        .catch((e: AppError) => {
+          refused = e;
+        });
     expect(refused).toMatchObject({ code: "rate_limited" });
     expect(refused!.message).toMatch(/Too many checks/);
     // another user is not held back by that flood
-    expect((await engine.check("debian_etch_domU", id("hostB"), id("hostC"), "someone-else")).checks.length).toBeGreaterThan(3);
+    expect(
+      (await engine.check("debian_etch_domU", id("hostB"), id("hostC"), "someone-else")).checks.length,
+    ).toBeGreaterThan(3);
   });
 
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
     sim.world.timeScale = 1;
     const job = await migrate("debian_etch_domU", "hostB", "hostC");
-    await expect.poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, { timeout: 10_000, interval: 10 }).toBe("precopy");
+    await expect
+      .poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, {
+        timeout: 10_000,
+        interval: 10,
+      })
+      .toBe("precopy");
     // the old process dies: its connections drop, its engine is gone; xl carries on on the host
     inventory.stop();
     const inv2 = await freshInventory();

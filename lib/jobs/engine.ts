@@ -18,7 +18,17 @@ import { runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
 import { recoverFileJob } from "./recover-file-job";
 import { restoreChecks } from "./run-saverestore";
 import { jobLane } from "./lane";
-import { applyJobEvent, initialJobView, isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobPhase, type JobStatus, type JobSummary } from "./types";
+import {
+  applyJobEvent,
+  initialJobView,
+  isFinal,
+  phaseIndex,
+  type JobEvent,
+  type JobEventInput,
+  type JobPhase,
+  type JobStatus,
+  type JobSummary,
+} from "./types";
 
 /** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
 /**
@@ -26,12 +36,36 @@ import { applyJobEvent, initialJobView, isFinal, phaseIndex, type JobEvent, type
  * "interrupted" with nothing concluded (default 2 min); settlePollMs: how often a command Ferry lost sight
  * of is looked at again (default 1 s).
  */
-export interface EngineOptions { maxOutgoingPerHost?: number; pollMs?: number; virshPollMs?: number; reconnectMs?: number; settlePollMs?: number }
-export interface MigrateRequest { domain: string; sourceId: string; targetId: string; createdBy: string; confirmWarnings: boolean; options?: MigrationOptions }
+export interface EngineOptions {
+  maxOutgoingPerHost?: number;
+  pollMs?: number;
+  virshPollMs?: number;
+  reconnectMs?: number;
+  settlePollMs?: number;
+}
+export interface MigrateRequest {
+  domain: string;
+  sourceId: string;
+  targetId: string;
+  createdBy: string;
+  confirmWarnings: boolean;
+  options?: MigrationOptions;
+}
 
-interface Live { summary: JobSummary; seq: number; cancel: AbortController; running: boolean }
+interface Live {
+  summary: JobSummary;
+  seq: number;
+  cancel: AbortController;
+  running: boolean;
+}
 /** The dialog's answer: the checks, the forecast, how the memory travels, and what the source's toolstack offers. */
-export interface CheckResult { checks: Check[]; transport: string; forecast: ForecastWithInputs; capabilities: ToolstackCapabilities; toolstackLabel: string }
+export interface CheckResult {
+  checks: Check[];
+  transport: string;
+  forecast: ForecastWithInputs;
+  capabilities: ToolstackCapabilities;
+  toolstackLabel: string;
+}
 /** an answer to the same check is reused this long (ms) */
 const CHECK_REUSE_MS = 1_000;
 const CHECKS_PER_USER = 40;
@@ -53,7 +87,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   readonly catalog: ImageCatalog;
 
-  constructor(private readonly db: Db, private readonly inventory: Inventory, opts: EngineOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly inventory: Inventory,
+    opts: EngineOptions = {},
+  ) {
     super();
     this.catalog = new ImageCatalog(db, inventory);
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
@@ -69,26 +107,45 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
    * user) may ask CHECKS_PER_USER questions per 10 s — a flood of checks must not crowd a host's running jobs.
    */
   async check(domainName: string, sourceId: string, targetId: string, who?: string): Promise<CheckResult> {
-    if (who) await this.checkLimiter.consume(who).catch(() => { throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again."); });
+    if (who)
+      await this.checkLimiter.consume(who).catch(() => {
+        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
+      });
     const key = `${domainName}\0${sourceId}\0${targetId}`;
     const hit = this.checksAsked.get(key);
     if (hit && (hit.done === null || Date.now() - hit.done < CHECK_REUSE_MS)) return hit.answer;
-    const entry: { answer: Promise<CheckResult>; done: number | null } = { answer: this.checkNow(domainName, sourceId, targetId), done: null };
+    const entry: { answer: Promise<CheckResult>; done: number | null } = {
+      answer: this.checkNow(domainName, sourceId, targetId),
+      done: null,
+    };
     this.checksAsked.set(key, entry);
-    void entry.answer.then(() => { entry.done = Date.now(); }, () => { this.checksAsked.delete(key); });
-    for (const [k, v] of this.checksAsked) if (v.done !== null && Date.now() - v.done >= CHECK_REUSE_MS) this.checksAsked.delete(k);
+    void entry.answer.then(
+      () => {
+        entry.done = Date.now();
+      },
+      () => {
+        this.checksAsked.delete(key);
+      },
+    );
+    for (const [k, v] of this.checksAsked)
+      if (v.done !== null && Date.now() - v.done >= CHECK_REUSE_MS) this.checksAsked.delete(k);
     return entry.answer;
   }
 
   private async checkNow(domainName: string, sourceId: string, targetId: string): Promise<CheckResult> {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const checks = await checkMigration({
-      domain, source, target, activeJobId: this.activeJobOn(domainName),
-      sourceRunner: this.inventory.connection(source), targetRunner: this.inventory.connection(target),
+      domain,
+      source,
+      target,
+      activeJobId: this.activeJobOn(domainName),
+      sourceRunner: this.inventory.connection(source),
+      targetRunner: this.inventory.connection(target),
     });
     const forecast = await forecastMigration(this.db, this.forecastRequest(source, target, domain));
     // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
-    if (forecast.verdict === "will-not-converge") checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
+    if (forecast.verdict === "will-not-converge")
+      checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
     const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
     return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
   }
@@ -97,14 +154,35 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
     const busy = this.activeJobOn(domain.name);
     if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${domain.name}.`);
-    if (req.options && Object.values(req.options).some((v) => v !== undefined && v !== false) && !driverOf(source.toolstack).capabilities.migrationOptions) {
-      throw new AppError("invalid_input", `${source.name} uses ${driverOf(source.toolstack).label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`);
+    if (
+      req.options &&
+      Object.values(req.options).some((v) => v !== undefined && v !== false) &&
+      !driverOf(source.toolstack).capabilities.migrationOptions
+    ) {
+      throw new AppError(
+        "invalid_input",
+        `${source.name} uses ${driverOf(source.toolstack).label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`,
+      );
     }
     const row = await this.db.job.create({
-      data: { kind: "migrate", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id,
-        targetHostId: target.id, sourceName: source.name, targetName: target.name, createdBy: req.createdBy,
-        optionsJson: JSON.stringify({ confirmWarnings: req.confirmWarnings, ...(req.options ? { migration: req.options } : {}) }),
-        forecastJson: JSON.stringify(await forecastMigration(this.db, this.forecastRequest(source, target, domain, req.options))) },
+      data: {
+        kind: "migrate",
+        domainName: domain.name,
+        domainUuid: domain.uuid,
+        memoryMiB: domain.memoryMiB,
+        sourceHostId: source.id,
+        targetHostId: target.id,
+        sourceName: source.name,
+        targetName: target.name,
+        createdBy: req.createdBy,
+        optionsJson: JSON.stringify({
+          confirmWarnings: req.confirmWarnings,
+          ...(req.options ? { migration: req.options } : {}),
+        }),
+        forecastJson: JSON.stringify(
+          await forecastMigration(this.db, this.forecastRequest(source, target, domain, req.options)),
+        ),
+      },
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
@@ -118,11 +196,22 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const host = this.inventory.get(req.hostId);
     if (!host) throw new AppError("not_found", "The host is not registered.");
     const domain = host.domains.find((d) => d.name === req.domain && d.id !== 0);
-    if (!domain) throw new AppError("domain_not_found", `${req.domain} is not running on ${host.name} (as of the last refresh).`);
+    if (!domain)
+      throw new AppError("domain_not_found", `${req.domain} is not running on ${host.name} (as of the last refresh).`);
     const dirs = imageDirsOf(host);
-    if (!dirs.includes(req.dir)) throw new AppError("invalid_input", `Save into one of ${host.name}'s image directories: ${dirs.join(", ")}.`);
+    if (!dirs.includes(req.dir))
+      throw new AppError("invalid_input", `Save into one of ${host.name}'s image directories: ${dirs.join(", ")}.`);
     const path = `${req.dir}/${domain.name}-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}.save`;
-    return this.create({ kind: "save", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: host.id, sourceName: host.name, imagePath: path, createdBy: req.createdBy });
+    return this.create({
+      kind: "save",
+      domainName: domain.name,
+      domainUuid: domain.uuid,
+      memoryMiB: domain.memoryMiB,
+      sourceHostId: host.id,
+      sourceName: host.name,
+      imagePath: path,
+      createdBy: req.createdBy,
+    });
   }
 
   /** Restore a catalogued image on a host. */
@@ -133,19 +222,56 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!imageDirsOf(target).some((d) => isInside(d, image.path)) && image.hostId !== target.id) {
       throw new AppError("invalid_input", `${image.path} is outside ${target.name}'s image directories.`);
     }
-    return this.create({ kind: "restore", domainName: image.domainName, domainUuid: null, memoryMiB: image.memoryMiB, sourceHostId: image.hostId, sourceName: image.hostName,
-      targetHostId: target.id, targetName: target.name, imagePath: image.path, imageId: image.id, createdBy: req.createdBy });
+    return this.create({
+      kind: "restore",
+      domainName: image.domainName,
+      domainUuid: null,
+      memoryMiB: image.memoryMiB,
+      sourceHostId: image.hostId,
+      sourceName: image.hostName,
+      targetHostId: target.id,
+      targetName: target.name,
+      imagePath: image.path,
+      imageId: image.id,
+      createdBy: req.createdBy,
+    });
   }
 
   /** Move a domain by save → (copy) → restore, for when live migration is not possible. */
-  async submitMove(req: { domain: string; sourceId: string; targetId: string; createdBy: string }): Promise<JobSummary> {
+  async submitMove(req: {
+    domain: string;
+    sourceId: string;
+    targetId: string;
+    createdBy: string;
+  }): Promise<JobSummary> {
     const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
     if (source.id === target.id) throw new AppError("invalid_input", `${domain.name} already runs on ${source.name}.`);
-    return this.create({ kind: "move", domainName: domain.name, domainUuid: domain.uuid, memoryMiB: domain.memoryMiB, sourceHostId: source.id, sourceName: source.name,
-      targetHostId: target.id, targetName: target.name, createdBy: req.createdBy });
+    return this.create({
+      kind: "move",
+      domainName: domain.name,
+      domainUuid: domain.uuid,
+      memoryMiB: domain.memoryMiB,
+      sourceHostId: source.id,
+      sourceName: source.name,
+      targetHostId: target.id,
+      targetName: target.name,
+      createdBy: req.createdBy,
+    });
   }
 
-  private async create(data: { kind: string; domainName: string; domainUuid: string | null; memoryMiB: number; sourceHostId: string; sourceName: string; targetHostId?: string; targetName?: string; imagePath?: string; imageId?: string; createdBy: string }) {
+  private async create(data: {
+    kind: string;
+    domainName: string;
+    domainUuid: string | null;
+    memoryMiB: number;
+    sourceHostId: string;
+    sourceName: string;
+    targetHostId?: string;
+    targetName?: string;
+    imagePath?: string;
+    imageId?: string;
+    createdBy: string;
+  }) {
     const busy = this.activeJobOn(data.domainName);
     if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${data.domainName}.`);
     const row = await this.db.job.create({ data });
@@ -164,13 +290,27 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       throw new AppError("conflict", `The job has already ${row.status === "succeeded" ? "succeeded" : "finished"}.`);
     }
     if (live.running && live.summary.kind !== "migrate") {
-      throw new AppError("conflict", `A running ${live.summary.kind} cannot be interrupted safely; it will finish or fail on its own.`);
+      throw new AppError(
+        "conflict",
+        `A running ${live.summary.kind} cannot be interrupted safely; it will finish or fail on its own.`,
+      );
     }
     if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) {
-      throw new AppError("conflict", "Past the point of no return: the target already holds the domain. The migration will finish.");
+      throw new AppError(
+        "conflict",
+        "Past the point of no return: the target already holds the domain. The migration will finish.",
+      );
     }
     if (!live.running) {
-      await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled before it started.", location: { host: live.summary.sourceName, note: `${live.summary.domainName} stays on ${live.summary.sourceName}.` } });
+      await this.finish(jobId, {
+        status: "cancelled",
+        errorCode: "migrate_cancelled",
+        errorMessage: "Cancelled before it started.",
+        location: {
+          host: live.summary.sourceName,
+          note: `${live.summary.domainName} stays on ${live.summary.sourceName}.`,
+        },
+      });
     } else live.cancel.abort();
     return live.summary;
   }
@@ -178,20 +318,33 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   /** Helps a running libvirt migration converge: a higher maximum downtime, more bandwidth, or post-copy. */
   async tune(jobId: string, change: TuneJobInput): Promise<JobSummary> {
     const live = this.live.get(jobId);
-    if (!live || !live.running || live.summary.status !== "running") throw new AppError("conflict", "Only a running migration can be tuned.");
+    if (!live?.running || live.summary.status !== "running")
+      throw new AppError("conflict", "Only a running migration can be tuned.");
     const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
     const source = this.inventory.get(row.sourceHostId);
     const driver = source ? driverOf(source.toolstack) : null;
     if (row.kind !== "migrate" || !source || !driver?.tune || !driver.capabilities.tuneWhileRunning) {
-      throw new AppError("invalid_input", `Only a live migration on a toolstack that allows it can be tuned while it runs; ${driver?.label ?? "this host's toolstack"} offers no such controls.`);
+      throw new AppError(
+        "invalid_input",
+        `Only a live migration on a toolstack that allows it can be tuned while it runs; ${driver?.label ?? "this host's toolstack"} offers no such controls.`,
+      );
     }
-    if (phaseIndex(live.summary.phase) >= phaseIndex("commitment")) throw new AppError("conflict", "The migration is already finishing.");
+    if (phaseIndex(live.summary.phase) >= phaseIndex("commitment"))
+      throw new AppError("conflict", "The migration is already finishing.");
     const options = JSON.parse(row.optionsJson ?? "{}").migration ?? {};
-    if ("postcopy" in change && !options.postcopy) throw new AppError("invalid_input", "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.");
+    if ("postcopy" in change && !options.postcopy)
+      throw new AppError(
+        "invalid_input",
+        "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.",
+      );
     const argv = driver.tune(row.domainName, change);
     const r = await this.inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });
     if (r.code !== 0) throw driver.error(argv, r);
-    await this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` } });
+    await this.record(jobId, {
+      type: "log",
+      phase: live.summary.phase,
+      payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` },
+    });
     // post-copy: the guest now runs on the target and pulls the rest; there is no way back
     if ("postcopy" in change) await this.record(jobId, { type: "phase", phase: "commitment", payload: {} });
     return live.summary;
@@ -202,7 +355,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return null;
   }
 
-  activeSummaries(): JobSummary[] { return [...this.live.values()].map((l) => l.summary); }
+  activeSummaries(): JobSummary[] {
+    return [...this.live.values()].map((l) => l.summary);
+  }
 
   /** Stored events after `afterSeq`, then any a live job has sent but not stored yet (see write). */
   async events(jobId: string, afterSeq: number): Promise<JobEvent[]> {
@@ -216,26 +371,45 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const rows = await this.db.job.findMany({ where: { status: { in: ["queued", "checking", "running"] } } });
     for (const row of rows) {
       const last = await this.db.jobEvent.aggregate({ where: { jobId: row.id }, _max: { seq: true } });
-      const live: Live = { summary: summaryOf(row), seq: last._max.seq ?? 0, cancel: new AbortController(), running: row.status !== "queued" };
+      const live: Live = {
+        summary: summaryOf(row),
+        seq: last._max.seq ?? 0,
+        cancel: new AbortController(),
+        running: row.status !== "queued",
+      };
       this.live.set(row.id, live);
       if (row.status === "queued") continue;
       if (row.kind !== "migrate") {
         // in the background: the job stays running while a save or restore still goes on a host
-        void recoverFileJob(this.fileJobDeps(), row).catch((e) => log.error({ err: e, jobId: row.id }, "recovery crashed"));
+        void recoverFileJob(this.fileJobDeps(), row).catch((e) =>
+          log.error({ err: e, jobId: row.id }, "recovery crashed"),
+        );
         continue;
       }
       const source = this.inventory.get(row.sourceHostId);
       const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
       let location = { host: null as string | null, note: "The hosts are no longer registered; check them by hand." };
       if (source && target) {
-        location = await driverOf(source.toolstack).locate({ source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name, domain: row.domainName }, 30_000);
+        location = await driverOf(source.toolstack).locate(
+          {
+            source: jobLane(this.inventory.connection(source)),
+            target: jobLane(this.inventory.connection(target)),
+            sourceName: source.name,
+            targetName: target.name,
+            domain: row.domainName,
+          },
+          30_000,
+        );
       }
       const arrived = location.host === row.targetName;
       await this.finish(row.id, {
         status: arrived ? "succeeded" : "interrupted",
         errorCode: arrived ? null : "ssh_lost_during_job",
         errorMessage: arrived ? null : "Ferry restarted while this job ran; it was closed by asking the hosts.",
-        location: { host: location.host, note: `${location.note}${arrived ? " It finished while Ferry was restarting; downtime was not measured." : ""}` },
+        location: {
+          host: location.host,
+          note: `${location.note}${arrived ? " It finished while Ferry was restarting; downtime was not measured." : ""}`,
+        },
       });
     }
     this.pump();
@@ -243,11 +417,23 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** The forecast's request: the toolstack's policy, the chosen options, and QEMU's own dirty-rate measurement. */
-  private forecastRequest(source: HostView, target: HostView, domain: DomainInfo, options?: MigrationOptions): ForecastRequest {
+  private forecastRequest(
+    source: HostView,
+    target: HostView,
+    domain: DomainInfo,
+    options?: MigrationOptions,
+  ): ForecastRequest {
     const driver = driverOf(source.toolstack);
     return {
-      domain: domain.name, memoryMiB: domain.memoryMiB, source: source.name, target: target.name, capabilities: driver.capabilities, options,
-      measureDirtyBps: driver.measureDirtyBps ? () => driver.measureDirtyBps!(this.inventory.connection(source), source.name, domain.name) : undefined,
+      domain: domain.name,
+      memoryMiB: domain.memoryMiB,
+      source: source.name,
+      target: target.name,
+      capabilities: driver.capabilities,
+      options,
+      measureDirtyBps: driver.measureDirtyBps
+        ? () => driver.measureDirtyBps!(this.inventory.connection(source), source.name, domain.name)
+        : undefined,
       probeLink: () => probeLink(this.inventory.connection(source), source.name, targetAddressOf(target)),
     };
   }
@@ -258,13 +444,18 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const target = this.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
     const domain = source.domains.find((d) => d.name === domainName && d.id !== 0);
-    if (!domain) throw new AppError("domain_not_found", `${domainName} is not running on ${source.name} (as of the last refresh).`);
+    if (!domain)
+      throw new AppError(
+        "domain_not_found",
+        `${domainName} is not running on ${source.name} (as of the last refresh).`,
+      );
     return { source, target, domain };
   }
 
   private pump() {
     const outgoing = new Map<string, number>();
-    for (const l of this.live.values()) if (l.running) outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+    for (const l of this.live.values())
+      if (l.running) outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
     for (const [id, l] of this.live) {
       if (l.running || l.summary.status !== "queued") continue;
       if ((outgoing.get(l.summary.sourceName) ?? 0) >= this.maxOutgoingPerHost) continue;
@@ -280,7 +471,13 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const live = this.live.get(jobId)!;
     const source = this.inventory.get(row.sourceHostId);
     const target = row.targetHostId ? this.inventory.get(row.targetHostId) : undefined;
-    if (!source || !target) return this.finish(jobId, { status: "failed", errorCode: "not_found", errorMessage: "A host was removed before the job started.", location: { host: null, note: "Check the hosts." } });
+    if (!source || !target)
+      return this.finish(jobId, {
+        status: "failed",
+        errorCode: "not_found",
+        errorMessage: "A host was removed before the job started.",
+        location: { host: null, note: "Check the hosts." },
+      });
     await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
     try {
       const { checks } = await this.checkNow(row.domainName, source.id, target.id).catch(async (e) => {
@@ -289,31 +486,60 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         await this.inventory.refreshHost(source.id);
         return this.checkNow(row.domainName, source.id, target.id);
       });
-      const own = checks.map((c) => (c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c));
+      const own = checks.map((c) =>
+        c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c,
+      );
       await this.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks: own } });
       const failed = own.filter((c) => c.status === "fail");
       const warned = own.filter((c) => c.status === "warn");
       const confirmed = JSON.parse(row.optionsJson ?? "{}").confirmWarnings === true;
       if (failed.length || (warned.length && !confirmed)) {
-        const why = failed.length ? failed.map((c) => c.reason).join(" ") : `Unconfirmed warnings: ${warned.map((c) => c.reason).join(" ")}`;
-        return await this.finish(jobId, { status: "failed", errorCode: "check_failed", errorMessage: why, location: { host: source.name, note: `${row.domainName} stays on ${source.name}, untouched.` } });
+        const why = failed.length
+          ? failed.map((c) => c.reason).join(" ")
+          : `Unconfirmed warnings: ${warned.map((c) => c.reason).join(" ")}`;
+        return await this.finish(jobId, {
+          status: "failed",
+          errorCode: "check_failed",
+          errorMessage: why,
+          location: { host: source.name, note: `${row.domainName} stays on ${source.name}, untouched.` },
+        });
       }
-      if (live.cancel.signal.aborted) return await this.finish(jobId, { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled during the checks.", location: { host: source.name, note: `${row.domainName} stays on ${source.name}.` } });
+      if (live.cancel.signal.aborted)
+        return await this.finish(jobId, {
+          status: "cancelled",
+          errorCode: "migrate_cancelled",
+          errorMessage: "Cancelled during the checks.",
+          location: { host: source.name, note: `${row.domainName} stays on ${source.name}.` },
+        });
       await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
       const driver = driverOf(source.toolstack);
       const outcome = await driver.migrate({
-        source: jobLane(this.inventory.connection(source)), target: jobLane(this.inventory.connection(target)), sourceName: source.name, targetName: target.name,
-        domain: row.domainName, targetAddress: targetAddressOf(target), pollMs: driver.capabilities.reportsRounds ? this.virshPollMs : this.pollMs, cancel: live.cancel.signal,
+        source: jobLane(this.inventory.connection(source)),
+        target: jobLane(this.inventory.connection(target)),
+        sourceName: source.name,
+        targetName: target.name,
+        domain: row.domainName,
+        targetAddress: targetAddressOf(target),
+        pollMs: driver.capabilities.reportsRounds ? this.virshPollMs : this.pollMs,
+        cancel: live.cancel.signal,
         options: JSON.parse(row.optionsJson ?? "{}").migration,
-        emit: (e) => { void this.record(jobId, e); }, phase: () => live.summary.phase,
+        emit: (e) => {
+          void this.record(jobId, e);
+        },
+        phase: () => live.summary.phase,
       });
       await this.finish(jobId, outcome);
       void this.inventory.refreshHost(source.id);
       void this.inventory.refreshHost(target.id);
     } catch (e) {
       const err = toAppError(e);
-      await this.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish its checks; see the hosts." } });
+      await this.finish(jobId, {
+        status: "failed",
+        errorCode: err.code,
+        errorMessage: err.message,
+        location: { host: null, note: "Ferry could not finish its checks; see the hosts." },
+      });
     }
   }
 
@@ -323,28 +549,64 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   private fileJobDeps(): FileJobDeps {
-    return { db: this.db, inventory: this.inventory, catalog: this.catalog, record: (id, e) => this.record(id, e), finish: (id, o) => this.finish(id, o),
-      migrationChecks: async (d, s, t) => (await this.checkNow(d, s, t)).checks, reconnectMs: this.reconnectMs, settlePollMs: this.settlePollMs };
+    return {
+      db: this.db,
+      inventory: this.inventory,
+      catalog: this.catalog,
+      record: (id, e) => this.record(id, e),
+      finish: (id, o) => this.finish(id, o),
+      migrationChecks: async (d, s, t) => (await this.checkNow(d, s, t)).checks,
+      reconnectMs: this.reconnectMs,
+      settlePollMs: this.settlePollMs,
+    };
   }
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
   async checkRestore(imageId: string, targetId: string, who?: string): Promise<Check[]> {
-    if (who) await this.checkLimiter.consume(who).catch(() => { throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again."); });
+    if (who)
+      await this.checkLimiter.consume(who).catch(() => {
+        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
+      });
     const target = this.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
     const image = await this.catalog.get(imageId);
-    return restoreChecks({ db: this.db, inventory: this.inventory, catalog: this.catalog, jobId: "", emit: async () => {}, reconnectMs: this.reconnectMs, pollMs: this.settlePollMs }, image, target);
+    return restoreChecks(
+      {
+        db: this.db,
+        inventory: this.inventory,
+        catalog: this.catalog,
+        jobId: "",
+        emit: async () => {},
+        reconnectMs: this.reconnectMs,
+        pollMs: this.settlePollMs,
+      },
+      image,
+      target,
+    );
   }
 
-  private async finish(jobId: string, o: { status: JobStatus; errorCode: string | null; errorMessage: string | null; location: { host: string | null; note: string } }) {
+  private async finish(
+    jobId: string,
+    o: {
+      status: JobStatus;
+      errorCode: string | null;
+      errorMessage: string | null;
+      location: { host: string | null; note: string };
+    },
+  ) {
     const live = this.live.get(jobId);
-    await this.record(jobId, { type: "result", phase: o.status === "succeeded" ? "done" : live?.summary.phase ?? "pre-migration", payload: o });
+    await this.record(jobId, {
+      type: "result",
+      phase: o.status === "succeeded" ? "done" : (live?.summary.phase ?? "pre-migration"),
+      payload: o,
+    });
     this.live.delete(jobId);
     this.pump();
   }
 
   /** Events waiting for the next batched write, in the order they were recorded. */
-  private queue: { jobId: string; seq: number; at: Date; input: JobEventInput; phase: JobPhase; done: () => void }[] = [];
+  private queue: { jobId: string; seq: number; at: Date; input: JobEventInput; phase: JobPhase; done: () => void }[] =
+    [];
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   /** emitted, not yet stored (events() serves them) */
@@ -358,7 +620,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
    */
   private record(jobId: string, input: JobEventInput): Promise<void> {
     const live = this.live.get(jobId);
-    if (!live) return this.recordFinished(jobId, input).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
+    if (!live)
+      return this.recordFinished(jobId, input).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
     const phase: JobPhase = phaseIndex(input.phase) < phaseIndex(live.summary.phase) ? live.summary.phase : input.phase;
     const at = new Date();
     const event = { ...input, phase, jobId, seq: ++live.seq, at: at.toISOString() } as JobEvent;
@@ -378,24 +641,42 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const batch = this.queue.splice(0);
     if (!batch.length) return;
     const updates = new Map<string, Record<string, unknown>>();
-    for (const b of batch) updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
-    const create = (b: (typeof batch)[number]) => this.db.jobEvent.create({ data: { jobId: b.jobId, seq: b.seq, at: b.at, phase: b.phase, type: b.input.type, payloadJson: JSON.stringify(b.input.payload) } });
+    for (const b of batch)
+      updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
+    const create = (b: (typeof batch)[number]) =>
+      this.db.jobEvent.create({
+        data: {
+          jobId: b.jobId,
+          seq: b.seq,
+          at: b.at,
+          phase: b.phase,
+          type: b.input.type,
+          payloadJson: JSON.stringify(b.input.payload),
+        },
+      });
     const rows = () => [...updates].map(([id, data]) => this.db.job.update({ where: { id }, data }));
     try {
       await this.db.$transaction([...batch.map(create), ...rows()]);
     } catch (e) {
       // one bad event (e.g. a seq another process wrote for the same job) must not cost the job rows their
       // status: store the rows on their own, then every event that can be
-      log.error({ error: (e as Error).message.trim().split("\n").at(-1), events: batch.length }, "job events not stored together; storing them one by one");
+      log.error(
+        { error: (e as Error).message.trim().split("\n").at(-1), events: batch.length },
+        "job events not stored together; storing them one by one",
+      );
       await this.db.$transaction(rows()).catch((err) => log.error({ err }, "job rows not updated"));
       let lost = 0;
-      for (const b of batch) await create(b).catch(() => { lost++; });
+      for (const b of batch)
+        await create(b).catch(() => {
+          lost++;
+        });
       if (lost) log.error({ lost, events: batch.length }, "job events not stored");
     }
     for (const jobId of updates.keys()) {
       const stored = Math.max(...batch.filter((b) => b.jobId === jobId).map((b) => b.seq));
       const rest = (this.pending.get(jobId) ?? []).filter((e) => e.seq > stored);
-      if (rest.length) this.pending.set(jobId, rest); else this.pending.delete(jobId);
+      if (rest.length) this.pending.set(jobId, rest);
+      else this.pending.delete(jobId);
       const live = this.live.get(jobId);
       if (live && batch.some((b) => b.jobId === jobId && b.input.type !== "log")) this.emit("summary", live.summary);
     }
@@ -407,7 +688,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const seq = ((await this.db.jobEvent.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
     const at = new Date();
     const [, row] = await this.db.$transaction([
-      this.db.jobEvent.create({ data: { jobId, seq, at, phase: input.phase, type: input.type, payloadJson: JSON.stringify(input.payload) } }),
+      this.db.jobEvent.create({
+        data: { jobId, seq, at, phase: input.phase, type: input.type, payloadJson: JSON.stringify(input.payload) },
+      }),
       this.db.job.update({ where: { id: jobId }, data: rowUpdate(input, input.phase, at) }),
     ]);
     this.emit("event", { ...input, jobId, seq, at: at.toISOString() } as JobEvent);
@@ -422,10 +705,19 @@ function rowUpdate(input: JobEventInput, phase: JobPhase, at: Date): Record<stri
   const update: Record<string, unknown> = { phase };
   if (input.type === "status") update.status = input.payload.status;
   if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
-  if (input.type === "downtime") { update.downtimeMs = Math.round(input.payload.ms); update.downtimeBound = input.payload.upperBound; }
+  if (input.type === "downtime") {
+    update.downtimeMs = Math.round(input.payload.ms);
+    update.downtimeBound = input.payload.upperBound;
+  }
   if (input.type === "result") {
-    Object.assign(update, { status: input.payload.status, errorCode: input.payload.errorCode, errorMessage: input.payload.errorMessage,
-      locationHost: input.payload.location.host, locationNote: input.payload.location.note, finishedAt: at });
+    Object.assign(update, {
+      status: input.payload.status,
+      errorCode: input.payload.errorCode,
+      errorMessage: input.payload.errorMessage,
+      locationHost: input.payload.location.host,
+      locationNote: input.payload.location.note,
+      finishedAt: at,
+    });
   }
   return update;
 }

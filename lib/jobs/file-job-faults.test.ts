@@ -28,7 +28,18 @@ const id = (n: string) => `id-${n}`;
 const HOSTS = ["hostA", "hostB", "hostC", "kvmA", "kvmB"];
 const record = (n: string): HostRecord => {
   const h = sim.info(n);
-  return { id: id(n), name: n, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" };
+  return {
+    id: id(n),
+    name: n,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: h.toolstack,
+    imageDir: "/xen-saved-images",
+  };
 };
 
 beforeAll(async () => {
@@ -41,7 +52,12 @@ beforeAll(async () => {
   await inventory.refreshAll();
   engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40, settlePollMs: 50, reconnectMs: 20_000 });
 });
-afterAll(async () => { inventory.stop(); await db.$disconnect(); await sim.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  inventory.stop();
+  await db.$disconnect();
+  await sim.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 async function finalOf(jobId: string, e = engine): Promise<JobSummary> {
   for (let i = 0; i < 2400; i++) {
@@ -63,12 +79,20 @@ async function until(what: string, fn: () => boolean, timeoutMs = 30_000) {
 /** Resets every SSH connection of `host` once the job's event matches (sshd keeps listening). */
 function blipWhen(host: string, match: (e: JobEvent) => boolean): { fired: () => boolean } {
   let fired = false;
-  const on = (e: JobEvent) => { if (!fired && match(e)) { fired = true; engine.off("event", on); sim.cluster.server(host).blip(); } };
+  const on = (e: JobEvent) => {
+    if (!fired && match(e)) {
+      fired = true;
+      engine.off("event", on);
+      sim.cluster.server(host).blip();
+    }
+  };
   engine.on("event", on);
   return { fired: () => fired };
 }
-const sampleAt = (fraction: number, memoryMiB: number) => (e: JobEvent) => e.type === "sample" && (e.payload as { bytesSent: number }).bytesSent >= fraction * memoryMiB * MiB;
-const logSays = (text: string) => (e: JobEvent) => e.type === "log" && (e.payload as { line: string }).line.includes(text);
+const sampleAt = (fraction: number, memoryMiB: number) => (e: JobEvent) =>
+  e.type === "sample" && (e.payload as { bytesSent: number }).bytesSent >= fraction * memoryMiB * MiB;
+const logSays = (text: string) => (e: JobEvent) =>
+  e.type === "log" && (e.payload as { line: string }).line.includes(text);
 
 /** The truth from the hosts: runs on exactly one host (and the job names it), or sits whole in a catalogued image the job names. */
 async function expectTruth(job: JobSummary, domain: string) {
@@ -78,10 +102,14 @@ async function expectTruth(job: JobSummary, domain: string) {
     expect(job.locationHost).toBe(on[0]);
     return on[0];
   }
-  const whole = (await engine.catalog.list()).filter((i) => i.domainName === domain && i.state === "present")
+  const whole = (await engine.catalog.list())
+    .filter((i) => i.domainName === domain && i.state === "present")
     .filter((i) => (sim.world.file(i.hostName, i.path)?.size ?? 0) >= i.memoryMiB * MiB);
   expect(whole.length, `${domain} runs nowhere and no whole image of it is catalogued`).toBeGreaterThan(0);
-  expect(whole.some((i) => job.locationNote?.includes(i.path)), `the job's note names the image: ${job.locationNote}`).toBe(true);
+  expect(
+    whole.some((i) => job.locationNote?.includes(i.path)),
+    `the job's note names the image: ${job.locationNote}`,
+  ).toBe(true);
   return null;
 }
 
@@ -100,24 +128,39 @@ describe("an SSH blip during a save, restore or move", () => {
     ["as the save starts", logSays("Saving to")],
     ["half-way through", sampleAt(0.5, 512)],
     ["while Ferry checksums the finished image", logSays("computing sha256")],
-  ])("xl save: a blip %s is not a failure — the save finishes, the image is catalogued and nothing is deleted", async (_when, match) => {
-    sim.world.timeScale = 1;
-    const blip = blipWhen("hostB", match);
-    const job = await finalOf((await engine.submitSave({ domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" })).id);
-    expect(blip.fired()).toBe(true);
-    expect(job).toMatchObject({ status: "succeeded", locationHost: null });
-    expect(await expectTruth(job, "debian_etch_domU")).toBeNull();
-    expect(sim.world.file("hostB", job.imagePath!)!.mode).toBe(0o600);
-    const image = (await engine.catalog.list()).find((i) => i.path === job.imagePath)!;
-    expect(image.integrity).toBe("verified");
-    expect((await engine.catalog.verify(image.id)).integrity).toBe("verified");
-    await restoreHome("debian_etch_domU", "hostB");
-  });
+  ])(
+    "xl save: a blip %s is not a failure — the save finishes, the image is catalogued and nothing is deleted",
+    async (_when, match) => {
+      sim.world.timeScale = 1;
+      const blip = blipWhen("hostB", match);
+      const job = await finalOf(
+        (
+          await engine.submitSave({
+            domain: "debian_etch_domU",
+            hostId: id("hostB"),
+            dir: "/xen-storage/saves",
+            createdBy: "t",
+          })
+        ).id,
+      );
+      expect(blip.fired()).toBe(true);
+      expect(job).toMatchObject({ status: "succeeded", locationHost: null });
+      expect(await expectTruth(job, "debian_etch_domU")).toBeNull();
+      expect(sim.world.file("hostB", job.imagePath!)!.mode).toBe(0o600);
+      const image = (await engine.catalog.list()).find((i) => i.path === job.imagePath)!;
+      expect(image.integrity).toBe("verified");
+      expect((await engine.catalog.verify(image.id)).integrity).toBe("verified");
+      await restoreHome("debian_etch_domU", "hostB");
+    },
+  );
 
   it("virsh save and restore: a blip mid-save and a blip mid-restore; the guest ends on the restore's host only", async () => {
     sim.world.timeScale = 1;
     const duringSave = blipWhen("kvmA", sampleAt(0.3, 1024));
-    const saved = await finalOf((await engine.submitSave({ domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const saved = await finalOf(
+      (await engine.submitSave({ domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-storage/saves", createdBy: "t" }))
+        .id,
+    );
     expect(duringSave.fired()).toBe(true);
     expect(saved.status).toBe("succeeded");
     expect(sim.world.host("kvmA").domains.find((d) => d.name === "web-kvm")?.state).toBe("shutoff"); // saved: defined, not running
@@ -125,7 +168,9 @@ describe("an SSH blip during a save, restore or move", () => {
     const image = (await engine.catalog.list()).find((i) => i.path === saved.imagePath)!;
     await inventory.refreshAll();
     const restore = engine.submitRestore({ imageId: image.id, targetId: id("kvmB"), createdBy: "t" });
-    await until("the restore to begin on kvmB", () => sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm" && d.state === "paused"));
+    await until("the restore to begin on kvmB", () =>
+      sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm" && d.state === "paused"),
+    );
     sim.cluster.server("kvmB").blip();
     const restored = await finalOf((await restore).id);
     expect(restored).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
@@ -133,7 +178,9 @@ describe("an SSH blip during a save, restore or move", () => {
     // home again for the other tests: kvmB's copy saved and restored on kvmA
     await inventory.refreshAll();
     sim.world.timeScale = 8;
-    const back = await finalOf((await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id);
+    const back = await finalOf(
+      (await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id,
+    );
     expect(back.status).toBe("succeeded");
     await engine.catalog.remove(image.id);
     await inventory.refreshAll();
@@ -143,34 +190,64 @@ describe("an SSH blip during a save, restore or move", () => {
     ["during the save", "hostB", sampleAt(0.5, 512), false],
     ["during the copy to the target", "hostB", (e: JobEvent) => e.type === "phase" && e.phase === "commitment", true],
     ["during the restore", "hostC", logSays("xc: info: Restoring domain"), false],
-  ])("move: a blip %s — the domain ends on the target, the move's images are deleted", async (_when, host, match, copy) => {
-    sim.world.timeScale = 1;
-    if (copy) process.env.FERRY_SHARED_IMAGE_DIRS = "/nonexistent";
-    try {
-      const blip = blipWhen(host, match as (e: JobEvent) => boolean);
-      const job = await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t" })).id);
-      expect(blip.fired()).toBe(true);
-      expect(job).toMatchObject({ status: "succeeded", locationHost: "hostC" });
-      expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
-      expect(await engine.catalog.byJob(job.id)).toEqual([]);
-      expect(sim.world.file("hostB", job.imagePath!)).toBeUndefined();
-      await inventory.refreshAll();
-      sim.world.timeScale = 8;
-      const back = await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id);
-      expect(back.status).toBe("succeeded");
-    } finally {
-      delete process.env.FERRY_SHARED_IMAGE_DIRS;
-      await inventory.refreshAll();
-    }
-  });
+  ])(
+    "move: a blip %s — the domain ends on the target, the move's images are deleted",
+    async (_when, host, match, copy) => {
+      sim.world.timeScale = 1;
+      if (copy) process.env.FERRY_SHARED_IMAGE_DIRS = "/nonexistent";
+      try {
+        const blip = blipWhen(host, match as (e: JobEvent) => boolean);
+        const job = await finalOf(
+          (
+            await engine.submitMove({
+              domain: "debian_etch_domU",
+              sourceId: id("hostB"),
+              targetId: id("hostC"),
+              createdBy: "t",
+            })
+          ).id,
+        );
+        expect(blip.fired()).toBe(true);
+        expect(job).toMatchObject({ status: "succeeded", locationHost: "hostC" });
+        expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
+        expect(await engine.catalog.byJob(job.id)).toEqual([]);
+        expect(sim.world.file("hostB", job.imagePath!)).toBeUndefined();
+        await inventory.refreshAll();
+        sim.world.timeScale = 8;
+        const back = await finalOf(
+          (
+            await engine.submitMove({
+              domain: "debian_etch_domU",
+              sourceId: id("hostC"),
+              targetId: id("hostB"),
+              createdBy: "t",
+            })
+          ).id,
+        );
+        expect(back.status).toBe("succeeded");
+      } finally {
+        delete process.env.FERRY_SHARED_IMAGE_DIRS;
+        await inventory.refreshAll();
+      }
+    },
+  );
 });
 
 /** Runs a job in a Ferry engine of its own process and SIGKILLs that process when an event matches. */
 async function killedMidJob(req: Record<string, unknown>, match: (e: JobEvent) => boolean): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "testing/engine-child.ts"), JSON.stringify(req)], {
-    env: { ...process.env, FERRY_TEST_DB: path.join(dir, "ferry.db"), FERRY_TEST_HOSTS: JSON.stringify(HOSTS.map(record)), LOG_LEVEL: "silent" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "testing/engine-child.ts"), JSON.stringify(req)],
+    {
+      env: {
+        ...process.env,
+        FERRY_TEST_DB: path.join(dir, "ferry.db"),
+        FERRY_TEST_HOSTS: JSON.stringify(HOSTS.map(record)),
+        LOG_LEVEL: "silent",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let jobId: string | null = null;
   let buf = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -178,24 +255,32 @@ async function killedMidJob(req: Record<string, unknown>, match: (e: JobEvent) =
     child.once("exit", () => reject(new Error("the child engine exited before the moment came")));
     child.stdout!.on("data", (d: Buffer) => {
       buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf("\n")) >= 0) {
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         const line = JSON.parse(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
         if (line.submitted) jobId = line.submitted;
-        else if (match(line as JobEvent)) { child.kill("SIGKILL"); resolve(); }
+        else if (match(line as JobEvent)) {
+          child.kill("SIGKILL");
+          resolve();
+        }
       }
     });
   });
   await exited;
-  if (!jobId) jobId = (await db.job.findFirstOrThrow({ where: { domainName: String(req.domain ?? "") }, orderBy: { createdAt: "desc" } })).id;
+  if (!jobId)
+    jobId = (
+      await db.job.findFirstOrThrow({ where: { domainName: String(req.domain ?? "") }, orderBy: { createdAt: "desc" } })
+    ).id;
   return jobId;
 }
 
 describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
   it("a save killed half-way: recovery waits for the save on the host, then catalogues the image", async () => {
     sim.world.timeScale = 0.5;
-    const jobId = await killedMidJob({ kind: "save", domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" }, sampleAt(0.3, 512));
+    const jobId = await killedMidJob(
+      { kind: "save", domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" },
+      sampleAt(0.3, 512),
+    );
     expect(sim.world.host("hostB").domains.find((d) => d.name === "debian_etch_domU")?.state).toBe("suspended"); // suspended for the save...
     expect([...sim.world.processes].some((p) => p.host === "hostB" && p.argv[1] === "save")).toBe(true); // ...and xl save carries on
     expect(await engine.recover()).toBe(1);
@@ -209,17 +294,42 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
 
   it("a restore killed half-way: the domain runs on the target and the job says so", async () => {
     sim.world.timeScale = 1;
-    const saved = await finalOf((await engine.submitSave({ domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const saved = await finalOf(
+      (
+        await engine.submitSave({
+          domain: "debian_etch_domU",
+          hostId: id("hostB"),
+          dir: "/xen-storage/saves",
+          createdBy: "t",
+        })
+      ).id,
+    );
     const image = (await engine.catalog.list()).find((i) => i.path === saved.imagePath)!;
     sim.world.timeScale = 0.5;
-    const jobId = await killedMidJob({ kind: "restore", imageId: image.id, targetId: id("hostC"), createdBy: "t" }, logSays("xc: info: Restoring domain"));
+    const jobId = await killedMidJob(
+      { kind: "restore", imageId: image.id, targetId: id("hostC"), createdBy: "t" },
+      logSays("xc: info: Restoring domain"),
+    );
     expect(await engine.recover()).toBe(1);
     const job = await finalOf(jobId);
     expect(job).toMatchObject({ status: "succeeded", locationHost: "hostC" });
     expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
     sim.world.timeScale = 8;
     await inventory.refreshAll();
-    expect((await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id)).status).toBe("succeeded");
+    expect(
+      (
+        await finalOf(
+          (
+            await engine.submitMove({
+              domain: "debian_etch_domU",
+              sourceId: id("hostC"),
+              targetId: id("hostB"),
+              createdBy: "t",
+            })
+          ).id,
+        )
+      ).status,
+    ).toBe("succeeded");
     await engine.catalog.remove(image.id);
     await inventory.refreshAll();
   });
@@ -227,27 +337,49 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
   it.each([
     ["during the save", sampleAt(0.4, 512), null],
     ["during the restore", logSays("xc: info: Restoring domain"), "hostC"],
-  ])("a move killed %s ends truthfully: on the target, or in a catalogued image", async (_when, match, expectedHost) => {
-    sim.world.timeScale = 0.5;
-    const jobId = await killedMidJob({ kind: "move", domain: "debian_etch_domU", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t" }, match);
-    expect(await engine.recover()).toBe(1);
-    const job = await finalOf(jobId);
-    expect(job.status).toBe(expectedHost ? "succeeded" : "interrupted");
-    expect(await expectTruth(job, "debian_etch_domU")).toBe(expectedHost);
-    sim.world.timeScale = 8;
-    if (expectedHost) {
-      expect(await engine.catalog.byJob(jobId)).toEqual([]);
-      await inventory.refreshAll();
-      expect((await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id)).status).toBe("succeeded");
-    } else await restoreHome("debian_etch_domU", "hostB");
-  });
+  ])(
+    "a move killed %s ends truthfully: on the target, or in a catalogued image",
+    async (_when, match, expectedHost) => {
+      sim.world.timeScale = 0.5;
+      const jobId = await killedMidJob(
+        { kind: "move", domain: "debian_etch_domU", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t" },
+        match,
+      );
+      expect(await engine.recover()).toBe(1);
+      const job = await finalOf(jobId);
+      expect(job.status).toBe(expectedHost ? "succeeded" : "interrupted");
+      expect(await expectTruth(job, "debian_etch_domU")).toBe(expectedHost);
+      sim.world.timeScale = 8;
+      if (expectedHost) {
+        expect(await engine.catalog.byJob(jobId)).toEqual([]);
+        await inventory.refreshAll();
+        expect(
+          (
+            await finalOf(
+              (
+                await engine.submitMove({
+                  domain: "debian_etch_domU",
+                  sourceId: id("hostC"),
+                  targetId: id("hostB"),
+                  createdBy: "t",
+                })
+              ).id,
+            )
+          ).status,
+        ).toBe("succeeded");
+      } else await restoreHome("debian_etch_domU", "hostB");
+    },
+  );
 });
 
 describe("images found on shared storage", () => {
   it("a KVM image discovered on NFS is the image's, not the first host's: refused on Xen, restored on KVM", async () => {
     sim.world.timeScale = 4;
     await inventory.refreshAll();
-    const saved = await finalOf((await engine.submitSave({ domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const saved = await finalOf(
+      (await engine.submitSave({ domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-storage/saves", createdBy: "t" }))
+        .id,
+    );
     expect(saved.status).toBe("succeeded");
     await db.image.deleteMany({ where: { path: saved.imagePath! } }); // as if someone else had saved it there
     await engine.catalog.discover();
@@ -258,12 +390,25 @@ describe("images found on shared storage", () => {
     expect(onXen.find((c) => c.id === "format")).toMatchObject({ status: "fail" });
     expect(onXen.find((c) => c.id === "format")!.reason).toContain("hostC uses xl");
     const onKvm = await engine.checkRestore(found.id, id("kvmB"));
-    expect(onKvm.filter((c) => c.status === "fail"), JSON.stringify(onKvm)).toEqual([]);
-    const restored = await finalOf((await engine.submitRestore({ imageId: found.id, targetId: id("kvmB"), createdBy: "t" })).id);
+    expect(
+      onKvm.filter((c) => c.status === "fail"),
+      JSON.stringify(onKvm),
+    ).toEqual([]);
+    const restored = await finalOf(
+      (await engine.submitRestore({ imageId: found.id, targetId: id("kvmB"), createdBy: "t" })).id,
+    );
     expect(restored).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
     expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
     await inventory.refreshAll();
-    expect((await finalOf((await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id)).status).toBe("succeeded");
+    expect(
+      (
+        await finalOf(
+          (
+            await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })
+          ).id,
+        )
+      ).status,
+    ).toBe("succeeded");
     await engine.catalog.remove(found.id);
     await inventory.refreshAll();
   });
@@ -272,10 +417,28 @@ describe("images found on shared storage", () => {
 describe("the simulated hosts", () => {
   it("two restores of one image at once make one domain (the second is refused: the name is taken)", async () => {
     sim.world.timeScale = 1;
-    const saved = await finalOf((await engine.submitSave({ domain: "ubuntu_fuwa_nfs_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const saved = await finalOf(
+      (
+        await engine.submitSave({
+          domain: "ubuntu_fuwa_nfs_domU",
+          hostId: id("hostB"),
+          dir: "/xen-storage/saves",
+          createdBy: "t",
+        })
+      ).id,
+    );
     const run = () => {
       let err = "";
-      return sim.cluster.server("hostC").runCommand(`xl restore ${saved.imagePath}`, { out: () => {}, err: (t) => { err += t; }, signal: new AbortController().signal }).then((code) => ({ code, err }));
+      return sim.cluster
+        .server("hostC")
+        .runCommand(`xl restore ${saved.imagePath}`, {
+          out: () => {},
+          err: (t) => {
+            err += t;
+          },
+          signal: new AbortController().signal,
+        })
+        .then((code) => ({ code, err }));
     };
     const [a, b] = await Promise.all([run(), run()]);
     expect([a.code, b.code].sort()).toEqual([0, 1]);

@@ -3,15 +3,44 @@ import { historyFigures, jobsToCsv, percentile } from "./history";
 import type { JobSummary } from "./types";
 
 const job = (over: Partial<JobSummary>): JobSummary => ({
-  id: "j", kind: "migrate", imagePath: null, imageId: null, forecast: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "succeeded", phase: "done",
-  createdBy: "op", createdAt: "2026-11-25T10:00:00.000Z", startedAt: "2026-11-25T10:00:00.000Z", finishedAt: "2026-11-25T10:00:03.000Z",
-  bytesSent: 300, downtimeMs: 40, downtimeBound: false, errorCode: null, errorMessage: null, locationHost: "hostC", locationNote: "runs on hostC", options: null, ...over,
+  id: "j",
+  kind: "migrate",
+  imagePath: null,
+  imageId: null,
+  forecast: null,
+  domainName: "web01",
+  memoryMiB: 256,
+  sourceName: "hostB",
+  targetName: "hostC",
+  status: "succeeded",
+  phase: "done",
+  createdBy: "op",
+  createdAt: "2026-11-25T10:00:00.000Z",
+  startedAt: "2026-11-25T10:00:00.000Z",
+  finishedAt: "2026-11-25T10:00:03.000Z",
+  bytesSent: 300,
+  downtimeMs: 40,
+  downtimeBound: false,
+  errorCode: null,
+  errorMessage: null,
+  locationHost: "hostC",
+  locationNote: "runs on hostC",
+  options: null,
+  ...over,
 });
 
 describe("history", () => {
   it("computes count, success rate, median and p95 downtime", () => {
-    const jobs = [10, 20, 30, 40, 1000].map((d) => job({ downtimeMs: d })).concat([job({ status: "failed", downtimeMs: null }), job({ status: "running", finishedAt: null })]);
-    expect(historyFigures(jobs)).toEqual({ count: 7, finished: 6, successRate: 5 / 6, medianDowntimeMs: 30, p95DowntimeMs: 1000 });
+    const jobs = [10, 20, 30, 40, 1000]
+      .map((d) => job({ downtimeMs: d }))
+      .concat([job({ status: "failed", downtimeMs: null }), job({ status: "running", finishedAt: null })]);
+    expect(historyFigures(jobs)).toEqual({
+      count: 7,
+      finished: 6,
+      successRate: 5 / 6,
+      medianDowntimeMs: 30,
+      p95DowntimeMs: 1000,
+    });
     expect(percentile([], 50)).toBeNull();
   });
 

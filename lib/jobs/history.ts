@@ -11,7 +11,10 @@ export function percentile(sorted: number[], p: number): number | null {
 export function historyFigures(jobs: JobSummary[]) {
   const finished = jobs.filter((j) => ["succeeded", "failed", "cancelled", "interrupted"].includes(j.status));
   const ok = finished.filter((j) => j.status === "succeeded");
-  const downtimes = ok.map((j) => j.downtimeMs).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  const downtimes = ok
+    .map((j) => j.downtimeMs)
+    .filter((d): d is number => d !== null)
+    .sort((a, b) => a - b);
   return {
     count: jobs.length,
     finished: finished.length,
@@ -25,7 +28,27 @@ export function durationMs(j: JobSummary): number | null {
   return j.startedAt && j.finishedAt ? Date.parse(j.finishedAt) - Date.parse(j.startedAt) : null;
 }
 
-const CSV_COLUMNS = ["id", "kind", "domain", "source", "target", "who", "created", "started", "finished", "duration_ms", "downtime_ms", "downtime_is_upper_bound", "bytes_sent", "forecast_ms", "forecast_downtime_ms", "outcome", "error_code", "error", "location"] as const;
+const CSV_COLUMNS = [
+  "id",
+  "kind",
+  "domain",
+  "source",
+  "target",
+  "who",
+  "created",
+  "started",
+  "finished",
+  "duration_ms",
+  "downtime_ms",
+  "downtime_is_upper_bound",
+  "bytes_sent",
+  "forecast_ms",
+  "forecast_downtime_ms",
+  "outcome",
+  "error_code",
+  "error",
+  "location",
+] as const;
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? "" : String(v);
@@ -35,7 +58,26 @@ function csvCell(v: unknown): string {
 }
 
 export function jobsToCsv(jobs: JobSummary[]): string {
-  const rows = jobs.map((j) => [j.id, j.kind, j.domainName, j.sourceName, j.targetName, j.createdBy, j.createdAt, j.startedAt, j.finishedAt,
-    durationMs(j), j.downtimeMs, j.downtimeBound, j.bytesSent, j.forecast ? Math.round(j.forecast.totalMs) : null, j.forecast ? Math.round(j.forecast.downtimeMs) : null, j.status, j.errorCode, j.errorMessage, j.locationNote]);
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\r\n") + "\r\n";
+  const rows = jobs.map((j) => [
+    j.id,
+    j.kind,
+    j.domainName,
+    j.sourceName,
+    j.targetName,
+    j.createdBy,
+    j.createdAt,
+    j.startedAt,
+    j.finishedAt,
+    durationMs(j),
+    j.downtimeMs,
+    j.downtimeBound,
+    j.bytesSent,
+    j.forecast ? Math.round(j.forecast.totalMs) : null,
+    j.forecast ? Math.round(j.forecast.downtimeMs) : null,
+    j.status,
+    j.errorCode,
+    j.errorMessage,
+    j.locationNote,
+  ]);
+  return `${[CSV_COLUMNS.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\r\n")}\r\n`;
 }

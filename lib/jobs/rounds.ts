@@ -20,9 +20,13 @@ export function roundsOf(polls: readonly JobInfoPayload[]): Round[] {
   for (const p of polls) {
     if (p.final || p.iteration === null || p.memoryRemaining === null) continue;
     byRound.set(p.iteration, {
-      round: p.iteration, remainingBytes: p.memoryRemaining, processedBytes: p.memoryProcessed ?? 0,
-      dirtyBps: (p.dirtyPagesPerSec ?? 0) * (p.pageSize ?? 4096), bandwidthBps: p.bandwidthBps ?? 0,
-      expectedDowntimeMs: p.expectedDowntimeMs, throttlePercent: p.throttlePercent,
+      round: p.iteration,
+      remainingBytes: p.memoryRemaining,
+      processedBytes: p.memoryProcessed ?? 0,
+      dirtyBps: (p.dirtyPagesPerSec ?? 0) * (p.pageSize ?? 4096),
+      bandwidthBps: p.bandwidthBps ?? 0,
+      expectedDowntimeMs: p.expectedDowntimeMs,
+      throttlePercent: p.throttlePercent,
     });
   }
   return [...byRound.values()].sort((a, b) => a.round - b.round);
@@ -41,12 +45,23 @@ const mib = (b: number) => `${(b / MiB).toFixed(b < 10 * MiB ? 1 : 0)} MiB`;
  * says what the guest dirties against what the link carries, in numbers.
  */
 export function convergenceOf(rounds: readonly Round[], window = 3): Convergence {
-  if (rounds.length < window) return { state: "too-early", reason: `${rounds.length} round${rounds.length === 1 ? "" : "s"} so far.` };
+  if (rounds.length < window)
+    return { state: "too-early", reason: `${rounds.length} round${rounds.length === 1 ? "" : "s"} so far.` };
   const last = rounds.slice(-window);
   const first = last[0];
   const now = last.at(-1)!;
   const shrinking = now.remainingBytes < first.remainingBytes * 0.9;
-  const rates = now.bandwidthBps > 0 ? ` The guest dirties ${mib(now.dirtyBps)}/s; the link carries ${mib(now.bandwidthBps)}/s.` : "";
-  if (shrinking) return { state: "converging", reason: `Remaining memory fell from ${mib(first.remainingBytes)} to ${mib(now.remainingBytes)} over rounds ${first.round}–${now.round}.${rates}` };
-  return { state: "not-converging", reason: `Remaining memory has not shrunk over rounds ${first.round}–${now.round} (${mib(first.remainingBytes)} → ${mib(now.remainingBytes)}): pre-copy is not converging.${rates}` };
+  const rates =
+    now.bandwidthBps > 0
+      ? ` The guest dirties ${mib(now.dirtyBps)}/s; the link carries ${mib(now.bandwidthBps)}/s.`
+      : "";
+  if (shrinking)
+    return {
+      state: "converging",
+      reason: `Remaining memory fell from ${mib(first.remainingBytes)} to ${mib(now.remainingBytes)} over rounds ${first.round}–${now.round}.${rates}`,
+    };
+  return {
+    state: "not-converging",
+    reason: `Remaining memory has not shrunk over rounds ${first.round}–${now.round} (${mib(first.remainingBytes)} → ${mib(now.remainingBytes)}): pre-copy is not converging.${rates}`,
+  };
 }

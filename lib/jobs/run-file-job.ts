@@ -3,7 +3,16 @@ import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { ImageCatalog } from "../images/catalog";
 import type { Check } from "../checks/migration";
-import { copyImage, moveImagePath, restoreChecks, runRestore, runSave, saveChecks, silentOutcome, type RunContext } from "./run-saverestore";
+import {
+  copyImage,
+  moveImagePath,
+  restoreChecks,
+  runRestore,
+  runSave,
+  saveChecks,
+  silentOutcome,
+  type RunContext,
+} from "./run-saverestore";
 import { HostSilent } from "./settle";
 import type { JobEventInput, JobStatus } from "./types";
 
@@ -11,7 +20,12 @@ import type { JobEventInput, JobStatus } from "./types";
 // domain is. The engine (lib/jobs/engine.ts) queues it and owns its events.
 
 export type JobRow = Awaited<ReturnType<Db["job"]["findUniqueOrThrow"]>>;
-type Outcome = { status: JobStatus; errorCode: string | null; errorMessage: string | null; location: { host: string | null; note: string } };
+type Outcome = {
+  status: JobStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  location: { host: string | null; note: string };
+};
 
 export interface FileJobDeps {
   db: Db;
@@ -28,12 +42,21 @@ export interface FileJobDeps {
 
 export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
   const jobId = row.id;
-  const ctx: RunContext = { db: x.db, inventory: x.inventory, catalog: x.catalog, jobId, emit: (e) => x.record(jobId, e), reconnectMs: x.reconnectMs, pollMs: x.settlePollMs };
+  const ctx: RunContext = {
+    db: x.db,
+    inventory: x.inventory,
+    catalog: x.catalog,
+    jobId,
+    emit: (e) => x.record(jobId, e),
+    reconnectMs: x.reconnectMs,
+    pollMs: x.settlePollMs,
+  };
   const source = x.inventory.get(row.sourceHostId);
   const target = row.targetHostId ? x.inventory.get(row.targetHostId) : undefined;
   try {
     await x.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
-    if (!source || (row.kind !== "save" && !target)) throw new AppError("not_found", "A host of this job is no longer registered.");
+    if (!source || (row.kind !== "save" && !target))
+      throw new AppError("not_found", "A host of this job is no longer registered.");
     let checks: Check[] = [];
     let movePath: { path: string; shared: boolean } | null = null;
     if (row.kind === "save") checks = await saveChecks(ctx, source, row.domainName, row.imagePath!);
@@ -41,15 +64,29 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     if (row.kind === "move") {
       movePath = await moveImagePath(ctx, source, target!, row.domainName);
       const live = await x.migrationChecks(row.domainName, source.id, target!.id);
-      checks = [...live.filter((c) => ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"].includes(c.id)),
-        ...(await saveChecks(ctx, source, row.domainName, movePath.path)).filter((c) => c.id !== "domain-running")];
+      checks = [
+        ...live.filter((c) =>
+          ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"].includes(c.id),
+        ),
+        ...(await saveChecks(ctx, source, row.domainName, movePath.path)).filter((c) => c.id !== "domain-running"),
+      ];
       await x.db.job.update({ where: { id: jobId }, data: { imagePath: movePath.path } });
     }
     await x.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks } });
     const failed = checks.filter((c) => c.status === "fail");
     if (failed.length) {
-      return await x.finish(jobId, { status: "failed", errorCode: "check_failed", errorMessage: failed.map((c) => c.reason).join(" "),
-        location: { host: row.kind === "restore" ? null : source.name, note: row.kind === "restore" ? `${row.domainName} stays in ${row.sourceName}:${row.imagePath}.` : `${row.domainName} stays on ${source.name}, untouched.` } });
+      return await x.finish(jobId, {
+        status: "failed",
+        errorCode: "check_failed",
+        errorMessage: failed.map((c) => c.reason).join(" "),
+        location: {
+          host: row.kind === "restore" ? null : source.name,
+          note:
+            row.kind === "restore"
+              ? `${row.domainName} stays in ${row.sourceName}:${row.imagePath}.`
+              : `${row.domainName} stays on ${source.name}, untouched.`,
+        },
+      });
     }
     await x.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
     await x.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
@@ -58,28 +95,76 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
       if (out.image) await x.db.job.update({ where: { id: jobId }, data: { imageId: out.image.id } });
       return await x.finish(jobId, out);
     }
-    if (row.kind === "restore") return await x.finish(jobId, await runRestore(ctx, await x.catalog.get(row.imageId!), target!));
+    if (row.kind === "restore")
+      return await x.finish(jobId, await runRestore(ctx, await x.catalog.get(row.imageId!), target!));
     // move: save on the source, copy if the target cannot see the file, restore, then delete the copies
     const saved = await runSave(ctx, source, row.domainName, row.memoryMiB, movePath!.path);
     if (saved.status !== "succeeded" || !saved.image) return await x.finish(jobId, saved);
     let image = saved.image;
     if (!movePath!.shared) {
       const dest = await copyImage(ctx, source, target!, image);
-      if (!dest) return await x.finish(jobId, { status: "failed", errorCode: "migrate_link_lost", errorMessage: `Could not copy the image to ${target!.name}.`, location: { host: null, note: `${row.domainName} is saved in ${source.name}:${movePath!.path}; restore it from the Images page.` } });
-      image = await x.catalog.record({ host: target!, path: dest, header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB }, sizeBytes: image.sizeBytes, sha256: image.sha256 ?? "", jobId });
+      if (!dest)
+        return await x.finish(jobId, {
+          status: "failed",
+          errorCode: "migrate_link_lost",
+          errorMessage: `Could not copy the image to ${target!.name}.`,
+          location: {
+            host: null,
+            note: `${row.domainName} is saved in ${source.name}:${movePath!.path}; restore it from the Images page.`,
+          },
+        });
+      image = await x.catalog.record({
+        host: target!,
+        path: dest,
+        header: { name: image.domainName, uuid: null, memoryMiB: image.memoryMiB },
+        sizeBytes: image.sizeBytes,
+        sha256: image.sha256 ?? "",
+        jobId,
+      });
     }
     const restored = await runRestore(ctx, image, target!);
     if (restored.status === "succeeded") {
-      for (const img of new Map([[saved.image.id, saved.image], [image.id, image]]).values()) {
-        await x.catalog.remove(img.id).catch((e: Error) => x.record(jobId, { type: "log", phase: "activation", payload: { line: `ferry: could not delete ${img.hostName}:${img.path} (${e.message}); delete it from the Images page` } }));
+      for (const img of new Map([
+        [saved.image.id, saved.image],
+        [image.id, image],
+      ]).values()) {
+        await x.catalog.remove(img.id).catch((e: Error) =>
+          x.record(jobId, {
+            type: "log",
+            phase: "activation",
+            payload: {
+              line: `ferry: could not delete ${img.hostName}:${img.path} (${e.message}); delete it from the Images page`,
+            },
+          }),
+        );
       }
-      await x.record(jobId, { type: "log", phase: "activation", payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" } });
+      await x.record(jobId, {
+        type: "log",
+        phase: "activation",
+        payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" },
+      });
     }
-    return await x.finish(jobId, restored.status === "failed" ? { ...restored, location: { host: null, note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.` } } : restored);
+    return await x.finish(
+      jobId,
+      restored.status === "failed"
+        ? {
+            ...restored,
+            location: {
+              host: null,
+              note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.`,
+            },
+          }
+        : restored,
+    );
   } catch (e) {
     if (e instanceof HostSilent) return await x.finish(jobId, silentOutcome(e, row.kind));
     const err = toAppError(e);
-    await x.finish(jobId, { status: "failed", errorCode: err.code, errorMessage: err.message, location: { host: null, note: "Ferry could not finish the job; check the hosts and the Images page." } });
+    await x.finish(jobId, {
+      status: "failed",
+      errorCode: err.code,
+      errorMessage: err.message,
+      location: { host: null, note: "Ferry could not finish the job; check the hosts and the Images page." },
+    });
   } finally {
     if (source) void x.inventory.refreshHost(source.id);
     if (target) void x.inventory.refreshHost(target.id);

@@ -14,19 +14,48 @@ import { jobLane } from "./lane";
 import type { JobEventInput } from "./types";
 import { AppError, type ErrorCode } from "../errors";
 import type { MigrationOutcome } from "../toolstacks/events";
-import { ask, fileFacts, HostSilent, settleRestore, settleSave, sha256Of, type Asking, type SaveVerdict } from "./settle";
+import {
+  ask,
+  fileFacts,
+  HostSilent,
+  settleRestore,
+  settleSave,
+  sha256Of,
+  type Asking,
+  type SaveVerdict,
+} from "./settle";
 
 // Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
 // an image (0600, sha256 recorded); a failed save resumes it; a restore of a changed image is refused.
 
-export interface RunContext { db: Db; inventory: Inventory; catalog: ImageCatalog; jobId: string; emit(e: JobEventInput): Promise<void>; reconnectMs: number; pollMs: number }
+export interface RunContext {
+  db: Db;
+  inventory: Inventory;
+  catalog: ImageCatalog;
+  jobId: string;
+  emit(e: JobEventInput): Promise<void>;
+  reconnectMs: number;
+  pollMs: number;
+}
 
-export const asking = (ctx: RunContext): Asking => ({ emit: ctx.emit, connection: (h) => jobLane(ctx.inventory.connection(h)), reconnectMs: ctx.reconnectMs, pollMs: ctx.pollMs });
+export const asking = (ctx: RunContext): Asking => ({
+  emit: ctx.emit,
+  connection: (h) => jobLane(ctx.inventory.connection(h)),
+  reconnectMs: ctx.reconnectMs,
+  pollMs: ctx.pollMs,
+});
 
 /** The job's outcome when a host stayed silent: nothing concluded, nothing deleted. */
 export function silentOutcome(e: HostSilent, what: string): MigrationOutcome {
-  return { status: "interrupted", errorCode: "ssh_lost_during_job", errorMessage: `Ferry lost its SSH session to ${e.host} during the ${what} and could not reach it again (${e.why}).`,
-    location: { host: null, note: `Nothing was deleted. Where the domain is and whether the image is whole is unknown until ${e.host} answers: check it there, then Scan hosts on the Images page.` } };
+  return {
+    status: "interrupted",
+    errorCode: "ssh_lost_during_job",
+    errorMessage: `Ferry lost its SSH session to ${e.host} during the ${what} and could not reach it again (${e.why}).`,
+    location: {
+      host: null,
+      note: `Nothing was deleted. Where the domain is and whether the image is whole is unknown until ${e.host} answers: check it there, then Scan hosts on the Images page.`,
+    },
+  };
 }
 
 const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
@@ -37,24 +66,59 @@ const fail = (id: string, label: string, reason: string): Check => ({ id, label,
 export async function saveChecks(ctx: RunContext, host: HostView, domain: string, path: string): Promise<Check[]> {
   const conn = ctx.inventory.connection(host);
   const d = host.domains.find((x) => x.name === domain && x.id !== 0);
-  const checks: Check[] = [d && (d.state === "running" || d.state === "idle") ? ok("domain-running", "Domain is running", `${domain} runs on ${host.name}.`) : fail("domain-running", "Domain is running", `${domain} is not running on ${host.name}.`)];
+  const checks: Check[] = [
+    d && (d.state === "running" || d.state === "idle")
+      ? ok("domain-running", "Domain is running", `${domain} runs on ${host.name}.`)
+      : fail("domain-running", "Domain is running", `${domain} is not running on ${host.name}.`),
+  ];
   const dir = dirname(path);
   const st = await conn.exec(argv.statDir(dir), { timeoutMs: 10_000 }).catch(() => null);
   const dirFacts = st ? parseDirStat(dir, st.code, st.stdout, st.stderr) : null;
-  checks.push(dirFacts?.state === "private" ? ok("dir-private", "Image directory is private", `${dir} is mode ${dirFacts.mode}.`)
-    : fail("dir-private", "Image directory is private", dirFacts?.state === "missing" ? `${dir} does not exist on ${host.name}.`
-      : `${dir} is ${dirFacts?.mode ? `mode ${dirFacts.mode}, ` : ""}readable by others: saved images are unencrypted memory. Run chmod 700 ${dir}.`));
+  checks.push(
+    dirFacts?.state === "private"
+      ? ok("dir-private", "Image directory is private", `${dir} is mode ${dirFacts.mode}.`)
+      : fail(
+          "dir-private",
+          "Image directory is private",
+          dirFacts?.state === "missing"
+            ? `${dir} does not exist on ${host.name}.`
+            : `${dir} is ${dirFacts?.mode ? `mode ${dirFacts.mode}, ` : ""}readable by others: saved images are unencrypted memory. Run chmod 700 ${dir}.`,
+        ),
+  );
   const free = await freeKiB(conn, dir);
   const need = (d?.memoryMiB ?? 0) * 1024 + 1024;
-  checks.push(free !== null && free >= need ? ok("space", "Free space for the image", `${formatMiB(Math.floor(free / 1024))} free, ${formatMiB(Math.ceil(need / 1024))} needed.`)
-    : fail("space", "Free space for the image", free === null ? `Could not read the free space of ${dir}.` : `${dir} has ${formatMiB(Math.floor(free / 1024))} free; the image needs ${formatMiB(Math.ceil(need / 1024))}.`));
+  checks.push(
+    free !== null && free >= need
+      ? ok(
+          "space",
+          "Free space for the image",
+          `${formatMiB(Math.floor(free / 1024))} free, ${formatMiB(Math.ceil(need / 1024))} needed.`,
+        )
+      : fail(
+          "space",
+          "Free space for the image",
+          free === null
+            ? `Could not read the free space of ${dir}.`
+            : `${dir} has ${formatMiB(Math.floor(free / 1024))} free; the image needs ${formatMiB(Math.ceil(need / 1024))}.`,
+        ),
+  );
   const exists = await conn.exec(argv.statFile(path), { timeoutMs: 10_000 }).catch(() => null);
-  checks.push(exists?.code === 0 ? fail("no-overwrite", "No file of that name", `${path} already exists; Ferry does not overwrite images.`) : ok("no-overwrite", "No file of that name", `${basename(path)} is a new file.`));
+  checks.push(
+    exists?.code === 0
+      ? fail("no-overwrite", "No file of that name", `${path} already exists; Ferry does not overwrite images.`)
+      : ok("no-overwrite", "No file of that name", `${basename(path)} is a new file.`),
+  );
   return checks;
 }
 
 /** Runs `xl save` / `virsh save` with progress; on success the image is 0600, checksummed and in the catalog. */
-export async function runSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string): Promise<MigrationOutcome & { image?: ImageView }> {
+export async function runSave(
+  ctx: RunContext,
+  host: HostView,
+  domain: string,
+  memoryMiB: number,
+  path: string,
+): Promise<MigrationOutcome & { image?: ImageView }> {
   const conn = jobLane(ctx.inventory.connection(host));
   const ops = driverOf(host.toolstack).files;
   await ctx.emit({ type: "phase", phase: "stop-and-copy", payload: {} });
@@ -63,39 +127,64 @@ export async function runSave(ctx: RunContext, host: HostView, domain: string, m
   let last = { t: t0, bytes: 0 };
   const sample = (bytes: number) => {
     const now = Date.now();
-    void ctx.emit({ type: "sample", phase: "stop-and-copy", payload: { bytesSent: bytes, throughputBps: now > last.t ? Math.max(0, Math.round(((bytes - last.bytes) * 1000) / (now - last.t))) : 0, elapsedMs: now - t0 } });
+    void ctx.emit({
+      type: "sample",
+      phase: "stop-and-copy",
+      payload: {
+        bytesSent: bytes,
+        throughputBps: now > last.t ? Math.max(0, Math.round(((bytes - last.bytes) * 1000) / (now - last.t))) : 0,
+        elapsedMs: now - t0,
+      },
+    });
     last = { t: now, bytes };
   };
   // virsh's "\rSave: [ 37 %]" has no newline: ask libvirt's job stats instead, every 500 ms
   let saving = true;
-  const polling = ops.saveProgress ? (async () => {
-    while (saving) {
-      const bytes = await ops.saveProgress!(conn, domain);
-      if (bytes !== null && saving) sample(bytes);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })() : Promise.resolve();
-  const r = await conn.exec(ops.save(domain, path), {
-    timeoutMs: 6 * 3600_000,
-    onStderrLine: (raw) => {
-      const line = ops.outputLine(raw);
-      if (!line) return;
-      lines.push(line);
-      void ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line } });
-      const p = ops.progressOfLine?.(line);
-      if (p) sample(p.done * 4096);
-    },
-  }).catch((e: Error) => e);
+  const polling = ops.saveProgress
+    ? (async () => {
+        while (saving) {
+          const bytes = await ops.saveProgress!(conn, domain);
+          if (bytes !== null && saving) sample(bytes);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })()
+    : Promise.resolve();
+  const r = await conn
+    .exec(ops.save(domain, path), {
+      timeoutMs: 6 * 3600_000,
+      onStderrLine: (raw) => {
+        const line = ops.outputLine(raw);
+        if (!line) return;
+        lines.push(line);
+        void ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line } });
+        const p = ops.progressOfLine?.(line);
+        if (p) sample(p.done * 4096);
+      },
+    })
+    .catch((e: Error) => e);
   saving = false;
   await polling;
   const a = asking(ctx);
   try {
     // the session dropped (or timed out): the save may still be running, or finished, on the host — ask it
     if (r instanceof Error) {
-      await ctx.emit({ type: "log", phase: "stop-and-copy", payload: { line: `ferry: lost sight of the save: ${r.message}` } });
+      await ctx.emit({
+        type: "log",
+        phase: "stop-and-copy",
+        payload: { line: `ferry: lost sight of the save: ${r.message}` },
+      });
       return await concludeSave(ctx, host, domain, memoryMiB, path, await settleSave(a, host, domain, path), null);
     }
-    if (r.code !== 0) return await concludeSave(ctx, host, domain, memoryMiB, path, await settleSave(a, host, domain, path), ops.error(lines.length ? lines.join("\n") : r.stderr, "save"));
+    if (r.code !== 0)
+      return await concludeSave(
+        ctx,
+        host,
+        domain,
+        memoryMiB,
+        path,
+        await settleSave(a, host, domain, path),
+        ops.error(lines.length ? lines.join("\n") : r.stderr, "save"),
+      );
     return await concludeSave(ctx, host, domain, memoryMiB, path, { kind: "saved", size: -1 }, null);
   } catch (e) {
     if (e instanceof HostSilent) return silentOutcome(e, "save");
@@ -104,70 +193,183 @@ export async function runSave(ctx: RunContext, host: HostView, domain: string, m
 }
 
 /** Turns what the host said about a save into the job's outcome; a finished image is made private and catalogued. */
-export async function concludeSave(ctx: RunContext, host: HostView, domain: string, memoryMiB: number, path: string, v: SaveVerdict,
-  err: { code: ErrorCode; message: string } | null): Promise<MigrationOutcome & { image?: ImageView }> {
+export async function concludeSave(
+  ctx: RunContext,
+  host: HostView,
+  domain: string,
+  memoryMiB: number,
+  path: string,
+  v: SaveVerdict,
+  err: { code: ErrorCode; message: string } | null,
+): Promise<MigrationOutcome & { image?: ImageView }> {
   if (v.kind === "not-saved") {
-    const e = err ?? { code: "save_failed" as const, message: "The save did not finish on the host; the domain runs again." };
-    return { status: "failed", errorCode: e.code, errorMessage: e.message,
-      location: { host: host.name, note: `${domain} runs on ${host.name}${v.partialDeleted ? "; the partial image was deleted" : ""}.` } };
+    const e = err ?? {
+      code: "save_failed" as const,
+      message: "The save did not finish on the host; the domain runs again.",
+    };
+    return {
+      status: "failed",
+      errorCode: e.code,
+      errorMessage: e.message,
+      location: {
+        host: host.name,
+        note: `${domain} runs on ${host.name}${v.partialDeleted ? "; the partial image was deleted" : ""}.`,
+      },
+    };
   }
   if (v.kind === "stuck") {
-    return { status: "interrupted", errorCode: err?.code ?? "ssh_lost_during_job", errorMessage: err?.message ?? "The save stopped half-way.", location: { host: v.host, note: v.note } };
+    return {
+      status: "interrupted",
+      errorCode: err?.code ?? "ssh_lost_during_job",
+      errorMessage: err?.message ?? "The save stopped half-way.",
+      location: { host: v.host, note: v.note },
+    };
   }
   const a = asking(ctx);
   const phase = "stop-and-copy" as const;
-  await ask(a, host, phase, async (r) => { const x = await r.exec(argv.chmodPrivate(path), { timeoutMs: 30_000 }); if (x.code !== 0) throw new AppError("toolstack_error", x.stderr.trim()); });
+  await ask(a, host, phase, async (r) => {
+    const x = await r.exec(argv.chmodPrivate(path), { timeoutMs: 30_000 });
+    if (x.code !== 0) throw new AppError("toolstack_error", x.stderr.trim());
+  });
   await ctx.emit({ type: "log", phase, payload: { line: `ferry: computing sha256 of ${path} on ${host.name}…` } });
   const sha = await sha256Of(a, host, path, phase);
   const file = await fileFacts(a, host, path, phase);
   const header = file?.header ?? { name: domain, uuid: null, memoryMiB };
   const size = file?.size ?? 0;
   const image = await ctx.catalog.record({ host, path, header, sizeBytes: size, sha256: sha ?? "", jobId: ctx.jobId });
-  if (v.size >= 0) await ctx.emit({ type: "sample", phase, payload: { bytesSent: size, throughputBps: 0, elapsedMs: 0 } }); // the whole file, seen after a lost session
+  if (v.size >= 0)
+    await ctx.emit({ type: "sample", phase, payload: { bytesSent: size, throughputBps: 0, elapsedMs: 0 } }); // the whole file, seen after a lost session
   await ctx.emit({ type: "log", phase, payload: { line: `ferry: sha256 ${sha}; mode 600` } });
-  return { status: "succeeded", errorCode: null, errorMessage: null, image,
-    location: { host: null, note: `${domain} is saved in ${host.name}:${path} (${formatMiB(Math.round(size / 1048576))}, sha256 ${sha?.slice(0, 12)}…). It runs nowhere until restored.` } };
+  return {
+    status: "succeeded",
+    errorCode: null,
+    errorMessage: null,
+    image,
+    location: {
+      host: null,
+      note: `${domain} is saved in ${host.name}:${path} (${formatMiB(Math.round(size / 1048576))}, sha256 ${sha?.slice(0, 12)}…). It runs nowhere until restored.`,
+    },
+  };
 }
 
 export async function restoreChecks(ctx: RunContext, image: ImageView, target: HostView): Promise<Check[]> {
   const conn = ctx.inventory.connection(target);
   const checks: Check[] = [];
   const st = await conn.exec(argv.statFile(image.path), { timeoutMs: 10_000 }).catch(() => null);
-  checks.push(st?.code === 0 ? ok("readable", "Target can read the image", `${target.name} sees ${image.path}.`)
-    : fail("readable", "Target can read the image", `${target.name} cannot read ${image.path}${image.hostId !== target.id ? ` (it is on ${image.hostName}; move it to shared storage first)` : ""}.`));
+  checks.push(
+    st?.code === 0
+      ? ok("readable", "Target can read the image", `${target.name} sees ${image.path}.`)
+      : fail(
+          "readable",
+          "Target can read the image",
+          `${target.name} cannot read ${image.path}${image.hostId !== target.id ? ` (it is on ${image.hostName}; move it to shared storage first)` : ""}.`,
+        ),
+  );
   if (st?.code === 0) {
     const sum = parseSha256((await conn.exec(argv.sha256(image.path), { timeoutMs: 60 * 60_000 })).stdout);
-    checks.push(image.sha256 === null ? { id: "checksum", label: "Image unchanged since the save", status: "warn", reason: "Ferry did not make this image, so it has no checksum to compare." }
-      : sum === image.sha256 ? ok("checksum", "Image unchanged since the save", `sha256 ${sum.slice(0, 12)}… matches.`)
-      : fail("checksum", "Image unchanged since the save", `The image changed since it was saved (sha256 ${sum?.slice(0, 12) ?? "unreadable"}… ≠ ${image.sha256.slice(0, 12)}…): Ferry refuses to restore it.`));
+    checks.push(
+      image.sha256 === null
+        ? {
+            id: "checksum",
+            label: "Image unchanged since the save",
+            status: "warn",
+            reason: "Ferry did not make this image, so it has no checksum to compare.",
+          }
+        : sum === image.sha256
+          ? ok("checksum", "Image unchanged since the save", `sha256 ${sum.slice(0, 12)}… matches.`)
+          : fail(
+              "checksum",
+              "Image unchanged since the save",
+              `The image changed since it was saved (sha256 ${sum?.slice(0, 12) ?? "unreadable"}… ≠ ${image.sha256.slice(0, 12)}…): Ferry refuses to restore it.`,
+            ),
+    );
   }
   const free = target.facts?.freeMemoryMiB ?? 0;
-  checks.push({ id: "memory", label: "Enough free memory on the target", ...memoryRoom(image.domainName, image.memoryMiB, target.name, free) });
+  checks.push({
+    id: "memory",
+    label: "Enough free memory on the target",
+    ...memoryRoom(image.domainName, image.memoryMiB, target.name, free),
+  });
   // what the image itself says decides, not the host Ferry found it through (a shared directory is seen by many)
   const tf = target.facts;
   const format = image.format;
   if (format) {
-    checks.push(format === target.toolstack ? ok("format", "Image made by the target's toolstack", `A ${format} save image; ${target.name} uses ${target.toolstack}.`)
-      : fail("format", "Image made by the target's toolstack", `This is a ${driverOf(format).label} save image; ${target.name} uses ${driverOf(target.toolstack).label} and cannot restore it.`));
+    checks.push(
+      format === target.toolstack
+        ? ok(
+            "format",
+            "Image made by the target's toolstack",
+            `A ${format} save image; ${target.name} uses ${target.toolstack}.`,
+          )
+        : fail(
+            "format",
+            "Image made by the target's toolstack",
+            `This is a ${driverOf(format).label} save image; ${target.name} uses ${driverOf(target.toolstack).label} and cannot restore it.`,
+          ),
+    );
   }
   // the architecture: from the image's header (libvirt's XML names it), else from the host that saved it
   const saver = image.jobId ? ctx.inventory.get(image.hostId)?.facts : undefined;
   const arch = image.arch ?? saver?.arch ?? null;
   const ext = saver?.virtExtensions.join(",");
-  checks.push(!tf ? fail("arch", "Same architecture", `${target.name} has not been read yet.`)
-    : arch === null ? { id: "arch", label: "Same architecture", status: "warn", reason: `The image does not say which architecture it was saved on; ${target.name} is ${tf.arch}.` }
-    : arch !== tf.arch ? fail("arch", "Same architecture", `Saved on ${arch}, ${target.name} is ${tf.arch}.`)
-    : ext !== undefined && ext !== tf.virtExtensions.join(",") ? fail("arch", "Same architecture", `Saved on ${arch}/${ext || "no extensions"}, ${target.name} is ${tf.arch}/${tf.virtExtensions.join(",") || "no extensions"}.`)
-    : ok("arch", "Same architecture", `${tf.arch}${ext !== undefined ? ` with ${tf.virtExtensions.join(", ") || "no extensions"}` : ""}, as the image.`));
+  checks.push(
+    !tf
+      ? fail("arch", "Same architecture", `${target.name} has not been read yet.`)
+      : arch === null
+        ? {
+            id: "arch",
+            label: "Same architecture",
+            status: "warn",
+            reason: `The image does not say which architecture it was saved on; ${target.name} is ${tf.arch}.`,
+          }
+        : arch !== tf.arch
+          ? fail("arch", "Same architecture", `Saved on ${arch}, ${target.name} is ${tf.arch}.`)
+          : ext !== undefined && ext !== tf.virtExtensions.join(",")
+            ? fail(
+                "arch",
+                "Same architecture",
+                `Saved on ${arch}/${ext || "no extensions"}, ${target.name} is ${tf.arch}/${tf.virtExtensions.join(",") || "no extensions"}.`,
+              )
+            : ok(
+                "arch",
+                "Same architecture",
+                `${tf.arch}${ext !== undefined ? ` with ${tf.virtExtensions.join(", ") || "no extensions"}` : ""}, as the image.`,
+              ),
+  );
   // asked of every host now, not read from the last refresh: a stale picture must not let a second copy start.
   // A shut-off libvirt definition does not run; only active domains count.
   const hosts = ctx.inventory.snapshot().filter((h) => h.status === "online");
-  const states = await Promise.all(hosts.map((h) => driverOf(h.toolstack).files.state(ctx.inventory.connection(h), image.domainName).catch(() => null)));
-  const running = hosts.filter((_, i) => states[i] !== null && states[i] !== "absent" && states[i] !== "defined" && states[i] !== "shutdown");
+  const states = await Promise.all(
+    hosts.map((h) =>
+      driverOf(h.toolstack)
+        .files.state(ctx.inventory.connection(h), image.domainName)
+        .catch(() => null),
+    ),
+  );
+  const running = hosts.filter(
+    (_, i) => states[i] !== null && states[i] !== "absent" && states[i] !== "defined" && states[i] !== "shutdown",
+  );
   const silent = hosts.filter((_, i) => states[i] === null);
-  checks.push(running.length ? fail("not-running", "Domain not running anywhere", `${image.domainName} already runs on ${running.map((h) => h.name).join(" and ")}: restoring would make two copies.`)
-    : silent.length ? { id: "not-running", label: "Domain not running anywhere", status: "warn", reason: `Could not ask ${silent.map((h) => h.name).join(", ")} whether ${image.domainName} runs there: if it runs there, restoring makes a second copy.` }
-    : ok("not-running", "Domain not running anywhere", `${image.domainName} runs on none of the ${hosts.length} hosts that answer (asked just now).`));
+  checks.push(
+    running.length
+      ? fail(
+          "not-running",
+          "Domain not running anywhere",
+          `${image.domainName} already runs on ${running.map((h) => h.name).join(" and ")}: restoring would make two copies.`,
+        )
+      : silent.length
+        ? {
+            id: "not-running",
+            label: "Domain not running anywhere",
+            status: "warn",
+            reason: `Could not ask ${silent.map((h) => h.name).join(", ")} whether ${image.domainName} runs there: if it runs there, restoring makes a second copy.`,
+          }
+        : ok(
+            "not-running",
+            "Domain not running anywhere",
+            `${image.domainName} runs on none of the ${hosts.length} hosts that answer (asked just now).`,
+          ),
+  );
   return checks;
 }
 
@@ -176,11 +378,30 @@ export async function runRestore(ctx: RunContext, image: ImageView, target: Host
   const ops = driverOf(target.toolstack).files;
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
   const lines: string[] = [];
-  const r = await conn.exec(ops.restore(image.path), { timeoutMs: 6 * 3600_000, onStderrLine: (raw) => { const line = ops.outputLine(raw); if (!line) return; lines.push(line); void ctx.emit({ type: "log", phase: "activation", payload: { line } }); } })
+  const r = await conn
+    .exec(ops.restore(image.path), {
+      timeoutMs: 6 * 3600_000,
+      onStderrLine: (raw) => {
+        const line = ops.outputLine(raw);
+        if (!line) return;
+        lines.push(line);
+        void ctx.emit({ type: "log", phase: "activation", payload: { line } });
+      },
+    })
     .catch((e: Error) => e);
   try {
-    if (r instanceof Error) await ctx.emit({ type: "log", phase: "activation", payload: { line: `ferry: lost sight of the restore: ${r.message}` } });
-    const err = r instanceof Error ? null : r.code !== 0 ? ops.error(lines.length ? lines.join("\n") : r.stderr, "restore") : null;
+    if (r instanceof Error)
+      await ctx.emit({
+        type: "log",
+        phase: "activation",
+        payload: { line: `ferry: lost sight of the restore: ${r.message}` },
+      });
+    const err =
+      r instanceof Error
+        ? null
+        : r.code !== 0
+          ? ops.error(lines.length ? lines.join("\n") : r.stderr, "restore")
+          : null;
     return concludeRestore(image, target, await settleRestore(asking(ctx), target, image), err);
   } catch (e) {
     if (e instanceof HostSilent) return silentOutcome(e, "restore");
@@ -189,38 +410,83 @@ export async function runRestore(ctx: RunContext, image: ImageView, target: Host
 }
 
 /** The restore's outcome from what the target says now (xl/virsh's exit status alone is not the truth after a lost session). */
-export function concludeRestore(image: Pick<ImageView, "domainName" | "hostName" | "path">, target: HostView, v: Awaited<ReturnType<typeof settleRestore>>,
-  err: { code: ErrorCode; message: string } | null): MigrationOutcome {
+export function concludeRestore(
+  image: Pick<ImageView, "domainName" | "hostName" | "path">,
+  target: HostView,
+  v: Awaited<ReturnType<typeof settleRestore>>,
+  err: { code: ErrorCode; message: string } | null,
+): MigrationOutcome {
   const ops = driverOf(target.toolstack).files;
   if (v.kind === "running") {
-    return { status: "succeeded", errorCode: null, errorMessage: null,
-      location: { host: target.name, note: `${image.domainName} runs on ${target.name} as domain id ${v.id}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.` } };
+    return {
+      status: "succeeded",
+      errorCode: null,
+      errorMessage: null,
+      location: {
+        host: target.name,
+        note: `${image.domainName} runs on ${target.name} as domain id ${v.id}. A restore attaches no console: run \`${ops.consoleHint(image.domainName)}\` on ${target.name}.`,
+      },
+    };
   }
   const e = err ?? { code: "restore_failed" as const, message: "The restore did not finish on the host." };
-  if (v.kind === "stuck") return { status: "interrupted", errorCode: err?.code ?? "ssh_lost_during_job", errorMessage: e.message, location: { host: null, note: `${v.note} The image stays in ${image.hostName}:${image.path}.` } };
-  return { status: "failed", errorCode: e.code, errorMessage: e.message, location: { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` } };
+  if (v.kind === "stuck")
+    return {
+      status: "interrupted",
+      errorCode: err?.code ?? "ssh_lost_during_job",
+      errorMessage: e.message,
+      location: { host: null, note: `${v.note} The image stays in ${image.hostName}:${image.path}.` },
+    };
+  return {
+    status: "failed",
+    errorCode: e.code,
+    errorMessage: e.message,
+    location: { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` },
+  };
 }
 
 /** Where a move keeps its image: shared storage both hosts see (private), else the source's own directory. */
-export async function moveImagePath(ctx: RunContext, source: HostView, target: HostView, domain: string): Promise<{ path: string; shared: boolean }> {
+export async function moveImagePath(
+  ctx: RunContext,
+  source: HostView,
+  target: HostView,
+  domain: string,
+): Promise<{ path: string; shared: boolean }> {
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   for (const dir of imageDirsOf(source).filter((d) => d !== source.imageDir)) {
-    const [a, b] = await Promise.all([source, target].map((h) => ctx.inventory.connection(h).exec(argv.statDir(dir), { timeoutMs: 10_000 }).catch(() => null)));
-    if (a && b && parseDirStat(dir, a.code, a.stdout, a.stderr).state === "private" && parseDirStat(dir, b.code, b.stdout, b.stderr).state === "private") {
+    const [a, b] = await Promise.all(
+      [source, target].map((h) =>
+        ctx.inventory
+          .connection(h)
+          .exec(argv.statDir(dir), { timeoutMs: 10_000 })
+          .catch(() => null),
+      ),
+    );
+    if (
+      a &&
+      b &&
+      parseDirStat(dir, a.code, a.stdout, a.stderr).state === "private" &&
+      parseDirStat(dir, b.code, b.stdout, b.stderr).state === "private"
+    ) {
       return { path: `${dir}/${domain}-move-${stamp}.save`, shared: true };
     }
   }
   return { path: `${source.imageDir}/${domain}-move-${stamp}.save`, shared: false };
 }
 
-export const scpArgv = (path: string, target: HostView, dest: string) => argv.scpTo(path, targetAddressOf(target), dest);
+export const scpArgv = (path: string, target: HostView, dest: string) =>
+  argv.scpTo(path, targetAddressOf(target), dest);
 
 /**
  * Copies an image host to host over SSH (scp run on the source) into the target's image directory, and
  * proves the copy whole by its sha256. A lost session is not a failed copy: Ferry waits for scp to end on
  * the source and looks at the result; an incomplete copy is made once more. Returns the target's path.
  */
-export async function copyImage(ctx: RunContext, source: HostView, target: HostView, image: ImageView): Promise<string | null> {
+export async function copyImage(
+  ctx: RunContext,
+  source: HostView,
+  target: HostView,
+  image: ImageView,
+): Promise<string | null> {
   const dest = `${target.imageDir}/${basename(image.path)}`;
   const a = asking(ctx);
   const phase = "commitment" as const;
@@ -229,11 +495,17 @@ export async function copyImage(ctx: RunContext, source: HostView, target: HostV
   for (let attempt = 1; attempt <= 2; attempt++) {
     await log(`ferry: copying ${image.path} to ${target.name}:${dest} over SSH`);
     const scp = scpArgv(image.path, target, dest);
-    const r = await jobLane(ctx.inventory.connection(source)).exec(scp, { timeoutMs: 6 * 3600_000 }).catch((e: Error) => e);
+    const r = await jobLane(ctx.inventory.connection(source))
+      .exec(scp, { timeoutMs: 6 * 3600_000 })
+      .catch((e: Error) => e);
     if (r instanceof Error) {
       await log(`ferry: lost sight of the copy: ${r.message}`);
-      while (await ask(a, source, phase, (x) => isRunning(x, scp))) await new Promise((res) => setTimeout(res, a.pollMs));
-    } else if (r.code !== 0) { await log(r.stderr.trim()); break; }
+      while (await ask(a, source, phase, (x) => isRunning(x, scp)))
+        await new Promise((res) => setTimeout(res, a.pollMs));
+    } else if (r.code !== 0) {
+      await log(r.stderr.trim());
+      break;
+    }
     const sum = await sha256Of(a, target, dest, phase);
     if (sum !== null && sum === image.sha256) {
       await ask(a, target, phase, (x) => x.exec(argv.chmodPrivate(dest), { timeoutMs: 30_000 }));

@@ -26,14 +26,32 @@ beforeAll(async () => {
   inventory = new Inventory(new SshPool());
   for (const n of ["hostA", "hostB", "hostC"]) {
     const h = sim.info(n);
-    inventory.upsert({ id: id(n), name: n, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: "xl", imageDir: "/xen-saved-images" } satisfies HostRecord);
+    inventory.upsert({
+      id: id(n),
+      name: n,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+      toolstack: "xl",
+      imageDir: "/xen-saved-images",
+    } satisfies HostRecord);
   }
   await inventory.refreshAll();
   sim.world.host("hostB").dirs["/xen-saved-images"].mode = 0o700; // the demo's warning case; private here
   engine = new JobEngine(db, inventory, { pollMs: 20 });
 });
-afterAll(async () => { inventory.stop(); await db.$disconnect(); await sim.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
-afterEach(async () => { await inventory.refreshAll(); });
+afterAll(async () => {
+  inventory.stop();
+  await db.$disconnect();
+  await sim.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await inventory.refreshAll();
+});
 
 async function finalOf(jobId: string): Promise<JobSummary> {
   for (let i = 0; i < 1200; i++) {
@@ -47,18 +65,35 @@ const where = (d: string) => sim.world.locate(d);
 
 describe("save, restore and move", () => {
   it("saves a domain to shared storage: it leaves its host, the image is 0600 with its sha256, in the catalog", async () => {
-    const job = await finalOf((await engine.submitSave({ domain: "ubuntu_fuwa_nfs_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const job = await finalOf(
+      (
+        await engine.submitSave({
+          domain: "ubuntu_fuwa_nfs_domU",
+          hostId: id("hostB"),
+          dir: "/xen-storage/saves",
+          createdBy: "t",
+        })
+      ).id,
+    );
     expect(job.status).toBe("succeeded");
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual([]);
     const [image] = await engine.catalog.list();
-    expect(image).toMatchObject({ domainName: "ubuntu_fuwa_nfs_domU", memoryMiB: 256, hostName: "hostB", integrity: "verified", mode: "600" });
+    expect(image).toMatchObject({
+      domainName: "ubuntu_fuwa_nfs_domU",
+      memoryMiB: 256,
+      hostName: "hostB",
+      integrity: "verified",
+      mode: "600",
+    });
     expect(image.sizeBytes).toBeGreaterThan(256 * 1024 * 1024);
     expect(image.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(sim.world.file("hostC", image.path)?.mode).toBe(0o600);
     const events = await engine.events(job.id, 0);
     expect(events.filter((e) => e.type === "sample").length).toBeGreaterThan(5);
 
-    const restored = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
+    const restored = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id,
+    );
     expect(restored).toMatchObject({ status: "succeeded", locationHost: "hostC" });
     expect(restored.locationNote).toMatch(/domain id \d+.*xl console ubuntu_fuwa_nfs_domU/);
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
@@ -66,18 +101,38 @@ describe("save, restore and move", () => {
 
   it("a disk that fills up mid-save resumes the domain and leaves no partial image", async () => {
     sim.world.faults.push({ kind: "disk-full", atPercent: 40, domain: "debian_etch_domU" });
-    const job = await finalOf((await engine.submitSave({ domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-saved-images", createdBy: "t" })).id);
+    const job = await finalOf(
+      (
+        await engine.submitSave({
+          domain: "debian_etch_domU",
+          hostId: id("hostB"),
+          dir: "/xen-saved-images",
+          createdBy: "t",
+        })
+      ).id,
+    );
     expect(job).toMatchObject({ status: "failed", errorCode: "save_no_space", locationHost: "hostB" });
     expect(where("debian_etch_domU")).toEqual(["hostB"]);
     expect(sim.world.file("hostB", job.imagePath!)).toBeUndefined();
   });
 
   it("refuses to restore an image that changed, and one whose domain already runs", async () => {
-    const job = await finalOf((await engine.submitSave({ domain: "debian_etch_domU", hostId: id("hostB"), dir: "/xen-storage/saves", createdBy: "t" })).id);
+    const job = await finalOf(
+      (
+        await engine.submitSave({
+          domain: "debian_etch_domU",
+          hostId: id("hostB"),
+          dir: "/xen-storage/saves",
+          createdBy: "t",
+        })
+      ).id,
+    );
     expect(job.status).toBe("succeeded");
     const image = (await engine.catalog.list()).find((i) => i.path === job.imagePath)!;
     sim.world.file("hostB", image.path)!.head[60] ^= 0xff; // someone edited the file
-    const refused = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
+    const refused = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id,
+    );
     expect(refused).toMatchObject({ status: "failed", errorCode: "check_failed" });
     expect(refused.errorMessage).toContain("changed since it was saved");
     expect(where("debian_etch_domU")).toEqual([]);
@@ -87,27 +142,44 @@ describe("save, restore and move", () => {
     // no room on hostA for 512 MiB
     sim.world.host("hostA").totalMemoryMiB = 1200;
     await inventory.refreshAll();
-    const noRoom = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostA"), createdBy: "t" })).id);
+    const noRoom = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostA"), createdBy: "t" })).id,
+    );
     sim.world.host("hostA").totalMemoryMiB = 4096;
     expect(noRoom.errorMessage).toMatch(/needs 512 MiB; hostA has \d+ MiB free/);
     // a file that vanished from the host cannot be restored anywhere
     const at = sim.world.locatePath("hostB", image.path)!;
     const kept = sim.world.files.get(at.key)!;
     sim.world.files.delete(at.key);
-    const gone = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
+    const gone = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id,
+    );
     expect(gone).toMatchObject({ status: "failed", errorCode: "check_failed" });
     expect(gone.errorMessage).toContain("cannot read");
     expect((await engine.catalog.verify(image.id)).integrity).toBe("missing");
     sim.world.files.set(at.key, kept);
-    const back = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostB"), createdBy: "t" })).id);
+    const back = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostB"), createdBy: "t" })).id,
+    );
     expect(back.status).toBe("succeeded");
-    const twice = await finalOf((await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id);
+    const twice = await finalOf(
+      (await engine.submitRestore({ imageId: image.id, targetId: id("hostC"), createdBy: "t" })).id,
+    );
     expect(twice.errorMessage).toContain("already runs on hostB");
     expect(where("debian_etch_domU")).toEqual(["hostB"]);
   });
 
   it("moves by save/restore through shared storage, and by copying when the target cannot see the file", async () => {
-    const shared = await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostB"), targetId: id("hostC"), createdBy: "t" })).id);
+    const shared = await finalOf(
+      (
+        await engine.submitMove({
+          domain: "debian_etch_domU",
+          sourceId: id("hostB"),
+          targetId: id("hostC"),
+          createdBy: "t",
+        })
+      ).id,
+    );
     expect(shared).toMatchObject({ status: "succeeded", locationHost: "hostC" });
     expect(shared.imagePath).toMatch(/^\/xen-storage\/saves\//);
     expect(sim.world.file("hostC", shared.imagePath!)).toBeUndefined(); // deleted after success
@@ -116,9 +188,20 @@ describe("save, restore and move", () => {
     process.env.FERRY_SHARED_IMAGE_DIRS = "/nonexistent";
     await inventory.refreshAll();
     try {
-      const copied = await finalOf((await engine.submitMove({ domain: "debian_etch_domU", sourceId: id("hostC"), targetId: id("hostB"), createdBy: "t" })).id);
+      const copied = await finalOf(
+        (
+          await engine.submitMove({
+            domain: "debian_etch_domU",
+            sourceId: id("hostC"),
+            targetId: id("hostB"),
+            createdBy: "t",
+          })
+        ).id,
+      );
       expect(copied).toMatchObject({ status: "succeeded", locationHost: "hostB" });
-      const log = (await engine.events(copied.id, 0)).filter((e) => e.type === "log").map((e) => (e.payload as { line: string }).line);
+      const log = (await engine.events(copied.id, 0))
+        .filter((e) => e.type === "log")
+        .map((e) => (e.payload as { line: string }).line);
       expect(log.some((l) => l.includes("copying"))).toBe(true);
       expect(sim.world.file("hostC", copied.imagePath!)).toBeUndefined();
     } finally {

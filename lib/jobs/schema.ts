@@ -2,40 +2,79 @@ import { z } from "zod";
 import { domainNameSchema, imagePathSchema } from "../toolstacks/names";
 import { jobStatuses } from "./types";
 
-const hostId = z.string().min(1, "Choose a host.").max(64).regex(/^[A-Za-z0-9_-]+$/, "A host id uses letters, digits, '_' and '-'.");
+const hostId = z
+  .string()
+  .min(1, "Choose a host.")
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "A host id uses letters, digits, '_' and '-'.");
 
-export const migrationTargetSchema = z.object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict();
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "An id uses letters, digits, '_' and '-'.");
+export const migrationTargetSchema = z
+  .object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId })
+  .strict();
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "An id uses letters, digits, '_' and '-'.");
 /** libvirt/QEMU's knobs (virsh migrate --bandwidth / --auto-converge / --postcopy, migrate-setmaxdowntime). */
-export const migrationOptionsSchema = z.object({
-  bandwidthMiBps: z.number({ error: "The bandwidth limit is a number of MiB/s." }).int("The bandwidth limit is a whole number of MiB/s.").min(1, "The bandwidth limit is at least 1 MiB/s (leave it empty for no limit).").max(100_000, "The bandwidth limit is at most 100000 MiB/s.").optional(),
-  maxDowntimeMs: z.number({ error: "The maximum downtime is a number of milliseconds." }).int("The maximum downtime is a whole number of milliseconds.").min(1, "The maximum downtime is at least 1 ms.").max(60_000, "The maximum downtime is at most 60000 ms.").optional(),
-  autoConverge: z.boolean().optional(),
-  postcopy: z.boolean().optional(),
-}).strict();
+export const migrationOptionsSchema = z
+  .object({
+    bandwidthMiBps: z
+      .number({ error: "The bandwidth limit is a number of MiB/s." })
+      .int("The bandwidth limit is a whole number of MiB/s.")
+      .min(1, "The bandwidth limit is at least 1 MiB/s (leave it empty for no limit).")
+      .max(100_000, "The bandwidth limit is at most 100000 MiB/s.")
+      .optional(),
+    maxDowntimeMs: z
+      .number({ error: "The maximum downtime is a number of milliseconds." })
+      .int("The maximum downtime is a whole number of milliseconds.")
+      .min(1, "The maximum downtime is at least 1 ms.")
+      .max(60_000, "The maximum downtime is at most 60000 ms.")
+      .optional(),
+    autoConverge: z.boolean().optional(),
+    postcopy: z.boolean().optional(),
+  })
+  .strict();
 export type MigrationOptionsInput = z.infer<typeof migrationOptionsSchema>;
 
 /** One change to a running libvirt migration. */
-export const tuneJobSchema = z.union([
-  z.object({ maxDowntimeMs: migrationOptionsSchema.shape.maxDowntimeMs.unwrap() }).strict(),
-  z.object({ bandwidthMiBps: migrationOptionsSchema.shape.bandwidthMiBps.unwrap() }).strict(),
-  z.object({ postcopy: z.literal(true, { error: "postcopy: true switches the migration to post-copy." }) }).strict(),
-], { error: "Send one of: maxDowntimeMs (ms), bandwidthMiBps (MiB/s) or postcopy: true." });
+export const tuneJobSchema = z.union(
+  [
+    z.object({ maxDowntimeMs: migrationOptionsSchema.shape.maxDowntimeMs.unwrap() }).strict(),
+    z.object({ bandwidthMiBps: migrationOptionsSchema.shape.bandwidthMiBps.unwrap() }).strict(),
+    z.object({ postcopy: z.literal(true, { error: "postcopy: true switches the migration to post-copy." }) }).strict(),
+  ],
+  { error: "Send one of: maxDowntimeMs (ms), bandwidthMiBps (MiB/s) or postcopy: true." },
+);
 export type TuneJobInput = z.infer<typeof tuneJobSchema>;
 
-export const submitJobSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("migrate"), domain: domainNameSchema, sourceId: hostId, targetId: hostId, confirmWarnings: z.boolean().default(false), options: migrationOptionsSchema.optional() }).strict(),
-  z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
-  z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
-  z.object({ kind: z.literal("move"), domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict(),
-], { error: "The job kind is migrate, save, restore or move." });
+export const submitJobSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z
+      .object({
+        kind: z.literal("migrate"),
+        domain: domainNameSchema,
+        sourceId: hostId,
+        targetId: hostId,
+        confirmWarnings: z.boolean().default(false),
+        options: migrationOptionsSchema.optional(),
+      })
+      .strict(),
+    z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
+    z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
+    z.object({ kind: z.literal("move"), domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict(),
+  ],
+  { error: "The job kind is migrate, save, restore or move." },
+);
 export const restoreTargetSchema = z.object({ imageId: id, targetId: hostId }).strict();
 
-const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
+const optional = <T extends z.ZodType>(s: T) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
 export const jobFilterSchema = z.object({
   host: optional(z.string().max(63)),
   domain: optional(z.string().max(64)),
-  status: optional(z.enum(jobStatuses, { error: "The outcome is one of: " + jobStatuses.join(", ") + "." })),
+  status: optional(z.enum(jobStatuses, { error: `The outcome is one of: ${jobStatuses.join(", ")}.` })),
   from: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
   to: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
   format: optional(z.enum(["json", "csv"])),
@@ -43,7 +82,9 @@ export const jobFilterSchema = z.object({
 
 export function toJobFilter(q: z.infer<typeof jobFilterSchema>) {
   return {
-    host: q.host, domain: q.domain, status: q.status,
+    host: q.host,
+    domain: q.domain,
+    status: q.status,
     from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
     to: q.to ? new Date(`${q.to}T23:59:59.999Z`) : undefined,
   };

@@ -24,7 +24,12 @@ export interface Asking {
 
 /** The host did not answer within reconnectMs: nothing was concluded, nothing deleted. */
 export class HostSilent extends Error {
-  constructor(readonly host: string, readonly why: string) { super(`${host} did not answer: ${why}`); }
+  constructor(
+    readonly host: string,
+    readonly why: string,
+  ) {
+    super(`${host} did not answer: ${why}`);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +38,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs an idempotent question (or chmod) until the host answers: an exec that throws — a dropped session,
  * a refused connection, a timeout — is asked again until reconnectMs have passed without an answer.
  */
-export async function ask<T>(a: Asking, host: HostView, phase: JobPhase, q: (runner: CommandRunner) => Promise<T>): Promise<T> {
+export async function ask<T>(
+  a: Asking,
+  host: HostView,
+  phase: JobPhase,
+  q: (runner: CommandRunner) => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + a.reconnectMs;
   let said = false;
   for (;;) {
@@ -42,13 +52,23 @@ export async function ask<T>(a: Asking, host: HostView, phase: JobPhase, q: (run
     } catch (e) {
       const why = toAppError(e).message;
       if (Date.now() >= deadline) throw new HostSilent(host.name, why);
-      if (!said) { said = true; await a.emit({ type: "log", phase, payload: { line: `ferry: ${host.name} does not answer (${why}); asking again` } }); }
+      if (!said) {
+        said = true;
+        await a.emit({
+          type: "log",
+          phase,
+          payload: { line: `ferry: ${host.name} does not answer (${why}); asking again` },
+        });
+      }
       await sleep(Math.min(1000, a.pollMs));
     }
   }
 }
 
-export interface FileFacts { size: number; header: ReturnType<typeof parseImageHeader> }
+export interface FileFacts {
+  size: number;
+  header: ReturnType<typeof parseImageHeader>;
+}
 
 /** The file's size and the domain its header names; null when there is no such file. */
 export async function fileFacts(a: Asking, host: HostView, path: string, phase: JobPhase): Promise<FileFacts | null> {
@@ -59,12 +79,17 @@ export async function fileFacts(a: Asking, host: HostView, path: string, phase: 
       throw new AppError("toolstack_error", `stat ${path}: ${st.stderr.trim()}`);
     }
     const head = await runner.exec(files.headBase64(path), { timeoutMs: 30_000 });
-    return { size: Number(st.stdout.trim().split(" ")[2] ?? 0), header: head.code === 0 ? parseImageHeader(head.stdout) : null };
+    return {
+      size: Number(st.stdout.trim().split(" ")[2] ?? 0),
+      header: head.code === 0 ? parseImageHeader(head.stdout) : null,
+    };
   });
 }
 
 export async function sha256Of(a: Asking, host: HostView, path: string, phase: JobPhase): Promise<string | null> {
-  return ask(a, host, phase, async (runner) => parseSha256((await runner.exec(files.sha256(path), { timeoutMs: 60 * 60_000 })).stdout));
+  return ask(a, host, phase, async (runner) =>
+    parseSha256((await runner.exec(files.sha256(path), { timeoutMs: 60 * 60_000 })).stdout),
+  );
 }
 
 export type SaveVerdict =
@@ -78,7 +103,11 @@ export type SaveVerdict =
 export async function settleSave(a: Asking, host: HostView, domain: string, path: string): Promise<SaveVerdict> {
   const ops = driverOf(host.toolstack).files;
   const phase: JobPhase = "stop-and-copy";
-  await a.emit({ type: "log", phase, payload: { line: `ferry: asking ${host.name} what became of the save (nothing is deleted until it answers)` } });
+  await a.emit({
+    type: "log",
+    phase,
+    payload: { line: `ferry: asking ${host.name} what became of the save (nothing is deleted until it answers)` },
+  });
   let last = { t: Date.now(), size: -1 };
   let said = 0;
   while (await ask(a, host, phase, (r) => ops.saving(r, domain, path))) {
@@ -86,31 +115,65 @@ export async function settleSave(a: Asking, host: HostView, domain: string, path
     const now = Date.now();
     if (f && f.size !== last.size) {
       const bps = last.size >= 0 ? Math.round(((f.size - last.size) * 1000) / Math.max(1, now - last.t)) : 0;
-      await a.emit({ type: "sample", phase, payload: { bytesSent: f.size, throughputBps: Math.max(0, bps), elapsedMs: 0 } });
+      await a.emit({
+        type: "sample",
+        phase,
+        payload: { bytesSent: f.size, throughputBps: Math.max(0, bps), elapsedMs: 0 },
+      });
       last = { t: now, size: f.size };
-      if (now - said >= 5_000) { said = now; await a.emit({ type: "log", phase, payload: { line: `ferry: the save still runs on ${host.name}: ${formatMiB(Math.floor(f.size / 1048576))} written` } }); }
+      if (now - said >= 5_000) {
+        said = now;
+        await a.emit({
+          type: "log",
+          phase,
+          payload: {
+            line: `ferry: the save still runs on ${host.name}: ${formatMiB(Math.floor(f.size / 1048576))} written`,
+          },
+        });
+      }
     }
     await sleep(a.pollMs);
   }
   const state = await ask(a, host, phase, (r) => ops.state(r, domain));
   const file = await fileFacts(a, host, path, phase);
   const whole = file?.header?.name === domain;
-  if ((state === "absent" || state === "defined" || state === "shutdown") && whole) return { kind: "saved", size: file.size };
+  if ((state === "absent" || state === "defined" || state === "shutdown") && whole)
+    return { kind: "saved", size: file.size };
   if (state === "running" || state === "idle") {
     // the save process is gone and the guest runs again: whatever is in the file is of no use
-    if (file) await ask(a, host, phase, async (r) => { const x = await r.exec(files.remove(path), { timeoutMs: 30_000 }); if (x.code !== 0) throw new AppError("toolstack_error", x.stderr.trim()); });
+    if (file)
+      await ask(a, host, phase, async (r) => {
+        const x = await r.exec(files.remove(path), { timeoutMs: 30_000 });
+        if (x.code !== 0) throw new AppError("toolstack_error", x.stderr.trim());
+      });
     return { kind: "not-saved", partialDeleted: file !== null };
   }
   if (state === "absent" || state === "defined" || state === "shutdown") {
-    return { kind: "stuck", host: null, note: `${domain} is not running on ${host.name}, and ${path} ${file ? "is not a whole save image" : "does not exist"}; it was kept as it is. Check ${host.name}.` };
+    return {
+      kind: "stuck",
+      host: null,
+      note: `${domain} is not running on ${host.name}, and ${path} ${file ? "is not a whole save image" : "does not exist"}; it was kept as it is. Check ${host.name}.`,
+    };
   }
-  return { kind: "stuck", host: host.name, note: `${domain} is ${state} on ${host.name}: the save stopped half-way. ${file ? `${path} was kept.` : ""} Check ${host.name} before resuming or destroying it.`.trim() };
+  return {
+    kind: "stuck",
+    host: host.name,
+    note: `${domain} is ${state} on ${host.name}: the save stopped half-way. ${file ? `${path} was kept.` : ""} Check ${host.name} before resuming or destroying it.`.trim(),
+  };
 }
 
-export type RestoreVerdict = { kind: "running"; id: string } | { kind: "not-restored" } | { kind: "stuck"; note: string };
+export type RestoreVerdict =
+  | { kind: "running"; id: string }
+  | { kind: "not-restored" }
+  | { kind: "stuck"; note: string };
 
 /** After Ferry lost sight of `xl restore` / `virsh restore`: waits while it runs, then reads the domain's state. */
-export async function settleRestore(a: Asking, host: HostView, image: Pick<ImageView, "domainName" | "path">, patienceMs = 30_000): Promise<RestoreVerdict> {
+export async function settleRestore(
+  a: Asking,
+  host: HostView,
+  image: Pick<ImageView, "domainName" | "path">,
+  patienceMs = 30_000,
+): Promise<RestoreVerdict> {
   const ops = driverOf(host.toolstack).files;
   const phase: JobPhase = "activation";
   await a.emit({ type: "log", phase, payload: { line: `ferry: asking ${host.name} what became of the restore` } });
@@ -118,12 +181,18 @@ export async function settleRestore(a: Asking, host: HostView, image: Pick<Image
   for (;;) {
     const running = await ask(a, host, phase, (r) => ops.restoring(r, image.path));
     const state = await ask(a, host, phase, (r) => ops.state(r, image.domainName));
-    if (!running && (state === "running" || state === "idle")) return { kind: "running", id: await domainId(a, host, image.domainName) };
-    if (!running && (state === "absent" || state === "defined" || state === "shutdown")) return { kind: "not-restored" };
+    if (!running && (state === "running" || state === "idle"))
+      return { kind: "running", id: await domainId(a, host, image.domainName) };
+    if (!running && (state === "absent" || state === "defined" || state === "shutdown"))
+      return { kind: "not-restored" };
     // a restore shows its domain paused until the memory is in; paused with no restore left is not ours to resume
     if (!running) {
       pausedSince ??= Date.now();
-      if (Date.now() - pausedSince > patienceMs) return { kind: "stuck", note: `${image.domainName} is ${state} on ${host.name} and no restore is running: check it there.` };
+      if (Date.now() - pausedSince > patienceMs)
+        return {
+          kind: "stuck",
+          note: `${image.domainName} is ${state} on ${host.name} and no restore is running: check it there.`,
+        };
     } else pausedSince = null;
     await sleep(a.pollMs);
   }

@@ -1,10 +1,21 @@
 import type { Db } from "../db/client";
-import { jobKinds, jobStatuses, phases, type JobEvent, type JobKind, type JobPhase, type JobStatus, type JobSummary } from "./types";
+import {
+  jobKinds,
+  jobStatuses,
+  phases,
+  type JobEvent,
+  type JobKind,
+  type JobPhase,
+  type JobStatus,
+  type JobSummary,
+} from "./types";
 
 type JobRow = Awaited<ReturnType<Db["job"]["findMany"]>>[number];
 
-const asStatus = (s: string): JobStatus => ((jobStatuses as readonly string[]).includes(s) ? (s as JobStatus) : "failed");
-const asPhase = (s: string): JobPhase => ((phases as readonly string[]).includes(s) ? (s as JobPhase) : "pre-migration");
+const asStatus = (s: string): JobStatus =>
+  (jobStatuses as readonly string[]).includes(s) ? (s as JobStatus) : "failed";
+const asPhase = (s: string): JobPhase =>
+  (phases as readonly string[]).includes(s) ? (s as JobPhase) : "pre-migration";
 
 function parseForecast(json: string | null): JobSummary["forecast"] {
   if (!json) return null;
@@ -27,20 +38,54 @@ function parseOptions(json: string | null): JobSummary["options"] {
 
 export function summaryOf(r: JobRow): JobSummary {
   return {
-    id: r.id, kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate", imagePath: r.imagePath, imageId: r.imageId, forecast: parseForecast(r.forecastJson), domainName: r.domainName, memoryMiB: r.memoryMiB, sourceName: r.sourceName, targetName: r.targetName,
-    status: asStatus(r.status), phase: asPhase(r.phase), createdBy: r.createdBy, createdAt: r.createdAt.toISOString(),
-    startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null, bytesSent: Number(r.bytesSent),
-    downtimeMs: r.downtimeMs, downtimeBound: r.downtimeBound, errorCode: r.errorCode, errorMessage: r.errorMessage,
-    locationHost: r.locationHost, locationNote: r.locationNote, options: parseOptions(r.optionsJson),
+    id: r.id,
+    kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate",
+    imagePath: r.imagePath,
+    imageId: r.imageId,
+    forecast: parseForecast(r.forecastJson),
+    domainName: r.domainName,
+    memoryMiB: r.memoryMiB,
+    sourceName: r.sourceName,
+    targetName: r.targetName,
+    status: asStatus(r.status),
+    phase: asPhase(r.phase),
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null,
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    bytesSent: Number(r.bytesSent),
+    downtimeMs: r.downtimeMs,
+    downtimeBound: r.downtimeBound,
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    locationHost: r.locationHost,
+    locationNote: r.locationNote,
+    options: parseOptions(r.optionsJson),
   };
 }
 
 export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Promise<JobEvent[]> {
   const rows = await db.jobEvent.findMany({ where: { jobId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" } });
-  return rows.map((r) => ({ jobId, seq: r.seq, at: r.at.toISOString(), phase: asPhase(r.phase), type: r.type, payload: JSON.parse(r.payloadJson) }) as JobEvent);
+  return rows.map(
+    (r) =>
+      ({
+        jobId,
+        seq: r.seq,
+        at: r.at.toISOString(),
+        phase: asPhase(r.phase),
+        type: r.type,
+        payload: JSON.parse(r.payloadJson),
+      }) as JobEvent,
+  );
 }
 
-export interface JobFilter { host?: string; domain?: string; status?: JobStatus; from?: Date; to?: Date }
+export interface JobFilter {
+  host?: string;
+  domain?: string;
+  status?: JobStatus;
+  from?: Date;
+  to?: Date;
+}
 
 export async function listJobs(db: Db, f: JobFilter = {}, take = 500): Promise<JobSummary[]> {
   const rows = await db.job.findMany({

@@ -2,9 +2,29 @@ import { describe, expect, it } from "vitest";
 import { applyJobEvent, initialJobView, jobAbilities, type JobEvent, type JobSummary } from "./types";
 
 const summary: JobSummary = {
-  id: "j1", kind: "migrate", imagePath: null, imageId: null, forecast: null, domainName: "web01", memoryMiB: 256, sourceName: "hostB", targetName: "hostC", status: "queued", phase: "pre-migration",
-  createdBy: "op", createdAt: "2026-11-25T00:00:00.000Z", startedAt: null, finishedAt: null, bytesSent: 0, downtimeMs: null, downtimeBound: false,
-  errorCode: null, errorMessage: null, locationHost: null, locationNote: null, options: null,
+  id: "j1",
+  kind: "migrate",
+  imagePath: null,
+  imageId: null,
+  forecast: null,
+  domainName: "web01",
+  memoryMiB: 256,
+  sourceName: "hostB",
+  targetName: "hostC",
+  status: "queued",
+  phase: "pre-migration",
+  createdBy: "op",
+  createdAt: "2026-11-25T00:00:00.000Z",
+  startedAt: null,
+  finishedAt: null,
+  bytesSent: 0,
+  downtimeMs: null,
+  downtimeBound: false,
+  errorCode: null,
+  errorMessage: null,
+  locationHost: null,
+  locationNote: null,
+  options: null,
 };
 const ev = (seq: number, phase: JobEvent["phase"], type: string, payload: object, ms = seq * 100): JobEvent =>
   ({ jobId: "j1", seq, at: new Date(ms).toISOString(), phase, type, payload }) as JobEvent;
@@ -16,13 +36,31 @@ describe("applyJobEvent", () => {
     ev(3, "precopy", "sample", { bytesSent: 1000, throughputBps: 10, elapsedMs: 100 }),
     ev(4, "stop-and-copy", "phase", {}),
     ev(5, "activation", "downtime", { ms: 42, upperBound: false }),
-    ev(6, "done", "result", { status: "succeeded", errorCode: null, errorMessage: null, location: { host: "hostC", note: "runs on hostC" } }),
+    ev(6, "done", "result", {
+      status: "succeeded",
+      errorCode: null,
+      errorMessage: null,
+      location: { host: "hostC", note: "runs on hostC" },
+    }),
   ];
   const final = events.reduce(applyJobEvent, initialJobView(summary));
 
   it("folds a whole migration", () => {
-    expect(final.summary).toMatchObject({ status: "succeeded", phase: "done", bytesSent: 1000, downtimeMs: 42, locationHost: "hostC" });
-    expect(Object.keys(final.phaseStartedAt)).toEqual(["pre-migration", "reservation", "precopy", "stop-and-copy", "activation", "done"]);
+    expect(final.summary).toMatchObject({
+      status: "succeeded",
+      phase: "done",
+      bytesSent: 1000,
+      downtimeMs: 42,
+      locationHost: "hostC",
+    });
+    expect(Object.keys(final.phaseStartedAt)).toEqual([
+      "pre-migration",
+      "reservation",
+      "precopy",
+      "stop-and-copy",
+      "activation",
+      "done",
+    ]);
     expect(final.lastSeq).toBe(6);
   });
 
@@ -36,10 +74,17 @@ describe("applyJobEvent", () => {
 
 describe("jobAbilities", () => {
   it.each([
-    ["queued", "pre-migration", true], ["checking", "pre-migration", true], ["running", "precopy", true],
-    ["running", "stop-and-copy", true], ["running", "commitment", false], ["running", "activation", false],
-    ["succeeded", "done", false], ["failed", "precopy", false],
-  ] as const)("%s in %s: cancel %s", (status, phase, cancel) => expect(jobAbilities({ status, phase }).cancel).toBe(cancel));
+    ["queued", "pre-migration", true],
+    ["checking", "pre-migration", true],
+    ["running", "precopy", true],
+    ["running", "stop-and-copy", true],
+    ["running", "commitment", false],
+    ["running", "activation", false],
+    ["succeeded", "done", false],
+    ["failed", "precopy", false],
+  ] as const)("%s in %s: cancel %s", (status, phase, cancel) =>
+    expect(jobAbilities({ status, phase }).cancel).toBe(cancel),
+  );
 });
 
 describe("phaseLabel", () => {
@@ -47,6 +92,12 @@ describe("phaseLabel", () => {
     const { phaseLabel, phasesOf } = await import("./types");
     expect(phaseLabel("migrate", "stop-and-copy")).toBe("Stop and copy");
     expect(phaseLabel("save", "stop-and-copy")).toBe("Saving to disk");
-    expect(phasesOf("move").map((p) => phaseLabel("move", p))).toEqual(["Checks", "Saving to disk", "Copying to the target", "Restoring", "Done"]);
+    expect(phasesOf("move").map((p) => phaseLabel("move", p))).toEqual([
+      "Checks",
+      "Saving to disk",
+      "Copying to the target",
+      "Restoring",
+      "Done",
+    ]);
   });
 });

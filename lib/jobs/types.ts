@@ -1,20 +1,36 @@
-
 // Jobs, their phases and events: typed once, shared by the engine, the socket and the pages.
 
 export * from "../toolstacks/events";
-import { phaseIndex, phases, phaseWords, type JobEvent, type JobInfoPayload, type JobPhase, type JobStatus } from "../toolstacks/events";
+import {
+  phaseIndex,
+  phases,
+  phaseWords,
+  type JobEvent,
+  type JobInfoPayload,
+  type JobPhase,
+  type JobStatus,
+} from "../toolstacks/events";
 
 export const jobKinds = ["migrate", "save", "restore", "move"] as const;
 export type JobKind = (typeof jobKinds)[number];
-export const kindWords: Record<JobKind, string> = { migrate: "live migration", save: "save", restore: "restore", move: "move by save/restore" };
+export const kindWords: Record<JobKind, string> = {
+  migrate: "live migration",
+  save: "save",
+  restore: "restore",
+  move: "move by save/restore",
+};
 
 /** The phases a kind of job goes through: save/restore are stop-and-copy and activation with a file between. */
 export function phasesOf(kind: JobKind): readonly JobPhase[] {
   switch (kind) {
-    case "migrate": return phases;
-    case "save": return ["pre-migration", "stop-and-copy", "done"];
-    case "restore": return ["pre-migration", "activation", "done"];
-    case "move": return ["pre-migration", "stop-and-copy", "commitment", "activation", "done"];
+    case "migrate":
+      return phases;
+    case "save":
+      return ["pre-migration", "stop-and-copy", "done"];
+    case "restore":
+      return ["pre-migration", "activation", "done"];
+    case "move":
+      return ["pre-migration", "stop-and-copy", "commitment", "activation", "done"];
   }
 }
 
@@ -81,7 +97,8 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
   if (phaseIndex(e.phase) > phaseIndex(view.summary.phase) || view.phaseStartedAt[e.phase] === undefined) {
     if (phaseIndex(e.phase) >= phaseIndex(view.summary.phase)) {
       next.summary.phase = e.phase;
-      next.phaseStartedAt = view.phaseStartedAt[e.phase] === undefined ? { ...view.phaseStartedAt, [e.phase]: t } : view.phaseStartedAt;
+      next.phaseStartedAt =
+        view.phaseStartedAt[e.phase] === undefined ? { ...view.phaseStartedAt, [e.phase]: t } : view.phaseStartedAt;
     }
   }
   switch (e.type) {
@@ -120,10 +137,15 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
 }
 
 /** What a person may do with a job, from its status and phase alone. */
-export function jobAbilities(s: Pick<JobSummary, "status" | "phase"> & { kind?: JobKind }): { cancel: boolean; why: string | null } {
+export function jobAbilities(s: Pick<JobSummary, "status" | "phase"> & { kind?: JobKind }): {
+  cancel: boolean;
+  why: string | null;
+} {
   if (s.status === "queued" || s.status === "checking") return { cancel: true, why: null };
   if (s.status !== "running") return { cancel: false, why: "The job has finished." };
-  if (s.kind && s.kind !== "migrate") return { cancel: false, why: "A running save or restore cannot be interrupted safely." };
-  if (phaseIndex(s.phase) >= phaseIndex("commitment")) return { cancel: false, why: "Past the point of no return: the target holds the domain." };
+  if (s.kind && s.kind !== "migrate")
+    return { cancel: false, why: "A running save or restore cannot be interrupted safely." };
+  if (phaseIndex(s.phase) >= phaseIndex("commitment"))
+    return { cancel: false, why: "Past the point of no return: the target holds the domain." };
   return { cancel: true, why: null };
 }

@@ -27,7 +27,18 @@ const HOSTS = ["hostB", "hostC", "kvmA", "kvmB"];
 
 function record(name: string): HostRecord {
   const h = sim.info(name);
-  return { id: id(name), name, address: h.address, port: h.port, user: h.user, authMethod: "key", keyPath: h.keyPath, fingerprint: h.fingerprint, toolstack: h.toolstack, imageDir: "/xen-saved-images" };
+  return {
+    id: id(name),
+    name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key",
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: h.toolstack,
+    imageDir: "/xen-saved-images",
+  };
 }
 
 beforeAll(async () => {
@@ -51,13 +62,18 @@ afterEach(async () => {
   for (const name of ["web-kvm", "build-kvm"]) {
     for (const h of ["kvmB"].map((n) => sim.world.host(n))) {
       const i = h.domains.findIndex((d) => d.name === name);
-      if (i >= 0) { const [d] = h.domains.splice(i, 1); sim.world.host("kvmA").domains.push({ ...d, state: "running", job: undefined }); }
+      if (i >= 0) {
+        const [d] = h.domains.splice(i, 1);
+        sim.world.host("kvmA").domains.push({ ...d, state: "running", job: undefined });
+      }
     }
   }
   // a finished job's own refresh may still be in flight with the old picture: refresh until the inventory sees both home
   await until("the inventory to see the guests back on kvmA", async () => {
     await inventory.refreshAll();
-    return ["web-kvm", "build-kvm"].every((n) => inventory.get(id("kvmA"))!.domains.some((d) => d.name === n && d.id >= 0));
+    return ["web-kvm", "build-kvm"].every((n) =>
+      inventory.get(id("kvmA"))!.domains.some((d) => d.name === n && d.id >= 0),
+    );
   });
 });
 
@@ -71,7 +87,10 @@ async function finalOf(jobId: string, timeoutMs = 60_000): Promise<JobSummary> {
   }
 }
 
-const polls = async (jobId: string) => (await engine.events(jobId, 0)).filter((e): e is Extract<JobEvent, { type: "jobinfo" }> => e.type === "jobinfo").map((e) => e.payload as JobInfoPayload);
+const polls = async (jobId: string) =>
+  (await engine.events(jobId, 0))
+    .filter((e): e is Extract<JobEvent, { type: "jobinfo" }> => e.type === "jobinfo")
+    .map((e) => e.payload as JobInfoPayload);
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -81,9 +100,21 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_00
   }
 }
 
-async function migrate(domain: string, from: string, to: string, options?: Parameters<JobEngine["submit"]>[0]["options"]) {
+async function migrate(
+  domain: string,
+  from: string,
+  to: string,
+  options?: Parameters<JobEngine["submit"]>[0]["options"],
+) {
   await inventory.refreshAll();
-  return engine.submit({ domain, sourceId: id(from), targetId: id(to), createdBy: "test", confirmWarnings: true, options });
+  return engine.submit({
+    domain,
+    sourceId: id(from),
+    targetId: id(to),
+    createdBy: "test",
+    confirmWarnings: true,
+    options,
+  });
 }
 
 describe("JobEngine: live migration over simulated virsh", () => {
@@ -91,11 +122,20 @@ describe("JobEngine: live migration over simulated virsh", () => {
   it("forecasts with QEMU's policy and the dirty rate QEMU measures on the source", async () => {
     await inventory.refreshAll();
     sim.world.timeScale = 1; // the link probe times a real transfer: at 10× it would see a 10× faster link
-    const busy = await engine.check("build-kvm", id("kvmA"), id("kvmB")).then((r) => r.forecast).finally(() => { sim.world.timeScale = 10; });
-    expect(busy.inputs.sources.join("; ")).toMatch(/link speed measured: 32 MiB over SSH kvmA → kvmB in \d+ ms \(\d+ MiB\/s\)/);
+    const busy = await engine
+      .check("build-kvm", id("kvmA"), id("kvmB"))
+      .then((r) => r.forecast)
+      .finally(() => {
+        sim.world.timeScale = 10;
+      });
+    expect(busy.inputs.sources.join("; ")).toMatch(
+      /link speed measured: 32 MiB over SSH kvmA → kvmB in \d+ ms \(\d+ MiB\/s\)/,
+    );
     expect(busy.verdict).toBe("converges-with-help");
     // QEMU reports whole megabytes (10^6 bytes) per second: 419 MB/s is 399.6 MiB/s
-    expect(busy.inputs.sources.join("; ")).toMatch(/dirty rate measured now on kvmA: 399\.6 MiB\/s \(virsh domdirtyrate-calc/);
+    expect(busy.inputs.sources.join("; ")).toMatch(
+      /dirty rate measured now on kvmA: 399\.6 MiB\/s \(virsh domdirtyrate-calc/,
+    );
     expect(busy.reason).toMatch(/Auto-converge/);
     expect((await engine.check("web-kvm", id("kvmA"), id("kvmB"))).forecast.verdict).toBe("converges");
   });
@@ -113,19 +153,32 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(job.downtimeBound).toBe(false);
     expect(roundsOf(all).length).toBeGreaterThanOrEqual(1);
     const events = await engine.events(job.id, 0);
-    expect(events.find((e) => e.type === "log" && e.payload.line.startsWith("$ virsh migrate --live --verbose --persistent --undefinesource web-kvm qemu+ssh://root@192.168.1.71/system"))).toBeTruthy();
+    expect(
+      events.find(
+        (e) =>
+          e.type === "log" &&
+          e.payload.line.startsWith(
+            "$ virsh migrate --live --verbose --persistent --undefinesource web-kvm qemu+ssh://root@192.168.1.71/system",
+          ),
+      ),
+    ).toBeTruthy();
   });
 
   it("refuses a move between toolstacks with the reason, and the guest stays", async () => {
     const { checks } = await engine.check("web-kvm", id("kvmA"), id("hostC"));
-    expect(checks.find((c) => c.id === "toolstack")).toMatchObject({ status: "fail", reason: "kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks." });
+    expect(checks.find((c) => c.id === "toolstack")).toMatchObject({
+      status: "fail",
+      reason: "kvmA uses virsh, hostC uses xl: a domain cannot move between toolstacks.",
+    });
     const job = await finalOf((await migrate("web-kvm", "kvmA", "hostC")).id);
     expect(job).toMatchObject({ status: "failed", errorCode: "check_failed", locationHost: "kvmA" });
     expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
   });
 
   it("refuses libvirt options for an xl host", async () => {
-    await expect(migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC", { bandwidthMiBps: 10 })).rejects.toThrow(/hostB uses xl \(Xen\): bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has/);
+    await expect(migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC", { bandwidthMiBps: 10 })).rejects.toThrow(
+      /hostB uses xl \(Xen\): bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has/,
+    );
   });
 
   it("sees a guest that does not converge, and converges it by raising the maximum downtime", async () => {
@@ -176,7 +229,14 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(done.locationHost).toBeNull();
     expect(done.locationNote).toBe("web-kvm is running on neither kvmA nor kvmB.");
     expect(sim.world.locate("web-kvm")).toEqual([]);
-    sim.world.addDomain("kvmA", { name: "web-kvm", memoryMiB: 1024, vcpus: 2, state: "running", persistent: true, disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }] });
+    sim.world.addDomain("kvmA", {
+      name: "web-kvm",
+      memoryMiB: 1024,
+      vcpus: 2,
+      state: "running",
+      persistent: true,
+      disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }],
+    });
   });
 
   it("a cut link fails the migration; the guest keeps running on the source", async () => {
@@ -191,8 +251,18 @@ describe("JobEngine: live migration over simulated virsh", () => {
     const kvmB = inventory.get(id("kvmB"))!;
     const events: string[] = [];
     const out = await migrateVirsh({
-      source: inventory.connection(kvmA), target: inventory.connection(kvmB), sourceName: "kvmA", targetName: "kvmB", domain: "web-kvm",
-      targetAddress: "192.168.1.99", pollMs: 40, cancel: new AbortController().signal, emit: (e) => { if (e.type === "log") events.push(e.payload.line); }, phase: () => "pre-migration",
+      source: inventory.connection(kvmA),
+      target: inventory.connection(kvmB),
+      sourceName: "kvmA",
+      targetName: "kvmB",
+      domain: "web-kvm",
+      targetAddress: "192.168.1.99",
+      pollMs: 40,
+      cancel: new AbortController().signal,
+      emit: (e) => {
+        if (e.type === "log") events.push(e.payload.line);
+      },
+      phase: () => "pre-migration",
     });
     expect(out.status).toBe("failed");
     expect(out.errorCode).toBe("migrate_target_unknown");

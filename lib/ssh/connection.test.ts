@@ -8,11 +8,20 @@ import { AppError } from "../errors";
 import { startTestCluster } from "../../sim/testing";
 
 let sim: Awaited<ReturnType<typeof startTestCluster>>;
-beforeAll(async () => { sim = await startTestCluster(); });
-afterAll(async () => { await sim.stop(); });
+beforeAll(async () => {
+  sim = await startTestCluster();
+});
+afterAll(async () => {
+  await sim.stop();
+});
 
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try { await p; } catch (e) { if (e instanceof AppError) return e; throw e; }
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
   throw new Error("expected a failure");
 }
 
@@ -39,24 +48,31 @@ describe("SshConnection against a simulated host", () => {
   it("delivers hostile arguments to the host verbatim, as one argv word each", async () => {
     const conn = new SshConnection("hostC", sim.target("hostC"));
     const word = fc.string({ unit: fc.constantFrom(..."'\"\\$`;&|<>() \n-é"), minLength: 1, maxLength: 16 });
-    await fc.assert(fc.asyncProperty(word, async (w) => {
-      const since = sim.world.commandLog.length;
-      const r = await conn.exec(["xl", "list", w]);
-      expect([1, 2]).toContain(r.code); // 2: xl's "option not supported" for words that start with '-'
-      expect(sim.world.commandLog.slice(since).map((c) => c.argv)).toEqual([["xl", "list", w]]);
-    }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(word, async (w) => {
+        const since = sim.world.commandLog.length;
+        const r = await conn.exec(["xl", "list", w]);
+        expect([1, 2]).toContain(r.code); // 2: xl's "option not supported" for words that start with '-'
+        expect(sim.world.commandLog.slice(since).map((c) => c.argv)).toEqual([["xl", "list", w]]);
+      }),
+      { numRuns: 60 },
+    );
     conn.close();
   });
 
   it(`never opens more than ${MAX_CHANNELS} channels at once, keeps ${JOB_RESERVED_CHANNELS} for a job's commands; the rest queue and all finish`, async () => {
     const conn = new SshConnection("hostA", sim.target("hostA"));
     let peak = 0;
-    const sample = setInterval(() => { peak = Math.max(peak, conn.channelsInUse); }, 2);
+    const sample = setInterval(() => {
+      peak = Math.max(peak, conn.channelsInUse);
+    }, 2);
     const flood = Promise.all(Array.from({ length: 20 }, () => conn.exec(["sleep", "0.05"])));
     await new Promise((r) => setTimeout(r, 30));
     const normalPeak = peak;
     // a job's polls arrive in the middle of the flood: they get the reserve at once
-    const job = await Promise.all(Array.from({ length: JOB_RESERVED_CHANNELS }, () => conn.exec(["sleep", "0.05"], { lane: "job" })));
+    const job = await Promise.all(
+      Array.from({ length: JOB_RESERVED_CHANNELS }, () => conn.exec(["sleep", "0.05"], { lane: "job" })),
+    );
     const results = [...(await flood), ...job];
     clearInterval(sample);
     expect(results.every((r) => r.code === 0)).toBe(true);
@@ -84,7 +100,10 @@ describe("SshConnection against a simulated host", () => {
   });
 
   it("reports an unreadable key file by path", async () => {
-    const conn = new SshConnection("hostB", { ...sim.target("hostB"), auth: { kind: "key", keyPath: "/nonexistent/key" } });
+    const conn = new SshConnection("hostB", {
+      ...sim.target("hostB"),
+      auth: { kind: "key", keyPath: "/nonexistent/key" },
+    });
     const err = await errorOf(conn.exec(["true"]));
     expect(err.code).toBe("ssh_key_unreadable");
     expect(err.message).toContain("/nonexistent/key");
@@ -145,7 +164,10 @@ describe("ssh-agent authentication", () => {
     const pid = /SSH_AGENT_PID=(\d+)/.exec(execFileSync("ssh-agent", ["-a", sock], { encoding: "utf8" }))![1];
     const saved = process.env.SSH_AUTH_SOCK;
     try {
-      execFileSync("ssh-add", [sim.info("hostB").keyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" });
+      execFileSync("ssh-add", [sim.info("hostB").keyPath], {
+        env: { ...process.env, SSH_AUTH_SOCK: sock },
+        stdio: "ignore",
+      });
       process.env.SSH_AUTH_SOCK = sock;
       const conn = new SshConnection("hostB", { ...sim.target("hostB"), auth: { kind: "agent" } });
       expect((await conn.exec(["xl", "list"])).stdout).toContain("debian_etch_domU");
@@ -154,7 +176,8 @@ describe("ssh-agent authentication", () => {
       const none = new SshConnection("hostB", { ...sim.target("hostB"), auth: { kind: "agent" } });
       expect((await errorOf(none.exec(["true"]))).code).toBe("ssh_agent_unavailable");
     } finally {
-      if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
       process.kill(Number(pid));
     }
   });

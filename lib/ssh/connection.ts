@@ -33,12 +33,23 @@ export class SshConnection extends EventEmitter {
   private retryAt = 0;
   private readonly channels = new Semaphore(MAX_CHANNELS, JOB_RESERVED_CHANNELS);
 
-  constructor(readonly label: string, private target: SshTarget) { super(); }
+  constructor(
+    readonly label: string,
+    private target: SshTarget,
+  ) {
+    super();
+  }
 
-  get channelsInUse() { return this.channels.inUse; }
-  get channelsWaiting() { return this.channels.waiting; }
+  get channelsInUse() {
+    return this.channels.inUse;
+  }
+  get channelsWaiting() {
+    return this.channels.waiting;
+  }
   /** how many commands of each lane had to wait for a channel */
-  get channelsQueued() { return { ...this.channels.queued }; }
+  get channelsQueued() {
+    return { ...this.channels.queued };
+  }
 
   /** Runs argv on the host; every word is quoted for the remote shell by buildCommand. */
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -46,7 +57,9 @@ export class SshConnection extends EventEmitter {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
-    const release = await this.channels.acquire(signal, opts.lane ?? "normal").catch(() => { throw abortError(opts.signal, timeoutMs, this.label); });
+    const release = await this.channels.acquire(signal, opts.lane ?? "normal").catch(() => {
+      throw abortError(opts.signal, timeoutMs, this.label);
+    });
     try {
       const client = await this.connect();
       if (signal.aborted) throw abortError(opts.signal, timeoutMs, this.label);
@@ -63,22 +76,26 @@ export class SshConnection extends EventEmitter {
     if (this.state === "closed") throw new AppError("ssh_disconnected", `Connection to ${this.label} was closed.`);
     if (Date.now() < this.retryAt && this.lastError) throw this.lastError;
     this.setState("connecting");
-    this.connecting = this.open().then(
-      (client) => {
-        this.client = client;
-        this.failures = 0;
-        this.lastError = null;
-        this.setState("ready");
-        return client;
-      },
-      (e: AppError) => {
-        this.failures++;
-        this.lastError = e;
-        this.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
-        this.setState("backoff");
-        throw e;
-      },
-    ).finally(() => { this.connecting = null; });
+    this.connecting = this.open()
+      .then(
+        (client) => {
+          this.client = client;
+          this.failures = 0;
+          this.lastError = null;
+          this.setState("ready");
+          return client;
+        },
+        (e: AppError) => {
+          this.failures++;
+          this.lastError = e;
+          this.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failures - 1));
+          this.setState("backoff");
+          throw e;
+        },
+      )
+      .finally(() => {
+        this.connecting = null;
+      });
     return this.connecting;
   }
 
@@ -90,7 +107,9 @@ export class SshConnection extends EventEmitter {
   }
 
   /** Forgets the backoff so the next exec connects at once (an operator pressed "test"). */
-  retryNow(): void { this.retryAt = 0; }
+  retryNow(): void {
+    this.retryAt = 0;
+  }
 
   private setState(s: ConnectionState) {
     if (this.state === s) return;
@@ -110,19 +129,36 @@ export class SshConnection extends EventEmitter {
       try {
         config.privateKey = fs.readFileSync(auth.keyPath);
       } catch (e) {
-        return Promise.reject(new AppError("ssh_key_unreadable", `Cannot read the private key ${auth.keyPath}: ${(e as NodeJS.ErrnoException).code ?? "error"}.`));
+        return Promise.reject(
+          new AppError(
+            "ssh_key_unreadable",
+            `Cannot read the private key ${auth.keyPath}: ${(e as NodeJS.ErrnoException).code ?? "error"}.`,
+          ),
+        );
       }
     } else {
-      if (!process.env.SSH_AUTH_SOCK) return Promise.reject(new AppError("ssh_agent_unavailable", "No ssh-agent: SSH_AUTH_SOCK is not set for the Ferry server."));
+      if (!process.env.SSH_AUTH_SOCK)
+        return Promise.reject(
+          new AppError("ssh_agent_unavailable", "No ssh-agent: SSH_AUTH_SOCK is not set for the Ferry server."),
+        );
       config.agent = process.env.SSH_AUTH_SOCK;
     }
     return new Promise((resolve, reject) => {
       let seenKey: string | null = null;
       let settled = false;
-      const fail = (e: AppError) => { if (!settled) { settled = true; client.end(); sock.destroy(); reject(e); } };
+      const fail = (e: AppError) => {
+        if (!settled) {
+          settled = true;
+          client.end();
+          sock.destroy();
+          reject(e);
+        }
+      };
       const sock = net.connect({ host: address, port });
       sock.setNoDelay(true); // ssh2 never sets it: ~85 ms per exec on loopback without it
-      sock.setTimeout(CONNECT_TIMEOUT_MS, () => fail(new AppError("ssh_timeout", `No answer from ${address}:${port} within ${CONNECT_TIMEOUT_MS / 1000} s.`)));
+      sock.setTimeout(CONNECT_TIMEOUT_MS, () =>
+        fail(new AppError("ssh_timeout", `No answer from ${address}:${port} within ${CONNECT_TIMEOUT_MS / 1000} s.`)),
+      );
       sock.once("error", (e: NodeJS.ErrnoException) => fail(socketError(e, address, port)));
       const client = new Client();
       config.sock = sock;
@@ -139,14 +175,24 @@ export class SshConnection extends EventEmitter {
       });
       client.on("error", (e: Error & { level?: string }) => {
         if (seenKey && seenKey !== fingerprint) {
-          return fail(new AppError("host_key_changed",
-            `The host key of ${this.label} has changed: pinned ${fingerprint}, offered ${seenKey}. Ferry refuses to connect; if the host was reinstalled, remove it and add it again to accept the new key.`,
-            { pinned: fingerprint, offered: seenKey }));
+          return fail(
+            new AppError(
+              "host_key_changed",
+              `The host key of ${this.label} has changed: pinned ${fingerprint}, offered ${seenKey}. Ferry refuses to connect; if the host was reinstalled, remove it and add it again to accept the new key.`,
+              { pinned: fingerprint, offered: seenKey },
+            ),
+          );
         }
         if (e.level === "client-authentication") {
-          return fail(new AppError("ssh_auth_failed", `${user}@${address}:${port} refused the key (${auth.kind === "key" ? auth.keyPath : "ssh-agent"}).`));
+          return fail(
+            new AppError(
+              "ssh_auth_failed",
+              `${user}@${address}:${port} refused the key (${auth.kind === "key" ? auth.keyPath : "ssh-agent"}).`,
+            ),
+          );
         }
-        if (e.level === "client-timeout") return fail(new AppError("ssh_timeout", `SSH handshake with ${address}:${port} timed out.`));
+        if (e.level === "client-timeout")
+          return fail(new AppError("ssh_timeout", `SSH handshake with ${address}:${port} timed out.`));
         fail(socketError(e as NodeJS.ErrnoException, address, port));
       });
       client.connect(config);
@@ -162,10 +208,19 @@ export class SshConnection extends EventEmitter {
     this.setState("idle");
   }
 
-  private run(client: InstanceType<typeof Client>, command: string, opts: ExecOptions, signal: AbortSignal, timeoutMs: number): Promise<ExecResult> {
+  private run(
+    client: InstanceType<typeof Client>,
+    command: string,
+    opts: ExecOptions,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       client.exec(command, (err, stream: ClientChannel) => {
-        if (err) return reject(new AppError("ssh_channel_failed", `Could not open a channel to ${this.label}: ${err.message}`));
+        if (err)
+          return reject(
+            new AppError("ssh_channel_failed", `Could not open a channel to ${this.label}: ${err.message}`),
+          );
         let stdout = "";
         let stderr = "";
         let code: number | null = null;
@@ -174,24 +229,39 @@ export class SshConnection extends EventEmitter {
         const errLines = opts.onStderrLine ? new LineFramer(opts.onStderrLine) : null;
         stream.setEncoding("utf8");
         stream.stderr.setEncoding("utf8");
-        stream.on("data", (d: string) => { stdout += d; outLines?.push(d); });
-        stream.stderr.on("data", (d: string) => { stderr += d; errLines?.push(d); });
-        stream.on("exit", (c: number | null, sig?: string) => { code = c; exitSignal = sig; });
+        stream.on("data", (d: string) => {
+          stdout += d;
+          outLines?.push(d);
+        });
+        stream.stderr.on("data", (d: string) => {
+          stderr += d;
+          errLines?.push(d);
+        });
+        stream.on("exit", (c: number | null, sig?: string) => {
+          code = c;
+          exitSignal = sig;
+        });
         const onAbort = () => {
           stream.signal("KILL");
           stream.close();
           reject(abortError(opts.signal, timeoutMs, this.label));
         };
         signal.addEventListener("abort", onAbort, { once: true });
-        const onInterrupt = () => { stream.signal("INT"); };
-        if (opts.interrupt?.aborted) onInterrupt(); else opts.interrupt?.addEventListener("abort", onInterrupt, { once: true });
+        const onInterrupt = () => {
+          stream.signal("INT");
+        };
+        if (opts.interrupt?.aborted) onInterrupt();
+        else opts.interrupt?.addEventListener("abort", onInterrupt, { once: true });
         stream.on("close", () => {
           signal.removeEventListener("abort", onAbort);
           opts.interrupt?.removeEventListener("abort", onInterrupt);
           outLines?.end();
           errLines?.end();
           if (signal.aborted) return;
-          if (code === null && !exitSignal) return reject(new AppError("ssh_disconnected", `Connection to ${this.label} dropped while a command ran.`, { stderr }));
+          if (code === null && !exitSignal)
+            return reject(
+              new AppError("ssh_disconnected", `Connection to ${this.label} dropped while a command ran.`, { stderr }),
+            );
           resolve({ code, signal: exitSignal, stdout, stderr });
         });
       });
@@ -207,13 +277,19 @@ function abortError(user: AbortSignal | undefined, timeoutMs: number, label: str
 
 function socketError(e: NodeJS.ErrnoException, address: string, port: number): AppError {
   switch (e.code) {
-    case "ECONNREFUSED": return new AppError("ssh_connection_refused", `Connection refused by ${address}:${port}: is sshd running there?`);
+    case "ECONNREFUSED":
+      return new AppError("ssh_connection_refused", `Connection refused by ${address}:${port}: is sshd running there?`);
     case "ENOTFOUND":
-    case "EAI_AGAIN": return new AppError("host_not_found", `The name ${address} does not resolve.`);
+    case "EAI_AGAIN":
+      return new AppError("host_not_found", `The name ${address} does not resolve.`);
     case "EHOSTUNREACH":
-    case "ENETUNREACH": return new AppError("host_unreachable", `No route to ${address}.`);
-    case "ETIMEDOUT": return new AppError("ssh_timeout", `No answer from ${address}:${port}.`);
-    case "ECONNRESET": return new AppError("ssh_disconnected", `${address}:${port} closed the connection.`);
-    default: return new AppError("ssh_disconnected", `SSH to ${address}:${port} failed: ${e.message}`);
+    case "ENETUNREACH":
+      return new AppError("host_unreachable", `No route to ${address}.`);
+    case "ETIMEDOUT":
+      return new AppError("ssh_timeout", `No answer from ${address}:${port}.`);
+    case "ECONNRESET":
+      return new AppError("ssh_disconnected", `${address}:${port} closed the connection.`);
+    default:
+      return new AppError("ssh_disconnected", `SSH to ${address}:${port} failed: ${e.message}`);
   }
 }

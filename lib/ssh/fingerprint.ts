@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /** "SHA256:" + unpadded base64 of the SSH wire-format key: the text `ssh-keygen -l` prints. */
 export function fingerprintOfKey(key: Buffer): string {
-  return "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
 
 /** The key type named inside an SSH wire-format public key (e.g. ssh-ed25519). */

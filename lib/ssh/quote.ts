@@ -6,7 +6,8 @@ import { AppError } from "../errors";
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function quoteArg(arg: string): string {
-  if (arg.includes("\0")) throw new AppError("invalid_argument", "An argument contains a NUL byte, which no remote command can receive.");
+  if (arg.includes("\0"))
+    throw new AppError("invalid_argument", "An argument contains a NUL byte, which no remote command can receive.");
   if (SAFE.test(arg)) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }

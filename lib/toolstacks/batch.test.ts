@@ -18,13 +18,21 @@ const commands = [
 describe("execBatch over a simulated host (ssh2)", () => {
   let sim: Awaited<ReturnType<typeof startTestCluster>>;
   let conn: SshConnection;
-  beforeAll(async () => { sim = await startTestCluster(); conn = new SshConnection("hostB", sim.target("hostB")); });
-  afterAll(async () => { conn.close(); await sim.stop(); });
+  beforeAll(async () => {
+    sim = await startTestCluster();
+    conn = new SshConnection("hostB", sim.target("hostB"));
+  });
+  afterAll(async () => {
+    conn.close();
+    await sim.stop();
+  });
 
   it("splits one channel's output into each command's stdout, stderr and status, as separate channels give them", async () => {
     const one = await Promise.all(commands.map((c) => conn.exec(c)));
     const batched = await execBatch(conn, commands);
-    expect(batched.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual(one.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr })));
+    expect(batched.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual(
+      one.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr })),
+    );
     expect(batched[1].code).toBe(1);
     expect(batched[1].stderr).toMatch(/no-such-domain/);
     expect(batched[3].stdout).toBe("a;b $(x) 'q' \"dq\" `bt`\n");
@@ -34,13 +42,21 @@ describe("execBatch over a simulated host (ssh2)", () => {
 describe("execBatch through a real POSIX sh (dash)", () => {
   // what sshd does with the command string: hand it to the user's shell
   const localSh: CommandRunner = {
-    exec: (argv) => new Promise((resolve) => {
-      execFile("sh", ["-c", buildCommand(argv)], (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }));
-    }),
+    exec: (argv) =>
+      new Promise((resolve) => {
+        execFile("sh", ["-c", buildCommand(argv)], (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+        );
+      }),
   };
 
   it("keeps statuses, output without a final newline, empty output and stderr apart", async () => {
-    const r = await execBatch(localSh, [["printf", "%s", "x\ny"], ["sh", "-c", "echo oops >&2; exit 3"], ["true"], ["echo", "$HOME `id` ;|&"]]);
+    const r = await execBatch(localSh, [
+      ["printf", "%s", "x\ny"],
+      ["sh", "-c", "echo oops >&2; exit 3"],
+      ["true"],
+      ["echo", "$HOME `id` ;|&"],
+    ]);
     expect(r).toEqual([
       { code: 0, stdout: "x\ny", stderr: "" },
       { code: 3, stdout: "", stderr: "oops\n" },
@@ -50,7 +66,11 @@ describe("execBatch through a real POSIX sh (dash)", () => {
   });
 
   it("a command that never finishes its turn (the shell exits) has no status, and neither have those after it", async () => {
-    const r = await execBatch(localSh, [["echo", "first"], ["sh", "-c", "echo partial; kill -9 $PPID"], ["echo", "never"]]);
+    const r = await execBatch(localSh, [
+      ["echo", "first"],
+      ["sh", "-c", "echo partial; kill -9 $PPID"],
+      ["echo", "never"],
+    ]);
     expect(r[0]).toEqual({ code: 0, stdout: "first\n", stderr: "" });
     expect(r[1].code).toBeNull();
     expect(r[1].stdout).toBe("partial\n");

@@ -13,19 +13,35 @@ import type { CommandRunner } from "./types";
 const PREFIX = randomBytes(6).toString("hex");
 let counter = 0;
 
-export async function execBatch(runner: CommandRunner, commands: readonly (readonly string[])[], opts: ExecOptions = {}): Promise<ExecResult[]> {
+export async function execBatch(
+  runner: CommandRunner,
+  commands: readonly (readonly string[])[],
+  opts: ExecOptions = {},
+): Promise<ExecResult[]> {
   if (commands.length === 0) return [];
   const mark = `@@ferry-${PREFIX}-${(counter++).toString(36)}`;
-  const script = commands.map((argv) => `${buildCommand(argv)}; printf '\\n%s %s\\n' ${mark} "$?"; printf '\\n%s\\n' ${mark} >&2`).join("\n");
+  const script = commands
+    .map((argv) => `${buildCommand(argv)}; printf '\\n%s %s\\n' ${mark} "$?"; printf '\\n%s\\n' ${mark} >&2`)
+    .join("\n");
   const r = await runner.exec(["sh", "-c", script], opts);
   const out = splitMarked(r.stdout, `\n${mark} `);
   const err = splitMarked(r.stderr, `\n${mark}\n`);
   return commands.map((_argv, i) => {
     const o = out[i];
     // a command the shell never finished (the channel was cut or timed out): no status, what it printed
-    if (!o) return { code: null, signal: r.signal, stdout: i === out.length ? out.rest : "", stderr: i === err.length ? err.rest : "" };
+    if (!o)
+      return {
+        code: null,
+        signal: r.signal,
+        stdout: i === out.length ? out.rest : "",
+        stderr: i === err.length ? err.rest : "",
+      };
     const nl = o.after.indexOf("\n");
-    return { code: Number(o.after.slice(0, nl < 0 ? undefined : nl)), stdout: o.text, stderr: err[i]?.text ?? (i === err.length ? err.rest : "") };
+    return {
+      code: Number(o.after.slice(0, nl < 0 ? undefined : nl)),
+      stdout: o.text,
+      stderr: err[i]?.text ?? (i === err.length ? err.rest : ""),
+    };
   });
 }
 

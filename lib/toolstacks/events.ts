@@ -4,13 +4,29 @@ import { z } from "zod";
 // events it emits — and what it hands back. Below the drivers, so that lib/toolstacks never imports
 // lib/jobs; the job engine, the socket and the pages use the same types (re-exported by lib/jobs/types).
 
-export const jobStatuses = ["queued", "checking", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
+export const jobStatuses = [
+  "queued",
+  "checking",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 export const finalStatuses: readonly JobStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 export const isFinal = (s: JobStatus) => finalStatuses.includes(s);
 
 /** The phases of a live migration (Clark et al., NSDI 2005), in order. */
-export const phases = ["pre-migration", "reservation", "precopy", "stop-and-copy", "commitment", "activation", "done"] as const;
+export const phases = [
+  "pre-migration",
+  "reservation",
+  "precopy",
+  "stop-and-copy",
+  "commitment",
+  "activation",
+  "done",
+] as const;
 export type JobPhase = (typeof phases)[number];
 export const phaseIndex = (p: JobPhase) => phases.indexOf(p);
 
@@ -28,23 +44,56 @@ const location = z.object({ host: z.string().nullable(), note: z.string() });
 const n = z.number().nullable();
 /** One `virsh domjobinfo` poll (final: `--completed` on the target after success). */
 const jobInfoPayload = z.object({
-  final: z.boolean(), iteration: n, elapsedMs: n, memoryProcessed: n, memoryRemaining: n, memoryTotal: n, bandwidthBps: n,
-  dirtyPagesPerSec: n, pageSize: n, expectedDowntimeMs: n, totalDowntimeMs: n, throttlePercent: n,
+  final: z.boolean(),
+  iteration: n,
+  elapsedMs: n,
+  memoryProcessed: n,
+  memoryRemaining: n,
+  memoryTotal: n,
+  bandwidthBps: n,
+  dirtyPagesPerSec: n,
+  pageSize: n,
+  expectedDowntimeMs: n,
+  totalDowntimeMs: n,
+  throttlePercent: n,
   /** zero pages QEMU skipped (events stored before this field lack it) */
   zeroPages: n.optional(),
 });
 export type JobInfoPayload = z.infer<typeof jobInfoPayload>;
 
-export const jobEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("status"), payload: z.object({ status: z.enum(jobStatuses), message: z.string().optional() }) }),
-  z.object({ type: z.literal("phase"), payload: z.object({}) }),
-  z.object({ type: z.literal("log"), payload: z.object({ line: z.string() }) }),
-  z.object({ type: z.literal("checks"), payload: z.object({ checks: z.array(z.object({ id: z.string(), label: z.string(), status: z.enum(["ok", "warn", "fail"]), reason: z.string() })) }) }),
-  z.object({ type: z.literal("sample"), payload: z.object({ bytesSent: z.number(), throughputBps: z.number(), elapsedMs: z.number() }) }),
-  z.object({ type: z.literal("jobinfo"), payload: jobInfoPayload }),
-  z.object({ type: z.literal("downtime"), payload: z.object({ ms: z.number(), upperBound: z.boolean() }) }),
-  z.object({ type: z.literal("result"), payload: z.object({ status: z.enum(jobStatuses), errorCode: z.string().nullable(), errorMessage: z.string().nullable(), location }) }),
-]).and(z.object({ jobId: z.string(), seq: z.number().int(), at: z.string(), phase: z.enum(phases) }));
+export const jobEventSchema = z
+  .discriminatedUnion("type", [
+    z.object({
+      type: z.literal("status"),
+      payload: z.object({ status: z.enum(jobStatuses), message: z.string().optional() }),
+    }),
+    z.object({ type: z.literal("phase"), payload: z.object({}) }),
+    z.object({ type: z.literal("log"), payload: z.object({ line: z.string() }) }),
+    z.object({
+      type: z.literal("checks"),
+      payload: z.object({
+        checks: z.array(
+          z.object({ id: z.string(), label: z.string(), status: z.enum(["ok", "warn", "fail"]), reason: z.string() }),
+        ),
+      }),
+    }),
+    z.object({
+      type: z.literal("sample"),
+      payload: z.object({ bytesSent: z.number(), throughputBps: z.number(), elapsedMs: z.number() }),
+    }),
+    z.object({ type: z.literal("jobinfo"), payload: jobInfoPayload }),
+    z.object({ type: z.literal("downtime"), payload: z.object({ ms: z.number(), upperBound: z.boolean() }) }),
+    z.object({
+      type: z.literal("result"),
+      payload: z.object({
+        status: z.enum(jobStatuses),
+        errorCode: z.string().nullable(),
+        errorMessage: z.string().nullable(),
+        location,
+      }),
+    }),
+  ])
+  .and(z.object({ jobId: z.string(), seq: z.number().int(), at: z.string(), phase: z.enum(phases) }));
 
 export type JobEvent = z.infer<typeof jobEventSchema>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -52,7 +101,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type JobEventInput = DistributiveOmit<JobEvent, "jobId" | "seq" | "at">;
 
 /** Where the domain is, in words, and the host it runs on (null: on none, or unknown). */
-export interface DomainLocation { host: string | null; note: string }
+export interface DomainLocation {
+  host: string | null;
+  note: string;
+}
 
 /** How a job step ended, as the driver saw it. */
 export interface MigrationOutcome {

@@ -13,8 +13,16 @@ export const toolstackNames = ["xl", "virsh"] as const;
 
 /** A domain's state in words; `migrating-in`/`migrating-out` come from xl's --incoming/--migratedaway names. */
 export type DomainState =
-  | "running" | "idle" | "paused" | "suspended" | "shutdown" | "crashed" | "dying"
-  | "migrating-in" | "migrating-out" | "unknown";
+  | "running"
+  | "idle"
+  | "paused"
+  | "suspended"
+  | "shutdown"
+  | "crashed"
+  | "dying"
+  | "migrating-in"
+  | "migrating-out"
+  | "unknown";
 
 export interface DomainInfo {
   /** the domain's name without xl's migration suffix */
@@ -51,7 +59,10 @@ export interface HostFacts {
   imageDir: ImageDirFacts | null;
 }
 
-export interface HostSnapshot { facts: HostFacts; domains: DomainInfo[] }
+export interface HostSnapshot {
+  facts: HostFacts;
+  domains: DomainInfo[];
+}
 
 export interface SnapshotOptions {
   withCpuFlags?: boolean;
@@ -93,7 +104,13 @@ export interface MigrationContext {
 export type LocateContext = Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">;
 
 /** What a save file's first bytes say: the domain, which toolstack can restore it, and (if named) the architecture. */
-export interface ImageHeader { name: string; uuid: string | null; memoryMiB: number; format: ToolstackName; arch: string | null }
+export interface ImageHeader {
+  name: string;
+  uuid: string | null;
+  memoryMiB: number;
+  format: ToolstackName;
+  arch: string | null;
+}
 
 /** Save and restore on one toolstack: argv, failure texts, and what the host says about a save or restore. */
 export interface SaveRestoreOps {

@@ -5,7 +5,7 @@ import { sha256OfFile } from "./xl-saverestore";
 // What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
 // /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
 
-export function readVirtualFile(world: World, host: SimHost, path: string): string | null {
+export function readVirtualFile(_world: World, host: SimHost, path: string): string | null {
   if (path === "/proc/cpuinfo") return cpuinfo(host);
   if (path === "/etc/hostname") return `${host.hostname}\n`;
   if (path === "/proc/uptime") {
@@ -21,13 +21,51 @@ export function readVirtualFile(world: World, host: SimHost, path: string): stri
 }
 
 function cpuinfo(host: SimHost): string {
-  const flags = ["fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "mtrr", "pge", "mca",
-    "cmov", "pat", "pse36", "clflush", "mmx", "fxsr", "sse", "sse2", "ht", "syscall", "nx", "lm", "constant_tsc",
-    "pni", "ssse3", "cx16", "sse4_1", "sse4_2", "x2apic", "popcnt", "aes", "xsave", "avx", "hypervisor"];
+  const flags = [
+    "fpu",
+    "vme",
+    "de",
+    "pse",
+    "tsc",
+    "msr",
+    "pae",
+    "mce",
+    "cx8",
+    "apic",
+    "sep",
+    "mtrr",
+    "pge",
+    "mca",
+    "cmov",
+    "pat",
+    "pse36",
+    "clflush",
+    "mmx",
+    "fxsr",
+    "sse",
+    "sse2",
+    "ht",
+    "syscall",
+    "nx",
+    "lm",
+    "constant_tsc",
+    "pni",
+    "ssse3",
+    "cx16",
+    "sse4_1",
+    "sse4_2",
+    "x2apic",
+    "popcnt",
+    "aes",
+    "xsave",
+    "avx",
+    "hypervisor",
+  ];
   if (host.virtFlag) flags.splice(28, 0, host.virtFlag);
   let out = "";
   for (let i = 0; i < host.nrCpus; i++) {
-    out += `processor\t: ${i}\nvendor_id\t: ${host.virtFlag === "svm" ? "AuthenticAMD" : "GenuineIntel"}\n` +
+    out +=
+      `processor\t: ${i}\nvendor_id\t: ${host.virtFlag === "svm" ? "AuthenticAMD" : "GenuineIntel"}\n` +
       `model name\t: ${host.cpuModel}\ncpu MHz\t\t: ${host.cpuMhz.toFixed(3)}\nflags\t\t: ${flags.join(" ")}\n\n`;
   }
   return out;
@@ -45,39 +83,80 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
     },
     // printf FORMAT [ARG…]: %s %d %% and the \n \t \\ escapes; the format repeats while arguments remain
     printf: (argv, io) => {
-      if (argv.length < 2) { io.err("printf: usage: printf [-v var] format [arguments]\n"); return 2; }
+      if (argv.length < 2) {
+        io.err("printf: usage: printf [-v var] format [arguments]\n");
+        return 2;
+      }
       const format = argv[1].replace(/\\([nt\\])/g, (_, c: string) => ({ n: "\n", t: "\t", "\\": "\\" })[c]!);
       const args = argv.slice(2);
       let i = 0;
       for (;;) {
         const before = i;
-        io.out(format.replace(/%([sd%])/g, (_, c: string) => (c === "%" ? "%" : c === "d" ? String(Number(args[i++] ?? 0) | 0) : args[i++] ?? "")));
+        io.out(
+          format.replace(/%([sd%])/g, (_, c: string) =>
+            c === "%" ? "%" : c === "d" ? String(Number(args[i++] ?? 0) | 0) : (args[i++] ?? ""),
+          ),
+        );
         if (i >= args.length || i === before) break;
       }
       return 0;
     },
-    sleep: (argv, io) => new Promise<number>((resolve) => {
-      const seconds = Number(argv[1]);
-      if (!Number.isFinite(seconds) || seconds < 0) { io.err(`sleep: invalid time interval '${argv[1] ?? ""}'\n`); return resolve(1); }
-      const t = setTimeout(() => resolve(0), seconds * 1000);
-      io.signal.addEventListener("abort", () => { clearTimeout(t); resolve(130); }, { once: true });
-    }),
-    hostname: (_argv, io) => { io.out(`${host().hostname}\n`); return 0; },
+    sleep: (argv, io) =>
+      new Promise<number>((resolve) => {
+        const seconds = Number(argv[1]);
+        if (!Number.isFinite(seconds) || seconds < 0) {
+          io.err(`sleep: invalid time interval '${argv[1] ?? ""}'\n`);
+          return resolve(1);
+        }
+        const t = setTimeout(() => resolve(0), seconds * 1000);
+        io.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            resolve(130);
+          },
+          { once: true },
+        );
+      }),
+    hostname: (_argv, io) => {
+      io.out(`${host().hostname}\n`);
+      return 0;
+    },
     uname: (argv, io) => {
       const h = host();
       const fields: Record<string, string> = { s: "Linux", n: h.hostname, r: h.kernelRelease, m: h.arch };
       const want = argv.length > 1 ? argv.slice(1).join("").replace(/-/g, "") : "s";
-      if (want.includes("a")) { io.out(`Linux ${h.hostname} ${h.kernelRelease} #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) ${h.arch} GNU/Linux\n`); return 0; }
-      for (const ch of want) if (!fields[ch]) { io.err(`uname: invalid option -- '${ch}'\nTry 'uname --help' for more information.\n`); return 1; }
-      io.out([..."snrm"].filter((k) => want.includes(k)).map((k) => fields[k]).join(" ") + "\n");
+      if (want.includes("a")) {
+        io.out(
+          `Linux ${h.hostname} ${h.kernelRelease} #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) ${h.arch} GNU/Linux\n`,
+        );
+        return 0;
+      }
+      for (const ch of want)
+        if (!fields[ch]) {
+          io.err(`uname: invalid option -- '${ch}'\nTry 'uname --help' for more information.\n`);
+          return 1;
+        }
+      io.out(
+        `${[..."snrm"]
+          .filter((k) => want.includes(k))
+          .map((k) => fields[k])
+          .join(" ")}\n`,
+      );
       return 0;
     },
     cat: (argv, io) => {
       let status = 0;
-      if (argv.length === 1) { io.out(io.stdin); return 0; }
+      if (argv.length === 1) {
+        io.out(io.stdin);
+        return 0;
+      }
       for (const path of argv.slice(1)) {
         const data = readVirtualFile(world, host(), path);
-        if (data === null) { io.err(`cat: ${path}: No such file or directory\n`); status = 1; } else io.out(data);
+        if (data === null) {
+          io.err(`cat: ${path}: No such file or directory\n`);
+          status = 1;
+        } else io.out(data);
       }
       return status;
     },
@@ -86,16 +165,27 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       let i = 1;
       while (i < argv.length && argv[i].startsWith("-")) i += /^-[oipplFEJlc]$/.test(argv[i]) ? 2 : 1;
       const dest = argv[i];
-      if (!dest) { io.err("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n"); return 255; }
+      if (!dest) {
+        io.err("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n");
+        return 255;
+      }
       const hostPart = dest.includes("@") ? dest.slice(dest.indexOf("@") + 1) : dest;
       const target = world.resolve(hostPart);
-      if (!target) { io.err(`ssh: Could not resolve hostname ${hostPart}: Name or service not known\n`); return 255; }
-      if (!world.isUp(target.name)) { io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\n`); return 255; }
+      if (!target) {
+        io.err(`ssh: Could not resolve hostname ${hostPart}: Name or service not known\n`);
+        return 255;
+      }
+      if (!world.isUp(target.name)) {
+        io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\n`);
+        return 255;
+      }
       const command = argv.slice(i + 1).join(" ");
       // what goes through the session's stdin crosses the link at its bandwidth (a timed transfer measures it)
       if (io.stdin.length > 0) {
         const src = host();
-        await new Promise((r) => setTimeout(r, ((io.stdin.length / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale));
+        await new Promise((r) =>
+          setTimeout(r, ((io.stdin.length / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale),
+        );
         src.txBytes += io.stdin.length;
         target.rxBytes += io.stdin.length;
       }
@@ -107,19 +197,30 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       let status = 0;
       for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
         const f = world.file(hostName, p);
-        if (!f) { io.err(`sha256sum: ${p}: No such file or directory\n`); status = 1; continue; }
+        if (!f) {
+          io.err(`sha256sum: ${p}: No such file or directory\n`);
+          status = 1;
+          continue;
+        }
         io.out(`${sha256OfFile(f)}  ${p}\n`);
       }
       return status;
     },
     chmod: (argv, io) => {
       const [mode, ...paths] = argv.slice(1);
-      if (!/^[0-7]{3,4}$/.test(mode ?? "")) { io.err(`chmod: invalid mode: '${mode ?? ""}'\n`); return 1; }
+      if (!/^[0-7]{3,4}$/.test(mode ?? "")) {
+        io.err(`chmod: invalid mode: '${mode ?? ""}'\n`);
+        return 1;
+      }
       for (const p of paths) {
         const f = world.file(hostName, p);
         const d = host().dirs[p];
-        if (f) f.mode = parseInt(mode, 8); else if (d) d.mode = parseInt(mode, 8);
-        else { io.err(`chmod: cannot access '${p}': No such file or directory\n`); return 1; }
+        if (f) f.mode = parseInt(mode, 8);
+        else if (d) d.mode = parseInt(mode, 8);
+        else {
+          io.err(`chmod: cannot access '${p}': No such file or directory\n`);
+          return 1;
+        }
       }
       return 0;
     },
@@ -128,9 +229,15 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
         const at = world.locatePath(hostName, p);
         const f = at ? world.files.get(at.key) : undefined;
-        if (!at || !f) { if (!force) { io.err(`rm: cannot remove '${p}': No such file or directory\n`); return 1; } continue; }
+        if (!at || !f) {
+          if (!force) {
+            io.err(`rm: cannot remove '${p}': No such file or directory\n`);
+            return 1;
+          }
+          continue;
+        }
         world.files.delete(at.key);
-        world.useSpace(at.mount, -Math.ceil(f.size / 1024));
+        world.chargeSpace(at.mount, -Math.ceil(f.size / 1024));
       }
       return 0;
     },
@@ -138,55 +245,105 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
     find: (argv, io) => {
       const dir = argv[1];
       const fmt = argv[argv.indexOf("-printf") + 1] ?? "%p\n";
-      if (!dir || !host().dirs[dir]) { io.err(`find: '${dir ?? ""}': No such file or directory\n`); return 1; }
+      if (!dir || !host().dirs[dir]) {
+        io.err(`find: '${dir ?? ""}': No such file or directory\n`);
+        return 1;
+      }
       for (const [key, f] of world.files) {
         const path = pathOfKey(world, hostName, key, dir);
         if (!path) continue;
-        io.out(fmt.replace(/%([sTmp])@?/g, (_, c: string) => ({ s: String(f.size), T: (f.mtime / 1000).toFixed(3), m: f.mode.toString(8), p: path })[c]!).replace(/\\n/g, "\n"));
+        io.out(
+          fmt
+            .replace(
+              /%([sTmp])@?/g,
+              (_, c: string) =>
+                ({ s: String(f.size), T: (f.mtime / 1000).toFixed(3), m: f.mode.toString(8), p: path })[c]!,
+            )
+            .replace(/\\n/g, "\n"),
+        );
       }
       return 0;
     },
     head: (argv, io) => {
       const i = argv.indexOf("-c");
       const n = i >= 0 ? Number(argv[i + 1]) : 1024;
-      const p = argv.slice(1).filter((a, k) => !a.startsWith("-") && k !== i).at(-1);
-      if (p === "/dev/zero") { io.out("\0".repeat(n)); return 0; }
+      const p = argv
+        .slice(1)
+        .filter((a, k) => !a.startsWith("-") && k !== i)
+        .at(-1);
+      if (p === "/dev/zero") {
+        io.out("\0".repeat(n));
+        return 0;
+      }
       const f = p ? world.file(hostName, p) : undefined;
-      if (!p || !f) { io.err(`head: cannot open '${p ?? ""}' for reading: No such file or directory\n`); return 1; }
-      io.out(f.head.subarray(0, Math.min(n, f.head.length)).toString("latin1") + "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)));
+      if (!p || !f) {
+        io.err(`head: cannot open '${p ?? ""}' for reading: No such file or directory\n`);
+        return 1;
+      }
+      io.out(
+        f.head.subarray(0, Math.min(n, f.head.length)).toString("latin1") +
+          "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)),
+      );
       return 0;
     },
     // wc -c: bytes on stdin (the far end of a timed transfer)
     wc: (argv, io) => {
-      if (!argv.includes("-c")) { io.err("wc: only -c is simulated here\n"); return 1; }
+      if (!argv.includes("-c")) {
+        io.err("wc: only -c is simulated here\n");
+        return 1;
+      }
       io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
       return 0;
     },
     // ps -eo pid=,args= (procps-ng): every process of this host, pid right-aligned, its command line
     ps: (argv, io) => {
       const o = argv.indexOf("-eo") >= 0 ? argv[argv.indexOf("-eo") + 1] : undefined;
-      if (o !== "pid=,args=") { io.err("ps: only ps -eo pid=,args= is simulated here\n"); return 1; }
-      for (const p of [...world.processes].filter((x) => x.host === hostName).sort((a, b) => a.pid - b.pid)) io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
+      if (o !== "pid=,args=") {
+        io.err("ps: only ps -eo pid=,args= is simulated here\n");
+        return 1;
+      }
+      for (const p of [...world.processes].filter((x) => x.host === hostName).sort((a, b) => a.pid - b.pid))
+        io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
       return 0;
     },
-    base64: (_argv, io) => { io.out(Buffer.from(io.stdin, "latin1").toString("base64") + "\n"); return 0; },
+    base64: (_argv, io) => {
+      io.out(`${Buffer.from(io.stdin, "latin1").toString("base64")}\n`);
+      return 0;
+    },
     // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
     scp: async (argv, io) => {
       const args = argv.slice(1).filter((a, k, all) => !a.startsWith("-") && all[k - 1] !== "-o");
       const [src, dest] = args;
       const m = /^(?:[^@]+@)?([^:]+):(.+)$/.exec(dest ?? "");
       const f = src ? world.file(hostName, src) : undefined;
-      if (!f) { io.err(`scp: ${src}: No such file or directory\n`); return 1; }
-      if (!m) { io.err("usage: scp [-346ABCOpqRrsTv] source ... target\n"); return 1; }
+      if (!f) {
+        io.err(`scp: ${src}: No such file or directory\n`);
+        return 1;
+      }
+      if (!m) {
+        io.err("usage: scp [-346ABCOpqRrsTv] source ... target\n");
+        return 1;
+      }
       const target = world.resolve(m[1]);
-      if (!target) { io.err(`ssh: Could not resolve hostname ${m[1]}: Name or service not known\nscp: Connection closed\n`); return 255; }
-      if (!world.isUp(target.name)) { io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\nscp: Connection closed\n`); return 255; }
+      if (!target) {
+        io.err(`ssh: Could not resolve hostname ${m[1]}: Name or service not known\nscp: Connection closed\n`);
+        return 255;
+      }
+      if (!world.isUp(target.name)) {
+        io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\nscp: Connection closed\n`);
+        return 255;
+      }
       const at = world.locatePath(target.name, m[2]);
-      if (!at || !target.dirs[m[2].slice(0, m[2].lastIndexOf("/")) || "/"]) { io.err(`scp: dest open "${m[2]}": No such file or directory\nscp: failed to upload file ${src} to ${m[2]}\n`); return 1; }
-      await new Promise((r) => setTimeout(r, ((f.size / world.bandwidth(hostName, target.name)) * 1000) / world.timeScale));
+      if (!at || !target.dirs[m[2].slice(0, m[2].lastIndexOf("/")) || "/"]) {
+        io.err(`scp: dest open "${m[2]}": No such file or directory\nscp: failed to upload file ${src} to ${m[2]}\n`);
+        return 1;
+      }
+      await new Promise((r) =>
+        setTimeout(r, ((f.size / world.bandwidth(hostName, target.name)) * 1000) / world.timeScale),
+      );
       host().txBytes += f.size;
       world.files.set(at.key, { ...f, head: Buffer.from(f.head), mode: 0o600, mtime: Date.now() });
-      world.useSpace(at.mount, Math.ceil(f.size / 1024));
+      world.chargeSpace(at.mount, Math.ceil(f.size / 1024));
       return 0;
     },
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
@@ -197,7 +354,11 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       let status = 0;
       for (const p of paths.length ? paths : h.mounts.map((m) => m.path)) {
         const mount = mountFor(h, p);
-        if (!mount) { io.err(`df: ${p}: No such file or directory\n`); status = 1; continue; }
+        if (!mount) {
+          io.err(`df: ${p}: No such file or directory\n`);
+          status = 1;
+          continue;
+        }
         const avail = mount.totalKiB - mount.usedKiB;
         const pct = Math.ceil((mount.usedKiB * 100) / mount.totalKiB);
         out += `${mount.device.padEnd(14)} ${String(mount.totalKiB).padStart(11)} ${String(mount.usedKiB).padStart(8)} ${String(avail).padStart(9)} ${`${pct}%`.padStart(8)} ${mount.path}\n`;
@@ -219,19 +380,52 @@ function pathOfKey(world: World, hostName: string, key: string, dir: string): st
 }
 
 /** GNU `stat -c FORMAT path…`: %a (octal mode), %U, %G, %n, %F, %s (size), %Y (mtime). */
-function statCommand(world: World, h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
+function statCommand(
+  world: World,
+  h: SimHost,
+  args: string[],
+  out: (t: string) => void,
+  err: (t: string) => void,
+): number {
   const fi = args.findIndex((a) => a === "-c" || a === "--format");
   const format = fi >= 0 ? args[fi + 1] : undefined;
   const paths = args.filter((_, i) => fi < 0 || (i !== fi && i !== fi + 1));
-  if (format === undefined) { err("stat: this simulated host only supports stat -c FORMAT\n"); return 1; }
-  if (paths.length === 0) { err("stat: missing operand\nTry 'stat --help' for more information.\n"); return 1; }
+  if (format === undefined) {
+    err("stat: this simulated host only supports stat -c FORMAT\n");
+    return 1;
+  }
+  if (paths.length === 0) {
+    err("stat: missing operand\nTry 'stat --help' for more information.\n");
+    return 1;
+  }
   let status = 0;
   for (const p of paths) {
     const d = h.dirs[p.length > 1 ? p.replace(/\/+$/, "") : p];
     const f = d ? undefined : world.file(h.name, p);
-    if (!d && !f) { err(`stat: cannot statx '${p}': No such file or directory\n`); status = 1; continue; }
-    const v = d ? { mode: d.mode, owner: d.owner, group: d.group, type: "directory", size: 4096, mtime: h.bootedAt } : { mode: f!.mode, owner: f!.owner, group: "root", type: "regular file", size: f!.size, mtime: f!.mtime };
-    out(format.replace(/%([aUGnFsY%])/g, (_, c: string) => ({ a: v.mode.toString(8), U: v.owner, G: v.group, n: p, F: v.type, s: String(v.size), Y: String(Math.floor(v.mtime / 1000)), "%": "%" })[c]!) + "\n");
+    if (!d && !f) {
+      err(`stat: cannot statx '${p}': No such file or directory\n`);
+      status = 1;
+      continue;
+    }
+    const v = d
+      ? { mode: d.mode, owner: d.owner, group: d.group, type: "directory", size: 4096, mtime: h.bootedAt }
+      : { mode: f!.mode, owner: f!.owner, group: "root", type: "regular file", size: f!.size, mtime: f!.mtime };
+    out(
+      `${format.replace(
+        /%([aUGnFsY%])/g,
+        (_, c: string) =>
+          ({
+            a: v.mode.toString(8),
+            U: v.owner,
+            G: v.group,
+            n: p,
+            F: v.type,
+            s: String(v.size),
+            Y: String(Math.floor(v.mtime / 1000)),
+            "%": "%",
+          })[c]!,
+      )}\n`,
+    );
   }
   return status;
 }
@@ -241,18 +435,28 @@ function mountFor(h: SimHost, path: string) {
   if (!path.startsWith("/") || path.split("/").includes("..")) return null;
   const candidates = h.mounts.filter((m) => path === m.path || path.startsWith(m.path === "/" ? "/" : `${m.path}/`));
   // Only mount points and the root's well-known directories exist in the simulated filesystem.
-  const known = candidates.find((m) => m.path === path) ?? (["/", "/root", "/tmp", "/var", "/etc"].includes(path) ? h.mounts[0] : null);
+  const known =
+    candidates.find((m) => m.path === path) ??
+    (["/", "/root", "/tmp", "/var", "/etc"].includes(path) ? h.mounts[0] : null);
   return known ?? candidates.sort((a, b) => b.path.length - a.path.length).find((m) => m.path !== "/") ?? null;
 }
 
-function ipCommand(world: World, h: SimHost, args: string[], out: (t: string) => void, err: (t: string) => void): number {
+function ipCommand(
+  _world: World,
+  h: SimHost,
+  args: string[],
+  out: (t: string) => void,
+  err: (t: string) => void,
+): number {
   const oneLine = args[0] === "-o";
   const rest = oneLine ? args.slice(1) : args;
   if (["addr", "address", "a"].includes(rest[0] ?? "")) {
     const broadcast = h.ip.replace(/\.\d+$/, ".255");
     const sep = oneLine ? "\\" : "\n";
-    out(`1: lo    inet 127.0.0.1/8 scope host lo${sep}       valid_lft forever preferred_lft forever\n` +
-      `3: ${h.nic}    inet ${h.ip}/${h.prefix} brd ${broadcast} scope global ${h.nic}${sep}       valid_lft forever preferred_lft forever\n`);
+    out(
+      `1: lo    inet 127.0.0.1/8 scope host lo${sep}       valid_lft forever preferred_lft forever\n` +
+        `3: ${h.nic}    inet ${h.ip}/${h.prefix} brd ${broadcast} scope global ${h.nic}${sep}       valid_lft forever preferred_lft forever\n`,
+    );
     return 0;
   }
   if (rest[0] === "route" && rest[1] === "get" && rest[2]) {
@@ -261,11 +465,16 @@ function ipCommand(world: World, h: SimHost, args: string[], out: (t: string) =>
       err(`Error: any valid prefix is expected rather than "${dst}".\n`);
       return 1;
     }
-    if (dst === h.ip || dst.startsWith("127.")) { out(`local ${dst} dev lo src ${dst === h.ip ? h.ip : "127.0.0.1"} uid 0 \n    cache <local> \n`); return 0; }
+    if (dst === h.ip || dst.startsWith("127.")) {
+      out(`local ${dst} dev lo src ${dst === h.ip ? h.ip : "127.0.0.1"} uid 0 \n    cache <local> \n`);
+      return 0;
+    }
     const sameNet = dst.split(".").slice(0, 3).join(".") === h.ip.split(".").slice(0, 3).join(".");
-    out(sameNet
-      ? `${dst} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`
-      : `${dst} via ${h.ip.replace(/\.\d+$/, ".1")} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`);
+    out(
+      sameNet
+        ? `${dst} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`
+        : `${dst} via ${h.ip.replace(/\.\d+$/, ".1")} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`,
+    );
     return 0;
   }
   err(`Object "${rest[0] ?? ""}" is unknown, try "ip help".\n`);

@@ -18,21 +18,32 @@ const sleep = (world: World, ms: number) => new Promise((r) => setTimeout(r, ms 
 const positional = (args: string[], valued: string[]) => {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (valued.includes(args[i])) { i++; continue; }
+    if (valued.includes(args[i])) {
+      i++;
+      continue;
+    }
     if (!args[i].startsWith("--")) out.push(args[i]);
   }
   return out;
 };
-const valueOf = (args: string[], flag: string) => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
+const flagValue = (args: string[], flag: string) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 
 export function domainXml(d: Pick<SimDomain, "name" | "uuid" | "memoryMiB" | "vcpus" | "disks">): string {
-  const disks = d.disks.map((k) => `    <disk type='file' device='disk'>\n      <source file='${k.target}'/>\n      <target dev='${k.vdev}' bus='virtio'/>\n    </disk>\n`).join("");
+  const disks = d.disks
+    .map(
+      (k) =>
+        `    <disk type='file' device='disk'>\n      <source file='${k.target}'/>\n      <target dev='${k.vdev}' bus='virtio'/>\n    </disk>\n`,
+    )
+    .join("");
   return `<domain type='kvm'>\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <memory unit='KiB'>${d.memoryMiB * 1024}</memory>\n  <currentMemory unit='KiB'>${d.memoryMiB * 1024}</currentMemory>\n  <vcpu placement='static'>${d.vcpus}</vcpu>\n  <os>\n    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>\n  </os>\n  <devices>\n${disks}  </devices>\n</domain>\n`;
 }
 
 /** libvirt's save header: magic, version 2, data_len, was_running, compressed, cookieOffset, unused[14]; then the XML. */
 export function libvirtSaveHead(d: SimDomain): Buffer {
-  const xml = Buffer.from(domainXml(d) + "\0", "utf8");
+  const xml = Buffer.from(`${domainXml(d)}\0`, "utf8");
   const h = Buffer.alloc(92);
   h.write(LIBVIRT_MAGIC, 0, "latin1");
   h.writeUInt32LE(2, 16);
@@ -47,39 +58,66 @@ function progress(io: CommandIO, label: string, job: SimJob, done = false) {
 }
 
 export async function virshMigrate(world: World, srcName: string, args: string[], io: CommandIO): Promise<number> {
-  const fail = (msg: string) => { io.err(`error: ${msg}\n`); return 1; };
+  const fail = (msg: string) => {
+    io.err(`error: ${msg}\n`);
+    return 1;
+  };
   const [domArg, uri] = positional(args, ["--bandwidth", "--timeout", "--xml", "--dname"]);
   if (!domArg || !uri) return fail("command 'migrate' requires <domain> and <desturi> options");
   const src = world.host(srcName);
   const dom = src.domains.find((d) => d.name === domArg);
   if (!dom) return fail(`failed to get domain '${domArg}'`);
   if (dom.state === "shutoff") return fail("Requested operation is not valid: domain is not running");
-  if (!args.includes("--live")) return fail("Requested operation is not valid: offline migration is not simulated here");
-  const bw = valueOf(args, "--bandwidth");
+  if (!args.includes("--live"))
+    return fail("Requested operation is not valid: offline migration is not simulated here");
+  const bw = flagValue(args, "--bandwidth");
   if (bw !== undefined && !/^\d+$/.test(bw)) return fail("migrate: Invalid bandwidth");
   const m = /^qemu\+ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::\d+)?\/system$/.exec(uri);
   if (!m) return fail(`invalid argument: unable to parse URI ${uri}`);
   const dst = world.resolve(m[1].replace(/^\[|\]$/g, ""));
   if (!dst || !world.isUp(dst.name)) {
-    return fail(`failed to connect to the hypervisor\nerror: Cannot recv data: ssh: ${dst ? `connect to host ${dst.ip} port 22: Connection refused` : `Could not resolve hostname ${m[1]}: Name or service not known`}: Connection reset by peer`);
+    return fail(
+      `failed to connect to the hypervisor\nerror: Cannot recv data: ssh: ${dst ? `connect to host ${dst.ip} port 22: Connection refused` : `Could not resolve hostname ${m[1]}: Name or service not known`}: Connection reset by peer`,
+    );
   }
-  if (dst.kind !== "kvm") return fail("failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory");
-  if (dst === src) return fail("internal error: Attempt to migrate guest to the same host " + src.hostname);
-  if (dst.domains.some((d) => d.name === dom.name && d.state !== "shutoff")) return fail(`Requested operation is not valid: domain '${dom.name}' is already active`);
+  if (dst.kind !== "kvm")
+    return fail(
+      "failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory",
+    );
+  if (dst === src) return fail(`internal error: Attempt to migrate guest to the same host ${src.hostname}`);
+  if (dst.domains.some((d) => d.name === dom.name && d.state !== "shutoff"))
+    return fail(`Requested operation is not valid: domain '${dom.name}' is already active`);
   if (world.freeMemoryMiB(dst) < dom.memoryMiB || world.takeFault("target-oom", dom.name)) {
-    return fail(`internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory`);
+    return fail(
+      `internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory`,
+    );
   }
 
   const total = dom.memoryMiB * MiB;
   const maxDowntime = () => dom.maxDowntimeMs ?? 300;
   const limitBps = () => (bw ? Number(bw) * MiB : dom.speedMiBps ? dom.speedMiBps * MiB : Infinity);
   const job: SimJob & { postcopyAllowed?: boolean } = {
-    type: "Unbounded", operation: "Outgoing migration", startedAt: Date.now(), processed: 0, remaining: total, total,
-    bandwidthBps: 0, dirtyPagesPerSec: 0, iteration: 1, expectedDowntimeMs: maxDowntime(), postcopyAllowed: args.includes("--postcopy"),
+    type: "Unbounded",
+    operation: "Outgoing migration",
+    startedAt: Date.now(),
+    processed: 0,
+    remaining: total,
+    total,
+    bandwidthBps: 0,
+    dirtyPagesPerSec: 0,
+    iteration: 1,
+    expectedDowntimeMs: maxDowntime(),
+    postcopyAllowed: args.includes("--postcopy"),
   };
   dom.job = job;
   // the target holds a paused copy while memory streams in (libvirt lists it under the same name)
-  const incoming = world.addDomain(dst.name, { ...dom, state: "paused", job: undefined, persistent: false, domid: dst.nextDomid });
+  const incoming = world.addDomain(dst.name, {
+    ...dom,
+    state: "paused",
+    job: undefined,
+    persistent: false,
+    domid: dst.nextDomid,
+  });
   dst.nextDomid = Math.max(dst.nextDomid, incoming.domid + 1);
   const link = world.linkKey(src.name, dst.name);
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 0) + 1);
@@ -107,13 +145,19 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   try {
     for (;;) {
       // an abort works until post-copy starts (then the target already runs the guest)
-      if ((job.abort || io.interrupt?.aborted) && postcopyAt === null) { cleanup(); return fail("operation aborted: job 'migration out' canceled by client"); }
+      if ((job.abort || io.interrupt?.aborted) && postcopyAt === null) {
+        cleanup();
+        return fail("operation aborted: job 'migration out' canceled by client");
+      }
       if (crash && job.processed > total * 0.3) {
         src.domains.splice(src.domains.indexOf(dom), 1);
         cleanup();
         return fail("operation failed: domain is no longer running");
       }
-      if ((cut && cut.during === "precopy" && job.processed > total * 0.3) || (cut && cut.during === "stop-and-copy" && dom.state === "paused")) {
+      if (
+        (cut && cut.during === "precopy" && job.processed > total * 0.3) ||
+        (cut && cut.during === "stop-and-copy" && dom.state === "paused")
+      ) {
         cleanup();
         return fail("operation failed: job 'migration out' unexpectedly failed");
       }
@@ -126,7 +170,10 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
         downtimeMs = 20;
         world.emit("change", dst.name);
       }
-      const bps = Math.min(world.bandwidth(src.name, dst.name) / Math.max(1, world.activeTransfers.get(link) ?? 1), limitBps());
+      const bps = Math.min(
+        world.bandwidth(src.name, dst.name) / Math.max(1, world.activeTransfers.get(link) ?? 1),
+        limitBps(),
+      );
       await sleep(world, TICK_MS);
       const dt = TICK_MS / 1000;
       const chunk = Math.min(passLeft, bps * dt);
@@ -134,7 +181,10 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
       job.processed += chunk;
       src.txBytes += Math.round(chunk);
       dst.rxBytes += Math.round(chunk);
-      const dirtyBps = postcopyAt !== null || dom.state === "paused" ? 0 : dom.workload.dirtyMiBps * MiB * (1 - (job.throttlePercent ?? 0) / 100);
+      const dirtyBps =
+        postcopyAt !== null || dom.state === "paused"
+          ? 0
+          : dom.workload.dirtyMiBps * MiB * (1 - (job.throttlePercent ?? 0) / 100);
       dirtied = Math.min(wws, dirtied + dirtyBps * dt);
       job.bandwidthBps = bps;
       job.dirtyPagesPerSec = Math.round(dirtyBps / PAGE);
@@ -142,7 +192,10 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
       // working set once the first full pass is done, and never more than the guest's memory)
       const cap = job.iteration === 1 ? total : Math.max(wws, passLeft);
       job.remaining = Math.round(Math.min(cap, passLeft + (postcopyAt === null ? dirtied : 0)));
-      if (verbose && Date.now() - lastReport >= 500 / world.timeScale) { progress(io, "Migration", job); lastReport = Date.now(); }
+      if (verbose && Date.now() - lastReport >= 500 / world.timeScale) {
+        progress(io, "Migration", job);
+        lastReport = Date.now();
+      }
       if (passLeft > 0) continue;
       if (dom.state === "paused" || postcopyAt !== null) break; // the final (paused / post-copy) pass is done
       // end of a pass: sync the dirty bitmap (a new iteration), then stop if what is left fits the downtime
@@ -172,12 +225,24 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   incoming.cpuSecondsBase = world.cpuSeconds(dom);
   incoming.startedAt = dom.startedAt;
   incoming.maxDowntimeMs = undefined;
-  const done: SimJob = { ...job, type: "Completed", operation: "Incoming migration", endedAt: Date.now(), remaining: 0, expectedDowntimeMs: 0, downtimeMs, abort: undefined };
+  const done: SimJob = {
+    ...job,
+    type: "Completed",
+    operation: "Incoming migration",
+    endedAt: Date.now(),
+    remaining: 0,
+    expectedDowntimeMs: 0,
+    downtimeMs,
+    abort: undefined,
+  };
   dst.completedJobs ??= new Map();
   dst.completedJobs.set(dom.name, done);
   dom.job = undefined;
   if (args.includes("--undefinesource") || dom.persistent === false) src.domains.splice(src.domains.indexOf(dom), 1);
-  else { dom.state = "shutoff"; dom.domid = -1; }
+  else {
+    dom.state = "shutoff";
+    dom.domid = -1;
+  }
   if (verbose) progress(io, "Migration", job, true);
   world.emit("change", src.name);
   world.emit("change", dst.name);
@@ -188,22 +253,42 @@ const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 
 export async function virshSave(world: World, hostName: string, args: string[], io: CommandIO): Promise<number> {
   const [domArg, file] = positional(args, ["--xml"]);
-  if (!domArg || !file) { io.err("error: command 'save' requires <domain> and <file> options\n"); return 1; }
+  if (!domArg || !file) {
+    io.err("error: command 'save' requires <domain> and <file> options\n");
+    return 1;
+  }
   const host = world.host(hostName);
   const dom = host.domains.find((d) => d.name === domArg);
-  if (!dom) { io.err(`error: failed to get domain '${domArg}'\n`); return 1; }
-  const failed = (msg: string) => { io.err(`error: Failed to save domain '${dom.name}' to ${file}\nerror: ${msg}\n`); return 1; };
+  if (!dom) {
+    io.err(`error: failed to get domain '${domArg}'\n`);
+    return 1;
+  }
+  const failed = (msg: string) => {
+    io.err(`error: Failed to save domain '${dom.name}' to ${file}\nerror: ${msg}\n`);
+    return 1;
+  };
   if (dom.state === "shutoff") return failed("Requested operation is not valid: domain is not running");
   const at = world.locatePath(hostName, file);
   if (!at || !host.dirs[dirname(file)]) return failed(`Failed to create file '${file}': No such file or directory`);
   const head = libvirtSaveHead(dom);
   const total = dom.memoryMiB * MiB;
-  const job: SimJob = { type: "Unbounded", operation: "Save", startedAt: Date.now(), processed: 0, remaining: total, total, bandwidthBps: DISK_BPS, dirtyPagesPerSec: 0, iteration: 1, expectedDowntimeMs: 0 };
+  const job: SimJob = {
+    type: "Unbounded",
+    operation: "Save",
+    startedAt: Date.now(),
+    processed: 0,
+    remaining: total,
+    total,
+    bandwidthBps: DISK_BPS,
+    dirtyPagesPerSec: 0,
+    iteration: 1,
+    expectedDowntimeMs: 0,
+  };
   dom.job = job;
   dom.state = "paused";
   const fault = world.takeFault("disk-full", dom.name);
   const existing = world.files.get(at.key);
-  if (existing) world.useSpace(at.mount, -Math.ceil(existing.size / 1024));
+  if (existing) world.chargeSpace(at.mount, -Math.ceil(existing.size / 1024));
   const f = { head, size: head.length, mode: 0o600, owner: "root", mtime: Date.now() };
   world.files.set(at.key, f);
   let lastReport = 0;
@@ -213,22 +298,30 @@ export async function virshSave(world: World, hostName: string, args: string[], 
     const free = (at.mount.totalKiB - at.mount.usedKiB) * 1024;
     if (free < step || (fault && ((job.processed + step) * 100) / total >= fault.atPercent)) {
       world.files.delete(at.key);
-      world.useSpace(at.mount, -Math.ceil(f.size / 1024));
+      world.chargeSpace(at.mount, -Math.ceil(f.size / 1024));
       dom.job = undefined;
       dom.state = "running";
-      return failed(`operation failed: /usr/libexec/libvirt_iohelper: failure with ${file}: Unable to write ${file}: No space left on device`);
+      return failed(
+        `operation failed: /usr/libexec/libvirt_iohelper: failure with ${file}: Unable to write ${file}: No space left on device`,
+      );
     }
     job.processed += step;
     job.remaining -= step;
     f.size += step;
-    world.useSpace(at.mount, step / 1024);
-    if (args.includes("--verbose") && Date.now() - lastReport >= 500 / world.timeScale) { progress(io, "Save", job); lastReport = Date.now(); }
+    world.chargeSpace(at.mount, step / 1024);
+    if (args.includes("--verbose") && Date.now() - lastReport >= 500 / world.timeScale) {
+      progress(io, "Save", job);
+      lastReport = Date.now();
+    }
   }
   if (args.includes("--verbose")) progress(io, "Save", job, true);
   f.mtime = Date.now();
   dom.job = undefined;
   if (dom.persistent === false) host.domains.splice(host.domains.indexOf(dom), 1);
-  else { dom.state = "shutoff"; dom.domid = -1; }
+  else {
+    dom.state = "shutoff";
+    dom.domid = -1;
+  }
   io.out(`\nDomain '${dom.name}' saved to ${file}\n`);
   world.emit("change", hostName);
   return 0;
@@ -236,26 +329,50 @@ export async function virshSave(world: World, hostName: string, args: string[], 
 
 export async function virshRestore(world: World, hostName: string, args: string[], io: CommandIO): Promise<number> {
   const [file] = positional(args, ["--xml"]);
-  if (!file) { io.err("error: command 'restore' requires <file> option\n"); return 1; }
-  const failed = (msg: string) => { io.err(`error: Failed to restore domain from ${file}\nerror: ${msg}\n`); return 1; };
+  if (!file) {
+    io.err("error: command 'restore' requires <file> option\n");
+    return 1;
+  }
+  const failed = (msg: string) => {
+    io.err(`error: Failed to restore domain from ${file}\nerror: ${msg}\n`);
+    return 1;
+  };
   const host = world.host(hostName);
   const f = world.file(hostName, file);
   if (!f) return failed(`Failed to open file '${file}': No such file or directory`);
-  if (f.head.subarray(0, 16).toString("latin1") !== LIBVIRT_MAGIC) return failed("operation failed: image magic is incorrect");
+  if (f.head.subarray(0, 16).toString("latin1") !== LIBVIRT_MAGIC)
+    return failed("operation failed: image magic is incorrect");
   const xml = f.head.subarray(92).toString("utf8");
   const name = /<name>([^<]+)<\/name>/.exec(xml)?.[1] ?? "";
   const memoryMiB = Math.round(Number(/<memory unit='KiB'>(\d+)</.exec(xml)?.[1] ?? 0) / 1024);
   if (f.size < f.head.length + memoryMiB * MiB) return failed("operation failed: failed to read qemu header");
-  if (host.domains.some((d) => d.name === name && d.state !== "shutoff")) return failed(`Requested operation is not valid: domain '${name}' is already active`);
-  if (world.freeMemoryMiB(host) < memoryMiB) return failed("internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory");
+  if (host.domains.some((d) => d.name === name && d.state !== "shutoff"))
+    return failed(`Requested operation is not valid: domain '${name}' is already active`);
+  if (world.freeMemoryMiB(host) < memoryMiB)
+    return failed(
+      "internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory",
+    );
   // libvirt starts the domain (paused, QEMU -incoming) before it reads the image: it is active from here on,
   // so a second restore of the same name is refused while this one runs
   const defined = host.domains.find((d) => d.name === name && d.state === "shutoff");
-  const dom = defined ?? world.addDomain(hostName, {
-    name, memoryMiB, uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1], vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1), state: "paused", persistent: false,
-    disks: [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='([^']+)'/g)].map((mm) => ({ target: mm[1], vdev: mm[2] })),
-  });
-  if (defined) { defined.state = "paused"; defined.domid = host.nextDomid++; }
+  const dom =
+    defined ??
+    world.addDomain(hostName, {
+      name,
+      memoryMiB,
+      uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1],
+      vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1),
+      state: "paused",
+      persistent: false,
+      disks: [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='([^']+)'/g)].map((mm) => ({
+        target: mm[1],
+        vdev: mm[2],
+      })),
+    });
+  if (defined) {
+    defined.state = "paused";
+    defined.domid = host.nextDomid++;
+  }
   await sleep(world, ((memoryMiB * MiB) / DISK_BPS) * 1000);
   dom.state = "running";
   dom.startedAt = Date.now();

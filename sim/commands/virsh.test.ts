@@ -4,53 +4,115 @@ import { describe, expect, it } from "vitest";
 import { createDemoWorld } from "../default-world";
 import { formatJob, table } from "./virsh";
 import { virshCommand } from "./virsh";
-import { parseDominfo, parseDomjobinfo, parseNodeMemStats, parseNodeinfo, parseVirshList, parseVirshVersion } from "../../lib/toolstacks/virsh/parse";
+import {
+  parseDominfo,
+  parseDomjobinfo,
+  parseNodeMemStats,
+  parseNodeinfo,
+  parseVirshList,
+  parseVirshVersion,
+} from "../../lib/toolstacks/virsh/parse";
 
 // The simulated virsh prints what the lab's real libvirt 9.0 printed, to the character where the
 // values are the same, and always something Ferry's parsers read.
 
-const lab = (name: string) => fs.readFileSync(path.join(__dirname, "../../lib/toolstacks/virsh/fixtures", name), "utf8");
+const lab = (name: string) =>
+  fs.readFileSync(path.join(__dirname, "../../lib/toolstacks/virsh/fixtures", name), "utf8");
 
 async function run(argv: string[], host = "kvmA") {
   const world = createDemoWorld();
   let out = "";
   let err = "";
-  const code = await virshCommand(world, host)(argv, { out: (t: string) => { out += t; }, err: (t: string) => { err += t; }, signal: new AbortController().signal } as never);
+  const code = await virshCommand(world, host)(argv, {
+    out: (t: string) => {
+      out += t;
+    },
+    err: (t: string) => {
+      err += t;
+    },
+    signal: new AbortController().signal,
+  } as never);
   return { code, out, err, world };
 }
 
 describe("simulated virsh", () => {
   it("lays out `virsh list` like vsh-table: the lab's table for the same content", () => {
-    expect(table(["Id", "Name", "State"], [["3", "labvm1", "running"]]) + "\n").toBe(lab("list-lab.txt"));
-    expect(table(["Id", "Name", "State"], []) + "\n").toBe(" Id   Name   State\n--------------------\n\n");
+    expect(`${table(["Id", "Name", "State"], [["3", "labvm1", "running"]])}\n`).toBe(lab("list-lab.txt"));
+    expect(`${table(["Id", "Name", "State"], [])}\n`).toBe(" Id   Name   State\n--------------------\n\n");
   });
 
   it("prints domjobinfo rows with the lab's widths, trailing spaces and over-long labels", () => {
-    const text = formatJob({ type: "Completed", operation: "Incoming migration", startedAt: 0, endedAt: 680, processed: 119_088_332, remaining: 0, total: 134_750_208,
-      bandwidthBps: 338_641_797, dirtyPagesPerSec: 0, iteration: 3, expectedDowntimeMs: 0, downtimeMs: 239 });
+    const text = formatJob({
+      type: "Completed",
+      operation: "Incoming migration",
+      startedAt: 0,
+      endedAt: 680,
+      processed: 119_088_332,
+      remaining: 0,
+      total: 134_750_208,
+      bandwidthBps: 338_641_797,
+      dirtyPagesPerSec: 0,
+      iteration: 3,
+      expectedDowntimeMs: 0,
+      downtimeMs: 239,
+    });
     const real = lab("domjobinfo-completed-lab.txt").split("\n");
-    for (const label of ["Job type:", "Operation:", "Time elapsed:", "Time elapsed w/o network:", "Memory remaining:", "Memory total:", "Dirty rate:", "Page size:", "Iteration:", "Postcopy requests:", "Total downtime:", "Downtime w/o network:"]) {
-      expect(text.split("\n").find((l) => l.startsWith(label)), label).toBe(real.find((l) => l.startsWith(label)));
+    for (const label of [
+      "Job type:",
+      "Operation:",
+      "Time elapsed:",
+      "Time elapsed w/o network:",
+      "Memory remaining:",
+      "Memory total:",
+      "Dirty rate:",
+      "Page size:",
+      "Iteration:",
+      "Postcopy requests:",
+      "Total downtime:",
+      "Downtime w/o network:",
+    ]) {
+      expect(
+        text.split("\n").find((l) => l.startsWith(label)),
+        label,
+      ).toBe(real.find((l) => l.startsWith(label)));
     }
-    expect(formatJob(undefined) + "\n").toBe("Job type:         None        \n\n"); // the lab's idle domjobinfo, byte for byte
+    expect(`${formatJob(undefined)}\n`).toBe("Job type:         None        \n\n"); // the lab's idle domjobinfo, byte for byte
   });
 
   it("answers every read command in a form the parsers accept, with exit 0 and the trailing newline", async () => {
-    expect(parseVirshList((await run(["virsh", "list", "--all"])).out).map((r) => r.name)).toEqual(["web-kvm", "build-kvm"]);
+    expect(parseVirshList((await run(["virsh", "list", "--all"])).out).map((r) => r.name)).toEqual([
+      "web-kvm",
+      "build-kvm",
+    ]);
     const off = await run(["virsh", "list", "--all"], "kvmB");
     expect(parseVirshList(off.out)).toEqual([{ id: null, name: "win-test", state: "shut off" }]);
     const info = await run(["virsh", "dominfo", "web-kvm"]);
     expect(info.out.endsWith("\n\n")).toBe(true);
-    expect(parseDominfo(info.out)).toMatchObject({ name: "web-kvm", state: "running", maxMemoryMiB: 1024, persistent: true });
-    expect(parseNodeinfo((await run(["virsh", "nodeinfo"])).out)).toEqual({ arch: "x86_64", cpus: 16, memoryMiB: 32768 });
+    expect(parseDominfo(info.out)).toMatchObject({
+      name: "web-kvm",
+      state: "running",
+      maxMemoryMiB: 1024,
+      persistent: true,
+    });
+    expect(parseNodeinfo((await run(["virsh", "nodeinfo"])).out)).toEqual({
+      arch: "x86_64",
+      cpus: 16,
+      memoryMiB: 32768,
+    });
     expect(parseNodeMemStats((await run(["virsh", "nodememstats"])).out).freeMiB).toBe(32768 - 2048 - 1024 - 2048); // total − host OS − the two running guests
     expect(parseVirshVersion((await run(["virsh", "version"])).out).hypervisor).toBe("QEMU");
     expect(parseDomjobinfo((await run(["virsh", "domjobinfo", "web-kvm"])).out).type).toBe("None");
   });
 
   it("fails like libvirt: unknown domain, abort without a job, unknown command", async () => {
-    expect(await run(["virsh", "dominfo", "nosuch"])).toMatchObject({ code: 1, err: lab("dominfo-unknown-lab.stderr.txt") });
-    expect(await run(["virsh", "domjobabort", "web-kvm"])).toMatchObject({ code: 1, err: lab("domjobabort-nojob-lab.stderr.txt") });
+    expect(await run(["virsh", "dominfo", "nosuch"])).toMatchObject({
+      code: 1,
+      err: lab("dominfo-unknown-lab.stderr.txt"),
+    });
+    expect(await run(["virsh", "domjobabort", "web-kvm"])).toMatchObject({
+      code: 1,
+      err: lab("domjobabort-nojob-lab.stderr.txt"),
+    });
     expect((await run(["virsh", "frobnicate"])).code).toBe(1);
   });
 });
@@ -61,12 +123,23 @@ describe("simulated dirty-rate measurement", () => {
     world.timeScale = 1000;
     const exec = async (argv: string[]) => {
       let out = "";
-      await virshCommand(world, "kvmA")(argv, { out: (t: string) => { out += t; }, err: () => {}, signal: new AbortController().signal } as never);
+      await virshCommand(world, "kvmA")(argv, {
+        out: (t: string) => {
+          out += t;
+        },
+        err: () => {},
+        signal: new AbortController().signal,
+      } as never);
       return out;
     };
-    expect(await exec(["virsh", "domdirtyrate-calc", "build-kvm", "--seconds", "1"])).toBe(lab("domdirtyrate-calc-lab.txt"));
+    expect(await exec(["virsh", "domdirtyrate-calc", "build-kvm", "--seconds", "1"])).toBe(
+      lab("domdirtyrate-calc-lab.txt"),
+    );
     await new Promise((r) => setTimeout(r, 5));
     const { parseDirtyRate } = await import("../../lib/toolstacks/virsh/parse");
-    expect(parseDirtyRate(await exec(["virsh", "domstats", "build-kvm", "--dirtyrate"]))).toEqual({ status: 2, mbps: Math.round(400 * 1.048576) });
+    expect(parseDirtyRate(await exec(["virsh", "domstats", "build-kvm", "--dirtyrate"]))).toEqual({
+      status: 2,
+      mbps: Math.round(400 * 1.048576),
+    });
   });
 });

@@ -16,24 +16,47 @@ export function virshCommand(world: World, hostName: string): CommandFn {
     const args = argv.slice(1).filter((a) => a !== "-q" && a !== "--quiet");
     const quiet = args.length !== argv.length - 1;
     const [sub, ...rest] = args;
-    const end = (code: number) => { if (code === 0 && !quiet) io.out("\n"); return code; };
-    const fail = (msg: string) => { io.err(`error: ${msg}\n`); return 1; };
+    const end = (code: number) => {
+      if (code === 0 && !quiet) io.out("\n");
+      return code;
+    };
+    const fail = (msg: string) => {
+      io.err(`error: ${msg}\n`);
+      return 1;
+    };
     const dom = (name: string | undefined) => host.domains.find((d) => d.name === name || String(d.domid) === name);
     const needDom = (name: string | undefined): SimDomain | null => {
       const d = dom(name);
-      if (!d) { fail(`failed to get domain '${name ?? ""}'`); return null; }
+      if (!d) {
+        fail(`failed to get domain '${name ?? ""}'`);
+        return null;
+      }
       return d;
     };
     switch (sub) {
-      case "list": return end(list(world, host, rest, io));
-      case "dominfo": { const d = needDom(positional(rest)[0]); return d ? end(dominfo(world, d, io)) : 1; }
+      case "list":
+        return end(list(world, host, rest, io));
+      case "dominfo": {
+        const d = needDom(positional(rest)[0]);
+        return d ? end(dominfo(world, d, io)) : 1;
+      }
       case "domstate": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
         const reason = rest.includes("--reason");
         const words = stateText(d);
-        const why = d.job?.operation === "Outgoing migration" && d.state === "paused" ? (d.job.postcopy ? "post-copy" : "migration")
-          : d.state === "shutoff" ? (d.persistent ? "saved" : "destroyed") : d.state === "paused" ? "user" : "booted";
+        const why =
+          d.job?.operation === "Outgoing migration" && d.state === "paused"
+            ? d.job.postcopy
+              ? "post-copy"
+              : "migration"
+            : d.state === "shutoff"
+              ? d.persistent
+                ? "saved"
+                : "destroyed"
+              : d.state === "paused"
+                ? "user"
+                : "booted";
         io.out(reason ? `${words} (${why})\n` : `${words}\n`);
         return end(0);
       }
@@ -47,21 +70,38 @@ export function virshCommand(world: World, hostName: string): CommandFn {
       }
       case "nodeinfo": {
         const line = (k: string, v: string | number) => io.out(`${`${k}:`.padEnd(20)} ${v}\n`);
-        line("CPU model", host.arch); line("CPU(s)", host.nrCpus); line("CPU frequency", `${Math.round(host.cpuMhz)} MHz`);
-        line("CPU socket(s)", 1); line("Core(s) per socket", host.nrCpus); line("Thread(s) per core", 1); line("NUMA cell(s)", 1);
+        line("CPU model", host.arch);
+        line("CPU(s)", host.nrCpus);
+        line("CPU frequency", `${Math.round(host.cpuMhz)} MHz`);
+        line("CPU socket(s)", 1);
+        line("Core(s) per socket", host.nrCpus);
+        line("Thread(s) per core", 1);
+        line("NUMA cell(s)", 1);
         line("Memory size", `${host.totalMemoryMiB * 1024} KiB`);
         return end(0);
       }
       case "nodememstats": {
         const free = world.freeMemoryMiB(host) * 1024;
-        for (const [k, v] of [["total", host.totalMemoryMiB * 1024], ["free", free], ["buffers", 33964], ["cached", 941012]] as const) io.out(`${k.padEnd(7)}:${String(v).padStart(21)} KiB\n`);
+        for (const [k, v] of [
+          ["total", host.totalMemoryMiB * 1024],
+          ["free", free],
+          ["buffers", 33964],
+          ["cached", 941012],
+        ] as const)
+          io.out(`${k.padEnd(7)}:${String(v).padStart(21)} KiB\n`);
         return end(0);
       }
       case "version":
-        io.out(`Compiled against library: libvirt ${LIBVIRT_VERSION}\nUsing library: libvirt ${LIBVIRT_VERSION}\nUsing API: QEMU ${LIBVIRT_VERSION}\nRunning hypervisor: QEMU ${QEMU_VERSION}\n`);
+        io.out(
+          `Compiled against library: libvirt ${LIBVIRT_VERSION}\nUsing library: libvirt ${LIBVIRT_VERSION}\nUsing API: QEMU ${LIBVIRT_VERSION}\nRunning hypervisor: QEMU ${QEMU_VERSION}\n`,
+        );
         return end(0);
-      case "hostname": io.out(`${host.hostname}\n`); return end(0);
-      case "uri": io.out("qemu:///system\n"); return end(0);
+      case "hostname":
+        io.out(`${host.hostname}\n`);
+        return end(0);
+      case "uri":
+        io.out("qemu:///system\n");
+        return end(0);
       case "domjobinfo": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
@@ -73,7 +113,8 @@ export function virshCommand(world: World, hostName: string): CommandFn {
       case "domjobabort": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
-        if (!d.job || d.job.type !== "Unbounded") return fail("Requested operation is not valid: no job is active on the domain");
+        if (d.job?.type !== "Unbounded")
+          return fail("Requested operation is not valid: no job is active on the domain");
         if (d.job.postcopy) return fail("Requested operation is not valid: cannot abort migration in post-copy mode");
         d.job.abort = true;
         return end(0);
@@ -94,17 +135,26 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         d.speedMiBps = Number(mibps);
         return end(0);
       }
-      case "migrate-getmaxdowntime": { const d = needDom(positional(rest)[0]); if (!d) return 1; io.out(`${d.maxDowntimeMs ?? 300}\n`); return end(0); }
+      case "migrate-getmaxdowntime": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        io.out(`${d.maxDowntimeMs ?? 300}\n`);
+        return end(0);
+      }
       case "migrate-postcopy": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
-        if (!d.job || d.job.operation !== "Outgoing migration") return fail("Requested operation is not valid: no job is active on the domain");
-        if (!(d.job as SimJob & { postcopyAllowed?: boolean }).postcopyAllowed) return fail("Requested operation is not valid: switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag");
+        if (d.job?.operation !== "Outgoing migration")
+          return fail("Requested operation is not valid: no job is active on the domain");
+        if (!(d.job as SimJob & { postcopyAllowed?: boolean }).postcopyAllowed)
+          return fail(
+            "Requested operation is not valid: switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag",
+          );
         d.job.postcopy = true;
         return end(0);
       }
       case "domdirtyrate-calc": {
-        const [name] = positional(rest.filter((a, i) => rest[i - 1] !== "--seconds"));
+        const [name] = positional(rest.filter((_a, i) => rest[i - 1] !== "--seconds"));
         const d = needDom(name);
         if (!d) return 1;
         if (d.state === "shutoff") return fail("Requested operation is not valid: domain is not running");
@@ -121,20 +171,31 @@ export function virshCommand(world: World, hostName: string): CommandFn {
           const calc = dirtyCalcs.get(d);
           const done = calc && Date.now() - calc.startedAt >= (calc.seconds * 1000) / world.timeScale;
           io.out(`  dirtyrate.calc_status=${!calc ? 0 : done ? 2 : 1}\n`);
-          if (calc) io.out(`  dirtyrate.calc_start_time=${Math.round((calc.startedAt - host.bootedAt) / 1000)}\n  dirtyrate.calc_period=${calc.seconds}\n  dirtyrate.calc_mode=page-sampling\n`);
+          if (calc)
+            io.out(
+              `  dirtyrate.calc_start_time=${Math.round((calc.startedAt - host.bootedAt) / 1000)}\n  dirtyrate.calc_period=${calc.seconds}\n  dirtyrate.calc_mode=page-sampling\n`,
+            );
           if (done) io.out(`  dirtyrate.megabytes_per_second=${Math.round(d.workload.dirtyMiBps * 1.048576)}\n`);
         }
         return end(0);
       }
-      case "migrate": return end(await virshMigrate(world, hostName, rest, io));
-      case "save": return end(await virshSave(world, hostName, rest, io));
-      case "restore": return end(await virshRestore(world, hostName, rest, io));
+      case "migrate":
+        return end(await virshMigrate(world, hostName, rest, io));
+      case "save":
+        return end(await virshSave(world, hostName, rest, io));
+      case "restore":
+        return end(await virshRestore(world, hostName, rest, io));
       case "start": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
         if (d.state !== "shutoff") return fail("Requested operation is not valid: domain is already active");
-        if (world.freeMemoryMiB(host) < d.memoryMiB) return fail("internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory");
-        d.state = "running"; d.domid = host.nextDomid++; d.startedAt = Date.now();
+        if (world.freeMemoryMiB(host) < d.memoryMiB)
+          return fail(
+            "internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory",
+          );
+        d.state = "running";
+        d.domid = host.nextDomid++;
+        d.startedAt = Date.now();
         io.out(`Domain '${d.name}' started\n`);
         world.emit("change", hostName);
         return end(0);
@@ -154,39 +215,65 @@ const dirtyCalcs = new WeakMap<SimDomain, { startedAt: number; seconds: number }
 
 export function stateText(d: SimDomain): string {
   switch (d.state) {
-    case "running": case "blocked": return "running";
-    case "paused": case "suspended": return "paused";
-    case "crashed": return "crashed";
-    case "dying": return "in shutdown";
-    case "shutoff": return "shut off";
+    case "running":
+    case "blocked":
+      return "running";
+    case "paused":
+    case "suspended":
+      return "paused";
+    case "crashed":
+      return "crashed";
+    case "dying":
+      return "in shutdown";
+    case "shutoff":
+      return "shut off";
   }
 }
 
 /** vsh-table.c: each cell " %s", padded with maxwidth − width + 2 spaces except after the last; Σ(maxwidth+3) dashes. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => ` ${c}${i < cells.length - 1 ? " ".repeat(widths[i] - c.length + 2) : ""}`).join("") + "\n";
-  return line(header) + "-".repeat(widths.reduce((s, w) => s + w + 3, 0)) + "\n" + rows.map(line).join("");
+  const line = (cells: string[]) =>
+    `${cells.map((c, i) => ` ${c}${i < cells.length - 1 ? " ".repeat(widths[i] - c.length + 2) : ""}`).join("")}\n`;
+  return `${line(header) + "-".repeat(widths.reduce((s, w) => s + w + 3, 0))}\n${rows.map(line).join("")}`;
 }
 
-function list(world: World, host: SimHost, args: string[], io: CommandIO): number {
+function list(_world: World, host: SimHost, args: string[], io: CommandIO): number {
   const all = args.includes("--all");
-  const doms = host.domains.filter((d) => all || d.state !== "shutoff").sort((a, b) => (a.state === "shutoff" ? 1 : 0) - (b.state === "shutoff" ? 1 : 0) || a.domid - b.domid);
-  if (args.includes("--name")) { for (const d of doms) io.out(`${d.name}\n`); return 0; }
-  io.out(table(["Id", "Name", "State"], doms.map((d) => [d.state === "shutoff" ? "-" : String(d.domid), d.name, stateText(d)])));
+  const doms = host.domains
+    .filter((d) => all || d.state !== "shutoff")
+    .sort((a, b) => (a.state === "shutoff" ? 1 : 0) - (b.state === "shutoff" ? 1 : 0) || a.domid - b.domid);
+  if (args.includes("--name")) {
+    for (const d of doms) io.out(`${d.name}\n`);
+    return 0;
+  }
+  io.out(
+    table(
+      ["Id", "Name", "State"],
+      doms.map((d) => [d.state === "shutoff" ? "-" : String(d.domid), d.name, stateText(d)]),
+    ),
+  );
   return 0;
 }
 
 function dominfo(world: World, d: SimDomain, io: CommandIO): number {
   const line = (k: string, v: string | number) => io.out(`${`${k}:`.padEnd(15)} ${v}\n`);
   const active = d.state !== "shutoff";
-  line("Id", active ? d.domid : "-"); line("Name", d.name); line("UUID", d.uuid); line("OS Type", "hvm"); line("State", stateText(d));
+  line("Id", active ? d.domid : "-");
+  line("Name", d.name);
+  line("UUID", d.uuid);
+  line("OS Type", "hvm");
+  line("State", stateText(d));
   line("CPU(s)", d.vcpus);
   const cpu = world.cpuSeconds(d);
   if (active && cpu > 0) line("CPU time", `${cpu.toFixed(1)}s`);
-  line("Max memory", `${d.memoryMiB * 1024} KiB`); line("Used memory", `${d.memoryMiB * 1024} KiB`);
-  line("Persistent", d.persistent === false ? "no" : "yes"); line("Autostart", "disable"); line("Managed save", "no");
-  line("Security model", "none"); line("Security DOI", "0");
+  line("Max memory", `${d.memoryMiB * 1024} KiB`);
+  line("Used memory", `${d.memoryMiB * 1024} KiB`);
+  line("Persistent", d.persistent === false ? "no" : "yes");
+  line("Autostart", "disable");
+  line("Managed save", "no");
+  line("Security model", "none");
+  line("Security DOI", "0");
   return 0;
 }
 
@@ -195,7 +282,10 @@ export function prettySize(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(3)} ${units[i]}`;
 }
 
@@ -210,14 +300,24 @@ export function formatJob(job: SimJob | undefined): string {
   out += row("Time elapsed", `${String(elapsed).padEnd(12)} ms`);
   if (completed) out += row("Time elapsed w/o network", `${String(Math.max(0, elapsed - 2)).padEnd(12)} ms`);
   for (const kind of ["Data", "Memory"]) {
-    out += row(`${kind} processed`, prettySize(job.processed)) + row(`${kind} remaining`, prettySize(job.remaining)) + row(`${kind} total`, prettySize(job.total));
+    out +=
+      row(`${kind} processed`, prettySize(job.processed)) +
+      row(`${kind} remaining`, prettySize(job.remaining)) +
+      row(`${kind} total`, prettySize(job.total));
   }
   if (job.bandwidthBps > 0) out += row("Memory bandwidth", `${prettySize(job.bandwidthBps)}/s`);
-  out += row("Dirty rate", `${String(job.dirtyPagesPerSec).padEnd(12)} pages/s`) + row("Page size", `${"4096".padEnd(12)} bytes`);
+  out +=
+    row("Dirty rate", `${String(job.dirtyPagesPerSec).padEnd(12)} pages/s`) +
+    row("Page size", `${"4096".padEnd(12)} bytes`);
   out += row("Iteration", String(job.iteration).padEnd(12)) + row("Postcopy requests", "0".padEnd(12));
   const normal = Math.floor(job.processed / 4096);
-  out += row("Constant pages", String(Math.max(0, Math.floor(job.total / 4096) - normal)).padEnd(12)) + row("Normal pages", String(normal).padEnd(12)) + row("Normal data", prettySize(normal * 4096));
-  out += completed ? row("Total downtime", `${String(job.downtimeMs ?? 0).padEnd(12)} ms`) + row("Downtime w/o network", `${String(Math.max(0, (job.downtimeMs ?? 0) - 2)).padEnd(12)} ms`)
+  out +=
+    row("Constant pages", String(Math.max(0, Math.floor(job.total / 4096) - normal)).padEnd(12)) +
+    row("Normal pages", String(normal).padEnd(12)) +
+    row("Normal data", prettySize(normal * 4096));
+  out += completed
+    ? row("Total downtime", `${String(job.downtimeMs ?? 0).padEnd(12)} ms`) +
+      row("Downtime w/o network", `${String(Math.max(0, (job.downtimeMs ?? 0) - 2)).padEnd(12)} ms`)
     : row("Expected downtime", `${String(job.expectedDowntimeMs).padEnd(12)} ms`);
   out += row("Setup time", `${"1".padEnd(12)} ms`);
   if (job.throttlePercent) out += row("Auto converge throttle", String(job.throttlePercent).padEnd(13));

@@ -22,9 +22,15 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--live" || a === "--debug") continue;
-    if (a === "-s" || a === "-C") { i++; continue; }
+    if (a === "-s" || a === "-C") {
+      i++;
+      continue;
+    }
     if (/^-[epDF]+$/.test(a)) continue;
-    if (a.startsWith("-") && a.length > 1) { io.err(`option \`${a.startsWith("--") ? a.slice(2) : a[1]}' not supported.\n`); return 2; }
+    if (a.startsWith("-") && a.length > 1) {
+      io.err(`option \`${a.startsWith("--") ? a.slice(2) : a[1]}' not supported.\n`);
+      return 2;
+    }
     positional.push(a);
   }
   if (positional.length < 2) {
@@ -33,16 +39,26 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
   }
   const [domArg, hostArg] = positional;
   const src = world.host(srcName);
-  const dom = /^\d+$/.test(domArg) ? src.domains.find((d) => d.domid === Number(domArg)) : src.domains.find((d) => d.name === domArg);
+  const dom = /^\d+$/.test(domArg)
+    ? src.domains.find((d) => d.domid === Number(domArg))
+    : src.domains.find((d) => d.name === domArg);
   if (!dom) {
-    io.err(/^\d+$/.test(domArg) ? `Error: Domain '${domArg}' does not exist.\n` : `${domArg} is an invalid domain identifier (rc=-6)\n`);
+    io.err(
+      /^\d+$/.test(domArg)
+        ? `Error: Domain '${domArg}' does not exist.\n`
+        : `${domArg} is an invalid domain identifier (rc=-6)\n`,
+    );
     return 1;
   }
   const dst = world.resolve(hostArg);
   const transportFailed = (sshMessage: string) => {
     io.err(`${sshMessage}\n`);
-    io.err("libxl: error: libxl_utils.c:183:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n");
-    io.err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${4000 + dom.domid}] exited with error status 255\n`);
+    io.err(
+      "libxl: error: libxl_utils.c:183:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n",
+    );
+    io.err(
+      `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${4000 + dom.domid}] exited with error status 255\n`,
+    );
     return 1;
   };
   if (!dst) return transportFailed(`ssh: Could not resolve hostname ${hostArg}: Name or service not known`);
@@ -57,12 +73,20 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
 
   // Phase 1, reservation: the target must hold the whole domain.
   if (world.freeMemoryMiB(dst) < dom.memoryMiB || world.takeFault("target-oom", name)) {
-    io.err(`libxl: error: libxl_create.c:711:libxl__domain_make: Domain ${dst.nextDomid}:cannot allocate memory for the domain: Cannot allocate memory\n`);
+    io.err(
+      `libxl: error: libxl_create.c:711:libxl__domain_make: Domain ${dst.nextDomid}:cannot allocate memory for the domain: Cannot allocate memory\n`,
+    );
     io.err("migration target: Domain creation failed (code -3).\n");
     io.err("Migration failed, resuming at sender.\n");
     return 1;
   }
-  const incoming = world.addDomain(dst.name, { ...dom, name: `${name}--incoming`, state: "paused", uuid: dom.uuid, domid: dst.nextDomid });
+  const incoming = world.addDomain(dst.name, {
+    ...dom,
+    name: `${name}--incoming`,
+    state: "paused",
+    uuid: dom.uuid,
+    domid: dst.nextDomid,
+  });
   dst.nextDomid = Math.max(dst.nextDomid, incoming.domid + 1);
   io.err(`xc: info: Saving domain ${dom.domid}, type x86 PV\n`);
   io.err(`xc: info: Found x86 PV domain from Xen ${dst.xenVersion.split(".").slice(0, 2).join(".")}\n`);
@@ -77,7 +101,15 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
     let pages = Math.ceil((dom.memoryMiB * 1024 * 1024) / PAGE);
     const wwsPages = Math.ceil((dom.workload.wwsMiB * 1024 * 1024) / PAGE);
     for (let round = 0; ; round++) {
-      const seconds = await send(world, src, dst, link, pages * PAGE, io, cutDuring === "precopy" && round === 0 ? 0.3 : null);
+      const seconds = await send(
+        world,
+        src,
+        dst,
+        link,
+        pages * PAGE,
+        io,
+        cutDuring === "precopy" && round === 0 ? 0.3 : null,
+      );
       const dirtied = Math.min(wwsPages, Math.ceil((dom.workload.dirtyMiBps * 1024 * 1024 * seconds) / PAGE));
       pages = dirtied;
       if (dirtied < TARGET_DIRTY_PAGES || round + 1 >= MAX_LIVE_ROUNDS) break;
@@ -90,7 +122,10 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
   } catch (e) {
     world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 1) - 1);
     removeDomain(dst, incoming);
-    if (e instanceof LinkCut) io.err("xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\nxc: error: Save failed (32 = Broken pipe): Internal error\n");
+    if (e instanceof LinkCut)
+      io.err(
+        "xc: error: Failed to write page data to stream (32 = Broken pipe): Internal error\nxc: error: Save failed (32 = Broken pipe): Internal error\n",
+      );
     io.err("migration sender: libxl_domain_suspend failed (rc=-3)\n");
     io.err("Migration failed, resuming at sender.\n");
     if (suspended) dom.state = "blocked";
@@ -150,7 +185,15 @@ function pause(world: World, ms: number) {
  * Sends `bytes` over the link at its bandwidth shared by every transfer on it, in ticks, adding to the
  * NIC counters. `cutAt` (a fraction) cuts the link part way. Returns the (simulated) seconds it took.
  */
-async function send(world: World, src: SimHost, dst: SimHost, link: string, bytes: number, io: CommandIO, cutAt: number | null): Promise<number> {
+async function send(
+  world: World,
+  src: SimHost,
+  dst: SimHost,
+  link: string,
+  bytes: number,
+  io: CommandIO,
+  cutAt: number | null,
+): Promise<number> {
   let sent = 0;
   let simSeconds = 0;
   while (sent < bytes) {

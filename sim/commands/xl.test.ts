@@ -10,7 +10,12 @@ async function xl(host: string, ...args: string[]) {
   const world = createDefaultWorld();
   let out = "";
   let err = "";
-  const code = await xlCommand(world, host)(["xl", ...args], { stdin: "", out: (t) => (out += t), err: (t) => (err += t), signal: new AbortController().signal });
+  const code = await xlCommand(world, host)(["xl", ...args], {
+    stdin: "",
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    signal: new AbortController().signal,
+  });
   return { code, out, err, world };
 }
 
@@ -21,13 +26,17 @@ describe("simulated xl, to the character of the reference", () => {
     expect(err).toBe("");
     const lines = out.split("\n");
     expect(lines[0]).toBe("Name                                        ID   Mem VCPUs\tState\tTime(s)");
-    expect(lines[1]).toMatch(/^Domain-0 {33} {4}0  1024 {5}4 {5}r----- {2} {0,7}\d+\.\d$/);
+    expect(lines[1]).toMatch(/^Domain-0 {33} {4}0 {2}1024 {5}4 {5}r----- {2} {0,7}\d+\.\d$/);
     expect(lines[2]).toMatch(/^ubuntu_fuwa_nfs_domU {21} {4}1 {3}256 {5}1 {5}-b---- {2}[ \d]{5}\d\.\d$/);
     expect(lines[2].length).toBe(40 + 1 + 5 + 1 + 5 + 1 + 5 + 5 + 6 + 2 + 8);
   });
 
   it("xl list errors: unknown name, unknown id, bad option", async () => {
-    expect(await xl("hostB", "list", "nosuch")).toMatchObject({ code: 1, out: "", err: "nosuch is an invalid domain identifier (rc=-6)\n" });
+    expect(await xl("hostB", "list", "nosuch")).toMatchObject({
+      code: 1,
+      out: "",
+      err: "nosuch is an invalid domain identifier (rc=-6)\n",
+    });
     expect(await xl("hostB", "list", "42")).toMatchObject({ code: 1, err: "Error: Domain '42' does not exist.\n" });
     expect(await xl("hostB", "list", "-q")).toMatchObject({ code: 2, err: "option `q' not supported.\n" });
     expect(await xl("hostB", "frobnicate")).toMatchObject({ code: 1, err: "command not implemented\n" });
@@ -35,7 +44,7 @@ describe("simulated xl, to the character of the reference", () => {
 
   it("xl list -l is JSON without Domain-0, 4-space indented", async () => {
     const { out } = await xl("hostB", "list", "-l");
-    expect(out.startsWith("[\n    {\n        \"domid\": 1,")).toBe(true);
+    expect(out.startsWith('[\n    {\n        "domid": 1,')).toBe(true);
     expect(parseXlListLong(out).map((e) => e.name)).toEqual(["ubuntu_fuwa_nfs_domU", "debian_etch_domU"]);
   });
 
@@ -50,7 +59,11 @@ describe("simulated xl, to the character of the reference", () => {
 
   it("what the simulation prints, the parsers read", async () => {
     const rows = parseXlList((await xl("hostB", "list")).out);
-    expect(rows.map((r) => [r.name, r.memoryMiB, r.vcpus])).toEqual([["Domain-0", 1024, 4], ["ubuntu_fuwa_nfs_domU", 256, 1], ["debian_etch_domU", 512, 2]]);
+    expect(rows.map((r) => [r.name, r.memoryMiB, r.vcpus])).toEqual([
+      ["Domain-0", 1024, 4],
+      ["ubuntu_fuwa_nfs_domU", 256, 1],
+      ["debian_etch_domU", 512, 2],
+    ]);
     const uptime = parseXlUptime((await xl("hostB", "uptime")).out);
     expect(uptime.get(2)).toBeGreaterThan(86400);
   });

@@ -8,7 +8,15 @@ import { xlRestore, xlSave } from "./xl-saverestore";
 
 const DOM0_UUID = "00000000-0000-0000-0000-000000000000";
 
-interface Dom0View { name: string; domid: number; memoryMiB: number; vcpus: number; letters: string; cpu: number; uuid: string }
+interface Dom0View {
+  name: string;
+  domid: number;
+  memoryMiB: number;
+  vcpus: number;
+  letters: string;
+  cpu: number;
+  uuid: string;
+}
 
 export function xlCommand(world: World, hostName: string): CommandFn {
   return (argv, io) => {
@@ -25,14 +33,22 @@ export function xlCommand(world: World, hostName: string): CommandFn {
       case undefined:
       case "-h":
       case "help":
-        io.out("Usage xl [-vfNtT] <subcommand> [args]\n\nxl full list of subcommands:\n\n list  List information about all/some domains\n info  Get information about Xen host\n uptime  Print uptime for all/some domains\n");
+        io.out(
+          "Usage xl [-vfNtT] <subcommand> [args]\n\nxl full list of subcommands:\n\n list  List information about all/some domains\n info  Get information about Xen host\n uptime  Print uptime for all/some domains\n",
+        );
         return sub === undefined ? 1 : 0;
-      case "info": return xlInfo(world, host, args, io);
-      case "list": return xlList(world, host, args, io);
-      case "uptime": return xlUptime(world, host, args, io);
-      case "migrate": return xlMigrate(world, hostName, args, io);
-      case "save": return xlSave(world, hostName, args, io);
-      case "restore": return xlRestore(world, hostName, args, io);
+      case "info":
+        return xlInfo(world, host, args, io);
+      case "list":
+        return xlList(world, host, args, io);
+      case "uptime":
+        return xlUptime(world, host, args, io);
+      case "migrate":
+        return xlMigrate(world, hostName, args, io);
+      case "save":
+        return xlSave(world, hostName, args, io);
+      case "restore":
+        return xlRestore(world, hostName, args, io);
       default:
         io.err("command not implemented\n");
         return 1;
@@ -46,14 +62,23 @@ function getopt(args: string[], letters: string, longs: Record<string, string>, 
   const rest: string[] = [];
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
-    if (a === "--") { rest.push(...args.slice(k + 1)); break; }
+    if (a === "--") {
+      rest.push(...args.slice(k + 1));
+      break;
+    }
     if (a.startsWith("--") && a.length > 2) {
       const f = longs[a.slice(2)];
-      if (!f) { io.err(`option \`${a.slice(2)}' not supported.\n`); return null; }
+      if (!f) {
+        io.err(`option \`${a.slice(2)}' not supported.\n`);
+        return null;
+      }
       flags.add(f);
     } else if (a.startsWith("-") && a.length > 1) {
       for (const ch of a.slice(1)) {
-        if (!letters.includes(ch)) { io.err(`option \`${ch}' not supported.\n`); return null; }
+        if (!letters.includes(ch)) {
+          io.err(`option \`${ch}' not supported.\n`);
+          return null;
+        }
         flags.add(ch);
       }
     } else rest.push(a);
@@ -61,22 +86,34 @@ function getopt(args: string[], letters: string, longs: Record<string, string>, 
   return { flags, rest };
 }
 
-function dom0(world: World, host: SimHost, now: number): Dom0View {
+function dom0(_world: World, host: SimHost, now: number): Dom0View {
   return {
-    name: "Domain-0", domid: 0, memoryMiB: host.dom0MemoryMiB, vcpus: host.nrCpus, letters: "r-----",
-    cpu: ((now - host.bootedAt) / 1000) * 0.05, uuid: DOM0_UUID,
+    name: "Domain-0",
+    domid: 0,
+    memoryMiB: host.dom0MemoryMiB,
+    vcpus: host.nrCpus,
+    letters: "r-----",
+    cpu: ((now - host.bootedAt) / 1000) * 0.05,
+    uuid: DOM0_UUID,
   };
 }
 
 function stateLetters(d: SimDomain): string {
   switch (d.state) {
-    case "running": return "r-----";
-    case "blocked": return "-b----";
-    case "paused": return "--p---";
-    case "suspended": return "---ss-";
-    case "crashed": return "---sc-";
-    case "dying": return "-----d";
-    case "shutoff": return "---s--"; // xl never lists a shut-off domain; here for completeness
+    case "running":
+      return "r-----";
+    case "blocked":
+      return "-b----";
+    case "paused":
+      return "--p---";
+    case "suspended":
+      return "---ss-";
+    case "crashed":
+      return "---sc-";
+    case "dying":
+      return "-----d";
+    case "shutoff":
+      return "---s--"; // xl never lists a shut-off domain; here for completeness
   }
 }
 
@@ -84,8 +121,13 @@ function rows(world: World, host: SimHost, now: number): Dom0View[] {
   return [
     dom0(world, host, now),
     ...host.domains.map((d) => ({
-      name: d.name, domid: d.domid, memoryMiB: d.memoryMiB, vcpus: d.vcpus, letters: stateLetters(d),
-      cpu: world.cpuSeconds(d, now), uuid: d.uuid,
+      name: d.name,
+      domid: d.domid,
+      memoryMiB: d.memoryMiB,
+      vcpus: d.vcpus,
+      letters: stateLetters(d),
+      cpu: world.cpuSeconds(d, now),
+      uuid: d.uuid,
     })),
   ];
 }
@@ -103,10 +145,21 @@ function selectDomain(all: Dom0View[], arg: string, io: CommandIO): Dom0View | n
 }
 
 function xlList(world: World, host: SimHost, args: string[], io: CommandIO): number {
-  const opts = getopt(args, "lvZcnh", { long: "l", verbose: "v", context: "Z", cpupool: "c", numa: "n", help: "h" }, io);
+  const opts = getopt(
+    args,
+    "lvZcnh",
+    { long: "l", verbose: "v", context: "Z", cpupool: "c", numa: "n", help: "h" },
+    io,
+  );
   if (!opts) return 2;
-  if (opts.flags.has("h")) { io.out("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n"); return 0; }
-  if (opts.rest.length > 1) { io.err("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n"); return 1; }
+  if (opts.flags.has("h")) {
+    io.out("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n");
+    return 0;
+  }
+  if (opts.rest.length > 1) {
+    io.err("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n");
+    return 1;
+  }
   const now = Date.now();
   let selected = rows(world, host, now);
   if (opts.rest.length === 1) {
@@ -117,7 +170,7 @@ function xlList(world: World, host: SimHost, args: string[], io: CommandIO): num
   if (opts.flags.has("l")) {
     // Domain-0 has no stored libxl config, so `xl list -l` skips it silently (as real xl does).
     const entries = selected.filter((r) => r.domid !== 0).map((r) => longEntry(host, r));
-    io.out((entries.length ? JSON.stringify(entries, null, 4) : "[\n]") + "\n");
+    io.out(`${entries.length ? JSON.stringify(entries, null, 4) : "[\n]"}\n`);
     return 0;
   }
   const verbose = opts.flags.has("v");
@@ -144,14 +197,23 @@ export function domainConfig(d: SimDomain) {
   const vcpus = Array.from({ length: d.vcpus }, (_, k) => k);
   const memkb = d.memoryMiB * 1024;
   return {
-      c_info: { type: d.type, name: d.name, uuid: d.uuid, run_hotplug_scripts: "True" },
-      b_info: {
-        max_vcpus: d.vcpus, avail_vcpus: vcpus, max_memkb: memkb, target_memkb: memkb,
-        ...(d.type === "pv" ? { kernel: d.kernel, "type.pv": {} } : d.type === "pvh" ? { kernel: d.kernel, "type.pvh": { pvshim: "False" } } : { "type.hvm": {} }),
-      },
-      ...(d.disks.length ? { disks: d.disks.map((k) => ({ pdev_path: k.target, vdev: k.vdev, format: "raw", readwrite: 1 })) } : {}),
-      nics: [{ devid: 0, mac: d.mac, bridge: "xenbr0" }],
-      on_reboot: "restart",
+    c_info: { type: d.type, name: d.name, uuid: d.uuid, run_hotplug_scripts: "True" },
+    b_info: {
+      max_vcpus: d.vcpus,
+      avail_vcpus: vcpus,
+      max_memkb: memkb,
+      target_memkb: memkb,
+      ...(d.type === "pv"
+        ? { kernel: d.kernel, "type.pv": {} }
+        : d.type === "pvh"
+          ? { kernel: d.kernel, "type.pvh": { pvshim: "False" } }
+          : { "type.hvm": {} }),
+    },
+    ...(d.disks.length
+      ? { disks: d.disks.map((k) => ({ pdev_path: k.target, vdev: k.vdev, format: "raw", readwrite: 1 })) }
+      : {}),
+    nics: [{ devid: 0, mac: d.mac, bridge: "xenbr0" }],
+    on_reboot: "restart",
   };
 }
 
@@ -159,28 +221,57 @@ function xlInfo(world: World, host: SimHost, args: string[], io: CommandIO): num
   const opts = getopt(args, "nxh", { numa: "n", xenstore: "x", help: "h" }, io);
   if (!opts) return 2;
   const [major, minor, extra] = host.xenVersion.split(".");
-  const caps = host.virtFlag ? " pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share vmtrace gnttab-v1 gnttab-v2" : " pv pv_directio gnttab-v1 gnttab-v2";
+  const caps = host.virtFlag
+    ? " pv hvm hvm_directio pv_directio hap shadow iommu_hap_pt_share vmtrace gnttab-v1 gnttab-v2"
+    : " pv pv_directio gnttab-v1 gnttab-v2";
   const lines: [string, string][] = [
-    ["host", host.hostname], ["release", host.kernelRelease],
-    ["version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"], ["machine", host.arch],
-    ["nr_cpus", String(host.nrCpus)], ["max_cpu_id", String(host.nrCpus - 1)], ["nr_nodes", "1"],
-    ["cores_per_socket", String(host.nrCpus / 2)], ["threads_per_core", "2"], ["cpu_mhz", host.cpuMhz.toFixed(3)],
+    ["host", host.hostname],
+    ["release", host.kernelRelease],
+    ["version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"],
+    ["machine", host.arch],
+    ["nr_cpus", String(host.nrCpus)],
+    ["max_cpu_id", String(host.nrCpus - 1)],
+    ["nr_nodes", "1"],
+    ["cores_per_socket", String(host.nrCpus / 2)],
+    ["threads_per_core", "2"],
+    ["cpu_mhz", host.cpuMhz.toFixed(3)],
     ["hw_caps", "bfebfbff:77fef3ff:2c100800:00000121:0000000f:009c6fbf:00000000:00000100"],
     ["virt_caps", caps],
-    ["total_memory", String(host.totalMemoryMiB)], ["free_memory", String(world.freeMemoryMiB(host))],
-    ["sharing_freed_memory", "0"], ["sharing_used_memory", "0"], ["outstanding_claims", "0"], ["free_cpus", "0"],
-    ["xen_major", major], ["xen_minor", minor], ["xen_extra", `.${extra}`], ["xen_version", host.xenVersion],
-    ["xen_caps", host.arch === "x86_64" ? "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64" : "xen-3.0-aarch64 xen-3.0-armv7l"],
-    ["xen_scheduler", "credit2"], ["xen_pagesize", "4096"], ["platform_params", "virt_start=0xffff800000000000"],
-    ["xen_changeset", ""], ["xen_commandline", `placeholder dom0_mem=${host.dom0MemoryMiB}M,max:${host.dom0MemoryMiB}M`],
-    ["cc_compiler", "gcc (Debian 12.2.0-14) 12.2.0"], ["cc_compile_by", "pkg-xen-devel"],
-    ["cc_compile_domain", "lists.alioth.debian.org"], ["cc_compile_date", "Mon Feb 19 12:00:00 UTC 2024"],
-    ["build_id", "0123456789abcdef0123456789abcdef01234567"], ["xend_config_format", "4"],
+    ["total_memory", String(host.totalMemoryMiB)],
+    ["free_memory", String(world.freeMemoryMiB(host))],
+    ["sharing_freed_memory", "0"],
+    ["sharing_used_memory", "0"],
+    ["outstanding_claims", "0"],
+    ["free_cpus", "0"],
+    ["xen_major", major],
+    ["xen_minor", minor],
+    ["xen_extra", `.${extra}`],
+    ["xen_version", host.xenVersion],
+    [
+      "xen_caps",
+      host.arch === "x86_64"
+        ? "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
+        : "xen-3.0-aarch64 xen-3.0-armv7l",
+    ],
+    ["xen_scheduler", "credit2"],
+    ["xen_pagesize", "4096"],
+    ["platform_params", "virt_start=0xffff800000000000"],
+    ["xen_changeset", ""],
+    ["xen_commandline", `placeholder dom0_mem=${host.dom0MemoryMiB}M,max:${host.dom0MemoryMiB}M`],
+    ["cc_compiler", "gcc (Debian 12.2.0-14) 12.2.0"],
+    ["cc_compile_by", "pkg-xen-devel"],
+    ["cc_compile_domain", "lists.alioth.debian.org"],
+    ["cc_compile_date", "Mon Feb 19 12:00:00 UTC 2024"],
+    ["build_id", "0123456789abcdef0123456789abcdef01234567"],
+    ["xend_config_format", "4"],
   ];
   const prefix = opts.rest[0];
   let out = "";
   for (const [k, v] of lines) {
-    if (prefix !== undefined) { if (k.startsWith(prefix)) out += `${v.trimStart()}\n`; continue; }
+    if (prefix !== undefined) {
+      if (k.startsWith(prefix)) out += `${v.trimStart()}\n`;
+      continue;
+    }
     // virt_caps is printed as "virt_caps              :%s" with each flag carrying its own space.
     out += k === "virt_caps" ? `${k.padEnd(23)}:${v}\n` : `${k.padEnd(23)}: ${v}\n`;
   }
@@ -190,9 +281,12 @@ function xlInfo(world: World, host: SimHost, args: string[], io: CommandIO): num
 
 function uptimeString(seconds: number): string {
   let s = Math.floor(seconds);
-  const day = Math.floor(s / 86400); s -= day * 86400;
-  const hour = Math.floor(s / 3600); s -= hour * 3600;
-  const min = Math.floor(s / 60); s -= min * 60;
+  const day = Math.floor(s / 86400);
+  s -= day * 86400;
+  const hour = Math.floor(s / 3600);
+  s -= hour * 3600;
+  const min = Math.floor(s / 60);
+  s -= min * 60;
   const hms = `${String(hour).padStart(2)}:${String(min).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
   return day > 1 ? `${day} days, ${hms}` : day === 1 ? `${day} day, ${hms}` : hms;
 }

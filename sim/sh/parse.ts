@@ -7,10 +7,22 @@ export type WordPart =
   | { kind: "var"; name: string; quoted: boolean }
   | { kind: "subst"; script: Script; quoted: boolean };
 export type Word = WordPart[];
-export interface Redirect { fd: number; op: ">" | ">>" | "<" | ">&"; target: Word }
-export interface SimpleCommand { words: Word[]; redirects: Redirect[] }
-export interface Pipeline { commands: SimpleCommand[] }
-export interface AndOr { first: Pipeline; rest: { op: "&&" | "||"; pipeline: Pipeline }[] }
+export interface Redirect {
+  fd: number;
+  op: ">" | ">>" | "<" | ">&";
+  target: Word;
+}
+export interface SimpleCommand {
+  words: Word[];
+  redirects: Redirect[];
+}
+export interface Pipeline {
+  commands: SimpleCommand[];
+}
+export interface AndOr {
+  first: Pipeline;
+  rest: { op: "&&" | "||"; pipeline: Pipeline }[];
+}
 export type Script = AndOr[];
 
 export class ShellSyntaxError extends Error {}
@@ -20,18 +32,26 @@ const isBlank = (c: string) => c === " " || c === "\t";
 
 class Parser {
   pos = 0;
-  constructor(private readonly src: string, private readonly closer: string | null = null) {}
+  constructor(
+    private readonly src: string,
+    private readonly closer: string | null = null,
+  ) {}
 
-  private peek(n = 0) { return this.src[this.pos + n] ?? ""; }
-  private atEnd() { return this.pos >= this.src.length; }
+  private peek(n = 0) {
+    return this.src[this.pos + n] ?? "";
+  }
+  private atEnd() {
+    return this.pos >= this.src.length;
+  }
 
   private skipBlanks() {
     for (;;) {
       const c = this.peek();
       if (isBlank(c)) this.pos++;
       else if (c === "\\" && this.peek(1) === "\n") this.pos += 2;
-      else if (c === "#") { while (!this.atEnd() && this.peek() !== "\n") this.pos++; }
-      else return;
+      else if (c === "#") {
+        while (!this.atEnd() && this.peek() !== "\n") this.pos++;
+      } else return;
     }
   }
 
@@ -39,7 +59,10 @@ class Parser {
     const script: Script = [];
     for (;;) {
       this.skipBlanks();
-      while (this.peek() === "\n") { this.pos++; this.skipBlanks(); }
+      while (this.peek() === "\n") {
+        this.pos++;
+        this.skipBlanks();
+      }
       if (this.atEnd() || (this.closer && this.peek() === this.closer)) return script;
       if (this.peek() === ";" || this.peek() === "&") {
         const tok = this.peek(1) === this.peek() ? this.peek().repeat(2) : this.peek();
@@ -48,7 +71,10 @@ class Parser {
       script.push(this.parseAndOr());
       this.skipBlanks();
       const c = this.peek();
-      if (c === ";" || c === "\n" || c === "&") { this.pos++; continue; }
+      if (c === ";" || c === "\n" || c === "&") {
+        this.pos++;
+        continue;
+      }
       if (this.atEnd() || (this.closer && c === this.closer)) return script;
       throw new ShellSyntaxError(`syntax error near unexpected token \`${c}'`);
     }
@@ -63,7 +89,10 @@ class Parser {
       if (two !== "&&" && two !== "||") return { first, rest };
       this.pos += 2;
       this.skipBlanks();
-      while (this.peek() === "\n") { this.pos++; this.skipBlanks(); }
+      while (this.peek() === "\n") {
+        this.pos++;
+        this.skipBlanks();
+      }
       rest.push({ op: two, pipeline: this.parsePipeline() });
     }
   }
@@ -75,7 +104,10 @@ class Parser {
       if (this.peek() !== "|" || this.peek(1) === "|") return { commands };
       this.pos++;
       this.skipBlanks();
-      while (this.peek() === "\n") { this.pos++; this.skipBlanks(); }
+      while (this.peek() === "\n") {
+        this.pos++;
+        this.skipBlanks();
+      }
       commands.push(this.parseCommand());
     }
   }
@@ -88,7 +120,10 @@ class Parser {
       if (this.atEnd() || (this.closer && c === this.closer)) break;
       if (c === "(" || c === ")") throw new ShellSyntaxError(`syntax error near unexpected token \`${c}'`);
       const redirect = this.tryRedirect();
-      if (redirect) { cmd.redirects.push(redirect); continue; }
+      if (redirect) {
+        cmd.redirects.push(redirect);
+        continue;
+      }
       if (META.has(c)) break;
       cmd.words.push(this.parseWord());
     }
@@ -106,14 +141,18 @@ class Parser {
     const op = m[2] as Redirect["op"];
     const fd = m[1] ? Number(m[1]) : op === "<" ? 0 : 1;
     this.skipBlanks();
-    if (this.atEnd() || META.has(this.peek())) throw new ShellSyntaxError("syntax error near unexpected token `newline'");
+    if (this.atEnd() || META.has(this.peek()))
+      throw new ShellSyntaxError("syntax error near unexpected token `newline'");
     return { fd, op, target: this.parseWord() };
   }
 
   private parseWord(): Word {
     const parts: Word = [];
     let text = "";
-    const flush = () => { if (text) parts.push({ kind: "text", text, quoted: false }); text = ""; };
+    const flush = () => {
+      if (text) parts.push({ kind: "text", text, quoted: false });
+      text = "";
+    };
     while (!this.atEnd()) {
       const c = this.peek();
       if (isBlank(c) || META.has(c) || (this.closer && c === this.closer)) break;
@@ -122,20 +161,34 @@ class Parser {
         const next = this.peek();
         this.pos++;
         if (next === "\n") continue;
-        flush(); parts.push({ kind: "text", text: next, quoted: true });
+        flush();
+        parts.push({ kind: "text", text: next, quoted: true });
       } else if (c === "'") {
         const end = this.src.indexOf("'", this.pos + 1);
         if (end < 0) throw new ShellSyntaxError("unexpected EOF while looking for matching `''");
-        flush(); parts.push({ kind: "text", text: this.src.slice(this.pos + 1, end), quoted: true });
+        flush();
+        parts.push({ kind: "text", text: this.src.slice(this.pos + 1, end), quoted: true });
         this.pos = end + 1;
       } else if (c === '"') {
-        flush(); this.pos++; parts.push(...this.parseDoubleQuoted());
+        flush();
+        this.pos++;
+        parts.push(...this.parseDoubleQuoted());
       } else if (c === "$" || c === "`") {
         const part = this.parseDollarOrBackquote(false);
-        if (part) { flush(); parts.push(part); } else { text += c; this.pos++; }
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          text += c;
+          this.pos++;
+        }
       } else if (c === "~" && parts.length === 0 && text === "") {
-        this.pos++; parts.push({ kind: "var", name: "HOME", quoted: true });
-      } else { text += c; this.pos++; }
+        this.pos++;
+        parts.push({ kind: "var", name: "HOME", quoted: true });
+      } else {
+        text += c;
+        this.pos++;
+      }
     }
     flush();
     return parts;
@@ -144,18 +197,34 @@ class Parser {
   private parseDoubleQuoted(): Word {
     const parts: Word = [];
     let text = "";
-    const flush = () => { parts.push({ kind: "text", text, quoted: true }); text = ""; };
+    const flush = () => {
+      parts.push({ kind: "text", text, quoted: true });
+      text = "";
+    };
     for (;;) {
       if (this.atEnd()) throw new ShellSyntaxError("unexpected EOF while looking for matching `\"'");
       const c = this.peek();
-      if (c === '"') { this.pos++; flush(); return parts; }
-      if (c === "\\" && "$`\"\\\n".includes(this.peek(1))) {
+      if (c === '"') {
+        this.pos++;
+        flush();
+        return parts;
+      }
+      if (c === "\\" && '$`"\\\n'.includes(this.peek(1))) {
         if (this.peek(1) !== "\n") text += this.peek(1);
         this.pos += 2;
       } else if (c === "$" || c === "`") {
         const part = this.parseDollarOrBackquote(true);
-        if (part) { flush(); parts.push(part); } else { text += c; this.pos++; }
-      } else { text += c; this.pos++; }
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          text += c;
+          this.pos++;
+        }
+      } else {
+        text += c;
+        this.pos++;
+      }
     }
   }
 
@@ -167,9 +236,17 @@ class Parser {
       for (;;) {
         if (this.atEnd()) throw new ShellSyntaxError("unexpected EOF while looking for matching ``'");
         const c = this.peek();
-        if (c === "`") { this.pos++; break; }
-        if (c === "\\" && "$`\\".includes(this.peek(1))) { body += this.peek(1); this.pos += 2; continue; }
-        body += c; this.pos++;
+        if (c === "`") {
+          this.pos++;
+          break;
+        }
+        if (c === "\\" && "$`\\".includes(this.peek(1))) {
+          body += this.peek(1);
+          this.pos += 2;
+          continue;
+        }
+        body += c;
+        this.pos++;
       }
       return { kind: "subst", script: parseScript(body), quoted };
     }
@@ -188,7 +265,8 @@ class Parser {
       const end = this.src.indexOf("}", this.pos);
       if (end < 0) throw new ShellSyntaxError("bad substitution");
       const name = this.src.slice(this.pos + 2, end);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$|^[0-9?#$!@*-]$/.test(name)) throw new ShellSyntaxError(`\${${name}}: bad substitution`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$|^[0-9?#$!@*-]$/.test(name))
+        throw new ShellSyntaxError(`\${${name}}: bad substitution`);
       this.pos = end + 1;
       return { kind: "var", name, quoted };
     }

@@ -6,19 +6,35 @@ function shell() {
   const env: ShellEnv = {
     vars: { HOME: "/root", USER: "root" },
     commands: {
-      echo: (argv, io) => { io.out(argv.slice(1).join(" ") + "\n"); return 0; },
-      printargs: (argv, io) => { io.out(JSON.stringify(argv.slice(1))); return 0; },
+      echo: (argv, io) => {
+        io.out(`${argv.slice(1).join(" ")}\n`);
+        return 0;
+      },
+      printargs: (argv, io) => {
+        io.out(JSON.stringify(argv.slice(1)));
+        return 0;
+      },
       true: () => 0,
       false: () => 1,
-      cat: (_argv, io) => { io.out(io.stdin); return 0; },
-      fail: (_argv, io) => { io.err("boom\n"); return 3; },
+      cat: (_argv, io) => {
+        io.out(io.stdin);
+        return 0;
+      },
+      fail: (_argv, io) => {
+        io.err("boom\n");
+        return 3;
+      },
     },
     onCommand: (argv) => ran.push(argv),
   };
   const run = async (src: string) => {
     let out = "";
     let err = "";
-    const code = await runShell(src, env, { out: (t) => (out += t), err: (t) => (err += t), signal: new AbortController().signal });
+    const code = await runShell(src, env, {
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      signal: new AbortController().signal,
+    });
     return { code, out, err };
   };
   return { run, ran };
@@ -66,7 +82,11 @@ describe("sim shell: lists, pipes, status", () => {
 
   it("fails unknown commands as bash does: exit 127", async () => {
     const { run } = shell();
-    expect(await run("nosuchcmd --x")).toEqual({ code: 127, out: "", err: "bash: line 1: nosuchcmd: command not found\n" });
+    expect(await run("nosuchcmd --x")).toEqual({
+      code: 127,
+      out: "",
+      err: "bash: line 1: nosuchcmd: command not found\n",
+    });
   });
 
   it("rejects bad syntax with exit 2 and runs nothing", async () => {
@@ -107,7 +127,11 @@ describe("sim sh -c with positional parameters", () => {
     const { startTestCluster } = await import("../testing");
     const sim = await startTestCluster();
     let out = "";
-    const code = await sim.cluster.server("hostB").runCommand(`sh -c 'echo "[$1]" "$0"' name 'a b;$(x)'`, { out: (t) => (out += t), err: () => {}, signal: new AbortController().signal });
+    const code = await sim.cluster.server("hostB").runCommand(`sh -c 'echo "[$1]" "$0"' name 'a b;$(x)'`, {
+      out: (t) => (out += t),
+      err: () => {},
+      signal: new AbortController().signal,
+    });
     expect(code).toBe(0);
     expect(out).toBe("[a b;$(x)] name\n");
     await sim.stop();

@@ -20,10 +20,19 @@ export interface ShellEnv {
   writeFile?(path: string, data: string, append: boolean): boolean;
 }
 
-interface State { env: ShellEnv; status: number; signal: AbortSignal; exited: boolean }
+interface State {
+  env: ShellEnv;
+  status: number;
+  signal: AbortSignal;
+  exited: boolean;
+}
 
 /** Runs `src` as `bash -c src` would, writing to io.out/io.err; resolves to the exit status. */
-export async function runShell(src: string, env: ShellEnv, io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal }): Promise<number> {
+export async function runShell(
+  src: string,
+  env: ShellEnv,
+  io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal },
+): Promise<number> {
   let script: Script;
   try {
     script = parseScript(src);
@@ -33,7 +42,13 @@ export async function runShell(src: string, env: ShellEnv, io: Omit<CommandIO, "
     return 2;
   }
   const state: State = { env, status: 0, signal: io.signal, exited: false };
-  await runScript(script, state, { stdin: io.stdin ?? "", out: io.out, err: io.err, signal: io.signal, interrupt: io.interrupt });
+  await runScript(script, state, {
+    stdin: io.stdin ?? "",
+    out: io.out,
+    err: io.err,
+    signal: io.signal,
+    interrupt: io.interrupt,
+  });
   return state.status;
 }
 
@@ -55,7 +70,11 @@ async function runPipeline(commands: SimpleCommand[], st: State, io: CommandIO):
   for (let i = 0; i < commands.length; i++) {
     const last = i === commands.length - 1;
     let captured = "";
-    const out = last ? io.out : (t: string) => { captured += t; };
+    const out = last
+      ? io.out
+      : (t: string) => {
+          captured += t;
+        };
     status = await runCommand(commands[i], st, { stdin, out, err: io.err, signal: io.signal, interrupt: io.interrupt });
     stdin = captured;
   }
@@ -69,27 +88,43 @@ async function runCommand(cmd: SimpleCommand, st: State, io: CommandIO): Promise
   for (const r of cmd.redirects) {
     const [target = ""] = await expandWord(r.target, st, io);
     if (r.op === ">&") {
-      if (target !== "1" && target !== "2") { io.err(`bash: line 1: ${target}: ambiguous redirect\n`); return 1; }
+      if (target !== "1" && target !== "2") {
+        io.err(`bash: line 1: ${target}: ambiguous redirect\n`);
+        return 1;
+      }
       const dest = target === "1" ? out : err;
-      if (r.fd === 2) err = dest; else out = dest;
+      if (r.fd === 2) err = dest;
+      else out = dest;
     } else if (r.op === "<") {
-      const data = target === "/dev/null" ? "" : st.env.readFile?.(target) ?? null;
-      if (data === null) { io.err(`bash: line 1: ${target}: No such file or directory\n`); return 1; }
+      const data = target === "/dev/null" ? "" : (st.env.readFile?.(target) ?? null);
+      if (data === null) {
+        io.err(`bash: line 1: ${target}: No such file or directory\n`);
+        return 1;
+      }
       stdin = data;
     } else {
       let sink: (t: string) => void = () => {};
       if (target !== "/dev/null") {
-        if (!st.env.writeFile?.(target, "", r.op === ">>")) { io.err(`bash: line 1: ${target}: Permission denied\n`); return 1; }
-        sink = (t) => { st.env.writeFile?.(target, t, true); };
+        if (!st.env.writeFile?.(target, "", r.op === ">>")) {
+          io.err(`bash: line 1: ${target}: Permission denied\n`);
+          return 1;
+        }
+        sink = (t) => {
+          st.env.writeFile?.(target, t, true);
+        };
       }
-      if (r.fd === 2) err = sink; else out = sink;
+      if (r.fd === 2) err = sink;
+      else out = sink;
     }
   }
   if (argv.length === 0) return 0;
   st.env.onCommand?.(argv);
   const sub: CommandIO = { stdin, out, err, signal: io.signal, interrupt: io.interrupt };
   if (argv[0] === "exec") return argv.length > 1 ? dispatch(argv.slice(1), st, sub) : 0;
-  if (argv[0] === "exit") { st.exited = true; return Number(argv[1] ?? st.status) & 255; }
+  if (argv[0] === "exit") {
+    st.exited = true;
+    return Number(argv[1] ?? st.status) & 255;
+  }
   return dispatch(argv, st, sub);
 }
 
@@ -113,16 +148,37 @@ async function expandWord(word: Word, st: State, io: CommandIO): Promise<string[
     else {
       let captured = "";
       const saved = st.status;
-      await runScript(part.script, { ...st, exited: false }, { ...io, stdin: "", out: (t) => { captured += t; } });
+      await runScript(
+        part.script,
+        { ...st, exited: false },
+        {
+          ...io,
+          stdin: "",
+          out: (t) => {
+            captured += t;
+          },
+        },
+      );
       st.status = saved;
       value = captured.replace(/\n+$/, "");
     }
-    if (part.quoted || part.kind === "text") { cur += value; have = true; continue; }
+    if (part.quoted || part.kind === "text") {
+      cur += value;
+      have = true;
+      continue;
+    }
     // Unquoted expansion: split on IFS whitespace.
     const pieces = value.split(/[ \t\n]+/);
     pieces.forEach((piece, i) => {
-      if (i > 0) { if (have || cur) fields.push(cur); cur = ""; have = false; }
-      if (piece) { cur += piece; have = true; }
+      if (i > 0) {
+        if (have || cur) fields.push(cur);
+        cur = "";
+        have = false;
+      }
+      if (piece) {
+        cur += piece;
+        have = true;
+      }
     });
   }
   if (have || cur) fields.push(cur);

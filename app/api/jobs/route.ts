@@ -1,3 +1,4 @@
+import type { JobSummary } from "@/lib/jobs/types";
 import { AppError } from "@/lib/errors";
 import { handler, parseBody } from "@/lib/http/handler";
 import { getServices } from "@/lib/runtime";
@@ -12,7 +13,12 @@ export const GET = handler("GET /api/jobs", async (req) => {
   if (!parsed.success) throw new AppError("invalid_input", describeIssues(parsed.error));
   const jobs = await listJobs(getServices().db, toJobFilter(parsed.data));
   if (parsed.data.format === "csv") {
-    return new Response(jobsToCsv(jobs), { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="ferry-jobs.csv"' } });
+    return new Response(jobsToCsv(jobs), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": 'attachment; filename="ferry-jobs.csv"',
+      },
+    });
   }
   return { jobs, figures: historyFigures(jobs) };
 });
@@ -23,7 +29,7 @@ export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
   const { inventory, jobs } = getServices();
   const who = call.session!.user.username;
   const name = (id: string) => inventory.get(id)?.name ?? id;
-  let job;
+  let job: JobSummary;
   if (input.kind === "save") {
     call.audit.target = input.domain;
     call.audit.detail = { kind: "save", host: name(input.hostId), dir: input.dir };
@@ -36,9 +42,22 @@ export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
   } else {
     call.audit.target = input.domain;
     call.audit.detail = { kind: input.kind, from: name(input.sourceId), to: name(input.targetId) };
-    job = input.kind === "move"
-      ? await jobs.submitMove({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who })
-      : await jobs.submit({ domain: input.domain, sourceId: input.sourceId, targetId: input.targetId, createdBy: who, confirmWarnings: input.confirmWarnings, options: input.options });
+    job =
+      input.kind === "move"
+        ? await jobs.submitMove({
+            domain: input.domain,
+            sourceId: input.sourceId,
+            targetId: input.targetId,
+            createdBy: who,
+          })
+        : await jobs.submit({
+            domain: input.domain,
+            sourceId: input.sourceId,
+            targetId: input.targetId,
+            createdBy: who,
+            confirmWarnings: input.confirmWarnings,
+            options: input.options,
+          });
   }
   call.audit.detail = { ...call.audit.detail, jobId: job.id };
   return { job };

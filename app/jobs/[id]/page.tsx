@@ -14,5 +14,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
   const { db, jobs } = getServices();
   const row = await db.job.findUnique({ where: { id } });
   if (!row) notFound();
-  return <JobDetail job={summaryOf(row)} events={await jobs.events(id, 0)} canCancel={hasRole(session.user.role, "operator")} />;
+  return (
+    <JobDetail
+      job={summaryOf(row)}
+      events={await jobs.events(id, 0)}
+      canCancel={hasRole(session.user.role, "operator")}
+    />
+  );
 }

@@ -17,5 +17,10 @@ await inventory.refreshAll();
 const engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40, settlePollMs: 50 });
 engine.on("event", (e) => process.stdout.write(`${JSON.stringify(e)}\n`));
 const req = JSON.parse(process.argv[2]);
-const job = req.kind === "save" ? await engine.submitSave(req) : req.kind === "restore" ? await engine.submitRestore(req) : await engine.submitMove(req);
+const job =
+  req.kind === "save"
+    ? await engine.submitSave(req)
+    : req.kind === "restore"
+      ? await engine.submitRestore(req)
+      : await engine.submitMove(req);
 process.stdout.write(`${JSON.stringify({ submitted: job.id })}\n`);

@@ -17,7 +17,14 @@ export const hostArgv = {
   headBase64: (file: string) => ["sh", "-c", 'head -c 65536 -- "$1" | base64 -w 0', "ferry-head", file],
   listDir: (dir: string) => ["find", dir, "-maxdepth", "1", "-type", "f", "-printf", "%s %T@ %m %p\\n"],
   /** scp run on the source: the file to `address:dest` with the source's own key */
-  scpTo: (file: string, address: string, dest: string) => ["scp", "-q", "-o", "BatchMode=yes", file, `${address}:${dest}`],
+  scpTo: (file: string, address: string, dest: string) => [
+    "scp",
+    "-q",
+    "-o",
+    "BatchMode=yes",
+    file,
+    `${address}:${dest}`,
+  ],
   /** ssh from this host to another (the prefix of a command run there) */
   sshTo: (address: string) => ["ssh", ...SSH_OPTS, address],
 };
@@ -28,13 +35,20 @@ export function parseSha256(stdout: string): string | null {
 
 /** `find … -printf '%s %T@ %m %p\n'` → files. */
 export function parseDirListing(stdout: string): { size: number; mtime: number; mode: string; path: string }[] {
-  return stdout.split("\n").map((l) => /^(\d+) (\d+)(?:\.\d+)? ([0-7]+) (\/.+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+  return stdout
+    .split("\n")
+    .map((l) => /^(\d+) (\d+)(?:\.\d+)? ([0-7]+) (\/.+)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ size: Number(m[1]), mtime: Number(m[2]) * 1000, mode: m[3], path: m[4] }));
 }
 
 /** `df -P` rows: device and mount point. */
 export function parseDf(stdout: string): { device: string; mount: string; availableKiB: number }[] {
-  return stdout.split("\n").slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6)
+  return stdout
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 6)
     .map((f) => ({ device: f[0], mount: f.slice(5).join(" "), availableKiB: Number(f[3]) }));
 }
 

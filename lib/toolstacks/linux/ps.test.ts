@@ -15,13 +15,21 @@ describe("ps -eo pid=,args=", () => {
   });
 
   it("matches a command by its whole argv, not a prefix or a substring", async () => {
-    const runner = { exec: async () => ({ code: 0, stdout: " 4242 xl save web /xen-storage/saves/web.save\n 4243 xl save web2 /x.save\n", stderr: "" }) };
+    const runner = {
+      exec: async () => ({
+        code: 0,
+        stdout: " 4242 xl save web /xen-storage/saves/web.save\n 4243 xl save web2 /x.save\n",
+        stderr: "",
+      }),
+    };
     expect(await isRunning(runner, ["xl", "save", "web", "/xen-storage/saves/web.save"])).toBe(true);
     expect(await isRunning(runner, ["xl", "save", "we", "/xen-storage/saves/web.save"])).toBe(false);
     expect(await isRunning(runner, ["xl", "save", "web2"])).toBe(false);
   });
 
   it("throws when ps cannot answer (Ferry must not read that as 'not running')", async () => {
-    await expect(isRunning({ exec: async () => ({ code: 1, stdout: "", stderr: "ps: boom" }) }, ["x"])).rejects.toThrow(/ps failed/);
+    await expect(isRunning({ exec: async () => ({ code: 1, stdout: "", stderr: "ps: boom" }) }, ["x"])).rejects.toThrow(
+      /ps failed/,
+    );
   });
 });

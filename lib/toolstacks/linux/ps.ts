@@ -8,7 +8,10 @@ export const psArgv = ["ps", "-eo", "pid=,args="] as const;
 
 /** `ps -eo pid=,args=` → the command line of every process (pid right-aligned, then one space). */
 export function parsePs(stdout: string): { pid: number; args: string }[] {
-  return stdout.split("\n").map((l) => /^\s*(\d+) (.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+  return stdout
+    .split("\n")
+    .map((l) => /^\s*(\d+) (.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), args: m[2] }));
 }
 

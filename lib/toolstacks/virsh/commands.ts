@@ -11,7 +11,12 @@ export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];
 export const hostname = () => ["virsh", "hostname"];
 /** `--completed --keep-completed`: read the finished job's stats without discarding them (the operator may want them too) */
-export const domjobinfo = (dom: string, completed = false) => ["virsh", "domjobinfo", ...(completed ? ["--completed", "--keep-completed"] : []), dom];
+export const domjobinfo = (dom: string, completed = false) => [
+  "virsh",
+  "domjobinfo",
+  ...(completed ? ["--completed", "--keep-completed"] : []),
+  dom,
+];
 export const domjobabort = (dom: string) => ["virsh", "domjobabort", dom];
 export const setMaxDowntime = (dom: string, ms: number) => ["virsh", "migrate-setmaxdowntime", dom, String(ms)];
 export const setSpeed = (dom: string, mibps: number) => ["virsh", "migrate-setspeed", dom, String(mibps)];
@@ -33,18 +38,31 @@ export interface VirshMigrateOptions {
 /** `virsh migrate --live --verbose --persistent --undefinesource [...] dom qemu+ssh://target/system` */
 export function migrate(dom: string, targetUri: string, o: VirshMigrateOptions = {}): string[] {
   return [
-    "virsh", "migrate", "--live", "--verbose", "--persistent", "--undefinesource",
+    "virsh",
+    "migrate",
+    "--live",
+    "--verbose",
+    "--persistent",
+    "--undefinesource",
     ...(o.p2p ? ["--p2p"] : []),
     ...(o.autoConverge ? ["--auto-converge"] : []),
     ...(o.postcopy ? ["--postcopy"] : []),
     ...(o.bandwidthMiBps ? ["--bandwidth", String(o.bandwidthMiBps)] : []),
-    dom, targetUri,
+    dom,
+    targetUri,
   ];
 }
 
 /** libvirt's URI for the target as the source reaches it; IPv6 literals in brackets. */
-export const targetUri = (address: string, user = "root") => `qemu+ssh://${user}@${address.includes(":") ? `[${address}]` : address}/system`;
+export const targetUri = (address: string, user = "root") =>
+  `qemu+ssh://${user}@${address.includes(":") ? `[${address}]` : address}/system`;
 
 /** QEMU's dirty-rate measurement (libvirt ≥ 7.2): start it, then read `dirtyrate.*` from domstats. */
-export const dirtyRateCalc = (dom: string, seconds: number) => ["virsh", "domdirtyrate-calc", dom, "--seconds", String(seconds)];
+export const dirtyRateCalc = (dom: string, seconds: number) => [
+  "virsh",
+  "domdirtyrate-calc",
+  dom,
+  "--seconds",
+  String(seconds),
+];
 export const domstatsDirtyRate = (dom: string) => ["virsh", "domstats", dom, "--dirtyrate"];

@@ -8,7 +8,12 @@ import { cachedFor } from "../../ttl-cache";
 
 const cached = cachedFor<number>(60_000);
 
-export async function measureDirtyBps(runner: CommandRunner, host: string, domain: string, seconds = 1): Promise<number | null> {
+export async function measureDirtyBps(
+  runner: CommandRunner,
+  host: string,
+  domain: string,
+  seconds = 1,
+): Promise<number | null> {
   return cached(`${host}\0${domain}`, () => measure(runner, domain, seconds));
 }
 

@@ -20,7 +20,11 @@ function ok(argv: readonly string[], r: ExecResult): string {
 
 /** `virsh domblklist --details`: " Type   Device   Target   Source" rows; "-" = no medium. */
 export function parseDomblklist(text: string): { path: string; vdev: string }[] {
-  return text.split("\n").slice(2).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 4 && f[3] !== "-")
+  return text
+    .split("\n")
+    .slice(2)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 4 && f[3] !== "-")
     .map((f) => ({ vdev: f[2], path: f.slice(3).join(" ") }));
 }
 
@@ -29,16 +33,25 @@ export const virshDriver: ToolstackDriver = {
   label: "virsh (libvirt: KVM/QEMU)",
   probeCommand: "virsh",
   capabilities: {
-    migrationOptions: true, tuneWhileRunning: true, reportsRounds: true, definedDomains: true,
-    completeDiskList: true, precopyPolicy: "qemu", memoryModel: "node",
+    migrationOptions: true,
+    tuneWhileRunning: true,
+    reportsRounds: true,
+    definedDomains: true,
+    completeDiskList: true,
+    precopyPolicy: "qemu",
+    memoryModel: "node",
   },
   migrate: migrateVirsh,
   locate: locateVirsh,
   error: virshError,
   files: virshFiles,
   measureDirtyBps,
-  tune: (domain, change) => ("maxDowntimeMs" in change ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)
-    : "bandwidthMiBps" in change ? cmd.setSpeed(domain, change.bandwidthMiBps) : cmd.startPostcopy(domain)),
+  tune: (domain, change) =>
+    "maxDowntimeMs" in change
+      ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)
+      : "bandwidthMiBps" in change
+        ? cmd.setSpeed(domain, change.bandwidthMiBps)
+        : cmd.startPostcopy(domain),
   transport: (source, address) =>
     `virsh migrate over SSH: ${source} runs \`virsh migrate --live … ${cmd.targetUri(address)}\`; libvirt's control channel is tunnelled through SSH, QEMU's memory stream goes directly to the target's migration port (not encrypted; keep it on a trusted network).`,
 
@@ -49,8 +62,13 @@ export const virshDriver: ToolstackDriver = {
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const argvs: string[][] = [cmd.nodeinfo(), cmd.nodememstats(), cmd.list(), ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [cmd.version(), cmd.hostname(), ["cat", "/proc/cpuinfo"], ["ip", "-o", "addr"]] : [])];
+    const argvs: string[][] = [
+      cmd.nodeinfo(),
+      cmd.nodememstats(),
+      cmd.list(),
+      ...(dir ? [statDirArgv(dir)] : []),
+      ...(withCpu ? [cmd.version(), cmd.hostname(), ["cat", "/proc/cpuinfo"], ["ip", "-o", "addr"]] : []),
+    ];
     const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const nodeText = ok(argvs[0], node_);
     const memText = ok(argvs[1], mem_);
@@ -70,34 +88,52 @@ export const virshDriver: ToolstackDriver = {
       hostname: nameText?.trim() || prev?.hostname || "",
       toolstack: "virsh",
       hypervisor: ver?.hypervisor ?? prev?.hypervisor ?? "QEMU",
-      hypervisorVersion: ver ? `${ver.hypervisorVersion}, libvirt ${ver.libvirt}` : prev?.hypervisorVersion ?? "",
+      hypervisorVersion: ver ? `${ver.hypervisorVersion}, libvirt ${ver.libvirt}` : (prev?.hypervisorVersion ?? ""),
       arch: node.arch,
-      virtExtensions: cpuText === null ? prev?.virtExtensions ?? [] : parseCpuVirtFlags(cpuText),
+      virtExtensions: cpuText === null ? (prev?.virtExtensions ?? []) : parseCpuVirtFlags(cpuText),
       virtCaps: [],
       nrCpus: node.cpus,
       totalMemoryMiB: mem.totalMiB,
       freeMemoryMiB: mem.freeMiB,
       imageDir: dirStat,
-      addresses: ipText === null ? prev?.addresses ?? [] : parseIpAddr(ipText),
+      addresses: ipText === null ? (prev?.addresses ?? []) : parseIpAddr(ipText),
     };
     const rows = parseVirshList(listText);
     // every virsh call opens its own libvirtd connection (tens of ms on a real host), so a host's domains are
     // read in up to PER_DOMAIN_CHANNELS batches side by side rather than one long one
-    const groups = Array.from({ length: Math.min(PER_DOMAIN_CHANNELS, rows.length) }, (_, g) => rows.filter((_r, i) => i % PER_DOMAIN_CHANNELS === g));
-    const read = await Promise.all(groups.map(async (group) => {
-      const argvs = group.flatMap((row) => [cmd.dominfo(row.name), ...(row.id !== null ? [cmd.domblklist(row.name)] : [])]);
-      const results = await execBatch(runner, argvs, { timeoutMs: 15_000 });
-      let k = 0;
-      return group.map((row): DomainInfo => {
-        const info = parseDominfo(ok(argvs[k], results[k++]));
-        let blk: { path: string; vdev: string }[] = [];
-        if (row.id !== null) { const r = results[k++]; blk = r.code === 0 ? parseDomblklist(r.stdout) : []; }
-        return {
-          name: row.name, id: row.id ?? -1, uuid: info.uuid, memoryMiB: info.maxMemoryMiB, vcpus: info.vcpus,
-          state: info.state, stateLetters: info.stateText, cpuSeconds: info.cpuSeconds, uptimeSeconds: null, disks: blk,
-        };
-      });
-    }));
+    const groups = Array.from({ length: Math.min(PER_DOMAIN_CHANNELS, rows.length) }, (_, g) =>
+      rows.filter((_r, i) => i % PER_DOMAIN_CHANNELS === g),
+    );
+    const read = await Promise.all(
+      groups.map(async (group) => {
+        const argvs = group.flatMap((row) => [
+          cmd.dominfo(row.name),
+          ...(row.id !== null ? [cmd.domblklist(row.name)] : []),
+        ]);
+        const results = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+        let k = 0;
+        return group.map((row): DomainInfo => {
+          const info = parseDominfo(ok(argvs[k], results[k++]));
+          let blk: { path: string; vdev: string }[] = [];
+          if (row.id !== null) {
+            const r = results[k++];
+            blk = r.code === 0 ? parseDomblklist(r.stdout) : [];
+          }
+          return {
+            name: row.name,
+            id: row.id ?? -1,
+            uuid: info.uuid,
+            memoryMiB: info.maxMemoryMiB,
+            vcpus: info.vcpus,
+            state: info.state,
+            stateLetters: info.stateText,
+            cpuSeconds: info.cpuSeconds,
+            uptimeSeconds: null,
+            disks: blk,
+          };
+        });
+      }),
+    );
     const byName = new Map(read.flat().map((d) => [d.name, d]));
     const domains = rows.map((row) => byName.get(row.name)!);
     return { facts, domains };

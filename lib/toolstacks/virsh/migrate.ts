@@ -1,11 +1,11 @@
-import { toAppError, type ErrorCode } from "../../errors";
+import { toAppError } from "../../errors";
 import { phaseIndex, type JobPhase } from "../events";
 import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
 import type { CommandRunner } from "../types";
 import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
-import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
+import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
@@ -15,8 +15,12 @@ import { errorLines, parseDomjobinfo, parseVirshList, type JobInfo } from "./par
 
 async function jobInfo(runner: CommandRunner, dom: string, completed = false): Promise<JobInfo | null> {
   const r = await runner.exec(cmd.domjobinfo(dom, completed), { timeoutMs: 5_000 }).catch(() => null);
-  if (!r || r.code !== 0) return null;
-  try { return parseDomjobinfo(r.stdout); } catch { return null; }
+  if (r?.code !== 0) return null;
+  try {
+    return parseDomjobinfo(r.stdout);
+  } catch {
+    return null;
+  }
 }
 
 async function stateOf(runner: CommandRunner, dom: string): Promise<string | null> {
@@ -25,21 +29,46 @@ async function stateOf(runner: CommandRunner, dom: string): Promise<string | nul
 }
 
 export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
-  final, iteration: j.iteration, elapsedMs: j.elapsedMs, memoryProcessed: j.memoryProcessed, memoryRemaining: j.memoryRemaining,
-  memoryTotal: j.memoryTotal, bandwidthBps: j.bandwidthBps, dirtyPagesPerSec: j.dirtyPagesPerSec, pageSize: j.pageSize,
-  expectedDowntimeMs: j.expectedDowntimeMs, totalDowntimeMs: j.totalDowntimeMs, throttlePercent: j.autoConvergeThrottle,
+  final,
+  iteration: j.iteration,
+  elapsedMs: j.elapsedMs,
+  memoryProcessed: j.memoryProcessed,
+  memoryRemaining: j.memoryRemaining,
+  memoryTotal: j.memoryTotal,
+  bandwidthBps: j.bandwidthBps,
+  dirtyPagesPerSec: j.dirtyPagesPerSec,
+  pageSize: j.pageSize,
+  expectedDowntimeMs: j.expectedDowntimeMs,
+  totalDowntimeMs: j.totalDowntimeMs,
+  throttlePercent: j.autoConvergeThrottle,
   zeroPages: j.constantPages,
 });
 
 export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {
-  const setPhase = (phase: JobPhase) => { if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} }); };
+  const setPhase = (phase: JobPhase) => {
+    if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
+  };
   const o = ctx.options ?? {};
   const pollMs = ctx.pollMs;
   if (o.maxDowntimeMs) {
     const r = await ctx.source.exec(cmd.setMaxDowntime(ctx.domain, o.maxDowntimeMs), { timeoutMs: 10_000 });
-    ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: r.code === 0 ? `ferry: maximum downtime set to ${o.maxDowntimeMs} ms` : `ferry: could not set the maximum downtime: ${r.stderr.trim()}` } });
+    ctx.emit({
+      type: "log",
+      phase: ctx.phase(),
+      payload: {
+        line:
+          r.code === 0
+            ? `ferry: maximum downtime set to ${o.maxDowntimeMs} ms`
+            : `ferry: could not set the maximum downtime: ${r.stderr.trim()}`,
+      },
+    });
   }
-  const argv = cmd.migrate(ctx.domain, cmd.targetUri(ctx.targetAddress), { bandwidthMiBps: o.bandwidthMiBps, autoConverge: o.autoConverge, postcopy: o.postcopy, p2p: o.p2p });
+  const argv = cmd.migrate(ctx.domain, cmd.targetUri(ctx.targetAddress), {
+    bandwidthMiBps: o.bandwidthMiBps,
+    autoConverge: o.autoConverge,
+    postcopy: o.postcopy,
+    p2p: o.p2p,
+  });
   ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `$ ${argv.join(" ")}` } });
   setPhase("reservation");
   const t0 = Date.now();
@@ -54,7 +83,15 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
       if (j && j.type !== "None" && j.memoryTotal) {
         if ((j.iteration ?? 0) >= 1) setPhase("precopy");
         ctx.emit({ type: "jobinfo", phase: ctx.phase(), payload: jobInfoPayload(j, false) });
-        ctx.emit({ type: "sample", phase: ctx.phase(), payload: { bytesSent: j.memoryProcessed ?? 0, throughputBps: j.bandwidthBps ?? 0, elapsedMs: Date.now() - t0 } });
+        ctx.emit({
+          type: "sample",
+          phase: ctx.phase(),
+          payload: {
+            bytesSent: j.memoryProcessed ?? 0,
+            throughputBps: j.bandwidthBps ?? 0,
+            elapsedMs: Date.now() - t0,
+          },
+        });
       }
       if (state && /^paused \((migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
       await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - started))));
@@ -62,9 +99,18 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   };
   const polling = poll();
   const onAbort = () => {
-    void ctx.source.exec(cmd.domjobabort(ctx.domain), { timeoutMs: 10_000 }).then((r) => {
-      ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: r.code === 0 ? "ferry: virsh domjobabort sent" : `ferry: virsh domjobabort: ${r.stderr.trim()}` } });
-    }).catch(() => {});
+    void ctx.source
+      .exec(cmd.domjobabort(ctx.domain), { timeoutMs: 10_000 })
+      .then((r) => {
+        ctx.emit({
+          type: "log",
+          phase: ctx.phase(),
+          payload: {
+            line: r.code === 0 ? "ferry: virsh domjobabort sent" : `ferry: virsh domjobabort: ${r.stderr.trim()}`,
+          },
+        });
+      })
+      .catch(() => {});
   };
   ctx.cancel.addEventListener("abort", onAbort, { once: true });
 
@@ -81,15 +127,29 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   done = true;
   ctx.cancel.removeEventListener("abort", onAbort);
   await polling;
-  for (const line of stderr.split(/[\r\n]/).filter((l) => l.trim() && !/^\w+: \[\s*\d+ %\]$/.test(l))) ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
+  for (const line of stderr.split(/[\r\n]/).filter((l) => l.trim() && !/^\w+: \[\s*\d+ %\]$/.test(l)))
+    ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
 
   if (code === 0) {
     setPhase("commitment");
     const completed = await jobInfo(ctx.target, ctx.domain, true);
     if (completed) {
       ctx.emit({ type: "jobinfo", phase: "activation", payload: jobInfoPayload(completed, true) });
-      ctx.emit({ type: "sample", phase: "activation", payload: { bytesSent: completed.memoryProcessed ?? 0, throughputBps: completed.bandwidthBps ?? 0, elapsedMs: Date.now() - t0 } });
-      if (completed.totalDowntimeMs !== null) ctx.emit({ type: "downtime", phase: "activation", payload: { ms: completed.totalDowntimeMs, upperBound: false } });
+      ctx.emit({
+        type: "sample",
+        phase: "activation",
+        payload: {
+          bytesSent: completed.memoryProcessed ?? 0,
+          throughputBps: completed.bandwidthBps ?? 0,
+          elapsedMs: Date.now() - t0,
+        },
+      });
+      if (completed.totalDowntimeMs !== null)
+        ctx.emit({
+          type: "downtime",
+          phase: "activation",
+          payload: { ms: completed.totalDowntimeMs, upperBound: false },
+        });
     }
     setPhase("activation");
   }
@@ -99,30 +159,52 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     return {
       status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
       errorCode: arrived ? null : "ssh_lost_during_job",
-      errorMessage: arrived ? null : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
+      errorMessage: arrived
+        ? null
+        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
       location,
     };
   }
-  if (code === 0) return { status: location.host === ctx.targetName ? "succeeded" : "interrupted", errorCode: location.host === ctx.targetName ? null : "migrate_failed",
-    errorMessage: location.host === ctx.targetName ? null : "virsh reported success, but the domain is not running on the target alone.", location };
+  if (code === 0)
+    return {
+      status: location.host === ctx.targetName ? "succeeded" : "interrupted",
+      errorCode: location.host === ctx.targetName ? null : "migrate_failed",
+      errorMessage:
+        location.host === ctx.targetName
+          ? null
+          : "virsh reported success, but the domain is not running on the target alone.",
+      location,
+    };
   const err = virshMigrateError(stderr);
   if (ctx.cancel.aborted && location.host === ctx.sourceName) {
-    return { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Aborted before the point of no return (virsh domjobabort); the domain kept running on the source.", location };
+    return {
+      status: "cancelled",
+      errorCode: "migrate_cancelled",
+      errorMessage: "Aborted before the point of no return (virsh domjobabort); the domain kept running on the source.",
+      location,
+    };
   }
   return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
 }
 
 async function active(runner: CommandRunner): Promise<{ name: string; state: string }[] | null> {
   const r = await runner.exec(["virsh", "list"], { timeoutMs: 5_000 }).catch(() => null);
-  if (!r || r.code !== 0) return null;
-  try { return parseVirshList(r.stdout); } catch { return null; }
+  if (r?.code !== 0) return null;
+  try {
+    return parseVirshList(r.stdout);
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined
  * but shut-off copy does not run). Never guesses: an unknown answer says which host to check.
  */
-export async function locateVirsh(ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">, patienceMs: number): Promise<{ host: string | null; note: string }> {
+export async function locateVirsh(
+  ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">,
+  patienceMs: number,
+): Promise<{ host: string | null; note: string }> {
   const deadline = Date.now() + patienceMs;
   for (;;) {
     const [src, dst] = await Promise.all([active(ctx.source), active(ctx.target)]);
@@ -131,13 +213,24 @@ export async function locateVirsh(ctx: Pick<MigrationContext, "source" | "target
     const settled = (r: { state: string } | undefined) => r && r.state === "running";
     if (src && dst) {
       if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}.` };
-      if (settled(s) && !d) return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName}, untouched.` };
-      if (settled(s) && settled(d)) return { host: null, note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.` };
-      if (!s && !d) return { host: null, note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+      if (settled(s) && !d)
+        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName}, untouched.` };
+      if (settled(s) && settled(d))
+        return {
+          host: null,
+          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
+        };
+      if (!s && !d)
+        return { host: null, note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
     }
     if (Date.now() >= deadline) {
       const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
-      return { host: null, note: unreachable ? `Could not ask ${unreachable}; check there for ${ctx.domain}.` : `${ctx.domain} is ${s?.state ?? "absent"} on ${ctx.sourceName} and ${d?.state ?? "absent"} on ${ctx.targetName}; check both hosts.` };
+      return {
+        host: null,
+        note: unreachable
+          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
+          : `${ctx.domain} is ${s?.state ?? "absent"} on ${ctx.sourceName} and ${d?.state ?? "absent"} on ${ctx.targetName}; check both hosts.`,
+      };
     }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -2,11 +2,29 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../errors";
-import { errorLines, lastProgress, parseDominfo, parseDomjobinfo, parseNodeMemStats, parseNodeinfo, parseSize, parseVirshList, parseVirshVersion } from "./parse";
-import { virshError } from "./errors";
+import {
+  errorLines,
+  lastProgress,
+  parseDominfo,
+  parseDomjobinfo,
+  parseNodeMemStats,
+  parseNodeinfo,
+  parseSize,
+  parseVirshList,
+  parseVirshVersion,
+} from "./parse";
+import { virshError, virshSaveRestoreError } from "./errors";
+import { parseLibvirtSaveHeader } from "./saverestore";
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
-const codeOf = (fn: () => unknown) => { try { fn(); } catch (e) { return e instanceof AppError ? e.code : "not-an-AppError"; } return undefined; };
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof AppError ? e.code : "not-an-AppError";
+  }
+  return undefined;
+};
 
 describe("parseVirshList", () => {
   it("reads the reference table, including 'shut off' with its single space and '-' ids", () => {
@@ -28,34 +46,70 @@ describe("parseVirshList", () => {
 describe("dominfo, nodeinfo, nodememstats, version", () => {
   it("reads the lab's dominfo", () => {
     expect(parseDominfo(fixture("dominfo-lab.txt"))).toMatchObject({
-      id: 3, name: "labvm1", uuid: "266b58d4-1969-49ab-8d74-5bbd7029ba1b", state: "running", vcpus: 1, cpuSeconds: 0.7, maxMemoryMiB: 128, usedMemoryMiB: 128, persistent: true,
+      id: 3,
+      name: "labvm1",
+      uuid: "266b58d4-1969-49ab-8d74-5bbd7029ba1b",
+      state: "running",
+      vcpus: 1,
+      cpuSeconds: 0.7,
+      maxMemoryMiB: 128,
+      usedMemoryMiB: 128,
+      persistent: true,
     });
   });
   it("reads an inactive domain", () => {
-    const d = parseDominfo("Id:             -\nName:           win10\nUUID:           5f1c2e0a-1b2c-4d5e-8f90-0123456789ab\nOS Type:        hvm\nState:          shut off\nCPU(s):         2\nMax memory:     4194304 KiB\nUsed memory:    4194304 KiB\nPersistent:     yes\n\n");
+    const d = parseDominfo(
+      "Id:             -\nName:           win10\nUUID:           5f1c2e0a-1b2c-4d5e-8f90-0123456789ab\nOS Type:        hvm\nState:          shut off\nCPU(s):         2\nMax memory:     4194304 KiB\nUsed memory:    4194304 KiB\nPersistent:     yes\n\n",
+    );
     expect(d).toMatchObject({ id: null, state: "shutdown", stateText: "shut off", cpuSeconds: 0, maxMemoryMiB: 4096 });
   });
   it("reads the lab's nodeinfo, nodememstats and version", () => {
     expect(parseNodeinfo(fixture("nodeinfo-lab.txt"))).toEqual({ arch: "x86_64", cpus: 2, memoryMiB: 7770 });
     const mem = parseNodeMemStats(fixture("nodememstats-lab.txt"));
     expect(mem.totalMiB).toBeGreaterThan(mem.freeMiB);
-    expect(parseVirshVersion(fixture("version-lab.txt"))).toEqual({ hypervisor: "QEMU", hypervisorVersion: "7.2.22", libvirt: "9.0.0" });
+    expect(parseVirshVersion(fixture("version-lab.txt"))).toEqual({
+      hypervisor: "QEMU",
+      hypervisorVersion: "7.2.22",
+      libvirt: "9.0.0",
+    });
   });
 });
 
 describe("parseDomjobinfo", () => {
   it("reads the reference sample with its over-long labels and trailing spaces", () => {
     expect(parseDomjobinfo(fixture("domjobinfo-reference.txt"))).toMatchObject({
-      type: "Unbounded", operation: "Outgoing migration", elapsedMs: 10234, iteration: 3, dirtyPagesPerSec: 24567, pageSize: 4096,
-      memoryTotal: 4 * 1024 ** 3, bandwidthBps: 112 * 1024 ** 2, expectedDowntimeMs: 312, totalDowntimeMs: null, postcopyRequests: 0,
+      type: "Unbounded",
+      operation: "Outgoing migration",
+      elapsedMs: 10234,
+      iteration: 3,
+      dirtyPagesPerSec: 24567,
+      pageSize: 4096,
+      memoryTotal: 4 * 1024 ** 3,
+      bandwidthBps: 112 * 1024 ** 2,
+      expectedDowntimeMs: 312,
+      totalDowntimeMs: null,
+      postcopyRequests: 0,
     });
   });
   it("reads real active and completed jobs from the lab", () => {
     const active = parseDomjobinfo(fixture("domjobinfo-throttled-lab.txt"));
-    expect(active).toMatchObject({ type: "Unbounded", iteration: 1, bandwidthBps: parseSize("16.016 MiB/s"), expectedDowntimeMs: 300 });
+    expect(active).toMatchObject({
+      type: "Unbounded",
+      iteration: 1,
+      bandwidthBps: parseSize("16.016 MiB/s"),
+      expectedDowntimeMs: 300,
+    });
     expect(active.memoryRemaining! + active.memoryProcessed!).toBeLessThanOrEqual(active.memoryTotal! + 1024);
     const done = parseDomjobinfo(fixture("domjobinfo-completed-lab.txt"));
-    expect(done).toMatchObject({ type: "Completed", operation: "Incoming migration", iteration: 3, totalDowntimeMs: 239, expectedDowntimeMs: null, memoryRemaining: 0, constantPages: 6741 });
+    expect(done).toMatchObject({
+      type: "Completed",
+      operation: "Incoming migration",
+      iteration: 3,
+      totalDowntimeMs: 239,
+      expectedDowntimeMs: null,
+      memoryRemaining: 0,
+      constantPages: 6741,
+    });
     expect(parseDomjobinfo("Job type:         None        \n\n").type).toBe("None");
   });
   it("refuses text without a job type", () => {
@@ -70,20 +124,39 @@ describe("progress and errors", () => {
     expect(lastProgress("nothing")).toBeNull();
   });
   it("finds error lines even after a progress chunk without a newline", () => {
-    expect(errorLines(fixture("migrate-aborted-lab.stderr.txt"))).toEqual(["operation aborted: job 'migration out' canceled by client"]);
+    expect(errorLines(fixture("migrate-aborted-lab.stderr.txt"))).toEqual([
+      "operation aborted: job 'migration out' canceled by client",
+    ]);
   });
   it("maps virsh's errors to codes", () => {
-    expect(virshError(["virsh", "dominfo", "nosuch"], { code: 1, stdout: "", stderr: fixture("dominfo-unknown-lab.stderr.txt") }).code).toBe("domain_not_found");
-    expect(virshError(["virsh", "list"], { code: 127, stdout: "", stderr: "sh: virsh: not found" }).code).toBe("toolstack_not_found");
-    expect(virshError(["virsh", "domjobabort", "x"], { code: 1, stdout: "", stderr: fixture("domjobabort-nojob-lab.stderr.txt") }).message).toMatch(/no job is active/);
+    expect(
+      virshError(["virsh", "dominfo", "nosuch"], {
+        code: 1,
+        stdout: "",
+        stderr: fixture("dominfo-unknown-lab.stderr.txt"),
+      }).code,
+    ).toBe("domain_not_found");
+    expect(virshError(["virsh", "list"], { code: 127, stdout: "", stderr: "sh: virsh: not found" }).code).toBe(
+      "toolstack_not_found",
+    );
+    expect(
+      virshError(["virsh", "domjobabort", "x"], {
+        code: 1,
+        stdout: "",
+        stderr: fixture("domjobabort-nojob-lab.stderr.txt"),
+      }).message,
+    ).toMatch(/no job is active/);
   });
 });
 
-describe("save and restore", async () => {
-  const { parseLibvirtSaveHeader } = await import("./saverestore");
-  const { virshSaveRestoreError } = await import("./errors");
+describe("save and restore", () => {
   it("reads the domain from a real libvirt save file's header", () => {
-    expect(parseLibvirtSaveHeader(fixture("save-header-lab.base64.txt"))).toMatchObject({ name: "labvm1", uuid: "266b58d4-1969-49ab-8d74-5bbd7029ba1b", memoryMiB: 128, vcpus: 1 });
+    expect(parseLibvirtSaveHeader(fixture("save-header-lab.base64.txt"))).toMatchObject({
+      name: "labvm1",
+      uuid: "266b58d4-1969-49ab-8d74-5bbd7029ba1b",
+      memoryMiB: 128,
+      vcpus: 1,
+    });
     expect(parseLibvirtSaveHeader(Buffer.from("Xen saved domain, xl format\n \0 \r").toString("base64"))).toBeNull();
   });
   it("maps the lab's failure texts", () => {
@@ -91,7 +164,10 @@ describe("save and restore", async () => {
     expect(virshSaveRestoreError(fixture("restore-missing-lab.stderr.txt"), "restore").code).toBe("image_missing");
     expect(virshSaveRestoreError(fixture("restore-corrupt-lab.stderr.txt"), "restore").code).toBe("image_corrupt");
     expect(virshSaveRestoreError(fixture("restore-name-taken-lab.stderr.txt"), "restore").code).toBe("domain_exists");
-    expect(virshSaveRestoreError("error: something new\n", "restore")).toEqual({ code: "restore_failed", message: "virsh restore failed: something new" });
+    expect(virshSaveRestoreError("error: something new\n", "restore")).toEqual({
+      code: "restore_failed",
+      message: "virsh restore failed: something new",
+    });
   });
 });
 
@@ -99,6 +175,9 @@ describe("dirty rate", () => {
   it("reads the lab's domstats --dirtyrate once measured, and nothing while measuring", async () => {
     const { parseDirtyRate } = await import("./parse");
     expect(parseDirtyRate(fixture("domstats-dirtyrate-lab.txt"))).toEqual({ status: 2, mbps: 4 });
-    expect(parseDirtyRate("Domain: 'labvm1'\n  dirtyrate.calc_status=1\n  dirtyrate.calc_start_time=10227\n")).toEqual({ status: 1, mbps: null });
+    expect(parseDirtyRate("Domain: 'labvm1'\n  dirtyrate.calc_status=1\n  dirtyrate.calc_start_time=10227\n")).toEqual({
+      status: 1,
+      mbps: null,
+    });
   });
 });

@@ -4,17 +4,26 @@ import type { DomainState } from "../types";
 // Pure parsers of virsh's text (shared/reference/toolstacks.md §3, libvirt 8–9), tested on the
 // reference samples and on real output captured in the lab (fixtures/*-lab.txt).
 
-export interface VirshListRow { id: number | null; name: string; state: string }
+export interface VirshListRow {
+  id: number | null;
+  name: string;
+  state: string;
+}
 
 /** `virsh list --all`: header, dash line, rows split on two or more spaces ("shut off" has one). */
 export function parseVirshList(text: string): VirshListRow[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   if (lines.length < 2 || !/^\s*Id\s+Name\s+State\s*$/.test(lines[0]) || !/^-+$/.test(lines[1].trim())) {
-    throw new AppError("toolstack_parse_error", "`virsh list` printed no table header; is libvirt running on this host?", { text: text.slice(0, 500) });
+    throw new AppError(
+      "toolstack_parse_error",
+      "`virsh list` printed no table header; is libvirt running on this host?",
+      { text: text.slice(0, 500) },
+    );
   }
   return lines.slice(2).map((line, i) => {
     const f = line.trim().split(/\s{2,}/);
-    if (f.length !== 3 || !/^(\d+|-)$/.test(f[0])) throw new AppError("toolstack_parse_error", `Cannot read row ${i + 1} of \`virsh list\`.`, { line });
+    if (f.length !== 3 || !/^(\d+|-)$/.test(f[0]))
+      throw new AppError("toolstack_parse_error", `Cannot read row ${i + 1} of \`virsh list\`.`, { line });
     return { id: f[0] === "-" ? null : Number(f[0]), name: f[1], state: f[2] };
   });
 }
@@ -25,14 +34,24 @@ export function parseLabels(text: string): Map<string, string> {
   let last = "";
   for (const line of text.split("\n")) {
     const m = /^([^:]+):\s+(.*?)\s*$/.exec(line) ?? /^([^:]+):\s*$/.exec(line);
-    if (m) { last = m[1].trim(); if (!out.has(last)) out.set(last, (m[2] ?? "").trim()); } else if (line.trim() && last) out.set(last, `${out.get(last)}\n${line.trim()}`);
+    if (m) {
+      last = m[1].trim();
+      if (!out.has(last)) out.set(last, (m[2] ?? "").trim());
+    } else if (line.trim() && last) out.set(last, `${out.get(last)}\n${line.trim()}`);
   }
   return out;
 }
 
 export const virshStates: Record<string, DomainState> = {
-  running: "running", idle: "idle", paused: "paused", "in shutdown": "shutdown", "shut off": "shutdown",
-  crashed: "crashed", pmsuspended: "suspended", "no state": "unknown", saved: "shutdown",
+  running: "running",
+  idle: "idle",
+  paused: "paused",
+  "in shutdown": "shutdown",
+  "shut off": "shutdown",
+  crashed: "crashed",
+  pmsuspended: "suspended",
+  "no state": "unknown",
+  saved: "shutdown",
 };
 
 /** KiB as virsh prints it ("131072 KiB") → MiB. */
@@ -41,29 +60,54 @@ export function kibToMiB(v: string | undefined): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-export interface DomInfo { id: number | null; name: string; uuid: string; state: DomainState; stateText: string; vcpus: number; cpuSeconds: number; maxMemoryMiB: number; usedMemoryMiB: number; persistent: boolean }
+export interface DomInfo {
+  id: number | null;
+  name: string;
+  uuid: string;
+  state: DomainState;
+  stateText: string;
+  vcpus: number;
+  cpuSeconds: number;
+  maxMemoryMiB: number;
+  usedMemoryMiB: number;
+  persistent: boolean;
+}
 
 export function parseDominfo(text: string): DomInfo {
   const m = parseLabels(text);
   const need = (k: string) => {
     const v = m.get(k);
-    if (v === undefined) throw new AppError("toolstack_parse_error", `\`virsh dominfo\` printed no "${k}:" line.`, { text: text.slice(0, 500) });
+    if (v === undefined)
+      throw new AppError("toolstack_parse_error", `\`virsh dominfo\` printed no "${k}:" line.`, {
+        text: text.slice(0, 500),
+      });
     return v;
   };
   const state = need("State");
   return {
-    id: need("Id") === "-" ? null : Number(need("Id")), name: need("Name"), uuid: need("UUID"),
-    state: virshStates[state] ?? "unknown", stateText: state, vcpus: Number(need("CPU(s)")),
+    id: need("Id") === "-" ? null : Number(need("Id")),
+    name: need("Name"),
+    uuid: need("UUID"),
+    state: virshStates[state] ?? "unknown",
+    stateText: state,
+    vcpus: Number(need("CPU(s)")),
     cpuSeconds: Number((m.get("CPU time") ?? "0s").replace(/s$/, "")),
-    maxMemoryMiB: kibToMiB(m.get("Max memory")), usedMemoryMiB: kibToMiB(m.get("Used memory")), persistent: m.get("Persistent") === "yes",
+    maxMemoryMiB: kibToMiB(m.get("Max memory")),
+    usedMemoryMiB: kibToMiB(m.get("Used memory")),
+    persistent: m.get("Persistent") === "yes",
   };
 }
 
-export interface NodeInfo { arch: string; cpus: number; memoryMiB: number }
+export interface NodeInfo {
+  arch: string;
+  cpus: number;
+  memoryMiB: number;
+}
 export function parseNodeinfo(text: string): NodeInfo {
   const m = parseLabels(text);
   const arch = m.get("CPU model");
-  if (!arch) throw new AppError("toolstack_parse_error", "`virsh nodeinfo` printed no CPU model.", { text: text.slice(0, 500) });
+  if (!arch)
+    throw new AppError("toolstack_parse_error", "`virsh nodeinfo` printed no CPU model.", { text: text.slice(0, 500) });
   return { arch, cpus: Number(m.get("CPU(s)")), memoryMiB: kibToMiB(m.get("Memory size")) };
 }
 
@@ -74,7 +118,10 @@ export function parseNodeMemStats(text: string): { totalMiB: number; freeMiB: nu
     const m = /^\s*(\w+)\s*:\s*(\d+)\s*KiB\s*$/.exec(line);
     if (m) v.set(m[1], Number(m[2]));
   }
-  if (!v.has("total") || !v.has("free")) throw new AppError("toolstack_parse_error", "`virsh nodememstats` printed no total/free.", { text: text.slice(0, 500) });
+  if (!v.has("total") || !v.has("free"))
+    throw new AppError("toolstack_parse_error", "`virsh nodememstats` printed no total/free.", {
+      text: text.slice(0, 500),
+    });
   return { totalMiB: Math.round(v.get("total")! / 1024), freeMiB: Math.round(v.get("free")! / 1024) };
 }
 
@@ -83,7 +130,10 @@ export function parseVirshVersion(text: string): { hypervisor: string; hyperviso
   const m = parseLabels(text);
   const [hv, ...ver] = (m.get("Running hypervisor") ?? "").split(" ");
   const lib = (m.get("Using library") ?? "").replace(/^libvirt\s*/, "");
-  if (!hv) throw new AppError("toolstack_parse_error", "`virsh version` names no running hypervisor.", { text: text.slice(0, 500) });
+  if (!hv)
+    throw new AppError("toolstack_parse_error", "`virsh version` names no running hypervisor.", {
+      text: text.slice(0, 500),
+    });
   return { hypervisor: hv, hypervisorVersion: ver.join(" "), libvirt: lib };
 }
 
@@ -125,7 +175,9 @@ export function parseDomjobinfo(text: string): JobInfo {
   const m = parseLabels(text);
   const type = m.get("Job type");
   if (!type || !["None", "Bounded", "Unbounded", "Completed", "Failed", "Cancelled"].includes(type)) {
-    throw new AppError("toolstack_parse_error", "`virsh domjobinfo` printed no job type.", { text: text.slice(0, 500) });
+    throw new AppError("toolstack_parse_error", "`virsh domjobinfo` printed no job type.", {
+      text: text.slice(0, 500),
+    });
   }
   return {
     type: type as JobInfo["type"],
@@ -156,11 +208,18 @@ export function lastProgress(chunk: string): { label: string; percent: number } 
 
 /** The `error: …` lines of virsh's stderr, progress stripped. */
 export function errorLines(stderr: string): string[] {
-  return stderr.split(/[\r\n]/).map((l) => l.replace(/^.*?(?=error: )/, "")).filter((l) => l.startsWith("error: ")).map((l) => l.slice(7).trim());
+  return stderr
+    .split(/[\r\n]/)
+    .map((l) => l.replace(/^.*?(?=error: )/, ""))
+    .filter((l) => l.startsWith("error: "))
+    .map((l) => l.slice(7).trim());
 }
 
 /** `virsh domstats dom --dirtyrate`: calc_status 1 = measuring, 2 = measured; megabytes_per_second once measured. */
 export function parseDirtyRate(text: string): { status: number | null; mbps: number | null } {
-  const v = (k: string) => { const m = new RegExp(`^\\s*dirtyrate\\.${k}=(\\d+)\\s*$`, "m").exec(text); return m ? Number(m[1]) : null; };
+  const v = (k: string) => {
+    const m = new RegExp(`^\\s*dirtyrate\\.${k}=(\\d+)\\s*$`, "m").exec(text);
+    return m ? Number(m[1]) : null;
+  };
   return { status: v("calc_status"), mbps: v("megabytes_per_second") };
 }

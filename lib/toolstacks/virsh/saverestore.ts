@@ -1,5 +1,5 @@
 import { AppError } from "../../errors";
-import type { CommandRunner, SaveRestoreOps } from "../types";
+import type { SaveRestoreOps } from "../types";
 import { isRunning } from "../linux/ps";
 import { parseDomjobinfo, parseVirshList, virshStates } from "./parse";
 import * as virsh from "./commands";
@@ -11,9 +11,21 @@ import { virshSaveRestoreError } from "./errors";
 const MAGIC = "LibvirtQemudSave";
 const HEADER = 92; // magic[16] + version, data_len, was_running, compressed, cookieOffset, unused[14] (uint32 each)
 
-export interface LibvirtSaveHeader { name: string; uuid: string | null; memoryMiB: number; vcpus: number; xml: string }
+export interface LibvirtSaveHeader {
+  name: string;
+  uuid: string | null;
+  memoryMiB: number;
+  vcpus: number;
+  xml: string;
+}
 
-const unescape = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /** Reads the domain XML from the start of a libvirt save file (base64 of its first bytes). */
 export function parseLibvirtSaveHeader(base64: string): LibvirtSaveHeader | null {
@@ -26,11 +38,22 @@ export function parseLibvirtSaveHeader(base64: string): LibvirtSaveHeader | null
   const name = /<name>([^<]+)<\/name>/.exec(xml)?.[1];
   if (!name) return null;
   const mem = /<memory(?: unit='(\w+)')?>(\d+)<\/memory>/.exec(xml);
-  const scale: Record<string, number> = { b: 1 / 1048576, bytes: 1 / 1048576, KiB: 1 / 1024, k: 1 / 1024, MiB: 1, M: 1, GiB: 1024, G: 1024 };
+  const scale: Record<string, number> = {
+    b: 1 / 1048576,
+    bytes: 1 / 1048576,
+    KiB: 1 / 1024,
+    k: 1 / 1024,
+    MiB: 1,
+    M: 1,
+    GiB: 1024,
+    G: 1024,
+  };
   return {
-    name: unescape(name), uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? null,
+    name: unescapeXml(name),
+    uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? null,
     memoryMiB: mem ? Math.round(Number(mem[2]) * (scale[mem[1] ?? "KiB"] ?? 1 / 1024)) : 0,
-    vcpus: Number(/<vcpu[^>]*>(\d+)<\/vcpu>/.exec(xml)?.[1] ?? 1), xml,
+    vcpus: Number(/<vcpu[^>]*>(\d+)<\/vcpu>/.exec(xml)?.[1] ?? 1),
+    xml,
   };
 }
 
@@ -42,22 +65,34 @@ export const virshFiles: SaveRestoreOps = {
   async active(runner, domain) {
     const r = await runner.exec(["virsh", "list"], { timeoutMs: 10_000 }).catch(() => null);
     if (r?.code !== 0) return null;
-    try { return parseVirshList(r.stdout).find((d) => d.name === domain) ?? null; } catch { return null; }
+    try {
+      return parseVirshList(r.stdout).find((d) => d.name === domain) ?? null;
+    } catch {
+      return null;
+    }
   },
   // virsh's "\rSave: [ 37 %]" has no newline: libvirt's job statistics tell the bytes written
   async saveProgress(runner, domain) {
     const r = await runner.exec(virsh.domjobinfo(domain), { timeoutMs: 5_000 }).catch(() => null);
     if (r?.code !== 0) return null;
-    try { return parseDomjobinfo(r.stdout).memoryProcessed; } catch { return null; }
+    try {
+      return parseDomjobinfo(r.stdout).memoryProcessed;
+    } catch {
+      return null;
+    }
   },
   // "\rSave: [ 37 %]" has no newline and lands in front of the next line: drop it
   outputLine: (raw) => raw.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim(),
   consoleHint: (d) => `virsh console ${d}`,
   async state(runner, domain) {
     const r = await runner.exec(virsh.list(), { timeoutMs: 10_000 });
-    if (r.code !== 0) throw new AppError("toolstack_error", `virsh list --all failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
+    if (r.code !== 0)
+      throw new AppError(
+        "toolstack_error",
+        `virsh list --all failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`,
+      );
     const row = parseVirshList(r.stdout).find((d) => d.name === domain);
-    return !row ? "absent" : row.id === null ? "defined" : virshStates[row.state] ?? "unknown";
+    return !row ? "absent" : row.id === null ? "defined" : (virshStates[row.state] ?? "unknown");
   },
   // ask libvirt's job first (virsh itself may be gone), then the process
   async saving(runner, d, f) {
@@ -69,6 +104,14 @@ export const virshFiles: SaveRestoreOps = {
   restoring: (runner, f) => isRunning(runner, virsh.restore(f)),
   parseHeader(base64) {
     const h = parseLibvirtSaveHeader(base64);
-    return h ? { name: h.name, uuid: h.uuid, memoryMiB: h.memoryMiB, format: "virsh", arch: /<type\b[^>]*\barch='([^']+)'/.exec(h.xml)?.[1] ?? null } : null;
+    return h
+      ? {
+          name: h.name,
+          uuid: h.uuid,
+          memoryMiB: h.memoryMiB,
+          format: "virsh",
+          arch: /<type\b[^>]*\barch='([^']+)'/.exec(h.xml)?.[1] ?? null,
+        }
+      : null;
   },
 };

@@ -22,8 +22,13 @@ export const xlDriver: ToolstackDriver = {
   label: "xl (Xen)",
   probeCommand: "xl",
   capabilities: {
-    migrationOptions: false, tuneWhileRunning: false, reportsRounds: false, definedDomains: false,
-    completeDiskList: false, precopyPolicy: "xen", memoryModel: "xen",
+    migrationOptions: false,
+    tuneWhileRunning: false,
+    reportsRounds: false,
+    definedDomains: false,
+    completeDiskList: false,
+    precopyPolicy: "xen",
+    memoryModel: "xen",
   },
   migrate: migrateXl,
   locate,
@@ -42,7 +47,14 @@ export const xlDriver: ToolstackDriver = {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
     const withLong = opts.full || !opts.previousDomains;
-    const argvs = [cmd.xlInfo(), cmd.xlList(), cmd.xlUptime(), ...(withLong ? [cmd.xlListLong()] : []), ...(dir ? [statDirArgv(dir)] : []), ...(withCpu ? [cmd.cpuinfo(), cmd.ipAddr()] : [])];
+    const argvs = [
+      cmd.xlInfo(),
+      cmd.xlList(),
+      cmd.xlUptime(),
+      ...(withLong ? [cmd.xlListLong()] : []),
+      ...(dir ? [statDirArgv(dir)] : []),
+      ...(withCpu ? [cmd.cpuinfo(), cmd.ipAddr()] : []),
+    ];
     const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const infoText = ok(argvs[0], info_);
     const listText = ok(argvs[1], list_);
@@ -65,13 +77,13 @@ export const xlDriver: ToolstackDriver = {
       hypervisor: "Xen",
       hypervisorVersion: info.get("xen_version")!,
       arch: info.get("machine")!,
-      virtExtensions: cpuText === null ? opts.previous?.virtExtensions ?? [] : parseCpuVirtFlags(cpuText),
+      virtExtensions: cpuText === null ? (opts.previous?.virtExtensions ?? []) : parseCpuVirtFlags(cpuText),
       virtCaps: (info.get("virt_caps") ?? "").split(/\s+/).filter(Boolean),
       nrCpus: Number(info.get("nr_cpus")),
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
       imageDir: dirStat,
-      addresses: ipText === null ? opts.previous?.addresses ?? [] : parseIpAddr(ipText),
+      addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
     };
     const long = new Map(longText === null ? [] : parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);
@@ -80,14 +92,16 @@ export const xlDriver: ToolstackDriver = {
       return {
         name: baseDomainName(row.name),
         id: row.id,
-        uuid: prev ? prev.uuid : long.get(row.id)?.uuid ?? (row.id === 0 ? "00000000-0000-0000-0000-000000000000" : null),
+        uuid: prev
+          ? prev.uuid
+          : (long.get(row.id)?.uuid ?? (row.id === 0 ? "00000000-0000-0000-0000-000000000000" : null)),
         memoryMiB: row.memoryMiB,
         vcpus: row.vcpus,
         state: stateFromLetters(row.stateLetters, row.name),
         stateLetters: row.stateLetters,
         cpuSeconds: row.cpuSeconds,
         uptimeSeconds: uptime.get(row.id) ?? null,
-        disks: prev ? prev.disks : long.get(row.id)?.disks ?? [],
+        disks: prev ? prev.disks : (long.get(row.id)?.disks ?? []),
       };
     });
     return { facts, domains };

@@ -8,23 +8,57 @@ import type { ExecResult } from "../../ssh/types";
 export function xlError(argv: readonly string[], r: ExecResult): AppError {
   const cmd = argv.join(" ");
   const stderr = r.stderr.trim();
-  if (r.code === 127) return new AppError("toolstack_not_found", `\`${argv[0]}\` is not installed on this host (exit 127): is it a Xen dom0?`, { stderr });
+  if (r.code === 127)
+    return new AppError(
+      "toolstack_not_found",
+      `\`${argv[0]}\` is not installed on this host (exit 127): is it a Xen dom0?`,
+      { stderr },
+    );
   if (/is an invalid domain identifier|Error: Domain '.*' does not exist\./.test(stderr)) {
     return new AppError("domain_not_found", `No such domain on this host (${cmd}).`, { stderr });
   }
-  if (r.code === 2 && /option `.*' not supported\./.test(stderr)) return new AppError("toolstack_error", `xl rejected an option of \`${cmd}\`; this xl may be too old.`, { stderr });
-  return new AppError("toolstack_error", `\`${cmd}\` failed (exit ${r.code ?? r.signal}): ${stderr.split("\n")[0] || "no message"}`, { stderr });
+  if (r.code === 2 && /option `.*' not supported\./.test(stderr))
+    return new AppError("toolstack_error", `xl rejected an option of \`${cmd}\`; this xl may be too old.`, { stderr });
+  return new AppError(
+    "toolstack_error",
+    `\`${cmd}\` failed (exit ${r.code ?? r.signal}): ${stderr.split("\n")[0] || "no message"}`,
+    { stderr },
+  );
 }
 
 // xl migrate (xl_migrate.c; reference §1.6)
 const ERROR_LINES: [RegExp, ErrorCode, string][] = [
   [/Could not resolve hostname/, "migrate_target_unknown", "The source host cannot resolve the target's name."],
-  [/ssh: connect to host .* Connection refused|Connection timed out|No route to host/, "migrate_target_unreachable", "The source host cannot reach the target over SSH."],
-  [/cannot allocate memory|Domain creation failed/, "migrate_target_oom", "The target could not reserve memory for the domain."],
-  [/Broken pipe|Connection reset|file\/stream truncated/, "migrate_link_lost", "The migration stream between the hosts broke."],
-  [/Target reports startup failure/, "migrate_target_start_failed", "The target could not start the domain; it was resumed on the source."],
-  [/Migration failed during final handshake|Domain state is now undefined/, "migrate_handshake_lost", "The link broke during the final handshake: the domain's state is undefined. Check both hosts before resuming either copy."],
-  [/is an invalid domain identifier|does not exist\./, "domain_not_found", "The domain is not on the source host any more."],
+  [
+    /ssh: connect to host .* Connection refused|Connection timed out|No route to host/,
+    "migrate_target_unreachable",
+    "The source host cannot reach the target over SSH.",
+  ],
+  [
+    /cannot allocate memory|Domain creation failed/,
+    "migrate_target_oom",
+    "The target could not reserve memory for the domain.",
+  ],
+  [
+    /Broken pipe|Connection reset|file\/stream truncated/,
+    "migrate_link_lost",
+    "The migration stream between the hosts broke.",
+  ],
+  [
+    /Target reports startup failure/,
+    "migrate_target_start_failed",
+    "The target could not start the domain; it was resumed on the source.",
+  ],
+  [
+    /Migration failed during final handshake|Domain state is now undefined/,
+    "migrate_handshake_lost",
+    "The link broke during the final handshake: the domain's state is undefined. Check both hosts before resuming either copy.",
+  ],
+  [
+    /is an invalid domain identifier|does not exist\./,
+    "domain_not_found",
+    "The domain is not on the source host any more.",
+  ],
 ];
 
 /** The most specific failure the lines describe (first match in the table's order of precedence). */
@@ -39,7 +73,11 @@ const ERRORS: [RegExp, ErrorCode, string][] = [
   [/No space left on device/, "save_no_space", "The disk filled up during the save; the domain was resumed."],
   [/Failed to open temp file/, "save_unwritable", "xl could not create the image file (does the directory exist?)."],
   [/Can't open restore file/, "image_missing", "The image file is not there."],
-  [/wrong magic number|wrong byte order|Savefile truncated|mandatory flag/, "image_corrupt", "The file is not a complete xl save image."],
+  [
+    /wrong magic number|wrong byte order|Savefile truncated|mandatory flag/,
+    "image_corrupt",
+    "The file is not a complete xl save image.",
+  ],
   [/already exists/, "domain_exists", "A domain of that name already runs on this host."],
   [/cannot allocate memory/, "restore_no_memory", "The host has not enough free memory for the domain."],
   [/is an invalid domain identifier|does not exist\./, "domain_not_found", "The domain is not on this host any more."],
@@ -50,5 +88,8 @@ export function saveRestoreError(lines: string[], what: "save" | "restore"): { c
   // quote the line that says why (an error line), never a progress line that happened to come last
   const said = lines.map((l) => l.trim()).filter((l) => l && !parseProgress(l) && !/^xc: progress:/.test(l));
   const cause = said.find((l) => /error|fail|cannot|can't|unable/i.test(l)) ?? said.at(-1);
-  return { code: what === "save" ? "save_failed" : "restore_failed", message: `xl ${what} failed: ${cause ?? "no message"}` };
+  return {
+    code: what === "save" ? "save_failed" : "restore_failed",
+    message: `xl ${what} failed: ${cause ?? "no message"}`,
+  };
 }

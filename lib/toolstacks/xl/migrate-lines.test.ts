@@ -4,12 +4,23 @@ import { describe, expect, it } from "vitest";
 import { phaseOfLine } from "./migrate-lines";
 import { errorOfLines } from "./errors";
 
-const lines = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", `${name}.stderr.txt`), "utf8").split("\n").filter(Boolean);
+const lines = (name: string) =>
+  fs
+    .readFileSync(path.join(__dirname, "fixtures", `${name}.stderr.txt`), "utf8")
+    .split("\n")
+    .filter(Boolean);
 const phasesOf = (name: string) => lines(name).map(phaseOfLine).filter(Boolean);
 
 describe("xl migrate output", () => {
   it("a successful run announces every phase but stop-and-copy's start (seen by polling), in order", () => {
-    expect(phasesOf("migrate-success")).toEqual(["reservation", "precopy", "stop-and-copy", "commitment", "activation", "done"]);
+    expect(phasesOf("migrate-success")).toEqual([
+      "reservation",
+      "precopy",
+      "stop-and-copy",
+      "commitment",
+      "activation",
+      "done",
+    ]);
     expect(lines("migrate-success")).toContain("migration target: Domain started successsfully.");
   });
 
@@ -27,6 +38,9 @@ describe("xl migrate output", () => {
   });
 
   it("a failure it does not know keeps xl's last line in the message", () => {
-    expect(errorOfLines(["migration target: Ready to receive domain.", "something new went wrong"])).toEqual({ code: "migrate_failed", message: "xl migrate failed: something new went wrong" });
+    expect(errorOfLines(["migration target: Ready to receive domain.", "something new went wrong"])).toEqual({
+      code: "migrate_failed",
+      message: "xl migrate failed: something new went wrong",
+    });
   });
 });

@@ -24,9 +24,12 @@ const argv = {
 };
 
 export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutcome> {
-  const setPhase = (phase: JobPhase) => { if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} }); };
+  const setPhase = (phase: JobPhase) => {
+    if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
+  };
   const dev = await routeDevice(ctx.source, ctx.targetAddress);
-  const readTx = async () => (dev ? Number((await ctx.source.exec(argv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN);
+  const readTx = async () =>
+    dev ? Number((await ctx.source.exec(argv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN;
   const tx0 = await readTx().catch(() => NaN);
   const t0 = Date.now();
   const lines: string[] = [];
@@ -40,9 +43,7 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
   const poll = async () => {
     while (!done) {
       const started = Date.now();
-      const [src, dst, tx] = await Promise.all([
-        listRows(ctx.source), listRows(ctx.target), readTx().catch(() => NaN),
-      ]);
+      const [src, dst, tx] = await Promise.all([listRows(ctx.source), listRows(ctx.target), readTx().catch(() => NaN)]);
       const now = Date.now();
       const s = src?.find((r) => baseDomainName(r.name) === ctx.domain);
       if (s && (s.stateLetters === "---ss-" || s.name.endsWith("--migratedaway"))) {
@@ -53,7 +54,11 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
       if (d && /^[r-][b-]-{4}$/.test(d.stateLetters)) targetRunningAt ??= now;
       if (Number.isFinite(tx) && Number.isFinite(tx0)) {
         const throughput = now > lastTxAt ? ((tx - lastTx) * 1000) / (now - lastTxAt) : 0;
-        ctx.emit({ type: "sample", phase: ctx.phase(), payload: { bytesSent: tx - tx0, throughputBps: Math.max(0, Math.round(throughput)), elapsedMs: now - t0 } });
+        ctx.emit({
+          type: "sample",
+          phase: ctx.phase(),
+          payload: { bytesSent: tx - tx0, throughputBps: Math.max(0, Math.round(throughput)), elapsedMs: now - t0 },
+        });
         lastTx = tx;
         lastTxAt = now;
       }
@@ -86,7 +91,12 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
     // the last polls may have missed the target's first running moment by < pollMs: take one more look
     targetRunningAt ??= Date.now();
     const start = suspendedAt ?? lastRunningAt;
-    if (start) ctx.emit({ type: "downtime", phase: "activation", payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null } });
+    if (start)
+      ctx.emit({
+        type: "downtime",
+        phase: "activation",
+        payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null },
+      });
   }
   const location = await locate(ctx, lost ? 120_000 : 10_000);
   if (lost) {
@@ -95,13 +105,25 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
     return {
       status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
       errorCode: arrived ? null : "ssh_lost_during_job",
-      errorMessage: arrived ? null : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${err.message}).`,
-      location: arrived ? { ...location, note: `${location.note} The migration finished while Ferry's SSH session to the source was lost; downtime was not measured.` } : location,
+      errorMessage: arrived
+        ? null
+        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${err.message}).`,
+      location: arrived
+        ? {
+            ...location,
+            note: `${location.note} The migration finished while Ferry's SSH session to the source was lost; downtime was not measured.`,
+          }
+        : location,
     };
   }
   if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
   if (ctx.cancel.aborted && location.host === ctx.sourceName) {
-    return { status: "cancelled", errorCode: "migrate_cancelled", errorMessage: "Cancelled before the point of no return; the domain kept running on the source.", location };
+    return {
+      status: "cancelled",
+      errorCode: "migrate_cancelled",
+      errorMessage: "Cancelled before the point of no return; the domain kept running on the source.",
+      location,
+    };
   }
   const err = errorOfLines(lines);
   return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
@@ -109,7 +131,7 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
 
 async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
   const r = await runner.exec(argv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
-  return r && r.code === 0 ? /\bdev (\S+)/.exec(r.stdout)?.[1] ?? null : null;
+  return r && r.code === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
 }
 
 async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {
@@ -125,7 +147,10 @@ async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {
  * Where the domain runs now: asks both hosts until it is found in exactly one place and not mid-handshake
  * (or `patienceMs` passes). Never guesses: an unknown answer says which host to check.
  */
-export async function locate(ctx: Pick<XlMigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">, patienceMs: number): Promise<{ host: string | null; note: string }> {
+export async function locate(
+  ctx: Pick<XlMigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">,
+  patienceMs: number,
+): Promise<{ host: string | null; note: string }> {
   const deadline = Date.now() + patienceMs;
   for (;;) {
     const [src, dst] = await Promise.all([listRows(ctx.source), listRows(ctx.target)]);
@@ -133,14 +158,25 @@ export async function locate(ctx: Pick<XlMigrationContext, "source" | "target" |
     const d = dst?.find((r) => baseDomainName(r.name) === ctx.domain);
     const settled = (r: XlListRow | undefined) => r && r.name === ctx.domain && r.stateLetters !== "---ss-";
     if (src && dst) {
-      if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
-      if (settled(s) && !d) return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
-      if (settled(s) && settled(d)) return { host: null, note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.` };
+      if (settled(d) && !s)
+        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
+      if (settled(s) && !d)
+        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
+      if (settled(s) && settled(d))
+        return {
+          host: null,
+          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
+        };
       if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
     }
     if (Date.now() >= deadline) {
       const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
-      return { host: null, note: unreachable ? `Could not ask ${unreachable}; check there for ${ctx.domain}.` : `${ctx.domain} is still mid-handshake (${s?.name ?? "-"} / ${d?.name ?? "-"}); check both hosts.` };
+      return {
+        host: null,
+        note: unreachable
+          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
+          : `${ctx.domain} is still mid-handshake (${s?.name ?? "-"} / ${d?.name ?? "-"}); check both hosts.`,
+      };
     }
     await new Promise((r) => setTimeout(r, 500));
   }

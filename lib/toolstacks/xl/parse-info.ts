@@ -10,10 +10,14 @@ export function parseXlInfo(text: string): Map<string, string> {
     info.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
   }
   for (const key of ["host", "machine", "total_memory", "free_memory", "xen_version", "nr_cpus"]) {
-    if (!info.has(key)) throw new AppError("toolstack_parse_error", `\`xl info\` did not report ${key}; is this a Xen dom0?`, { text: text.slice(0, 500) });
+    if (!info.has(key))
+      throw new AppError("toolstack_parse_error", `\`xl info\` did not report ${key}; is this a Xen dom0?`, {
+        text: text.slice(0, 500),
+      });
   }
   for (const key of ["total_memory", "free_memory", "nr_cpus"]) {
-    if (!/^\d+$/.test(info.get(key)!)) throw new AppError("toolstack_parse_error", `\`xl info\` reported ${key} as "${info.get(key)}", not a number.`);
+    if (!/^\d+$/.test(info.get(key)!))
+      throw new AppError("toolstack_parse_error", `\`xl info\` reported ${key} as "${info.get(key)}", not a number.`);
   }
   return info;
 }
@@ -30,7 +34,11 @@ export function parseCpuVirtFlags(cpuinfo: string): string[] {
   const found = new Set<string>();
   for (const line of cpuinfo.split("\n")) {
     if (!/^flags\s*:/.test(line)) continue;
-    for (const flag of line.slice(line.indexOf(":") + 1).trim().split(/\s+/)) if (flag === "vmx" || flag === "svm") found.add(flag);
+    for (const flag of line
+      .slice(line.indexOf(":") + 1)
+      .trim()
+      .split(/\s+/))
+      if (flag === "vmx" || flag === "svm") found.add(flag);
   }
   return [...found].sort();
 }

@@ -4,7 +4,14 @@ import type { DomainState } from "../types";
 // `xl list` (xl_info.c: list_domains): TAB-separated header, rows "%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f".
 // Names longer than 40 chars push the columns right, so fields are taken from the right.
 
-export interface XlListRow { name: string; id: number; memoryMiB: number; vcpus: number; stateLetters: string; cpuSeconds: number }
+export interface XlListRow {
+  name: string;
+  id: number;
+  memoryMiB: number;
+  vcpus: number;
+  stateLetters: string;
+  cpuSeconds: number;
+}
 
 const HEADER = /^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/;
 const STATE = /^[r-][b-][p-][s-][-rscwS?][d-]$/;
@@ -12,14 +19,30 @@ const STATE = /^[r-][b-][p-][s-][-rscwS?][d-]$/;
 export function parseXlList(text: string): XlListRow[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   if (lines.length === 0 || !HEADER.test(lines[0])) {
-    throw new AppError("toolstack_parse_error", "`xl list` printed no table header; is this a Xen dom0?", { text: text.slice(0, 500) });
+    throw new AppError("toolstack_parse_error", "`xl list` printed no table header; is this a Xen dom0?", {
+      text: text.slice(0, 500),
+    });
   }
   return lines.slice(1).map((line, i) => {
     const f = line.trim().split(/\s+/);
     if (f.length < 6) throw rowError(line, i);
     const [id, mem, vcpus, state, time] = f.slice(-5);
-    if (!/^\d+$/.test(id) || !/^\d+$/.test(mem) || !/^\d+$/.test(vcpus) || !STATE.test(state) || !/^\d+\.\d$/.test(time)) throw rowError(line, i);
-    return { name: f.slice(0, -5).join(" "), id: Number(id), memoryMiB: Number(mem), vcpus: Number(vcpus), stateLetters: state, cpuSeconds: Number(time) };
+    if (
+      !/^\d+$/.test(id) ||
+      !/^\d+$/.test(mem) ||
+      !/^\d+$/.test(vcpus) ||
+      !STATE.test(state) ||
+      !/^\d+\.\d$/.test(time)
+    )
+      throw rowError(line, i);
+    return {
+      name: f.slice(0, -5).join(" "),
+      id: Number(id),
+      memoryMiB: Number(mem),
+      vcpus: Number(vcpus),
+      stateLetters: state,
+      cpuSeconds: Number(time),
+    };
   });
 }
 

@@ -11,7 +11,11 @@ import { xlError } from "./errors";
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
 
 function codeOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { return e instanceof AppError ? e.code : "not-an-AppError"; }
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof AppError ? e.code : "not-an-AppError";
+  }
   return undefined;
 }
 
@@ -42,8 +46,15 @@ describe("parseXlList", () => {
   });
 
   it.each([
-    ["r-----", "running"], ["-b----", "idle"], ["--p---", "paused"], ["---ss-", "suspended"],
-    ["---sc-", "crashed"], ["---s--", "shutdown"], ["---sr-", "shutdown"], ["-----d", "dying"], ["------", "running"],
+    ["r-----", "running"],
+    ["-b----", "idle"],
+    ["--p---", "paused"],
+    ["---ss-", "suspended"],
+    ["---sc-", "crashed"],
+    ["---s--", "shutdown"],
+    ["---sr-", "shutdown"],
+    ["-----d", "dying"],
+    ["------", "running"],
   ])("state %s is %s", (letters, state) => expect(stateFromLetters(letters, "x")).toBe(state));
 });
 
@@ -72,14 +83,22 @@ describe("parseXlInfo", () => {
 
 describe("parseXlListLong", () => {
   it("reads uuid, type and disks of the reference entry", () => {
-    expect(parseXlListLong(fixture("list-long.json"))).toEqual([{
-      domid: 3, name: "web01", uuid: "5f1c2e0a-1b2c-4d5e-8f90-0123456789ab", type: "pvh",
-      disks: [{ path: "/dev/vg0/web01", vdev: "xvda" }],
-    }]);
+    expect(parseXlListLong(fixture("list-long.json"))).toEqual([
+      {
+        domid: 3,
+        name: "web01",
+        uuid: "5f1c2e0a-1b2c-4d5e-8f90-0123456789ab",
+        type: "pvh",
+        disks: [{ path: "/dev/vg0/web01", vdev: "xvda" }],
+      },
+    ]);
   });
 
   it("accepts a single object (xl create -n) and an empty array", () => {
-    expect(parseXlListLong('{"domid": null, "config": {"c_info": {"name": "x"}}}')[0]).toMatchObject({ domid: null, name: "x" });
+    expect(parseXlListLong('{"domid": null, "config": {"c_info": {"name": "x"}}}')[0]).toMatchObject({
+      domid: null,
+      name: "x",
+    });
     expect(parseXlListLong("[\n]\n")).toEqual([]);
   });
 
@@ -91,17 +110,25 @@ describe("parseXlListLong", () => {
 
 describe("parseXlUptime", () => {
   it("reads H:MM:SS, 1 day and N days forms", () => {
-    expect([...parseXlUptime(fixture("uptime.txt"))]).toEqual([[0, 3 * 86400 + 5], [1, 5405], [2, 86400 + 3728]]);
+    expect([...parseXlUptime(fixture("uptime.txt"))]).toEqual([
+      [0, 3 * 86400 + 5],
+      [1, 5405],
+      [2, 86400 + 3728],
+    ]);
   });
 });
 
 describe("xlError", () => {
   const r = (code: number, stderr: string) => ({ code, stdout: "", stderr });
   it("maps exit codes and known messages to codes", () => {
-    expect(xlError(["xl", "list", "nosuch"], r(1, fixture("list-unknown-name.stderr.txt"))).code).toBe("domain_not_found");
+    expect(xlError(["xl", "list", "nosuch"], r(1, fixture("list-unknown-name.stderr.txt"))).code).toBe(
+      "domain_not_found",
+    );
     expect(xlError(["xl", "list", "42"], r(1, fixture("list-unknown-id.stderr.txt"))).code).toBe("domain_not_found");
     expect(xlError(["xl", "info"], r(127, "bash: line 1: xl: command not found\n")).code).toBe("toolstack_not_found");
     expect(xlError(["xl", "list", "-q"], r(2, "option `q' not supported.\n")).code).toBe("toolstack_error");
-    expect(xlError(["xl", "info"], r(1, "libxl: error: cannot init xl context\n")).message).toMatch(/cannot init xl context/);
+    expect(xlError(["xl", "info"], r(1, "libxl: error: cannot init xl context\n")).message).toMatch(
+      /cannot init xl context/,
+    );
   });
 });

@@ -16,7 +16,13 @@ export function parseProgress(line: string): { done: number; total: number; perc
 
 const MAGIC = "Xen saved domain, xl format\n \0 \r";
 
-export interface SaveHeader { name: string; uuid: string | null; memoryMiB: number; vcpus: number; config: Record<string, unknown> }
+export interface SaveHeader {
+  name: string;
+  uuid: string | null;
+  memoryMiB: number;
+  vcpus: number;
+  config: Record<string, unknown>;
+}
 
 /** Reads xl's 48-byte header and the JSON config after it (base64 of the file's first bytes). */
 export function parseSaveHeader(base64: string): SaveHeader | null {
@@ -26,19 +32,30 @@ export function parseSaveHeader(base64: string): SaveHeader | null {
   const len = b.readUInt32LE(48);
   if (52 + len > b.length) return null;
   try {
-    const config = JSON.parse(b.subarray(52, 52 + len).toString("utf8").replace(/\0$/, ""));
+    const config = JSON.parse(
+      b
+        .subarray(52, 52 + len)
+        .toString("utf8")
+        .replace(/\0$/, ""),
+    );
     const name = config?.c_info?.name;
     if (typeof name !== "string") return null;
-    return { name, uuid: config.c_info.uuid ?? null, memoryMiB: Math.round((config.b_info?.max_memkb ?? 0) / 1024), vcpus: config.b_info?.max_vcpus ?? 1, config };
+    return {
+      name,
+      uuid: config.c_info.uuid ?? null,
+      memoryMiB: Math.round((config.b_info?.max_memkb ?? 0) / 1024),
+      vcpus: config.b_info?.max_vcpus ?? 1,
+      config,
+    };
   } catch {
     return null;
   }
 }
 
-
 const listOrThrow = async (runner: CommandRunner) => {
   const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 });
-  if (r.code !== 0) throw new AppError("toolstack_error", `xl list failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
+  if (r.code !== 0)
+    throw new AppError("toolstack_error", `xl list failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
   return parseXlList(r.stdout);
 };
 
@@ -49,7 +66,7 @@ export const xlFiles: SaveRestoreOps = {
   error: (stderr, what) => saveRestoreError(stderr.split("\n"), what),
   async active(runner, domain) {
     const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 }).catch(() => null);
-    return r?.code === 0 ? parseXlList(r.stdout).find((d) => d.name === domain) ?? null : null;
+    return r?.code === 0 ? (parseXlList(r.stdout).find((d) => d.name === domain) ?? null) : null;
   },
   outputLine: (raw) => raw.trim(),
   progressOfLine: (line) => parseProgress(line),

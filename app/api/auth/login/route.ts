@@ -13,7 +13,10 @@ export const POST = handler("POST /api/auth/login", async (req, _ctx, call) => {
   call.session = session;
   const res = NextResponse.json({ user: session.user });
   res.cookies.set(SESSION_COOKIE, token, {
-    httpOnly: true, sameSite: "strict", path: "/", expires: session.expiresAt,
+    httpOnly: true,
+    sameSite: "strict",
+    path: "/",
+    expires: session.expiresAt,
     secure: new URL(req.url).protocol === "https:" || req.headers.get("x-forwarded-proto") === "https",
   });
   return res;
