@@ -27,6 +27,10 @@ export const hostArgv = {
   ],
   /** ssh from this host to another (the prefix of a command run there) */
   sshTo: (address: string) => ["ssh", ...SSH_OPTS, address],
+  cpuinfo: () => ["cat", "/proc/cpuinfo"],
+  ipAddr: () => ["ip", "-o", "addr"],
+  routeGet: (address: string) => ["ip", "route", "get", address],
+  txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
 };
 
 export function parseSha256(stdout: string): string | null {
@@ -56,4 +60,25 @@ export async function freeKiB(runner: CommandRunner, dir: string): Promise<numbe
   const r = await runner.exec(hostArgv.df(dir), { timeoutMs: 8_000 }).catch(() => null);
   const row = r?.code === 0 ? parseDf(r.stdout)[0] : undefined;
   return row ? row.availableKiB : null;
+}
+
+/** Global addresses from `ip -o addr` ("3: xenbr0    inet 192.168.1.68/24 brd … scope global xenbr0\ …"). */
+export function parseIpAddr(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\binet6? ([0-9a-fA-F.:]+)\/\d+ .*?scope global/g)) out.push(m[1]);
+  return out;
+}
+
+/** vmx / svm from /proc/cpuinfo's flags lines (Xen's dom0 may hide them; virt_caps then tells). */
+export function parseCpuVirtFlags(cpuinfo: string): string[] {
+  const found = new Set<string>();
+  for (const line of cpuinfo.split("\n")) {
+    if (!/^flags\s*:/.test(line)) continue;
+    for (const flag of line
+      .slice(line.indexOf(":") + 1)
+      .trim()
+      .split(/\s+/))
+      if (flag === "vmx" || flag === "svm") found.add(flag);
+  }
+  return [...found].sort();
 }

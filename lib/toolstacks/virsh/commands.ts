@@ -3,6 +3,7 @@
 
 export const list = () => ["virsh", "list", "--all"];
 export const listRunning = () => ["virsh", "list", "--name"];
+export const listActive = () => ["virsh", "list"];
 export const dominfo = (dom: string) => ["virsh", "dominfo", dom];
 export const domblklist = (dom: string) => ["virsh", "domblklist", "--details", dom];
 export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];

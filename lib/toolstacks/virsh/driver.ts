@@ -4,7 +4,7 @@ import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../ty
 import * as cmd from "./commands";
 import { virshError } from "./errors";
 import { parseDominfo, parseNodeMemStats, parseNodeinfo, parseVirshList, parseVirshVersion } from "./parse";
-import { parseCpuVirtFlags, parseIpAddr } from "../xl/parse-info";
+import { hostArgv, parseCpuVirtFlags, parseIpAddr } from "../linux/host-commands";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
@@ -67,7 +67,7 @@ export const virshDriver: ToolstackDriver = {
       cmd.nodememstats(),
       cmd.list(),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [cmd.version(), cmd.hostname(), ["cat", "/proc/cpuinfo"], ["ip", "-o", "addr"]] : []),
+      ...(withCpu ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr()] : []),
     ];
     const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const nodeText = ok(argvs[0], node_);

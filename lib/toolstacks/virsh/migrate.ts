@@ -188,7 +188,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
 }
 
 async function active(runner: CommandRunner): Promise<{ name: string; state: string }[] | null> {
-  const r = await runner.exec(["virsh", "list"], { timeoutMs: 5_000 }).catch(() => null);
+  const r = await runner.exec(cmd.listActive(), { timeoutMs: 5_000 }).catch(() => null);
   if (r?.code !== 0) return null;
   try {
     return parseVirshList(r.stdout);

@@ -63,7 +63,7 @@ export const virshFiles: SaveRestoreOps = {
   restore: (f) => virsh.restore(f),
   error: virshSaveRestoreError,
   async active(runner, domain) {
-    const r = await runner.exec(["virsh", "list"], { timeoutMs: 10_000 }).catch(() => null);
+    const r = await runner.exec(virsh.listActive(), { timeoutMs: 10_000 }).catch(() => null);
     if (r?.code !== 0) return null;
     try {
       return parseVirshList(r.stdout).find((d) => d.name === domain) ?? null;

@@ -1,9 +1,10 @@
-// argv of every xl command Ferry runs (xl(1); shared/reference/toolstacks.md §1). Built here only.
+// argv of every xl command Ferry runs (xl(1); shared/reference/toolstacks.md §1). Built here only; the plain
+// Linux commands (cat, ip, stat…) are in ../linux/host-commands.ts.
 
 export const xlInfo = () => ["xl", "info"];
 export const xlList = () => ["xl", "list"];
 export const xlListLong = () => ["xl", "list", "-l"];
 export const xlUptime = () => ["xl", "uptime"];
-export const unameMachine = () => ["uname", "-m"];
-export const cpuinfo = () => ["cat", "/proc/cpuinfo"];
-export const ipAddr = () => ["ip", "-o", "addr"];
+export const xlMigrate = (dom: string, host: string) => ["xl", "migrate", dom, host];
+export const xlSave = (dom: string, file: string) => ["xl", "save", dom, file];
+export const xlRestore = (file: string) => ["xl", "restore", file];

@@ -3,7 +3,8 @@ import { execBatch } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { xlError } from "./errors";
-import { parseCpuVirtFlags, parseIpAddr, parseXlInfo } from "./parse-info";
+import { parseXlInfo } from "./parse-info";
+import { hostArgv, parseCpuVirtFlags, parseIpAddr } from "../linux/host-commands";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
@@ -53,7 +54,7 @@ export const xlDriver: ToolstackDriver = {
       cmd.xlUptime(),
       ...(withLong ? [cmd.xlListLong()] : []),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [cmd.cpuinfo(), cmd.ipAddr()] : []),
+      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr()] : []),
     ];
     const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const infoText = ok(argvs[0], info_);

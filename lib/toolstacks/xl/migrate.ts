@@ -5,6 +5,8 @@ import type { CommandRunner } from "../types";
 import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
 import { phaseOfLine } from "./migrate-lines";
+import * as cmd from "./commands";
+import { hostArgv } from "../linux/host-commands";
 import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -16,20 +18,13 @@ import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 export type XlMigrationContext = MigrationContext;
 export type { MigrationOutcome };
 
-const argv = {
-  migrate: (dom: string, host: string) => ["xl", "migrate", dom, host],
-  list: () => ["xl", "list"],
-  routeGet: (addr: string) => ["ip", "route", "get", addr],
-  txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
-};
-
 export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutcome> {
   const setPhase = (phase: JobPhase) => {
     if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
   };
   const dev = await routeDevice(ctx.source, ctx.targetAddress);
   const readTx = async () =>
-    dev ? Number((await ctx.source.exec(argv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN;
+    dev ? Number((await ctx.source.exec(hostArgv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN;
   const tx0 = await readTx().catch(() => NaN);
   const t0 = Date.now();
   const lines: string[] = [];
@@ -70,7 +65,7 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
   let code: number | null = null;
   let lost: unknown = null;
   try {
-    const r = await ctx.source.exec(argv.migrate(ctx.domain, ctx.targetAddress), {
+    const r = await ctx.source.exec(cmd.xlMigrate(ctx.domain, ctx.targetAddress), {
       timeoutMs: 6 * 3600_000,
       interrupt: ctx.cancel,
       onStderrLine: (line) => {
@@ -130,13 +125,13 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
 }
 
 async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
-  const r = await runner.exec(argv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
+  const r = await runner.exec(hostArgv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
   return r && r.code === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
 }
 
 async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {
   try {
-    const r = await runner.exec(argv.list(), { timeoutMs: 5_000 });
+    const r = await runner.exec(cmd.xlList(), { timeoutMs: 5_000 });
     return r.code === 0 ? parseXlList(r.stdout) : null;
   } catch {
     return null;

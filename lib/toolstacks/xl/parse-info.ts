@@ -21,24 +21,3 @@ export function parseXlInfo(text: string): Map<string, string> {
   }
   return info;
 }
-
-/** Global addresses from `ip -o addr` ("3: xenbr0    inet 192.168.1.68/24 brd … scope global xenbr0\ …"). */
-export function parseIpAddr(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/\binet6? ([0-9a-fA-F.:]+)\/\d+ .*?scope global/g)) out.push(m[1]);
-  return out;
-}
-
-/** vmx / svm from /proc/cpuinfo's flags lines (Xen's dom0 may hide them; virt_caps then tells). */
-export function parseCpuVirtFlags(cpuinfo: string): string[] {
-  const found = new Set<string>();
-  for (const line of cpuinfo.split("\n")) {
-    if (!/^flags\s*:/.test(line)) continue;
-    for (const flag of line
-      .slice(line.indexOf(":") + 1)
-      .trim()
-      .split(/\s+/))
-      if (flag === "vmx" || flag === "svm") found.add(flag);
-  }
-  return [...found].sort();
-}

@@ -3,6 +3,7 @@ import { saveRestoreError } from "./errors";
 import type { CommandRunner, SaveRestoreOps } from "../types";
 import { isRunning } from "../linux/ps";
 import { parseXlList, stateFromLetters } from "./parse-list";
+import * as cmd from "./commands";
 
 // xl save / xl restore (xl_saverestore.c; reference §1.5): argv, progress lines, the save-file header, and
 // what the host says about a save or restore. Progress comes on stderr as "xc: progress: Frames: done/total  pct%";
@@ -53,7 +54,7 @@ export function parseSaveHeader(base64: string): SaveHeader | null {
 }
 
 const listOrThrow = async (runner: CommandRunner) => {
-  const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 });
+  const r = await runner.exec(cmd.xlList(), { timeoutMs: 10_000 });
   if (r.code !== 0)
     throw new AppError("toolstack_error", `xl list failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}`);
   return parseXlList(r.stdout);
@@ -61,11 +62,11 @@ const listOrThrow = async (runner: CommandRunner) => {
 
 /** xl save / restore: xl does the work itself, in its own process (libxl in-process). */
 export const xlFiles: SaveRestoreOps = {
-  save: (d, f) => ["xl", "save", d, f],
-  restore: (f) => ["xl", "restore", f],
+  save: cmd.xlSave,
+  restore: cmd.xlRestore,
   error: (stderr, what) => saveRestoreError(stderr.split("\n"), what),
   async active(runner, domain) {
-    const r = await runner.exec(["xl", "list"], { timeoutMs: 10_000 }).catch(() => null);
+    const r = await runner.exec(cmd.xlList(), { timeoutMs: 10_000 }).catch(() => null);
     return r?.code === 0 ? (parseXlList(r.stdout).find((d) => d.name === domain) ?? null) : null;
   },
   outputLine: (raw) => raw.trim(),
@@ -75,8 +76,8 @@ export const xlFiles: SaveRestoreOps = {
     const row = (await listOrThrow(runner)).find((d) => d.name === domain);
     return row ? stateFromLetters(row.stateLetters, row.name) : "absent";
   },
-  saving: (runner, d, f) => isRunning(runner, ["xl", "save", d, f]),
-  restoring: (runner, f) => isRunning(runner, ["xl", "restore", f]),
+  saving: (runner, d, f) => isRunning(runner, cmd.xlSave(d, f)),
+  restoring: (runner, f) => isRunning(runner, cmd.xlRestore(f)),
   parseHeader(base64) {
     const h = parseSaveHeader(base64);
     return h ? { name: h.name, uuid: h.uuid, memoryMiB: h.memoryMiB, format: "xl", arch: null } : null; // xl's config names no architecture
