@@ -34,7 +34,7 @@ export function MigrateDialog({
   const [checks, setChecks] = useState<Check[] | null>(initialChecks);
   const [transport, setTransport] = useState<string | null>(null);
   const [forecast, setForecast] = useState<ForecastWithInputs | null>(null);
-  const [options, setOptionsAllowed] = useState(false);
+  const [offersOptions, setOffersOptions] = useState(false);
   const [toolstackLabel, setToolstackLabel] = useState("");
   const [opts, setOpts] = useState({ bandwidth: "", downtime: "", autoConverge: false, postcopy: false });
   const [confirmed, setConfirmed] = useState(false);
@@ -49,7 +49,7 @@ export function MigrateDialog({
           setChecks(r.checks);
           setTransport(r.transport);
           setForecast(r.forecast);
-          setOptionsAllowed(r.capabilities.migrationOptions);
+          setOffersOptions(r.capabilities.migrationOptions);
           setToolstackLabel(r.toolstackLabel);
         }
       },
@@ -68,7 +68,7 @@ export function MigrateDialog({
   const onMigrate = async () => {
     setError(null);
     let options: MigrationOptionsInput | undefined;
-    if (options) {
+    if (offersOptions) {
       const parsed = migrationOptionsSchema.safeParse({
         ...(opts.bandwidth.trim() ? { bandwidthMiBps: Number(opts.bandwidth) } : {}),
         ...(opts.downtime.trim() ? { maxDowntimeMs: Number(opts.downtime) } : {}),
@@ -117,7 +117,7 @@ export function MigrateDialog({
           ))}
         </ul>
         {forecast && <ForecastBox f={forecast} />}
-        {options && (
+        {offersOptions && (
           <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">
             <legend className="px-1 text-xs font-medium text-slate-600">{toolstackLabel} options</legend>
             <div className="grid grid-cols-2 gap-2">

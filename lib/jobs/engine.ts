@@ -66,8 +66,6 @@ export interface CheckResult {
   capabilities: ToolstackCapabilities;
   toolstackLabel: string;
 }
-/** an answer to the same check is reused this long (ms) */
-const CHECK_REUSE_MS = 1_000;
 const CHECKS_PER_USER = 40;
 
 /**
@@ -77,7 +75,7 @@ const CHECKS_PER_USER = 40;
  */
 export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSummary] }> {
   private readonly live = new Map<string, Live>();
-  private readonly checksAsked = new Map<string, { answer: Promise<CheckResult>; done: number | null }>();
+  private readonly checksAsked = new Map<string, Promise<CheckResult>>();
   private readonly checkLimiter = new RateLimiterMemory({ points: CHECKS_PER_USER, duration: 10 });
   readonly maxOutgoingPerHost: number;
   readonly pollMs: number;
@@ -103,8 +101,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /**
    * Checks a proposed migration now, without starting anything (the dialog's list, the drag preview). The same
-   * question asked again while it is being answered, or within CHECK_REUSE_MS, shares the answer; `who` (a
-   * user) may ask CHECKS_PER_USER questions per 10 s — a flood of checks must not crowd a host's running jobs.
+   * question asked again while it is being answered shares that answer (never an older one: the hosts may have
+   * changed); `who` (a user) may ask CHECKS_PER_USER questions per 10 s — a flood of checks must not crowd a
+   * host's running jobs.
    */
   async check(domainName: string, sourceId: string, targetId: string, who?: string): Promise<CheckResult> {
     if (who)
@@ -112,24 +111,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
       });
     const key = `${domainName}\0${sourceId}\0${targetId}`;
-    const hit = this.checksAsked.get(key);
-    if (hit && (hit.done === null || Date.now() - hit.done < CHECK_REUSE_MS)) return hit.answer;
-    const entry: { answer: Promise<CheckResult>; done: number | null } = {
-      answer: this.checkNow(domainName, sourceId, targetId),
-      done: null,
-    };
-    this.checksAsked.set(key, entry);
-    void entry.answer.then(
-      () => {
-        entry.done = Date.now();
-      },
-      () => {
-        this.checksAsked.delete(key);
-      },
-    );
-    for (const [k, v] of this.checksAsked)
-      if (v.done !== null && Date.now() - v.done >= CHECK_REUSE_MS) this.checksAsked.delete(k);
-    return entry.answer;
+    const asked = this.checksAsked.get(key);
+    if (asked) return asked;
+    const answer = this.checkNow(domainName, sourceId, targetId).finally(() => this.checksAsked.delete(key));
+    this.checksAsked.set(key, answer);
+    return answer;
   }
 
   private async checkNow(domainName: string, sourceId: string, targetId: string): Promise<CheckResult> {
