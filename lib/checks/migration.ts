@@ -2,7 +2,7 @@ import type { CommandRunner, DomainInfo } from "../toolstacks/types";
 import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
-import { memoryRoom, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
+import { memoryRoom, otherMachine, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
@@ -36,12 +36,8 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   const add = (id: string, label: string, status: CheckStatus, reason: string) =>
     checks.push({ id, label, status, reason });
 
-  add(
-    "target-differs",
-    "Another host",
-    source.id === target.id ? "fail" : "ok",
-    source.id === target.id ? `${domain.name} already runs on ${source.name}.` : `${source.name} → ${target.name}.`,
-  );
+  const differs = otherMachine(domain.name, source, target);
+  add("target-differs", "Another host", differs.status, differs.reason);
   add(
     "no-other-job",
     "No other job on the domain",

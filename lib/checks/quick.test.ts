@@ -17,6 +17,7 @@ const facts = {
   freeMemoryMiB: 4096,
   imageDir: null,
   addresses: [],
+  identity: null as string | null,
 };
 const host = (id: string, over: Partial<HostView> = {}): HostView => ({
   id,
@@ -26,7 +27,7 @@ const host = (id: string, over: Partial<HostView> = {}): HostView => ({
   user: "root",
   authMethod: "key",
   keyPath: "/k",
-  fingerprint: "f",
+  fingerprint: `f-${id}`,
   toolstack: "xl",
   imageDir: "/x",
   status: "online",
@@ -42,6 +43,24 @@ const host = (id: string, over: Partial<HostView> = {}): HostView => ({
   ...over,
 });
 const dom = { name: "web01", memoryMiB: 512 } as DomainInfo;
+
+describe("one machine under two names", () => {
+  it("fails a move onto the same host key or the same identity, whatever the names", () => {
+    const twin = host("c", { fingerprint: "f-b" }); // b's host key
+    expect(quickMigrationVerdict(dom, host("b"), twin).reason).toContain(
+      "b and c are one machine (the same host key f-b)",
+    );
+    const a = host("b", { fingerprint: "f1", facts: { ...facts, identity: "libvirt-host:1234" } });
+    const b = host("c", { fingerprint: "f2", facts: { ...facts, identity: "libvirt-host:1234" } });
+    expect(quickMigrationVerdict(dom, a, b)).toEqual({
+      status: "fail",
+      reason: "b and c are one machine (both say they are libvirt-host:1234): web01 already runs there.",
+    });
+    expect(quickMigrationVerdict(dom, a, { ...b, facts: { ...facts, identity: "libvirt-host:5678" } }).status).toBe(
+      "ok",
+    );
+  });
+});
 
 describe("quickMigrationVerdict", () => {
   it("passes a matching host with room, and fails the rest with the reason", () => {

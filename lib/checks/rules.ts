@@ -56,3 +56,30 @@ export function sameToolstack(sourceName: string, s: string, targetName: string,
         reason: `${sourceName} uses ${s}, ${targetName} uses ${t}: a domain cannot move between toolstacks.`,
       };
 }
+
+interface Machine {
+  id: string;
+  name: string;
+  fingerprint: string;
+  facts: { identity: string | null } | null;
+}
+
+/**
+ * The target must be another machine — by what the hosts say they are, not by their names: the same host key,
+ * or the same identity (libvirt's host uuid, dom0's machine id), is one machine registered twice.
+ */
+export function otherMachine(domain: string, s: Machine, t: Machine): RuleVerdict {
+  if (s.id === t.id) return { status: "fail", reason: `${domain} already runs on ${s.name}.` };
+  if (s.fingerprint === t.fingerprint)
+    return {
+      status: "fail",
+      reason: `${s.name} and ${t.name} are one machine (the same host key ${s.fingerprint}): ${domain} already runs there.`,
+    };
+  if (s.facts?.identity && s.facts.identity === t.facts?.identity) {
+    return {
+      status: "fail",
+      reason: `${s.name} and ${t.name} are one machine (both say they are ${s.facts.identity}): ${domain} already runs there.`,
+    };
+  }
+  return { status: "ok", reason: `${s.name} → ${t.name}.` };
+}

@@ -68,6 +68,15 @@ describe("HostService", () => {
     expect(await db.host.count()).toBe(1);
   });
 
+  it("refuses the same machine under another name and address: identity, not names", async () => {
+    const again = service.add({ ...input("hostB"), name: "hostB-again", address: "localhost" });
+    await expect(again).rejects.toMatchObject({ code: "conflict" });
+    await expect(again).rejects.toThrow(/already registered as hostB: it offers the same host key/);
+    expect(await db.host.count()).toBe(1);
+    // what a host says it is (dom0's /etc/machine-id here) is read on the first contact
+    expect((await db.host.findFirstOrThrow()).factsJson).toMatch(/"identity":"machine-id:[0-9a-f]{32}"/);
+  });
+
   it("refuses a fingerprint the host does not have, a refused key, and an unreachable address; stores nothing", async () => {
     expect(await codeOf(service.add(input("hostC", { fingerprint: sim.info("hostA").fingerprint })))).toBe(
       "host_key_changed",

@@ -51,8 +51,23 @@ export class HostService {
     }
     const dup = await this.db.host.findFirst({ where: { address: input.address, port: input.port } });
     if (dup) throw new AppError("conflict", `${input.address}:${input.port} is already registered as ${dup.name}.`);
+    // identity, not names: the same host key, or the same machine identity, is a host already registered
+    const sameKey = await this.db.host.findFirst({ where: { fingerprint: input.fingerprint } });
+    if (sameKey) {
+      throw new AppError(
+        "conflict",
+        `This machine is already registered as ${sameKey.name}: it offers the same host key (${input.fingerprint}).`,
+      );
+    }
     const keyPath = input.authMethod === "key" ? input.keyPath : null;
     const { toolstack, snapshot } = await this.detect({ ...input, keyPath }, input.toolstack);
+    const identity = snapshot.facts.identity;
+    const twin = identity ? this.inventory.snapshot().find((h) => h.facts?.identity === identity) : undefined;
+    if (twin)
+      throw new AppError(
+        "conflict",
+        `This machine is already registered as ${twin.name}: both say they are ${identity}.`,
+      );
     if (snapshot.facts.imageDir?.state === "missing") {
       throw new AppError(
         "invalid_input",

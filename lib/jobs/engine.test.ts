@@ -353,6 +353,29 @@ describe("JobEngine: live migration over simulated xl", () => {
     ).toBeGreaterThan(3);
   });
 
+  it("one machine registered under two names is not another host: checks and moves compare identities", async () => {
+    inventory.upsert({ ...record("hostB"), id: id("hostB2"), name: "hostB2" }); // as a database from before this check may hold
+    try {
+      await inventory.refreshAll();
+      const differs = (await engine.check("ubuntu_fuwa_nfs_domU", id("hostB"), id("hostB2"))).checks.find(
+        (c) => c.id === "target-differs",
+      )!;
+      expect(differs).toMatchObject({ status: "fail" });
+      expect(differs.reason).toContain("hostB and hostB2 are one machine (the same host key");
+      await expect(
+        engine.submitMove({
+          domain: "ubuntu_fuwa_nfs_domU",
+          sourceId: id("hostB"),
+          targetId: id("hostB2"),
+          createdBy: "t",
+        }),
+      ).rejects.toThrow(/one machine/);
+      expect(inventory.get(id("hostB2"))!.facts!.identity).toBe(inventory.get(id("hostB"))!.facts!.identity);
+    } finally {
+      inventory.remove(id("hostB2"));
+    }
+  });
+
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
     sim.world.timeScale = 1;
     const job = await migrate("debian_etch_domU", "hostB", "hostC");

@@ -17,6 +17,7 @@ import type { DomainInfo } from "../toolstacks/types";
 import { runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
 import { recoverFileJob } from "./recover-file-job";
 import { restoreChecks } from "./run-saverestore";
+import { otherMachine } from "../checks/rules";
 import { jobLane } from "./lane";
 import {
   applyJobEvent,
@@ -231,7 +232,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     createdBy: string;
   }): Promise<JobSummary> {
     const { source, target, domain } = this.resolve(req.domain, req.sourceId, req.targetId);
-    if (source.id === target.id) throw new AppError("invalid_input", `${domain.name} already runs on ${source.name}.`);
+    const differs = otherMachine(domain.name, source, target);
+    if (differs.status === "fail") throw new AppError("invalid_input", differs.reason);
     return this.create({
       kind: "move",
       domainName: domain.name,

@@ -57,6 +57,11 @@ export interface HostFacts {
   addresses: string[];
   /** the host's image directory and whether others can read it */
   imageDir: ImageDirFacts | null;
+  /**
+   * What the host says it is, independent of the name and address it was registered under: libvirt's host uuid,
+   * or dom0's /etc/machine-id for Xen. Two registrations with the same identity are one machine.
+   */
+  identity: string | null;
 }
 
 export interface HostSnapshot {

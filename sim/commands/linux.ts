@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
 import { sha256OfFile } from "./xl-saverestore";
@@ -5,9 +6,14 @@ import { sha256OfFile } from "./xl-saverestore";
 // What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
 // /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
 
+/** A host's /etc/machine-id: 32 hex digits, stable per host name (systemd writes a random one at install). */
+export const machineIdOf = (host: Pick<SimHost, "name">) =>
+  createHash("md5").update(`machine-id:${host.name}`).digest("hex");
+
 export function readVirtualFile(_world: World, host: SimHost, path: string): string | null {
   if (path === "/proc/cpuinfo") return cpuinfo(host);
   if (path === "/etc/hostname") return `${host.hostname}\n`;
+  if (path === "/etc/machine-id") return `${machineIdOf(host)}\n`;
   if (path === "/proc/uptime") {
     const up = (Date.now() - host.bootedAt) / 1000;
     return `${up.toFixed(2)} ${(up * host.nrCpus * 0.9).toFixed(2)}\n`;

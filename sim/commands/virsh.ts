@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, SimJob, World } from "../world";
 import { virshMigrate, virshRestore, virshSave } from "./virsh-jobs";
@@ -98,6 +99,9 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         return end(0);
       case "hostname":
         io.out(`${host.hostname}\n`);
+        return end(0);
+      case "capabilities":
+        io.out(capabilitiesXml(host));
         return end(0);
       case "uri":
         io.out("qemu:///system\n");
@@ -322,4 +326,11 @@ export function formatJob(job: SimJob | undefined): string {
   out += row("Setup time", `${"1".padEnd(12)} ms`);
   if (job.throttlePercent) out += row("Auto converge throttle", String(job.throttlePercent).padEnd(13));
   return out;
+}
+
+/** The start of `virsh capabilities` as libvirt 9.0 prints it (fixtures/capabilities-lab.txt): the host's uuid and CPU. */
+function capabilitiesXml(h: SimHost): string {
+  const hex = createHash("sha1").update(`libvirt-host:${h.name}`).digest("hex");
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `<capabilities>\n\n  <host>\n    <uuid>${uuid}</uuid>\n    <cpu>\n      <arch>${h.arch}</arch>\n      <model>kvm64</model>\n      <vendor>${h.virtFlag === "svm" ? "AMD" : "Intel"}</vendor>\n    </cpu>\n  </host>\n\n</capabilities>\n\n`;
 }

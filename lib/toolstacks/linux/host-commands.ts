@@ -28,6 +28,7 @@ export const hostArgv = {
   /** ssh from this host to another (the prefix of a command run there) */
   sshTo: (address: string) => ["ssh", ...SSH_OPTS, address],
   cpuinfo: () => ["cat", "/proc/cpuinfo"],
+  machineId: () => ["cat", "/etc/machine-id"],
   ipAddr: () => ["ip", "-o", "addr"],
   routeGet: (address: string) => ["ip", "route", "get", address],
   txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
@@ -81,4 +82,9 @@ export function parseCpuVirtFlags(cpuinfo: string): string[] {
       if (flag === "vmx" || flag === "svm") found.add(flag);
   }
   return [...found].sort();
+}
+
+/** /etc/machine-id: 32 hex digits (systemd), or null. */
+export function parseMachineId(text: string): string | null {
+  return /^([0-9a-f]{32})\s*$/.exec(text.trim())?.[1] ?? null;
 }

@@ -11,6 +11,7 @@ export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];
 export const hostname = () => ["virsh", "hostname"];
+export const capabilities = () => ["virsh", "capabilities"];
 /** `--completed --keep-completed`: read the finished job's stats without discarding them (the operator may want them too) */
 export const domjobinfo = (dom: string, completed = false) => [
   "virsh",

@@ -3,7 +3,14 @@ import { execBatch } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { virshError } from "./errors";
-import { parseDominfo, parseNodeMemStats, parseNodeinfo, parseVirshList, parseVirshVersion } from "./parse";
+import {
+  parseDominfo,
+  parseHostUuid,
+  parseNodeMemStats,
+  parseNodeinfo,
+  parseVirshList,
+  parseVirshVersion,
+} from "./parse";
 import { hostArgv, parseCpuVirtFlags, parseIpAddr } from "../linux/host-commands";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
@@ -67,7 +74,7 @@ export const virshDriver: ToolstackDriver = {
       cmd.nodememstats(),
       cmd.list(),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr()] : []),
+      ...(withCpu ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr(), cmd.capabilities()] : []),
     ];
     const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const nodeText = ok(argvs[0], node_);
@@ -75,7 +82,9 @@ export const virshDriver: ToolstackDriver = {
     const listText = ok(argvs[2], list_);
     const statR = dir ? more.shift()! : null;
     const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
-    const [version_, name_, cpu_, ip_] = withCpu ? more : [];
+    const [version_, name_, cpu_, ip_, caps_] = withCpu ? more : [];
+    // libvirt's host uuid (<capabilities><host><uuid>): two libvirtds on one kernel still differ
+    const hostUuid = caps_ ? (caps_.code === 0 ? parseHostUuid(caps_.stdout) : null) : undefined;
     const versionText = version_ ? ok(cmd.version(), version_) : null;
     const nameText = name_ ? ok(cmd.hostname(), name_) : null;
     const cpuText = cpu_ ? (cpu_.code === 0 ? cpu_.stdout : "") : null;
@@ -97,6 +106,7 @@ export const virshDriver: ToolstackDriver = {
       freeMemoryMiB: mem.freeMiB,
       imageDir: dirStat,
       addresses: ipText === null ? (prev?.addresses ?? []) : parseIpAddr(ipText),
+      identity: hostUuid === undefined ? (prev?.identity ?? null) : hostUuid && `libvirt-host:${hostUuid}`,
     };
     const rows = parseVirshList(listText);
     // every virsh call opens its own libvirtd connection (tens of ms on a real host), so a host's domains are

@@ -8,6 +8,7 @@ import {
   parseDominfo,
   parseDomjobinfo,
   parseNodeMemStats,
+  parseHostUuid,
   parseNodeinfo,
   parseSize,
   parseVirshList,
@@ -146,6 +147,13 @@ describe("progress and errors", () => {
         stderr: fixture("domjobabort-nojob-lab.stderr.txt"),
       }).message,
     ).toMatch(/no job is active/);
+  });
+});
+
+describe("virsh capabilities", () => {
+  it("reads the host's uuid (lab capture, libvirt 9.0)", () => {
+    expect(parseHostUuid(fixture("capabilities-lab.txt"))).toBe("c64029ed-1bf9-4599-93e6-6749e6972d98");
+    expect(parseHostUuid("<capabilities>\n</capabilities>")).toBeNull();
   });
 });
 

@@ -223,3 +223,8 @@ export function parseDirtyRate(text: string): { status: number | null; mbps: num
   };
   return { status: v("calc_status"), mbps: v("megabytes_per_second") };
 }
+
+/** `virsh capabilities`: the host's uuid (<host><uuid>…</uuid>), the first uuid in the document. */
+export function parseHostUuid(xml: string): string | null {
+  return /<host>\s*<uuid>([0-9a-fA-F-]{36})<\/uuid>/.exec(xml)?.[1] ?? null;
+}

@@ -4,7 +4,7 @@ import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../ty
 import * as cmd from "./commands";
 import { xlError } from "./errors";
 import { parseXlInfo } from "./parse-info";
-import { hostArgv, parseCpuVirtFlags, parseIpAddr } from "../linux/host-commands";
+import { hostArgv, parseCpuVirtFlags, parseIpAddr, parseMachineId } from "../linux/host-commands";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
@@ -54,7 +54,7 @@ export const xlDriver: ToolstackDriver = {
       cmd.xlUptime(),
       ...(withLong ? [cmd.xlListLong()] : []),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr()] : []),
+      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId()] : []),
     ];
     const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const infoText = ok(argvs[0], info_);
@@ -65,6 +65,8 @@ export const xlDriver: ToolstackDriver = {
     const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
     const cpuText = withCpu ? (more[0].code === 0 ? more[0].stdout : "") : null;
     const ipText = withCpu ? (more[1].code === 0 ? more[1].stdout : "") : null;
+    // dom0's machine id: xl info names no host uuid
+    const machineId = withCpu ? (more[2].code === 0 ? parseMachineId(more[2].stdout) : null) : undefined;
     const rows = parseXlList(listText);
     const known = new Map((opts.previousDomains ?? []).map((d) => [`${d.id}|${d.name}`, d]));
     if (longText === null && rows.some((r) => r.id !== 0 && !known.has(`${r.id}|${baseDomainName(r.name)}`))) {
@@ -84,6 +86,7 @@ export const xlDriver: ToolstackDriver = {
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
       imageDir: dirStat,
+      identity: machineId === undefined ? (opts.previous?.identity ?? null) : machineId && `machine-id:${machineId}`,
       addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
     };
     const long = new Map(longText === null ? [] : parseXlListLong(longText).map((e) => [e.domid, e]));
