@@ -15,10 +15,20 @@ async function foreignCommands(since: number): Promise<string[][]> {
     "xl list -l",
     "xl uptime",
     "cat /proc/cpuinfo",
+    "cat /etc/machine-id",
     "stat -c %a %U %n /xen-saved-images",
   ]);
   // the KVM hosts' inventory: read-only virsh queries, per host and per listed domain
-  const virshReads = new Set(["nodeinfo", "nodememstats", "list", "version", "hostname", "dominfo", "domblklist"]);
+  const virshReads = new Set([
+    "nodeinfo",
+    "nodememstats",
+    "list",
+    "version",
+    "hostname",
+    "capabilities",
+    "dominfo",
+    "domblklist",
+  ]);
   const allowed = (argv: string[]) => inventory.has(argv.join(" ")) || (argv[0] === "virsh" && virshReads.has(argv[1]));
   // the inventory runs its commands in one channel (lib/toolstacks/batch.ts): `sh -c` with a marker after each
   // command; the commands inside are recorded on their own as well, so the wrapper only has to be recognised
@@ -145,4 +155,31 @@ test("the Audit page shows who did what, refused attempts included, and filters"
   for (const text of await rows.allTextContents()) expect(text).toContain("refused");
   await page.goto("/audit?from=not-a-date");
   await expect(page.getByTestId("audit-filter-error")).toContainText("Dates look like 2026-11-25");
+});
+
+test("impossible dates get a 400 with a sentence from the APIs and a sentence on the pages, never a query", async ({
+  page,
+}) => {
+  const api = await apiAs("admin");
+  for (const url of [
+    "/api/jobs?from=2026-13-45",
+    "/api/audit?from=2026-13-45",
+    "/api/jobs?to=2026-02-30",
+    "/api/jobs?from=2026-11-30&to=2026-11-01",
+  ]) {
+    const res = await api.get(url);
+    expect(res.status(), url).toBe(400);
+    const text = await res.text();
+    expect(JSON.parse(text).error.message, url).toMatch(
+      /Dates are real days written like 2026-11-25|The start date is after the end date/,
+    );
+    expect(text, url).not.toMatch(/prisma|Invalid Date|findMany|at .*\.ts:/i);
+  }
+  await api.dispose();
+  await loginAs(page, "admin");
+  for (const p of ["/history?from=2026-13-45", "/audit?from=2026-13-45"]) {
+    const res = await page.goto(p);
+    expect(res?.status(), p).toBe(200);
+    await expect(page.locator("main")).toContainText("Dates are real days written like 2026-11-25.");
+  }
 });

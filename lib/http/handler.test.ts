@@ -47,6 +47,17 @@ const req = (token: string | null, init: RequestInit & { csrf?: string } = {}) =
   });
 
 describe("handler", () => {
+  it("answers an unexpected error with a sentence, never its own text (a query, a stack)", async () => {
+    const res = await handler("POST /api/hosts", async () => {
+      throw new Error("Invalid `prisma.job.findMany()` invocation: { where: { createdAt: { gte: Invalid Date } } }");
+    })(req("a", { csrf: "csrf-ok" }), {});
+    expect(res.status).toBe(500);
+    const body = await res.json();
+    expect(body.error.code).toBe("internal");
+    expect(body.error.message).toMatch(/^Something went wrong on the server/);
+    expect(JSON.stringify(body)).not.toMatch(/prisma|findMany|Invalid Date/);
+  });
+
   it("maps an AppError from another copy of the module to its status and code", async () => {
     // what a service error looks like inside a route bundle: same shape, different class
     class ForeignAppError extends Error {

@@ -8,6 +8,9 @@ import type { SessionInfo } from "../auth/service";
 import { getServices } from "../runtime";
 import { log } from "../log";
 
+const INTERNAL_MESSAGE =
+  "Something went wrong on the server; it is in the server's log. Try again, and tell an admin if it persists.";
+
 /** What a route handler learns about its call, and what it tells the audit log. */
 export interface Call {
   session: SessionInfo | null;
@@ -36,8 +39,10 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
       const err = toAppError(e);
       if (err.code === "internal") log.error({ err: e, route: key }, "route failed");
       outcome = err.status === 401 || err.status === 403 || err.status === 429 ? "refused" : "failed";
-      response = NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status });
-      call.audit.detail = { ...call.audit.detail, code: err.code, message: err.message };
+      // an unexpected error's own text (a query, a stack) is for the log, never for the browser
+      const message = err.code === "internal" ? INTERNAL_MESSAGE : err.message;
+      response = NextResponse.json({ error: { code: err.code, message } }, { status: err.status });
+      call.audit.detail = { ...call.audit.detail, code: err.code, message };
     }
     if ("audit" in rule) {
       await getServices()

@@ -1,3 +1,4 @@
+import { dayRange, dayString, orderedRange } from "../dates";
 import { z } from "zod";
 import { domainNameSchema, imagePathSchema } from "../toolstacks/names";
 import { jobStatuses } from "./types";
@@ -71,21 +72,22 @@ export const restoreTargetSchema = z.object({ imageId: id, targetId: hostId }).s
 
 const optional = <T extends z.ZodType>(s: T) =>
   z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
-export const jobFilterSchema = z.object({
-  host: optional(z.string().max(63)),
-  domain: optional(z.string().max(64)),
-  status: optional(z.enum(jobStatuses, { error: `The outcome is one of: ${jobStatuses.join(", ")}.` })),
-  from: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
-  to: optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Dates look like 2026-11-25.")),
-  format: optional(z.enum(["json", "csv"])),
-});
+export const jobFilterSchema = z
+  .object({
+    host: optional(z.string().max(63)),
+    domain: optional(z.string().max(64)),
+    status: optional(z.enum(jobStatuses, { error: `The outcome is one of: ${jobStatuses.join(", ")}.` })),
+    from: optional(dayString),
+    to: optional(dayString),
+    format: optional(z.enum(["json", "csv"])),
+  })
+  .refine(...orderedRange);
 
 export function toJobFilter(q: z.infer<typeof jobFilterSchema>) {
   return {
     host: q.host,
     domain: q.domain,
     status: q.status,
-    from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
-    to: q.to ? new Date(`${q.to}T23:59:59.999Z`) : undefined,
+    ...dayRange(q.from, q.to),
   };
 }
