@@ -203,5 +203,5 @@ test("a browser that reconnects catches up from its last seq; History exports CS
   await page.goto("/history?sort=downtime&dir=asc");
   await expect(page.getByTestId("history-figures")).toContainText("Success rate");
   await page.goto("/history?from=yesterday");
-  await expect(page.getByTestId("history-error")).toContainText("Dates look like 2026-11-25");
+  await expect(page.getByTestId("history-error")).toContainText("Dates are real days written like 2026-11-25");
 });

@@ -154,7 +154,7 @@ test("the Audit page shows who did what, refused attempts included, and filters"
   await expect(rows.first()).toBeVisible();
   for (const text of await rows.allTextContents()) expect(text).toContain("refused");
   await page.goto("/audit?from=not-a-date");
-  await expect(page.getByTestId("audit-filter-error")).toContainText("Dates look like 2026-11-25");
+  await expect(page.getByTestId("audit-filter-error")).toContainText("Dates are real days written like 2026-11-25");
 });
 
 test("impossible dates get a 400 with a sentence from the APIs and a sentence on the pages, never a query", async ({

@@ -2,7 +2,7 @@
 import { api } from "../api";
 import type { Check } from "@/lib/checks/migration";
 import type { JobSummary } from "@/lib/jobs/types";
-import type { CheckResult } from "@/lib/jobs/engine";
+import type { CheckResult, MoveCheckResult } from "@/lib/jobs/engine";
 import type { MigrationOptionsInput, TuneJobInput } from "@/lib/jobs/schema";
 
 export const checkMigration = (domain: string, sourceId: string, targetId: string) =>
@@ -29,7 +29,9 @@ export const cancelJob = (id: string) => api<{ job: JobSummary }>("POST", `/api/
 export const saveDomain = (domain: string, hostId: string, dir: string) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
 export const moveDomain = (domain: string, sourceId: string, targetId: string) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId });
+  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId, confirmOutage: true });
+export const checkMove = (domain: string, sourceId: string, targetId: string) =>
+  api<MoveCheckResult>("POST", "/api/checks/move", { domain, sourceId, targetId });
 export const restoreImage = (imageId: string, targetId: string) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId });
 export const checkRestore = (imageId: string, targetId: string) =>

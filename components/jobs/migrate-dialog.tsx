@@ -3,7 +3,8 @@ import { useEffect, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
-import { checkMigration, moveDomain, startMigration } from "./api";
+import { checkMigration, startMigration } from "./api";
+import { MovePanel } from "./move-panel";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
 import { migrationOptionsSchema, type MigrationOptionsInput } from "@/lib/jobs/schema";
 import { describeIssues } from "@/lib/hosts/schema";
@@ -40,6 +41,7 @@ export function MigrateDialog({
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [moving, setMoving] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -189,25 +191,25 @@ export function MigrateDialog({
             {error}
           </p>
         )}
+        {moving && (
+          <MovePanel
+            domain={target.domain.name}
+            sourceId={target.sourceId}
+            targetId={target.targetId}
+            onStarted={onStarted}
+            onCancel={() => setMoving(false)}
+          />
+        )}
         <div className="mt-5 flex justify-end gap-2">
           <button
             type="button"
-            onClick={async () => {
-              setBusy(true);
-              try {
-                const { job } = await moveDomain(target.domain.name, target.sourceId, target.targetId);
-                onStarted(job.id);
-              } catch (e) {
-                setError((e as Error).message);
-                setBusy(false);
-              }
-            }}
-            disabled={busy || checks === null}
+            onClick={() => setMoving(true)}
+            disabled={busy || moving}
             className="mr-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40"
             data-testid="move-start"
             title="Save on the source, copy if needed, restore on the target: the domain stops for the whole transfer"
           >
-            Move by save/restore
+            Move by save/restore…
           </button>
           <button
             type="button"

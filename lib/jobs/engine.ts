@@ -14,7 +14,8 @@ import { forecastMigration, type ForecastRequest, type ForecastWithInputs } from
 import { probeLink } from "../forecast/link-probe";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
-import { runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
+import { moveChecks, runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
+import { forecastMoveOutage, type OutageForecast } from "../forecast/outage";
 import { recoverFileJob } from "./recover-file-job";
 import { restoreChecks } from "./run-saverestore";
 import { otherMachine } from "../checks/rules";
@@ -58,6 +59,11 @@ interface Live {
   seq: number;
   cancel: AbortController;
   running: boolean;
+}
+export interface MoveCheckResult {
+  checks: Check[];
+  outage: OutageForecast;
+  shared: boolean;
 }
 /** The dialog's answer: the checks, the forecast, how the memory travels, and what the source's toolstack offers. */
 export interface CheckResult {
@@ -547,6 +553,44 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       reconnectMs: this.reconnectMs,
       settlePollMs: this.settlePollMs,
     };
+  }
+
+  /**
+   * Checks a move by save/restore without starting it: its checks, and how long the domain would be stopped
+   * (save, copy where the hosts share no storage, restore) — the dialog asks the operator to accept that outage.
+   */
+  async checkMove(domainName: string, sourceId: string, targetId: string, who?: string): Promise<MoveCheckResult> {
+    if (who)
+      await this.checkLimiter.consume(who).catch(() => {
+        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
+      });
+    const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
+    const ctx = {
+      db: this.db,
+      inventory: this.inventory,
+      catalog: this.catalog,
+      jobId: "",
+      emit: async () => {},
+      reconnectMs: this.reconnectMs,
+      pollMs: this.settlePollMs,
+    };
+    const { checks, movePath } = await moveChecks(
+      ctx,
+      async (d, s, t) => (await this.checkNow(d, s, t)).checks,
+      source,
+      target,
+      domain.name,
+    );
+    const link = movePath.shared
+      ? null
+      : await probeLink(this.inventory.connection(source), source.name, targetAddressOf(target)).catch(() => null);
+    const outage = await forecastMoveOutage(this.db, {
+      memoryMiB: domain.memoryMiB,
+      source: source.name,
+      shared: movePath.shared,
+      linkBps: link?.bps,
+    });
+    return { checks, outage, shared: movePath.shared };
   }
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */

@@ -414,6 +414,19 @@ describe("images found on shared storage", () => {
   });
 });
 
+describe("a move's own checks", () => {
+  it("say how long the guest is stopped, and refuse another toolstack", async () => {
+    await inventory.refreshAll();
+    const ok = await engine.checkMove("debian_etch_domU", id("hostB"), id("hostC"));
+    expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(ok.shared).toBe(true);
+    expect(ok.outage.ms).toBeGreaterThan(0);
+    expect(ok.outage.sources.join(" ")).toMatch(/disk speed.*shared storage: no copy/);
+    const cross = await engine.checkMove("debian_etch_domU", id("hostB"), id("kvmA"));
+    expect(cross.checks.find((c) => c.id === "toolstack")).toMatchObject({ status: "fail" });
+  });
+});
+
 describe("the simulated hosts", () => {
   it("two restores of one image at once make one domain (the second is refused: the name is taken)", async () => {
     sim.world.timeScale = 1;

@@ -2,6 +2,7 @@ import { AppError, toAppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { ImageCatalog } from "../images/catalog";
+import type { HostView } from "../inventory/types";
 import type { Check } from "../checks/migration";
 import {
   copyImage,
@@ -40,6 +41,24 @@ export interface FileJobDeps {
   settlePollMs: number;
 }
 
+/** A move's checks: the host-level ones of a live migration, then the save's (directory, space, no overwrite). */
+export async function moveChecks(
+  ctx: RunContext,
+  migrationChecks: FileJobDeps["migrationChecks"],
+  source: HostView,
+  target: HostView,
+  domain: string,
+): Promise<{ checks: Check[]; movePath: { path: string; shared: boolean } }> {
+  const movePath = await moveImagePath(ctx, source, target, domain);
+  const live = await migrationChecks(domain, source.id, target.id);
+  const hostLevel = ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"];
+  const save = await saveChecks(ctx, source, domain, movePath.path);
+  return {
+    checks: [...live.filter((c) => hostLevel.includes(c.id)), ...save.filter((c) => c.id !== "domain-running")],
+    movePath,
+  };
+}
+
 export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
   const jobId = row.id;
   const ctx: RunContext = {
@@ -62,14 +81,7 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     if (row.kind === "save") checks = await saveChecks(ctx, source, row.domainName, row.imagePath!);
     if (row.kind === "restore") checks = await restoreChecks(ctx, await x.catalog.get(row.imageId!), target!);
     if (row.kind === "move") {
-      movePath = await moveImagePath(ctx, source, target!, row.domainName);
-      const live = await x.migrationChecks(row.domainName, source.id, target!.id);
-      checks = [
-        ...live.filter((c) =>
-          ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"].includes(c.id),
-        ),
-        ...(await saveChecks(ctx, source, row.domainName, movePath.path)).filter((c) => c.id !== "domain-running"),
-      ];
+      ({ checks, movePath } = await moveChecks(ctx, x.migrationChecks, source, target!, row.domainName));
       await x.db.job.update({ where: { id: jobId }, data: { imagePath: movePath.path } });
     }
     await x.record(jobId, { type: "checks", phase: "pre-migration", payload: { checks } });
@@ -98,6 +110,8 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     if (row.kind === "restore")
       return await x.finish(jobId, await runRestore(ctx, await x.catalog.get(row.imageId!), target!));
     // move: save on the source, copy if the target cannot see the file, restore, then delete the copies
+    // the guest stops when the save begins and runs again when the restore ends: that is the move's downtime
+    const stoppedAt = Date.now();
     const saved = await runSave(ctx, source, row.domainName, row.memoryMiB, movePath!.path);
     if (saved.status !== "succeeded" || !saved.image) return await x.finish(jobId, saved);
     let image = saved.image;
@@ -124,6 +138,12 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     }
     const restored = await runRestore(ctx, image, target!);
     if (restored.status === "succeeded") {
+      // measured from before the save's command to after the restore's answer: an upper bound
+      await x.record(jobId, {
+        type: "downtime",
+        phase: "activation",
+        payload: { ms: Date.now() - stoppedAt, upperBound: true },
+      });
       for (const img of new Map([
         [saved.image.id, saved.image],
         [image.id, image],

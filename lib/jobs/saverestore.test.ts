@@ -180,7 +180,8 @@ describe("save, restore and move", () => {
         })
       ).id,
     );
-    expect(shared).toMatchObject({ status: "succeeded", locationHost: "hostC" });
+    expect(shared).toMatchObject({ status: "succeeded", locationHost: "hostC", downtimeBound: true });
+    expect(shared.downtimeMs).toBeGreaterThan(0); // the guest was stopped from the save to the end of the restore
     expect(shared.imagePath).toMatch(/^\/xen-storage\/saves\//);
     expect(sim.world.file("hostC", shared.imagePath!)).toBeUndefined(); // deleted after success
     expect(where("debian_etch_domU")).toEqual(["hostC"]);

@@ -64,7 +64,18 @@ export const submitJobSchema = z.discriminatedUnion(
       .strict(),
     z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
     z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
-    z.object({ kind: z.literal("move"), domain: domainNameSchema, sourceId: hostId, targetId: hostId }).strict(),
+    z
+      .object({
+        kind: z.literal("move"),
+        domain: domainNameSchema,
+        sourceId: hostId,
+        targetId: hostId,
+        // the guest is stopped from the save to the end of the restore: never on one click
+        confirmOutage: z.literal(true, {
+          error: "A move by save/restore stops the domain for the whole transfer: confirm it (confirmOutage: true).",
+        }),
+      })
+      .strict(),
   ],
   { error: "The job kind is migrate, save, restore or move." },
 );
