@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export default async function ImagesPage() {
   const { session } = await requirePage("/images");
   const { jobs, inventory } = getServices();
-  const hosts = inventory.snapshot().map((h) => ({ id: h.id, name: h.name, status: h.status }));
+  const hosts = inventory.snapshot().map((h) => ({ id: h.id, name: h.name, status: h.status, toolstack: h.toolstack }));
   return (
     <ImagesView
       initialImages={await jobs.catalog.list()}

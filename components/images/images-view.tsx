@@ -12,6 +12,7 @@ interface HostOption {
   id: string;
   name: string;
   status: string;
+  toolstack: string;
 }
 const integrityLook = {
   verified: "bg-emerald-100 text-emerald-800",
@@ -212,7 +213,8 @@ export function ImagesView({
       {restoring && (
         <RestoreDialog
           image={restoring}
-          hosts={hosts}
+          // only hosts whose toolstack can read this image's format are offered (the checks refuse the rest too)
+          hosts={hosts.filter((h) => !restoring.format || h.toolstack === restoring.format)}
           onClose={() => setRestoring(null)}
           onStarted={(jobId) => {
             setRestoring(null);
@@ -263,6 +265,11 @@ function RestoreDialog({
         <p className="text-sm text-slate-600">
           from {image.hostName}:{image.path}
         </p>
+        {image.formatLabel && (
+          <p className="text-xs text-slate-500" data-testid="restore-format">
+            A {image.formatLabel} image: only hosts of that toolstack are offered.
+          </p>
+        )}
         <label className="mt-3 block text-sm">
           On host
           <select
