@@ -37,3 +37,16 @@ export function timeAgo(iso: string | null, now = Date.now()): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   return `${Math.floor(s / 3600)} h ago`;
 }
+
+/** "1 domain", "2 domains", "0 hosts". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * How many domains the cluster runs: each counted once, though a migrating one is listed by both hosts for a
+ * while (xl's --migratedaway/--incoming, libvirt's paused incoming copy). Domain-0 and shut-off definitions are not.
+ */
+export function countDomains(hosts: { domains: { id: number; name: string }[] }[]): number {
+  return new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id > 0).map((d) => d.name))).size;
+}

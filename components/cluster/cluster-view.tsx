@@ -1,4 +1,5 @@
 "use client";
+import { count, countDomains } from "@/lib/format";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import {
@@ -65,7 +66,7 @@ export function ClusterView({
     useSensor(KeyboardSensor),
   );
   const online = hosts.filter((h) => h.status === "online").length;
-  const domains = hosts.reduce((n, h) => n + h.domains.filter((d) => d.id !== 0).length, 0);
+  const domains = countDomains(hosts);
   const shownJobs = jobs
     .filter((j) => !isFinal(j.status) || Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000)
     .slice(0, 6);
@@ -146,7 +147,7 @@ export function ClusterView({
         <div>
           <h1 className="text-2xl font-semibold">Cluster</h1>
           <p className="text-sm text-slate-600" data-testid="cluster-summary">
-            {hosts.length} hosts · {online} online · {domains} domains
+            {count(hosts.length, "host")} · {online} online · {count(domains, "domain")}
             {lastRefresh && <> · last refresh {Math.round(lastRefresh.ms)} ms</>}
             {canMigrate && hosts.length > 1 && <> · drag a domain onto another host to migrate it</>}
           </p>

@@ -5,7 +5,7 @@ import { AddHostForm } from "./add-host-form";
 import type { ToolstackName } from "@/lib/toolstacks/types";
 import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
-import { timeAgo } from "@/lib/format";
+import { count, timeAgo } from "@/lib/format";
 import { ImageDirWarning } from "../cluster/image-dir-warning";
 
 export function HostsManager({
@@ -63,7 +63,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
       const { host: v } = await testHost(host.id);
       setMessage(
         v.status === "online"
-          ? { kind: "ok", text: `Reached in ${v.refreshMs} ms: ${v.domains.length} domains.` }
+          ? { kind: "ok", text: `Reached in ${v.refreshMs} ms: ${count(v.domains.length, "domain")}.` }
           : { kind: "error", text: v.reason ?? "Unreachable." },
       );
     } catch (e) {

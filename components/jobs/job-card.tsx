@@ -44,7 +44,8 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
   const elapsed = useElapsed(job.startedAt, job.finishedAt);
   const [error, setError] = useState<string | null>(null);
   const memory = job.memoryMiB * 1024 * 1024;
-  const pct = Math.min(100, (job.bytesSent / memory) * 100);
+  // pre-copy resends dirtied pages, so bytes can pass the memory: a bar is full only when the job succeeded
+  const pct = job.status === "succeeded" ? 100 : Math.min(99, (job.bytesSent / memory) * 100);
   const abilities = jobAbilities(job);
   const verb = job.kind === "save" || job.kind === "move" ? "written" : "sent";
   return (
@@ -85,7 +86,7 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
           <div className="h-full w-full animate-pulse bg-sky-300" title="xl restore prints no progress" />
         ) : (
           <div
-            className={`h-full ${job.status === "failed" ? "bg-red-400" : "bg-sky-600"}`}
+            className={`h-full ${job.status === "failed" ? "bg-red-400" : job.status === "cancelled" || job.status === "interrupted" ? "bg-slate-400" : "bg-sky-600"}`}
             style={{ width: `${pct}%` }}
           />
         )}
