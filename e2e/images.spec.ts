@@ -77,3 +77,25 @@ test("bad save and restore requests get a clear error and change nothing", async
   expect(await where("debian_etch_domU")).toEqual([b.name]);
   await api.dispose();
 });
+
+test("the save dialog proposes a private directory, and refuses one readable by others before anything starts", async ({
+  page,
+}) => {
+  // a domain of its own on hostB, whose image directory the demo leaves world-readable (the guide's warning)
+  await fetch(`${E2E.simControl}/test-domain`, {
+    method: "POST",
+    body: JSON.stringify({ host: "hostB", name: "save_probe_domU", memoryMiB: 128, wwsMiB: 4, dirtyMiBps: 1 }),
+  });
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await cluster.domain("hostB", "save_probe_domU").getByTestId("domain-save").click();
+  const dialog = page.getByTestId("save-dialog");
+  await expect(dialog.getByTestId("save-dir")).toHaveValue("/xen-storage/saves"); // not hostB's own, readable one
+  await expect(dialog.getByTestId("save-start")).toBeEnabled();
+  await dialog.getByTestId("save-dir").selectOption("/xen-saved-images");
+  await expect(dialog.getByTestId("save-refused")).toContainText("readable by others");
+  await expect(dialog.getByTestId("save-start")).toBeDisabled();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  expect(await where("save_probe_domU")).toEqual(["hostB"]); // nothing was started
+});

@@ -30,6 +30,8 @@ export const saveDomain = (domain: string, hostId: string, dir: string) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
 export const moveDomain = (domain: string, sourceId: string, targetId: string) =>
   api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId, confirmOutage: true });
+export const checkSave = (domain: string, hostId: string) =>
+  api<{ dirs: { dir: string; shared: boolean; checks: Check[] }[] }>("POST", "/api/checks/save", { domain, hostId });
 export const checkMove = (domain: string, sourceId: string, targetId: string) =>
   api<MoveCheckResult>("POST", "/api/checks/move", { domain, sourceId, targetId });
 export const restoreImage = (imageId: string, targetId: string) =>

@@ -1,8 +1,8 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
-import { saveDomain } from "./api";
+import { checkSave, saveDomain } from "./api";
 
 /** Save a running domain to one of its host's image directories (it leaves the active list). */
 export function SaveDialog({
@@ -21,6 +21,25 @@ export function SaveDialog({
   const [dir, setDir] = useState(dirs[0]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // each directory's checks, asked when the dialog opens: propose one that passes, never submit one that fails
+  const [answers, setAnswers] = useState<Awaited<ReturnType<typeof checkSave>>["dirs"] | null>(null);
+  useEffect(() => {
+    let live = true;
+    checkSave(domain.name, hostId).then(
+      (r) => {
+        if (!live) return;
+        setAnswers(r.dirs);
+        const good = r.dirs.find((d) => !d.checks.some((c) => c.status === "fail"));
+        if (good) setDir(good.dir);
+      },
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [domain.name, hostId]);
+  const answer = answers?.find((a) => a.dir === dir);
+  const refused = answer?.checks.filter((c) => c.status === "fail") ?? [];
   const onSave = async () => {
     setBusy(true);
     setError(null);
@@ -57,17 +76,32 @@ export function SaveDialog({
             onChange={(e) => setDir(e.target.value)}
             data-testid="save-dir"
           >
-            {dirs.map((d) => (
-              <option key={d} value={d}>
-                {d}
-                {d.startsWith("/xen-storage") ? " (shared)" : ""}
-              </option>
-            ))}
+            {dirs.map((d) => {
+              const a = answers?.find((x) => x.dir === d);
+              const bad = a?.checks.some((c) => c.status === "fail");
+              return (
+                <option key={d} value={d}>
+                  {d}
+                  {a?.shared ? " (shared)" : ""}
+                  {bad ? " — refused, see below" : ""}
+                </option>
+              );
+            })}
           </select>
         </label>
         <p className="mt-2 font-mono text-xs text-slate-500">
           {dir}/{domain.name}-&lt;time&gt;.save
         </p>
+        {answers === null && !error && <p className="mt-2 text-xs text-slate-500">Checking the directories…</p>}
+        {refused.length > 0 && (
+          <ul className="mt-2 space-y-1 text-sm text-red-800" data-testid="save-refused">
+            {refused.map((c) => (
+              <li key={c.id}>
+                <span className="font-medium">{c.label}:</span> {c.reason}
+              </li>
+            ))}
+          </ul>
+        )}
         {error && (
           <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">
             {error}
@@ -80,7 +114,7 @@ export function SaveDialog({
           <button
             type="button"
             onClick={onSave}
-            disabled={busy}
+            disabled={busy || answer === undefined || refused.length > 0}
             className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
             data-testid="save-start"
           >

@@ -29,6 +29,7 @@ export const routePolicy = {
   "POST /api/jobs": { access: "operator", audit: "job.start" },
   "POST /api/checks/restore": { access: "operator" },
   "POST /api/checks/move": { access: "operator" },
+  "POST /api/checks/save": { access: "operator" },
   "GET /api/images": { access: "viewer" },
   "POST /api/images/discover": { access: "operator", audit: "image.discover" },
   "POST /api/images/[id]/verify": { access: "operator", audit: "image.verify" },

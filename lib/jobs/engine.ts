@@ -17,7 +17,7 @@ import type { DomainInfo } from "../toolstacks/types";
 import { moveChecks, runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
 import { forecastMoveOutage, type OutageForecast } from "../forecast/outage";
 import { recoverFileJob } from "./recover-file-job";
-import { restoreChecks } from "./run-saverestore";
+import { restoreChecks, saveChecks } from "./run-saverestore";
 import { otherMachine } from "../checks/rules";
 import { jobLane } from "./lane";
 import {
@@ -591,6 +591,41 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       linkBps: link?.bps,
     });
     return { checks, outage, shared: movePath.shared };
+  }
+
+  /**
+   * The save dialog's question: for each directory the domain could be saved into, its checks (private,
+   * room, no file of that name) — so the dialog proposes one that passes and never submits one that fails.
+   */
+  async checkSave(
+    domainName: string,
+    hostId: string,
+    who?: string,
+  ): Promise<{ dirs: { dir: string; shared: boolean; checks: Check[] }[] }> {
+    if (who)
+      await this.checkLimiter.consume(who).catch(() => {
+        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
+      });
+    const host = this.inventory.get(hostId);
+    if (!host) throw new AppError("not_found", "The host is not registered.");
+    const ctx = {
+      db: this.db,
+      inventory: this.inventory,
+      catalog: this.catalog,
+      jobId: "",
+      emit: async () => {},
+      reconnectMs: this.reconnectMs,
+      pollMs: this.settlePollMs,
+    };
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    const dirs = await Promise.all(
+      imageDirsOf(host).map(async (dir) => ({
+        dir,
+        shared: dir !== host.imageDir,
+        checks: await saveChecks(ctx, host, domainName, `${dir}/${domainName}-${stamp}.save`),
+      })),
+    );
+    return { dirs };
   }
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
