@@ -41,7 +41,9 @@ test("move by save/restore: refused onto another toolstack; elsewhere the outage
   await cluster.open();
   // a KVM guest onto a Xen host: the move's own checks fail, and nothing can start
   const kvmHome = (await where("web-kvm"))[0];
-  await (await drag(page, cluster.domain(kvmHome, "web-kvm"), cluster.host("hostC"))).drop();
+  const kvm = await drag(page, cluster.domain(kvmHome, "web-kvm"), cluster.host("hostC"));
+  await expect(cluster.host("hostC").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "fail");
+  await kvm.drop();
   const dialog = page.getByTestId("migrate-dialog");
   await dialog.getByTestId("move-start").click();
   await expect(dialog.getByTestId("mcheck-toolstack")).toHaveAttribute("data-status", "fail");
@@ -51,7 +53,9 @@ test("move by save/restore: refused onto another toolstack; elsewhere the outage
 
   const from = (await where("ubuntu_fuwa_nfs_domU"))[0];
   const to = from === "hostB" ? "hostC" : "hostB";
-  await (await drag(page, cluster.domain(from, "ubuntu_fuwa_nfs_domU"), cluster.host(to))).drop();
+  const xen = await drag(page, cluster.domain(from, "ubuntu_fuwa_nfs_domU"), cluster.host(to));
+  await expect(cluster.host(to).getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  await xen.drop();
   await dialog.getByTestId("move-start").click();
   await expect(dialog.getByTestId("move-outage")).toContainText(
     "ubuntu_fuwa_nfs_domU is stopped for the whole move: about",
