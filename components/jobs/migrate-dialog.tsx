@@ -5,6 +5,7 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
 import { checkMigration, startMigration } from "./api";
 import { MovePanel } from "./move-panel";
+import { CheckList } from "./check-list";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
 import { migrationOptionsSchema, type MigrationOptionsInput } from "@/lib/jobs/schema";
 import { describeIssues } from "@/lib/hosts/schema";
@@ -16,9 +17,6 @@ export interface MigrateTarget {
   targetId: string;
   targetName: string;
 }
-
-const icon = { ok: "✓", warn: "!", fail: "✗" } as const;
-const look = { ok: "text-emerald-700", warn: "text-amber-700", fail: "text-red-700" } as const;
 
 /** The checks for one proposed move and the Migrate button: a fail blocks, a warning needs a tick. */
 export function MigrateDialog({
@@ -105,19 +103,15 @@ export function MigrateDialog({
         <p className="text-sm text-slate-600">
           {target.sourceName} → {target.targetName} · live, {formatMiB(target.domain.memoryMiB)} of memory
         </p>
-        <ul className="mt-4 space-y-1.5" data-testid="checks">
-          {checks === null && <li className="text-sm text-slate-500">Running the checks…</li>}
-          {checks?.map((c) => (
-            <li key={c.id} className="flex gap-2 text-sm" data-testid={`check-${c.id}`} data-status={c.status}>
-              <span className={`w-4 shrink-0 font-bold ${look[c.status]}`} role="img" aria-label={c.status}>
-                {icon[c.status]}
-              </span>
-              <span>
-                <span className="font-medium">{c.label}.</span> <span className="text-slate-600">{c.reason}</span>
-              </span>
-            </li>
-          ))}
-        </ul>
+        <div className="mt-4">
+          {checks === null ? (
+            <p className="text-sm text-slate-500" data-testid="checks">
+              Running the checks…
+            </p>
+          ) : (
+            <CheckList checks={checks} idPrefix="check" testId="checks" />
+          )}
+        </div>
         {forecast && <ForecastBox f={forecast} />}
         {offersOptions && (
           <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">

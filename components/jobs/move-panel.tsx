@@ -3,9 +3,7 @@ import { useEffect, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
 import { formatMs } from "@/lib/format-bytes";
 import { checkMove, moveDomain } from "./api";
-
-const icon = { ok: "✓", warn: "!", fail: "✗" } as const;
-const look = { ok: "text-emerald-700", warn: "text-amber-700", fail: "text-red-700" } as const;
+import { CheckList } from "./check-list";
 
 /**
  * A move by save/restore stops the guest for the whole transfer. Before it starts: its own checks, the
@@ -60,18 +58,9 @@ export function MovePanel({
             {answer.shared ? "" : ", copy"}, restore). A live migration would keep it running.
           </p>
           <p className="mt-0.5 text-xs text-slate-600">{answer.outage.sources.join("; ")}.</p>
-          <ul className="mt-2 space-y-1" data-testid="move-checks">
-            {answer.checks.map((c: Check) => (
-              <li key={c.id} className="flex gap-2" data-testid={`mcheck-${c.id}`} data-status={c.status}>
-                <span className={`w-4 shrink-0 font-bold ${look[c.status]}`} role="img" aria-label={c.status}>
-                  {icon[c.status]}
-                </span>
-                <span>
-                  <span className="font-medium">{c.label}.</span> <span className="text-slate-600">{c.reason}</span>
-                </span>
-              </li>
-            ))}
-          </ul>
+          <div className="mt-2">
+            <CheckList checks={answer.checks} idPrefix="mcheck" testId="move-checks" />
+          </div>
           {!failed && (
             <label className="mt-2 flex items-center gap-2">
               <input

@@ -17,7 +17,7 @@ import type { DomainInfo } from "../toolstacks/types";
 import { moveChecks, runFileJob, type FileJobDeps, type JobRow } from "./run-file-job";
 import { forecastMoveOutage, type OutageForecast } from "../forecast/outage";
 import { recoverFileJob } from "./recover-file-job";
-import { restoreChecks, saveChecks } from "./run-saverestore";
+import { restoreChecks, saveChecks, type RunContext } from "./run-saverestore";
 import { otherMachine } from "../checks/rules";
 import { jobLane } from "./lane";
 import {
@@ -113,10 +113,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
    * host's running jobs.
    */
   async check(domainName: string, sourceId: string, targetId: string, who?: string): Promise<CheckResult> {
-    if (who)
-      await this.checkLimiter.consume(who).catch(() => {
-        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
-      });
+    await this.limitChecks(who);
     const key = `${domainName}\0${sourceId}\0${targetId}`;
     const asked = this.checksAsked.get(key);
     if (asked) return asked;
@@ -555,17 +552,17 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     };
   }
 
-  /**
-   * Checks a move by save/restore without starting it: its checks, and how long the domain would be stopped
-   * (save, copy where the hosts share no storage, restore) — the dialog asks the operator to accept that outage.
-   */
-  async checkMove(domainName: string, sourceId: string, targetId: string, who?: string): Promise<MoveCheckResult> {
-    if (who)
-      await this.checkLimiter.consume(who).catch(() => {
-        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
-      });
-    const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
-    const ctx = {
+  /** A user may ask CHECKS_PER_USER questions per 10 s; past that, a 429 with a sentence. */
+  private async limitChecks(who?: string) {
+    if (!who) return;
+    await this.checkLimiter.consume(who).catch(() => {
+      throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
+    });
+  }
+
+  /** The context checks run in: no job, nothing emitted. */
+  private checkContext(): RunContext {
+    return {
       db: this.db,
       inventory: this.inventory,
       catalog: this.catalog,
@@ -574,6 +571,16 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       reconnectMs: this.reconnectMs,
       pollMs: this.settlePollMs,
     };
+  }
+
+  /**
+   * Checks a move by save/restore without starting it: its checks, and how long the domain would be stopped
+   * (save, copy where the hosts share no storage, restore) — the dialog asks the operator to accept that outage.
+   */
+  async checkMove(domainName: string, sourceId: string, targetId: string, who?: string): Promise<MoveCheckResult> {
+    await this.limitChecks(who);
+    const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
+    const ctx = this.checkContext();
     const { checks, movePath } = await moveChecks(
       ctx,
       async (d, s, t) => (await this.checkNow(d, s, t)).checks,
@@ -602,21 +609,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     hostId: string,
     who?: string,
   ): Promise<{ dirs: { dir: string; shared: boolean; checks: Check[] }[] }> {
-    if (who)
-      await this.checkLimiter.consume(who).catch(() => {
-        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
-      });
+    await this.limitChecks(who);
     const host = this.inventory.get(hostId);
     if (!host) throw new AppError("not_found", "The host is not registered.");
-    const ctx = {
-      db: this.db,
-      inventory: this.inventory,
-      catalog: this.catalog,
-      jobId: "",
-      emit: async () => {},
-      reconnectMs: this.reconnectMs,
-      pollMs: this.settlePollMs,
-    };
+    const ctx = this.checkContext();
     const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
     const dirs = await Promise.all(
       imageDirsOf(host).map(async (dir) => ({
@@ -630,26 +626,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
   async checkRestore(imageId: string, targetId: string, who?: string): Promise<Check[]> {
-    if (who)
-      await this.checkLimiter.consume(who).catch(() => {
-        throw new AppError("rate_limited", "Too many checks in a few seconds: wait a moment and try again.");
-      });
+    await this.limitChecks(who);
     const target = this.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
     const image = await this.catalog.get(imageId);
-    return restoreChecks(
-      {
-        db: this.db,
-        inventory: this.inventory,
-        catalog: this.catalog,
-        jobId: "",
-        emit: async () => {},
-        reconnectMs: this.reconnectMs,
-        pollMs: this.settlePollMs,
-      },
-      image,
-      target,
-    );
+    return restoreChecks(this.checkContext(), image, target);
   }
 
   private async finish(
