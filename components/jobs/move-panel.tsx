@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
 import { formatMs } from "@/lib/format-bytes";
 import { checkMove, moveDomain } from "./api";
@@ -26,6 +26,11 @@ export function MovePanel({
   const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // the panel opens below the migration's checks: bring it into view (the dialog scrolls)
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: "nearest" });
+  }, []);
   useEffect(() => {
     let live = true;
     checkMove(domain, sourceId, targetId).then(
@@ -48,7 +53,11 @@ export function MovePanel({
     }
   };
   return (
-    <section className="mt-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="move-panel">
+    <section
+      ref={ref}
+      className="mt-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm"
+      data-testid="move-panel"
+    >
       <h3 className="font-semibold">Move by save/restore</h3>
       {!answer && !error && <p className="text-slate-600">Running the move's checks…</p>}
       {answer && (
