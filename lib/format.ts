@@ -50,3 +50,23 @@ export function count(n: number, noun: string): string {
 export function countDomains(hosts: { domains: { id: number; name: string }[] }[]): number {
   return new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id > 0).map((d) => d.name))).size;
 }
+
+/** An instant in UTC, labelled: "2026-11-30 16:00:46 UTC" (what the server renders, and the tooltip). */
+export function formatUtc(iso: string): string {
+  return `${iso.replace("T", " ").slice(0, 19)} UTC`;
+}
+
+/** An instant in the browser's own zone, labelled with that zone: "30/11/2026, 17:00:46 CET". */
+export function formatLocal(iso: string, timeZone?: string): string {
+  return new Intl.DateTimeFormat(undefined, {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+    timeZoneName: "short",
+    timeZone,
+  }).format(new Date(iso));
+}

@@ -1,3 +1,4 @@
+import { LocalTime } from "@/components/time";
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
 import { auditFilterSchema, toAuditFilter } from "@/lib/audit/schema";
@@ -92,7 +93,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         >
           <thead className="bg-slate-50 text-left text-xs text-slate-600">
             <tr>
-              <th className="px-3 py-2">When (UTC)</th>
+              <th className="px-3 py-2">When</th>
               <th className="px-3 py-2">Who</th>
               <th className="px-3 py-2">Action</th>
               <th className="px-3 py-2">Target</th>
@@ -104,7 +105,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             {entries.map((e) => (
               <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
                 <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
-                  {e.at.replace("T", " ").slice(0, 19)}
+                  <LocalTime iso={e.at} />
                 </td>
                 <td className="px-3 py-1.5">
                   {e.actor}

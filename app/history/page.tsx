@@ -1,3 +1,4 @@
+import { LocalTime } from "@/components/time";
 import Link from "next/link";
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
@@ -169,7 +170,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                 <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
                 <td className="whitespace-nowrap px-3 py-1.5 text-xs">
                   <Link href={`/jobs/${j.id}`} className="text-sky-800 underline">
-                    {new Date(j.createdAt).toISOString().replace("T", " ").slice(0, 19)}
+                    <LocalTime iso={new Date(j.createdAt).toISOString()} />
                   </Link>
                 </td>
                 <td className="px-3 py-1.5">{j.domainName}</td>

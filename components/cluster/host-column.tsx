@@ -1,9 +1,10 @@
 "use client";
+import { TimeAgo } from "../time";
 import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
-import { formatMiB, timeAgo } from "@/lib/format";
+import { formatMiB, } from "@/lib/format";
 import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";
@@ -137,7 +138,10 @@ const HostBody = memo(function HostBody({
             className="mt-3 rounded bg-red-50 px-2 py-1.5 text-xs text-red-800"
             data-testid="host-reason"
           >
-            {host.reason} <span className="text-red-600">(last seen {timeAgo(host.lastSeenAt)})</span>
+            {host.reason}{" "}
+            <span className="text-red-600">
+              (last seen <TimeAgo iso={host.lastSeenAt} />)
+            </span>
           </p>
         )}
       </header>

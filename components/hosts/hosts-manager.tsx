@@ -1,11 +1,12 @@
 "use client";
+import { TimeAgo } from "../time";
 import { useState } from "react";
 import { useInventory } from "../use-inventory";
 import { AddHostForm } from "./add-host-form";
 import type { ToolstackName } from "@/lib/toolstacks/types";
 import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
-import { count, timeAgo } from "@/lib/format";
+import { count, } from "@/lib/format";
 import { ImageDirWarning } from "../cluster/image-dir-warning";
 
 export function HostsManager({
@@ -97,7 +98,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
             {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>
             {host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} ·{" "}
             {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen{" "}
-            {timeAgo(host.lastSeenAt)}
+            <TimeAgo iso={host.lastSeenAt} />
           </p>
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">
             {host.fingerprint}

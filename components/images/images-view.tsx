@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "../time";
 import Link from "next/link";
 import { useState } from "react";
 import { api } from "../api";
@@ -144,7 +145,7 @@ export function ImagesView({
                   )}
                 </td>
                 <td className="whitespace-nowrap px-3 py-1.5 text-xs">
-                  {img.createdAt.replace("T", " ").slice(0, 19)}
+                  <LocalTime iso={img.createdAt} />
                 </td>
                 <td className="px-3 py-1.5 text-xs">
                   {img.jobId ? (

@@ -1,4 +1,5 @@
 "use client";
+import { LocalTime } from "../time";
 import Link from "next/link";
 import { useState } from "react";
 import { useJob } from "./use-job";
@@ -48,7 +49,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
                 · image <span className="font-mono">{s.imagePath}</span>
               </>
             )}{" "}
-            · by {s.createdBy} · {new Date(s.createdAt).toLocaleString()}
+            · by {s.createdBy} · <LocalTime iso={s.createdAt} testId="job-created" />
           </p>
         </div>
         <div className="flex items-center gap-2">

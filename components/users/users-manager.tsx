@@ -1,10 +1,10 @@
 "use client";
+import { TimeAgo } from "../time";
 import { useState } from "react";
 import { api } from "../api";
 import { createUserSchema } from "@/lib/auth/schema";
 import { describeIssues } from "@/lib/hosts/schema";
 import { roles, roleWords, type Role } from "@/lib/auth/roles";
-import { timeAgo } from "@/lib/format";
 
 interface UserRow {
   id: string;
@@ -60,7 +60,9 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
             <span>
               <b>{u.username}</b>
               {u.id === me && <span className="text-xs text-slate-500"> (you)</span>}{" "}
-              <span className="text-xs text-slate-500">last login {timeAgo(u.lastLoginAt)}</span>
+              <span className="text-xs text-slate-500">
+                last login <TimeAgo iso={u.lastLoginAt} />
+              </span>
             </span>
             <span className="flex gap-2">
               <select
