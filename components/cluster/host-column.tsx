@@ -4,7 +4,7 @@ import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
-import { formatMiB, } from "@/lib/format";
+import { formatMiB } from "@/lib/format";
 import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";

@@ -6,7 +6,7 @@ import { AddHostForm } from "./add-host-form";
 import type { ToolstackName } from "@/lib/toolstacks/types";
 import { removeHost, testHost } from "./api";
 import type { HostView } from "@/lib/inventory/types";
-import { count, } from "@/lib/format";
+import { count } from "@/lib/format";
 import { ImageDirWarning } from "../cluster/image-dir-warning";
 
 export function HostsManager({
