@@ -2,9 +2,9 @@ import { toAppError } from "../errors";
 import { driverOf } from "../toolstacks";
 import { isRunning } from "../toolstacks/linux/ps";
 import { hostArgv as files } from "../toolstacks/linux/host-commands";
-import { asking, scpArgv, concludeRestore, concludeSave, silentOutcome, type RunContext } from "./run-saverestore";
+import { asking, scpArgv, concludeRestore, concludeSave, silentOutcome } from "./run-saverestore";
 import { ask, HostSilent, settleRestore, settleSave, sha256Of } from "./settle";
-import type { FileJobDeps, JobRow } from "./run-file-job";
+import { jobContext, type FileJobDeps, type JobRow } from "./run-file-job";
 import type { MigrationOutcome } from "../toolstacks/events";
 import type { JobPhase } from "./types";
 
@@ -14,15 +14,7 @@ import type { JobPhase } from "./types";
 
 export async function recoverFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
   const jobId = row.id;
-  const ctx: RunContext = {
-    db: x.db,
-    inventory: x.inventory,
-    catalog: x.catalog,
-    jobId,
-    emit: (e) => x.record(jobId, e),
-    reconnectMs: x.reconnectMs,
-    pollMs: x.settlePollMs,
-  };
+  const ctx = jobContext(x, jobId);
   const a = asking(ctx);
   const source = x.inventory.get(row.sourceHostId);
   const target = row.targetHostId ? x.inventory.get(row.targetHostId) : undefined;

@@ -59,9 +59,9 @@ export async function moveChecks(
   };
 }
 
-export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
-  const jobId = row.id;
-  const ctx: RunContext = {
+/** What a file job's steps need: the services, and the job's own events. */
+export function jobContext(x: FileJobDeps, jobId: string): RunContext {
+  return {
     db: x.db,
     inventory: x.inventory,
     catalog: x.catalog,
@@ -70,6 +70,11 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     reconnectMs: x.reconnectMs,
     pollMs: x.settlePollMs,
   };
+}
+
+export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
+  const jobId = row.id;
+  const ctx = jobContext(x, jobId);
   const source = x.inventory.get(row.sourceHostId);
   const target = row.targetHostId ? x.inventory.get(row.targetHostId) : undefined;
   try {
