@@ -46,6 +46,11 @@ test("save a domain from the Cluster page, find it in the catalog with its size,
   await rd.getByTestId("restore-start").click();
   await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(page.getByTestId("job-location")).toContainText(`xl console ubuntu_fuwa_nfs_domU`);
+  // a restore's own figures: nothing was "sent" over a NIC, and there is no bytes chart to show
+  await expect(page.getByTestId("job-figures")).toContainText("Memory to load");
+  await expect(page.getByTestId("job-figures")).not.toContainText("Sent");
+  await expect(page.getByTestId("job-figures")).not.toContainText("NIC");
+  await expect(page.getByTestId("bytes-chart-section")).toHaveCount(0);
   expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([other]);
   await cluster.open();
   await expect(cluster.domain(other, "ubuntu_fuwa_nfs_domU")).toBeVisible();

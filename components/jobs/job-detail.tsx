@@ -16,7 +16,8 @@ import {
   type JobEvent,
   type JobSummary,
 } from "@/lib/jobs/types";
-import { formatBytes, formatMs, formatRate } from "@/lib/format-bytes";
+import { formatMs } from "@/lib/format-bytes";
+import { figuresOf } from "@/lib/jobs/figures";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
   const { view, connected } = useJob(job, events);
@@ -95,56 +96,44 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       </ol>
 
       <div className="grid gap-3 sm:grid-cols-4" data-testid="job-figures">
-        <Figure
-          label="Sent"
-          value={`${formatBytes(s.bytesSent)}`}
-          sub={`of ${formatBytes(memory)} memory (${((s.bytesSent / memory) * 100).toFixed(0)} %)`}
-        />
-        {s.finishedAt && elapsed ? (
-          <Figure
-            label="Throughput"
-            value={formatRate((s.bytesSent * 1000) / elapsed)}
-            sub={qemu ? "average, memory processed by QEMU" : "average, source NIC toward the target"}
-          />
-        ) : (
-          <Figure
-            label="Throughput"
-            value={formatRate(view.throughputBps)}
-            sub={qemu ? "now, QEMU's memory bandwidth" : "now, source NIC toward the target"}
-          />
-        )}
-        <Figure label="Elapsed" value={formatMs(elapsed)} sub={s.finishedAt ? "finished" : "so far"} testId="elapsed" />
-        <Figure
-          label="Downtime"
-          value={s.downtimeMs === null ? "—" : `${s.downtimeBound ? "≤ " : ""}${formatMs(s.downtimeMs)}`}
-          sub={qemu ? "QEMU's own figure (domjobinfo --completed)" : "target running − source suspended"}
-          testId="downtime"
-        />
+        {figuresOf(s, { elapsedMs: elapsed, throughputBps: view.throughputBps, qemu }).map((f) => (
+          <Figure key={f.label} label={f.label} value={f.value} sub={f.sub} testId={f.testId} />
+        ))}
       </div>
       {s.forecast && <ForecastVsActual job={s} elapsed={elapsed} />}
-      <div
-        className="h-2 overflow-hidden rounded-full bg-slate-100"
-        role="progressbar"
-        aria-valuenow={Math.round((s.bytesSent / memory) * 100)}
-        aria-valuemin={0}
-        aria-valuemax={100}
-      >
-        <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
-      </div>
-      <p className="text-xs text-slate-500">
-        {qemu
-          ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)."
-          : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}
-        Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.
-      </p>
+      {s.kind !== "restore" && (
+        <>
+          <div
+            className="h-2 overflow-hidden rounded-full bg-slate-100"
+            role="progressbar"
+            aria-valuenow={Math.round((s.bytesSent / memory) * 100)}
+            aria-valuemin={0}
+            aria-valuemax={100}
+          >
+            <div className="h-full bg-sky-600" style={{ width: `${Math.min(100, (s.bytesSent / memory) * 100)}%` }} />
+          </div>
+          {s.kind === "migrate" && (
+            <p className="text-xs text-slate-500">
+              {qemu
+                ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)."
+                : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}
+              Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.
+            </p>
+          )}
+        </>
+      )}
       {s.kind === "migrate" && qemu && (
         <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />
       )}
 
-      <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">Bytes sent over time</h2>
-        <BytesChart view={view} />
-      </section>
+      {view.samples.length > 0 && (
+        <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="bytes-chart-section">
+          <h2 className="mb-2 text-sm font-semibold">
+            {s.kind === "migrate" ? "Bytes sent over time" : "Bytes written over time"}
+          </h2>
+          <BytesChart view={view} />
+        </section>
+      )}
 
       {(s.locationNote || s.errorMessage) && (
         <section
