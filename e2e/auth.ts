@@ -16,6 +16,8 @@ export async function loginAs(page: Page, role: Role, next = "/", dataDir = E2E.
   await page.getByTestId("login-password").fill(c.password);
   await page.getByTestId("login-submit").click();
   await expect(page.getByTestId("whoami")).toHaveText(`${c.username} · ${role}`);
+  // the page is interactive only once React has hydrated it: wait for that state, not for time
+  await expect(page.getByTestId("logout")).toHaveAttribute("data-ready", "1");
 }
 
 /** An API client signed in as `role` that sends the session's CSRF token on every request. */

@@ -1,7 +1,11 @@
 "use client";
+import { useEffect, useState } from "react";
 import { api } from "../api";
 
 export function LogoutButton() {
+  // data-ready once React has attached the handler (a click on the server's markup before that does nothing)
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   const onClick = async () => {
     await api("POST", "/api/auth/logout").catch(() => {});
     window.location.href = "/login";
@@ -12,6 +16,7 @@ export function LogoutButton() {
       onClick={onClick}
       className="text-sm text-slate-600 hover:text-slate-900"
       data-testid="logout"
+      data-ready={ready ? "1" : undefined}
     >
       Log out
     </button>
