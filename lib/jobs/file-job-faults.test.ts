@@ -113,6 +113,17 @@ async function expectTruth(job: JobSummary, domain: string) {
   return null;
 }
 
+/** Puts a domain back where the next test expects it (a move at 8×: not what is under test). */
+async function moveBack(domain: string, from: string, to: string) {
+  sim.world.timeScale = 8;
+  await inventory.refreshAll();
+  const job = await finalOf(
+    (await engine.submitMove({ domain, sourceId: id(from), targetId: id(to), createdBy: "t" })).id,
+  );
+  expect(job.status, `${job.errorMessage} ${job.locationNote}`).toBe("succeeded");
+  await inventory.refreshAll();
+}
+
 async function restoreHome(domain: string, host: string) {
   sim.world.timeScale = 8; // putting the world back is not under test: fast
   await inventory.refreshAll();
@@ -176,12 +187,7 @@ describe("an SSH blip during a save, restore or move", () => {
     expect(restored).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
     expect(await expectTruth(restored, "web-kvm")).toBe("kvmB");
     // home again for the other tests: kvmB's copy saved and restored on kvmA
-    await inventory.refreshAll();
-    sim.world.timeScale = 8;
-    const back = await finalOf(
-      (await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmB"), targetId: id("kvmA"), createdBy: "t" })).id,
-    );
-    expect(back.status).toBe("succeeded");
+    await moveBack("web-kvm", "kvmB", "kvmA");
     await engine.catalog.remove(image.id);
     await inventory.refreshAll();
   });
@@ -212,19 +218,7 @@ describe("an SSH blip during a save, restore or move", () => {
         expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
         expect(await engine.catalog.byJob(job.id)).toEqual([]);
         expect(sim.world.file("hostB", job.imagePath!)).toBeUndefined();
-        await inventory.refreshAll();
-        sim.world.timeScale = 8;
-        const back = await finalOf(
-          (
-            await engine.submitMove({
-              domain: "debian_etch_domU",
-              sourceId: id("hostC"),
-              targetId: id("hostB"),
-              createdBy: "t",
-            })
-          ).id,
-        );
-        expect(back.status).toBe("succeeded");
+        await moveBack("debian_etch_domU", "hostC", "hostB");
       } finally {
         delete process.env.FERRY_SHARED_IMAGE_DIRS;
         await inventory.refreshAll();
@@ -316,20 +310,7 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
     expect(await expectTruth(job, "debian_etch_domU")).toBe("hostC");
     sim.world.timeScale = 8;
     await inventory.refreshAll();
-    expect(
-      (
-        await finalOf(
-          (
-            await engine.submitMove({
-              domain: "debian_etch_domU",
-              sourceId: id("hostC"),
-              targetId: id("hostB"),
-              createdBy: "t",
-            })
-          ).id,
-        )
-      ).status,
-    ).toBe("succeeded");
+    await moveBack("debian_etch_domU", "hostC", "hostB");
     await engine.catalog.remove(image.id);
     await inventory.refreshAll();
   });
@@ -353,20 +334,7 @@ describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
       if (expectedHost) {
         expect(await engine.catalog.byJob(jobId)).toEqual([]);
         await inventory.refreshAll();
-        expect(
-          (
-            await finalOf(
-              (
-                await engine.submitMove({
-                  domain: "debian_etch_domU",
-                  sourceId: id("hostC"),
-                  targetId: id("hostB"),
-                  createdBy: "t",
-                })
-              ).id,
-            )
-          ).status,
-        ).toBe("succeeded");
+        await moveBack("debian_etch_domU", "hostC", "hostB");
       } else await restoreHome("debian_etch_domU", "hostB");
     },
   );
