@@ -60,6 +60,40 @@ test("drag a KVM guest kvmA → kvmB: libvirt's options, QEMU's forecast, rounds
   await expect(page.getByTestId("job-log")).toContainText("maximum downtime set to 500 ms");
 });
 
+test("a guest that converges only with help: the dialog chooses the help, and without it asks for a tick", async ({
+  page,
+}) => {
+  expect(await where("build-kvm")).toEqual(["kvmA"]);
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const { drop } = await drag(page, cluster.domain("kvmA", "build-kvm"), cluster.host("kvmB"));
+  await expect(cluster.host("kvmB").getByTestId("drop-verdict")).not.toHaveAttribute("data-verdict", "checking");
+  await drop();
+  const dialog = page.getByTestId("migrate-dialog");
+  // the forecast's help is chosen for the operator, and the forecast follows it
+  await expect(dialog.getByTestId("opt-autoconverge")).toBeChecked();
+  await expect(dialog.getByTestId("help-chosen")).toContainText("auto-converge");
+  await expect(dialog.getByTestId("forecast")).not.toHaveAttribute("data-verdict", "converges-with-help");
+  // without it: "converges only with help" is a warning, and Migrate waits for the tick
+  await dialog.getByTestId("opt-autoconverge").uncheck();
+  await expect(dialog.getByTestId("forecast")).toHaveAttribute("data-verdict", "converges-with-help");
+  await expect(dialog.getByTestId("check-forecast")).toHaveAttribute("data-status", "warn");
+  await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+  await dialog.getByTestId("confirm-warnings").check();
+  await expect(dialog.getByTestId("migrate-start")).toBeEnabled();
+  // the stall policy: post-copy only when allowed
+  await expect(dialog.getByTestId("opt-stall-action").locator('option[value="postcopy"]')).toBeDisabled();
+  await dialog.getByTestId("opt-postcopy").check();
+  await expect(dialog.getByTestId("opt-stall-action").locator('option[value="postcopy"]')).toBeEnabled();
+  await dialog.getByTestId("opt-stall-after").fill("5");
+  await dialog.getByTestId("confirm-warnings").check();
+  await dialog.getByTestId("migrate-start").click();
+  await expect(dialog.getByTestId("migrate-error")).toHaveText("The stall time is at least 10 s.");
+  await dialog.getByTestId("migrate-close").click();
+  expect(await where("build-kvm")).toEqual(["kvmA"]);
+});
+
 test("a KVM guest that dirties faster than the link: the job page says it is not converging; raising the maximum downtime finishes it", async ({
   page,
 }) => {

@@ -36,6 +36,7 @@ export const errorStatus = {
   migrate_handshake_lost: 502,
   migrate_failed: 502,
   migrate_cancelled: 499,
+  migrate_stalled: 502,
   ssh_lost_during_job: 502,
   save_no_space: 507,
   save_unwritable: 502,

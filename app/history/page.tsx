@@ -8,13 +8,18 @@ import { listJobs } from "@/lib/jobs/store";
 import { durationMs, historyFigures } from "@/lib/jobs/history";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { jobStatuses, kindWords, type JobSummary } from "@/lib/jobs/types";
-import { forecastError } from "@/lib/forecast/inputs";
+import { forecastError } from "@/lib/forecast/model";
 
 function forecastErrorText(j: JobSummary): string {
   if (!j.forecast || j.status !== "succeeded") return "—";
-  const e = forecastError(j.forecast, { durationMs: durationMs(j), downtimeMs: j.downtimeMs });
+  const e = forecastError(j.forecast, {
+    durationMs: durationMs(j),
+    downtimeMs: j.downtimeMs,
+    downtimeBound: j.downtimeBound,
+  });
   const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)} %`);
-  return `${pct(e.duration)} / ${pct(e.downtime)}`;
+  // against an upper bound there is no error to give, only whether the forecast was under it
+  return `${pct(e.duration)} / ${e.downtimeBounded ? "bound only" : pct(e.downtime)}`;
 }
 
 export const dynamic = "force-dynamic";

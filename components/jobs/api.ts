@@ -5,8 +5,8 @@ import type { JobSummary } from "@/lib/jobs/types";
 import type { CheckResult, MoveCheckResult } from "@/lib/jobs/engine";
 import type { MigrationOptionsInput, TuneJobInput } from "@/lib/jobs/schema";
 
-export const checkMigration = (domain: string, sourceId: string, targetId: string) =>
-  api<CheckResult>("POST", "/api/checks/migration", { domain, sourceId, targetId });
+export const checkMigration = (domain: string, sourceId: string, targetId: string, options?: MigrationOptionsInput) =>
+  api<CheckResult>("POST", "/api/checks/migration", { domain, sourceId, targetId, ...(options ? { options } : {}) });
 export const startMigration = (
   domain: string,
   sourceId: string,

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useJob } from "./use-job";
 import { BytesChart } from "./bytes-chart";
 import { RoundsView } from "./rounds-view";
+import { forecastError } from "@/lib/forecast/model";
 import { StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
 import {
@@ -196,7 +197,8 @@ function Figure({ label, value, sub, testId }: { label: string; value: string; s
 function ForecastVsActual({ job, elapsed }: { job: JobSummary; elapsed: number | null }) {
   const f = job.forecast!;
   const done = job.status === "succeeded";
-  const err = (p: number, a: number | null) => (a ? `${Math.round((Math.abs(p - a) / a) * 100)} %` : "—");
+  const e = forecastError(f, { durationMs: elapsed, downtimeMs: job.downtimeMs, downtimeBound: job.downtimeBound });
+  const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)} %`);
   return (
     <p className="rounded border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="forecast-vs-actual">
       <b>Forecast at launch:</b> {formatMs(f.totalMs)} in {f.rounds} rounds, downtime {formatMs(f.downtimeMs)} (
@@ -204,9 +206,14 @@ function ForecastVsActual({ job, elapsed }: { job: JobSummary; elapsed: number |
       {done && (
         <>
           {" "}
-          Actual: {formatMs(elapsed)}, downtime {formatMs(job.downtimeMs)} — error{" "}
-          <span data-testid="forecast-error">{err(f.totalMs, elapsed)}</span> on time,{" "}
-          {err(f.downtimeMs, job.downtimeMs)} on downtime.
+          Actual: {formatMs(elapsed)}, downtime {e.downtimeBounded ? "≤ " : ""}
+          {formatMs(job.downtimeMs)} — error <span data-testid="forecast-error">{pct(e.duration)}</span> on time,{" "}
+          <span data-testid="forecast-downtime-error">
+            {e.downtimeBounded
+              ? "none on downtime (only an upper bound was measured)"
+              : `${pct(e.downtime)} on downtime`}
+          </span>
+          .
         </>
       )}
     </p>

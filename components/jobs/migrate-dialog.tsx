@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
@@ -7,8 +7,10 @@ import { checkMigration, startMigration } from "./api";
 import { MovePanel } from "./move-panel";
 import { CheckList } from "./check-list";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
-import { migrationOptionsSchema, type MigrationOptionsInput } from "@/lib/jobs/schema";
+import type { ForecastHelp } from "@/lib/forecast/model";
+import { migrationOptionsSchema } from "@/lib/jobs/schema";
 import { describeIssues } from "@/lib/hosts/schema";
+import { DEFAULT_STALL_AFTER_SEC } from "@/lib/jobs/stall";
 
 export interface MigrateTarget {
   domain: DomainInfo;
@@ -35,52 +37,94 @@ export function MigrateDialog({
   const [forecast, setForecast] = useState<ForecastWithInputs | null>(null);
   const [offersOptions, setOffersOptions] = useState(false);
   const [toolstackLabel, setToolstackLabel] = useState("");
-  const [opts, setOpts] = useState({ bandwidth: "", downtime: "", autoConverge: false, postcopy: false });
+  const [opts, setOpts] = useState({
+    bandwidth: "",
+    downtime: "",
+    autoConverge: false,
+    postcopy: false,
+    onStall: "abort" as "abort" | "postcopy",
+    stallAfter: String(DEFAULT_STALL_AFTER_SEC),
+  });
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [moving, setMoving] = useState(false);
+  const [helped, setHelped] = useState<ForecastHelp | null>(null);
 
+  // the options as the API takes them; a message instead when they do not parse
+  const chosen = useMemo(() => {
+    if (!offersOptions) return { options: undefined, problem: null };
+    const parsed = migrationOptionsSchema.safeParse({
+      ...(opts.bandwidth.trim() ? { bandwidthMiBps: Number(opts.bandwidth) } : {}),
+      ...(opts.downtime.trim() ? { maxDowntimeMs: Number(opts.downtime) } : {}),
+      ...(opts.autoConverge ? { autoConverge: true } : {}),
+      ...(opts.postcopy ? { postcopy: true } : {}),
+      ...(opts.onStall !== "abort" ? { onStall: opts.onStall } : {}),
+      ...(opts.stallAfter.trim() && Number(opts.stallAfter) !== DEFAULT_STALL_AFTER_SEC
+        ? { stallAfterSec: Number(opts.stallAfter) }
+        : {}),
+    });
+    if (!parsed.success) return { options: undefined, problem: describeIssues(parsed.error) };
+    return { options: Object.keys(parsed.data).length ? parsed.data : undefined, problem: null };
+  }, [offersOptions, opts]);
+  const optionsKey = JSON.stringify(chosen.options ?? null);
+
+  // the checks and the forecast follow the options chosen (debounced while typing)
   useEffect(() => {
     let live = true;
-    checkMigration(target.domain.name, target.sourceId, target.targetId).then(
-      (r) => {
-        if (live) {
-          setChecks(r.checks);
-          setTransport(r.transport);
-          setForecast(r.forecast);
-          setOffersOptions(r.capabilities.migrationOptions);
-          setToolstackLabel(r.toolstackLabel);
-        }
-      },
-      (e: Error) => {
-        if (live) setError(e.message);
-      },
+    const options = JSON.parse(optionsKey) ?? undefined;
+    const timer = setTimeout(
+      () =>
+        checkMigration(target.domain.name, target.sourceId, target.targetId, options).then(
+          (r) => {
+            if (!live) return;
+            // new answers, new warnings: a tick given to the old ones does not carry over
+            setConfirmed(false);
+            setChecks(r.checks);
+            setTransport(r.transport);
+            setForecast(r.forecast);
+            setOffersOptions(r.capabilities.migrationOptions);
+            setToolstackLabel(r.toolstackLabel);
+          },
+          (e: Error) => {
+            if (live) setError(e.message);
+          },
+        ),
+      options ? 300 : 0,
     );
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, [target]);
+  }, [target, optionsKey]);
+
+  // "converges only with help": the help the forecast names is chosen for the operator (once; they may undo it)
+  useEffect(() => {
+    if (helped || !forecast?.help || !offersOptions) return;
+    const help = forecast.help;
+    setHelped(help);
+    setOpts((o) => ({
+      ...o,
+      ...(help.autoConverge ? { autoConverge: true } : {}),
+      ...(help.maxDowntimeMs ? { downtime: String(help.maxDowntimeMs) } : {}),
+    }));
+  }, [forecast, helped, offersOptions]);
 
   const failed = checks?.some((c) => c.status === "fail") ?? true;
   const warned = checks?.some((c) => c.status === "warn") ?? false;
   const canStart = checks !== null && !failed && (!warned || confirmed) && !busy;
   const onMigrate = async () => {
     setError(null);
-    let options: MigrationOptionsInput | undefined;
-    if (offersOptions) {
-      const parsed = migrationOptionsSchema.safeParse({
-        ...(opts.bandwidth.trim() ? { bandwidthMiBps: Number(opts.bandwidth) } : {}),
-        ...(opts.downtime.trim() ? { maxDowntimeMs: Number(opts.downtime) } : {}),
-        ...(opts.autoConverge ? { autoConverge: true } : {}),
-        ...(opts.postcopy ? { postcopy: true } : {}),
-      });
-      if (!parsed.success) return setError(describeIssues(parsed.error));
-      options = Object.keys(parsed.data).length ? parsed.data : undefined;
-    }
+    if (chosen.problem) return setError(chosen.problem);
     setBusy(true);
     try {
-      const { job } = await startMigration(target.domain.name, target.sourceId, target.targetId, confirmed, options);
+      const { job } = await startMigration(
+        target.domain.name,
+        target.sourceId,
+        target.targetId,
+        confirmed,
+        chosen.options,
+      );
       onStarted(job.id);
     } catch (e) {
       setError((e as Error).message);
@@ -158,6 +202,39 @@ export function MigrateDialog({
               />
               Allow switching to post-copy during the migration (if the link breaks then, the guest is lost)
             </label>
+            <div className="mt-2 flex flex-wrap items-center gap-1 text-xs">
+              <label htmlFor="opt-stall-after">If pre-copy makes no progress for</label>
+              <input
+                id="opt-stall-after"
+                className="w-14 rounded border border-slate-300 px-1 py-0.5"
+                inputMode="numeric"
+                value={opts.stallAfter}
+                onChange={(e) => setOpts({ ...opts, stallAfter: e.target.value })}
+                data-testid="opt-stall-after"
+              />
+              <label htmlFor="opt-stall-action">s, Ferry will</label>
+              <select
+                id="opt-stall-action"
+                className="rounded border border-slate-300 px-1 py-0.5"
+                value={opts.onStall}
+                onChange={(e) => setOpts({ ...opts, onStall: e.target.value as "abort" | "postcopy" })}
+                data-testid="opt-stall-action"
+              >
+                <option value="abort">abort it (the guest stays on the source)</option>
+                <option value="postcopy" disabled={!opts.postcopy}>
+                  switch to post-copy{opts.postcopy ? "" : " (allow post-copy first)"}
+                </option>
+              </select>
+            </div>
+            {helped && forecast?.help && (
+              <p className="mt-2 text-xs text-amber-800" data-testid="help-chosen">
+                Chosen for you, as the forecast suggests:{" "}
+                {forecast.help.autoConverge
+                  ? "auto-converge"
+                  : `a maximum downtime of ${forecast.help.maxDowntimeMs} ms`}
+                .
+              </p>
+            )}
           </fieldset>
         )}
         {transport && (
@@ -231,11 +308,13 @@ export function MigrateDialog({
 const verdictLook = {
   converges: "border-emerald-200 bg-emerald-50",
   "converges-with-help": "border-amber-300 bg-amber-50",
+  "may-not-converge": "border-amber-300 bg-amber-50",
   "will-not-converge": "border-red-300 bg-red-50",
 } as const;
 const verdictWords = {
   converges: "converges",
   "converges-with-help": "converges only with help",
+  "may-not-converge": "may not converge",
   "will-not-converge": "will not converge",
 } as const;
 
@@ -253,6 +332,12 @@ function ForecastBox({ f }: { f: ForecastWithInputs }) {
         <b data-testid="forecast-downtime">{secs(f.downtimeMs)}</b>, {f.rounds} rounds —{" "}
         <b>{verdictWords[f.verdict]}</b>. {f.reason}
       </p>
+      {f.band && f.band.totalMs > f.totalMs * 1.05 && (
+        <p className="mt-1 text-xs" data-testid="forecast-band">
+          Up to <b>{secs(f.band.totalMs)}</b>, downtime up to <b>{secs(f.band.downtimeMs)}</b>, if the guest dirties{" "}
+          {(f.band.dirtyBps / 1048576).toFixed(0)} MiB/s: the dirty rate is an estimate.
+        </p>
+      )}
       <p className="mt-1 text-xs text-slate-600">Inputs: {f.inputs.sources.join("; ")}.</p>
     </div>
   );

@@ -5,6 +5,8 @@ import type { JobView } from "@/lib/jobs/types";
 import { convergenceOf, roundsOf } from "@/lib/jobs/rounds";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob, tuneJob } from "./api";
+import { suggestMaxDowntimeMs } from "@/lib/forecast/model";
+import { stallPolicyOf, type StallPolicy } from "@/lib/jobs/stall";
 
 const MiB = 1024 * 1024;
 
@@ -57,7 +59,8 @@ export function RoundsView({
           jobId={view.summary.id}
           canTune={canTune}
           postcopyAllowed={postcopyAllowed}
-          suggestedMs={Math.ceil(((rounds.at(-1)?.expectedDowntimeMs ?? 1000) * 1.1) / 100) * 100}
+          suggestedMs={suggestMaxDowntimeMs(rounds.at(-1)?.expectedDowntimeMs ?? 1000)}
+          stall={stallPolicyOf(view.summary.options ?? undefined)}
           onMessage={setMessage}
         />
       )}
@@ -147,6 +150,7 @@ export function RoundsView({
 /** suggestedMs: a little above the last round's expected downtime, so QEMU could stop the guest at the next sync. */
 function NotConverging({
   reason,
+  stall,
   jobId,
   canTune,
   postcopyAllowed,
@@ -158,6 +162,7 @@ function NotConverging({
   canTune: boolean;
   postcopyAllowed: boolean;
   suggestedMs: number;
+  stall: StallPolicy;
   onMessage(m: { ok: boolean; text: string }): void;
 }) {
   const [ms, setMs] = useState(String(suggestedMs));
@@ -176,6 +181,11 @@ function NotConverging({
       <p>
         <b>Not converging.</b> {reason} With a maximum downtime of about {formatMs(suggestedMs)} QEMU could stop the
         guest and copy the rest.
+      </p>
+      <p className="mt-1 text-xs" data-testid="stall-policy">
+        If pre-copy makes no progress for {Math.round(stall.afterMs / 1000)} s, Ferry will{" "}
+        {stall.action === "postcopy" ? "switch it to post-copy" : "abort it (the guest keeps running on the source)"},
+        as chosen at launch.
       </p>
       {canTune && (
         <div className="mt-2 flex flex-wrap items-center gap-2">

@@ -83,3 +83,34 @@ export function otherMachine(domain: string, s: Machine, t: Machine): RuleVerdic
   }
   return { status: "ok", reason: `${s.name} → ${t.name}.` };
 }
+
+interface ForecastVerdict {
+  verdict: "converges" | "converges-with-help" | "may-not-converge" | "will-not-converge";
+  reason: string;
+  downtimeMs: number;
+  maxDowntimeMs?: number;
+}
+
+/**
+ * What the forecast asks of the operator before launch: anything short of "converges within the maximum
+ * downtime" is a warning that needs a tick, with the forecast's own words (and the help it names).
+ */
+export function forecastRule(f: ForecastVerdict): RuleVerdict & { label: string } {
+  const max = f.maxDowntimeMs;
+  switch (f.verdict) {
+    case "will-not-converge":
+      return { label: "Pre-copy converges", status: "warn", reason: f.reason };
+    case "converges-with-help":
+      return { label: "Pre-copy converges without help", status: "warn", reason: f.reason };
+    case "may-not-converge":
+      return { label: "Pre-copy converges", status: "warn", reason: f.reason };
+    default:
+      if (max !== undefined && f.downtimeMs > max)
+        return {
+          label: "Downtime within the maximum",
+          status: "warn",
+          reason: `Forecast downtime about ${Math.round(f.downtimeMs)} ms, over the ${max} ms maximum. ${f.reason}`,
+        };
+      return { label: "Pre-copy converges", status: "ok", reason: f.reason };
+  }
+}

@@ -1,5 +1,12 @@
 import type { Db } from "../db/client";
-import { forecastQemu, forecastXen, type Forecast } from "./model";
+import {
+  DEFAULT_MAX_DOWNTIME_MS,
+  forecastQemu,
+  forecastXen,
+  type Forecast,
+  type ForecastInput,
+  type Verdict,
+} from "./model";
 import type { MigrationOptions, ToolstackCapabilities } from "../toolstacks/types";
 import type { JobInfoPayload } from "../jobs/types";
 
@@ -41,21 +48,22 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     (j.finishedAt!.getTime() - j.startedAt!.getTime() - (j.downtimeMs ?? 0)) / 1000;
   const rate = (j: (typeof done)[number]) => Number(j.bytesSent) / Math.max(0.001, seconds(j));
   const sources: string[] = [];
-  const pair = done.filter((j) => j.sourceName === m.source && j.targetName === m.target && Number(j.bytesSent) > 0);
-  const fromSource = done.filter((j) => j.sourceName === m.source && Number(j.bytesSent) > 0);
+  // a migration held to a bandwidth limit says nothing about the link's speed
+  const uncapped = done.filter(
+    (j) => Number(j.bytesSent) > 0 && !JSON.parse(j.optionsJson ?? "{}").migration?.bandwidthMiBps,
+  );
+  const sameWay = uncapped.filter((j) => j.sourceName === m.source && j.targetName === m.target);
+  // a link carries as much one way as the other: the reverse direction's migrations count when this one has none
+  const otherWay = uncapped.filter((j) => j.sourceName === m.target && j.targetName === m.source);
+  const pair = sameWay.length ? sameWay : otherWay;
+  const pairWords = sameWay.length ? `${m.source} → ${m.target}` : `${m.target} → ${m.source} (the same link)`;
+  const fromSource = uncapped.filter((j) => j.sourceName === m.source);
   let bandwidthBps = DEFAULT_BPS;
   // libvirt: QEMU's own average bandwidth over earlier unlimited migrations on this link (Ferry's job time
   // also counts its checks and virsh's SSH set-up, so bytes ÷ job time under-reads the link)
   const reports = m.capabilities?.reportsRounds === true;
   const qemuBw = reports
-    ? (
-        await Promise.all(
-          pair
-            .filter((j) => !JSON.parse(j.optionsJson ?? "{}").bandwidthMiBps)
-            .slice(0, 5)
-            .map((j) => finalJobInfo(db, j.id)),
-        )
-      )
+    ? (await Promise.all(pair.slice(0, 5).map((j) => finalJobInfo(db, j.id))))
         .map((p) => p?.bandwidthBps ?? 0)
         .filter((b) => b > 0)
     : [];
@@ -63,13 +71,11 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   if (qemuBw.length) {
     bandwidthBps = median(qemuBw);
     sources.push(
-      `link speed QEMU measured during ${qemuBw.length} earlier migration${qemuBw.length > 1 ? "s" : ""} ${m.source} → ${m.target}: ${(bandwidthBps / 1048576).toFixed(0)} MiB/s`,
+      `link speed QEMU measured during ${qemuBw.length} earlier migration${qemuBw.length > 1 ? "s" : ""} ${pairWords}: ${(bandwidthBps / 1048576).toFixed(0)} MiB/s`,
     );
   } else if (pair.length) {
     bandwidthBps = median(pair.map(rate));
-    sources.push(
-      `link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${m.source} → ${m.target}`,
-    );
+    sources.push(`link speed from ${pair.length} earlier migration${pair.length > 1 ? "s" : ""} ${pairWords}`);
   } else if (probe) {
     bandwidthBps = probe.bps;
     sources.push(
@@ -86,12 +92,15 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const mine = done.filter((j) => j.domainName === m.domain && Number(j.bytesSent) > 0);
   let dirtyBps = DEFAULT_DIRTY_BPS;
   let wwsBytes = memoryBytes / 16;
+  /** how the dirty rate was found, when it is only an estimate (null: QEMU tracked every write) */
+  let estimate: string | null = "a default";
   if (mine.length) {
     // what pre-copy resent beyond the memory is what the guest dirtied; round 0 lasted memory ÷ link speed
     const excess = median(mine.map((j) => Math.max(0, Number(j.bytesSent) - j.memoryMiB * 1024 * 1024)));
     const t0 = memoryBytes / median(mine.map(rate));
     dirtyBps = Math.max(1, excess / Math.max(0.001, t0));
     wwsBytes = Math.max(4096, excess);
+    estimate = "learned from the bytes earlier migrations resent";
     sources.push(
       `dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`,
     );
@@ -105,6 +114,7 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const measured = tracked === null && m.measureDirtyBps ? await m.measureDirtyBps() : null;
   if (tracked !== null) {
     dirtyBps = Math.max(1, tracked);
+    estimate = null;
     sources.push(
       `dirty rate QEMU tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`,
     );
@@ -112,6 +122,7 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     dirtyBps = Math.max(1, measured);
     // what it dirties in one second is at least its working set's size
     wwsBytes = Math.min(memoryBytes, Math.max(wwsBytes, measured));
+    estimate = "page sampling, which misses rewrites of the same data";
     sources.push(
       `dirty rate measured now on ${m.source}: ${(measured / 1048576).toFixed(1)} MiB/s (virsh domdirtyrate-calc, page sampling)`,
     );
@@ -123,12 +134,20 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
   sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
   const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs };
-  let f: Forecast;
-  if (m.capabilities?.precopyPolicy === "qemu") {
-    const maxDowntimeMs = m.options?.maxDowntimeMs ?? 300;
-    const limited = m.options?.bandwidthMiBps
-      ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576)
-      : bandwidthBps;
+  const qemu = m.capabilities?.precopyPolicy === "qemu";
+  const maxDowntimeMs = m.options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
+  const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
+  const model = (x: ForecastInput) =>
+    qemu
+      ? forecastQemu({
+          ...x,
+          bandwidthBps: limited,
+          maxDowntimeMs,
+          autoConverge: m.options?.autoConverge === true,
+          zeroBytes,
+        })
+      : forecastXen({ ...x, maxDowntimeMs });
+  if (qemu) {
     if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);
     sources.push(
       `QEMU's policy: stop when the rest fits ${maxDowntimeMs} ms${m.options?.autoConverge ? ", auto-converge on" : ""}`,
@@ -137,15 +156,49 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
       sources.push(
         `${(zeroBytes / 1048576).toFixed(0)} MiB of zero pages QEMU skipped in the last migration of ${m.domain}`,
       );
-    f = forecastQemu({
-      ...input,
-      bandwidthBps: limited,
-      maxDowntimeMs,
-      autoConverge: m.options?.autoConverge === true,
-      zeroBytes,
-    });
-  } else f = forecastXen(input);
+  } else
+    sources.push(
+      `Xen's policy: at most 5 live rounds, then stop; judged against a ${maxDowntimeMs} ms maximum downtime`,
+    );
+  let f: Forecast = model(input);
+  if (estimate) f = widen(f, model, input, estimate);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
+}
+
+const rank: Record<Verdict, number> = {
+  converges: 0,
+  "may-not-converge": 1,
+  "converges-with-help": 2,
+  "will-not-converge": 3,
+};
+
+/**
+ * When the dirty rate is an estimate, the forecast carries its pessimistic side: the same migration if the
+ * guest dirties twice as much (at least the 10 MiB/s default). A verdict that would not hold then is
+ * not promised: "converges" becomes "may not converge", with the help that would cover it.
+ */
+export function widen(
+  f: Forecast,
+  model: (x: ForecastInput) => Forecast,
+  input: ForecastInput,
+  estimate: string,
+): Forecast {
+  const dirtyBps = Math.max(2 * input.dirtyBps, DEFAULT_DIRTY_BPS);
+  const worse = model({
+    ...input,
+    dirtyBps,
+    wwsBytes: Math.min(input.memoryBytes, Math.max(2 * input.wwsBytes, dirtyBps)),
+  });
+  const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+  const rate = `${(dirtyBps / 1048576).toFixed(0)} MiB/s`;
+  const why =
+    rank[worse.verdict] > rank[f.verdict]
+      ? `The dirty rate is an estimate (${estimate}): at ${rate} it would ${worse.verdict === "will-not-converge" ? "not converge" : "converge only with help"} (about ${secs(worse.totalMs)}, downtime ${secs(worse.downtimeMs)}).`
+      : `The dirty rate is an estimate (${estimate}): at ${rate} it would take about ${secs(worse.totalMs)}, downtime ${secs(worse.downtimeMs)}.`;
+  const band = { totalMs: worse.totalMs, downtimeMs: worse.downtimeMs, verdict: worse.verdict, dirtyBps, why };
+  if (f.verdict === "converges" && rank[worse.verdict] >= rank["converges-with-help"])
+    return { ...f, verdict: "may-not-converge", reason: `${f.reason} ${why}`, help: worse.help, band };
+  return { ...f, band };
 }
 
 /** QEMU's completed-job statistics of a migration (domjobinfo --completed on the target), if stored. */
@@ -171,13 +224,4 @@ async function trackedDirtyBps(db: Db, jobId: string): Promise<number | null> {
     .filter((p) => !p.final && p.dirtyPagesPerSec > 0)
     .map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
   return rates.length ? Math.max(...rates) : null;
-}
-
-/** |forecast − actual| ÷ actual, for duration and downtime. */
-export function forecastError(
-  f: Pick<Forecast, "totalMs" | "downtimeMs">,
-  actual: { durationMs: number | null; downtimeMs: number | null },
-) {
-  const rel = (p: number, a: number | null) => (a && a > 0 ? Math.abs(p - a) / a : null);
-  return { duration: rel(f.totalMs, actual.durationMs), downtime: rel(f.downtimeMs, actual.downtimeMs) };
 }

@@ -15,7 +15,21 @@ export interface ForecastInput {
   handshakeMs: number;
 }
 
-export type Verdict = "converges" | "converges-with-help" | "will-not-converge";
+/**
+ * converges: finishes within the maximum downtime; converges-with-help: only with the help it names (an option
+ * to choose, or less guest activity); may-not-converge: converges as estimated, but not if the guest dirties
+ * more than the (uncertain) estimate says; will-not-converge: not even with help.
+ */
+export type Verdict = "converges" | "converges-with-help" | "may-not-converge" | "will-not-converge";
+
+/** The downtime a migration is judged against when the operator sets none: QEMU's own default. */
+export const DEFAULT_MAX_DOWNTIME_MS = 300;
+
+/** What would make a migration converge that the operator can choose at launch (QEMU). */
+export interface ForecastHelp {
+  autoConverge?: true;
+  maxDowntimeMs?: number;
+}
 
 export interface Forecast {
   rounds: number;
@@ -25,10 +39,30 @@ export interface Forecast {
   verdict: Verdict;
   reason: string;
   perRound: { round: number; bytes: number; ms: number }[];
+  /** the maximum downtime the verdict was judged against */
+  maxDowntimeMs?: number;
+  /** the options that would make it converge (pre-selected by the dialog) */
+  help?: ForecastHelp;
+  /** the pessimistic side when the dirty rate is an estimate: the same migration if the guest dirties more */
+  band?: { totalMs: number; downtimeMs: number; verdict: Verdict; dirtyBps: number; why: string };
 }
 
-/** Xen's simple_precopy_policy: at most 5 live rounds, stop when fewer than 50 pages are dirty. */
-export function forecastXen(i: ForecastInput): Forecast {
+/**
+ * A maximum downtime that lets QEMU stop the guest at the next sync: a tenth above what the last pass would
+ * carry, rounded up to 100 ms. The dialog's forecast and the job page's advice both use this one rule.
+ */
+export function suggestMaxDowntimeMs(expectedMs: number): number {
+  return Math.max(100, Math.ceil((expectedMs * 1.1) / 100) * 100);
+}
+
+const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * Xen's simple_precopy_policy: at most 5 live rounds, stop when fewer than 50 pages are dirty. Xen always
+ * stops then; the verdict says whether the stop it forces fits the maximum downtime (default 300 ms).
+ */
+export function forecastXen(i: ForecastInput & { maxDowntimeMs?: number }): Forecast {
+  const maxDowntimeMs = i.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
   const perRound: Forecast["perRound"] = [];
   let toSend = i.memoryBytes;
   let totalSec = 0;
@@ -52,14 +86,22 @@ export function forecastXen(i: ForecastInput): Forecast {
   bytes += finalBytes;
   const totalMs = totalSec * 1000 + downtimeMs;
   const ratio = i.dirtyBps / i.bandwidthBps;
-  const verdict: Verdict = !forced ? "converges" : downtimeMs <= 1000 ? "converges-with-help" : "will-not-converge";
-  const reason =
-    verdict === "converges"
-      ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
+  const fits = downtimeMs <= maxDowntimeMs;
+  const verdict: Verdict =
+    !forced || fits
+      ? "converges"
+      : downtimeMs <= Math.max(1000, maxDowntimeMs)
+        ? "converges-with-help"
+        : "will-not-converge";
+  const dirty = `${(toSend / 1048576).toFixed(toSend < 10 * 1048576 ? 1 : 0)} MiB`;
+  const reason = !forced
+    ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
+    : verdict === "converges"
+      ? `Xen stops after 5 live rounds with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, within the ${maxDowntimeMs} ms maximum.`
       : verdict === "converges-with-help"
-        ? `Xen stops after 5 live rounds with ${(toSend / 1048576).toFixed(0)} MiB still dirty: about ${Math.round(downtimeMs)} ms of downtime. Less guest activity during the move would help.`
-        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${(toSend / 1048576).toFixed(0)} MiB are still dirty, so it would stand still for about ${(downtimeMs / 1000).toFixed(1)} s. Move it when it is quieter, or save/restore it.`;
-  return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound };
+        ? `Xen stops after 5 live rounds with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, over the ${maxDowntimeMs} ms maximum. Less guest activity during the move would help.`
+        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${dirty} are still dirty, so it would stand still for about ${secs(downtimeMs)}. Move it when it is quieter, or save/restore it.`;
+  return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound, maxDowntimeMs };
 }
 
 export interface QemuForecastInput extends ForecastInput {
@@ -105,31 +147,64 @@ export function forecastQemu(i: QemuForecastInput): Forecast {
       bytes: p.bytes + finalBytes,
       rounds: p.perRound.length + 1,
       perRound: p.perRound,
+      maxDowntimeMs: i.maxDowntimeMs,
     };
   };
   const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
   if (plain.converged) {
     const f = finish(plain);
+    // QEMU stops once the last pass fits the maximum; switching over (the handshake) comes on top of it
+    const over =
+      f.downtimeMs > i.maxDowntimeMs
+        ? ` Switching over adds about ${secs(i.handshakeMs)} (the shortest downtime seen), so the guest stands still about ${secs(f.downtimeMs)}: more than the ${i.maxDowntimeMs} ms maximum.`
+        : "";
     return {
       ...f,
       verdict: "converges",
-      reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which fits the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.`,
+      reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which QEMU can send within the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.${over}`,
     };
   }
-  // not alone: would a higher maximum downtime (the steady state's) or auto-converge do it?
-  const steadyMs = Math.ceil(((plain.toSend / i.bandwidthBps) * 1000) / 100) * 100;
+  // not alone: would auto-converge (throttling the guest) or a higher maximum downtime (the steady state's) do it?
+  const suggestedMs = suggestMaxDowntimeMs((plain.toSend / i.bandwidthBps) * 1000);
   const helped = i.autoConverge ? null : qemuPasses(i, true, i.maxDowntimeMs);
-  const f = finish(helped?.converged ? helped : plain);
-  if (helped?.converged || steadyMs <= 5000) {
+  const byDowntime = suggestedMs <= 5000;
+  if (helped?.converged || byDowntime) {
+    // a short stop is gentler than throttling the guest for the whole migration
+    const help: ForecastHelp =
+      helped?.converged && !(byDowntime && suggestedMs <= 1000)
+        ? { autoConverge: true }
+        : { maxDowntimeMs: suggestedMs };
+    const f = finish(help.autoConverge && helped ? helped : qemuPasses(i, i.autoConverge, suggestedMs));
+    const ways = [
+      helped?.converged ? "auto-converge (throttling the guest)" : null,
+      byDowntime ? `a maximum downtime of ${suggestedMs} ms` : null,
+    ].filter(Boolean);
     return {
       ...f,
       verdict: "converges-with-help",
-      reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: ${mib(plain.toSend)} stay dirty, more than ${i.maxDowntimeMs} ms can carry. ${helped?.converged ? "Auto-converge (throttling the guest) would let it finish" : ""}${helped?.converged && steadyMs <= 5000 ? ", or " : ""}${steadyMs <= 5000 ? `a maximum downtime of ${steadyMs} ms` : ""}.`,
+      help,
+      reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: ${mib(plain.toSend)} stay dirty, more than ${i.maxDowntimeMs} ms can carry. It finishes with ${ways.join(" or ")}; the figures assume ${help.autoConverge ? "auto-converge" : `${suggestedMs} ms`}.`,
     };
   }
   return {
-    ...f,
+    ...finish(plain),
     verdict: "will-not-converge",
     reason: `The guest dirties ${mib(i.dirtyBps)}/s against ${mib(i.bandwidthBps)}/s: pre-copy would not finish even throttled. Move it when it is quieter, use post-copy, or save/restore it.`,
+  };
+}
+
+/**
+ * |forecast − actual| ÷ actual, for duration and downtime. A downtime known only as an upper bound (xl's, when
+ * the suspend was not seen) has no error to compute: null, and `downtimeBounded` says why.
+ */
+export function forecastError(
+  f: Pick<Forecast, "totalMs" | "downtimeMs">,
+  actual: { durationMs: number | null; downtimeMs: number | null; downtimeBound?: boolean | null },
+) {
+  const rel = (p: number, a: number | null) => (a && a > 0 ? Math.abs(p - a) / a : null);
+  return {
+    duration: rel(f.totalMs, actual.durationMs),
+    downtime: actual.downtimeBound ? null : rel(f.downtimeMs, actual.downtimeMs),
+    downtimeBounded: actual.downtimeBound === true && actual.downtimeMs !== null,
   };
 }

@@ -18,8 +18,9 @@ import { moveChecks, runFileJob, type FileJobDeps, type JobRow } from "./run-fil
 import { forecastMoveOutage, type OutageForecast } from "../forecast/outage";
 import { recoverFileJob } from "./recover-file-job";
 import { restoreChecks, saveChecks, type RunContext } from "./run-saverestore";
-import { otherMachine } from "../checks/rules";
+import { forecastRule, otherMachine } from "../checks/rules";
 import { jobLane } from "./lane";
+import { StallWatch, stallPolicyOf } from "./stall";
 import {
   applyJobEvent,
   initialJobView,
@@ -112,17 +113,28 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
    * changed); `who` (a user) may ask CHECKS_PER_USER questions per 10 s — a flood of checks must not crowd a
    * host's running jobs.
    */
-  async check(domainName: string, sourceId: string, targetId: string, who?: string): Promise<CheckResult> {
+  async check(
+    domainName: string,
+    sourceId: string,
+    targetId: string,
+    who?: string,
+    options?: MigrationOptions,
+  ): Promise<CheckResult> {
     await this.limitChecks(who);
-    const key = `${domainName}\0${sourceId}\0${targetId}`;
+    const key = `${domainName}\0${sourceId}\0${targetId}\0${JSON.stringify(options ?? {})}`;
     const asked = this.checksAsked.get(key);
     if (asked) return asked;
-    const answer = this.checkNow(domainName, sourceId, targetId).finally(() => this.checksAsked.delete(key));
+    const answer = this.checkNow(domainName, sourceId, targetId, options).finally(() => this.checksAsked.delete(key));
     this.checksAsked.set(key, answer);
     return answer;
   }
 
-  private async checkNow(domainName: string, sourceId: string, targetId: string): Promise<CheckResult> {
+  private async checkNow(
+    domainName: string,
+    sourceId: string,
+    targetId: string,
+    options?: MigrationOptions,
+  ): Promise<CheckResult> {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const checks = await checkMigration({
       domain,
@@ -132,10 +144,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       sourceRunner: this.inventory.connection(source),
       targetRunner: this.inventory.connection(target),
     });
-    const forecast = await forecastMigration(this.db, this.forecastRequest(source, target, domain));
-    // a migration that will not converge still "works" under Xen (it forces the stop): say so, and ask
-    if (forecast.verdict === "will-not-converge")
-      checks.push({ id: "forecast", label: "Pre-copy converges", status: "warn", reason: forecast.reason });
+    const forecast = await forecastMigration(this.db, this.forecastRequest(source, target, domain, options));
+    // short of converging within the maximum downtime (with the options chosen), the operator is asked
+    const rule = forecastRule(forecast);
+    if (rule.status !== "ok") checks.push({ id: "forecast", ...rule });
     const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
     return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
   }
@@ -307,7 +319,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Helps a running libvirt migration converge: a higher maximum downtime, more bandwidth, or post-copy. */
-  async tune(jobId: string, change: TuneJobInput): Promise<JobSummary> {
+  async tune(jobId: string, change: TuneJobInput, askedBy = "an operator"): Promise<JobSummary> {
     const live = this.live.get(jobId);
     if (!live?.running || live.summary.status !== "running")
       throw new AppError("conflict", "Only a running migration can be tuned.");
@@ -334,7 +346,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     await this.record(jobId, {
       type: "log",
       phase: live.summary.phase,
-      payload: { line: `ferry: ${argv.join(" ")} (asked by an operator)` },
+      payload: { line: `ferry: ${argv.join(" ")} (asked by ${askedBy})` },
     });
     // post-copy: the guest now runs on the target and pulls the rest; there is no way back
     if ("postcopy" in change) await this.record(jobId, { type: "phase", phase: "commitment", payload: {} });
@@ -471,11 +483,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       });
     await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "checking" } });
     try {
-      const { checks } = await this.checkNow(row.domainName, source.id, target.id).catch(async (e) => {
+      const chosen = JSON.parse(row.optionsJson ?? "{}").migration as MigrationOptions | undefined;
+      const { checks } = await this.checkNow(row.domainName, source.id, target.id, chosen).catch(async (e) => {
         // re-check against a fresh picture if the domain moved since the last refresh
         if (toAppError(e).code !== "domain_not_found") throw e;
         await this.inventory.refreshHost(source.id);
-        return this.checkNow(row.domainName, source.id, target.id);
+        return this.checkNow(row.domainName, source.id, target.id, chosen);
       });
       const own = checks.map((c) =>
         c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c,
@@ -505,6 +518,28 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       await this.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
       await this.record(jobId, { type: "status", phase: "pre-migration", payload: { status: "running" } });
       const driver = driverOf(source.toolstack);
+      // a pre-copy that ends only when it converges (QEMU's) gets the stall policy chosen at launch
+      const watch = driver.capabilities.precopyPolicy === "qemu" ? new StallWatch(stallPolicyOf(chosen)) : null;
+      let stalled: string | null = null;
+      const onStall = (why: string) => {
+        const policy = stallPolicyOf(chosen);
+        if (policy.action === "postcopy") {
+          void this.record(jobId, {
+            type: "log",
+            phase: live.summary.phase,
+            payload: { line: `ferry: ${why} Switching to post-copy, as chosen at launch.` },
+          });
+          this.tune(jobId, { postcopy: true }, "the stall policy chosen at launch").catch((e) => {
+            // post-copy refused (already finishing, or the host said no): abort rather than run on unattended
+            stalled = `${why} The switch to post-copy failed (${toAppError(e).message}), so Ferry aborted it.`;
+            live.cancel.abort();
+          });
+        } else {
+          stalled = `${why} Ferry aborted it, as chosen at launch; the domain keeps running on ${source.name}.`;
+          void this.record(jobId, { type: "log", phase: live.summary.phase, payload: { line: `ferry: ${stalled}` } });
+          live.cancel.abort();
+        }
+      };
       const outcome = await driver.migrate({
         source: jobLane(this.inventory.connection(source)),
         target: jobLane(this.inventory.connection(target)),
@@ -514,13 +549,21 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         targetAddress: targetAddressOf(target),
         pollMs: driver.capabilities.reportsRounds ? this.virshPollMs : this.pollMs,
         cancel: live.cancel.signal,
-        options: JSON.parse(row.optionsJson ?? "{}").migration,
+        options: chosen,
         emit: (e) => {
           void this.record(jobId, e);
+          const why = e.type === "jobinfo" ? watch?.feed(e.payload) : null;
+          if (why && !live.cancel.signal.aborted) onStall(why);
         },
         phase: () => live.summary.phase,
       });
-      await this.finish(jobId, outcome);
+      // an abort by the stall policy is not an operator's cancel: the job failed, and says why
+      await this.finish(
+        jobId,
+        stalled && outcome.status === "cancelled"
+          ? { ...outcome, status: "failed", errorCode: "migrate_stalled", errorMessage: stalled }
+          : outcome,
+      );
       void this.inventory.refreshHost(source.id);
       void this.inventory.refreshHost(target.id);
     } catch (e) {

@@ -34,9 +34,29 @@ export const migrationOptionsSchema = z
       .optional(),
     autoConverge: z.boolean().optional(),
     postcopy: z.boolean().optional(),
+    // a migration that stops making progress is never left to run unattended: after this long without
+    // progress Ferry aborts it, or switches it to post-copy if that was allowed
+    onStall: z
+      .enum(["abort", "postcopy"], { error: "When pre-copy stalls, Ferry can abort or switch to post-copy." })
+      .optional(),
+    stallAfterSec: z
+      .number({ error: "The stall time is a number of seconds." })
+      .int("The stall time is a whole number of seconds.")
+      .min(10, "The stall time is at least 10 s.")
+      .max(3600, "The stall time is at most 3600 s (an hour).")
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.onStall !== "postcopy" || o.postcopy === true, {
+    error: "Switching to post-copy when pre-copy stalls needs post-copy allowed at launch (postcopy: true).",
+    path: ["onStall"],
+  });
 export type MigrationOptionsInput = z.infer<typeof migrationOptionsSchema>;
+
+/** The same target, with the options the operator is choosing (the forecast follows them). */
+export const migrationCheckSchema = z
+  .object({ domain: domainNameSchema, sourceId: hostId, targetId: hostId, options: migrationOptionsSchema.optional() })
+  .strict();
 
 /** One change to a running libvirt migration. */
 export const tuneJobSchema = z.union(

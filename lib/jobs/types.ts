@@ -10,6 +10,7 @@ import {
   type JobPhase,
   type JobStatus,
 } from "../toolstacks/events";
+import type { MigrationOptions } from "../toolstacks/types";
 
 export const jobKinds = ["migrate", "save", "restore", "move"] as const;
 export type JobKind = (typeof jobKinds)[number];
@@ -69,7 +70,7 @@ export interface JobSummary {
   locationHost: string | null;
   locationNote: string | null;
   /** libvirt options chosen at launch (bandwidth, maximum downtime, auto-converge, post-copy) */
-  options: { bandwidthMiBps?: number; maxDowntimeMs?: number; autoConverge?: boolean; postcopy?: boolean } | null;
+  options: MigrationOptions | null;
 }
 
 /** What a job page shows, built by folding events (applyJobEvent). */

@@ -136,7 +136,8 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(busy.inputs.sources.join("; ")).toMatch(
       /dirty rate measured now on kvmA: 399\.6 MiB\/s \(virsh domdirtyrate-calc/,
     );
-    expect(busy.reason).toMatch(/Auto-converge/);
+    expect(busy.reason).toMatch(/auto-converge/);
+    expect(busy.help).toEqual({ autoConverge: true });
     expect((await engine.check("web-kvm", id("kvmA"), id("kvmB"))).forecast.verdict).toBe("converges");
   });
 
@@ -191,6 +192,27 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(sim.world.locate("build-kvm")).toEqual(["kvmB"]);
     const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => e.payload.line);
     expect(log).toContain("ferry: virsh migrate-setmaxdowntime build-kvm 60000 (asked by an operator)");
+  });
+
+  it("never runs unattended forever: after the stated time without progress the stall policy aborts it", async () => {
+    // (the API takes at least 10 s; the engine is asked directly here so that the test is short)
+    const job = await migrate("build-kvm", "kvmA", "kvmB", { stallAfterSec: 1 });
+    const done = await finalOf(job.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "migrate_stalled", locationHost: "kvmA" });
+    expect(done.errorMessage).toMatch(
+      /^Pre-copy made no progress for 1 s: .*Ferry aborted it, as chosen at launch; the domain keeps running on kvmA\.$/,
+    );
+    expect(sim.world.locate("build-kvm")).toEqual(["kvmA"]);
+    expect(sim.world.host("kvmB").domains.some((d) => d.name === "build-kvm")).toBe(false);
+  });
+
+  it("the stall policy can switch a stalled migration to post-copy instead, when allowed at launch", async () => {
+    const job = await migrate("build-kvm", "kvmA", "kvmB", { postcopy: true, onStall: "postcopy", stallAfterSec: 1 });
+    const done = await finalOf(job.id);
+    expect(done.status).toBe("succeeded");
+    expect(sim.world.locate("build-kvm")).toEqual(["kvmB"]);
+    const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => e.payload.line);
+    expect(log).toContain("ferry: virsh migrate-postcopy build-kvm (asked by the stall policy chosen at launch)");
   });
 
   it("aborts with virsh domjobabort before the point of no return: the guest keeps running on the source", async () => {

@@ -86,6 +86,9 @@ export interface MigrationOptions {
   autoConverge?: boolean;
   postcopy?: boolean;
   p2p?: boolean;
+  /** the engine's stall policy (lib/jobs/stall.ts); drivers ignore them */
+  onStall?: "abort" | "postcopy";
+  stallAfterSec?: number;
 }
 
 /** A change to a running migration (capabilities.tuneWhileRunning). */

@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "../db/client";
+import { forecastMigration } from "./inputs";
+
+// Where the forecast's link speed comes from, on a database of earlier migrations (issue 14, item 6: the same
+// guest was forecast at 50 s one way and 6 min the other way of a symmetric link).
+
+let db: Db;
+let dir: string;
+const MiB = 1024 * 1024;
+
+async function migrated(from: string, to: string, mib: number, seconds: number, options: object = {}) {
+  const startedAt = new Date(Date.now() - 60_000);
+  await db.job.create({
+    data: {
+      kind: "migrate",
+      domainName: `other-${from}-${to}-${seconds}`,
+      memoryMiB: mib,
+      sourceHostId: from,
+      targetHostId: to,
+      sourceName: from,
+      targetName: to,
+      status: "succeeded",
+      createdBy: "test",
+      startedAt,
+      finishedAt: new Date(startedAt.getTime() + seconds * 1000),
+      bytesSent: BigInt(mib * MiB),
+      downtimeMs: 50,
+      optionsJson: JSON.stringify(options),
+    },
+  });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-forecast-"));
+  db = openDatabase(path.join(dir, "ferry.db")).db;
+  // a → b: 1 GiB in 10 s (about 100 MiB/s); a bandwidth-capped migration out of b at 5 MiB/s
+  await migrated("a", "b", 1024, 10);
+  await migrated("b", "c", 100, 20, { migration: { bandwidthMiBps: 5 } });
+});
+afterAll(async () => {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("forecastMigration's link speed", () => {
+  it("one link, one speed: b → a learns from a → b, and both directions agree", async () => {
+    const there = await forecastMigration(db, { domain: "g", memoryMiB: 2048, source: "a", target: "b" });
+    const back = await forecastMigration(db, { domain: "g", memoryMiB: 2048, source: "b", target: "a" });
+    expect(back.inputs.sources.join("; ")).toContain("link speed from 1 earlier migration a → b (the same link)");
+    expect(back.inputs.bandwidthBps).toBe(there.inputs.bandwidthBps);
+    expect(back.totalMs).toBeCloseTo(there.totalMs, 0);
+  });
+
+  it("a migration held to a bandwidth limit does not teach the link's speed", async () => {
+    const f = await forecastMigration(db, { domain: "g", memoryMiB: 2048, source: "b", target: "c" });
+    expect(f.inputs.sources.join("; ")).toContain("default 1 Gbit/s");
+    expect(f.inputs.bandwidthBps).toBe(125_000_000);
+  });
+
+  it("says when the dirty rate is only a default, and carries the pessimistic side", async () => {
+    const f = await forecastMigration(db, { domain: "g", memoryMiB: 2048, source: "a", target: "b" });
+    expect(f.band?.dirtyBps).toBe(20 * MiB);
+    expect(f.band!.totalMs).toBeGreaterThanOrEqual(f.totalMs);
+  });
+});
