@@ -50,6 +50,8 @@ export function MigrateDialog({
   const [busy, setBusy] = useState(false);
   const [moving, setMoving] = useState(false);
   const [helped, setHelped] = useState<ForecastHelp | null>(null);
+  /** the options the shown checks and forecast were computed for */
+  const [answeredKey, setAnsweredKey] = useState<string | null>(null);
 
   // the options as the API takes them; a message instead when they do not parse
   const chosen = useMemo(() => {
@@ -80,6 +82,7 @@ export function MigrateDialog({
             if (!live) return;
             // new answers, new warnings: a tick given to the old ones does not carry over
             setConfirmed(false);
+            setAnsweredKey(optionsKey);
             setChecks(r.checks);
             setTransport(r.transport);
             setForecast(r.forecast);
@@ -112,7 +115,9 @@ export function MigrateDialog({
 
   const failed = checks?.some((c) => c.status === "fail") ?? true;
   const warned = checks?.some((c) => c.status === "warn") ?? false;
-  const canStart = checks !== null && !failed && (!warned || confirmed) && !busy;
+  // while the options just chosen are being checked, the answer on screen is not theirs: wait for it
+  const fresh = answeredKey === optionsKey || chosen.problem !== null;
+  const canStart = checks !== null && fresh && !failed && (!warned || confirmed) && !busy;
   const onMigrate = async () => {
     setError(null);
     if (chosen.problem) return setError(chosen.problem);
@@ -139,6 +144,7 @@ export function MigrateDialog({
       aria-modal="true"
       aria-labelledby="migrate-title"
       data-testid="migrate-dialog"
+      data-fresh={fresh}
     >
       <div className="max-h-[calc(100vh-2rem)] w-full max-w-lg overflow-y-auto rounded-lg bg-white p-5 shadow-xl">
         <h2 id="migrate-title" className="text-lg font-semibold">

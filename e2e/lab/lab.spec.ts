@@ -113,6 +113,8 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   // downtime lets QEMU stop the guest once the 32 MiB it keeps dirtying fits (few rounds: see the TCG caveat)
   await dialog.getByTestId("opt-bandwidth").fill("32");
   await dialog.getByTestId("opt-downtime").fill("1500");
+  // the checks and the forecast follow the options: wait for their answer before reading its warnings
+  await expect(dialog).toHaveAttribute("data-fresh", "true");
   if (await dialog.getByTestId("confirm-warnings").isVisible()) await dialog.getByTestId("confirm-warnings").check();
   const before = consoleUptime();
   await dialog.getByTestId("migrate-start").click();
