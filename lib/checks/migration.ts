@@ -2,7 +2,7 @@ import type { CommandRunner, DomainInfo } from "../toolstacks/types";
 import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
-import { memoryRoom, otherMachine, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
+import { memoryRoom, notInMaintenance, otherMachine, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
@@ -38,6 +38,8 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
 
   const differs = otherMachine(domain.name, source, target);
   add("target-differs", "Another host", differs.status, differs.reason);
+  const open = notInMaintenance(target);
+  add("maintenance", "Target not in maintenance", open.status, open.reason);
   add(
     "no-other-job",
     "No other job on the domain",

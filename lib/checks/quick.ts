@@ -1,6 +1,6 @@
 import type { DomainInfo } from "../toolstacks/types";
 import type { HostView } from "../inventory/types";
-import { memoryRoom, otherMachine, sameCpu, sameToolstack } from "./rules";
+import { memoryRoom, notInMaintenance, otherMachine, sameCpu, sameToolstack } from "./rules";
 
 // The checks a browser can make at once from the inventory it already holds (target online, same
 // toolstack, architecture and extensions, free memory), shown the moment a domain hovers over a host;
@@ -11,6 +11,8 @@ export type QuickVerdict = { status: "ok" | "fail"; reason: string };
 export function quickMigrationVerdict(domain: DomainInfo, source: HostView, target: HostView): QuickVerdict {
   const differs = otherMachine(domain.name, source, target);
   if (differs.status === "fail") return { status: "fail", reason: differs.reason };
+  const open = notInMaintenance(target);
+  if (open.status === "fail") return { status: "fail", reason: open.reason };
   if (target.status !== "online" || !target.facts || !source.facts)
     return {
       status: "fail",

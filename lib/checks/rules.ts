@@ -114,3 +114,16 @@ export function forecastRule(f: ForecastVerdict): RuleVerdict & { label: string 
       return { label: "Pre-copy converges", status: "ok", reason: f.reason };
   }
 }
+
+/** A host in maintenance receives nothing: no migration, move, restore or plan targets it. */
+export function notInMaintenance(target: {
+  name: string;
+  maintenance?: { since: string; by: string } | null;
+}): RuleVerdict {
+  return target.maintenance
+    ? {
+        status: "fail",
+        reason: `${target.name} is in maintenance (since ${target.maintenance.since.slice(0, 16).replace("T", " ")} UTC, by ${target.maintenance.by}): it receives nothing until it leaves maintenance.`,
+      }
+    : { status: "ok", reason: `${target.name} is not in maintenance.` };
+}

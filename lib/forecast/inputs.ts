@@ -19,7 +19,17 @@ const DEFAULT_DIRTY_BPS = 10 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_MS = 100;
 
 export interface ForecastWithInputs extends Forecast {
-  inputs: { bandwidthBps: number; dirtyBps: number; wwsBytes: number; handshakeMs: number; sources: string[] };
+  inputs: {
+    bandwidthBps: number;
+    dirtyBps: number;
+    wwsBytes: number;
+    handshakeMs: number;
+    sources: string[];
+    /** memory QEMU will skip as zero pages */
+    zeroBytes?: number;
+    /** how the dirty rate was found when it is an estimate (null: tracked by QEMU) */
+    estimate?: string | null;
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -162,7 +172,35 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     );
   let f: Forecast = model(input);
   if (estimate) f = widen(f, model, input, estimate);
-  return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources } };
+  return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources, zeroBytes, estimate } };
+}
+
+/**
+ * The same domain's forecast again at another bandwidth (a link shared by several moves), with the inputs
+ * a forecastMigration already found: the evacuation planner weighs concurrency with it.
+ */
+export function forecastAt(
+  f: Pick<ForecastWithInputs, "inputs">,
+  memoryMiB: number,
+  policy: "xen" | "qemu",
+  options: MigrationOptions | undefined,
+  bandwidthBps: number,
+): Forecast {
+  const i = f.inputs;
+  const input = { memoryBytes: memoryMiB * 1048576, dirtyBps: i.dirtyBps, wwsBytes: i.wwsBytes, bandwidthBps, handshakeMs: i.handshakeMs };
+  const maxDowntimeMs = options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
+  const model = (x: ForecastInput) =>
+    policy === "qemu"
+      ? forecastQemu({
+          ...x,
+          bandwidthBps: options?.bandwidthMiBps ? Math.min(x.bandwidthBps, options.bandwidthMiBps * 1048576) : x.bandwidthBps,
+          maxDowntimeMs,
+          autoConverge: options?.autoConverge === true,
+          zeroBytes: i.zeroBytes,
+        })
+      : forecastXen({ ...x, maxDowntimeMs });
+  const base = model(input);
+  return i.estimate ? widen(base, model, input, i.estimate) : base;
 }
 
 const rank: Record<Verdict, number> = {

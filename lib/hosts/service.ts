@@ -22,6 +22,9 @@ export function recordFromRow(row: HostRow): HostRecord {
     fingerprint: row.fingerprint,
     toolstack: row.toolstack as ToolstackName,
     imageDir: row.imageDir,
+    maintenance: row.maintenance
+      ? { since: (row.maintenanceSince ?? row.updatedAt).toISOString(), by: row.maintenanceBy ?? "?" }
+      : null,
   };
 }
 
@@ -99,6 +102,20 @@ export class HostService {
     if (!view) throw new AppError("not_found", "No such host.");
     this.inventory.connection(view).retryNow();
     return this.inventory.refreshHost(id);
+  }
+
+  /** Maintenance on or off: stored first, then the live picture (every browser sees it). */
+  async setMaintenance(id: string, on: boolean, by: string): Promise<HostView> {
+    const view = this.inventory.get(id);
+    if (!view) throw new AppError("not_found", "No such host.");
+    const row = await this.db.host.update({
+      where: { id },
+      data: on
+        ? { maintenance: true, maintenanceSince: new Date(), maintenanceBy: by }
+        : { maintenance: false, maintenanceSince: null, maintenanceBy: null },
+    });
+    this.inventory.upsert(recordFromRow(row));
+    return this.inventory.get(id)!;
   }
 
   async remove(id: string): Promise<void> {

@@ -15,6 +15,8 @@ export interface HostRecord {
   fingerprint: string;
   toolstack: ToolstackName;
   imageDir: string;
+  /** in maintenance: receives nothing (stored; survives restarts) */
+  maintenance?: { since: string; by: string } | null;
 }
 
 /** What the Cluster page shows of a host; sent whole in each delta. */

@@ -51,7 +51,7 @@ export async function moveChecks(
 ): Promise<{ checks: Check[]; movePath: { path: string; shared: boolean } }> {
   const movePath = await moveImagePath(ctx, source, target, domain);
   const live = await migrationChecks(domain, source.id, target.id);
-  const hostLevel = ["target-differs", "domain-running", "target-online", "toolstack", "arch", "memory"];
+  const hostLevel = ["target-differs", "maintenance", "domain-running", "target-online", "toolstack", "arch", "memory"];
   const save = await saveChecks(ctx, source, domain, movePath.path);
   return {
     checks: [...live.filter((c) => hostLevel.includes(c.id)), ...save.filter((c) => c.id !== "domain-running")],

@@ -4,7 +4,7 @@ import type { HostView } from "../inventory/types";
 import type { Check } from "../checks/migration";
 import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
-import { memoryRoom } from "../checks/rules";
+import { memoryRoom, notInMaintenance } from "../checks/rules";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
 import { hostArgv as argv, freeKiB, parseSha256 } from "../toolstacks/linux/host-commands";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
@@ -255,6 +255,7 @@ export async function concludeSave(
 export async function restoreChecks(ctx: RunContext, image: ImageView, target: HostView): Promise<Check[]> {
   const conn = ctx.inventory.connection(target);
   const checks: Check[] = [];
+  checks.push({ id: "maintenance", label: "Target not in maintenance", ...notInMaintenance(target) });
   const st = await conn.exec(argv.statFile(image.path), { timeoutMs: 10_000 }).catch(() => null);
   checks.push(
     st?.code === 0

@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import { forecastXen } from "../forecast/model";
+import { planEvacuation, type PlanDomain, type PlanInput, type PlanTarget } from "./plan";
+
+// The planner on constructed clusters: each test states a cluster and what any correct plan must do there.
+
+const MiB = 1024 * 1024;
+const gbit = 125_000_000;
+
+const dom = (name: string, memoryMiB: number, more: Partial<PlanDomain> = {}): PlanDomain => ({
+  name,
+  memoryMiB,
+  running: true,
+  priority: 50,
+  maxDowntimeMs: 300,
+  ...more,
+});
+const target = (name: string, freeMiB: number, more: Partial<PlanTarget> = {}): PlanTarget => ({
+  id: `id-${name}`,
+  name,
+  eligible: { ok: true },
+  freeMiB,
+  domains: [],
+  ...more,
+});
+
+/** Xen's policy with a dirty rate per domain (MiB/s) and a working set of a quarter of memory */
+function input(
+  domains: PlanDomain[],
+  targets: PlanTarget[],
+  more: Partial<PlanInput> & { dirty?: Record<string, number> } = {},
+): PlanInput {
+  const size = new Map(domains.map((d) => [d.name, d.memoryMiB]));
+  return {
+    source: { id: "id-src", name: "src" },
+    domains,
+    targets,
+    rules: [],
+    forecast: (d, _t, bw) =>
+      forecastXen({
+        memoryBytes: size.get(d)! * MiB,
+        dirtyBps: (more.dirty?.[d] ?? 5) * MiB,
+        wwsBytes: (size.get(d)! * MiB) / 4,
+        bandwidthBps: bw,
+        handshakeMs: 50,
+      }),
+    linkBps: () => gbit,
+    maxConcurrent: 4,
+    overheadMs: 1000,
+    ...more,
+  };
+}
+
+describe("planEvacuation: placement", () => {
+  it("never overcommits a target: what does not fit is left, with the reason", () => {
+    const plan = planEvacuation(
+      input([dom("a", 4096), dom("b", 4096), dom("c", 4096)], [target("t1", 6000), target("t2", 5000)]),
+    );
+    expect(plan.moves).toHaveLength(2);
+    for (const t of ["t1", "t2"]) {
+      const used = plan.moves.filter((m) => m.target === t).reduce((a, m) => a + m.memoryMiB, 0);
+      expect(used).toBeLessThanOrEqual(t === "t1" ? 6000 : 5000);
+    }
+    expect(plan.left).toHaveLength(1);
+    expect(plan.left[0].reason).toMatch(/No host can take . live: t1 has \d+ MiB free of the 4096 MiB needed/);
+    expect(plan.left[0].options).toEqual(["save-to-image", "shut-down", "keep"]);
+    expect(plan.complete).toBe(false);
+    expect(Math.min(...plan.moves.map((m) => m.targetFreeAfterMiB))).toBeGreaterThanOrEqual(0);
+  });
+
+  it("never uses a host the checks exclude (another toolstack, maintenance), and says why", () => {
+    const plan = planEvacuation(
+      input(
+        [dom("a", 512)],
+        [
+          target("kvm", 9000, {
+            eligible: { ok: false, reason: "src uses xl, kvm uses virsh: a domain cannot move between toolstacks." },
+          }),
+        ],
+      ),
+    );
+    expect(plan.moves).toHaveLength(0);
+    expect(plan.left[0].reason).toContain("a domain cannot move between toolstacks");
+  });
+
+  it("moves the higher priority first", () => {
+    const plan = planEvacuation(input([dom("big", 2048), dom("vip", 256, { priority: 90 })], [target("t", 9000)]));
+    expect(plan.moves[0].domain).toBe("vip");
+    expect(plan.moves[0].order).toBe(1);
+  });
+
+  it("keeps anti-affinity groups apart and affinity groups together", () => {
+    const plan = planEvacuation(
+      input(
+        [dom("db1", 512), dom("db2", 512), dom("web", 256), dom("cache", 256)],
+        [target("t1", 4000), target("t2", 4000, { domains: ["other"] })],
+        {
+          rules: [
+            { name: "databases apart", kind: "anti-affinity", domains: ["db1", "db2"] },
+            { name: "web with cache", kind: "affinity", domains: ["web", "cache"] },
+          ],
+        },
+      ),
+    );
+    const at = (d: string) => plan.moves.find((m) => m.domain === d)!.target;
+    expect(at("db1")).not.toBe(at("db2"));
+    expect(at("web")).toBe(at("cache"));
+  });
+
+  it("an anti-affinity rule counts the domains already on a target", () => {
+    const plan = planEvacuation(
+      input([dom("db2", 512)], [target("t1", 8000, { domains: ["db1"] }), target("t2", 1000)], {
+        rules: [{ name: "databases apart", kind: "anti-affinity", domains: ["db1", "db2"] }],
+      }),
+    );
+    expect(plan.moves[0].target).toBe("t2");
+  });
+
+  it("a domain that is only defined is left with the reason, and does not stop the host from emptying", () => {
+    const plan = planEvacuation(input([dom("off", 1024, { running: false }), dom("a", 256)], [target("t", 9000)]));
+    expect(plan.left.map((l) => l.domain)).toEqual(["off"]);
+    expect(plan.left[0].reason).toMatch(/not running/);
+    expect(plan.complete).toBe(true);
+  });
+
+  it("return home: each domain goes to its fixed target or is left, never elsewhere", () => {
+    const plan = planEvacuation(
+      input([dom("a", 256), dom("b", 256)], [target("home", 300), target("other", 9000)], {
+        fixedTargets: { a: "home", b: "home" },
+      }),
+    );
+    expect(plan.moves.map((m) => m.target)).toEqual(["home"]);
+    expect(plan.left).toHaveLength(1);
+  });
+});
+
+describe("planEvacuation: how many at once", () => {
+  it("one at a time when the link is the bottleneck: busy guests would stand still longer sharing it", () => {
+    const domains = ["a", "b", "c", "d"].map((n) => dom(n, 1024, { maxDowntimeMs: 1000 }));
+    const plan = planEvacuation(
+      input(domains, [target("t", 9000)], { dirty: { a: 60, b: 60, c: 60, d: 60 }, overheadMs: 100 }),
+    );
+    expect(plan.concurrency).toBe(1);
+    expect(plan.candidates.find((c) => c.concurrency === 4)!.overMaxDowntime.length).toBeGreaterThan(0);
+    expect(plan.moves.every((m) => m.downtimeMs <= m.maxDowntimeMs)).toBe(true);
+  });
+
+  it("several at once when the link is not the bottleneck (small quiet guests, Ferry's per-move cost dominates)", () => {
+    const domains = ["a", "b", "c", "d"].map((n) => dom(n, 64));
+    const plan = planEvacuation(input(domains, [target("t", 9000)], { overheadMs: 2000 }));
+    expect(plan.concurrency).toBeGreaterThan(1);
+    expect(plan.totalMs).toBeLessThan(plan.candidates[0].totalMs);
+  });
+
+  it("separate links do not share bandwidth: moves to two targets run side by side", () => {
+    const domains = [dom("a", 1024, { maxDowntimeMs: 1000 }), dom("b", 1024, { maxDowntimeMs: 1000 })];
+    const plan = planEvacuation(
+      input(domains, [target("t1", 1500), target("t2", 1500)], { dirty: { a: 60, b: 60 }, overheadMs: 100 }),
+    );
+    expect(plan.concurrency).toBe(2);
+    expect(plan.moves.every((m) => m.sharing === 1)).toBe(true);
+    expect(plan.moves.every((m) => m.startMs === 0)).toBe(true);
+  });
+
+  it("never puts a domain over its maximum downtime; one that is over it even alone is left with the alternatives", () => {
+    const plan = planEvacuation(
+      input([dom("hot", 2048, { maxDowntimeMs: 50 }), dom("calm", 256)], [target("t", 9000)], { dirty: { hot: 200 } }),
+    );
+    expect(plan.moves.map((m) => m.domain)).toEqual(["calm"]);
+    expect(plan.left[0]).toMatchObject({
+      domain: "hot",
+      options: ["move-by-save-restore", "save-to-image", "shut-down", "keep"],
+    });
+    expect(plan.left[0].reason).toMatch(
+      /Even alone on the link to t it would stand still about \d+ ms, over its 50 ms maximum/,
+    );
+  });
+
+  it("the operator's cap is respected, and the plan says what it costs", () => {
+    const domains = ["a", "b", "c", "d"].map((n) => dom(n, 64));
+    const free = planEvacuation(input(domains, [target("t", 9000)], { overheadMs: 2000 }));
+    const capped = planEvacuation(input(domains, [target("t", 9000)], { overheadMs: 2000, cap: 1 }));
+    expect(capped.concurrency).toBe(1);
+    expect(capped.capCostMs).toBe(capped.totalMs - free.totalMs);
+    expect(capped.capCostMs).toBeGreaterThan(0);
+  });
+
+  it("the physical bound: Σ memory ÷ bandwidth of the busiest link, never above the plan's total", () => {
+    const domains = ["a", "b"].map((n) => dom(n, 1024));
+    const plan = planEvacuation(input(domains, [target("t", 9000)]));
+    expect(plan.boundMs).toBeCloseTo(((2048 * MiB) / gbit) * 1000, 0);
+    expect(plan.totalMs).toBeGreaterThan(plan.boundMs);
+  });
+});

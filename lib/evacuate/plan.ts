@@ -1,0 +1,284 @@
+import type { Forecast } from "../forecast/model";
+
+// The evacuation planner: a pure function of what the inventory, the rules and the forecast say. It places
+// every domain of the host (never overcommitting a target, never across toolstacks or CPUs, never onto a host
+// in maintenance, respecting priorities and affinity rules), then chooses how many moves run at once: moves
+// on one link share its bandwidth, which lengthens every round and raises every downtime, so it tries each
+// concurrency the limits allow and keeps the shortest plan in which no domain exceeds its maximum downtime.
+
+export interface PlanDomain {
+  name: string;
+  memoryMiB: number;
+  /** only a running (or idle) domain can move live */
+  running: boolean;
+  /** 0–100, higher moves first (default 50) */
+  priority: number;
+  /** the longest stop the operator allows it (default 300 ms) */
+  maxDowntimeMs: number;
+}
+
+export interface PlanTarget {
+  id: string;
+  name: string;
+  /** what makes a live migration possible at all: toolstack, CPU, online, not in maintenance, not the source */
+  eligible: { ok: true } | { ok: false; reason: string };
+  freeMiB: number;
+  /** domains already on it (for the affinity rules) */
+  domains: string[];
+}
+
+export interface PlacementRule {
+  name: string;
+  kind: "anti-affinity" | "affinity";
+  domains: string[];
+}
+
+export interface PlanInput {
+  source: { id: string; name: string };
+  domains: PlanDomain[];
+  targets: PlanTarget[];
+  rules: PlacementRule[];
+  /** the forecast of one move at a given bandwidth (the link's, shared among the moves on it) */
+  forecast(domain: string, target: string, bandwidthBps: number): Forecast;
+  /** the link's bandwidth source → target */
+  linkBps(target: string): number;
+  /** moves out of one host the job engine runs at once */
+  maxConcurrent: number;
+  /** the operator's cap on moves at once, if any */
+  cap?: number;
+  /** Ferry's own cost per move (checks, SSH set-up), on top of the migration */
+  overheadMs: number;
+  /** return home: the target each domain must go to */
+  fixedTargets?: Record<string, string>;
+}
+
+export interface PlannedMove {
+  domain: string;
+  target: string;
+  targetId: string;
+  order: number;
+  memoryMiB: number;
+  priority: number;
+  startMs: number;
+  durationMs: number;
+  downtimeMs: number;
+  maxDowntimeMs: number;
+  /** how many moves share this move's link while it runs (as planned) */
+  sharing: number;
+  verdict: Forecast["verdict"];
+  /** the target's free memory after this move and the ones planned before it */
+  targetFreeAfterMiB: number;
+}
+
+export type LeftOption = "move-by-save-restore" | "save-to-image" | "shut-down" | "keep";
+
+export interface LeftDomain {
+  domain: string;
+  memoryMiB: number;
+  reason: string;
+  /** what is possible instead; nothing is done without the operator choosing it */
+  options: LeftOption[];
+}
+
+export interface Plan {
+  source: string;
+  moves: PlannedMove[];
+  left: LeftDomain[];
+  concurrency: number;
+  totalMs: number;
+  /** Σ memory ÷ link bandwidth, per link, the longest: no plan can be faster */
+  boundMs: number;
+  /** what each concurrency would give: the planner's reasoning, shown to the operator */
+  candidates: { concurrency: number; totalMs: number; overMaxDowntime: string[] }[];
+  /** what the operator's cap costs against the best uncapped plan */
+  capCostMs: number | null;
+  /** the host can be emptied by this plan */
+  complete: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+/** Places each domain: affinity groups as one unit, by priority then size (largest first). */
+function place(input: PlanInput, exclude: ReadonlySet<string>) {
+  const free = new Map(input.targets.map((t) => [t.name, t.freeMiB]));
+  const holds = new Map(input.targets.map((t) => [t.name, new Set(t.domains)]));
+  const placed: { domain: PlanDomain; target: PlanTarget; freeAfter: number }[] = [];
+  const left: LeftDomain[] = [];
+  const byName = new Map(input.domains.map((d) => [d.name, d]));
+  const eligible = input.targets.filter((t) => t.eligible.ok);
+  const refusals = input.targets.filter((t) => !t.eligible.ok).map((t) => (t.eligible as { reason: string }).reason);
+
+  // units: an affinity group's running members move together; every other domain alone
+  const grouped = new Set<string>();
+  const units: PlanDomain[][] = [];
+  for (const r of input.rules.filter((r) => r.kind === "affinity")) {
+    const members = r.domains
+      .map((n) => byName.get(n))
+      .filter((d): d is PlanDomain => !!d && d.running && !exclude.has(d.name));
+    if (members.length) {
+      units.push(members);
+      for (const m of members) grouped.add(m.name);
+    }
+  }
+  for (const d of input.domains) {
+    if (exclude.has(d.name)) continue;
+    if (!d.running) {
+      left.push({
+        domain: d.name,
+        memoryMiB: d.memoryMiB,
+        reason: `${d.name} is not running (only defined on ${input.source.name}): there is nothing to migrate live. It stays defined there; shut off, it does not keep the host busy.`,
+        options: ["keep"],
+      });
+      continue;
+    }
+    if (!grouped.has(d.name)) units.push([d]);
+  }
+  const priority = (u: PlanDomain[]) => Math.max(...u.map((d) => d.priority));
+  const size = (u: PlanDomain[]) => u.reduce((a, d) => a + d.memoryMiB, 0);
+  units.sort((a, b) => priority(b) - priority(a) || size(b) - size(a));
+
+  const antiOf = (name: string) => input.rules.filter((r) => r.kind === "anti-affinity" && r.domains.includes(name));
+  for (const unit of units) {
+    const need = size(unit);
+    const names = unit.map((d) => d.name);
+    const fixed = input.fixedTargets?.[names[0]];
+    const why: string[] = [];
+    const fits = (t: PlanTarget) => {
+      if (fixed && t.name !== fixed) return false;
+      const room = free.get(t.name)!;
+      if (room - need < 0) {
+        why.push(`${t.name} has ${room} MiB free of the ${need} MiB needed`);
+        return false;
+      }
+      for (const d of names)
+        for (const r of antiOf(d)) {
+          const clash = r.domains.find((o) => o !== d && holds.get(t.name)!.has(o));
+          if (clash) {
+            why.push(`${t.name} holds ${clash} (anti-affinity rule "${r.name}")`);
+            return false;
+          }
+        }
+      return true;
+    };
+    const candidates = eligible.filter(fits);
+    // the most room left after the move first, so that load spreads and tight hosts stay for what only fits there
+    candidates.sort((a, b) => free.get(b.name)! - free.get(a.name)!);
+    const chosen = candidates[0];
+    if (!chosen) {
+      const reason =
+        fixed && !eligible.some((t) => t.name === fixed)
+          ? `Its home ${fixed} cannot take it now: ${refusals.find((r) => r.includes(fixed)) ?? "it is not eligible"}.`
+          : `No host can take ${names.join(" and ")} live: ${[...why, ...refusals].join("; ") || "there is no other host"}.`;
+      for (const d of unit)
+        left.push({
+          domain: d.name,
+          memoryMiB: d.memoryMiB,
+          reason,
+          options: ["save-to-image", "shut-down", "keep"],
+        });
+      continue;
+    }
+    const after = free.get(chosen.name)! - need;
+    free.set(chosen.name, after);
+    let running = free.get(chosen.name)! + need;
+    for (const d of unit) {
+      holds.get(chosen.name)!.add(d.name);
+      running -= d.memoryMiB;
+      placed.push({ domain: d, target: chosen, freeAfter: running });
+    }
+  }
+  return { placed, left };
+}
+
+/**
+ * Runs the placed moves with `k` at once, in order (priority first, then the longest first, which keeps the
+ * makespan short): each move starts when a slot frees, and shares its link with the moves planned on the
+ * same link at once (at most k), so its forecast is taken at that share of the link's bandwidth.
+ */
+function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], k: number) {
+  const perLink = new Map<string, number>();
+  for (const p of placed) perLink.set(p.target.name, (perLink.get(p.target.name) ?? 0) + 1);
+  const timed = placed.map((p) => {
+    const sharing = Math.min(k, perLink.get(p.target.name)!);
+    const f = input.forecast(p.domain.name, p.target.name, input.linkBps(p.target.name) / sharing);
+    return { ...p, sharing, f, durationMs: input.overheadMs + f.totalMs };
+  });
+  timed.sort((a, b) => b.domain.priority - a.domain.priority || b.durationMs - a.durationMs);
+  const slots = Array.from({ length: k }, () => 0);
+  const moves: PlannedMove[] = timed.map((t, i) => {
+    const s = slots.indexOf(Math.min(...slots));
+    const startMs = slots[s];
+    slots[s] = startMs + t.durationMs;
+    return {
+      domain: t.domain.name,
+      target: t.target.name,
+      targetId: t.target.id,
+      order: i + 1,
+      memoryMiB: t.domain.memoryMiB,
+      priority: t.domain.priority,
+      startMs,
+      durationMs: t.durationMs,
+      downtimeMs: t.f.downtimeMs,
+      maxDowntimeMs: t.domain.maxDowntimeMs,
+      sharing: t.sharing,
+      verdict: t.f.verdict,
+      targetFreeAfterMiB: t.freeAfter,
+    };
+  });
+  const over = moves.filter((m) => m.downtimeMs > m.maxDowntimeMs).map((m) => m.domain);
+  return { moves, totalMs: Math.max(0, ...moves.map((m) => m.startMs + m.durationMs)), over };
+}
+
+export function planEvacuation(input: PlanInput): Plan {
+  // a domain that stands still longer than its maximum even alone on its link cannot go live: it is left
+  // out with the reason and the alternatives, and the others are placed again without it
+  const refused: LeftDomain[] = [];
+  const exclude = new Set<string>();
+  let placement = place(input, exclude);
+  for (;;) {
+    const tooLong = placement.placed.filter((p) => {
+      const f = input.forecast(p.domain.name, p.target.name, input.linkBps(p.target.name));
+      if (f.downtimeMs <= p.domain.maxDowntimeMs && f.verdict !== "will-not-converge") return false;
+      refused.push({
+        domain: p.domain.name,
+        memoryMiB: p.domain.memoryMiB,
+        reason: `Even alone on the link to ${p.target.name} it would stand still about ${Math.round(f.downtimeMs)} ms, over its ${p.domain.maxDowntimeMs} ms maximum (${f.verdict.replace(/-/g, " ")}). ${f.reason}`,
+        options: ["move-by-save-restore", "save-to-image", "shut-down", "keep"],
+      });
+      return true;
+    });
+    if (!tooLong.length) break;
+    for (const p of tooLong) exclude.add(p.domain.name);
+    placement = place(input, exclude);
+  }
+  const alone = placement.placed;
+  const left = [...placement.left, ...refused];
+  const limit = Math.max(1, Math.min(input.maxConcurrent, alone.length || 1));
+  const candidates: Plan["candidates"] = [];
+  let best: (ReturnType<typeof schedule> & { k: number }) | null = null;
+  let bestUncapped: (ReturnType<typeof schedule> & { k: number }) | null = null;
+  for (let k = 1; k <= limit; k++) {
+    const s = schedule(input, alone, k);
+    candidates.push({ concurrency: k, totalMs: s.totalMs, overMaxDowntime: s.over });
+    if (s.over.length) continue;
+    if (!bestUncapped || s.totalMs < bestUncapped.totalMs) bestUncapped = { ...s, k };
+    if (input.cap !== undefined && k > input.cap) continue;
+    if (!best || s.totalMs < best.totalMs) best = { ...s, k };
+  }
+  // one at a time always keeps each domain alone on its link: its downtime was checked above
+  const chosen = best ?? { ...schedule(input, alone, 1), k: 1 };
+  const links = new Map<string, number>();
+  for (const p of alone) links.set(p.target.name, (links.get(p.target.name) ?? 0) + p.domain.memoryMiB * MiB);
+  const boundMs = Math.max(0, ...[...links].map(([t, bytes]) => (bytes / input.linkBps(t)) * 1000));
+  return {
+    source: input.source.name,
+    moves: chosen.moves,
+    left,
+    concurrency: chosen.k,
+    totalMs: chosen.totalMs,
+    boundMs,
+    candidates,
+    capCostMs: input.cap !== undefined && bestUncapped ? chosen.totalMs - bestUncapped.totalMs : null,
+    complete: left.every((l) => l.options.length === 1 && l.options[0] === "keep" && /not running/.test(l.reason)),
+  };
+}
