@@ -22,6 +22,7 @@ import {
   type ServerToClientEvents,
 } from "./lib/events";
 import { JobEngine } from "./lib/jobs/engine";
+import { EvacuationService } from "./lib/evacuate/service";
 import { summaryOf } from "./lib/jobs/store";
 import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
@@ -44,7 +45,16 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const auth = new AuthService(db);
   const audit = new AuditLog(db);
   const jobs = new JobEngine(db, inventory, { pollMs: Number(process.env.FERRY_POLL_MS ?? 100) });
-  const services: Services = { db, inventory, hosts, auth, audit, jobs };
+  const evacuations = new EvacuationService(db, inventory, jobs, hosts);
+  // the placement rules warn on every proposed live migration that would break one (the drag-and-drop checks)
+  jobs.extraChecks = async (domain, target) =>
+    (await evacuations.rulesBrokenBy(domain, target)).map((reason) => ({
+      id: "placement-rule",
+      label: "Placement rules",
+      status: "warn" as const,
+      reason,
+    }));
+  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
@@ -121,10 +131,14 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   void inventory
     .refreshAll()
     .then(() => jobs.recover())
+    .then(async (n) => {
+      if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run");
+      // evacuations go on from where each domain really is, once their jobs are closed
+      const e = await evacuations.recover();
+      if (e) log.info({ evacuations: e }, "evacuations resumed");
+    })
     .then(
-      (n) => {
-        if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run");
-      },
+      () => undefined,
       (e) => log.error({ err: e }, "job recovery failed"),
     );
   await new Promise<void>((resolve) => server.listen(port, host, resolve));

@@ -4,6 +4,7 @@ import type { HostService } from "./hosts/service";
 import type { AuthService } from "./auth/service";
 import type { AuditLog } from "./audit/service";
 import type { JobEngine } from "./jobs/engine";
+import type { EvacuationService } from "./evacuate/service";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -15,6 +16,7 @@ export interface Services {
   auth: AuthService;
   audit: AuditLog;
   jobs: JobEngine;
+  evacuations: EvacuationService;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -37,6 +37,16 @@ export const routePolicy = {
   "GET /api/jobs/[id]": { access: "viewer" },
   "POST /api/jobs/[id]/cancel": { access: "operator", audit: "job.cancel" },
   "POST /api/jobs/[id]/tune": { access: "operator", audit: "job.tune" },
+  "POST /api/hosts/[id]/maintenance": { access: "operator", audit: "host.maintenance" },
+  "POST /api/evacuations/plan": { access: "operator" },
+  "GET /api/evacuations": { access: "viewer" },
+  "POST /api/evacuations": { access: "operator", audit: "evacuation.start" },
+  "GET /api/evacuations/[id]": { access: "viewer" },
+  "POST /api/evacuations/[id]/stop": { access: "operator", audit: "evacuation.stop" },
+  "GET /api/placement": { access: "viewer" },
+  "PUT /api/placement/domains": { access: "operator", audit: "placement.domain" },
+  "POST /api/placement/rules": { access: "operator", audit: "placement.rule.add" },
+  "DELETE /api/placement/rules/[id]": { access: "operator", audit: "placement.rule.remove" },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof routePolicy;
@@ -56,4 +66,5 @@ export const pagePolicy = {
   "/history": "viewer",
   "/jobs/[id]": "viewer",
   "/images": "viewer",
+  "/hosts/[id]/maintenance": "viewer",
 } as const satisfies Record<string, Access>;

@@ -15,6 +15,8 @@ export interface PlanDomain {
   priority: number;
   /** the longest stop the operator allows it (default 300 ms) */
   maxDowntimeMs: number;
+  /** where it runs now, when not on the plan's source (return home gathers domains from several hosts) */
+  from?: { id: string; name: string };
 }
 
 export interface PlanTarget {
@@ -40,8 +42,8 @@ export interface PlanInput {
   rules: PlacementRule[];
   /** the forecast of one move at a given bandwidth (the link's, shared among the moves on it) */
   forecast(domain: string, target: string, bandwidthBps: number): Forecast;
-  /** the link's bandwidth source → target */
-  linkBps(target: string): number;
+  /** the link's bandwidth from → target */
+  linkBps(from: string, target: string): number;
   /** moves out of one host the job engine runs at once */
   maxConcurrent: number;
   /** the operator's cap on moves at once, if any */
@@ -50,10 +52,14 @@ export interface PlanInput {
   overheadMs: number;
   /** return home: the target each domain must go to */
   fixedTargets?: Record<string, string>;
+  /** why this domain cannot go to this target (the full checks: storage, reachability…), or null */
+  refusal?(domain: string, target: string): string | null;
 }
 
 export interface PlannedMove {
   domain: string;
+  from: string;
+  fromId: string;
   target: string;
   targetId: string;
   order: number;
@@ -97,6 +103,10 @@ export interface Plan {
 }
 
 const MiB = 1024 * 1024;
+
+type Placed = { domain: PlanDomain; target: PlanTarget };
+const linkOf = (input: PlanInput, p: Placed) => `${p.domain.from?.name ?? input.source.name}|${p.target.name}`;
+const bpsOf = (input: PlanInput, p: Placed) => input.linkBps(p.domain.from?.name ?? input.source.name, p.target.name);
 
 /** Places each domain: affinity groups as one unit, by priority then size (largest first). */
 function place(input: PlanInput, exclude: ReadonlySet<string>) {
@@ -145,6 +155,13 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
     const why: string[] = [];
     const fits = (t: PlanTarget) => {
       if (fixed && t.name !== fixed) return false;
+      for (const d of names) {
+        const no = input.refusal?.(d, t.name);
+        if (no) {
+          why.push(`${t.name}: ${no.replace(/\.$/, "")}`);
+          return false;
+        }
+      }
       const room = free.get(t.name)!;
       if (room - need < 0) {
         why.push(`${t.name} has ${room} MiB free of the ${need} MiB needed`);
@@ -197,10 +214,10 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
  */
 function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], k: number) {
   const perLink = new Map<string, number>();
-  for (const p of placed) perLink.set(p.target.name, (perLink.get(p.target.name) ?? 0) + 1);
+  for (const p of placed) perLink.set(linkOf(input, p), (perLink.get(linkOf(input, p)) ?? 0) + 1);
   const timed = placed.map((p) => {
-    const sharing = Math.min(k, perLink.get(p.target.name)!);
-    const f = input.forecast(p.domain.name, p.target.name, input.linkBps(p.target.name) / sharing);
+    const sharing = Math.min(k, perLink.get(linkOf(input, p))!);
+    const f = input.forecast(p.domain.name, p.target.name, bpsOf(input, p) / sharing);
     return { ...p, sharing, f, durationMs: input.overheadMs + f.totalMs };
   });
   timed.sort((a, b) => b.domain.priority - a.domain.priority || b.durationMs - a.durationMs);
@@ -211,6 +228,8 @@ function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], 
     slots[s] = startMs + t.durationMs;
     return {
       domain: t.domain.name,
+      from: t.domain.from?.name ?? input.source.name,
+      fromId: t.domain.from?.id ?? input.source.id,
       target: t.target.name,
       targetId: t.target.id,
       order: i + 1,
@@ -237,7 +256,7 @@ export function planEvacuation(input: PlanInput): Plan {
   let placement = place(input, exclude);
   for (;;) {
     const tooLong = placement.placed.filter((p) => {
-      const f = input.forecast(p.domain.name, p.target.name, input.linkBps(p.target.name));
+      const f = input.forecast(p.domain.name, p.target.name, bpsOf(input, p));
       if (f.downtimeMs <= p.domain.maxDowntimeMs && f.verdict !== "will-not-converge") return false;
       refused.push({
         domain: p.domain.name,
@@ -267,9 +286,12 @@ export function planEvacuation(input: PlanInput): Plan {
   }
   // one at a time always keeps each domain alone on its link: its downtime was checked above
   const chosen = best ?? { ...schedule(input, alone, 1), k: 1 };
-  const links = new Map<string, number>();
-  for (const p of alone) links.set(p.target.name, (links.get(p.target.name) ?? 0) + p.domain.memoryMiB * MiB);
-  const boundMs = Math.max(0, ...[...links].map(([t, bytes]) => (bytes / input.linkBps(t)) * 1000));
+  const links = new Map<string, { bytes: number; bps: number }>();
+  for (const p of alone) {
+    const l = links.get(linkOf(input, p)) ?? { bytes: 0, bps: bpsOf(input, p) };
+    links.set(linkOf(input, p), { ...l, bytes: l.bytes + p.domain.memoryMiB * MiB });
+  }
+  const boundMs = Math.max(0, ...[...links.values()].map((l) => (l.bytes / l.bps) * 1000));
   return {
     source: input.source.name,
     moves: chosen.moves,

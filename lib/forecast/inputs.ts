@@ -109,7 +109,7 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     const excess = median(mine.map((j) => Math.max(0, Number(j.bytesSent) - j.memoryMiB * 1024 * 1024)));
     const t0 = memoryBytes / median(mine.map(rate));
     dirtyBps = Math.max(1, excess / Math.max(0.001, t0));
-    wwsBytes = Math.max(4096, excess);
+    wwsBytes = Math.min(memoryBytes, Math.max(4096, excess));
     estimate = "learned from the bytes earlier migrations resent";
     sources.push(
       `dirty rate learned from ${mine.length} earlier migration${mine.length > 1 ? "s" : ""} of ${m.domain}`,
@@ -187,13 +187,21 @@ export function forecastAt(
   bandwidthBps: number,
 ): Forecast {
   const i = f.inputs;
-  const input = { memoryBytes: memoryMiB * 1048576, dirtyBps: i.dirtyBps, wwsBytes: i.wwsBytes, bandwidthBps, handshakeMs: i.handshakeMs };
+  const input = {
+    memoryBytes: memoryMiB * 1048576,
+    dirtyBps: i.dirtyBps,
+    wwsBytes: i.wwsBytes,
+    bandwidthBps,
+    handshakeMs: i.handshakeMs,
+  };
   const maxDowntimeMs = options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
   const model = (x: ForecastInput) =>
     policy === "qemu"
       ? forecastQemu({
           ...x,
-          bandwidthBps: options?.bandwidthMiBps ? Math.min(x.bandwidthBps, options.bandwidthMiBps * 1048576) : x.bandwidthBps,
+          bandwidthBps: options?.bandwidthMiBps
+            ? Math.min(x.bandwidthBps, options.bandwidthMiBps * 1048576)
+            : x.bandwidthBps,
           maxDowntimeMs,
           autoConverge: options?.autoConverge === true,
           zeroBytes: i.zeroBytes,

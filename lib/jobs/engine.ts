@@ -53,6 +53,8 @@ export interface MigrateRequest {
   createdBy: string;
   confirmWarnings: boolean;
   options?: MigrationOptions;
+  /** the evacuation this migration is one move of */
+  evacuationId?: string;
 }
 
 interface Live {
@@ -148,6 +150,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     // short of converging within the maximum downtime (with the options chosen), the operator is asked
     const rule = forecastRule(forecast);
     if (rule.status !== "ok") checks.push({ id: "forecast", ...rule });
+    if (this.extraChecks) checks.push(...(await this.extraChecks(domain.name, target)));
     const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
     return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
   }
@@ -177,6 +180,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         sourceName: source.name,
         targetName: target.name,
         createdBy: req.createdBy,
+        evacuationId: req.evacuationId ?? null,
         optionsJson: JSON.stringify({
           confirmWarnings: req.confirmWarnings,
           ...(req.options ? { migration: req.options } : {}),
@@ -353,6 +357,27 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return live.summary;
   }
 
+  /** The job's summary once it has ended (at once if it already has). */
+  whenFinished(jobId: string): Promise<JobSummary> {
+    return new Promise((resolve) => {
+      const on = (s: JobSummary) => {
+        if (s.id !== jobId || !isFinal(s.status)) return;
+        this.off("summary", on);
+        resolve(s);
+      };
+      this.on("summary", on);
+      void this.db.job.findUnique({ where: { id: jobId } }).then((row) => {
+        if (row && isFinal(row.status as JobStatus) && !this.live.has(jobId)) {
+          this.off("summary", on);
+          resolve(summaryOf(row));
+        }
+      });
+    });
+  }
+
+  /** Checks a caller adds to every live migration's (the placement rules); warnings, never the engine's own. */
+  extraChecks: ((domain: string, target: HostView) => Promise<Check[]>) | null = null;
+
   activeJobOn(domain: string): string | null {
     for (const [id, l] of this.live) if (l.summary.domainName === domain && !isFinal(l.summary.status)) return id;
     return null;
@@ -420,12 +445,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** The forecast's request: the toolstack's policy, the chosen options, and QEMU's own dirty-rate measurement. */
-  private forecastRequest(
-    source: HostView,
-    target: HostView,
-    domain: DomainInfo,
-    options?: MigrationOptions,
-  ): ForecastRequest {
+  forecastRequest(source: HostView, target: HostView, domain: DomainInfo, options?: MigrationOptions): ForecastRequest {
     const driver = driverOf(source.toolstack);
     return {
       domain: domain.name,

@@ -5,6 +5,7 @@ import type { JobSummary } from "./types";
 const job = (over: Partial<JobSummary>): JobSummary => ({
   id: "j",
   kind: "migrate",
+  evacuationId: null,
   imagePath: null,
   imageId: null,
   forecast: null,

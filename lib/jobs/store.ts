@@ -40,6 +40,7 @@ export function summaryOf(r: JobRow): JobSummary {
   return {
     id: r.id,
     kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate",
+    evacuationId: r.evacuationId ?? null,
     imagePath: r.imagePath,
     imageId: r.imageId,
     forecast: parseForecast(r.forecastJson),

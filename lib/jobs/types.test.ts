@@ -4,6 +4,7 @@ import { applyJobEvent, initialJobView, jobAbilities, type JobEvent, type JobSum
 const summary: JobSummary = {
   id: "j1",
   kind: "migrate",
+  evacuationId: null,
   imagePath: null,
   imageId: null,
   forecast: null,

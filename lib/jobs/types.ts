@@ -48,6 +48,8 @@ export function phaseLabel(kind: JobKind, phase: JobPhase): string {
 export interface JobSummary {
   id: string;
   kind: JobKind;
+  /** the evacuation (or return home) this job is one move of */
+  evacuationId: string | null;
   imagePath: string | null;
   imageId: string | null;
   /** the forecast made at launch (live migrations), to compare with what happened */

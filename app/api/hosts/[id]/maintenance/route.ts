@@ -1,0 +1,14 @@
+import { handler, parseBody } from "@/lib/http/handler";
+import { getServices } from "@/lib/runtime";
+import { maintenanceSchema } from "@/lib/evacuate/schema";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+// POST /api/hosts/:id/maintenance {on} – a host in maintenance receives nothing; stored, survives restarts
+export const POST = handler("POST /api/hosts/[id]/maintenance", async (req, { params }: Ctx, call) => {
+  const { id } = await params;
+  const { on } = await parseBody(req, maintenanceSchema);
+  call.audit.target = getServices().inventory.get(id)?.name ?? id;
+  call.audit.detail = { on };
+  return { host: await getServices().hosts.setMaintenance(id, on, call.session!.user.username) };
+});

@@ -1,0 +1,474 @@
+import type { Db } from "../db/client";
+import { AppError, toAppError } from "../errors";
+import type { Inventory } from "../inventory/inventory";
+import type { HostView } from "../inventory/types";
+import type { JobEngine } from "../jobs/engine";
+import type { JobSummary } from "../jobs/types";
+import type { HostService } from "../hosts/service";
+import { forecastAt, type ForecastWithInputs } from "../forecast/inputs";
+import { DEFAULT_MAX_DOWNTIME_MS } from "../forecast/model";
+import { MEMORY_MARGIN_MIB, notInMaintenance, otherMachine, sameCpu, sameToolstack } from "../checks/rules";
+import { driverOf } from "../toolstacks";
+import type { DomainInfo, MigrationOptions } from "../toolstacks/types";
+import { log } from "../log";
+import { planEvacuation, type Plan, type PlanDomain, type PlanTarget, type PlacementRule } from "./plan";
+import type { PlanRequest, RuleInput } from "./schema";
+
+// Evacuations and returns home: the plan (a dry run anyone may read), then one parent with a live migration
+// job per domain. A failed move does not stop the others; Stop launches nothing new; after a restart the plan
+// resumes from where each domain really is (the engine closes its jobs by asking the hosts first).
+
+export type MoveStateName = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
+export interface MoveState {
+  domain: string;
+  from: string;
+  fromId: string;
+  target: string;
+  targetId: string;
+  state: MoveStateName;
+  jobId: string | null;
+  message: string | null;
+  options?: MigrationOptions;
+}
+export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
+export interface EvacuationView {
+  id: string;
+  kind: "evacuate" | "return";
+  hostId: string;
+  hostName: string;
+  status: EvacuationStatus;
+  plan: Plan;
+  moves: MoveState[];
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  /** remaining time: the plan's forecast for what has not finished, at its concurrency */
+  etaMs: number | null;
+}
+
+const movable = (d: DomainInfo) => d.state === "running" || d.state === "idle";
+const isDom0 = (d: DomainInfo) => d.id === 0;
+
+export class EvacuationService {
+  private readonly stopping = new Set<string>();
+  private readonly driving = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly inventory: Inventory,
+    private readonly engine: JobEngine,
+    private readonly hosts: HostService,
+  ) {}
+
+  // ---- settings: priorities, maximum downtimes, placement rules ----
+
+  async settings() {
+    const [domains, rules] = await Promise.all([
+      this.db.domainSetting.findMany({ orderBy: { domainName: "asc" } }),
+      this.db.placementRule.findMany({ orderBy: { name: "asc" } }),
+    ]);
+    return {
+      domains: domains.map((d) => ({ domain: d.domainName, priority: d.priority, maxDowntimeMs: d.maxDowntimeMs })),
+      rules: rules.map((r) => ({
+        id: r.id,
+        name: r.name,
+        kind: r.kind,
+        domains: JSON.parse(r.domainsJson) as string[],
+      })),
+      defaults: { priority: 50, maxDowntimeMs: DEFAULT_MAX_DOWNTIME_MS },
+    };
+  }
+
+  private knownDomains(): Set<string> {
+    return new Set(this.inventory.snapshot().flatMap((h) => h.domains.filter((d) => !isDom0(d)).map((d) => d.name)));
+  }
+
+  async setDomain(input: { domain: string; priority: number; maxDowntimeMs: number | null }) {
+    if (!this.knownDomains().has(input.domain))
+      throw new AppError("domain_not_found", `No host has a domain named ${input.domain}.`);
+    await this.db.domainSetting.upsert({
+      where: { domainName: input.domain },
+      create: { domainName: input.domain, priority: input.priority, maxDowntimeMs: input.maxDowntimeMs },
+      update: { priority: input.priority, maxDowntimeMs: input.maxDowntimeMs },
+    });
+    return this.settings();
+  }
+
+  async addRule(input: RuleInput, by: string) {
+    const known = this.knownDomains();
+    const unknown = input.domains.filter((d) => !known.has(d));
+    if (unknown.length)
+      throw new AppError(
+        "invalid_input",
+        `No host has a domain named ${unknown.join(", ")}: a rule names domains Ferry can see.`,
+      );
+    if (await this.db.placementRule.findUnique({ where: { name: input.name } }))
+      throw new AppError("conflict", `A rule named "${input.name}" already exists.`);
+    await this.db.placementRule.create({
+      data: { name: input.name, kind: input.kind, domainsJson: JSON.stringify(input.domains), createdBy: by },
+    });
+    return this.settings();
+  }
+
+  async removeRule(id: string) {
+    const { count } = await this.db.placementRule.deleteMany({ where: { id } });
+    if (!count) throw new AppError("not_found", "No such rule.");
+    return this.settings();
+  }
+
+  /** The rules a move of `domain` onto `target` would break (the drag-and-drop checks warn with their names). */
+  async rulesBrokenBy(domain: string, target: HostView): Promise<string[]> {
+    const rules = await this.db.placementRule.findMany();
+    const here = new Set(target.domains.map((d) => d.name));
+    const broken: string[] = [];
+    for (const r of rules) {
+      const members = JSON.parse(r.domainsJson) as string[];
+      if (!members.includes(domain)) continue;
+      const others = members.filter((m) => m !== domain);
+      if (r.kind === "anti-affinity") {
+        const clash = others.filter((o) => here.has(o));
+        if (clash.length)
+          broken.push(
+            `Rule "${r.name}" keeps ${domain} apart from ${clash.join(", ")}, which ${clash.length > 1 ? "run" : "runs"} on ${target.name}.`,
+          );
+      } else {
+        const away = others.filter((o) => !here.has(o));
+        if (away.length)
+          broken.push(
+            `Rule "${r.name}" keeps ${domain} together with ${away.join(", ")}, which ${away.length > 1 ? "are" : "is"} not on ${target.name}.`,
+          );
+      }
+    }
+    return broken;
+  }
+
+  // ---- the plan ----
+
+  /** The dry run: nothing moves. */
+  async plan(req: PlanRequest): Promise<{ plan: Plan; options: Record<string, MigrationOptions | undefined> }> {
+    const host = this.inventory.get(req.hostId);
+    if (!host) throw new AppError("not_found", "No such host.");
+    const settings = await this.settings();
+    const setting = (name: string) => settings.domains.find((d) => d.domain === name);
+    const domains: (PlanDomain & { view: HostView; info: DomainInfo })[] = [];
+    let targets: HostView[];
+    let fixedTargets: Record<string, string> | undefined;
+    if (req.kind === "return") {
+      if (host.maintenance)
+        throw new AppError("conflict", `${host.name} is still in maintenance: take it out of maintenance first.`);
+      for (const { domain } of await this.leftHome(host)) {
+        const at = this.inventory
+          .snapshot()
+          .find((h) => h.id !== host.id && h.domains.some((d) => d.name === domain && !isDom0(d)));
+        const info = at?.domains.find((d) => d.name === domain);
+        if (!at || !info) continue;
+        domains.push(this.planDomain(info, at, setting(domain), at));
+      }
+      targets = [host];
+      fixedTargets = Object.fromEntries(domains.map((d) => [d.name, host.name]));
+    } else {
+      for (const d of host.domains.filter((x) => !isDom0(x))) domains.push(this.planDomain(d, host, setting(d.name)));
+      targets = this.inventory.snapshot().filter((h) => h.id !== host.id);
+    }
+    const planTargets: PlanTarget[] = targets.map((t) => ({
+      id: t.id,
+      name: t.name,
+      eligible: this.eligible(req.kind === "return" ? (domains[0]?.view ?? host) : host, t),
+      freeMiB: Math.max(0, (t.facts?.freeMemoryMiB ?? 0) - MEMORY_MARGIN_MIB),
+      domains: t.domains.map((d) => d.name),
+    }));
+
+    // the live migration's own checks and forecast for each domain and eligible target (storage, reachability,
+    // jobs already running): what the drag-and-drop dialog would say, so that a plan never proposes a refused move
+    const options: Record<string, MigrationOptions | undefined> = {};
+    const forecasts = new Map<string, ForecastWithInputs>();
+    const refusals = new Map<string, string>();
+    const asks: Promise<void>[] = [];
+    for (const d of domains.filter((x) => x.running)) {
+      const driver = driverOf(d.view.toolstack);
+      options[d.name] = driver.capabilities.migrationOptions ? { maxDowntimeMs: d.maxDowntimeMs } : undefined;
+      for (const t of targets) {
+        if (!planTargets.find((p) => p.id === t.id)!.eligible.ok) continue;
+        asks.push(
+          this.engine.check(d.name, d.view.id, t.id, undefined, options[d.name]).then(
+            (r) => {
+              forecasts.set(`${d.name}|${t.name}`, r.forecast);
+              const failed = r.checks.filter((c) => c.status === "fail");
+              if (failed.length) refusals.set(`${d.name}|${t.name}`, failed.map((c) => c.reason).join(" "));
+            },
+            (e) => {
+              refusals.set(`${d.name}|${t.name}`, toAppError(e).message);
+            },
+          ),
+        );
+      }
+    }
+    await Promise.all(asks);
+    const byName = new Map(domains.map((d) => [d.name, d]));
+    const plan = planEvacuation({
+      source: { id: host.id, name: host.name },
+      domains,
+      targets: planTargets,
+      rules: settings.rules.map((r) => ({ ...r, kind: r.kind as PlacementRule["kind"] })),
+      refusal: (name, target) =>
+        refusals.get(`${name}|${target}`) ?? (forecasts.has(`${name}|${target}`) ? null : "not checked"),
+      forecast: (name, target, bps) => {
+        const d = byName.get(name)!;
+        const policy = driverOf(d.view.toolstack).capabilities.precopyPolicy;
+        return forecastAt(forecasts.get(`${name}|${target}`)!, d.memoryMiB, policy, options[name], bps);
+      },
+      linkBps: (from, target) => {
+        const any = [...forecasts].find(
+          ([k]) => k.endsWith(`|${target}`) && byName.get(k.split("|")[0])?.view.name === from,
+        );
+        return any?.[1].inputs.bandwidthBps ?? 125_000_000;
+      },
+      maxConcurrent: this.engine.maxOutgoingPerHost,
+      cap: req.cap,
+      overheadMs: 1000,
+      fixedTargets,
+    });
+    return { plan, options };
+  }
+
+  private planDomain(
+    info: DomainInfo,
+    view: HostView,
+    s: { priority: number; maxDowntimeMs: number | null } | undefined,
+    from?: HostView,
+  ) {
+    return {
+      name: info.name,
+      memoryMiB: info.memoryMiB,
+      running: movable(info),
+      priority: s?.priority ?? 50,
+      maxDowntimeMs: s?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS,
+      ...(from ? { from: { id: from.id, name: from.name } } : {}),
+      view,
+      info,
+    };
+  }
+
+  /** The checks that make a host a possible target at all, from what the inventory knows. */
+  private eligible(source: HostView, t: HostView): PlanTarget["eligible"] {
+    if (t.status !== "online" || !t.facts || !source.facts)
+      return { ok: false, reason: `${t.name} is ${t.status}${t.reason ? `: ${t.reason}` : ""}` };
+    for (const v of [
+      otherMachine("its domains", source, t),
+      notInMaintenance(t),
+      sameToolstack(source.name, source.facts.toolstack, t.name, t.facts.toolstack),
+      sameCpu(source.name, source.facts, t.name, t.facts),
+    ])
+      if (v.status === "fail") return { ok: false, reason: v.reason.replace(/\.$/, "") };
+    return { ok: true };
+  }
+
+  /** The domains that left `host` in its evacuations and have not come back: where they went. */
+  async leftHome(host: HostView): Promise<{ domain: string; to: string }[]> {
+    const jobs = await this.db.job.findMany({
+      where: { sourceHostId: host.id, status: "succeeded", evacuationId: { not: null } },
+      orderBy: { createdAt: "desc" },
+    });
+    const evacuations = new Set(
+      (
+        await this.db.evacuation.findMany({
+          where: { id: { in: [...new Set(jobs.map((j) => j.evacuationId!))] }, kind: "evacuate" },
+          select: { id: true },
+        })
+      ).map((e) => e.id),
+    );
+    const seen = new Set<string>();
+    const out: { domain: string; to: string }[] = [];
+    for (const j of jobs) {
+      if (!evacuations.has(j.evacuationId!) || seen.has(j.domainName)) continue;
+      seen.add(j.domainName);
+      if (host.domains.some((d) => d.name === j.domainName)) continue; // already home
+      out.push({ domain: j.domainName, to: j.targetName ?? "?" });
+    }
+    return out;
+  }
+
+  // ---- running it ----
+
+  async run(req: PlanRequest & { expect: { domain: string; target: string }[] }, by: string): Promise<EvacuationView> {
+    const host = this.inventory.get(req.hostId);
+    if (!host) throw new AppError("not_found", "No such host.");
+    const busy = await this.db.evacuation.findFirst({
+      where: { hostId: host.id, status: { in: ["running", "stopping"] } },
+    });
+    if (busy)
+      throw new AppError(
+        "conflict",
+        `${host.name} already has a ${busy.kind === "return" ? "return home" : "evacuation"} running (started by ${busy.createdBy}); stop it or wait for it.`,
+      );
+    const { plan, options } = await this.plan(req);
+    const now = plan.moves.map((m) => `${m.domain}→${m.target}`).sort();
+    const read = req.expect.map((m) => `${m.domain}→${m.target}`).sort();
+    if (now.join("\n") !== read.join("\n"))
+      throw new AppError(
+        "conflict",
+        "The cluster changed since this plan was made (a domain or a host's room is not what it was): read the new plan before running it.",
+      );
+    if (!plan.moves.length) throw new AppError("invalid_input", "The plan has nothing to move.");
+    // an evacuated host receives nothing while it empties
+    if (req.kind === "evacuate" && !host.maintenance) await this.hosts.setMaintenance(host.id, true, by);
+    const moves: MoveState[] = plan.moves.map((m) => ({
+      domain: m.domain,
+      from: m.from,
+      fromId: m.fromId,
+      target: m.target,
+      targetId: m.targetId,
+      state: "pending",
+      jobId: null,
+      message: null,
+      options: options[m.domain],
+    }));
+    const row = await this.db.evacuation.create({
+      data: {
+        kind: req.kind,
+        hostId: host.id,
+        hostName: host.name,
+        status: "running",
+        planJson: JSON.stringify(plan),
+        movesJson: JSON.stringify(moves),
+        createdBy: by,
+      },
+    });
+    void this.drive(row.id);
+    return this.get(row.id);
+  }
+
+  /** Stop: nothing new starts; running moves finish, or are cancelled as any job is. */
+  async stop(id: string, cancelRunning: boolean): Promise<EvacuationView> {
+    const row = await this.db.evacuation.findUnique({ where: { id } });
+    if (!row) throw new AppError("not_found", "No such evacuation.");
+    if (row.status !== "running" && row.status !== "stopping")
+      throw new AppError("conflict", "This evacuation has already ended.");
+    this.stopping.add(id);
+    await this.db.evacuation.update({ where: { id }, data: { status: "stopping" } });
+    if (cancelRunning) {
+      const moves = JSON.parse(row.movesJson) as MoveState[];
+      for (const m of moves.filter((x) => x.state === "running" && x.jobId))
+        await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
+    }
+    if (!this.driving.has(id)) void this.drive(id);
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<EvacuationView> {
+    const row = await this.db.evacuation.findUnique({ where: { id } });
+    if (!row) throw new AppError("not_found", "No such evacuation.");
+    const plan = JSON.parse(row.planJson) as Plan;
+    const moves = JSON.parse(row.movesJson) as MoveState[];
+    const open = moves.filter((m) => m.state === "pending" || m.state === "running");
+    const planned = new Map(plan.moves.map((m) => [m.domain, m.durationMs]));
+    const rest = open.reduce((a, m) => a + (planned.get(m.domain) ?? 0), 0);
+    return {
+      id: row.id,
+      kind: row.kind === "return" ? "return" : "evacuate",
+      hostId: row.hostId,
+      hostName: row.hostName,
+      status: row.status as EvacuationStatus,
+      plan,
+      moves,
+      createdBy: row.createdBy,
+      createdAt: row.createdAt.toISOString(),
+      finishedAt: row.finishedAt?.toISOString() ?? null,
+      etaMs:
+        row.status === "running" || row.status === "stopping" ? Math.round(rest / Math.max(1, plan.concurrency)) : null,
+    };
+  }
+
+  async list(hostId?: string): Promise<EvacuationView[]> {
+    const rows = await this.db.evacuation.findMany({
+      where: hostId ? { hostId } : {},
+      orderBy: { createdAt: "desc" },
+      take: 20,
+      select: { id: true },
+    });
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  /** After a restart: evacuations that were running go on (or finish stopping) from where each domain is. */
+  async recover(): Promise<number> {
+    const rows = await this.db.evacuation.findMany({ where: { status: { in: ["running", "stopping"] } } });
+    for (const r of rows) {
+      if (r.status === "stopping") this.stopping.add(r.id);
+      void this.drive(r.id);
+    }
+    return rows.length;
+  }
+
+  private async save(id: string, moves: MoveState[]) {
+    await this.db.evacuation.update({ where: { id }, data: { movesJson: JSON.stringify(moves) } });
+  }
+
+  /** The parent's loop: launch up to the plan's concurrency, wait for a move to end, go on. */
+  private async drive(id: string) {
+    if (this.driving.has(id)) return;
+    this.driving.add(id);
+    try {
+      const row = await this.db.evacuation.findUniqueOrThrow({ where: { id } });
+      const plan = JSON.parse(row.planJson) as Plan;
+      const moves = JSON.parse(row.movesJson) as MoveState[];
+      const waits = new Map<string, Promise<{ move: MoveState; job: JobSummary }>>();
+      const watch = (m: MoveState) =>
+        waits.set(
+          m.jobId!,
+          this.engine.whenFinished(m.jobId!).then((job) => ({ move: m, job })),
+        );
+      for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
+      for (;;) {
+        while (!this.stopping.has(id) && waits.size < plan.concurrency) {
+          const next = moves.find((m) => m.state === "pending");
+          if (!next) break;
+          try {
+            const job = await this.engine.submit({
+              domain: next.domain,
+              sourceId: next.fromId,
+              targetId: next.targetId,
+              createdBy: row.createdBy,
+              // the operator read the plan and its warnings before running it; the engine still re-checks
+              confirmWarnings: true,
+              options: next.options,
+              evacuationId: id,
+            });
+            next.state = "running";
+            next.jobId = job.id;
+            watch(next);
+          } catch (e) {
+            // not started (the domain moved, another job has it): the others go on
+            next.state = toAppError(e).code === "domain_not_found" ? "skipped" : "failed";
+            next.message = toAppError(e).message;
+          }
+          await this.save(id, moves);
+        }
+        if (!waits.size) break;
+        const { move, job } = await Promise.race(waits.values());
+        waits.delete(job.id);
+        move.state = job.status === "succeeded" ? "succeeded" : job.status === "cancelled" ? "cancelled" : "failed";
+        move.message =
+          job.status === "succeeded"
+            ? `${move.domain} runs on ${move.target}.`
+            : `${job.errorMessage ?? job.status} ${job.locationNote ?? ""}`.trim();
+        await this.save(id, moves);
+      }
+      const stopped = this.stopping.has(id);
+      if (stopped) for (const m of moves.filter((x) => x.state === "pending")) m.state = "skipped";
+      const allDone = moves.every((m) => m.state === "succeeded");
+      await this.db.evacuation.update({
+        where: { id },
+        data: {
+          movesJson: JSON.stringify(moves),
+          status: stopped ? "stopped" : allDone && plan.complete ? "finished" : "incomplete",
+          finishedAt: new Date(),
+        },
+      });
+      this.stopping.delete(id);
+    } catch (e) {
+      log.error({ err: e, evacuationId: id }, "evacuation loop crashed");
+    } finally {
+      this.driving.delete(id);
+    }
+  }
+}
