@@ -1,5 +1,5 @@
 "use client";
-import { TimeAgo } from "../time";
+import { LocalTime, TimeAgo } from "../time";
 import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
@@ -96,9 +96,27 @@ const HostBody = memo(function HostBody({
             <span className={`h-2.5 w-2.5 rounded-full ${look.dot}`} /> {look.text}
           </span>
         </div>
-        <p className="text-xs text-slate-500">
-          {host.user}@{host.address}:{host.port}
+        <p className="flex flex-wrap items-center justify-between gap-1 text-xs text-slate-500">
+          <span>
+            {host.user}@{host.address}:{host.port}
+          </span>
+          <a
+            href={`/hosts/${host.id}/maintenance`}
+            className="text-sky-800 underline"
+            data-testid="host-maintenance-link"
+            onPointerDown={(e) => e.stopPropagation()}
+          >
+            Maintenance…
+          </a>
         </p>
+        {host.maintenance && (
+          <p
+            className="mt-1 rounded bg-amber-100 px-2 py-1 text-xs font-medium text-amber-900"
+            data-testid="host-maintenance"
+          >
+            In maintenance since <LocalTime iso={host.maintenance.since} /> ({host.maintenance.by}): receives nothing.
+          </p>
+        )}
         {f ? (
           <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-0.5 text-xs text-slate-600">
             <dt>toolstack</dt>

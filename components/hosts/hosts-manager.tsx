@@ -103,8 +103,20 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">
             {host.fingerprint}
           </p>
+          {host.maintenance && (
+            <p className="mt-1 text-xs font-medium text-amber-800" data-testid="host-maintenance">
+              In maintenance ({host.maintenance.by}): receives nothing.
+            </p>
+          )}
         </div>
         <div className="flex gap-2">
+          <a
+            href={`/hosts/${host.id}/maintenance`}
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+            data-testid="host-maintenance-link"
+          >
+            Maintenance…
+          </a>
           {canTest && (
             <button
               type="button"

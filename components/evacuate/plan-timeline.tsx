@@ -1,0 +1,41 @@
+"use client";
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { Plan } from "@/lib/evacuate/plan";
+
+/**
+ * The plan drawn as a timeline: one bar per move from its planned start to its end, rows grouped by link
+ * (moves on one link share it), so which run side by side is seen at a glance.
+ */
+export function PlanTimeline({ plan }: { plan: Plan }) {
+  const rows = [...plan.moves]
+    .sort((a, b) => `${a.from}→${a.target}`.localeCompare(`${b.from}→${b.target}`) || a.startMs - b.startMs)
+    .map((m) => ({
+      name: `${m.domain} (${m.from}→${m.target})`,
+      wait: m.startMs / 1000,
+      move: m.durationMs / 1000,
+      downtime: m.downtimeMs,
+    }));
+  return (
+    <div
+      className="w-full"
+      style={{ height: 40 + rows.length * 28 }}
+      data-testid="plan-timeline"
+      role="img"
+      aria-label={`Timeline: ${plan.moves.map((m) => `${m.domain} from ${(m.startMs / 1000).toFixed(1)} s for ${(m.durationMs / 1000).toFixed(1)} s on ${m.from} to ${m.target}`).join("; ")}`}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={false} />
+          <XAxis type="number" fontSize={11} tickFormatter={(v: number) => `${v.toFixed(0)} s`} />
+          <YAxis type="category" dataKey="name" width={210} fontSize={11} />
+          <Tooltip
+            formatter={(v, name) => (name === "wait" ? null : [`${Number(v).toFixed(1)} s`, "migration"])}
+            labelFormatter={(l) => String(l)}
+          />
+          <Bar dataKey="wait" stackId="t" fill="transparent" isAnimationActive={false} />
+          <Bar dataKey="move" stackId="t" fill="#0284c7" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
