@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
 
-export function LogoutButton() {
+export function LogoutButton({ testId = "logout" }: { testId?: string }) {
   // data-ready once React has attached the handler (a click on the server's markup before that does nothing)
   const [ready, setReady] = useState(false);
   useEffect(() => setReady(true), []);
@@ -15,7 +15,7 @@ export function LogoutButton() {
       type="button"
       onClick={onClick}
       className="text-sm text-slate-600 hover:text-slate-900"
-      data-testid="logout"
+      data-testid={testId}
       data-ready={ready ? "1" : undefined}
     >
       Log out

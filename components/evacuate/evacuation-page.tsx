@@ -264,7 +264,7 @@ function PlanView({ plan, kind, onRun }: { plan: Plan; kind: "evacuate" | "retur
                     {m.from} → <b>{m.target}</b>
                     {m.sharing > 1 && <span className="text-xs text-slate-500"> (shared by {m.sharing})</span>}
                   </td>
-                  <td>+{formatMs(m.startMs)}</td>
+                  <td>{m.startMs ? `after ${formatMs(m.startMs)}` : "at once"}</td>
                   <td>{formatMs(m.durationMs)}</td>
                   <td>
                     {formatMs(m.downtimeMs)}{" "}
@@ -322,7 +322,12 @@ function Board({
   const count = (s: MoveStateName) => e.moves.filter((m) => m.state === s).length;
   const live = e.status === "running" || e.status === "stopping";
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="board" data-status={e.status} data-kind={e.kind}>
+    <section
+      className="rounded-lg border border-slate-200 bg-white p-3"
+      data-testid="board"
+      data-status={e.status}
+      data-kind={e.kind}
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-sm font-semibold">
           {e.kind === "return" ? "Return home" : "Evacuation"} by {e.createdBy}, <LocalTime iso={e.createdAt} /> —{" "}

@@ -10,7 +10,8 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
   const rows = [...plan.moves]
     .sort((a, b) => `${a.from}→${a.target}`.localeCompare(`${b.from}→${b.target}`) || a.startMs - b.startMs)
     .map((m) => ({
-      name: `${m.domain} (${m.from}→${m.target})`,
+      name: m.domain,
+      link: `${m.from} → ${m.target}`,
       wait: m.startMs / 1000,
       move: m.durationMs / 1000,
       downtime: m.downtimeMs,
@@ -27,10 +28,11 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={false} />
           <XAxis type="number" fontSize={11} tickFormatter={(v: number) => `${v.toFixed(0)} s`} />
-          <YAxis type="category" dataKey="name" width={210} fontSize={11} />
+          <YAxis type="category" dataKey="name" width={130} fontSize={11} />
           <Tooltip
-            formatter={(v, name) => (name === "wait" ? null : [`${Number(v).toFixed(1)} s`, "migration"])}
-            labelFormatter={(l) => String(l)}
+            formatter={(v, name, item) =>
+              name === "wait" ? null : [`${Number(v).toFixed(1)} s on ${item.payload.link}`, "migration"]
+            }
           />
           <Bar dataKey="wait" stackId="t" fill="transparent" isAnimationActive={false} />
           <Bar dataKey="move" stackId="t" fill="#0284c7" isAnimationActive={false} />
