@@ -67,9 +67,36 @@ export function ClusterView({
   );
   const online = hosts.filter((h) => h.status === "online").length;
   const domains = countDomains(hosts);
-  const shownJobs = jobs
-    .filter((j) => !isFinal(j.status) || Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000)
-    .slice(0, 6);
+  // running jobs, then the latest finished ones (ten minutes, one row's worth) the operator has not dismissed
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    try {
+      setDismissed(new Set(JSON.parse(localStorage.getItem("ferry.dismissedJobs") ?? "[]")));
+    } catch {
+      // a private window without storage: nothing dismissed
+    }
+  }, []);
+  const dismiss = (id: string) => {
+    const next = new Set(dismissed).add(id);
+    setDismissed(next);
+    try {
+      localStorage.setItem("ferry.dismissedJobs", JSON.stringify([...next].slice(-200)));
+    } catch {
+      // not kept across reloads then
+    }
+  };
+  const runningJobs = jobs.filter((j) => !isFinal(j.status));
+  const shownJobs = [
+    ...runningJobs,
+    ...jobs
+      .filter(
+        (j) =>
+          isFinal(j.status) &&
+          !dismissed.has(j.id) &&
+          Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000,
+      )
+      .slice(0, Math.max(0, 4 - runningJobs.length)),
+  ];
 
   const onRefresh = async () => {
     setBusy(true);
@@ -171,13 +198,12 @@ export function ClusterView({
         </p>
       )}
       {shownJobs.length > 0 && (
-        <section
-          className="mb-5 grid gap-3 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]"
-          aria-label="jobs"
-          data-testid="job-cards"
-        >
+        // one row that scrolls sideways: however many jobs run, the hosts stay where the eye expects them
+        <section className="mb-5 flex gap-3 overflow-x-auto pb-1" aria-label="jobs" data-testid="job-cards">
           {shownJobs.map((j) => (
-            <JobCard key={j.id} job={j} canCancel={canMigrate} />
+            <div key={j.id} className="w-[min(20rem,85vw)] shrink-0">
+              <JobCard job={j} canCancel={canMigrate} onDismiss={() => dismiss(j.id)} />
+            </div>
           ))}
         </section>
       )}

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { jobAbilities, kindWords, phaseLabel, type JobSummary } from "@/lib/jobs/types";
+import { isFinal, jobAbilities, kindWords, phaseLabel, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob } from "./api";
 
@@ -40,7 +40,16 @@ export function useElapsed(startedAt: string | null, finishedAt: string | null):
 }
 
 /** The inline card on the Cluster page: phase, bytes against memory, elapsed, downtime at the end. */
-export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolean }) {
+export function JobCard({
+  job,
+  canCancel,
+  onDismiss,
+}: {
+  job: JobSummary;
+  canCancel: boolean;
+  /** finished cards can be put away (the job stays in History) */
+  onDismiss?: () => void;
+}) {
   const elapsed = useElapsed(job.startedAt, job.finishedAt);
   const [error, setError] = useState<string | null>(null);
   const memory = job.memoryMiB * 1024 * 1024;
@@ -68,7 +77,20 @@ export function JobCard({ job, canCancel }: { job: JobSummary; canCancel: boolea
               ? `restore on ${job.targetName}`
               : `${job.sourceName} → ${job.targetName}`}
         </Link>
-        <StatusBadge status={job.status} />
+        <span className="flex items-center gap-1">
+          <StatusBadge status={job.status} />
+          {onDismiss && isFinal(job.status) && (
+            <button
+              type="button"
+              onClick={onDismiss}
+              className="rounded px-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+              aria-label={`Dismiss the card of ${job.domainName}'s ${kindWords[job.kind]} (it stays in History)`}
+              data-testid="job-dismiss"
+            >
+              ×
+            </button>
+          )}
+        </span>
       </div>
       <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">
         {kindWords[job.kind]} · {phaseLabel(job.kind, job.phase)}

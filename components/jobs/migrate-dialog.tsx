@@ -72,7 +72,10 @@ export function MigrateDialog({
   const optionsKey = JSON.stringify(chosen.options ?? null);
 
   // the checks and the forecast follow the options chosen (debounced while typing)
+  const invalid = chosen.problem !== null;
   useEffect(() => {
+    // options that do not parse are not checked: the answer on screen stays that of the last valid ones
+    if (invalid) return;
     let live = true;
     const options = JSON.parse(optionsKey) ?? undefined;
     const timer = setTimeout(
@@ -99,7 +102,7 @@ export function MigrateDialog({
       live = false;
       clearTimeout(timer);
     };
-  }, [target, optionsKey]);
+  }, [target, optionsKey, invalid]);
 
   // "converges only with help": the help the forecast names is chosen for the operator (once; they may undo it)
   useEffect(() => {

@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
 // GET /hosts/:id/maintenance – maintenance mode, the evacuation plan (a dry run), the board while it runs,
 // the way home, and the placement settings of the host's domains
 export default async function MaintenancePage({ params }: { params: Promise<{ id: string }> }) {
-  const { session } = await requirePage("/hosts/[id]/maintenance");
   const { id } = await params;
+  const { session } = await requirePage("/hosts/[id]/maintenance", `/hosts/${encodeURIComponent(id)}/maintenance`);
   const { inventory, evacuations } = getServices();
   const host = inventory.get(id);
   if (!host) notFound();

@@ -1,0 +1,161 @@
+// `npm run bench:evacuate`: 20 Xen domains of mixed memory and dirty rate on one simulated host, three targets,
+// one shared uplink (1 Gbit/s). Three ways to empty the host, each on a fresh simulated cluster (its own
+// process): Ferry's plan (placement and concurrency chosen by the planner); all at once in XAPI's batches of 10;
+// one at a time (Nova's default). The batch and serial runs use the plan's placement, so only the concurrency
+// differs. Reported: total time against the physical bound Σ memory ÷ link, the longest downtime, how many
+// domains went over their maximum downtime (300 ms), and the plan's forecast total against the real one.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type Db } from "../lib/db/client";
+import { Inventory } from "../lib/inventory/inventory";
+import { SshPool } from "../lib/ssh/pool";
+import { JobEngine } from "../lib/jobs/engine";
+import { HostService } from "../lib/hosts/service";
+import { EvacuationService } from "../lib/evacuate/service";
+import { isFinal } from "../lib/jobs/types";
+import { startSimProcess } from "./support";
+
+const SCALE = Number(process.env.TIME_SCALE ?? 2);
+const MAX_DOWNTIME_MS = 300;
+
+async function setUp(maxOutgoing: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-evac-"));
+  const sim = await startSimProcess(dir, { SIM_WORLD: "evacuate" });
+  await fetch(`${sim.controlUrl}/time-scale?value=${SCALE}`, { method: "POST" });
+  const { db } = openDatabase(path.join(dir, "ferry.db"));
+  for (const h of sim.hosts)
+    await db.host.create({
+      data: {
+        id: h.name,
+        name: h.name,
+        address: h.address,
+        port: h.port,
+        user: h.user,
+        authMethod: "key",
+        keyPath: h.keyPath,
+        fingerprint: h.fingerprint,
+        toolstack: h.toolstack,
+      },
+    });
+  const inventory = new Inventory(new SshPool());
+  const hosts = new HostService(db, inventory);
+  await hosts.loadAll();
+  await inventory.refreshAll();
+  const engine = new JobEngine(db, inventory, { maxOutgoingPerHost: maxOutgoing });
+  const evac = new EvacuationService(db, inventory, engine, hosts);
+  return {
+    db,
+    inventory,
+    engine,
+    evac,
+    async tearDown() {
+      inventory.stop();
+      await db.$disconnect();
+      sim.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function finalJobs(db: Db, ids: string[]) {
+  for (;;) {
+    const rows = await db.job.findMany({ where: { id: { in: ids } } });
+    if (rows.length === ids.length && rows.every((r) => isFinal(r.status as never))) return rows;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Row {
+  name: string;
+  totalMs: number;
+  boundMs: number;
+  maxDowntimeMs: number;
+  over: number;
+  failed: number;
+  note: string;
+}
+
+function figures(name: string, jobs: Awaited<ReturnType<typeof finalJobs>>, boundMs: number, note = ""): Row {
+  const start = Math.min(...jobs.map((j) => j.createdAt.getTime()));
+  const end = Math.max(...jobs.map((j) => j.finishedAt!.getTime()));
+  const downs = jobs.map((j) => j.downtimeMs ?? 0);
+  return {
+    name,
+    totalMs: (end - start) * SCALE,
+    boundMs: boundMs * SCALE,
+    maxDowntimeMs: Math.max(...downs) * SCALE,
+    over: downs.filter((d) => d * SCALE > MAX_DOWNTIME_MS).length,
+    failed: jobs.filter((j) => j.status !== "succeeded").length,
+    note,
+  };
+}
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+console.log(`bench:evacuate — time scale ${SCALE}× (figures converted to simulated time), load before ${load()}`);
+const rows: Row[] = [];
+let placement: { domain: string; target: string }[] = [];
+
+// 1. Ferry's plan
+{
+  const s = await setUp(10);
+  const { plan } = await s.evac.plan({ hostId: "src", kind: "evacuate" });
+  placement = plan.moves.map((m) => ({ domain: m.domain, target: m.target }));
+  const run = await s.evac.run({ hostId: "src", kind: "evacuate", expect: placement }, "bench");
+  for (;;) {
+    const v = await s.evac.get(run.id);
+    if (v.status !== "running" && v.status !== "stopping") break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const jobs = await finalJobs(
+    s.db,
+    (await s.db.job.findMany({ where: { evacuationId: run.id } })).map((j) => j.id),
+  );
+  const row = figures(
+    `Ferry's plan (${plan.concurrency} at once; weighed ${plan.candidates.map((c) => `${c.concurrency}:${(c.totalMs / 1000).toFixed(0)} s${c.overMaxDowntime.length ? `, ${c.overMaxDowntime.length} over` : ""}`).join(" · ")})`,
+    jobs,
+    plan.boundMs / SCALE,
+  );
+  const err = Math.abs(plan.totalMs / SCALE - row.totalMs / SCALE) / (row.totalMs / SCALE);
+  row.note = `forecast ${((plan.totalMs / 1000) * SCALE).toFixed(1)} s vs real ${(row.totalMs / 1000).toFixed(1)} s: ${(err * 100).toFixed(0)} % off`;
+  rows.push(row);
+  await s.tearDown();
+}
+
+// 2 and 3: the same placement, all at once (batches of 10) and one at a time
+for (const [name, k] of [
+  ["all at once (XAPI-style batch of 10)", 10],
+  ["one at a time (Nova's default)", 1],
+] as const) {
+  const s = await setUp(k);
+  const { plan } = await s.evac.plan({ hostId: "src", kind: "evacuate" });
+  const ids: string[] = [];
+  for (const m of placement)
+    ids.push(
+      (
+        await s.engine.submit({
+          domain: m.domain,
+          sourceId: "src",
+          targetId: m.target,
+          createdBy: "bench",
+          confirmWarnings: true,
+        })
+      ).id,
+    );
+  rows.push(figures(name, await finalJobs(s.db, ids), plan.boundMs / SCALE));
+  await s.tearDown();
+}
+
+console.log(
+  `\n${"strategy".padEnd(70)} ${"total".padStart(8)} ${"÷ bound".padStart(8)} ${"max downtime".padStart(13)} ${"over 300 ms".padStart(11)} failed`,
+);
+for (const r of rows)
+  console.log(
+    `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${String(r.over).padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
+  );
+console.log(`bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s · load after ${load()}`);
+process.exit(0);
