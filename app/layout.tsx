@@ -6,7 +6,8 @@ import { hasRole } from "@/lib/auth/roles";
 import { LogoutButton } from "@/components/auth/logout-button";
 
 export const metadata: Metadata = {
-  title: "Ferry",
+  // each page names itself: "History · Ferry"
+  title: { default: "Ferry", template: "%s · Ferry" },
   description: "Move running virtual machines between Xen and KVM hosts",
 };
 

@@ -5,6 +5,7 @@ import { listJobs } from "@/lib/jobs/store";
 import { ClusterView } from "@/components/cluster/cluster-view";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Cluster" };
 
 // GET / – the Cluster page: every host with its domains, live; operators drag domains between hosts.
 export default async function ClusterPage() {

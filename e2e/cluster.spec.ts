@@ -13,6 +13,7 @@ test.afterEach(async () => {
 test("the Cluster page shows the guide's three hosts and hostB's domains, live", async ({ page }) => {
   const cluster = new ClusterPage(page);
   await cluster.open();
+  await expect(page).toHaveTitle("Cluster · Ferry");
   for (const name of ["hostA", "hostB", "hostC"])
     await expect(cluster.host(name)).toHaveAttribute("data-status", "online");
   await expect(cluster.domain("hostB", "ubuntu_fuwa_nfs_domU")).toContainText("256 MiB · 1 vCPU");

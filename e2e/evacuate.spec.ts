@@ -53,6 +53,7 @@ test("evacuate hostB from the UI: the plan first, then the board; hostB refuses 
   await cluster.open();
   await cluster.host("hostB").getByTestId("host-maintenance-link").click();
   await expect(page.getByTestId("maintenance-state")).toHaveAttribute("data-on", "false");
+  await expect(page).toHaveTitle("Maintenance of hostB · Ferry");
 
   // a priority set in the page orders the plan
   const row = page.getByTestId("setting-debian_etch_domU");

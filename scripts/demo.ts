@@ -63,9 +63,7 @@ await db.$disconnect();
 
 const ferry = await startFerry();
 console.log("");
-console.log(
-  `Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}  (simulated hosts: ${ready.hosts.map((h) => h.name).join(", ")})`,
-);
+console.log(`Ferry demo: open ${ferry.url.replace("127.0.0.1", "localhost")}${describeHosts(ready.hosts)}`);
 console.log(`Simulated cluster control (for tests): ${ready.controlUrl}`);
 console.log(`Demo logins (new passwords each start, also in ${credentialsFile}):`);
 for (const role of roles)
@@ -80,3 +78,13 @@ const shutdown = async () => {
 };
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
+
+/** "— simulated Xen hosts (xl): hostA, hostB, hostC; KVM hosts (virsh): kvmA, kvmB" */
+function describeHosts(hosts: SimHostInfo[]): string {
+  const of = (t: SimHostInfo["toolstack"]) => hosts.filter((h) => h.toolstack === t).map((h) => h.name);
+  const parts = [
+    of("xl").length ? `Xen hosts (xl): ${of("xl").join(", ")}` : null,
+    of("virsh").length ? `KVM hosts (virsh): ${of("virsh").join(", ")}` : null,
+  ].filter(Boolean);
+  return parts.length ? `  — simulated ${parts.join("; ")}` : "  — no simulated hosts (FERRY_DEMO_SIM=off)";
+}

@@ -177,3 +177,34 @@ export function createBigWorld(hosts: number, domains: number): World {
   }
   return world;
 }
+
+/**
+ * The evacuation benchmark's cluster (bench/evacuate.ts): 20 Xen domains of mixed memory and dirty rate on "src",
+ * three empty Xen targets, all on shared storage, every transfer out of src on its one 1 Gbit/s uplink.
+ */
+export function createEvacuationWorld(): World {
+  const world = new World();
+  world.addHost(xenHost("src", "192.168.2.10", 16384, true));
+  for (const [i, t] of ["t1", "t2", "t3"].entries()) world.addHost(xenHost(t, `192.168.2.${11 + i}`, 8192, true));
+  world.uplinks.add("src");
+  const now = Date.now();
+  const memory = [128, 256, 384, 512];
+  const dirty = [2, 8, 20, 40];
+  const wws = [8, 32, 64, 128];
+  for (let i = 0; i < 20; i++) {
+    const mem = memory[i % 4];
+    world.addDomain("src", {
+      name: `vm${String(i + 1).padStart(2, "0")}`,
+      memoryMiB: mem,
+      vcpus: 1,
+      state: "running",
+      startedAt: now - 3_600_000,
+      cpuSecondsBase: 10,
+      load: 0.1,
+      disks: [{ target: `/xen-storage/vm${i + 1}.img`, vdev: "xvda" }],
+      // dirty rates and working sets cycle on a different period than memory, so sizes and rates mix
+      workload: { wwsMiB: Math.min(wws[(i + 1) % 4], mem / 2), dirtyMiBps: dirty[Math.floor(i / 2) % 4] },
+    });
+  }
+  return world;
+}

@@ -1,7 +1,7 @@
 // `npm run sim`: the simulated cluster alone. Prints one plain `ssh` line per host, then a JSON
 // line (`SIM_READY {...}`) that the demo and the e2e tests read.
 import path from "node:path";
-import { createBigWorld, createDemoWorld } from "./default-world";
+import { createBigWorld, createDemoWorld, createEvacuationWorld } from "./default-world";
 import { SimCluster, writeClusterFile } from "./cluster";
 import { startControlServer } from "./control";
 
@@ -11,7 +11,11 @@ const controlPort = Number(process.env.SIM_CONTROL_PORT ?? 2299);
 
 // SIM_HOSTS / SIM_DOMAINS: a large cluster for benches instead of the guide's three hosts
 const bigHosts = Number(process.env.SIM_HOSTS ?? 0);
-const world = bigHosts ? createBigWorld(bigHosts, Number(process.env.SIM_DOMAINS ?? 20)) : createDemoWorld();
+const world = bigHosts
+  ? createBigWorld(bigHosts, Number(process.env.SIM_DOMAINS ?? 20))
+  : process.env.SIM_WORLD === "evacuate"
+    ? createEvacuationWorld()
+    : createDemoWorld();
 const cluster = new SimCluster({ world, stateDir, basePort });
 await cluster.start();
 const control = await startControlServer(cluster, controlPort);

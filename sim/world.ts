@@ -149,7 +149,12 @@ export class World extends EventEmitter {
       ) => Promise<number>)
     | null = null;
 
+  /** hosts whose one NIC carries all their transfers (every link from or to them is one shared link) */
+  readonly uplinks = new Set<string>();
+
   linkKey(a: string, b: string) {
+    if (this.uplinks.has(a)) return `uplink:${a}`;
+    if (this.uplinks.has(b)) return `uplink:${b}`;
     return [a, b].sort().join("|");
   }
   bandwidth(a: string, b: string): number {

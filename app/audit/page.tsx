@@ -5,6 +5,7 @@ import { auditFilterSchema, toAuditFilter } from "@/lib/audit/schema";
 import { describeIssues } from "@/lib/hosts/schema";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Audit" };
 
 const outcomeLook = {
   ok: "bg-emerald-100 text-emerald-800",

@@ -23,6 +23,7 @@ function forecastErrorText(j: JobSummary): string {
 }
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "History" };
 
 const columns = {
   created: { label: "Started", key: (j: JobSummary) => j.createdAt },

@@ -5,6 +5,7 @@ import { HostsManager } from "@/components/hosts/hosts-manager";
 import { drivers } from "@/lib/toolstacks";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Hosts" };
 
 // GET /hosts – the hosts; admins add, test and remove them
 export default async function HostsPage() {

@@ -4,6 +4,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { ImagesView } from "@/components/images/images-view";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Images" };
 
 // GET /images – the saved-image catalog: restore on a host, verify, delete
 export default async function ImagesPage() {

@@ -4,6 +4,7 @@ import { getServices } from "@/lib/runtime";
 import { LoginForm } from "@/components/auth/login-form";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Log in" };
 
 const reasons: Record<string, string> = {
   session_expired: "Your session has expired. Log in again.",

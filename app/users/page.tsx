@@ -4,6 +4,7 @@ import { Forbidden } from "@/components/auth/forbidden";
 import { UsersManager } from "@/components/users/users-manager";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Users" };
 
 // GET /users – admins add users, change roles, remove users
 export default async function UsersPage() {

@@ -152,10 +152,23 @@ describe("planEvacuation: how many at once", () => {
     expect(plan.totalMs).toBeLessThan(plan.candidates[0].totalMs);
   });
 
-  it("separate links do not share bandwidth: moves to two targets run side by side", () => {
+  it("moves out of one host share its link even to different targets (the default)", () => {
     const domains = [dom("a", 1024, { maxDowntimeMs: 1000 }), dom("b", 1024, { maxDowntimeMs: 1000 })];
     const plan = planEvacuation(
       input(domains, [target("t1", 1500), target("t2", 1500)], { dirty: { a: 60, b: 60 }, overheadMs: 100 }),
+    );
+    expect(plan.concurrency).toBe(1);
+    expect(plan.boundMs).toBeCloseTo(((2048 * MiB) / gbit) * 1000, 0);
+  });
+
+  it("with a link per pair of hosts, moves to two targets run side by side at full speed", () => {
+    const domains = [dom("a", 1024, { maxDowntimeMs: 1000 }), dom("b", 1024, { maxDowntimeMs: 1000 })];
+    const plan = planEvacuation(
+      input(domains, [target("t1", 1500), target("t2", 1500)], {
+        dirty: { a: 60, b: 60 },
+        overheadMs: 100,
+        shareBy: "pair",
+      }),
     );
     expect(plan.concurrency).toBe(2);
     expect(plan.moves.every((m) => m.sharing === 1)).toBe(true);

@@ -52,6 +52,12 @@ export interface PlanInput {
   overheadMs: number;
   /** return home: the target each domain must go to */
   fixedTargets?: Record<string, string>;
+  /**
+   * What moves share: "host" (default) — every move out of a host shares its network link, and every move into
+   * a host shares its link (one migration NIC per host, the usual set-up); "pair" — only moves between the same
+   * two hosts share (a dedicated link per pair).
+   */
+  shareBy?: "host" | "pair";
   /** why this domain cannot go to this target (the full checks: storage, reachability…), or null */
   refusal?(domain: string, target: string): string | null;
 }
@@ -105,8 +111,13 @@ export interface Plan {
 const MiB = 1024 * 1024;
 
 type Placed = { domain: PlanDomain; target: PlanTarget };
-const linkOf = (input: PlanInput, p: Placed) => `${p.domain.from?.name ?? input.source.name}|${p.target.name}`;
-const bpsOf = (input: PlanInput, p: Placed) => input.linkBps(p.domain.from?.name ?? input.source.name, p.target.name);
+const fromOf = (input: PlanInput, p: Placed) => p.domain.from?.name ?? input.source.name;
+/** the links a move uses: with host sharing, its source's and its target's */
+const linksOf = (input: PlanInput, p: Placed) =>
+  input.shareBy === "pair"
+    ? [`${fromOf(input, p)}|${p.target.name}`]
+    : [`out:${fromOf(input, p)}`, `in:${p.target.name}`];
+const bpsOf = (input: PlanInput, p: Placed) => input.linkBps(fromOf(input, p), p.target.name);
 
 /** Places each domain: affinity groups as one unit, by priority then size (largest first). */
 function place(input: PlanInput, exclude: ReadonlySet<string>) {
@@ -214,9 +225,9 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
  */
 function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], k: number) {
   const perLink = new Map<string, number>();
-  for (const p of placed) perLink.set(linkOf(input, p), (perLink.get(linkOf(input, p)) ?? 0) + 1);
+  for (const p of placed) for (const l of linksOf(input, p)) perLink.set(l, (perLink.get(l) ?? 0) + 1);
   const timed = placed.map((p) => {
-    const sharing = Math.min(k, perLink.get(linkOf(input, p))!);
+    const sharing = Math.min(k, Math.max(...linksOf(input, p).map((l) => perLink.get(l)!)));
     const f = input.forecast(p.domain.name, p.target.name, bpsOf(input, p) / sharing);
     return { ...p, sharing, f, durationMs: input.overheadMs + f.totalMs };
   });
@@ -287,10 +298,11 @@ export function planEvacuation(input: PlanInput): Plan {
   // one at a time always keeps each domain alone on its link: its downtime was checked above
   const chosen = best ?? { ...schedule(input, alone, 1), k: 1 };
   const links = new Map<string, { bytes: number; bps: number }>();
-  for (const p of alone) {
-    const l = links.get(linkOf(input, p)) ?? { bytes: 0, bps: bpsOf(input, p) };
-    links.set(linkOf(input, p), { ...l, bytes: l.bytes + p.domain.memoryMiB * MiB });
-  }
+  for (const p of alone)
+    for (const key of linksOf(input, p)) {
+      const l = links.get(key) ?? { bytes: 0, bps: bpsOf(input, p) };
+      links.set(key, { bytes: l.bytes + p.domain.memoryMiB * MiB, bps: Math.min(l.bps, bpsOf(input, p)) });
+    }
   const boundMs = Math.max(0, ...[...links.values()].map((l) => (l.bytes / l.bps) * 1000));
   return {
     source: input.source.name,

@@ -183,13 +183,13 @@ export class EvacuationService {
     const options: Record<string, MigrationOptions | undefined> = {};
     const forecasts = new Map<string, ForecastWithInputs>();
     const refusals = new Map<string, string>();
-    const asks: Promise<void>[] = [];
+    const asks: (() => Promise<void>)[] = [];
     for (const d of domains.filter((x) => x.running)) {
       const driver = driverOf(d.view.toolstack);
       options[d.name] = driver.capabilities.migrationOptions ? { maxDowntimeMs: d.maxDowntimeMs } : undefined;
       for (const t of targets) {
         if (!planTargets.find((p) => p.id === t.id)!.eligible.ok) continue;
-        asks.push(
+        asks.push(() =>
           this.engine.check(d.name, d.view.id, t.id, undefined, options[d.name]).then(
             (r) => {
               forecasts.set(`${d.name}|${t.name}`, r.forecast);
@@ -203,7 +203,14 @@ export class EvacuationService {
         );
       }
     }
-    await Promise.all(asks);
+    // four at a time: a host's SSH connection has 8 channels, and a check that times out in a crowd would
+    // refuse a target that is fine (and make the plan differ from one reading to the next)
+    const queue = [...asks];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await next();
+      }),
+    );
     const byName = new Map(domains.map((d) => [d.name, d]));
     const plan = planEvacuation({
       source: { id: host.id, name: host.name },
@@ -304,11 +311,14 @@ export class EvacuationService {
     const { plan, options } = await this.plan(req);
     const now = plan.moves.map((m) => `${m.domain}→${m.target}`).sort();
     const read = req.expect.map((m) => `${m.domain}→${m.target}`).sort();
-    if (now.join("\n") !== read.join("\n"))
+    if (now.join("\n") !== read.join("\n")) {
+      const gone = read.filter((m) => !now.includes(m));
+      const added = now.filter((m) => !read.includes(m));
       throw new AppError(
         "conflict",
-        "The cluster changed since this plan was made (a domain or a host's room is not what it was): read the new plan before running it.",
+        `The cluster changed since this plan was made (a domain or a host's room is not what it was): read the new plan before running it.${gone.length ? ` No longer planned: ${gone.slice(0, 3).join(", ")}${gone.length > 3 ? "…" : ""}.` : ""}${added.length ? ` Now planned: ${added.slice(0, 3).join(", ")}${added.length > 3 ? "…" : ""}.` : ""}`,
       );
+    }
     if (!plan.moves.length) throw new AppError("invalid_input", "The plan has nothing to move.");
     // an evacuated host receives nothing while it empties
     if (req.kind === "evacuate" && !host.maintenance) await this.hosts.setMaintenance(host.id, true, by);

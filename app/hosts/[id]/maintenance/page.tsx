@@ -1,10 +1,16 @@
 import { notFound } from "next/navigation";
 import { getServices } from "@/lib/runtime";
-import { requirePage } from "@/lib/auth/page";
+import { currentSession, requirePage } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { EvacuationPage } from "@/components/evacuate/evacuation-page";
 
 export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { session } = await currentSession();
+  return { title: `Maintenance of ${(session && getServices().inventory.get(id)?.name) || "a host"}` };
+}
 
 // GET /hosts/:id/maintenance – maintenance mode, the evacuation plan (a dry run), the board while it runs,
 // the way home, and the placement settings of the host's domains
