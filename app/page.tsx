@@ -5,7 +5,8 @@ import { listJobs } from "@/lib/jobs/store";
 import { ClusterView } from "@/components/cluster/cluster-view";
 
 export const dynamic = "force-dynamic";
-export const metadata = { title: "Cluster" };
+// the root page shares the root layout's segment, where the title template does not apply
+export const metadata = { title: { absolute: "Cluster · Ferry" } };
 
 // GET / – the Cluster page: every host with its domains, live; operators drag domains between hosts.
 export default async function ClusterPage() {
