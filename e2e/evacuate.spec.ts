@@ -52,6 +52,7 @@ test("evacuate hostB from the UI: the plan first, then the board; hostB refuses 
   const cluster = new ClusterPage(page);
   await cluster.open();
   await cluster.host("hostB").getByTestId("host-maintenance-link").click();
+  await expect(page.getByTestId("maintenance-page")).toHaveAttribute("data-ready", "1");
   await expect(page.getByTestId("maintenance-state")).toHaveAttribute("data-on", "false");
   await expect(page).toHaveTitle("Maintenance of hostB · Ferry");
 
@@ -92,10 +93,61 @@ test("evacuate hostB from the UI: the plan first, then the board; hostB refuses 
 
   // leave maintenance (one click) and bring them home
   await cluster.host("hostB").getByTestId("host-maintenance-link").click();
+  await expect(page.getByTestId("maintenance-page")).toHaveAttribute("data-ready", "1");
   await page.getByTestId("maintenance-toggle").click();
   await expect(page.getByTestId("maintenance-state")).toHaveAttribute("data-on", "false");
   await page.getByTestId("plan-return").click();
   await expect(page.getByTestId("plan-move-debian_etch_domU")).toHaveAttribute("data-target", "hostB", {
+    timeout: 30_000,
+  });
+  await page.getByTestId("plan-run").click();
+  await expect(page.getByTestId("board")).toHaveAttribute("data-kind", "return");
+  await expect(page.getByTestId("board")).toHaveAttribute("data-status", "finished", { timeout: 90_000 });
+  for (const g of GUESTS) expect(await where(g)).toEqual(["hostB"]);
+});
+
+test("a link cut mid-evacuation: that domain keeps running on hostB, the board says what is left, Re-plan finishes it", async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  for (const g of GUESTS) expect(await where(g)).toEqual(["hostB"]);
+  await fetch(`${E2E.simControl}/faults`, {
+    method: "POST",
+    body: JSON.stringify({ kind: "link-cut", during: "precopy", domain: "debian_etch_domU" }),
+  });
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await cluster.host("hostB").getByTestId("host-maintenance-link").click();
+  await expect(page.getByTestId("maintenance-page")).toHaveAttribute("data-ready", "1");
+  await page.getByTestId("plan-evacuate").click();
+  await expect(page.getByTestId("plan-move-debian_etch_domU")).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId("plan-run").click();
+  const board = page.getByTestId("board");
+  await expect(board).toHaveAttribute("data-kind", "evacuate");
+  await expect(board).toHaveAttribute("data-status", "incomplete", { timeout: 90_000 });
+  await expect(board.getByTestId("board-move-debian_etch_domU")).toHaveAttribute("data-state", "failed");
+  await expect(board.getByTestId("board-move-ubuntu_fuwa_nfs_domU")).toHaveAttribute("data-state", "succeeded");
+  await expect(page.getByTestId("board-incomplete")).toBeVisible();
+  // asked of the hosts: the cut domain runs on hostB only, the other on hostC only
+  expect(await where("debian_etch_domU")).toEqual(["hostB"]);
+  expect(await where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
+
+  // Re-plan: only what is left
+  await expect(page.getByTestId("plan-evacuate")).toHaveText("Re-plan");
+  await page.getByTestId("plan-evacuate").click();
+  await expect(page.getByTestId("plan-move-debian_etch_domU")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("plan-moves").locator("tbody tr")).toHaveCount(1);
+  await page.getByTestId("plan-run").click();
+  // the board was "incomplete": "finished" is the new run's
+  await expect(page.getByTestId("board")).toHaveAttribute("data-status", "finished", { timeout: 90_000 });
+  for (const g of GUESTS) expect(await where(g)).toEqual(["hostC"]);
+
+  // and home again, for the specs that follow
+  await page.getByTestId("maintenance-toggle").click();
+  await expect(page.getByTestId("maintenance-state")).toHaveAttribute("data-on", "false");
+  await page.getByTestId("plan-return").click();
+  await expect(page.getByTestId("plan-move-ubuntu_fuwa_nfs_domU")).toHaveAttribute("data-target", "hostB", {
     timeout: 30_000,
   });
   await page.getByTestId("plan-run").click();

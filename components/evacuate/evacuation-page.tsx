@@ -46,6 +46,9 @@ export function EvacuationPage({
   const [planning, setPlanning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [evacuations, setEvacuations] = useState(initialEvacuations);
+  // data-ready once React has attached the handlers (a click on the server's markup before that does nothing)
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   const latest = evacuations[0] ?? null;
   const active = latest && (latest.status === "running" || latest.status === "stopping") ? latest : null;
 
@@ -112,7 +115,11 @@ export function EvacuationPage({
   };
 
   return (
-    <div className="mx-auto max-w-5xl space-y-4 p-4" data-testid="maintenance-page">
+    <div
+      className="mx-auto max-w-5xl space-y-4 p-4"
+      data-testid="maintenance-page"
+      data-ready={ready ? "1" : undefined}
+    >
       <header className="flex flex-wrap items-center justify-between gap-2">
         <div>
           <h1 className="text-xl font-semibold">Maintenance of {host.name}</h1>
@@ -228,7 +235,7 @@ function PlanView({ plan, kind, onRun }: { plan: Plan; kind: "evacuate" | "retur
           {plan.candidates
             .map(
               (c) =>
-                `${c.concurrency} at once ${formatMs(c.totalMs)}${c.overMaxDowntime.length ? ` (${c.overMaxDowntime.join(", ")} over the maximum downtime)` : ""}`,
+                `${c.concurrency} at once ${formatMs(c.totalMs)}${c.why ? ` (${c.why})` : c.overMaxDowntime.length ? ` (${c.overMaxDowntime.join(", ")} over the maximum downtime)` : ""}`,
             )
             .join("; ")}
           .{over.length ? " More at once would stop a guest too long." : ""}

@@ -274,6 +274,7 @@ test("evacuate hostB through the UI: the plan, the run, then hostB is empty and 
   const cluster = new ClusterPage(page);
   await cluster.open();
   await cluster.host("hostB").getByTestId("host-maintenance-link").click();
+  await expect(page.getByTestId("maintenance-page")).toHaveAttribute("data-ready", "1");
   // the guest keeps rewriting 32 MiB: under TCG it needs more than QEMU's default 300 ms stop, so the operator
   // allows it 1.5 s (the plan never exceeds a domain's maximum, and would leave it behind with 300 ms)
   const row = page.getByTestId(`setting-${GUEST}`);

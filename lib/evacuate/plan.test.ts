@@ -189,6 +189,13 @@ describe("planEvacuation: how many at once", () => {
     );
   });
 
+  it("a guest whose dirty rate is a guess never shares a link: the plan runs one at a time and says why", () => {
+    const domains = ["a", "b", "c", "d"].map((n) => dom(n, 64, { dirtyRateKnown: n !== "c" }));
+    const plan = planEvacuation(input(domains, [target("t", 9000)], { overheadMs: 2000 }));
+    expect(plan.concurrency).toBe(1);
+    expect(plan.candidates[1].why).toMatch(/^c has never been migrated or measured: its dirty rate is a guess/);
+  });
+
   it("the operator's cap is respected, and the plan says what it costs", () => {
     const domains = ["a", "b", "c", "d"].map((n) => dom(n, 64));
     const free = planEvacuation(input(domains, [target("t", 9000)], { overheadMs: 2000 }));

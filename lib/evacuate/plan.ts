@@ -15,6 +15,11 @@ export interface PlanDomain {
   priority: number;
   /** the longest stop the operator allows it (default 300 ms) */
   maxDowntimeMs: number;
+  /**
+   * false when Ferry has never seen this domain's dirty rate (no earlier migration, no measurement): its
+   * downtime cannot be bounded when it shares a link, so it moves alone on it
+   */
+  dirtyRateKnown?: boolean;
   /** where it runs now, when not on the plan's source (return home gathers domains from several hosts) */
   from?: { id: string; name: string };
 }
@@ -101,7 +106,7 @@ export interface Plan {
   /** Σ memory ÷ link bandwidth, per link, the longest: no plan can be faster */
   boundMs: number;
   /** what each concurrency would give: the planner's reasoning, shown to the operator */
-  candidates: { concurrency: number; totalMs: number; overMaxDowntime: string[] }[];
+  candidates: { concurrency: number; totalMs: number; overMaxDowntime: string[]; why?: string }[];
   /** what the operator's cap costs against the best uncapped plan */
   capCostMs: number | null;
   /** the host can be emptied by this plan */
@@ -287,10 +292,22 @@ export function planEvacuation(input: PlanInput): Plan {
   const candidates: Plan["candidates"] = [];
   let best: (ReturnType<typeof schedule> & { k: number }) | null = null;
   let bestUncapped: (ReturnType<typeof schedule> & { k: number }) | null = null;
+  const unknown = alone.filter((p) => p.domain.dirtyRateKnown === false).map((p) => p.domain.name);
   for (let k = 1; k <= limit; k++) {
     const s = schedule(input, alone, k);
-    candidates.push({ concurrency: k, totalMs: s.totalMs, overMaxDowntime: s.over });
-    if (s.over.length) continue;
+    // sharing a link with a guest whose dirty rate is a guess could stop it far longer than forecast
+    const guessed = k > 1 && s.moves.some((m) => m.sharing > 1) ? unknown : [];
+    candidates.push({
+      concurrency: k,
+      totalMs: s.totalMs,
+      overMaxDowntime: [...new Set([...s.over, ...guessed])],
+      ...(guessed.length
+        ? {
+            why: `${guessed.slice(0, 3).join(", ")}${guessed.length > 3 ? ` and ${guessed.length - 3} more` : ""} ${guessed.length > 1 ? "have" : "has"} never been migrated or measured: ${guessed.length > 1 ? "their" : "its"} dirty rate is a guess, so ${guessed.length > 1 ? "they move" : "it moves"} alone on the link`,
+          }
+        : {}),
+    });
+    if (s.over.length || guessed.length) continue;
     if (!bestUncapped || s.totalMs < bestUncapped.totalMs) bestUncapped = { ...s, k };
     if (input.cap !== undefined && k > input.cap) continue;
     if (!best || s.totalMs < best.totalMs) best = { ...s, k };

@@ -130,6 +130,7 @@ describe("EvacuationService", () => {
     const jobs = await db.job.findMany({ where: { evacuationId: started.id } });
     expect(jobs.map((j) => j.status)).toEqual(["succeeded", "succeeded"]);
     // a host in maintenance receives nothing: a migration onto it fails its check with that reason
+    await inventory.refreshAll();
     const { checks } = await engine.check("ubuntu_fuwa_nfs_domU", idOf("hostC"), idOf("hostB"));
     expect(checks.find((c) => c.id === "maintenance")).toMatchObject({ status: "fail" });
     expect(checks.find((c) => c.id === "maintenance")!.reason).toMatch(

@@ -211,6 +211,11 @@ export class EvacuationService {
         for (let next = queue.shift(); next; next = queue.shift()) await next();
       }),
     );
+    // a dirty rate that is only Ferry's default (never migrated, not measurable) is a guess
+    for (const d of domains) {
+      const any = [...forecasts].find(([k]) => k.startsWith(`${d.name}|`))?.[1];
+      if (any) d.dirtyRateKnown = any.inputs.estimate !== "a default";
+    }
     const byName = new Map(domains.map((d) => [d.name, d]));
     const plan = planEvacuation({
       source: { id: host.id, name: host.name },
