@@ -20,11 +20,11 @@ test("bad input to the evacuation API is refused with a sentence, and nothing st
   const unknown = await api.post("/api/evacuations/plan", { data: { hostId: "no-such-host" } });
   expect(unknown.status()).toBe(404);
   expect((await unknown.json()).error.message).toBe("No such host.");
-  const rule = await api.post("/api/placement/rules", {
+  const ghost = await api.post("/api/placement/rules", {
     data: { name: "ghosts apart", kind: "anti-affinity", domains: ["debian_etch_domU", "ghost"] },
   });
-  expect(rule.status()).toBe(400);
-  expect((await rule.json()).error.message).toBe(
+  expect(ghost.status()).toBe(400);
+  expect((await ghost.json()).error.message).toBe(
     "No host has a domain named ghost: a rule names domains Ferry can see.",
   );
   const priority = await api.put("/api/placement/domains", {
@@ -40,6 +40,22 @@ test("bad input to the evacuation API is refused with a sentence, and nothing st
   const viewer = await apiAs("viewer");
   expect((await viewer.post(`/api/hosts/${hostB}/maintenance`, { data: { on: true } })).status()).toBe(403);
   expect((await (await api.get(`/api/evacuations?hostId=${hostB}`)).json()).evacuations).toEqual([]);
+  // a rule is respected by the drag-and-drop checks too: a warning that names it
+  const together = await api.post("/api/placement/rules", {
+    data: { name: "guide pair", kind: "affinity", domains: ["ubuntu_fuwa_nfs_domU", "debian_etch_domU"] },
+  });
+  expect(together.status()).toBe(200);
+  const hostC = hosts.find((h) => h.name === "hostC")!.id;
+  const checked = await api.post("/api/checks/migration", {
+    data: { domain: "ubuntu_fuwa_nfs_domU", sourceId: hostB, targetId: hostC },
+  });
+  const rule = (await checked.json()).checks.find((c: { id: string }) => c.id === "placement-rule");
+  expect(rule).toMatchObject({
+    status: "warn",
+    reason: 'Rule "guide pair" keeps ubuntu_fuwa_nfs_domU together with debian_etch_domU, which is not on hostC.',
+  });
+  const ruleId = (await together.json()).rules.find((r: { name: string }) => r.name === "guide pair").id;
+  expect((await api.delete(`/api/placement/rules/${ruleId}`)).status()).toBe(200);
   for (const g of GUESTS) expect(await where(g)).toEqual(["hostB"]);
 });
 

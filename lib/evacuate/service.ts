@@ -184,14 +184,18 @@ export class EvacuationService {
     const forecasts = new Map<string, ForecastWithInputs>();
     const refusals = new Map<string, string>();
     const asks: (() => Promise<void>)[] = [];
+    /** how long a move's checks take: the engine runs them again before each move, so each move costs that */
+    const checkMs: number[] = [];
     for (const d of domains.filter((x) => x.running)) {
       const driver = driverOf(d.view.toolstack);
       options[d.name] = driver.capabilities.migrationOptions ? { maxDowntimeMs: d.maxDowntimeMs } : undefined;
       for (const t of targets) {
         if (!planTargets.find((p) => p.id === t.id)!.eligible.ok) continue;
-        asks.push(() =>
-          this.engine.check(d.name, d.view.id, t.id, undefined, options[d.name]).then(
+        asks.push(() => {
+          const t0 = performance.now();
+          return this.engine.check(d.name, d.view.id, t.id, undefined, options[d.name]).then(
             (r) => {
+              checkMs.push(performance.now() - t0);
               forecasts.set(`${d.name}|${t.name}`, r.forecast);
               const failed = r.checks.filter((c) => c.status === "fail");
               if (failed.length) refusals.set(`${d.name}|${t.name}`, failed.map((c) => c.reason).join(" "));
@@ -199,8 +203,8 @@ export class EvacuationService {
             (e) => {
               refusals.set(`${d.name}|${t.name}`, toAppError(e).message);
             },
-          ),
-        );
+          );
+        });
       }
     }
     // four at a time: a host's SSH connection has 8 channels, and a check that times out in a crowd would
@@ -237,7 +241,9 @@ export class EvacuationService {
       },
       maxConcurrent: this.engine.maxOutgoingPerHost,
       cap: req.cap,
-      overheadMs: 1000,
+      overheadMs: checkMs.length
+        ? Math.max(100, [...checkMs].sort((a, b) => a - b)[Math.floor(checkMs.length / 2)])
+        : 1000,
       fixedTargets,
     });
     return { plan, options };
