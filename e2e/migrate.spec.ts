@@ -173,7 +173,17 @@ test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Spac
   await page.keyboard.press("Space");
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog).toContainText("hostB → hostC");
-  await dialog.getByTestId("migrate-close").click();
+  // the dialog takes focus, keeps Tab inside, closes on Escape and gives focus back to the card
+  const focusInDialog = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid="migrate-dialog"]'));
+  await expect.poll(focusInDialog).toBe(true);
+  for (let i = 0; i < 15; i++) {
+    await page.keyboard.press("Tab");
+    expect(await focusInDialog()).toBe(true);
+  }
+  await expect(page.getByRole("dialog", { name: "Migrate debian_etch_domU" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(card).toBeFocused();
   expect(await where("debian_etch_domU")).toEqual(["hostB"]);
 });
 

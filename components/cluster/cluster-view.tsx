@@ -66,6 +66,7 @@ export function ClusterView({
     useSensor(KeyboardSensor),
   );
   const online = hosts.filter((h) => h.status === "online").length;
+  const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
   const domains = countDomains(hosts);
   // running jobs, then the latest finished ones (ten minutes, one row's worth) the operator has not dismissed
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
@@ -224,6 +225,7 @@ export function ClusterView({
       ) : (
         <DndContext
           sensors={sensors}
+          accessibility={{ announcements: makeAnnouncements(hostNames), screenReaderInstructions }}
           onDragStart={onDragStart}
           onDragOver={onDragOver}
           onDragEnd={onDragEnd}
@@ -305,4 +307,29 @@ function StreamBadge({ status }: { status: StreamStatus }) {
       {words}
     </span>
   );
+}
+
+/** What a screen reader hears during a drag: the domain's and the hosts' names, never Ferry's internal ids. */
+const screenReaderInstructions = {
+  draggable:
+    "To move a domain to another host, press Space to pick it up, use the arrow keys to carry it over a host, then press Space to drop it there and read the checks, or Escape to put it back.",
+};
+const nameOf = (id: string | number | undefined, hosts?: ReadonlyMap<string, string>) => {
+  const s = String(id ?? "");
+  const colon = s.indexOf(":");
+  return colon >= 0 ? s.slice(colon + 1) : (hosts?.get(s) ?? s);
+};
+type Moving = { active: { id: string | number }; over: { id: string | number } | null };
+function makeAnnouncements(hosts: ReadonlyMap<string, string>) {
+  return {
+    onDragStart: ({ active }: Pick<Moving, "active">) => `Picked up ${nameOf(active.id)}.`,
+    onDragOver: ({ active, over }: Moving) =>
+      over ? `${nameOf(active.id)} is over ${nameOf(over.id, hosts)}.` : `${nameOf(active.id)} is over no host.`,
+    onDragEnd: ({ active, over }: Moving) =>
+      over
+        ? `${nameOf(active.id)} was dropped on ${nameOf(over.id, hosts)}: the checks open.`
+        : `${nameOf(active.id)} was put back.`,
+    onDragCancel: ({ active }: Pick<Moving, "active">) =>
+      `Moving ${nameOf(active.id)} was cancelled; it stays where it was.`,
+  };
 }

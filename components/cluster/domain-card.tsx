@@ -72,7 +72,7 @@ export function DragPreview({ domain }: { domain: DomainInfo }) {
 type SaveFn = (d: DomainInfo, hostId: string) => void;
 
 const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
-  `rounded-md border border-slate-200 ${inactive ? "bg-white opacity-70" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
+  `rounded-md border border-slate-200 ${inactive ? "border-dashed bg-white" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
 
 // the card stays in place (dimmed) while its copy in the cluster's DragOverlay follows the pointer: a column
 // contains its paint (content-visibility), so a card moved by transform would vanish at the column's edge
@@ -88,6 +88,8 @@ function DraggableCard({
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: `${hostId}:${domain.name}`,
     data: { domain, sourceId: hostId } satisfies DragData,
+    // a list item that can be picked up (Space), not a button: its Save button is not nested in another control
+    attributes: { role: "listitem", roleDescription: "draggable domain" },
   });
   return (
     <li

@@ -32,7 +32,7 @@ export function MemoryBar({
       </div>
       <p className="mt-1 text-xs text-slate-600">
         <span data-testid="memory-free">{formatMiB(free)} free</span> of {formatMiB(total)}
-        <span className="text-slate-400">
+        <span className="text-slate-500">
           {" "}
           · guests {formatMiB(guests)} · {xen ? "dom0" : "host"} {formatMiB(hostUse)}
         </span>

@@ -1,4 +1,5 @@
 "use client";
+import { Modal } from "../modal";
 import { LocalTime } from "../time";
 import Link from "next/link";
 import { useState } from "react";
@@ -255,83 +256,75 @@ function RestoreDialog({
   };
   const failed = checks?.some((c) => c.status === "fail") ?? true;
   return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4"
-      role="dialog"
-      aria-modal="true"
-      data-testid="restore-dialog"
-    >
-      <div className="w-full max-w-lg rounded-lg bg-white p-5 shadow-xl">
-        <h2 className="text-lg font-semibold">Restore {image.domainName}</h2>
-        <p className="text-sm text-slate-600">
-          from {image.hostName}:{image.path}
+    <Modal title={<>Restore {image.domainName}</>} onClose={onClose} testId="restore-dialog">
+      <p className="text-sm text-slate-600">
+        from {image.hostName}:{image.path}
+      </p>
+      {image.formatLabel && (
+        <p className="text-xs text-slate-500" data-testid="restore-format">
+          A {image.formatLabel} image: only hosts of that toolstack are offered.
         </p>
-        {image.formatLabel && (
-          <p className="text-xs text-slate-500" data-testid="restore-format">
-            A {image.formatLabel} image: only hosts of that toolstack are offered.
-          </p>
-        )}
-        <label className="mt-3 block text-sm">
-          On host
-          <select
-            value={target}
-            onChange={(e) => {
-              setTarget(e.target.value);
-              setChecks(null);
-            }}
-            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-            data-testid="restore-target"
-          >
-            {hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name} ({h.status})
-              </option>
-            ))}
-          </select>
-        </label>
-        <ul className="mt-3 space-y-1 text-sm" data-testid="restore-checks">
-          {checks?.map((c) => (
-            <li key={c.id} data-testid={`rcheck-${c.id}`} data-status={c.status}>
-              <b
-                className={
-                  c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"
-                }
-              >
-                {c.status}
-              </b>{" "}
-              {c.label}: <span className="text-slate-600">{c.reason}</span>
-            </li>
+      )}
+      <label className="mt-3 block text-sm">
+        On host
+        <select
+          value={target}
+          onChange={(e) => {
+            setTarget(e.target.value);
+            setChecks(null);
+          }}
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          data-testid="restore-target"
+        >
+          {hosts.map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.name} ({h.status})
+            </option>
           ))}
-        </ul>
-        {error && (
-          <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800">
-            {error}
-          </p>
-        )}
-        <div className="mt-5 flex justify-end gap-2">
-          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-            Close
-          </button>
-          <button
-            type="button"
-            disabled={busy || !target}
-            onClick={() => run(async () => setChecks((await checkRestore(image.id, target)).checks))}
-            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
-            data-testid="restore-check"
-          >
-            {busy && !checks ? "Checking…" : "Check"}
-          </button>
-          <button
-            type="button"
-            disabled={busy || failed}
-            onClick={() => run(async () => onStarted((await restoreImage(image.id, target)).job.id))}
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-            data-testid="restore-start"
-          >
-            Restore
-          </button>
-        </div>
+        </select>
+      </label>
+      <ul className="mt-3 space-y-1 text-sm" data-testid="restore-checks">
+        {checks?.map((c) => (
+          <li key={c.id} data-testid={`rcheck-${c.id}`} data-status={c.status}>
+            <b
+              className={
+                c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"
+              }
+            >
+              {c.status}
+            </b>{" "}
+            {c.label}: <span className="text-slate-600">{c.reason}</span>
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800">
+          {error}
+        </p>
+      )}
+      <div className="mt-5 flex justify-end gap-2">
+        <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+          Close
+        </button>
+        <button
+          type="button"
+          disabled={busy || !target}
+          onClick={() => run(async () => setChecks((await checkRestore(image.id, target)).checks))}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          data-testid="restore-check"
+        >
+          {busy && !checks ? "Checking…" : "Check"}
+        </button>
+        <button
+          type="button"
+          disabled={busy || failed}
+          onClick={() => run(async () => onStarted((await restoreImage(image.id, target)).job.id))}
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+          data-testid="restore-start"
+        >
+          Restore
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

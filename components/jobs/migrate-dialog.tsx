@@ -5,6 +5,7 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
 import { checkMigration, startMigration } from "./api";
 import { MovePanel } from "./move-panel";
+import { Modal } from "../modal";
 import { CheckList } from "./check-list";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
 import type { ForecastHelp } from "@/lib/forecast/model";
@@ -141,176 +142,169 @@ export function MigrateDialog({
   };
 
   return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="migrate-title"
-      data-testid="migrate-dialog"
-      data-fresh={fresh}
+    <Modal
+      title={<>Migrate {target.domain.name}</>}
+      onClose={onClose}
+      testId="migrate-dialog"
+      data={{ "data-fresh": fresh ? "true" : "false" }}
+      // opened by a drop: focus goes back to the domain's card
+      returnFocus={() =>
+        document.querySelector<HTMLElement>(
+          `[data-testid="host-${CSS.escape(target.sourceName)}"] [data-testid="domain-${CSS.escape(target.domain.name)}"]`,
+        )
+      }
     >
-      <div className="max-h-[calc(100vh-2rem)] w-full max-w-lg overflow-y-auto rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="migrate-title" className="text-lg font-semibold">
-          Migrate {target.domain.name}
-        </h2>
-        <p className="text-sm text-slate-600">
-          {target.sourceName} → {target.targetName} · live, {formatMiB(target.domain.memoryMiB)} of memory
-        </p>
-        <div className="mt-4">
-          {checks === null ? (
-            <p className="text-sm text-slate-500" data-testid="checks">
-              Running the checks…
-            </p>
-          ) : (
-            <CheckList checks={checks} idPrefix="check" testId="checks" />
-          )}
-        </div>
-        {forecast && <ForecastBox f={forecast} />}
-        {offersOptions && (
-          <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">
-            <legend className="px-1 text-xs font-medium text-slate-600">{toolstackLabel} options</legend>
-            <div className="grid grid-cols-2 gap-2">
-              <label className="text-xs">
-                Bandwidth limit (MiB/s)
-                <input
-                  className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1"
-                  inputMode="numeric"
-                  placeholder="no limit"
-                  value={opts.bandwidth}
-                  onChange={(e) => setOpts({ ...opts, bandwidth: e.target.value })}
-                  data-testid="opt-bandwidth"
-                />
-              </label>
-              <label className="text-xs">
-                Maximum downtime (ms)
-                <input
-                  className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1"
-                  inputMode="numeric"
-                  placeholder="QEMU default 300"
-                  value={opts.downtime}
-                  onChange={(e) => setOpts({ ...opts, downtime: e.target.value })}
-                  data-testid="opt-downtime"
-                />
-              </label>
-            </div>
-            <label className="mt-2 flex items-center gap-2 text-xs">
-              <input
-                type="checkbox"
-                checked={opts.autoConverge}
-                onChange={(e) => setOpts({ ...opts, autoConverge: e.target.checked })}
-                data-testid="opt-autoconverge"
-              />
-              Auto-converge: slow the guest's vCPUs down if pre-copy cannot keep up
-            </label>
-            <label className="mt-1 flex items-center gap-2 text-xs">
-              <input
-                type="checkbox"
-                checked={opts.postcopy}
-                onChange={(e) => setOpts({ ...opts, postcopy: e.target.checked })}
-                data-testid="opt-postcopy"
-              />
-              Allow switching to post-copy during the migration (if the link breaks then, the guest is lost)
-            </label>
-            <div className="mt-2 flex flex-wrap items-center gap-1 text-xs">
-              <label htmlFor="opt-stall-after">If pre-copy makes no progress for</label>
-              <input
-                id="opt-stall-after"
-                className="w-14 rounded border border-slate-300 px-1 py-0.5"
-                inputMode="numeric"
-                value={opts.stallAfter}
-                onChange={(e) => setOpts({ ...opts, stallAfter: e.target.value })}
-                data-testid="opt-stall-after"
-              />
-              <label htmlFor="opt-stall-action">s, Ferry will</label>
-              <select
-                id="opt-stall-action"
-                className="rounded border border-slate-300 px-1 py-0.5"
-                value={opts.onStall}
-                onChange={(e) => setOpts({ ...opts, onStall: e.target.value as "abort" | "postcopy" })}
-                data-testid="opt-stall-action"
-              >
-                <option value="abort">abort it (the guest stays on the source)</option>
-                <option value="postcopy" disabled={!opts.postcopy}>
-                  switch to post-copy{opts.postcopy ? "" : " (allow post-copy first)"}
-                </option>
-              </select>
-            </div>
-            {helped && forecast?.help && (
-              <p className="mt-2 text-xs text-amber-800" data-testid="help-chosen">
-                Chosen for you, as the forecast suggests:{" "}
-                {forecast.help.autoConverge
-                  ? "auto-converge"
-                  : `a maximum downtime of ${forecast.help.maxDowntimeMs} ms`}
-                .
-              </p>
-            )}
-          </fieldset>
-        )}
-        {transport && (
-          <p className="mt-3 rounded bg-slate-50 px-2 py-1.5 text-xs text-slate-600" data-testid="transport">
-            <b>Transport:</b> {transport}
+      <p className="text-sm text-slate-600">
+        {target.sourceName} → {target.targetName} · live, {formatMiB(target.domain.memoryMiB)} of memory
+      </p>
+      <div className="mt-4">
+        {checks === null ? (
+          <p className="text-sm text-slate-500" data-testid="checks">
+            Running the checks…
           </p>
+        ) : (
+          <CheckList checks={checks} idPrefix="check" testId="checks" />
         )}
-        {warned && !failed && (
-          <label className="mt-3 flex items-center gap-2 text-sm">
+      </div>
+      {forecast && <ForecastBox f={forecast} />}
+      {offersOptions && (
+        <fieldset className="mt-3 rounded border border-slate-200 px-3 py-2 text-sm" data-testid="libvirt-options">
+          <legend className="px-1 text-xs font-medium text-slate-600">{toolstackLabel} options</legend>
+          <div className="grid grid-cols-2 gap-2">
+            <label className="text-xs">
+              Bandwidth limit (MiB/s)
+              <input
+                className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1"
+                inputMode="numeric"
+                placeholder="no limit"
+                value={opts.bandwidth}
+                onChange={(e) => setOpts({ ...opts, bandwidth: e.target.value })}
+                data-testid="opt-bandwidth"
+              />
+            </label>
+            <label className="text-xs">
+              Maximum downtime (ms)
+              <input
+                className="mt-0.5 w-full rounded border border-slate-300 px-2 py-1"
+                inputMode="numeric"
+                placeholder="QEMU default 300"
+                value={opts.downtime}
+                onChange={(e) => setOpts({ ...opts, downtime: e.target.value })}
+                data-testid="opt-downtime"
+              />
+            </label>
+          </div>
+          <label className="mt-2 flex items-center gap-2 text-xs">
             <input
               type="checkbox"
-              checked={confirmed}
-              onChange={(e) => setConfirmed(e.target.checked)}
-              data-testid="confirm-warnings"
+              checked={opts.autoConverge}
+              onChange={(e) => setOpts({ ...opts, autoConverge: e.target.checked })}
+              data-testid="opt-autoconverge"
             />
-            I have read the warnings; migrate anyway.
+            Auto-converge: slow the guest's vCPUs down if pre-copy cannot keep up
           </label>
-        )}
-        {error && (
-          <p
-            role="alert"
-            className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800"
-            data-testid="migrate-error"
-          >
-            {error}
-          </p>
-        )}
-        {moving && (
-          <MovePanel
-            domain={target.domain.name}
-            sourceId={target.sourceId}
-            targetId={target.targetId}
-            onStarted={onStarted}
-            onCancel={() => setMoving(false)}
+          <label className="mt-1 flex items-center gap-2 text-xs">
+            <input
+              type="checkbox"
+              checked={opts.postcopy}
+              onChange={(e) => setOpts({ ...opts, postcopy: e.target.checked })}
+              data-testid="opt-postcopy"
+            />
+            Allow switching to post-copy during the migration (if the link breaks then, the guest is lost)
+          </label>
+          <div className="mt-2 flex flex-wrap items-center gap-1 text-xs">
+            <label htmlFor="opt-stall-after">If pre-copy makes no progress for</label>
+            <input
+              id="opt-stall-after"
+              className="w-14 rounded border border-slate-300 px-1 py-0.5"
+              inputMode="numeric"
+              value={opts.stallAfter}
+              onChange={(e) => setOpts({ ...opts, stallAfter: e.target.value })}
+              data-testid="opt-stall-after"
+            />
+            <label htmlFor="opt-stall-action">s, Ferry will</label>
+            <select
+              id="opt-stall-action"
+              className="rounded border border-slate-300 px-1 py-0.5"
+              value={opts.onStall}
+              onChange={(e) => setOpts({ ...opts, onStall: e.target.value as "abort" | "postcopy" })}
+              data-testid="opt-stall-action"
+            >
+              <option value="abort">abort it (the guest stays on the source)</option>
+              <option value="postcopy" disabled={!opts.postcopy}>
+                switch to post-copy{opts.postcopy ? "" : " (allow post-copy first)"}
+              </option>
+            </select>
+          </div>
+          {helped && forecast?.help && (
+            <p className="mt-2 text-xs text-amber-800" data-testid="help-chosen">
+              Chosen for you, as the forecast suggests:{" "}
+              {forecast.help.autoConverge ? "auto-converge" : `a maximum downtime of ${forecast.help.maxDowntimeMs} ms`}
+              .
+            </p>
+          )}
+        </fieldset>
+      )}
+      {transport && (
+        <p className="mt-3 rounded bg-slate-50 px-2 py-1.5 text-xs text-slate-600" data-testid="transport">
+          <b>Transport:</b> {transport}
+        </p>
+      )}
+      {warned && !failed && (
+        <label className="mt-3 flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            checked={confirmed}
+            onChange={(e) => setConfirmed(e.target.checked)}
+            data-testid="confirm-warnings"
           />
-        )}
-        <div className="mt-5 flex justify-end gap-2">
-          <button
-            type="button"
-            onClick={() => setMoving(true)}
-            disabled={busy || moving}
-            className="mr-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40"
-            data-testid="move-start"
-            title="Save on the source, copy if needed, restore on the target: the domain stops for the whole transfer"
-          >
-            Move by save/restore…
-          </button>
-          <button
-            type="button"
-            onClick={onClose}
-            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
-            data-testid="migrate-close"
-          >
-            Close
-          </button>
-          <button
-            type="button"
-            onClick={onMigrate}
-            disabled={!canStart}
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-40"
-            data-testid="migrate-start"
-          >
-            {busy ? "Starting…" : "Migrate"}
-          </button>
-        </div>
+          I have read the warnings; migrate anyway.
+        </label>
+      )}
+      {error && (
+        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="migrate-error">
+          {error}
+        </p>
+      )}
+      {moving && (
+        <MovePanel
+          domain={target.domain.name}
+          sourceId={target.sourceId}
+          targetId={target.targetId}
+          onStarted={onStarted}
+          onCancel={() => setMoving(false)}
+        />
+      )}
+      <div className="mt-5 flex justify-end gap-2">
+        <button
+          type="button"
+          onClick={() => setMoving(true)}
+          disabled={busy || moving}
+          className="mr-auto rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40"
+          data-testid="move-start"
+          title="Save on the source, copy if needed, restore on the target: the domain stops for the whole transfer"
+        >
+          Move by save/restore…
+        </button>
+        <button
+          type="button"
+          onClick={onClose}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          data-testid="migrate-close"
+        >
+          Close
+        </button>
+        <button
+          type="button"
+          onClick={onMigrate}
+          disabled={!canStart}
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-40"
+          data-testid="migrate-start"
+        >
+          {busy ? "Starting…" : "Migrate"}
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -1,4 +1,5 @@
 "use client";
+import { Modal } from "../modal";
 import { useEffect, useState } from "react";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
@@ -52,76 +53,65 @@ export function SaveDialog({
     }
   };
   return (
-    <div
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/30 p-4"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="save-title"
-      data-testid="save-dialog"
-    >
-      <div className="w-full max-w-md rounded-lg bg-white p-5 shadow-xl">
-        <h2 id="save-title" className="text-lg font-semibold">
-          Save {domain.name}
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">
-          Writes its whole memory ({formatMiB(domain.memoryMiB)}) to an image on {hostName}; the domain stops running
-          until you restore it, on this or another host. The image is unencrypted memory: Ferry writes it 0600 into a
-          private directory and records its sha256.
+    <Modal title={<>Save {domain.name}</>} onClose={onClose} testId="save-dialog" width="max-w-md">
+      <p className="mt-1 text-sm text-slate-600">
+        Writes its whole memory ({formatMiB(domain.memoryMiB)}) to an image on {hostName}; the domain stops running
+        until you restore it, on this or another host. The image is unencrypted memory: Ferry writes it 0600 into a
+        private directory and records its sha256.
+      </p>
+      <label className="mt-4 block text-sm">
+        Directory
+        <select
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          value={dir}
+          onChange={(e) => setDir(e.target.value)}
+          data-testid="save-dir"
+        >
+          {dirs.map((d) => {
+            const a = answers?.find((x) => x.dir === d);
+            const bad = a?.checks.some((c) => c.status === "fail");
+            return (
+              <option key={d} value={d}>
+                {d}
+                {a?.shared ? " (shared)" : ""}
+                {bad ? " — refused, see below" : ""}
+              </option>
+            );
+          })}
+        </select>
+      </label>
+      <p className="mt-2 font-mono text-xs text-slate-500">
+        {dir}/{domain.name}-&lt;time&gt;.save
+      </p>
+      {answers === null && !error && <p className="mt-2 text-xs text-slate-500">Checking the directories…</p>}
+      {refused.length > 0 && (
+        <ul className="mt-2 space-y-1 text-sm text-red-800" data-testid="save-refused">
+          {refused.map((c) => (
+            <li key={c.id}>
+              <span className="font-medium">{c.label}:</span> {c.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">
+          {error}
         </p>
-        <label className="mt-4 block text-sm">
-          Directory
-          <select
-            className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-            value={dir}
-            onChange={(e) => setDir(e.target.value)}
-            data-testid="save-dir"
-          >
-            {dirs.map((d) => {
-              const a = answers?.find((x) => x.dir === d);
-              const bad = a?.checks.some((c) => c.status === "fail");
-              return (
-                <option key={d} value={d}>
-                  {d}
-                  {a?.shared ? " (shared)" : ""}
-                  {bad ? " — refused, see below" : ""}
-                </option>
-              );
-            })}
-          </select>
-        </label>
-        <p className="mt-2 font-mono text-xs text-slate-500">
-          {dir}/{domain.name}-&lt;time&gt;.save
-        </p>
-        {answers === null && !error && <p className="mt-2 text-xs text-slate-500">Checking the directories…</p>}
-        {refused.length > 0 && (
-          <ul className="mt-2 space-y-1 text-sm text-red-800" data-testid="save-refused">
-            {refused.map((c) => (
-              <li key={c.id}>
-                <span className="font-medium">{c.label}:</span> {c.reason}
-              </li>
-            ))}
-          </ul>
-        )}
-        {error && (
-          <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">
-            {error}
-          </p>
-        )}
-        <div className="mt-5 flex justify-end gap-2">
-          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-            Close
-          </button>
-          <button
-            type="button"
-            onClick={onSave}
-            disabled={busy || answer === undefined || refused.length > 0}
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-            data-testid="save-start"
-          >
-            {busy ? "Starting…" : "Save"}
-          </button>
-        </div>
+      )}
+      <div className="mt-5 flex justify-end gap-2">
+        <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+          Close
+        </button>
+        <button
+          type="button"
+          onClick={onSave}
+          disabled={busy || answer === undefined || refused.length > 0}
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+          data-testid="save-start"
+        >
+          {busy ? "Starting…" : "Save"}
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
