@@ -91,7 +91,8 @@ export interface JobFilter {
 export async function listJobs(db: Db, f: JobFilter = {}, take = 500): Promise<JobSummary[]> {
   const rows = await db.job.findMany({
     where: {
-      ...(f.domain ? { domainName: f.domain } : {}),
+      // part of a name finds it (History's domain filter): "fuwa" finds ubuntu_fuwa_nfs_domU
+      ...(f.domain ? { domainName: { contains: f.domain } } : {}),
       ...(f.status ? { status: f.status } : {}),
       ...(f.host ? { OR: [{ sourceName: f.host }, { targetName: f.host }] } : {}),
       ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
@@ -99,5 +100,7 @@ export async function listJobs(db: Db, f: JobFilter = {}, take = 500): Promise<J
     orderBy: { createdAt: "desc" },
     take,
   });
-  return rows.map(summaryOf);
+  // SQLite's LIKE (under Prisma's contains) reads _ and % as wildcards, which domain names contain: it may
+  // match more, never less — keep the names that really contain the text
+  return rows.filter((r) => !f.domain || r.domainName.includes(f.domain)).map(summaryOf);
 }
