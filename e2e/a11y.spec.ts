@@ -14,7 +14,8 @@ for (const width of [1400, 390]) {
     await loginAs(page, "admin");
     const api = await apiAs("admin");
     const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
-    const all = [...pages, `/hosts/${hosts.find((h) => h.name === "hostB")!.id}/maintenance`];
+    const hostB = hosts.find((h) => h.name === "hostB")!.id;
+    const all = [...pages, `/hosts/${hostB}/maintenance`, "/hosts/hostB"];
     for (const p of all) {
       await page.goto(p);
       await page.waitForLoadState("networkidle");

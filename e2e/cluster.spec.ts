@@ -49,3 +49,43 @@ test("Refresh now reports how long a full refresh took", async ({ page }) => {
   await page.getByTestId("refresh").click();
   await expect(page.getByTestId("cluster-summary")).toContainText(/last refresh \d+ ms/);
 });
+
+test("Find: part of a name, a state or a toolstack narrows the Cluster page; clearing it shows everything", async ({
+  page,
+}) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await page.getByTestId("find-text").fill("FUWA");
+  await expect(cluster.domain("hostB", "ubuntu_fuwa_nfs_domU")).toBeVisible();
+  await expect(cluster.domain("hostB", "debian_etch_domU")).toHaveCount(0);
+  await expect(cluster.host("hostB").getByTestId("hidden-by-filter")).toHaveText("1 more not matching the filter");
+  // a host's name shows all of its domains
+  await page.getByTestId("find-text").fill("hostb");
+  await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
+  await page.getByTestId("find-text").fill("");
+  await page.getByTestId("find-toolstack").selectOption({ index: 2 });
+  const kvm = await page.getByTestId("find-toolstack").inputValue();
+  expect(kvm).toMatch(/virsh/);
+  await expect(cluster.host("hostB")).toHaveCount(0);
+  await expect(cluster.host("kvmA")).toBeVisible();
+  await page.getByTestId("find-state").selectOption("shut down");
+  await expect(cluster.host("kvmB").getByTestId("domain-win-test")).toBeVisible();
+  await expect(cluster.host("kvmA").getByTestId("domain-web-kvm")).toHaveCount(0);
+  await page.getByTestId("find-state").selectOption("");
+  await page.getByTestId("find-toolstack").selectOption("");
+  await expect(cluster.host("hostB")).toBeVisible();
+});
+
+test("a host has its own page, by name or id: facts, domains, and its moves", async ({ page }) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await cluster.host("hostB").getByTestId("host-page-link").click();
+  await expect(page.getByTestId("host-page")).toBeVisible();
+  await expect(page).toHaveTitle("hostB · Ferry");
+  await expect(page.getByTestId("host-facts")).toContainText("x86_64");
+  await expect(page.getByTestId("host-domains")).toContainText("debian_etch_domU");
+  await page.goto("/hosts/hostA");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("hostA");
+  const missing = await page.goto("/hosts/no-such-host");
+  expect(missing?.status()).toBe(404);
+});

@@ -51,6 +51,9 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   const jobCard = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first(); // newest first
   await expect(jobCard.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  // this browser started it: its end is announced, and the tab's title no longer counts it
+  await expect(page.getByTestId("job-notice").first()).toContainText("ubuntu_fuwa_nfs_domU: live migration succeeded");
+  await expect(page).toHaveTitle("Cluster · Ferry");
   await expect(jobCard.getByTestId("job-downtime")).toHaveText(/\d+ ms/);
   await expect(cluster.domain(to, "ubuntu_fuwa_nfs_domU")).toBeVisible();
   await expect(cluster.domain(from, "ubuntu_fuwa_nfs_domU")).toHaveCount(0);

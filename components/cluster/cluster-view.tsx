@@ -1,12 +1,13 @@
 "use client";
-import { count, countDomains } from "@/lib/format";
+import { count, countDomains, stateWords } from "@/lib/format";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
   KeyboardSensor,
-  PointerSensor,
+  MouseSensor,
+  TouchSensor,
   useSensor,
   useSensors,
   type DragEndEvent,
@@ -14,9 +15,10 @@ import {
   type DragStartEvent,
 } from "@dnd-kit/core";
 import { useInventory, type StreamStatus } from "../use-inventory";
-import { HostColumn, type DropState } from "./host-column";
+import { HostColumn, type DomainMatch, type DropState } from "./host-column";
 import { DragPreview, type DragData } from "./domain-card";
 import { JobCard } from "../jobs/job-card";
+import { JobNotices } from "../jobs/notices";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
 import { checkMigration } from "../jobs/api";
 import { quickMigrationVerdict } from "@/lib/checks/quick";
@@ -62,11 +64,25 @@ export function ClusterView({
   const checkCache = useRef(new Map<string, Promise<Check[]>>());
   const [drops, setDrops] = useState<Record<string, DropState>>({});
   const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
+    // a mouse drags after 4 px; a finger after a press-and-hold (a swipe that starts on a card scrolls the page)
+    useSensor(MouseSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 300, tolerance: 8 } }),
     useSensor(KeyboardSensor),
   );
   const online = hosts.filter((h) => h.status === "online").length;
   const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
+  // Find: part of a domain's or host's name, a state, a toolstack
+  const [find, setFind] = useState({ text: "", state: "", toolstack: "" });
+  const match = useMemo<DomainMatch | null>(() => {
+    const text = find.text.trim().toLowerCase();
+    if (!text && !find.state) return null;
+    return (d, h) =>
+      (!text || d.name.toLowerCase().includes(text) || h.name.toLowerCase().includes(text)) &&
+      (!find.state || d.state === find.state);
+  }, [find.text, find.state]);
+  const toolstacks = [...new Set(hosts.map((h) => h.toolstackLabel))].sort();
+  const states = [...new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id !== 0).map((d) => d.state)))].sort();
+  const shownHosts = find.toolstack ? hosts.filter((h) => h.toolstackLabel === find.toolstack) : hosts;
   const domains = countDomains(hosts);
   // running jobs, then the latest finished ones (ten minutes, one row's worth) the operator has not dismissed
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
@@ -198,6 +214,47 @@ export function ClusterView({
           {error}
         </p>
       )}
+      {hosts.length > 0 && (
+        <search className="mb-4 flex flex-wrap items-center gap-2 text-sm" data-testid="cluster-find">
+          <input
+            type="search"
+            className="w-56 rounded-md border border-slate-300 px-2 py-1"
+            placeholder="Find a domain or host"
+            aria-label="Find a domain or host by part of its name"
+            value={find.text}
+            onChange={(e) => setFind({ ...find, text: e.target.value })}
+            data-testid="find-text"
+          />
+          <select
+            className="rounded-md border border-slate-300 px-2 py-1"
+            aria-label="Domain state"
+            value={find.state}
+            onChange={(e) => setFind({ ...find, state: e.target.value })}
+            data-testid="find-state"
+          >
+            <option value="">any state</option>
+            {states.map((st) => (
+              <option key={st} value={st}>
+                {stateWords[st]}
+              </option>
+            ))}
+          </select>
+          <select
+            className="rounded-md border border-slate-300 px-2 py-1"
+            aria-label="Toolstack"
+            value={find.toolstack}
+            onChange={(e) => setFind({ ...find, toolstack: e.target.value })}
+            data-testid="find-toolstack"
+          >
+            <option value="">every toolstack</option>
+            {toolstacks.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </search>
+      )}
       {shownJobs.length > 0 && (
         // one row that scrolls sideways: however many jobs run, the hosts stay where the eye expects them
         <section className="mb-5 flex gap-3 overflow-x-auto pb-1" aria-label="jobs" data-testid="job-cards">
@@ -235,10 +292,11 @@ export function ClusterView({
           }}
         >
           <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
-            {hosts.map((h, i) => (
+            {shownHosts.map((h, i) => (
               <HostColumn
                 key={h.id}
                 host={h}
+                match={match}
                 eager={i < EAGER_HOSTS}
                 canMigrate={canMigrate}
                 onSave={canMigrate ? onSave : undefined}
@@ -262,6 +320,7 @@ export function ClusterView({
           dirs={[...new Set([savingHost.imageDir, ...sharedImageDirs])]}
         />
       )}
+      <JobNotices jobs={jobs} title="Cluster · Ferry" />
       {dialog && (
         <MigrateDialog
           target={dialog}

@@ -72,7 +72,7 @@ export function DragPreview({ domain }: { domain: DomainInfo }) {
 type SaveFn = (d: DomainInfo, hostId: string) => void;
 
 const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
-  `rounded-md border border-slate-200 ${inactive ? "border-dashed bg-white" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-none" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
+  `rounded-md border border-slate-200 ${inactive ? "border-dashed bg-white" : "bg-slate-50"} p-2.5 ${draggable ? "cursor-grab touch-manipulation" : ""} ${dragging ? "relative z-10 shadow-lg ring-2 ring-sky-400" : ""}`;
 
 // the card stays in place (dimmed) while its copy in the cluster's DragOverlay follows the pointer: a column
 // contains its paint (content-visibility), so a card moved by transform would vanish at the column's edge

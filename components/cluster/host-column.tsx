@@ -33,12 +33,15 @@ export const HostColumn = memo(function HostColumn({
   drop,
   onSave,
   eager,
+  match,
 }: {
   host: HostView;
   canMigrate: boolean;
   drop: DropState | null;
   onSave?: SaveFn;
   eager: boolean;
+  /** the Cluster page's filter: which of this host's domains to show (null: all) */
+  match: DomainMatch | null;
 }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const [live, setLive] = useState(eager);
@@ -67,31 +70,42 @@ export const HostColumn = memo(function HostColumn({
       aria-label={`host ${host.name}`}
     >
       {drop && <DropBanner drop={drop} />}
-      <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} />
+      <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} match={match} />
     </section>
   );
 });
+
+/** The Cluster page's filter for one host's domains. */
+export type DomainMatch = (d: DomainInfo, host: HostView) => boolean;
 
 const HostBody = memo(function HostBody({
   host,
   canMigrate,
   onSave,
   live,
+  match,
 }: {
   host: HostView;
   canMigrate: boolean;
   onSave?: SaveFn;
   live: boolean;
+  match: DomainMatch | null;
 }) {
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
-  const guests = host.domains.filter((d) => d.id !== 0);
+  const allGuests = host.domains.filter((d) => d.id !== 0);
+  const guests = match ? allGuests.filter((d) => match(d, host)) : allGuests;
+  const hidden = allGuests.length - guests.length;
   const f = host.facts;
   return (
     <>
       <header className="border-b border-slate-100 p-4">
         <div className="flex items-center justify-between">
-          <h2 className="text-lg font-semibold">{host.name}</h2>
+          <h2 className="text-lg font-semibold">
+            <a href={`/hosts/${host.id}`} className="hover:underline" data-testid="host-page-link">
+              {host.name}
+            </a>
+          </h2>
           <span className="flex items-center gap-1.5 text-xs font-medium text-slate-700" data-testid="host-status">
             <span className={`h-2.5 w-2.5 rounded-full ${look.dot}`} /> {look.text}
           </span>
@@ -174,7 +188,12 @@ const HostBody = memo(function HostBody({
             onSave={onSave}
           />
         ))}
-        {guests.length === 0 && (
+        {hidden > 0 && (
+          <li className="text-xs text-slate-500" data-testid="hidden-by-filter">
+            {hidden} more not matching the filter
+          </li>
+        )}
+        {allGuests.length === 0 && (
           <li className="flex flex-1 items-center justify-center rounded border border-dashed border-slate-200 p-4 text-xs text-slate-500">
             {host.status === "online"
               ? "No guest domains"

@@ -7,6 +7,24 @@ import type { MigrationOptionsInput, TuneJobInput } from "@/lib/jobs/schema";
 
 export const checkMigration = (domain: string, sourceId: string, targetId: string, options?: MigrationOptionsInput) =>
   api<CheckResult>("POST", "/api/checks/migration", { domain, sourceId, targetId, ...(options ? { options } : {}) });
+/** Jobs this browser started (its tab's session): their end is announced (components/jobs/notices.tsx). */
+export function startedHere(): Set<string> {
+  try {
+    return new Set(JSON.parse(sessionStorage.getItem("ferry.startedJobs") ?? "[]"));
+  } catch {
+    return new Set();
+  }
+}
+async function started<T extends { job: JobSummary }>(p: Promise<T>): Promise<T> {
+  const r = await p;
+  try {
+    sessionStorage.setItem("ferry.startedJobs", JSON.stringify([...startedHere(), r.job.id].slice(-100)));
+  } catch {
+    // no storage: no announcement for it
+  }
+  return r;
+}
+
 export const startMigration = (
   domain: string,
   sourceId: string,
@@ -14,27 +32,31 @@ export const startMigration = (
   confirmWarnings: boolean,
   options?: MigrationOptionsInput,
 ) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", {
-    kind: "migrate",
-    domain,
-    sourceId,
-    targetId,
-    confirmWarnings,
-    ...(options ? { options } : {}),
-  });
+  started(
+    api<{ job: JobSummary }>("POST", "/api/jobs", {
+      kind: "migrate",
+      domain,
+      sourceId,
+      targetId,
+      confirmWarnings,
+      ...(options ? { options } : {}),
+    }),
+  );
 export const tuneJob = (id: string, change: TuneJobInput) =>
   api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/tune`, change);
 export const cancelJob = (id: string) => api<{ job: JobSummary }>("POST", `/api/jobs/${encodeURIComponent(id)}/cancel`);
 
 export const saveDomain = (domain: string, hostId: string, dir: string) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir });
+  started(api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "save", domain, hostId, dir }));
 export const moveDomain = (domain: string, sourceId: string, targetId: string) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId, confirmOutage: true });
+  started(
+    api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "move", domain, sourceId, targetId, confirmOutage: true }),
+  );
 export const checkSave = (domain: string, hostId: string) =>
   api<{ dirs: { dir: string; shared: boolean; checks: Check[] }[] }>("POST", "/api/checks/save", { domain, hostId });
 export const checkMove = (domain: string, sourceId: string, targetId: string) =>
   api<MoveCheckResult>("POST", "/api/checks/move", { domain, sourceId, targetId });
 export const restoreImage = (imageId: string, targetId: string) =>
-  api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId });
+  started(api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId }));
 export const checkRestore = (imageId: string, targetId: string) =>
   api<{ checks: Check[] }>("POST", "/api/checks/restore", { imageId, targetId });

@@ -66,5 +66,6 @@ export const pagePolicy = {
   "/history": "viewer",
   "/jobs/[id]": "viewer",
   "/images": "viewer",
+  "/hosts/[id]": "viewer",
   "/hosts/[id]/maintenance": "viewer",
 } as const satisfies Record<string, Access>;

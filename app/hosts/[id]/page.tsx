@@ -1,0 +1,135 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LocalTime } from "@/components/time";
+import { MemoryBar } from "@/components/cluster/memory-bar";
+import { currentSession, requirePage } from "@/lib/auth/page";
+import { formatMiB, stateWords } from "@/lib/format";
+import { formatMs } from "@/lib/format-bytes";
+import { listJobs } from "@/lib/jobs/store";
+import { durationMs } from "@/lib/jobs/history";
+import { kindWords } from "@/lib/jobs/types";
+import { getServices } from "@/lib/runtime";
+
+export const dynamic = "force-dynamic";
+
+/** A host by its id or its name (`/hosts/hostA` works as people type it). */
+function hostOf(idOrName: string) {
+  const { inventory } = getServices();
+  return inventory.get(idOrName) ?? inventory.snapshot().find((h) => h.name === idOrName);
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { session } = await currentSession();
+  return { title: (session && hostOf(decodeURIComponent(id))?.name) || "Host" };
+}
+
+// GET /hosts/:idOrName – one host: what it is, what runs on it, and every move into or out of it
+export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requirePage("/hosts/[id]", `/hosts/${encodeURIComponent(id)}`);
+  const host = hostOf(decodeURIComponent(id));
+  if (!host) notFound();
+  const f = host.facts;
+  const guests = host.domains.filter((d) => d.id !== 0);
+  const dom0 = host.domains.find((d) => d.id === 0);
+  const jobs = await listJobs(getServices().db, { host: host.name }, 100);
+  return (
+    <div className="space-y-4" data-testid="host-page">
+      <header className="flex flex-wrap items-baseline justify-between gap-2">
+        <div>
+          <h1 className="text-2xl font-semibold">{host.name}</h1>
+          <p className="text-sm text-slate-600">
+            {host.user}@{host.address}:{host.port} · {host.status} · {host.toolstackLabel}
+            {host.maintenance ? " · in maintenance: receives nothing" : ""}
+          </p>
+        </div>
+        <Link href={`/hosts/${host.id}/maintenance`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+          Maintenance…
+        </Link>
+      </header>
+      {f && (
+        <section className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="host-facts">
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+            <dt className="text-slate-600">hypervisor</dt>
+            <dd>
+              {f.hypervisor} {f.hypervisorVersion} ({f.toolstack})
+            </dd>
+            <dt className="text-slate-600">CPU</dt>
+            <dd>
+              {f.arch} · {f.virtExtensions.join(", ") || "no VT-x/AMD-V"} · {f.nrCpus} CPUs
+            </dd>
+            <dt className="text-slate-600">memory</dt>
+            <dd>
+              {formatMiB(f.freeMemoryMiB)} free of {formatMiB(f.totalMemoryMiB)}
+            </dd>
+            <dt className="text-slate-600">addresses</dt>
+            <dd>{f.addresses.join(", ") || "—"}</dd>
+            <dt className="text-slate-600">identity</dt>
+            <dd className="font-mono text-xs">{f.identity ?? "—"}</dd>
+            <dt className="text-slate-600">host key</dt>
+            <dd className="font-mono text-xs">{host.fingerprint}</dd>
+            <dt className="text-slate-600">last seen</dt>
+            <dd>
+              <LocalTime iso={host.lastSeenAt} />
+            </dd>
+          </dl>
+          <MemoryBar
+            facts={f}
+            memoryModel={host.capabilities.memoryModel}
+            dom0MiB={dom0?.memoryMiB ?? 0}
+            guestsMiB={guests.filter((d) => d.id >= 0).reduce((s, d) => s + d.memoryMiB, 0)}
+          />
+        </section>
+      )}
+      <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-domains">
+        <h2 className="text-sm font-semibold">Domains ({guests.length})</h2>
+        <ul className="mt-1 text-sm">
+          {guests.map((d) => (
+            <li key={d.name}>
+              {d.name} · {stateWords[d.state]} · {formatMiB(d.memoryMiB)} · {d.vcpus} vCPU{d.vcpus === 1 ? "" : "s"}
+            </li>
+          ))}
+          {guests.length === 0 && <li className="text-slate-600">No guest domains.</li>}
+        </ul>
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-jobs">
+        <h2 className="text-sm font-semibold">Moves into and out of {host.name}</h2>
+        <div className="overflow-x-auto">
+          <table className="mt-1 w-full min-w-[32rem] text-left text-sm">
+            <thead className="text-xs text-slate-600">
+              <tr>
+                <th>Started</th>
+                <th>Job</th>
+                <th>Route</th>
+                <th>Took</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id} className="border-t border-slate-100">
+                  <td>
+                    <LocalTime iso={j.createdAt} />
+                  </td>
+                  <td>
+                    <Link className="text-sky-800 underline" href={`/jobs/${j.id}`}>
+                      {j.domainName}: {kindWords[j.kind]}
+                    </Link>
+                  </td>
+                  <td>
+                    {j.sourceName}
+                    {j.targetName ? ` → ${j.targetName}` : ""}
+                  </td>
+                  <td>{formatMs(durationMs(j))}</td>
+                  <td>{j.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {jobs.length === 0 && <p className="text-sm text-slate-600">No moves yet.</p>}
+        </div>
+      </section>
+    </div>
+  );
+}

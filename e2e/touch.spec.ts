@@ -1,0 +1,44 @@
+import { expect, test } from "@playwright/test";
+import { loginAs } from "./auth";
+import { ClusterPage } from "./pages/cluster-page";
+
+// On a phone a swipe that starts on a domain card scrolls the page; a press-and-hold picks the card up.
+// Touches go through Chromium's DevTools protocol (real touch events, as a finger makes them).
+
+test.use({ viewport: { width: 390, height: 740 }, hasTouch: true, isMobile: true });
+
+test("a swipe on a card scrolls the page; a press-and-hold starts a drag", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const card = page.locator('[data-testid^="domain-"][data-drag-ready]').first();
+  await card.scrollIntoViewIfNeeded();
+  const box = (await card.boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type: "touchStart" | "touchMove" | "touchEnd", x: number, y: number) =>
+    cdp.send("Input.dispatchTouchEvent", {
+      type,
+      touchPoints: type === "touchEnd" ? [] : [{ x, y }],
+    });
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+
+  const before = await page.evaluate(() => window.scrollY);
+  await touch("touchStart", x, y);
+  for (let i = 1; i <= 10; i++) await touch("touchMove", x, y - i * 25);
+  await touch("touchEnd", x, y - 250);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(before);
+  await expect(page.getByTestId("drag-preview")).toHaveCount(0);
+
+  // press and hold (the finger stays down longer than the 300 ms the sensor waits), then move: a drag
+  await card.scrollIntoViewIfNeeded();
+  const b2 = (await card.boundingBox())!;
+  const x2 = b2.x + b2.width / 2;
+  const y2 = b2.y + b2.height / 2;
+  await touch("touchStart", x2, y2);
+  await page.waitForTimeout(450); // the gesture itself: a finger held still
+  for (let i = 1; i <= 5; i++) await touch("touchMove", x2 + i * 4, y2 + i * 4);
+  await expect(page.getByTestId("drag-preview")).toBeVisible();
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchCancel", touchPoints: [] });
+  await expect(page.getByTestId("drag-preview")).toHaveCount(0);
+});
