@@ -88,46 +88,48 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           No entries match.
         </p>
       ) : (
-        <table
-          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
-          data-testid="audit-table"
-        >
-          <thead className="bg-slate-50 text-left text-xs text-slate-600">
-            <tr>
-              <th className="px-3 py-2">When</th>
-              <th className="px-3 py-2">Who</th>
-              <th className="px-3 py-2">Action</th>
-              <th className="px-3 py-2">Target</th>
-              <th className="px-3 py-2">Outcome</th>
-              <th className="px-3 py-2">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
-                  <LocalTime iso={e.at} />
-                </td>
-                <td className="px-3 py-1.5">
-                  {e.actor}
-                  {e.role && <span className="text-xs text-slate-500"> ({e.role})</span>}
-                </td>
-                <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
-                <td className="px-3 py-1.5">{e.target ?? "—"}</td>
-                <td className="px-3 py-1.5">
-                  <span
-                    className={`rounded px-1.5 py-0.5 text-xs ${outcomeLook[e.outcome as keyof typeof outcomeLook] ?? ""}`}
-                  >
-                    {e.outcome}
-                  </span>
-                </td>
-                <td className="px-3 py-1.5 text-xs text-slate-600">
-                  {e.detail ? String(e.detail.message ?? "") || JSON.stringify(e.detail) : ""}
-                </td>
+        <div className="overflow-x-auto" data-testid="table-scroll">
+          <table
+            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            data-testid="audit-table"
+          >
+            <thead className="bg-slate-50 text-left text-xs text-slate-600">
+              <tr>
+                <th className="px-3 py-2">When</th>
+                <th className="px-3 py-2">Who</th>
+                <th className="px-3 py-2">Action</th>
+                <th className="px-3 py-2">Target</th>
+                <th className="px-3 py-2">Outcome</th>
+                <th className="px-3 py-2">Detail</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
+                  <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
+                    <LocalTime iso={e.at} />
+                  </td>
+                  <td className="px-3 py-1.5">
+                    {e.actor}
+                    {e.role && <span className="text-xs text-slate-500"> ({e.role})</span>}
+                  </td>
+                  <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
+                  <td className="px-3 py-1.5">{e.target ?? "—"}</td>
+                  <td className="px-3 py-1.5">
+                    <span
+                      className={`rounded px-1.5 py-0.5 text-xs ${outcomeLook[e.outcome as keyof typeof outcomeLook] ?? ""}`}
+                    >
+                      {e.outcome}
+                    </span>
+                  </td>
+                  <td className="px-3 py-1.5 text-xs text-slate-600">
+                    {e.detail ? String(e.detail.message ?? "") || JSON.stringify(e.detail) : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

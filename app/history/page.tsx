@@ -145,61 +145,63 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           No jobs match. Drag a domain onto another host on the Cluster page to make one.
         </p>
       ) : (
-        <table
-          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
-          data-testid="history-table"
-        >
-          <thead className="bg-slate-50 text-left text-xs text-slate-600">
-            <tr>
-              <th className="px-3 py-2">Kind</th>
-              {(Object.keys(columns) as Col[]).map((c) => (
-                <th key={c} className="px-3 py-2">
-                  <Link
-                    href={`/history?${qs({ sort: c, dir: sort === c && dir === "desc" ? "asc" : "desc" })}`}
-                    className="hover:underline"
-                    data-testid={`sort-${c}`}
-                  >
-                    {columns[c].label}
-                    {sort === c ? (dir === "asc" ? " ▲" : " ▼") : ""}
-                  </Link>
+        <div className="overflow-x-auto" data-testid="table-scroll">
+          <table
+            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            data-testid="history-table"
+          >
+            <thead className="bg-slate-50 text-left text-xs text-slate-600">
+              <tr>
+                <th className="px-3 py-2">Kind</th>
+                {(Object.keys(columns) as Col[]).map((c) => (
+                  <th key={c} className="px-3 py-2">
+                    <Link
+                      href={`/history?${qs({ sort: c, dir: sort === c && dir === "desc" ? "asc" : "desc" })}`}
+                      className="hover:underline"
+                      data-testid={`sort-${c}`}
+                    >
+                      {columns[c].label}
+                      {sort === c ? (dir === "asc" ? " ▲" : " ▼") : ""}
+                    </Link>
+                  </th>
+                ))}
+                <th className="px-3 py-2" title="|forecast − actual| ÷ actual, time / downtime">
+                  Forecast error
                 </th>
-              ))}
-              <th className="px-3 py-2" title="|forecast − actual| ÷ actual, time / downtime">
-                Forecast error
-              </th>
-              <th className="px-3 py-2">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((j) => (
-              <tr key={j.id} className="border-t border-slate-100 align-top" data-testid="history-row">
-                <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs">
-                  <Link href={`/jobs/${j.id}`} className="text-sky-800 underline">
-                    <LocalTime iso={new Date(j.createdAt).toISOString()} />
-                  </Link>
-                </td>
-                <td className="px-3 py-1.5">{j.domainName}</td>
-                <td className="px-3 py-1.5">
-                  {j.sourceName} → {j.targetName}
-                </td>
-                <td className="px-3 py-1.5">{j.createdBy}</td>
-                <td className="px-3 py-1.5">{formatMs(durationMs(j))}</td>
-                <td className="px-3 py-1.5">
-                  {j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}
-                </td>
-                <td className="px-3 py-1.5">{formatBytes(j.bytesSent)}</td>
-                <td className="px-3 py-1.5" data-testid="history-outcome">
-                  {j.status}
-                </td>
-                <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">
-                  {forecastErrorText(j)}
-                </td>
-                <td className="px-3 py-1.5 text-xs text-slate-600">{j.errorMessage ?? ""}</td>
+                <th className="px-3 py-2">Error</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <tr key={j.id} className="border-t border-slate-100 align-top" data-testid="history-row">
+                  <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                    <Link href={`/jobs/${j.id}`} className="text-sky-800 underline">
+                      <LocalTime iso={new Date(j.createdAt).toISOString()} />
+                    </Link>
+                  </td>
+                  <td className="px-3 py-1.5">{j.domainName}</td>
+                  <td className="px-3 py-1.5">
+                    {j.sourceName} → {j.targetName}
+                  </td>
+                  <td className="px-3 py-1.5">{j.createdBy}</td>
+                  <td className="px-3 py-1.5">{formatMs(durationMs(j))}</td>
+                  <td className="px-3 py-1.5">
+                    {j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}
+                  </td>
+                  <td className="px-3 py-1.5">{formatBytes(j.bytesSent)}</td>
+                  <td className="px-3 py-1.5" data-testid="history-outcome">
+                    {j.status}
+                  </td>
+                  <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">
+                    {forecastErrorText(j)}
+                  </td>
+                  <td className="px-3 py-1.5 text-xs text-slate-600">{j.errorMessage ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

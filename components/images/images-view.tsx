@@ -101,116 +101,122 @@ export function ImagesView({
           No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
         </p>
       ) : (
-        <table
-          className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
-          data-testid="images-table"
-        >
-          <thead className="bg-slate-50 text-left text-xs text-slate-600">
-            <tr>
-              <th className="px-3 py-2">Domain</th>
-              <th className="px-3 py-2">Memory</th>
-              <th className="px-3 py-2">Size</th>
-              <th className="px-3 py-2">Host and path</th>
-              <th className="px-3 py-2">Created</th>
-              <th className="px-3 py-2">Source</th>
-              <th className="px-3 py-2">Integrity</th>
-              <th className="px-3 py-2" />
-            </tr>
-          </thead>
-          <tbody>
-            {images.map((img) => (
-              <tr key={img.id} className="border-t border-slate-100 align-top" data-testid={`image-${img.domainName}`}>
-                <td className="px-3 py-1.5 font-medium">{img.domainName}</td>
-                <td className="px-3 py-1.5">{formatMiB(img.memoryMiB)}</td>
-                <td className="px-3 py-1.5" data-testid="image-size">
-                  {formatBytes(img.sizeBytes)}
-                </td>
-                <td className="px-3 py-1.5">
-                  {img.shared ? (
-                    <span
-                      className="text-slate-600"
-                      title={`on shared storage; Ferry reaches it through ${img.hostName}`}
-                    >
-                      shared storage{" "}
-                    </span>
-                  ) : (
-                    <span className="text-slate-600">{img.hostName}:</span>
-                  )}
-                  <span className="font-mono text-xs">{img.path}</span>
-                  {img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
-                  {img.formatLabel && (
-                    <span className="text-xs text-slate-500" data-testid="image-format">
-                      {" "}
-                      · {img.formatLabel} image{img.arch ? `, ${img.arch}` : ""}
-                    </span>
-                  )}
-                </td>
-                <td className="whitespace-nowrap px-3 py-1.5 text-xs">
-                  <LocalTime iso={img.createdAt} />
-                </td>
-                <td className="px-3 py-1.5 text-xs">
-                  {img.jobId ? (
-                    <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>
-                      job
-                    </Link>
-                  ) : (
-                    "found on host"
-                  )}
-                </td>
-                <td className="px-3 py-1.5">
-                  <span
-                    className={`rounded px-1.5 py-0.5 text-xs ${integrityLook[img.integrity]}`}
-                    data-testid="image-integrity"
-                    title={img.sha256 ?? "no checksum recorded"}
-                  >
-                    {img.integrity}
-                  </span>
-                </td>
-                <td className="whitespace-nowrap px-3 py-1.5 text-right">
-                  {canAct && (
-                    <>
-                      <button
-                        type="button"
-                        disabled={busy}
-                        onClick={() => setRestoring(img)}
-                        className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
-                        data-testid="image-restore"
-                      >
-                        Restore…
-                      </button>
-                      <button
-                        type="button"
-                        disabled={busy}
-                        onClick={() =>
-                          act(async () => {
-                            const r = await api<{ image: ImageView }>("POST", `/api/images/${img.id}/verify`);
-                            setNotice(`${img.domainName}: ${r.image.integrity}.`);
-                          })
-                        }
-                        className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
-                        data-testid="image-verify"
-                      >
-                        Verify
-                      </button>
-                      <button
-                        type="button"
-                        disabled={busy}
-                        onClick={() => {
-                          if (confirm(`Delete ${img.hostName}:${img.path}? The saved domain is lost with it.`))
-                            void act(() => api("DELETE", `/api/images/${img.id}`), "Image deleted.");
-                        }}
-                        className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700"
-                        data-testid="image-delete"
-                      >
-                        Delete
-                      </button>
-                    </>
-                  )}
-                </td>
+        <div className="overflow-x-auto" data-testid="table-scroll">
+          <table
+            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            data-testid="images-table"
+          >
+            <thead className="bg-slate-50 text-left text-xs text-slate-600">
+              <tr>
+                <th className="px-3 py-2">Domain</th>
+                <th className="px-3 py-2">Memory</th>
+                <th className="px-3 py-2">Size</th>
+                <th className="px-3 py-2">Host and path</th>
+                <th className="px-3 py-2">Created</th>
+                <th className="px-3 py-2">Source</th>
+                <th className="px-3 py-2">Integrity</th>
+                <th className="px-3 py-2" />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {images.map((img) => (
+                <tr
+                  key={img.id}
+                  className="border-t border-slate-100 align-top"
+                  data-testid={`image-${img.domainName}`}
+                >
+                  <td className="px-3 py-1.5 font-medium">{img.domainName}</td>
+                  <td className="px-3 py-1.5">{formatMiB(img.memoryMiB)}</td>
+                  <td className="px-3 py-1.5" data-testid="image-size">
+                    {formatBytes(img.sizeBytes)}
+                  </td>
+                  <td className="px-3 py-1.5">
+                    {img.shared ? (
+                      <span
+                        className="text-slate-600"
+                        title={`on shared storage; Ferry reaches it through ${img.hostName}`}
+                      >
+                        shared storage{" "}
+                      </span>
+                    ) : (
+                      <span className="text-slate-600">{img.hostName}:</span>
+                    )}
+                    <span className="font-mono text-xs">{img.path}</span>
+                    {img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
+                    {img.formatLabel && (
+                      <span className="text-xs text-slate-500" data-testid="image-format">
+                        {" "}
+                        · {img.formatLabel} image{img.arch ? `, ${img.arch}` : ""}
+                      </span>
+                    )}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                    <LocalTime iso={img.createdAt} />
+                  </td>
+                  <td className="px-3 py-1.5 text-xs">
+                    {img.jobId ? (
+                      <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>
+                        job
+                      </Link>
+                    ) : (
+                      "found on host"
+                    )}
+                  </td>
+                  <td className="px-3 py-1.5">
+                    <span
+                      className={`rounded px-1.5 py-0.5 text-xs ${integrityLook[img.integrity]}`}
+                      data-testid="image-integrity"
+                      title={img.sha256 ?? "no checksum recorded"}
+                    >
+                      {img.integrity}
+                    </span>
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-right">
+                    {canAct && (
+                      <>
+                        <button
+                          type="button"
+                          disabled={busy}
+                          onClick={() => setRestoring(img)}
+                          className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
+                          data-testid="image-restore"
+                        >
+                          Restore…
+                        </button>
+                        <button
+                          type="button"
+                          disabled={busy}
+                          onClick={() =>
+                            act(async () => {
+                              const r = await api<{ image: ImageView }>("POST", `/api/images/${img.id}/verify`);
+                              setNotice(`${img.domainName}: ${r.image.integrity}.`);
+                            })
+                          }
+                          className="mr-1 rounded border border-slate-300 px-2 py-0.5 text-xs"
+                          data-testid="image-verify"
+                        >
+                          Verify
+                        </button>
+                        <button
+                          type="button"
+                          disabled={busy}
+                          onClick={() => {
+                            if (confirm(`Delete ${img.hostName}:${img.path}? The saved domain is lost with it.`))
+                              void act(() => api("DELETE", `/api/images/${img.id}`), "Image deleted.");
+                          }}
+                          className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700"
+                          data-testid="image-delete"
+                        >
+                          Delete
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {restoring && (
         <RestoreDialog
