@@ -145,7 +145,14 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           No jobs match. Drag a domain onto another host on the Cluster page to make one.
         </p>
       ) : (
-        <div className="overflow-x-auto" data-testid="table-scroll">
+        <section
+          className="overflow-x-auto"
+          data-testid="table-scroll"
+          // it may scroll sideways on a phone: keyboard users reach it too
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
+          tabIndex={0}
+          aria-label="Jobs table"
+        >
           <table
             className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="history-table"
@@ -201,7 +208,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </div>
   );

@@ -101,7 +101,14 @@ export function ImagesView({
           No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
         </p>
       ) : (
-        <div className="overflow-x-auto" data-testid="table-scroll">
+        <section
+          className="overflow-x-auto"
+          data-testid="table-scroll"
+          // it may scroll sideways on a phone: keyboard users reach it too
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
+          tabIndex={0}
+          aria-label="Saved images table"
+        >
           <table
             className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="images-table"
@@ -216,7 +223,7 @@ export function ImagesView({
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {restoring && (
         <RestoreDialog

@@ -39,7 +39,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       <header className="flex flex-wrap items-baseline justify-between gap-2">
         <div>
           <h1 className="text-2xl font-semibold">{host.name}</h1>
-          <p className="text-sm text-slate-600">
+          <p className="text-sm break-all text-slate-600">
             {host.user}@{host.address}:{host.port} · {host.status} · {host.toolstackLabel}
             {host.maintenance ? " · in maintenance: receives nothing" : ""}
           </p>
@@ -50,7 +50,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </header>
       {f && (
         <section className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="host-facts">
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+          <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1">
             <dt className="text-slate-600">hypervisor</dt>
             <dd>
               {f.hypervisor} {f.hypervisorVersion} ({f.toolstack})
@@ -64,11 +64,11 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
               {formatMiB(f.freeMemoryMiB)} free of {formatMiB(f.totalMemoryMiB)}
             </dd>
             <dt className="text-slate-600">addresses</dt>
-            <dd>{f.addresses.join(", ") || "—"}</dd>
+            <dd className="break-all">{f.addresses.join(", ") || "—"}</dd>
             <dt className="text-slate-600">identity</dt>
-            <dd className="font-mono text-xs">{f.identity ?? "—"}</dd>
+            <dd className="font-mono text-xs break-all">{f.identity ?? "—"}</dd>
             <dt className="text-slate-600">host key</dt>
-            <dd className="font-mono text-xs">{host.fingerprint}</dd>
+            <dd className="font-mono text-xs break-all">{host.fingerprint}</dd>
             <dt className="text-slate-600">last seen</dt>
             <dd>
               <LocalTime iso={host.lastSeenAt} />
@@ -95,7 +95,8 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-jobs">
         <h2 className="text-sm font-semibold">Moves into and out of {host.name}</h2>
-        <div className="overflow-x-auto">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
+        <section className="overflow-x-auto" tabIndex={0} aria-label={`Moves of ${host.name}`}>
           <table className="mt-1 w-full min-w-[32rem] text-left text-sm">
             <thead className="text-xs text-slate-600">
               <tr>
@@ -128,7 +129,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             </tbody>
           </table>
           {jobs.length === 0 && <p className="text-sm text-slate-600">No moves yet.</p>}
-        </div>
+        </section>
       </section>
     </div>
   );
