@@ -2,11 +2,12 @@ import type { Page } from "@playwright/test";
 
 /** A pointer drag dnd-kit sees: press, move in steps (it ignores a single jump), hover, then release with drop(). */
 export async function drag(page: Page, from: ReturnType<Page["getByTestId"]>, to: ReturnType<Page["getByTestId"]>) {
-  // both on screen: scroll so that the higher of the two sits near the top (dnd-kit needs the pointer over it)
+  // both on screen: when one is not, scroll so that the higher of the two sits near the top
   const a0 = (await from.boundingBox())!;
   const b0 = (await to.boundingBox())!;
-  const top = Math.min(a0.y, b0.y);
-  await page.evaluate((dy) => window.scrollBy(0, dy), top - 8);
+  const viewport = page.viewportSize()!;
+  const offScreen = [a0, b0].some((r) => r.y < 0 || r.y + Math.min(r.height, 120) > viewport.height);
+  if (offScreen) await page.evaluate((dy) => window.scrollBy(0, dy), Math.min(a0.y, b0.y) - 8);
   const a = (await from.boundingBox())!;
   const b = (await to.boundingBox())!;
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
