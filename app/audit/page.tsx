@@ -1,3 +1,4 @@
+import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
@@ -88,14 +89,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           No entries match.
         </p>
       ) : (
-        <section
-          className="overflow-x-auto"
-          data-testid="table-scroll"
-          // it may scroll sideways on a phone: keyboard users reach it too
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
-          tabIndex={0}
-          aria-label="Audit log table"
-        >
+        <TableScroll label="Audit log table">
           <table
             className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="audit-table"
@@ -136,7 +130,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </tbody>
           </table>
-        </section>
+        </TableScroll>
       )}
     </div>
   );

@@ -1,3 +1,4 @@
+import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import Link from "next/link";
 import { getServices } from "@/lib/runtime";
@@ -145,14 +146,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           No jobs match. Drag a domain onto another host on the Cluster page to make one.
         </p>
       ) : (
-        <section
-          className="overflow-x-auto"
-          data-testid="table-scroll"
-          // it may scroll sideways on a phone: keyboard users reach it too
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
-          tabIndex={0}
-          aria-label="Jobs table"
-        >
+        <TableScroll label="Jobs table">
           <table
             className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="history-table"
@@ -208,7 +202,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               ))}
             </tbody>
           </table>
-        </section>
+        </TableScroll>
       )}
     </div>
   );

@@ -1,4 +1,5 @@
 "use client";
+import { TableScroll } from "@/components/table-scroll";
 import { Modal } from "../modal";
 import { LocalTime } from "../time";
 import Link from "next/link";
@@ -101,14 +102,7 @@ export function ImagesView({
           No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
         </p>
       ) : (
-        <section
-          className="overflow-x-auto"
-          data-testid="table-scroll"
-          // it may scroll sideways on a phone: keyboard users reach it too
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
-          tabIndex={0}
-          aria-label="Saved images table"
-        >
+        <TableScroll label="Saved images table">
           <table
             className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="images-table"
@@ -223,7 +217,7 @@ export function ImagesView({
               ))}
             </tbody>
           </table>
-        </section>
+        </TableScroll>
       )}
       {restoring && (
         <RestoreDialog

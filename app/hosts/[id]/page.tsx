@@ -1,3 +1,4 @@
+import { TableScroll } from "@/components/table-scroll";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LocalTime } from "@/components/time";
@@ -95,8 +96,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-jobs">
         <h2 className="text-sm font-semibold">Moves into and out of {host.name}</h2>
-        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
-        <section className="overflow-x-auto" tabIndex={0} aria-label={`Moves of ${host.name}`}>
+        <TableScroll label={`Moves of ${host.name}`}>
           <table className="mt-1 w-full min-w-[32rem] text-left text-sm">
             <thead className="text-xs text-slate-600">
               <tr>
@@ -129,7 +129,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             </tbody>
           </table>
           {jobs.length === 0 && <p className="text-sm text-slate-600">No moves yet.</p>}
-        </section>
+        </TableScroll>
       </section>
     </div>
   );
