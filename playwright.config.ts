@@ -50,6 +50,7 @@ export default defineConfig({
         SIM_BASE_PORT: String(E2E.simBasePort),
         SIM_CONTROL_PORT: String(E2E.simControlPort),
         FERRY_REFRESH_MS: "1000",
+        FERRY_MEMORY_SAMPLE_SEC: "2",
       },
     },
     {

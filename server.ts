@@ -23,6 +23,7 @@ import {
 } from "./lib/events";
 import { JobEngine } from "./lib/jobs/engine";
 import { EvacuationService } from "./lib/evacuate/service";
+import { MemoryHistory } from "./lib/inventory/memory-history";
 import { summaryOf } from "./lib/jobs/store";
 import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
@@ -54,7 +55,9 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       status: "warn" as const,
       reason,
     }));
-  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations };
+  const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
+  memory.attach(inventory);
+  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, memory };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();

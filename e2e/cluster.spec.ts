@@ -88,3 +88,60 @@ test("a host has its own page, by name or id: facts, domains, and its moves", as
   const missing = await page.goto("/hosts/no-such-host");
   expect(missing?.status()).toBe(404);
 });
+
+test("a host's page draws its memory over time, sampled as the inventory refreshes", async ({ page }) => {
+  // the e2e server samples every 2 s (FERRY_MEMORY_SAMPLE_SEC): wait for a second sample, reloading
+  await expect
+    .poll(async () => {
+      await page.goto("/hosts/hostB");
+      return Number(await page.getByTestId("memory-history").getAttribute("data-points"));
+    })
+    .toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("memory-history")).toContainText("free");
+  await expect(page.getByTestId("memory-history").locator(".recharts-area")).toHaveCount(2);
+});
+
+test("a domain has its own page, by UUID from its card: where it runs, facts, memory, images, moves", async ({
+  page,
+}) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await cluster.domain("hostB", "debian_etch_domU").getByTestId("domain-details").click();
+  await expect(page.getByTestId("domain-page")).toBeVisible();
+  await expect(page).toHaveTitle("debian_etch_domU · Ferry");
+  expect(page.url()).toMatch(/\/domains\/[0-9a-f]{8}-[0-9a-f]{4}-/); // by what the host says it is
+  await expect(page.getByTestId("domain-where")).toContainText("runs on hostB");
+  await expect(page.getByTestId("domain-facts")).toContainText("512 MiB");
+  await expect(page.getByTestId("domain-jobs")).toContainText("Moves of debian_etch_domU");
+  // by name works as people type it; a domain nobody knows of is a 404
+  await page.goto("/domains/debian_etch_domU");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("debian_etch_domU");
+  expect((await page.goto("/domains/no_such_domU"))?.status()).toBe(404);
+});
+
+test("the compact table: one sortable row per domain, filtered by Find, and the choice is remembered", async ({
+  page,
+}) => {
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await page.getByTestId("view-table").click();
+  const table = page.getByTestId("domain-table");
+  await expect(table.getByTestId("row-debian_etch_domU")).toContainText("hostB");
+  const total = Number(await table.getAttribute("data-rows"));
+  expect(total).toBeGreaterThan(3);
+  // largest memory first
+  await page.getByTestId("sort-memory").click();
+  await page.getByTestId("sort-memory").click();
+  await expect(table.locator("thead th[aria-sort=descending]")).toContainText("Memory");
+  const memories = await table.locator("tbody tr[data-testid^=row-] td:nth-child(4)").allTextContents();
+  const mib = memories.map((m) => (m.endsWith("GiB") ? Number.parseFloat(m) * 1024 : Number.parseFloat(m)));
+  expect(mib).toEqual([...mib].sort((a, b) => b - a));
+  await page.getByTestId("find-text").fill("fuwa");
+  await expect(table).toHaveAttribute("data-rows", "1");
+  // a viewer may look, not move
+  await expect(table.getByTestId("row-move")).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId("domain-table")).toBeVisible();
+  await page.getByTestId("view-cards").click();
+  await expect(page.getByTestId("domain-table")).toHaveCount(0);
+});

@@ -153,6 +153,8 @@ test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
   await dialog.getByTestId("migrate-start").click();
   const jobCard = page.getByTestId("job-card-debian_etch_domU").first(); // newest first
   await expect(jobCard.getByTestId("job-phase")).toContainText("Pre-copy");
+  // how long it has left, from the forecast at launch and the progress so far
+  await expect(jobCard.getByTestId("job-remaining")).toContainText(/about .+ left|finishing/);
   await jobCard.getByTestId("job-cancel").click();
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "cancelled");
   await expect(jobCard.getByTestId("job-location")).toContainText("runs on hostB");
@@ -217,4 +219,22 @@ test("a browser that reconnects catches up from its last seq; History exports CS
   await expect(page.getByTestId("history-figures")).toContainText("Success rate");
   await page.goto("/history?from=yesterday");
   await expect(page.getByTestId("history-error")).toContainText("Dates are real days written like 2026-11-25");
+});
+
+test("the compact table moves a domain too: Move to… opens the same checks and dialog as a drop", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await page.getByTestId("view-table").click();
+  const row = page.getByTestId("row-debian_etch_domU");
+  // only hosts of its own toolstack are offered
+  await expect(row.getByTestId("row-move").locator("option")).toHaveText(["Move to…", "hostA", "hostC"]);
+  await row.getByTestId("row-move").selectOption({ label: "hostC" });
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog).toContainText("hostB → hostC");
+  await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await page.getByTestId("view-cards").click();
+  expect(await where("debian_etch_domU")).toEqual(["hostB"]);
 });

@@ -5,6 +5,7 @@ import type { AuthService } from "./auth/service";
 import type { AuditLog } from "./audit/service";
 import type { JobEngine } from "./jobs/engine";
 import type { EvacuationService } from "./evacuate/service";
+import type { MemoryHistory } from "./inventory/memory-history";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -17,6 +18,7 @@ export interface Services {
   audit: AuditLog;
   jobs: JobEngine;
   evacuations: EvacuationService;
+  memory: MemoryHistory;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -1,6 +1,7 @@
 import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import Link from "next/link";
+import { domainHref } from "@/lib/domain-href";
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
 import { describeIssues } from "@/lib/hosts/schema";
@@ -181,7 +182,15 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       <LocalTime iso={new Date(j.createdAt).toISOString()} />
                     </Link>
                   </td>
-                  <td className="px-3 py-1.5">{j.domainName}</td>
+                  <td className="px-3 py-1.5">
+                    <Link
+                      href={domainHref({ name: j.domainName, uuid: j.domainUuid })}
+                      className="text-sky-800 underline"
+                      prefetch={false}
+                    >
+                      {j.domainName}
+                    </Link>
+                  </td>
                   <td className="px-3 py-1.5">
                     {j.sourceName} → {j.targetName}
                   </td>

@@ -17,6 +17,7 @@ import {
 import { useInventory, type StreamStatus } from "../use-inventory";
 import { HostColumn, type DomainMatch, type DropState } from "./host-column";
 import { DragPreview, type DragData } from "./domain-card";
+import { DomainTable } from "./domain-table";
 import { JobCard } from "../jobs/job-card";
 import { JobNotices } from "../jobs/notices";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
@@ -98,6 +99,19 @@ export function ClusterView({
     setDismissed(next);
     try {
       localStorage.setItem("ferry.dismissedJobs", JSON.stringify([...next].slice(-200)));
+    } catch {
+      // not kept across reloads then
+    }
+  };
+  // cards (drag and drop) or the compact table for large clusters; the choice is kept in this browser
+  const [view, setView] = useState<"cards" | "table">("cards");
+  useEffect(() => {
+    if (localStorage.getItem("ferry.clusterView") === "table") setView("table");
+  }, []);
+  const chooseView = (v: "cards" | "table") => {
+    setView(v);
+    try {
+      localStorage.setItem("ferry.clusterView", v);
     } catch {
       // not kept across reloads then
     }
@@ -253,6 +267,24 @@ export function ClusterView({
               </option>
             ))}
           </select>
+          <fieldset
+            className="ml-auto flex overflow-hidden rounded-md border border-slate-300"
+            data-testid="view-switch"
+          >
+            <legend className="sr-only">View</legend>
+            {(["cards", "table"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                aria-pressed={view === v}
+                onClick={() => chooseView(v)}
+                className={`px-2.5 py-1 ${view === v ? "bg-sky-700 text-white" : "bg-white hover:bg-slate-100"}`}
+                data-testid={`view-${v}`}
+              >
+                {v === "cards" ? "Cards" : "Table"}
+              </button>
+            ))}
+          </fieldset>
         </search>
       )}
       {shownJobs.length > 0 && (
@@ -279,6 +311,22 @@ export function ClusterView({
             Add a host
           </Link>
         </div>
+      ) : view === "table" ? (
+        <DomainTable
+          hosts={shownHosts}
+          match={match}
+          canMigrate={canMigrate}
+          onSave={canMigrate ? onSave : undefined}
+          onMove={(domain, source, target) =>
+            setDialog({
+              domain,
+              sourceId: source.id,
+              sourceName: source.name,
+              targetId: target.id,
+              targetName: target.name,
+            })
+          }
+        />
       ) : (
         <DndContext
           sensors={sensors}

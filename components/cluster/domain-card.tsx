@@ -2,7 +2,9 @@
 import { memo } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import type { DomainInfo } from "@/lib/toolstacks/types";
+import Link from "next/link";
 import { formatMiB, formatUptime, stateWords } from "@/lib/format";
+import { domainHref } from "@/lib/domain-href";
 
 const stateLook: Record<string, string> = {
   running: "bg-emerald-100 text-emerald-800",
@@ -135,18 +137,33 @@ const CardBody = memo(
           {domain.vcpus === 1 ? "" : "s"}
           {domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
         </p>
-        {onSave && (
-          <button
-            type="button"
-            onClick={() => onSave(domain, hostId)}
-            onPointerDown={(e) => e.stopPropagation()}
-            onKeyDown={(e) => e.stopPropagation()}
-            className="mt-1.5 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100"
-            data-testid="domain-save"
-          >
-            Save to disk…
-          </button>
-        )}
+        <div className="mt-1.5 flex flex-wrap items-center gap-2">
+          {onSave && (
+            <button
+              type="button"
+              onClick={() => onSave(domain, hostId)}
+              onPointerDown={(e) => e.stopPropagation()}
+              onKeyDown={(e) => e.stopPropagation()}
+              className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100"
+              data-testid="domain-save"
+            >
+              Save to disk…
+            </button>
+          )}
+          {hostId && (
+            <Link
+              href={domainHref(domain)}
+              prefetch={false}
+              onPointerDown={(e) => e.stopPropagation()}
+              onKeyDown={(e) => e.stopPropagation()}
+              className="text-xs text-sky-800 underline"
+              aria-label={`Details of ${domain.name}`}
+              data-testid="domain-details"
+            >
+              Details
+            </Link>
+          )}
+        </div>
       </>
     );
   },
@@ -160,6 +177,7 @@ const CardBody = memo(
 function sameCard(a: DomainInfo, b: DomainInfo): boolean {
   return (
     a.name === b.name &&
+    a.uuid === b.uuid &&
     a.id === b.id &&
     a.state === b.state &&
     a.stateLetters === b.stateLetters &&

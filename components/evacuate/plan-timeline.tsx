@@ -1,5 +1,6 @@
 "use client";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { chart } from "@/components/chart-colors";
 import type { Plan } from "@/lib/evacuate/plan";
 
 /**
@@ -26,7 +27,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
     >
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={false} />
+          <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} horizontal={false} />
           <XAxis type="number" fontSize={11} tickFormatter={(v: number) => `${v.toFixed(0)} s`} />
           <YAxis type="category" dataKey="name" width={130} fontSize={11} />
           <Tooltip
@@ -35,7 +36,7 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
             }
           />
           <Bar dataKey="wait" stackId="t" fill="transparent" isAnimationActive={false} />
-          <Bar dataKey="move" stackId="t" fill="#0284c7" isAnimationActive={false} />
+          <Bar dataKey="move" stackId="t" fill={chart.secondary} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -1,5 +1,6 @@
 "use client";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { chart } from "@/components/chart-colors";
 import { phaseLabel, type JobPhase, type JobView } from "@/lib/jobs/types";
 import { formatBytes } from "@/lib/format-bytes";
 
@@ -33,7 +34,7 @@ export function BytesChart({ view }: { view: JobView }) {
     >
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
           <XAxis
             dataKey="t"
             type="number"
@@ -50,7 +51,7 @@ export function BytesChart({ view }: { view: JobView }) {
           <Tooltip formatter={(v) => formatBytes(Number(v))} labelFormatter={(v) => `${Number(v).toFixed(2)} s`} />
           <ReferenceLine
             y={memory}
-            stroke="#94a3b8"
+            stroke={chart.muted}
             strokeDasharray="4 4"
             label={{ value: "domain memory", fontSize: 10, position: "insideTopLeft" }}
           />
@@ -58,7 +59,7 @@ export function BytesChart({ view }: { view: JobView }) {
             <ReferenceLine
               key={m.phase}
               x={m.t}
-              stroke="#0369a1"
+              stroke={chart.primary}
               strokeDasharray="2 3"
               label={
                 m.label ? { value: phaseLabel(view.summary.kind, m.phase), fontSize: 10, position: "top" } : undefined
@@ -68,7 +69,7 @@ export function BytesChart({ view }: { view: JobView }) {
           <Line
             type="monotone"
             dataKey="bytes"
-            stroke="#0284c7"
+            stroke={chart.secondary}
             dot={false}
             strokeWidth={2}
             isAnimationActive={false}

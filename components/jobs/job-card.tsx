@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { isFinal, jobAbilities, kindWords, phaseLabel, type JobSummary } from "@/lib/jobs/types";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { cancelJob } from "./api";
+import { remaining } from "@/lib/jobs/remaining";
 
 const statusLook: Record<string, string> = {
   queued: "bg-slate-100 text-slate-700",
@@ -37,6 +38,18 @@ export function useElapsed(startedAt: string | null, finishedAt: string | null):
   }, [startedAt, finishedAt]);
   if (!startedAt) return null;
   return Math.max(0, (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt));
+}
+
+/** "about 12 s left" while a job runs, from its forecast and its progress (lib/jobs/remaining.ts). */
+export function RemainingText({ job, elapsed }: { job: JobSummary; elapsed: number | null }) {
+  const r = remaining(job, elapsed);
+  if (!r) return null;
+  return (
+    <span data-testid="job-remaining" data-ms={Math.round(r.ms)} title={`estimated from the ${r.basis}`}>
+      {" "}
+      · {r.ms < 500 ? "finishing" : `about ${formatMs(Math.round(r.ms / 1000) * 1000)} left`}
+    </span>
+  );
 }
 
 /** The inline card on the Cluster page: phase, bytes against memory, elapsed, downtime at the end. */
@@ -95,6 +108,7 @@ export function JobCard({
       <p className="mt-1 text-xs text-slate-600" data-testid="job-phase">
         {kindWords[job.kind]} · {phaseLabel(job.kind, job.phase)}
         {elapsed !== null && <> · {formatMs(elapsed)}</>}
+        <RemainingText job={job} elapsed={elapsed} />
       </p>
       <div
         className="mt-2 h-2 overflow-hidden rounded-full bg-slate-100"

@@ -6,8 +6,9 @@ import { useJob } from "./use-job";
 import { BytesChart } from "./bytes-chart";
 import { RoundsView } from "./rounds-view";
 import { forecastError } from "@/lib/forecast/model";
-import { StatusBadge, useElapsed } from "./job-card";
+import { RemainingText, StatusBadge, useElapsed } from "./job-card";
 import { cancelJob } from "./api";
+import { domainHref } from "@/lib/domain-href";
 import {
   jobAbilities,
   kindWords,
@@ -41,7 +42,10 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
             / job {s.id}
           </p>
           <h1 className="text-2xl font-semibold">
-            <span className="capitalize">{kindWords[s.kind]}</span> of {s.domainName}
+            <span className="capitalize">{kindWords[s.kind]}</span> of{" "}
+            <Link href={domainHref({ name: s.domainName, uuid: s.domainUuid })} className="text-sky-800 underline">
+              {s.domainName}
+            </Link>
           </h1>
           <p className="text-sm text-slate-600">
             {s.kind === "save" ? `on ${s.sourceName}` : `${s.sourceName} → ${s.targetName}`}
@@ -52,6 +56,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
               </>
             )}{" "}
             · by {s.createdBy} · <LocalTime iso={s.createdAt} testId="job-created" />
+            <RemainingText job={s} elapsed={elapsed} />
           </p>
         </div>
         <div className="flex items-center gap-2">

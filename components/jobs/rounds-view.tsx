@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { chart } from "@/components/chart-colors";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { JobView } from "@/lib/jobs/types";
 import { convergenceOf, roundsOf } from "@/lib/jobs/rounds";
@@ -96,7 +97,7 @@ export function RoundsView({
         >
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+              <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
               <XAxis dataKey="round" fontSize={11} tickFormatter={(v: number) => `round ${v}`} />
               <YAxis yAxisId="mib" fontSize={11} width={64} tickFormatter={(v: number) => `${v.toFixed(0)} MiB`} />
               <YAxis
@@ -114,12 +115,18 @@ export function RoundsView({
                 }
               />
               <Legend wrapperStyle={{ fontSize: 11 }} />
-              <Bar yAxisId="mib" dataKey="remaining" name="remaining memory" fill="#7dd3fc" isAnimationActive={false} />
+              <Bar
+                yAxisId="mib"
+                dataKey="remaining"
+                name="remaining memory"
+                fill={chart.remaining}
+                isAnimationActive={false}
+              />
               <Line
                 yAxisId="mib"
                 dataKey="dirty"
                 name="dirty rate"
-                stroke="#dc2626"
+                stroke={chart.alarm}
                 strokeWidth={2}
                 isAnimationActive={false}
               />
@@ -127,7 +134,7 @@ export function RoundsView({
                 yAxisId="mib"
                 dataKey="bandwidth"
                 name="bandwidth"
-                stroke="#0369a1"
+                stroke={chart.primary}
                 strokeWidth={2}
                 isAnimationActive={false}
               />
@@ -135,7 +142,7 @@ export function RoundsView({
                 yAxisId="ms"
                 dataKey="downtime"
                 name="expected downtime"
-                stroke="#a16207"
+                stroke={chart.warn}
                 strokeDasharray="4 3"
                 isAnimationActive={false}
               />

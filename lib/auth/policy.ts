@@ -68,4 +68,5 @@ export const pagePolicy = {
   "/images": "viewer",
   "/hosts/[id]": "viewer",
   "/hosts/[id]/maintenance": "viewer",
+  "/domains/[key]": "viewer",
 } as const satisfies Record<string, Access>;

@@ -6,6 +6,7 @@ const job = (over: Partial<JobSummary>): JobSummary => ({
   id: "j",
   kind: "migrate",
   evacuationId: null,
+  domainUuid: null,
   imagePath: null,
   imageId: null,
   forecast: null,

@@ -41,6 +41,7 @@ export function summaryOf(r: JobRow): JobSummary {
     id: r.id,
     kind: (jobKinds as readonly string[]).includes(r.kind) ? (r.kind as JobKind) : "migrate",
     evacuationId: r.evacuationId ?? null,
+    domainUuid: r.domainUuid ?? null,
     imagePath: r.imagePath,
     imageId: r.imageId,
     forecast: parseForecast(r.forecastJson),
@@ -83,6 +84,8 @@ export async function eventsAfter(db: Db, jobId: string, afterSeq: number): Prom
 export interface JobFilter {
   host?: string;
   domain?: string;
+  /** exactly this domain: its name, or its UUID when the job recorded one */
+  domainIs?: { name: string; uuid: string | null };
   status?: JobStatus;
   from?: Date;
   to?: Date;
@@ -93,6 +96,11 @@ export async function listJobs(db: Db, f: JobFilter = {}, take = 500): Promise<J
     where: {
       // part of a name finds it (History's domain filter): "fuwa" finds ubuntu_fuwa_nfs_domU
       ...(f.domain ? { domainName: { contains: f.domain } } : {}),
+      ...(f.domainIs
+        ? {
+            OR: [{ domainName: f.domainIs.name }, ...(f.domainIs.uuid ? [{ domainUuid: f.domainIs.uuid }] : [])],
+          }
+        : {}),
       ...(f.status ? { status: f.status } : {}),
       ...(f.host ? { OR: [{ sourceName: f.host }, { targetName: f.host }] } : {}),
       ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),

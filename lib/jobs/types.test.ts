@@ -5,6 +5,7 @@ const summary: JobSummary = {
   id: "j1",
   kind: "migrate",
   evacuationId: null,
+  domainUuid: null,
   imagePath: null,
   imageId: null,
   forecast: null,

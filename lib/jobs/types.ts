@@ -55,6 +55,8 @@ export interface JobSummary {
   /** the forecast made at launch (live migrations), to compare with what happened */
   forecast: { totalMs: number; downtimeMs: number; rounds: number; verdict: string; reason: string } | null;
   domainName: string;
+  /** the domain's UUID when the host reported one */
+  domainUuid: string | null;
   memoryMiB: number;
   sourceName: string;
   targetName: string | null;

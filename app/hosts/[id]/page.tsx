@@ -1,15 +1,14 @@
-import { TableScroll } from "@/components/table-scroll";
+import { MovesTable } from "@/components/jobs/moves-table";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LocalTime } from "@/components/time";
+import { domainHref } from "@/lib/domain-href";
 import { MemoryBar } from "@/components/cluster/memory-bar";
 import { currentSession, requirePage } from "@/lib/auth/page";
 import { formatMiB, stateWords } from "@/lib/format";
-import { formatMs } from "@/lib/format-bytes";
 import { listJobs } from "@/lib/jobs/store";
-import { durationMs } from "@/lib/jobs/history";
-import { kindWords } from "@/lib/jobs/types";
 import { getServices } from "@/lib/runtime";
+import { HostMemoryChart } from "@/components/memory-chart";
 
 export const dynamic = "force-dynamic";
 
@@ -35,6 +34,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const guests = host.domains.filter((d) => d.id !== 0);
   const dom0 = host.domains.find((d) => d.id === 0);
   const jobs = await listJobs(getServices().db, { host: host.name }, 100);
+  const memory = await getServices().memory.forHost(host.id);
   return (
     <div className="space-y-4" data-testid="host-page">
       <header className="flex flex-wrap items-baseline justify-between gap-2">
@@ -83,12 +83,19 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           />
         </section>
       )}
+      <section className="rounded-lg border border-slate-200 bg-white p-3">
+        <h2 className="mb-1 text-sm font-semibold">Memory over time</h2>
+        <HostMemoryChart points={memory} name={host.name} />
+      </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-domains">
         <h2 className="text-sm font-semibold">Domains ({guests.length})</h2>
         <ul className="mt-1 text-sm">
           {guests.map((d) => (
             <li key={d.name}>
-              {d.name} · {stateWords[d.state]} · {formatMiB(d.memoryMiB)} · {d.vcpus} vCPU{d.vcpus === 1 ? "" : "s"}
+              <Link className="text-sky-800 underline" href={domainHref(d)}>
+                {d.name}
+              </Link>{" "}
+              · {stateWords[d.state]} · {formatMiB(d.memoryMiB)} · {d.vcpus} vCPU{d.vcpus === 1 ? "" : "s"}
             </li>
           ))}
           {guests.length === 0 && <li className="text-slate-600">No guest domains.</li>}
@@ -96,40 +103,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-jobs">
         <h2 className="text-sm font-semibold">Moves into and out of {host.name}</h2>
-        <TableScroll label={`Moves of ${host.name}`}>
-          <table className="mt-1 w-full min-w-[32rem] text-left text-sm">
-            <thead className="text-xs text-slate-600">
-              <tr>
-                <th>Started</th>
-                <th>Job</th>
-                <th>Route</th>
-                <th>Took</th>
-                <th>Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.map((j) => (
-                <tr key={j.id} className="border-t border-slate-100">
-                  <td>
-                    <LocalTime iso={j.createdAt} />
-                  </td>
-                  <td>
-                    <Link className="text-sky-800 underline" href={`/jobs/${j.id}`}>
-                      {j.domainName}: {kindWords[j.kind]}
-                    </Link>
-                  </td>
-                  <td>
-                    {j.sourceName}
-                    {j.targetName ? ` → ${j.targetName}` : ""}
-                  </td>
-                  <td>{formatMs(durationMs(j))}</td>
-                  <td>{j.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {jobs.length === 0 && <p className="text-sm text-slate-600">No moves yet.</p>}
-        </TableScroll>
+        <MovesTable jobs={jobs} label={`Moves of ${host.name}`} />
       </section>
     </div>
   );

@@ -1,0 +1,195 @@
+"use client";
+import Link from "next/link";
+import { useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { formatMiB, formatUptime, stateWords } from "@/lib/format";
+import { domainHref } from "@/lib/domain-href";
+import type { HostView } from "@/lib/inventory/types";
+import type { DomainInfo } from "@/lib/toolstacks/types";
+import type { DomainMatch } from "./host-column";
+
+export interface TableRow {
+  domain: DomainInfo;
+  host: HostView;
+}
+
+type SortKey = "name" | "host" | "state" | "memory";
+const ROW_PX = 37;
+
+/** Rows of the table: every guest domain of the shown hosts that the Find matches, sorted. */
+export function tableRows(hosts: HostView[], match: DomainMatch | null, sort: SortKey, desc: boolean): TableRow[] {
+  const rows = hosts.flatMap((h) =>
+    h.domains.filter((d) => d.id !== 0 && (!match || match(d, h))).map((domain) => ({ domain, host: h })),
+  );
+  const key: Record<SortKey, (r: TableRow) => string | number> = {
+    name: (r) => r.domain.name,
+    host: (r) => r.host.name,
+    state: (r) => r.domain.state,
+    memory: (r) => r.domain.memoryMiB,
+  };
+  const k = key[sort];
+  rows.sort((a, b) => {
+    const x = k(a);
+    const y = k(b);
+    const c = typeof x === "number" ? x - (y as number) : x.localeCompare(y as string, undefined, { numeric: true });
+    return (desc ? -c : c) || a.domain.name.localeCompare(b.domain.name, undefined, { numeric: true });
+  });
+  return rows;
+}
+
+/**
+ * The compact view for large clusters: one row per domain, sortable, only the rows in sight rendered (a list
+ * virtualizer), with the same moves as the cards — "Move to…" opens the same checks and dialog as a drop.
+ */
+export function DomainTable({
+  hosts,
+  match,
+  canMigrate,
+  onMove,
+  onSave,
+}: {
+  hosts: HostView[];
+  match: DomainMatch | null;
+  canMigrate: boolean;
+  onMove: (domain: DomainInfo, source: HostView, target: HostView) => void;
+  onSave?: (domain: DomainInfo, hostId: string) => void;
+}) {
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
+  const rows = useMemo(() => tableRows(hosts, match, sort.key, sort.desc), [hosts, match, sort]);
+  const box = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => box.current,
+    estimateSize: () => ROW_PX,
+    overscan: 12,
+    // the server renders the first screenful (no scroll box measured yet)
+    initialRect: { width: 1200, height: 640 },
+  });
+  const items = virtual.getVirtualItems();
+  const padTop = items.length ? items[0].start : 0;
+  const padBottom = items.length ? virtual.getTotalSize() - items[items.length - 1].end : 0;
+  const head = (key: SortKey, label: string) => (
+    <th
+      scope="col"
+      className="px-2 py-1.5"
+      aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
+    >
+      <button
+        type="button"
+        className="font-semibold hover:underline"
+        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}
+        data-testid={`sort-${key}`}
+      >
+        {label}
+        {sort.key === key ? (sort.desc ? " ↓" : " ↑") : ""}
+      </button>
+    </th>
+  );
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white" data-testid="domain-table" data-rows={rows.length}>
+      <section
+        ref={box}
+        className="max-h-[70vh] overflow-auto"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1)
+        tabIndex={0}
+        aria-label={`Domains, ${rows.length} rows`}
+      >
+        <table className="w-full min-w-[44rem] text-left text-sm">
+          <thead className="sticky top-0 z-10 bg-white text-xs text-slate-600 shadow-[0_1px_0_var(--color-slate-200)]">
+            <tr>
+              {head("name", "Domain")}
+              {head("host", "Host")}
+              {head("state", "State")}
+              {head("memory", "Memory")}
+              <th scope="col" className="px-2 py-1.5">
+                vCPUs · up
+              </th>
+              <th scope="col" className="px-2 py-1.5">
+                {canMigrate ? "Move" : ""}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {padTop > 0 && (
+              <tr aria-hidden style={{ height: padTop }}>
+                <td colSpan={6} />
+              </tr>
+            )}
+            {items.map((it) => {
+              const { domain: d, host: h } = rows[it.index];
+              const inactive = d.id < 0;
+              // live migration stays within a toolstack (the checks would refuse the others)
+              const targets = hosts.filter(
+                (t) => t.id !== h.id && t.status === "online" && t.toolstack === h.toolstack,
+              );
+              return (
+                <tr
+                  key={`${h.id}:${d.name}`}
+                  className="border-t border-slate-100"
+                  style={{ height: ROW_PX }}
+                  data-testid={`row-${d.name}`}
+                >
+                  <td className="px-2 break-all">
+                    <Link href={domainHref(d)} prefetch={false} className="text-sky-800 underline">
+                      {d.name}
+                    </Link>
+                  </td>
+                  <td className="px-2">
+                    <Link href={`/hosts/${h.id}`} prefetch={false} className="hover:underline">
+                      {h.name}
+                    </Link>
+                  </td>
+                  <td className="px-2">{inactive ? `defined, ${d.stateLetters}` : stateWords[d.state]}</td>
+                  <td className="px-2">{formatMiB(d.memoryMiB)}</td>
+                  <td className="px-2 text-slate-600">
+                    {d.vcpus} · {formatUptime(d.uptimeSeconds)}
+                  </td>
+                  <td className="px-2 whitespace-nowrap">
+                    {canMigrate && !inactive && (
+                      <span className="flex items-center gap-1">
+                        <select
+                          className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs"
+                          aria-label={`Move ${d.name} to another host`}
+                          value=""
+                          onChange={(e) => {
+                            const t = targets.find((x) => x.id === e.target.value);
+                            if (t) onMove(d, h, t);
+                          }}
+                          data-testid="row-move"
+                        >
+                          <option value="">Move to…</option>
+                          {targets.map((t) => (
+                            <option key={t.id} value={t.id}>
+                              {t.name}
+                              {t.maintenance ? " (in maintenance)" : ""}
+                            </option>
+                          ))}
+                        </select>
+                        {onSave && (
+                          <button
+                            type="button"
+                            className="rounded border border-slate-300 bg-white px-1.5 py-0.5 text-xs hover:bg-slate-100"
+                            onClick={() => onSave(d, h.id)}
+                            aria-label={`Save ${d.name} to disk`}
+                          >
+                            Save…
+                          </button>
+                        )}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+            {padBottom > 0 && (
+              <tr aria-hidden style={{ height: padBottom }}>
+                <td colSpan={6} />
+              </tr>
+            )}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="p-3 text-sm text-slate-600">No domain matches.</p>}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+"use client";
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { chart } from "@/components/chart-colors";
+import { formatMiB } from "@/lib/format";
+
+export interface HostMemorySeries {
+  at: string;
+  freeMiB: number;
+  totalMiB: number;
+  guestsMiB: number;
+}
+
+const clock = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+function Empty({ what }: { what: string }) {
+  return (
+    <p className="text-sm text-slate-600" data-testid="memory-history-empty">
+      No memory samples of {what} yet: Ferry records one a minute while the host answers.
+    </p>
+  );
+}
+
+/** A host's memory over time: used (guests and the rest) against the total, one sample a minute. */
+export function HostMemoryChart({ points, name }: { points: HostMemorySeries[]; name: string }) {
+  if (points.length === 0) return <Empty what={name} />;
+  const data = points.map((p) => ({
+    t: Date.parse(p.at),
+    guests: p.guestsMiB,
+    other: Math.max(0, p.totalMiB - p.freeMiB - p.guestsMiB),
+    total: p.totalMiB,
+  }));
+  const last = points[points.length - 1];
+  return (
+    <figure data-testid="memory-history" data-points={points.length}>
+      <div className="h-48 w-full">
+        <ResponsiveContainer>
+          <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={["dataMin", "dataMax"]}
+              tickFormatter={clock}
+              fontSize={11}
+            />
+            <YAxis fontSize={11} width={64} domain={[0, last.totalMiB]} tickFormatter={(v: number) => formatMiB(v)} />
+            <Tooltip
+              labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
+              formatter={(v) => formatMiB(Number(v))}
+            />
+            <Area
+              type="stepAfter"
+              dataKey="other"
+              name="host and dom0"
+              stackId="m"
+              stroke={chart.muted}
+              fill={chart.muted}
+              isAnimationActive={false}
+            />
+            <Area
+              type="stepAfter"
+              dataKey="guests"
+              name="guests"
+              stackId="m"
+              stroke={chart.secondary}
+              fill={chart.secondary}
+              isAnimationActive={false}
+            />
+          </AreaChart>
+        </ResponsiveContainer>
+      </div>
+      <figcaption className="text-xs text-slate-600">
+        Used memory, last 24 h ({points.length} sample{points.length === 1 ? "" : "s"}): guests in blue, the host's own
+        use in grey, up to the total of {formatMiB(last.totalMiB)}. Now {formatMiB(last.freeMiB)} free.
+      </figcaption>
+    </figure>
+  );
+}
+
+export interface DomainMemorySeries {
+  at: string;
+  memoryMiB: number;
+  hostName: string;
+}
+
+/** A domain's memory over time, across the hosts it ran on (a move shows as a change of host in the tooltip). */
+export function DomainMemoryChart({ points, name }: { points: DomainMemorySeries[]; name: string }) {
+  if (points.length === 0) return <Empty what={name} />;
+  const data = points.map((p) => ({ t: Date.parse(p.at), memory: p.memoryMiB, host: p.hostName }));
+  // the hosts in the order it ran on them (hostA, then hostB, then hostA again)
+  const hosts = points.map((p) => p.hostName).filter((h, i, all) => i === 0 || all[i - 1] !== h);
+  return (
+    <figure data-testid="memory-history" data-points={points.length}>
+      <div className="h-40 w-full">
+        <ResponsiveContainer>
+          <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={["dataMin", "dataMax"]}
+              tickFormatter={clock}
+              fontSize={11}
+            />
+            <YAxis fontSize={11} width={64} domain={[0, "auto"]} tickFormatter={(v: number) => formatMiB(v)} />
+            <Tooltip
+              labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
+              formatter={(v, _n, item) => [`${formatMiB(Number(v))} on ${item.payload.host}`, "memory"]}
+            />
+            <Line
+              type="stepAfter"
+              dataKey="memory"
+              stroke={chart.primary}
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <figcaption className="text-xs text-slate-600">
+        Memory, last 24 h ({points.length} sample{points.length === 1 ? "" : "s"}) on {hosts.join(", then ")}.
+      </figcaption>
+    </figure>
+  );
+}

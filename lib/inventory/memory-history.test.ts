@@ -1,0 +1,70 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "../db/client";
+import { MemoryHistory } from "./memory-history";
+import type { HostView } from "./types";
+
+let db: Db;
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-memory-"));
+  db = openDatabase(path.join(dir, "ferry.db")).db;
+});
+afterAll(async () => {
+  await db.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function view(
+  id: string,
+  free: number,
+  domains: { name: string; uuid: string | null; mib: number }[],
+  status = "online",
+) {
+  return {
+    id,
+    name: id,
+    status,
+    stale: false,
+    facts: { freeMemoryMiB: free, totalMemoryMiB: 4096 },
+    domains: [
+      { id: 0, name: "Domain-0", uuid: null, memoryMiB: 1024 },
+      ...domains.map((d, i) => ({ id: i + 1, name: d.name, uuid: d.uuid, memoryMiB: d.mib })),
+    ],
+  } as unknown as HostView;
+}
+
+describe("MemoryHistory", () => {
+  it("samples a host at most once per interval, only when it answers, and follows a domain across hosts", async () => {
+    const h = new MemoryHistory(db, { everyMs: 60_000 });
+    const t0 = Date.parse("2026-11-30T10:00:00Z");
+    const web = { name: "web", uuid: "6b1c-web", mib: 512 };
+    expect(await h.record(view("A", 2048, [web]), t0)).toBe(true);
+    expect(await h.record(view("A", 1000, [web]), t0 + 30_000)).toBe(false); // too soon
+    expect(await h.record(view("B", 3000, []), t0 + 30_000)).toBe(true); // another host has its own clock
+    expect(await h.record(view("A", 1536, [web], "unreachable"), t0 + 61_000)).toBe(false); // not answering
+    expect(await h.record(view("A", 2560, []), t0 + 62_000)).toBe(true); // web has left A …
+    expect(await h.record(view("B", 2488, [{ ...web, mib: 512 }]), t0 + 95_000)).toBe(true); // … for B
+
+    const a = await h.forHost("A", 3600_000, t0 + 100_000);
+    expect(a.map((p) => [p.freeMiB, p.guestsMiB])).toEqual([
+      [2048, 512],
+      [2560, 0],
+    ]);
+    const w = await h.forDomain({ uuid: "6b1c-web", name: "web" }, 3600_000, t0 + 100_000);
+    expect(w.map((p) => p.hostId)).toEqual(["A", "B"]);
+    // the window: a day later nothing of this is in the last hour
+    expect(await h.forHost("A", 3600_000, t0 + 86_400_000)).toEqual([]);
+  });
+
+  it("keeps a week, then forgets", async () => {
+    const h = new MemoryHistory(db, { everyMs: 1, keepMs: 7 * 86_400_000 });
+    const t0 = Date.parse("2026-12-01T00:00:00Z");
+    await h.record(view("C", 100, []), t0);
+    await h.record(view("C", 200, []), t0 + 8 * 86_400_000); // prunes what is older than a week
+    expect((await h.forHost("C", 30 * 86_400_000, t0 + 8 * 86_400_000)).map((p) => p.freeMiB)).toEqual([200]);
+  });
+});
