@@ -10,7 +10,17 @@ export interface HostMemorySeries {
   guestsMiB: number;
 }
 
-const clock = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+/** Time labels: seconds when the samples span less than ten minutes (a fresh start), else minutes. */
+const clockFor = (points: { at: string }[]) => {
+  const span = points.length ? Date.parse(points[points.length - 1].at) - Date.parse(points[0].at) : 0;
+  const withSeconds = span < 10 * 60_000;
+  return (ms: number) =>
+    new Date(ms).toLocaleTimeString([], {
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(withSeconds ? { second: "2-digit" } : {}),
+    });
+};
 
 function Empty({ what }: { what: string }) {
   return (
@@ -41,10 +51,17 @@ export function HostMemoryChart({ points, name }: { points: HostMemorySeries[]; 
               type="number"
               scale="time"
               domain={["dataMin", "dataMax"]}
-              tickFormatter={clock}
+              tickFormatter={clockFor(points)}
+              minTickGap={24}
               fontSize={11}
             />
-            <YAxis fontSize={11} width={64} domain={[0, last.totalMiB]} tickFormatter={(v: number) => formatMiB(v)} />
+            <YAxis
+              fontSize={11}
+              width={72}
+              domain={[0, last.totalMiB]}
+              ticks={[0, 0.25, 0.5, 0.75, 1].map((q) => Math.round(q * last.totalMiB))}
+              tickFormatter={(v: number) => formatMiB(v)}
+            />
             <Tooltip
               labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
               formatter={(v) => formatMiB(Number(v))}
@@ -88,6 +105,7 @@ export interface DomainMemorySeries {
 export function DomainMemoryChart({ points, name }: { points: DomainMemorySeries[]; name: string }) {
   if (points.length === 0) return <Empty what={name} />;
   const data = points.map((p) => ({ t: Date.parse(p.at), memory: p.memoryMiB, host: p.hostName }));
+  const top = Math.max(...points.map((p) => p.memoryMiB)) * 1.25;
   // the hosts in the order it ran on them (hostA, then hostB, then hostA again)
   const hosts = points.map((p) => p.hostName).filter((h, i, all) => i === 0 || all[i - 1] !== h);
   return (
@@ -101,10 +119,17 @@ export function DomainMemoryChart({ points, name }: { points: DomainMemorySeries
               type="number"
               scale="time"
               domain={["dataMin", "dataMax"]}
-              tickFormatter={clock}
+              tickFormatter={clockFor(points)}
+              minTickGap={24}
               fontSize={11}
             />
-            <YAxis fontSize={11} width={64} domain={[0, "auto"]} tickFormatter={(v: number) => formatMiB(v)} />
+            <YAxis
+              fontSize={11}
+              width={72}
+              domain={[0, top]}
+              ticks={[0, 0.5, 1].map((q) => Math.round(q * top))}
+              tickFormatter={(v: number) => formatMiB(v)}
+            />
             <Tooltip
               labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
               formatter={(v, _n, item) => [`${formatMiB(Number(v))} on ${item.payload.host}`, "memory"]}

@@ -66,7 +66,7 @@ export default async function DomainPage({ params }: { params: Promise<{ key: st
               <Link className="text-sky-800 underline" href={`/hosts/${here.host.id}`}>
                 {here.host.name}
               </Link>{" "}
-              ({here.host.toolstackLabel}) · {stateWords[here.d.state]}
+              · {here.host.toolstackLabel} · {stateWords[here.d.state]}
             </>
           ) : images.length > 0 ? (
             "runs on no host: it sits in a saved image (below)"
