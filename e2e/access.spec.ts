@@ -66,7 +66,7 @@ test("every route refuses whoever its policy excludes: 401 signed out, 403 below
 });
 
 test("pages send the signed-out to the login page and show a refusal below the role", async ({ page }) => {
-  for (const p of Object.keys(pagePolicy).map((k) => k.replace("[id]", "some-id"))) {
+  for (const p of Object.keys(pagePolicy).map((k) => k.replace(/\[[a-z]+\]/g, "some-id"))) {
     await page.goto(p);
     await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(p).replace(/[/]/g, "\\/")}`));
   }

@@ -16,8 +16,8 @@ export interface SimHostInfo {
   keyPath: string;
   fingerprint: string;
   up: boolean;
-  /** the toolstack the host offers: xl (Xen) or virsh (libvirt/KVM) */
-  toolstack: "xl" | "virsh";
+  /** the toolstack the host offers: xl (Xen), xm (Xen with xend) or virsh (libvirt/KVM) */
+  toolstack: "xl" | "virsh" | "xm";
 }
 
 export interface SimClusterOptions {
@@ -99,7 +99,10 @@ export class SimCluster {
       keyPath: this.clientKeyPath,
       fingerprint: this.fingerprints.get(s.name)!,
       up: s.up,
-      toolstack: this.opts.world.host(s.name).kind === "kvm" ? ("virsh" as const) : ("xl" as const),
+      toolstack:
+        this.opts.world.host(s.name).kind === "kvm"
+          ? ("virsh" as const)
+          : (this.opts.world.host(s.name).toolstack ?? ("xl" as const)),
     }));
   }
 

@@ -1,4 +1,5 @@
 import { World, type SimHost } from "./world";
+import { defaultXendConfig } from "./commands/xm";
 
 // The guide's scenario (origin/xen-migration-guide.zh.txt): hostA is the storage server exporting
 // /xen-storage over NFS, hostB runs two guests, hostC is empty with room. All Xen 4.17 on x86_64 + VT-x.
@@ -115,12 +116,47 @@ function kvmHost(name: string, ip: string, totalMemoryMiB: number): SimHost {
   };
 }
 
-/** The demo: the guide's Xen hosts, and two KVM hosts beside them (a move between the two kinds is refused). */
+/**
+ * A legacy Xen host driven by xm and xend (Xen 4.1, Debian squeeze's dom0 kernel), its relocation server on, its
+ * xend-relocation-hosts-allow admitting `allow` (xend's stock value is '^localhost$ ^localhost\\.localdomain$').
+ */
+function xmHost(name: string, ip: string, totalMemoryMiB: number, allow: string[]): SimHost {
+  return {
+    ...xenHost(name, ip, totalMemoryMiB, true),
+    toolstack: "xm",
+    nic: "eth0",
+    bridge: "xenbr0",
+    xenVersion: "4.1.6",
+    kernelRelease: "2.6.32-5-xen-amd64",
+    cpuModel: "Intel(R) Xeon(R) CPU E5620 @ 2.40GHz",
+    xend: { config: defaultXendConfig(allow), log: "", pid: 2000 + Number(ip.split(".").at(-1)) },
+  };
+}
+
+/**
+ * The demo: the guide's Xen hosts, two KVM hosts beside them (a move between the two kinds is refused), and a pair
+ * of legacy xm/xend hosts: xmB admits xmA through its hosts-allow, xmA keeps xend's stock patterns (localhost only),
+ * so a move back from xmB is refused by the checks, as xend would refuse it.
+ */
 export function createDemoWorld(): World {
   const world = createDefaultWorld();
   world.addHost(kvmHost("kvmA", "192.168.1.70", 32768));
   world.addHost(kvmHost("kvmB", "192.168.1.71", 32768));
+  world.addHost(xmHost("xmA", "192.168.1.72", 8192, ["^localhost$", "^localhost\\.localdomain$"]));
+  world.addHost(
+    xmHost("xmB", "192.168.1.73", 8192, ["^localhost$", "^localhost\\.localdomain$", "^192\\.168\\.1\\.72$", "^xmA$"]),
+  );
   const now = Date.now();
+  world.addDomain("xmA", {
+    name: "sles11_domU",
+    memoryMiB: 512,
+    vcpus: 1,
+    startedAt: now - 4 * 86_400_000,
+    cpuSecondsBase: 1432.5,
+    load: 0.04,
+    disks: [{ target: "/xen-storage/sles11.img", vdev: "xvda" }],
+    workload: { wwsMiB: 48, dirtyMiBps: 24 },
+  });
   world.addDomain("kvmA", {
     name: "web-kvm",
     memoryMiB: 1024,

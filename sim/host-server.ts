@@ -5,6 +5,7 @@ import type { Connection, ParsedKey } from "ssh2";
 import { runShell, type CommandFn, type ShellEnv } from "./sh/run";
 import { xlCommand } from "./commands/xl";
 import { virshCommand } from "./commands/virsh";
+import { xmCommand } from "./commands/xm";
 import { linuxCommands, readVirtualFile } from "./commands/linux";
 import type { World } from "./world";
 
@@ -149,7 +150,9 @@ export class SimHostServer {
         ...linuxCommands(world, this.name),
         ...(world.host(this.name).kind === "kvm"
           ? { virsh: virshCommand(world, this.name) }
-          : { xl: xlCommand(world, this.name) }),
+          : world.host(this.name).toolstack === "xm"
+            ? { xm: xmCommand(world, this.name) }
+            : { xl: xlCommand(world, this.name) }),
         ...this.opts.commands,
       },
       onCommand: (argv) => world.recordCommand(this.name, argv),

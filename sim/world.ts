@@ -92,6 +92,12 @@ export interface SimHost {
   prefix: number;
   nic: string;
   kind: "xen" | "kvm";
+  /** a Xen host driven by xm and xend (Xen ≤ 4.4) instead of xl */
+  toolstack?: "xm";
+  /** xend's configuration file, log and pid (xm hosts; sim/commands/xm.ts) */
+  xend?: { config: string; log: string; pid: number };
+  /** the bridge its guests' interfaces are on (xm list --long) */
+  bridge?: string;
   /** libvirt hosts: the finished job of each domain (`virsh domjobinfo --completed`) */
   completedJobs?: Map<string, SimJob>;
   arch: "x86_64" | "aarch64";

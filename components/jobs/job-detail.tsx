@@ -29,8 +29,10 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
   const memory = s.memoryMiB * 1024 * 1024;
   const current = phaseIndex(s.phase);
   const failed = s.status === "failed" || s.status === "interrupted" || s.status === "cancelled";
-  // libvirt reports rounds and QEMU's own downtime; xl reports nothing, so Ferry measures from outside
-  const qemu = view.jobinfo.length > 0;
+  // libvirt reports rounds and QEMU's own downtime; xend's log reports Xen's rounds (with their source named);
+  // xl reports nothing, so Ferry measures from outside
+  const roundsSource = view.jobinfo.find((j) => j.source)?.source ?? null;
+  const qemu = view.jobinfo.length > 0 && !roundsSource;
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -122,13 +124,15 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
             <p className="text-xs text-slate-500">
               {qemu
                 ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)."
-                : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}
+                : roundsSource
+                  ? `Rounds: ${roundsSource}; bytes: the source NIC's byte counter.`
+                  : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}
               Pre-copy resends pages the guest dirties, so bytes sent can exceed the domain's memory.
             </p>
           )}
         </>
       )}
-      {s.kind === "migrate" && qemu && (
+      {s.kind === "migrate" && view.jobinfo.length > 0 && (
         <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />
       )}
 

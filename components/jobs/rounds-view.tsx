@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { TableScroll } from "@/components/table-scroll";
 import { chart } from "@/components/chart-colors";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { JobView } from "@/lib/jobs/types";
@@ -32,6 +33,9 @@ export function RoundsView({
   const total = final?.iteration ?? rounds.at(-1)?.round ?? 0;
   const conv = convergenceOf(rounds);
   const running = view.summary.status === "running";
+  // QEMU through virsh, or Xen's libxc through xend.log (which names itself)
+  const source = view.jobinfo.find((j) => j.source)?.source ?? null;
+  const xcRounds = view.jobinfo.filter((j) => j.pagesSent !== undefined);
   const data = rounds.map((r) => ({
     round: r.round,
     remaining: r.remainingBytes / MiB,
@@ -42,7 +46,9 @@ export function RoundsView({
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="rounds">
       <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="text-sm font-semibold">Pre-copy rounds (QEMU, from virsh domjobinfo)</h2>
+        <h2 className="text-sm font-semibold" data-testid="rounds-source">
+          Pre-copy rounds ({source ?? "QEMU, from virsh domjobinfo"})
+        </h2>
         <p className="text-xs text-slate-600">
           rounds <b data-testid="rounds-total">{total}</b>
           {final && (
@@ -54,7 +60,13 @@ export function RoundsView({
           )}
         </p>
       </div>
-      {running && conv.state === "not-converging" && (
+      {running && conv.state === "not-converging" && source && (
+        <p role="alert" className="mb-2 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-800">
+          <b>Not converging.</b> {conv.reason} Xen stops after 29 rounds or 3× the memory sent and copies the rest with
+          the domain suspended: expect a longer stop.
+        </p>
+      )}
+      {running && conv.state === "not-converging" && !source && (
         <NotConverging
           reason={conv.reason}
           jobId={view.summary.id}
@@ -86,7 +98,9 @@ export function RoundsView({
         >
           {final
             ? `The migration finished in ${total} rounds before a poll (every 500 ms) caught one.`
-            : "Rounds appear as libvirt reports them (every 500 ms)."}
+            : source
+              ? "Rounds appear as xend writes them to its log (at the end of each round)."
+              : "Rounds appear as libvirt reports them (every 500 ms)."}
         </p>
       ) : (
         <div
@@ -149,6 +163,32 @@ export function RoundsView({
             </ComposedChart>
           </ResponsiveContainer>
         </div>
+      )}
+      {source && xcRounds.length > 0 && (
+        <TableScroll label="Each round as libxc reported it">
+          <table className="mt-2 w-full min-w-[28rem] text-left text-xs" data-testid="rounds-table">
+            <thead className="text-slate-600">
+              <tr>
+                <th>Round</th>
+                <th>Pages sent</th>
+                <th>Pages skipped</th>
+                <th>Progress</th>
+                <th>Left dirty</th>
+              </tr>
+            </thead>
+            <tbody>
+              {xcRounds.map((r) => (
+                <tr key={r.iteration} className="border-t border-slate-100" data-testid="rounds-row">
+                  <td>{r.iteration}</td>
+                  <td>{r.pagesSent}</td>
+                  <td>{r.pagesSkipped}</td>
+                  <td>{r.percent === null || r.percent === undefined ? "—" : `${r.percent} %`}</td>
+                  <td>{formatBytes(r.memoryRemaining ?? 0)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import type { CommandRunner, DomainInfo } from "../toolstacks/types";
 import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
+import { driverOf } from "../toolstacks";
 import { memoryRoom, notInMaintenance, otherMachine, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
@@ -79,7 +80,21 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
     memoryRoom(domain.name, domain.memoryMiB, target.name, tf.freeMemoryMiB),
   );
   checks.push(await checkStorage(i));
-  checks.push(await checkReachable(i));
+  const driver = driverOf(source.toolstack);
+  // the stream goes over SSH (xl, virsh) or over the toolstack's own path, which its driver checks (xend's relocation)
+  if (driver.capabilities.migratesOverSsh || !driver.preflight) checks.push(await checkReachable(i));
+  if (driver.preflight && sf.toolstack === tf.toolstack)
+    checks.push(
+      ...(await driver.preflight({
+        source: i.sourceRunner,
+        target: i.targetRunner,
+        sourceName: source.name,
+        targetName: target.name,
+        targetAddress: targetAddressOf(target),
+        sourceAddresses: sf.addresses,
+        sourceNames: [...new Set([source.name, sf.hostname])],
+      })),
+    );
   return checks;
 }
 

@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_DOWNTIME_MS,
   forecastQemu,
   forecastXen,
+  xenLimits,
   type Forecast,
   type ForecastInput,
   type Verdict,
@@ -40,7 +41,7 @@ export interface ForecastRequest {
   source: string;
   target: string;
   /** what the source's toolstack can tell and which pre-copy policy it follows (default: Xen's, nothing reported) */
-  capabilities?: Pick<ToolstackCapabilities, "precopyPolicy" | "reportsRounds">;
+  capabilities?: Pick<ToolstackCapabilities, "precopyPolicy" | "reportsRounds" | "roundsSource">;
   options?: MigrationOptions;
   /** bytes/s the source measured (virsh domdirtyrate-calc), if it can */
   measureDirtyBps?: () => Promise<number | null>;
@@ -72,6 +73,8 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   // libvirt: QEMU's own average bandwidth over earlier unlimited migrations on this link (Ferry's job time
   // also counts its checks and virsh's SSH set-up, so bytes ÷ job time under-reads the link)
   const reports = m.capabilities?.reportsRounds === true;
+  // who counted the rounds, for the inputs' words: "QEMU", "Xen's libxc"
+  const reporter = m.capabilities?.roundsSource?.split(",")[0] ?? "QEMU";
   const qemuBw = reports
     ? (await Promise.all(pair.slice(0, 5).map((j) => finalJobInfo(db, j.id))))
         .map((p) => p?.bandwidthBps ?? 0)
@@ -126,7 +129,7 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     dirtyBps = Math.max(1, tracked);
     estimate = null;
     sources.push(
-      `dirty rate QEMU tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`,
+      `dirty rate ${reporter} tracked during the last migration of ${m.domain}: ${(tracked / 1048576).toFixed(1)} MiB/s`,
     );
   } else if (measured !== null) {
     dirtyBps = Math.max(1, measured);
@@ -156,7 +159,11 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
           autoConverge: m.options?.autoConverge === true,
           zeroBytes,
         })
-      : forecastXen({ ...x, maxDowntimeMs });
+      : forecastXen({
+          ...x,
+          maxDowntimeMs,
+          limits: xenLimits[m.capabilities?.precopyPolicy === "xen-legacy" ? "xen-legacy" : "xen"],
+        });
   if (qemu) {
     if (m.options?.bandwidthMiBps) sources.push(`bandwidth limited to ${m.options.bandwidthMiBps} MiB/s`);
     sources.push(
@@ -166,10 +173,12 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
       sources.push(
         `${(zeroBytes / 1048576).toFixed(0)} MiB of zero pages QEMU skipped in the last migration of ${m.domain}`,
       );
-  } else
+  } else {
+    const l = xenLimits[m.capabilities?.precopyPolicy === "xen-legacy" ? "xen-legacy" : "xen"];
     sources.push(
-      `Xen's policy: at most 5 live rounds, then stop; judged against a ${maxDowntimeMs} ms maximum downtime`,
+      `Xen's policy: at most ${l.rounds} live rounds${Number.isFinite(l.factor) ? ` or ${l.factor}× the memory sent` : ""}, then stop; judged against a ${maxDowntimeMs} ms maximum downtime`,
     );
+  }
   let f: Forecast = model(input);
   if (estimate) f = widen(f, model, input, estimate);
   return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources, zeroBytes, estimate } };
@@ -182,7 +191,7 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
 export function forecastAt(
   f: Pick<ForecastWithInputs, "inputs">,
   memoryMiB: number,
-  policy: "xen" | "qemu",
+  policy: ToolstackCapabilities["precopyPolicy"],
   options: MigrationOptions | undefined,
   bandwidthBps: number,
 ): Forecast {
@@ -206,7 +215,7 @@ export function forecastAt(
           autoConverge: options?.autoConverge === true,
           zeroBytes: i.zeroBytes,
         })
-      : forecastXen({ ...x, maxDowntimeMs });
+      : forecastXen({ ...x, maxDowntimeMs, limits: xenLimits[policy === "xen-legacy" ? "xen-legacy" : "xen"] });
   const base = model(input);
   return i.estimate ? widen(base, model, input, i.estimate) : base;
 }

@@ -61,8 +61,20 @@ const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000
  * Xen's simple_precopy_policy: at most 5 live rounds, stop when fewer than 50 pages are dirty. Xen always
  * stops then; the verdict says whether the stop it forces fits the maximum downtime (default 300 ms).
  */
-export function forecastXen(i: ForecastInput & { maxDowntimeMs?: number }): Forecast {
+/**
+ * Xen's pre-copy limits: libxenguest's migration v2 (xl, Xen ≥ 4.6) stops after 5 live rounds; legacy libxc
+ * (xend's xc_save; xc_domain_save.c: DEF_MAX_ITERS 29, DEF_MAX_FACTOR 3) after 29 rounds or 3× the memory sent.
+ */
+export const xenLimits = {
+  xen: { rounds: 5, factor: Number.POSITIVE_INFINITY },
+  "xen-legacy": { rounds: 29, factor: 3 },
+} as const;
+
+export function forecastXen(
+  i: ForecastInput & { maxDowntimeMs?: number; limits?: { rounds: number; factor: number } },
+): Forecast {
   const maxDowntimeMs = i.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
+  const limits = i.limits ?? xenLimits.xen;
   const perRound: Forecast["perRound"] = [];
   let toSend = i.memoryBytes;
   let totalSec = 0;
@@ -76,7 +88,7 @@ export function forecastXen(i: ForecastInput & { maxDowntimeMs?: number }): Fore
     const dirtied = Math.min(i.wwsBytes, i.dirtyBps * sec);
     toSend = Math.ceil(dirtied / PAGE) * PAGE;
     if (dirtied / PAGE < 50) break;
-    if (round + 1 >= 5) {
+    if (round + 1 >= limits.rounds || bytes > limits.factor * i.memoryBytes) {
       forced = true;
       break;
     }
@@ -94,13 +106,14 @@ export function forecastXen(i: ForecastInput & { maxDowntimeMs?: number }): Fore
         ? "converges-with-help"
         : "will-not-converge";
   const dirty = `${(toSend / 1048576).toFixed(toSend < 10 * 1048576 ? 1 : 0)} MiB`;
+  const stops = `Xen stops after ${perRound.length} live rounds`;
   const reason = !forced
     ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
     : verdict === "converges"
-      ? `Xen stops after 5 live rounds with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, within the ${maxDowntimeMs} ms maximum.`
+      ? `${stops} with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, within the ${maxDowntimeMs} ms maximum.`
       : verdict === "converges-with-help"
-        ? `Xen stops after 5 live rounds with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, over the ${maxDowntimeMs} ms maximum. Less guest activity during the move would help.`
-        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after 5 rounds ${dirty} are still dirty, so it would stand still for about ${secs(downtimeMs)}. Move it when it is quieter, or save/restore it.`;
+        ? `${stops} with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, over the ${maxDowntimeMs} ms maximum. Less guest activity during the move would help.`
+        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after ${perRound.length} rounds ${dirty} are still dirty, so it would stand still for about ${secs(downtimeMs)}. Move it when it is quieter, or save/restore it.`;
   return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound, maxDowntimeMs };
 }
 

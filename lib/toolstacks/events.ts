@@ -58,6 +58,12 @@ const jobInfoPayload = z.object({
   throttlePercent: n,
   /** zero pages QEMU skipped (events stored before this field lack it) */
   zeroPages: n.optional(),
+  /** who reported the round ("Xen's libxc, from xend.log"); absent: QEMU through virsh */
+  source: z.string().optional(),
+  /** libxc's own figures for the round: pages sent and skipped, its last progress percentage */
+  pagesSent: z.number().optional(),
+  pagesSkipped: z.number().optional(),
+  percent: n.optional(),
 });
 export type JobInfoPayload = z.infer<typeof jobInfoPayload>;
 

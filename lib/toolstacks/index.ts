@@ -1,9 +1,11 @@
 import type { ImageHeader, ToolstackDriver, ToolstackName } from "./types";
 import { xlDriver } from "./xl/driver";
 import { virshDriver } from "./virsh/driver";
+import { xmDriver } from "./xm/driver";
 
 // The list of drivers: adding a toolstack is a folder under lib/toolstacks and one line here.
-export const drivers: Record<ToolstackName, ToolstackDriver> = { xl: xlDriver, virsh: virshDriver };
+// Detection tries them in this order: xm first, since a Xen 4.1–4.4 host with xend running has xl too.
+export const drivers: Record<ToolstackName, ToolstackDriver> = { xm: xmDriver, xl: xlDriver, virsh: virshDriver };
 
 export const driverOf = (name: ToolstackName): ToolstackDriver => drivers[name];
 

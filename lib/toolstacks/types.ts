@@ -8,8 +8,8 @@ export interface CommandRunner {
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
-export type ToolstackName = "xl" | "virsh";
-export const toolstackNames = ["xl", "virsh"] as const;
+export type ToolstackName = "xl" | "virsh" | "xm";
+export const toolstackNames = ["xl", "virsh", "xm"] as const;
 
 /** A domain's state in words; `migrating-in`/`migrating-out` come from xl's --incoming/--migratedaway names. */
 export type DomainState =
@@ -159,10 +159,37 @@ export interface ToolstackCapabilities {
   definedDomains: boolean;
   /** the toolstack lists every disk of a domain: an empty list means the domain has none */
   completeDiskList: boolean;
-  /** the pre-copy policy the forecast models: Xen's (≤ 5 live rounds, then stop) or QEMU's (until the rest fits the maximum downtime) */
-  precopyPolicy: "xen" | "qemu";
+  /**
+   * the pre-copy policy the forecast models: Xen's (≤ 5 live rounds, then stop), legacy libxc's (xend: ≤ 29 rounds
+   * or 3× memory, then stop) or QEMU's (until the rest fits the maximum downtime)
+   */
+  precopyPolicy: "xen" | "xen-legacy" | "qemu";
+  /** who reports the rounds, for people ("QEMU, from virsh domjobinfo"), with reportsRounds */
+  roundsSource?: string;
+  /** the migration stream goes over SSH from the source to the target (else the driver's preflight checks the path) */
+  migratesOverSsh: boolean;
   /** the host's memory as the toolstack reports it: Xen's (dom0 apart, the rest free for guests) or the whole node's */
   memoryModel: "xen" | "node";
+}
+
+/** A pre-flight check a toolstack adds to the common ones (the same shape as lib/checks' Check). */
+export interface DriverCheck {
+  id: string;
+  label: string;
+  status: "ok" | "warn" | "fail";
+  reason: string;
+}
+
+export interface PreflightContext {
+  source: CommandRunner;
+  target: CommandRunner;
+  sourceName: string;
+  targetName: string;
+  /** the target's address as the source will reach it */
+  targetAddress: string;
+  /** what the source is known as: its addresses and names (registered name, hostname) */
+  sourceAddresses: string[];
+  sourceNames: string[];
 }
 
 /** The one seam between a toolstack and the rest of Ferry: everything Ferry knows about xl or virsh is behind it. */
@@ -185,6 +212,8 @@ export interface ToolstackDriver {
   error(argv: readonly string[], r: ExecResult): AppError;
   /** how the memory travels, for the migrate dialog */
   transport(sourceName: string, targetAddress: string): string;
+  /** checks of the toolstack's own preconditions for a live migration (xend's relocation service) */
+  preflight?(ctx: PreflightContext): Promise<DriverCheck[]>;
   /** the guest's dirty rate (bytes/s) measured on the source now, where the toolstack can */
   measureDirtyBps?(runner: CommandRunner, hostName: string, domain: string): Promise<number | null>;
   readonly files: SaveRestoreOps;

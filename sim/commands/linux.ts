@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
 import { sha256OfFile } from "./xl-saverestore";
+import { relocationPorts } from "./xm";
 
 // What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
 // /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
@@ -18,6 +19,9 @@ export function readVirtualFile(_world: World, host: SimHost, path: string): str
     const up = (Date.now() - host.bootedAt) / 1000;
     return `${up.toFixed(2)} ${(up * host.nrCpus * 0.9).toFixed(2)}\n`;
   }
+  // xend's files (xm hosts)
+  if (host.xend && path === "/etc/xen/xend-config.sxp") return host.xend.config;
+  if (host.xend && path === "/var/log/xen/xend.log") return host.xend.log;
   const m = /^\/sys\/class\/net\/([^/]+)\/statistics\/(tx|rx)_bytes$/.exec(path);
   if (m && (m[1] === host.nic || m[1] === "lo")) {
     if (m[1] === "lo") return "0\n";
@@ -199,6 +203,71 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       return world.remoteShell(target.name, command, io);
     },
     stat: (argv, io) => statCommand(world, host(), argv.slice(1), io.out, io.err),
+    // wc -c [FILE]: bytes on stdin (the far end of a timed transfer), or of a file ("<bytes> <file>")
+    wc: (argv, io) => {
+      if (!argv.includes("-c")) {
+        io.err("wc: only -c is simulated here\n");
+        return 1;
+      }
+      const file = argv.slice(1).filter((a) => a !== "-c")[0];
+      if (file === undefined) {
+        io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
+        return 0;
+      }
+      const data = readVirtualFile(world, host(), file);
+      if (data === null) {
+        io.err(`wc: ${file}: No such file or directory\n`);
+        return 1;
+      }
+      io.out(`${Buffer.byteLength(data)} ${file}\n`);
+      return 0;
+    },
+    // tail -c +N FILE (from byte N, 1-based) and tail -n N FILE
+    tail: (argv, io) => {
+      const file = argv.at(-1) ?? "";
+      const data = readVirtualFile(world, host(), file);
+      if (data === null) {
+        io.err(`tail: cannot open '${file}' for reading: No such file or directory\n`);
+        return 1;
+      }
+      const c = argv.indexOf("-c");
+      const n = argv.indexOf("-n");
+      if (c > 0 && /^\+\d+$/.test(argv[c + 1] ?? "")) {
+        io.out(
+          Buffer.from(data)
+            .subarray(Number(argv[c + 1].slice(1)) - 1)
+            .toString(),
+        );
+        return 0;
+      }
+      if (n > 0 && /^\d+$/.test(argv[n + 1] ?? "")) {
+        const lines = data.split("\n");
+        if (lines.at(-1) === "") lines.pop();
+        const k = Number(argv[n + 1]);
+        io.out(
+          lines
+            .slice(k === 0 ? lines.length : -k)
+            .map((l) => `${l}\n`)
+            .join(""),
+        );
+        return 0;
+      }
+      io.err("tail: this simulated host only supports tail -c +N FILE and tail -n N FILE\n");
+      return 1;
+    },
+    // nc -z -w SECS HOST PORT (netcat-traditional's zero-I/O mode): does the port accept a connection?
+    nc: (argv, io) => {
+      const [addr, port] = argv.slice(-2);
+      const target = world.resolve(addr ?? "");
+      if (!target) {
+        io.err(`${addr}: forward host lookup failed: Unknown host\n`);
+        return 1;
+      }
+      const open = world.isUp(target.name) && (Number(port) === 22 || relocationPorts(target).includes(Number(port)));
+      if (open) return 0;
+      io.err(`(UNKNOWN) [${target.ip}] ${port} (?) : Connection refused\n`);
+      return 1;
+    },
     sha256sum: (argv, io) => {
       let status = 0;
       for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
@@ -290,15 +359,6 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         f.head.subarray(0, Math.min(n, f.head.length)).toString("latin1") +
           "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)),
       );
-      return 0;
-    },
-    // wc -c: bytes on stdin (the far end of a timed transfer)
-    wc: (argv, io) => {
-      if (!argv.includes("-c")) {
-        io.err("wc: only -c is simulated here\n");
-        return 1;
-      }
-      io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
       return 0;
     },
     // ps -eo pid=,args= (procps-ng): every process of this host, pid right-aligned, its command line

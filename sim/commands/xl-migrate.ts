@@ -177,7 +177,7 @@ function removeDomain(host: SimHost, dom: SimDomain) {
   if (i >= 0) host.domains.splice(i, 1);
 }
 
-function pause(world: World, ms: number) {
+export function pause(world: World, ms: number) {
   return new Promise((r) => setTimeout(r, ms / world.timeScale));
 }
 
@@ -185,7 +185,7 @@ function pause(world: World, ms: number) {
  * Sends `bytes` over the link at its bandwidth shared by every transfer on it, in ticks, adding to the
  * NIC counters. `cutAt` (a fraction) cuts the link part way. Returns the (simulated) seconds it took.
  */
-async function send(
+export async function send(
   world: World,
   src: SimHost,
   dst: SimHost,

@@ -34,6 +34,12 @@ export const hostArgv = {
   txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
 };
 
+/** The network device the host sends to `address` through (`ip route get`), for its tx counter. */
+export async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
+  const r = await runner.exec(hostArgv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
+  return r && r.code === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
+}
+
 export function parseSha256(stdout: string): string | null {
   return /^([0-9a-f]{64})\s/.exec(stdout)?.[1] ?? null;
 }

@@ -30,6 +30,7 @@ export const xlDriver: ToolstackDriver = {
     completeDiskList: false,
     precopyPolicy: "xen",
     memoryModel: "xen",
+    migratesOverSsh: true,
   },
   migrate: migrateXl,
   locate,

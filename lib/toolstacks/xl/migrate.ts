@@ -6,7 +6,7 @@ import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
 import { phaseOfLine } from "./migrate-lines";
 import * as cmd from "./commands";
-import { hostArgv } from "../linux/host-commands";
+import { hostArgv, routeDevice } from "../linux/host-commands";
 import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -122,11 +122,6 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
   }
   const err = errorOfLines(lines);
   return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
-}
-
-async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
-  const r = await runner.exec(hostArgv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
-  return r && r.code === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
 }
 
 async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {

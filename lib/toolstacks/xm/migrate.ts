@@ -1,0 +1,253 @@
+import { toAppError } from "../../errors";
+import type { DomainLocation, JobPhase, MigrationOutcome } from "../events";
+import { phaseIndex } from "../events";
+import { hostArgv, routeDevice } from "../linux/host-commands";
+import type { CommandRunner, LocateContext, MigrationContext } from "../types";
+import * as cmd from "./commands";
+import { migrateErrorOf } from "./errors";
+import { parseXendConfig, parseXendLog, parseXmList, type XendRound, type XmListRow } from "./parse";
+
+// `xm migrate --live <dom> <target>` (xm/migrate.py → xend's domain_migrate → the target's relocation server,
+// TCP 8002, or 8003 with SSL). xm prints nothing until it ends; xend writes libxc's pre-copy loop to
+// /var/log/xen/xend.log, one record per round (XendCheckpoint logs xc_save's stderr). Ferry reads the log's new
+// bytes at each poll and reports each round as it is written: Xen's own rounds. Downtime is measured from outside
+// as for xl (source suspended → target running, by both ends' `xm list`); bytes on the wire from the source NIC.
+
+const PAGE = 4096;
+/** libxc prints megabits per second */
+const MBIT = 125_000;
+
+export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome> {
+  const setPhase = (phase: JobPhase) => {
+    if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
+  };
+  const cfgR = await ctx.target.exec(cmd.xendConfig(), { timeoutMs: 5_000 }).catch(() => null);
+  const cfg = parseXendConfig(cfgR?.code === 0 ? cfgR.stdout : "");
+  const ssl = cfg.sslServer;
+  const port = ssl ? cfg.sslPort : cfg.port;
+  const logSize = async (runner: CommandRunner) => {
+    const r = await runner.exec(cmd.xendLogSize(), { timeoutMs: 5_000 }).catch(() => null);
+    return r?.code === 0 ? Number(/^\s*(\d+)/.exec(r.stdout)?.[1] ?? Number.NaN) : Number.NaN;
+  };
+  // both logs from here on: the source's has the rounds, the target's why it refused or failed
+  const [offset, targetOffset] = await Promise.all([logSize(ctx.source), logSize(ctx.target)]);
+  let logText = "";
+  const readLog = async () => {
+    if (!Number.isFinite(offset)) return;
+    const r = await ctx.source.exec(cmd.xendLogFrom(offset), { timeoutMs: 5_000 }).catch(() => null);
+    if (r?.code === 0) logText = r.stdout;
+  };
+  const dev = await routeDevice(ctx.source, ctx.targetAddress);
+  const readTx = async () =>
+    dev ? Number((await ctx.source.exec(hostArgv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN;
+  const tx0 = await readTx().catch(() => NaN);
+  const t0 = Date.now();
+  const memoryBytes = await domainMemoryBytes(ctx.source, ctx.domain);
+  let reported = 0;
+  let suspendedAt: number | null = null;
+  let lastRunningAt: number | null = null;
+  let targetRunningAt: number | null = null;
+  let lastTx = tx0;
+  let lastTxAt = t0;
+  let done = false;
+
+  const reportRounds = () => {
+    const log = parseXendLog(logText);
+    // a round is complete once its statistics line is there (the record is written at the round's end)
+    const complete = log.rounds.filter((r) => r.sent > 0 || r.last);
+    let processed = 0;
+    for (const r of complete) {
+      processed += r.sent * PAGE;
+      if (r.round <= reported) continue;
+      reported = r.round;
+      setPhase(r.last ? "stop-and-copy" : "precopy");
+      ctx.emit({
+        type: "jobinfo",
+        phase: ctx.phase(),
+        payload: roundPayload(r, processed, memoryBytes, Date.now() - t0),
+      });
+    }
+    if (log.suspended) setPhase("stop-and-copy");
+  };
+
+  const poll = async () => {
+    while (!done) {
+      const started = Date.now();
+      const [src, dst, tx] = await Promise.all([
+        listRows(ctx.source),
+        listRows(ctx.target),
+        readTx().catch(() => NaN),
+        readLog(),
+      ]);
+      const now = Date.now();
+      reportRounds();
+      const s = src?.find((r) => r.name === ctx.domain && r.id !== null);
+      if (s && s.stateLetters[3] === "s") {
+        suspendedAt ??= now;
+        setPhase("stop-and-copy");
+      } else if (s && !suspendedAt) lastRunningAt = now;
+      const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
+      if (d && suspendedAt && /^[r-][b-]-{4}$/.test(d.stateLetters)) targetRunningAt ??= now;
+      if (Number.isFinite(tx) && Number.isFinite(tx0)) {
+        const throughput = now > lastTxAt ? ((tx - lastTx) * 1000) / (now - lastTxAt) : 0;
+        ctx.emit({
+          type: "sample",
+          phase: ctx.phase(),
+          payload: { bytesSent: tx - tx0, throughputBps: Math.max(0, Math.round(throughput)), elapsedMs: now - t0 },
+        });
+        lastTx = tx;
+        lastTxAt = now;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, ctx.pollMs - (Date.now() - started))));
+    }
+  };
+  const polling = poll();
+  const lines: string[] = [];
+  let code: number | null = null;
+  let lost: unknown = null;
+  try {
+    const r = await ctx.source.exec(cmd.xmMigrate(ctx.domain, ctx.targetAddress, port, ssl), {
+      timeoutMs: 6 * 3600_000,
+      interrupt: ctx.cancel,
+      onStderrLine: (line) => {
+        lines.push(line);
+        ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
+      },
+    });
+    code = r.code;
+  } catch (e) {
+    lost = e;
+  }
+  done = true;
+  await polling;
+  await readLog();
+  reportRounds();
+  if (code === 0) {
+    setPhase("commitment");
+    setPhase("activation");
+    targetRunningAt ??= Date.now();
+    const start = suspendedAt ?? lastRunningAt;
+    if (start)
+      ctx.emit({
+        type: "downtime",
+        phase: "activation",
+        payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null },
+      });
+  }
+  const location = await locate(ctx, lost ? 120_000 : 10_000);
+  if (lost) {
+    const arrived = location.host === ctx.targetName;
+    return {
+      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
+      errorCode: arrived ? null : "ssh_lost_during_job",
+      errorMessage: arrived
+        ? null
+        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
+      location,
+    };
+  }
+  if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
+  if (ctx.cancel.aborted && location.host === ctx.sourceName)
+    return {
+      status: "cancelled",
+      errorCode: "migrate_cancelled",
+      errorMessage: "Cancelled before the point of no return; the domain kept running on the source.",
+      location,
+    };
+  // xm's own line says little ("xc_save … failed"): the target's log says whether it turned the source away or
+  // could not take the domain
+  const targetLog = Number.isFinite(targetOffset)
+    ? await ctx.target.exec(cmd.xendLogFrom(targetOffset), { timeoutMs: 5_000 }).catch(() => null)
+    : null;
+  const there = parseXendLog(targetLog?.code === 0 ? targetLog.stdout : "");
+  const rejected = there.rejected;
+  const saved = parseXendLog(logText);
+  const err = migrateErrorOf([
+    ...(rejected ? [`Rejected connection from ${rejected}`] : []),
+    ...there.errors,
+    ...lines,
+    ...saved.errors,
+  ]);
+  const why = rejected
+    ? ` ${ctx.targetName}'s xend turned the connection from ${rejected} away: add the source to its xend-relocation-hosts-allow.`
+    : there.errors.length
+      ? ` xend.log on ${ctx.targetName}: ${there.errors.at(-1)}.`
+      : saved.errors.length
+        ? ` xend.log on ${ctx.sourceName}: ${saved.errors.at(-1)}.`
+        : "";
+  return { status: "failed", errorCode: err.code, errorMessage: `${err.message}${why}`, location };
+}
+
+/** One round as the job page's rounds view reads it (the same payload libvirt's domjobinfo polls fill). */
+function roundPayload(r: XendRound, processedBytes: number, memoryBytes: number | null, elapsedMs: number) {
+  return {
+    final: false,
+    iteration: r.round,
+    elapsedMs,
+    memoryProcessed: processedBytes,
+    // what this round left dirty is what the next round sends
+    memoryRemaining: r.last ? 0 : (r.dirtyPages ?? 0) * PAGE,
+    memoryTotal: memoryBytes,
+    bandwidthBps: r.sentMbps === null ? null : r.sentMbps * MBIT,
+    dirtyPagesPerSec: r.dirtiedMbps === null ? null : (r.dirtiedMbps * MBIT) / PAGE,
+    pageSize: PAGE,
+    expectedDowntimeMs: null,
+    totalDowntimeMs: null,
+    throttlePercent: null,
+    source: "Xen's libxc, from xend.log",
+    pagesSent: r.sent,
+    pagesSkipped: r.skipped,
+    percent: r.percent,
+  };
+}
+
+async function domainMemoryBytes(runner: CommandRunner, domain: string): Promise<number | null> {
+  const rows = await listRows(runner);
+  const row = rows?.find((r) => r.name === domain);
+  return row ? row.memoryMiB * 1024 * 1024 : null;
+}
+
+async function listRows(runner: CommandRunner): Promise<XmListRow[] | null> {
+  try {
+    const r = await runner.exec(cmd.xmList(), { timeoutMs: 5_000 });
+    return r.code === 0 ? parseXmList(r.stdout) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the domain runs now: asks both hosts until it runs on exactly one (xend lists the incoming copy under
+ * the same name, paused, while it arrives; the source's copy is suspended until it is destroyed).
+ */
+export async function locate(ctx: LocateContext, patienceMs: number): Promise<DomainLocation> {
+  const deadline = Date.now() + patienceMs;
+  const settled = (r: XmListRow | undefined) => r && r.id !== null && !/[ps]/.test(r.stateLetters.slice(2, 4));
+  for (;;) {
+    const [src, dst] = await Promise.all([listRows(ctx.source), listRows(ctx.target)]);
+    const s = src?.find((r) => r.name === ctx.domain && r.id !== null);
+    const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
+    if (src && dst) {
+      if (settled(d) && !s)
+        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
+      if (settled(s) && !d)
+        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
+      if (settled(s) && settled(d))
+        return {
+          host: null,
+          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
+        };
+      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+    }
+    if (Date.now() >= deadline) {
+      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
+      return {
+        host: null,
+        note: unreachable
+          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
+          : `${ctx.domain} is still between hosts (${s?.stateLetters ?? "-"} / ${d?.stateLetters ?? "-"}); check both hosts.`,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
