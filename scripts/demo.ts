@@ -79,12 +79,13 @@ const shutdown = async () => {
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
 
-/** "— simulated Xen hosts (xl): hostA, hostB, hostC; KVM hosts (virsh): kvmA, kvmB" */
+/** "— simulated Xen hosts (xl): hostA, hostB, hostC; KVM hosts (virsh): kvmA, kvmB; legacy Xen hosts (xm/xend): xmA, xmB" */
 function describeHosts(hosts: SimHostInfo[]): string {
   const of = (t: SimHostInfo["toolstack"]) => hosts.filter((h) => h.toolstack === t).map((h) => h.name);
   const parts = [
     of("xl").length ? `Xen hosts (xl): ${of("xl").join(", ")}` : null,
     of("virsh").length ? `KVM hosts (virsh): ${of("virsh").join(", ")}` : null,
+    of("xm").length ? `legacy Xen hosts (xm/xend): ${of("xm").join(", ")}` : null,
   ].filter(Boolean);
   return parts.length ? `  — simulated ${parts.join("; ")}` : "  — no simulated hosts (FERRY_DEMO_SIM=off)";
 }

@@ -3,7 +3,7 @@ import { execBatch } from "../batch";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { hostArgv, parseCpuVirtFlags, parseIpAddr, parseMachineId } from "../linux/host-commands";
 import type { DomainInfo, DriverCheck, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
-import { AppError } from "../../errors";
+import { AppError, isAppError } from "../../errors";
 import * as cmd from "./commands";
 import { xmError } from "./errors";
 import { locate, migrateXm } from "./migrate";
@@ -25,6 +25,8 @@ const parseOr = <T>(f: () => T): T => {
   try {
     return f();
   } catch (e) {
+    // a failed command keeps its own error (xm missing: detection moves on); only a text Ferry cannot read is a parse error
+    if (isAppError(e)) throw e;
     throw new AppError("toolstack_parse_error", (e as Error).message);
   }
 };
