@@ -89,7 +89,7 @@ test("socket.io refuses a connection without a session and checks each event's r
   const cookie = (await viewer.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
   const sock = io(E2E.baseURL, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
   const snapshot = await new Promise<unknown[]>((resolve) => sock.on("inventory:snapshot", resolve));
-  expect(snapshot.length).toBe(5); // the demo: hostA–C (Xen) and kvmA, kvmB (libvirt)
+  expect(snapshot.length).toBe(7); // the demo: hostA–C (Xen), kvmA, kvmB (libvirt), xmA, xmB (xend)
   for (const [event, access] of Object.entries(socketPolicy)) {
     const reply = await sock.timeout(10_000).emitWithAck(event, {});
     const refused = !reply.ok && ["forbidden", "unauthorized"].includes(reply.error.code);

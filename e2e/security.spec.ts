@@ -14,6 +14,9 @@ async function foreignCommands(since: number): Promise<string[][]> {
     "xl list",
     "xl list -l",
     "xl uptime",
+    "xm info",
+    "xm list",
+    "xm list --long",
     "cat /proc/cpuinfo",
     "cat /etc/machine-id",
     "stat -c %a %U %n /xen-saved-images",
@@ -28,6 +31,7 @@ async function foreignCommands(since: number): Promise<string[][]> {
     "capabilities",
     "dominfo",
     "domblklist",
+    "domiflist",
   ]);
   const allowed = (argv: string[]) => inventory.has(argv.join(" ")) || (argv[0] === "virsh" && virshReads.has(argv[1]));
   // the inventory runs its commands in one channel (lib/toolstacks/batch.ts): `sh -c` with a marker after each
@@ -42,7 +46,7 @@ async function foreignCommands(since: number): Promise<string[][]> {
       .every(
         (line) =>
           mark.test(line) &&
-          /^(xl (info|list|list -l|uptime)|stat -c '%a %U %n' \/xen-saved-images|cat \/proc\/cpuinfo|ip -o addr|virsh (nodeinfo|nodememstats|list --all|version|hostname|dominfo [\w.-]+|domblklist --details [\w.-]+))$/.test(
+          /^(xl (info|list|list -l|uptime)|xm (info|list|list --long)|stat -c '%a %U %n' \/xen-saved-images|cat \/proc\/cpuinfo|ip -o addr|ip -o link show type bridge|virsh (nodeinfo|nodememstats|list --all|version|hostname|dominfo [\w.-]+|domblklist --details [\w.-]+|domiflist [\w.-]+))$/.test(
             line.replace(mark, ""),
           ),
       );
