@@ -42,6 +42,8 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(dialog.getByTestId("check-arch")).toContainText("x86_64 with vmx");
   await expect(dialog.getByTestId("check-storage")).toHaveAttribute("data-status", "ok");
   await expect(dialog.getByTestId("check-reachable")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("check-network")).toContainText("192.168.1.0/24");
+  await expect(dialog.getByTestId("check-network")).toContainText("let SSH (TCP 22) through");
   await expect(dialog.getByTestId("transport")).toContainText("over SSH");
   await expect(dialog.getByTestId("forecast")).toHaveAttribute("data-verdict", "converges");
   await expect(dialog.getByTestId("forecast-total")).toHaveText(/\d/);

@@ -28,6 +28,9 @@ test("drag a domain between the xm pair: the transport warning needs a tick, Xen
   await expect(dialog.getByTestId("check-relocation")).toHaveAttribute("data-status", "ok");
   await expect(dialog.getByTestId("check-relocation-allow")).toContainText("'^192\\.168\\.1\\.72$'");
   await expect(dialog.getByTestId("check-relocation-port")).toHaveAttribute("data-status", "ok");
+  // the guide's network precondition: xend's bridge (named after the NIC) on both, one subnet
+  await expect(dialog.getByTestId("check-network")).toHaveAttribute("data-status", "ok");
+  await expect(dialog.getByTestId("check-network")).toContainText("on eth0, which xmB has");
   await expect(dialog.getByTestId("check-transport")).toHaveAttribute("data-status", "warn");
   await expect(dialog.getByTestId("check-transport")).toContainText("unauthenticated and unencrypted");
   await expect(dialog.getByTestId("transport")).toContainText("relocation server");

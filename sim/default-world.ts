@@ -124,8 +124,9 @@ function xmHost(name: string, ip: string, totalMemoryMiB: number, allow: string[
   return {
     ...xenHost(name, ip, totalMemoryMiB, true),
     toolstack: "xm",
+    // xend's network-bridge script moves the address onto a bridge named after the NIC (the real peth0/eth0 pair)
     nic: "eth0",
-    bridge: "xenbr0",
+    bridge: "eth0",
     xenVersion: "4.1.6",
     kernelRelease: "2.6.32-5-xen-amd64",
     cpuModel: "Intel(R) Xeon(R) CPU E5620 @ 2.40GHz",

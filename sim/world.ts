@@ -96,8 +96,10 @@ export interface SimHost {
   toolstack?: "xm";
   /** xend's configuration file, log and pid (xm hosts; sim/commands/xm.ts) */
   xend?: { config: string; log: string; pid: number };
-  /** the bridge its guests' interfaces are on (xm list --long) */
+  /** the bridge its guests' interfaces are on (default: the NIC, which is the bridge on these hosts) */
   bridge?: string;
+  /** the bridges `ip link show type bridge` lists (default: [bridge]) */
+  bridges?: string[];
   /** libvirt hosts: the finished job of each domain (`virsh domjobinfo --completed`) */
   completedJobs?: Map<string, SimJob>;
   arch: "x86_64" | "aarch64";

@@ -3,7 +3,15 @@ import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
 import { driverOf } from "../toolstacks";
-import { memoryRoom, notInMaintenance, otherMachine, sameCpu, sameToolstack, type RuleVerdict } from "./rules";
+import {
+  memoryRoom,
+  notInMaintenance,
+  otherMachine,
+  sameCpu,
+  sameNetwork,
+  sameToolstack,
+  type RuleVerdict,
+} from "./rules";
 
 // Pre-flight checks for a live migration: each ok / warn / fail with a reason a person understands.
 // A fail blocks the migration; a warn needs a confirmation. The guide's rules come first.
@@ -81,6 +89,16 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   );
   checks.push(await checkStorage(i));
   const driver = driverOf(source.toolstack);
+  rule(
+    "network",
+    "Same network segment",
+    sameNetwork(
+      domain,
+      { name: source.name, facts: sf },
+      { name: target.name, facts: tf },
+      driver.capabilities.migratesOverSsh ? "SSH (TCP 22)" : "the relocation port (below)",
+    ),
+  );
   // the stream goes over SSH (xl, virsh) or over the toolstack's own path, which its driver checks (xend's relocation)
   if (driver.capabilities.migratesOverSsh || !driver.preflight) checks.push(await checkReachable(i));
   if (driver.preflight && sf.toolstack === tf.toolstack)

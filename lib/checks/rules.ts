@@ -131,3 +131,56 @@ export function notInMaintenance(target: {
       }
     : { status: "ok", reason: `${target.name} is not in maintenance.` };
 }
+
+type Net = { subnets?: string[]; bridges?: string[] };
+
+/**
+ * The guide's network precondition: the domain keeps its IP and MAC, so the target must offer the bridges its
+ * interfaces are on and share a subnet with the source. Fails on a missing bridge (the target could not plug the
+ * interface in); warns where Ferry cannot tell; says which port a firewall between them must let through.
+ */
+export function sameNetwork(
+  domain: { name: string; bridges?: string[] },
+  source: { name: string; facts: Net },
+  target: { name: string; facts: Net },
+  transportPort: string,
+): RuleVerdict {
+  const firewall = ` If a firewall stands between them, let ${transportPort} through from ${source.name} to ${target.name}.`;
+  const want = domain.bridges;
+  const have = target.facts.bridges;
+  const plain = (want ?? []).filter((b) => !b.includes(":"));
+  const missing = have ? plain.filter((b) => !have.includes(b)) : [];
+  if (missing.length)
+    return {
+      status: "fail",
+      reason: `${domain.name}'s interface${plain.length > 1 ? "s are" : " is"} on ${plain.join(", ")}, and ${target.name} has no bridge ${missing.join(", ")} (it has ${have?.join(", ") || "none"}): it could not plug the domain in.`,
+    };
+  const common = (source.facts.subnets ?? []).filter((s) => (target.facts.subnets ?? []).includes(s));
+  const unknown: string[] = [];
+  if (!want) unknown.push(`which bridge ${domain.name}'s interfaces use`);
+  else if (want.some((b) => b.includes(":")))
+    unknown.push(`whether ${target.name} has ${want.filter((b) => b.includes(":")).join(", ")}`);
+  if (plain.length && !have) unknown.push(`which bridges ${target.name} has`);
+  if (!source.facts.subnets || !target.facts.subnets) unknown.push("the hosts' subnets");
+  else if (!common.length)
+    return {
+      status: "warn",
+      reason: `${source.name} (${source.facts.subnets.join(", ") || "no IPv4 network"}) and ${target.name} (${target.facts.subnets.join(", ") || "no IPv4 network"}) share no subnet: ${domain.name} keeps its IP and MAC, so it reaches its network after the move only if the segment is bridged between them.${firewall}`,
+    };
+  if (want && want.length === 0)
+    return {
+      status: "ok",
+      reason: `${domain.name} has no network interface: nothing to keep on a segment.${firewall}`,
+    };
+  const on = plain.length ? `on ${plain.join(", ")}, which ${target.name} has` : "";
+  const nets = common.length ? `both hosts are on ${common.join(", ")}` : "";
+  if (unknown.length)
+    return {
+      status: "warn",
+      reason: `Ferry cannot tell ${unknown.join(", nor ")}${on || nets ? ` (${[on, nets].filter(Boolean).join("; ")})` : ""}: ${domain.name} keeps its IP and MAC, so check that ${target.name} is on its network segment.${firewall}`,
+    };
+  return {
+    status: "ok",
+    reason: `${domain.name} is ${on}; ${nets}: it keeps its IP and MAC on the same segment.${firewall}`,
+  };
+}

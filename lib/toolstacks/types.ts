@@ -38,6 +38,8 @@ export interface DomainInfo {
   uptimeSeconds: number | null;
   /** backing storage from the domain's config (`xl list -l` disks' pdev_path) */
   disks: { path: string; vdev: string }[];
+  /** the bridges its network interfaces are on ("network:default" for a libvirt network); absent: not known */
+  bridges?: string[];
 }
 
 export interface HostFacts {
@@ -62,6 +64,9 @@ export interface HostFacts {
    * or dom0's /etc/machine-id for Xen. Two registrations with the same identity are one machine.
    */
   identity: string | null;
+  /** the networks of its global IPv4 addresses ("192.168.1.0/24") and its bridges, read with the addresses */
+  subnets?: string[];
+  bridges?: string[];
 }
 
 export interface HostSnapshot {

@@ -69,6 +69,13 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         io.out(table(details ? ["Type", "Device", "Target", "Source"] : ["Target", "Source"], rows));
         return end(0);
       }
+      case "domiflist": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        const rows = d.state === "shutoff" ? [] : [[`vnet${d.domid}`, "bridge", host.bridge ?? host.nic, "virtio", d.mac]];
+        io.out(table(["Interface", "Type", "Source", "Model", "MAC"], rows));
+        return end(0);
+      }
       case "nodeinfo": {
         const line = (k: string, v: string | number) => io.out(`${`${k}:`.padEnd(20)} ${v}\n`);
         line("CPU model", host.arch);

@@ -30,6 +30,7 @@ export const hostArgv = {
   cpuinfo: () => ["cat", "/proc/cpuinfo"],
   machineId: () => ["cat", "/etc/machine-id"],
   ipAddr: () => ["ip", "-o", "addr"],
+  bridges: () => ["ip", "-o", "link", "show", "type", "bridge"],
   routeGet: (address: string) => ["ip", "route", "get", address],
   txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
 };
@@ -74,6 +75,24 @@ export function parseIpAddr(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\binet6? ([0-9a-fA-F.:]+)\/\d+ .*?scope global/g)) out.push(m[1]);
   return out;
+}
+
+/** The networks a host's global IPv4 addresses are on, as CIDR ("192.168.1.68/24" → "192.168.1.0/24"). */
+export function parseSubnets(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\binet (\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+) .*?scope global/g)) {
+    const prefix = Number(m[5]);
+    const ip = ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    const net = (ip & mask) >>> 0;
+    out.add(`${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join(".")}/${prefix}`);
+  }
+  return [...out];
+}
+
+/** `ip -o link show type bridge`: "4: xenbr0: <BROADCAST,…> mtu 1500 …" → the bridges' names. */
+export function parseBridges(text: string): string[] {
+  return [...text.matchAll(/^\d+: ([^:@\s]+)[:@]/gm)].map((m) => m[1]);
 }
 
 /** vmx / svm from /proc/cpuinfo's flags lines (Xen's dom0 may hide them; virt_caps then tells). */

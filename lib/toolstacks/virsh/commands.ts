@@ -6,6 +6,7 @@ export const listRunning = () => ["virsh", "list", "--name"];
 export const listActive = () => ["virsh", "list"];
 export const dominfo = (dom: string) => ["virsh", "dominfo", dom];
 export const domblklist = (dom: string) => ["virsh", "domblklist", "--details", dom];
+export const domiflist = (dom: string) => ["virsh", "domiflist", dom];
 export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];
 export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];

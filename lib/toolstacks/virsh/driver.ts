@@ -11,7 +11,7 @@ import {
   parseVirshList,
   parseVirshVersion,
 } from "./parse";
-import { hostArgv, parseCpuVirtFlags, parseIpAddr } from "../linux/host-commands";
+import { hostArgv, parseBridges, parseCpuVirtFlags, parseIpAddr, parseSubnets } from "../linux/host-commands";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
@@ -23,6 +23,19 @@ const PER_DOMAIN_CHANNELS = 4;
 function ok(argv: readonly string[], r: ExecResult): string {
   if (r.code !== 0) throw virshError([...argv], r);
   return r.stdout;
+}
+
+/**
+ * `virsh domiflist`: " Interface   Type     Source    Model    MAC" rows → the bridges its interfaces are on
+ * ("network:default" for a libvirt network, "direct:eth0" for macvtap).
+ */
+export function parseDomiflist(text: string): string[] {
+  return text
+    .split("\n")
+    .slice(2)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 3 && f[0] !== "")
+    .map(([, type, source]) => (type === "bridge" ? source : `${type}:${source}`));
 }
 
 /** `virsh domblklist --details`: " Type   Device   Target   Source" rows; "-" = no medium. */
@@ -76,7 +89,9 @@ export const virshDriver: ToolstackDriver = {
       cmd.nodememstats(),
       cmd.list(),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr(), cmd.capabilities()] : []),
+      ...(withCpu
+        ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr(), cmd.capabilities(), hostArgv.bridges()]
+        : []),
     ];
     const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const nodeText = ok(argvs[0], node_);
@@ -84,7 +99,7 @@ export const virshDriver: ToolstackDriver = {
     const listText = ok(argvs[2], list_);
     const statR = dir ? more.shift()! : null;
     const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
-    const [version_, name_, cpu_, ip_, caps_] = withCpu ? more : [];
+    const [version_, name_, cpu_, ip_, caps_, br_] = withCpu ? more : [];
     // libvirt's host uuid (<capabilities><host><uuid>): two libvirtds on one kernel still differ
     const hostUuid = caps_ ? (caps_.code === 0 ? parseHostUuid(caps_.stdout) : null) : undefined;
     const versionText = version_ ? ok(cmd.version(), version_) : null;
@@ -108,6 +123,8 @@ export const virshDriver: ToolstackDriver = {
       freeMemoryMiB: mem.freeMiB,
       imageDir: dirStat,
       addresses: ipText === null ? (prev?.addresses ?? []) : parseIpAddr(ipText),
+      subnets: ipText === null ? prev?.subnets : parseSubnets(ipText),
+      bridges: br_ ? (br_.code === 0 ? parseBridges(br_.stdout) : undefined) : prev?.bridges,
       identity: hostUuid === undefined ? (prev?.identity ?? null) : hostUuid && `libvirt-host:${hostUuid}`,
     };
     const rows = parseVirshList(listText);
@@ -120,16 +137,19 @@ export const virshDriver: ToolstackDriver = {
       groups.map(async (group) => {
         const argvs = group.flatMap((row) => [
           cmd.dominfo(row.name),
-          ...(row.id !== null ? [cmd.domblklist(row.name)] : []),
+          ...(row.id !== null ? [cmd.domblklist(row.name), cmd.domiflist(row.name)] : []),
         ]);
         const results = await execBatch(runner, argvs, { timeoutMs: 15_000 });
         let k = 0;
         return group.map((row): DomainInfo => {
           const info = parseDominfo(ok(argvs[k], results[k++]));
           let blk: { path: string; vdev: string }[] = [];
+          let bridges: string[] | undefined;
           if (row.id !== null) {
             const r = results[k++];
             blk = r.code === 0 ? parseDomblklist(r.stdout) : [];
+            const i = results[k++];
+            bridges = i.code === 0 ? parseDomiflist(i.stdout) : undefined;
           }
           return {
             name: row.name,
@@ -142,6 +162,7 @@ export const virshDriver: ToolstackDriver = {
             cpuSeconds: info.cpuSeconds,
             uptimeSeconds: null,
             disks: blk,
+            bridges,
           };
         });
       }),

@@ -4,7 +4,14 @@ import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../ty
 import * as cmd from "./commands";
 import { xlError } from "./errors";
 import { parseXlInfo } from "./parse-info";
-import { hostArgv, parseCpuVirtFlags, parseIpAddr, parseMachineId } from "../linux/host-commands";
+import {
+  hostArgv,
+  parseBridges,
+  parseCpuVirtFlags,
+  parseIpAddr,
+  parseMachineId,
+  parseSubnets,
+} from "../linux/host-commands";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
@@ -55,7 +62,7 @@ export const xlDriver: ToolstackDriver = {
       cmd.xlUptime(),
       ...(withLong ? [cmd.xlListLong()] : []),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId()] : []),
+      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
     ];
     const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const infoText = ok(argvs[0], info_);
@@ -89,6 +96,8 @@ export const xlDriver: ToolstackDriver = {
       imageDir: dirStat,
       identity: machineId === undefined ? (opts.previous?.identity ?? null) : machineId && `machine-id:${machineId}`,
       addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
+      subnets: ipText === null ? opts.previous?.subnets : parseSubnets(ipText),
+      bridges: withCpu ? (more[3].code === 0 ? parseBridges(more[3].stdout) : undefined) : opts.previous?.bridges,
     };
     const long = new Map(longText === null ? [] : parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);
@@ -107,6 +116,7 @@ export const xlDriver: ToolstackDriver = {
         cpuSeconds: row.cpuSeconds,
         uptimeSeconds: uptime.get(row.id) ?? null,
         disks: prev ? prev.disks : (long.get(row.id)?.disks ?? []),
+        bridges: prev ? prev.bridges : long.get(row.id)?.bridges,
       };
     });
     return { facts, domains };

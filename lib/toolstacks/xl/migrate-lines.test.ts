@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { phaseOfLine } from "./migrate-lines";
+import { phaseOfLine, reloadProgressOf } from "./migrate-lines";
 import { errorOfLines } from "./errors";
 
 const lines = (name: string) =>
@@ -12,6 +12,20 @@ const lines = (name: string) =>
 const phasesOf = (name: string) => lines(name).map(phaseOfLine).filter(Boolean);
 
 describe("xl migrate output", () => {
+  it("Xen 4.4's xl (real output): the receiver's reload progress counts as pre-copy progress", () => {
+    expect([...new Set(phasesOf("migrate-xen44"))]).toEqual([
+      "reservation",
+      "precopy",
+      "commitment",
+      "activation",
+      "done",
+    ]);
+    const progress = lines("migrate-xen44").map(reloadProgressOf).filter(Boolean);
+    expect(progress).toHaveLength(20);
+    expect(progress[1]).toEqual({ done: 53248, total: 524288, percent: 10 });
+    expect(progress.at(-1)).toEqual({ done: 524482, total: 524288, percent: 100 });
+  });
+
   it("a successful run announces every phase but stop-and-copy's start (seen by polling), in order", () => {
     expect(phasesOf("migrate-success")).toEqual([
       "reservation",

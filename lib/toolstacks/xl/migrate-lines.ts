@@ -6,6 +6,7 @@ import type { JobPhase } from "../events";
 const PHASE_LINES: [RegExp, JobPhase][] = [
   [/^migration target: Ready to receive domain\.$/, "reservation"],
   [/^xc: info: Restoring domain$/, "precopy"],
+  [/^xc: progress: Reloading memory pages: /, "precopy"],
   // the target restores only after the last, paused round: stop-and-copy has happened by now
   // (the polls usually see the suspension earlier; this line makes sure the phase is never skipped)
   [/^xc: info: Restore successful$/, "stop-and-copy"],
@@ -13,6 +14,15 @@ const PHASE_LINES: [RegExp, JobPhase][] = [
   [/^migration target: Got permission, starting domain\.$/, "activation"],
   [/^Migration successful\.$/, "done"],
 ];
+
+/**
+ * Pre-4.6 xl (legacy libxc on the receiver) passes on the target's progress through the ssh pipe:
+ * "xc: progress: Reloading memory pages: 53248/131072   40%" (real output from Xen 4.4). Pages done and total.
+ */
+export function reloadProgressOf(line: string): { done: number; total: number; percent: number } | null {
+  const m = /^xc: progress: Reloading memory pages: (\d+)\/(\d+)\s+(\d+)%/.exec(line.trim());
+  return m ? { done: Number(m[1]), total: Number(m[2]), percent: Number(m[3]) } : null;
+}
 
 /** The phase a line announces, if any. */
 export function phaseOfLine(line: string): JobPhase | null {

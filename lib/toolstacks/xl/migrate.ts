@@ -4,7 +4,7 @@ import { phaseIndex } from "../events";
 import type { CommandRunner } from "../types";
 import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
-import { phaseOfLine } from "./migrate-lines";
+import { phaseOfLine, reloadProgressOf } from "./migrate-lines";
 import * as cmd from "./commands";
 import { hostArgv, routeDevice } from "../linux/host-commands";
 import { errorOfLines } from "./errors";
@@ -73,6 +73,14 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
         ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
         const p = phaseOfLine(line);
         if (p && p !== "done") setPhase(p);
+        // an older xl's receiver reports the pages it reloaded: progress where the NIC counter is not readable
+        const reload = reloadProgressOf(line);
+        if (reload && !dev)
+          ctx.emit({
+            type: "sample",
+            phase: ctx.phase(),
+            payload: { bytesSent: reload.done * 4096, throughputBps: 0, elapsedMs: Date.now() - t0 },
+          });
       },
     });
     code = r.code;

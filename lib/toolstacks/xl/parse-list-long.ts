@@ -18,6 +18,7 @@ const entrySchema = z.object({
         .loose()
         .optional(),
       disks: z.array(z.object({ pdev_path: z.string().optional(), vdev: z.string().optional() }).loose()).optional(),
+      nics: z.array(z.object({ bridge: z.string().optional() }).loose()).optional(),
     })
     .loose(),
 });
@@ -28,6 +29,8 @@ export interface XlLongEntry {
   uuid: string | null;
   type: string | null;
   disks: { path: string; vdev: string }[];
+  /** its interfaces' bridges (xl's default is xenbr0 when a nic names none) */
+  bridges: string[];
 }
 
 export function parseXlListLong(text: string): XlLongEntry[] {
@@ -52,5 +55,6 @@ export function parseXlListLong(text: string): XlLongEntry[] {
     uuid: e.config.c_info.uuid ?? null,
     type: e.config.c_info.type ?? null,
     disks: (e.config.disks ?? []).map((d) => ({ path: d.pdev_path ?? "", vdev: d.vdev ?? "" })),
+    bridges: (e.config.nics ?? []).map((n) => n.bridge ?? "xenbr0"),
   }));
 }

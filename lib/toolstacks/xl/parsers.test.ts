@@ -83,7 +83,7 @@ describe("parseXlInfo", () => {
 });
 
 describe("parseXlListLong", () => {
-  it("reads uuid, type and disks of the reference entry", () => {
+  it("reads uuid, type, disks and the interfaces' bridges of the reference entry", () => {
     expect(parseXlListLong(fixture("list-long.json"))).toEqual([
       {
         domid: 3,
@@ -91,6 +91,7 @@ describe("parseXlListLong", () => {
         uuid: "5f1c2e0a-1b2c-4d5e-8f90-0123456789ab",
         type: "pvh",
         disks: [{ path: "/dev/vg0/web01", vdev: "xvda" }],
+        bridges: ["xenbr0"],
       },
     ]);
   });

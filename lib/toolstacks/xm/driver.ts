@@ -1,7 +1,14 @@
 import type { ExecResult } from "../../ssh/types";
 import { execBatch } from "../batch";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
-import { hostArgv, parseCpuVirtFlags, parseIpAddr, parseMachineId } from "../linux/host-commands";
+import {
+  hostArgv,
+  parseBridges,
+  parseCpuVirtFlags,
+  parseIpAddr,
+  parseMachineId,
+  parseSubnets,
+} from "../linux/host-commands";
 import type { DomainInfo, DriverCheck, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import { AppError, isAppError } from "../../errors";
 import * as cmd from "./commands";
@@ -63,7 +70,7 @@ export const xmDriver: ToolstackDriver = {
       cmd.xmList(),
       cmd.xmListLong(),
       ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId()] : []),
+      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
     ];
     const [info_, list_, long_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
     const info = parseOr(() => parseXmInfo(ok(argvs[0], info_)));
@@ -87,6 +94,8 @@ export const xmDriver: ToolstackDriver = {
       imageDir: dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null,
       identity: machineId === undefined ? (opts.previous?.identity ?? null) : machineId && `machine-id:${machineId}`,
       addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
+      subnets: ipText === null ? opts.previous?.subnets : parseSubnets(ipText),
+      bridges: withCpu ? (more[3].code === 0 ? parseBridges(more[3].stdout) : undefined) : opts.previous?.bridges,
     };
     const domains: DomainInfo[] = rows.map((row) => ({
       name: row.name,
@@ -100,6 +109,7 @@ export const xmDriver: ToolstackDriver = {
       cpuSeconds: row.cpuSeconds,
       uptimeSeconds: null,
       disks: long.get(row.name)?.disks ?? [],
+      bridges: long.get(row.name)?.bridges,
     }));
     return { facts, domains };
   },
