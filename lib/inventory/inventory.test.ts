@@ -29,6 +29,20 @@ function record(name: string): HostRecord {
 }
 
 describe("Inventory", () => {
+  it("a record changed while a refresh is under way keeps its change (maintenance turned off is not undone)", async () => {
+    const inv = new Inventory(new SshPool());
+    const rec = { ...record("hostC"), maintenance: { since: new Date().toISOString(), by: "ops" } };
+    inv.upsert(rec);
+    await inv.refreshAll();
+    const refreshing = inv.refreshHost(rec.id); // under way: its SSH round trip has not come back
+    inv.upsert({ ...rec, maintenance: null });
+    await refreshing;
+    await inv.refreshAll();
+    expect(inv.get(rec.id)!.maintenance).toBeNull();
+    expect(inv.get(rec.id)!.status).toBe("online");
+    inv.stop();
+  });
+
   it("refreshes every host in parallel and shows the guide's scenario", async () => {
     const inv = new Inventory(new SshPool());
     for (const n of ["hostA", "hostB", "hostC"]) inv.upsert(record(n));

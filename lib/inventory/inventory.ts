@@ -140,8 +140,9 @@ export class Inventory extends EventEmitter<InventoryEvents> {
         previousDomains: steady ? before.domains : undefined,
         full: n % FULL_EVERY === 0,
       });
+      // the record as it is now: an upsert during the refresh (maintenance turned off, say) must not be undone
       next = {
-        ...before,
+        ...(this.views.get(id) ?? before),
         status: "online",
         reason: null,
         errorCode: null,
@@ -154,7 +155,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     } catch (e) {
       const err = toAppError(e);
       next = {
-        ...before,
+        ...(this.views.get(id) ?? before),
         status: "unreachable",
         reason: err.message,
         errorCode: err.code,
