@@ -59,8 +59,8 @@ export function ImagesView({
         <div>
           <h1 className="text-2xl font-semibold">Images</h1>
           <p className="text-sm text-slate-600">
-            Saved domains: every image Ferry made, and every xl or libvirt save file found in the hosts&apos; image
-            directories. Images are unencrypted memory.
+            Saved domains: every image Ferry made, and every save file (in any toolstack&apos;s format) found in the
+            hosts&apos; image directories. Images are unencrypted memory.
           </p>
         </div>
         {canAct && (

@@ -119,7 +119,7 @@ export function JobCard({
         aria-label={`${formatBytes(job.bytesSent)} sent of ${formatBytes(memory)} memory`}
       >
         {job.kind === "restore" && job.status === "running" ? (
-          <div className="h-full w-full animate-pulse bg-sky-300" title="xl restore prints no progress" />
+          <div className="h-full w-full animate-pulse bg-sky-300" title="a restore prints no progress" />
         ) : (
           <div
             className={`h-full ${job.status === "failed" ? "bg-red-400" : job.status === "cancelled" || job.status === "interrupted" ? "bg-slate-400" : "bg-sky-600"}`}

@@ -29,8 +29,8 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
   const memory = s.memoryMiB * 1024 * 1024;
   const current = phaseIndex(s.phase);
   const failed = s.status === "failed" || s.status === "interrupted" || s.status === "cancelled";
-  // libvirt reports rounds and QEMU's own downtime; xend's log reports Xen's rounds (with their source named);
-  // xl reports nothing, so Ferry measures from outside
+  // QEMU's figures come with rounds and its own downtime; a toolstack that reports rounds otherwise names itself
+  // in them; without rounds, Ferry measures from outside
   const roundsSource = view.jobinfo.find((j) => j.source)?.source ?? null;
   const qemu = view.jobinfo.length > 0 && !roundsSource;
   return (
@@ -123,7 +123,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
           {s.kind === "migrate" && (
             <p className="text-xs text-slate-500">
               {qemu
-                ? "From libvirt's job statistics (virsh domjobinfo, every 500 ms)."
+                ? "From QEMU's own job statistics (every 500 ms)."
                 : roundsSource
                   ? `Rounds: ${roundsSource}; bytes: the source NIC's byte counter.`
                   : "The toolstack reports no progress of its own: Ferry reads the source NIC's byte counter."}{" "}

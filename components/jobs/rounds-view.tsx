@@ -33,7 +33,7 @@ export function RoundsView({
   const total = final?.iteration ?? rounds.at(-1)?.round ?? 0;
   const conv = convergenceOf(rounds);
   const running = view.summary.status === "running";
-  // QEMU through virsh, or Xen's libxc through xend.log (which names itself)
+  // QEMU's figures, or those of a toolstack that names itself in the payload (Xen's libxc through its log)
   const source = view.jobinfo.find((j) => j.source)?.source ?? null;
   const xcRounds = view.jobinfo.filter((j) => j.pagesSent !== undefined);
   const data = rounds.map((r) => ({
@@ -47,7 +47,7 @@ export function RoundsView({
     <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="rounds">
       <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-sm font-semibold" data-testid="rounds-source">
-          Pre-copy rounds ({source ?? "QEMU, from virsh domjobinfo"})
+          Pre-copy rounds ({source ?? "QEMU's own figures"})
         </h2>
         <p className="text-xs text-slate-600">
           rounds <b data-testid="rounds-total">{total}</b>

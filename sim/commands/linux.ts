@@ -528,7 +528,11 @@ function ipCommand(
   // ip -o link show type bridge: the host's bridges (iproute2's one-line form)
   if (rest[0] === "link" && rest[1] === "show" && rest[2] === "type" && rest[3] === "bridge") {
     (h.bridges ?? [h.bridge ?? h.nic]).forEach((b, k) => {
-      const mac = `00:16:3e:${h.ip.split(".").slice(1).map((o) => Number(o).toString(16).padStart(2, "0")).join(":")}`;
+      const mac = `00:16:3e:${h.ip
+        .split(".")
+        .slice(1)
+        .map((o) => Number(o).toString(16).padStart(2, "0"))
+        .join(":")}`;
       out(
         `${4 + k}: ${b}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000${oneLine ? "\\" : "\n"}    link/ether ${mac} brd ff:ff:ff:ff:ff:ff\n`,
       );

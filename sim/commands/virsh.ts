@@ -72,7 +72,8 @@ export function virshCommand(world: World, hostName: string): CommandFn {
       case "domiflist": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
-        const rows = d.state === "shutoff" ? [] : [[`vnet${d.domid}`, "bridge", host.bridge ?? host.nic, "virtio", d.mac]];
+        const rows =
+          d.state === "shutoff" ? [] : [[`vnet${d.domid}`, "bridge", host.bridge ?? host.nic, "virtio", d.mac]];
         io.out(table(["Interface", "Type", "Source", "Model", "MAC"], rows));
         return end(0);
       }
