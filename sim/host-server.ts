@@ -144,6 +144,8 @@ export class SimHostServer {
         LOGNAME: this.opts.user,
         SHELL: "/bin/bash",
         PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        // a host installed in another language (/etc/default/locale): its tools print in it unless told LC_ALL=C
+        ...(world.host(this.name).locale ? { LANG: world.host(this.name).locale! } : {}),
       },
       // a Xen host has xl, a KVM host virsh; the other is "command not found" (exit 127), as on real hosts
       commands: {
@@ -165,7 +167,11 @@ export class SimHostServer {
         return 2;
       }
       const positional = Object.fromEntries(argv.slice(4).map((a, i) => [String(i + 1), a]));
-      return runShell(argv[2], { ...env, vars: { ...env.vars, "0": argv[3] ?? argv[0], ...positional } }, shIo);
+      return runShell(
+        argv[2],
+        { ...env, vars: { ...env.vars, ...shIo.vars, "0": argv[3] ?? argv[0], ...positional } },
+        shIo,
+      );
     };
     env.commands = { ...env.commands, sh, bash: sh };
     // every command is a process that `ps` lists while it runs (the shell itself as `bash -c …`)

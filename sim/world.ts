@@ -92,6 +92,8 @@ export interface SimHost {
   prefix: number;
   nic: string;
   kind: "xen" | "kvm";
+  /** the host's locale (LANG), e.g. "de_DE.UTF-8"; libvirt's tools translate their labels and numbers into it */
+  locale?: string;
   /** a Xen host driven by xm and xend (Xen ≤ 4.4) instead of xl */
   toolstack?: "xm";
   /** xend's configuration file, log and pid (xm hosts; sim/commands/xm.ts) */

@@ -144,3 +144,41 @@ describe("Inventory", () => {
     inv.stop();
   });
 });
+
+describe("Inventory of a host installed in another language", () => {
+  it("reads a German libvirt host as an English one: every command runs with LC_ALL=C", async () => {
+    const { createDemoWorld } = await import("../../sim/default-world");
+    const world = createDemoWorld();
+    world.host("kvmA").locale = "de_DE.UTF-8";
+    const german = await startTestCluster(world);
+    try {
+      const h = german.info("kvmA");
+      const inv = new Inventory(new SshPool());
+      inv.upsert({
+        id: "id-kvmA",
+        name: "kvmA",
+        address: h.address,
+        port: h.port,
+        user: h.user,
+        authMethod: "key",
+        keyPath: h.keyPath,
+        fingerprint: h.fingerprint,
+        toolstack: "virsh",
+        imageDir: "/xen-saved-images",
+      });
+      await inv.refreshAll();
+      const v = inv.get("id-kvmA")!;
+      expect(v.status).toBe("online");
+      const web = v.domains.find((d) => d.name === "web-kvm")!;
+      expect(web.state).toBe("running");
+      expect(Number.isFinite(web.cpuSeconds) && web.cpuSeconds > 0).toBe(true);
+      // and the commands really went out in the C locale (the host would have answered in German)
+      expect(world.commandLog.some((c) => c.host === "kvmA" && c.argv.join(" ") === "virsh dominfo web-kvm")).toBe(
+        true,
+      );
+      inv.stop();
+    } finally {
+      await german.stop();
+    }
+  });
+});

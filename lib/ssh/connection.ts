@@ -51,9 +51,13 @@ export class SshConnection extends EventEmitter {
     return { ...this.channels.queued };
   }
 
-  /** Runs argv on the host; every word is quoted for the remote shell by buildCommand. */
+  /**
+   * Runs argv on the host; every word is quoted for the remote shell by buildCommand. Every command runs in the C
+   * locale: a host installed in another language would otherwise print translated labels and decimal commas
+   * (libvirt's "CPU-Zeit: 18,2s") to parsers that read the English ones.
+   */
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const command = buildCommand(argv);
+    const command = `LC_ALL=C ${buildCommand(argv)}`;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;

@@ -36,6 +36,29 @@ async function run(argv: string[], host = "kvmA") {
 }
 
 describe("simulated virsh", () => {
+  it("speaks the host's locale unless LC_ALL=C: German labels and a decimal comma", async () => {
+    const world = createDemoWorld();
+    const dominfo = async (vars: Record<string, string>) => {
+      let out = "";
+      await virshCommand(world, "kvmA")(["virsh", "dominfo", "web-kvm"], {
+        out: (t: string) => {
+          out += t;
+        },
+        err: () => {},
+        stdin: "",
+        signal: new AbortController().signal,
+        vars,
+      });
+      return out;
+    };
+    const de = await dominfo({ LANG: "de_DE.UTF-8" });
+    expect(de).toMatch(/^CPU-Zeit: +\d+,\d+s$/m);
+    expect(de).toMatch(/^Status: +laufend$/m);
+    expect(() => parseDominfo(de)).toThrow(); // what Ferry would meet without LC_ALL=C
+    const c = await dominfo({ LANG: "de_DE.UTF-8", LC_ALL: "C" });
+    expect(parseDominfo(c)).toMatchObject({ state: "running" });
+  });
+
   it("lays out `virsh list` like vsh-table: the lab's table for the same content", () => {
     expect(`${table(["Id", "Name", "State"], [["3", "labvm1", "running"]])}\n`).toBe(lab("list-lab.txt"));
     expect(`${table(["Id", "Name", "State"], [])}\n`).toBe(" Id   Name   State\n--------------------\n\n");

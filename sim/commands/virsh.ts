@@ -250,6 +250,39 @@ export function table(header: string[], rows: string[][]): string {
   return `${line(header) + "-".repeat(widths.reduce((s, w) => s + w + 3, 0))}\n${rows.map(line).join("")}`;
 }
 
+/**
+ * The locale virsh speaks (LC_ALL, then LC_MESSAGES, then LANG, as gettext reads them). In German, libvirt's
+ * translations change the labels and a decimal comma the numbers: what a host installed in German prints unless
+ * the command runs with LC_ALL=C. (The German words stand in for libvirt's de.po; what matters is that they are
+ * not the English ones Ferry's parsers read.)
+ */
+export function germanOf(io: CommandIO): boolean {
+  const v = io.vars ?? {};
+  const locale = v.LC_ALL || v.LC_MESSAGES || v.LANG || "C";
+  return /^de(_|$)/.test(locale);
+}
+
+const GERMAN: Record<string, string> = {
+  Id: "Id",
+  Name: "Name",
+  State: "Status",
+  "OS Type": "Betriebssystem-Typ",
+  "CPU(s)": "CPU(s)",
+  "CPU time": "CPU-Zeit",
+  "Max memory": "Max. Speicher",
+  "Used memory": "Verwendeter Speicher",
+  Persistent: "Bleibend",
+  Autostart: "Automatischer Start",
+  "Managed save": "Gemanagtes Speichern",
+  "Security model": "Sicherheitsmodell",
+  "Security DOI": "Sicherheits-DOI",
+  running: "laufend",
+  "shut off": "ausgeschaltet",
+  idle: "leerlauf",
+  paused: "pausiert",
+};
+const say = (io: CommandIO, s: string) => (germanOf(io) ? (GERMAN[s] ?? s) : s);
+
 function list(_world: World, host: SimHost, args: string[], io: CommandIO): number {
   const all = args.includes("--all");
   const doms = host.domains
@@ -261,24 +294,25 @@ function list(_world: World, host: SimHost, args: string[], io: CommandIO): numb
   }
   io.out(
     table(
-      ["Id", "Name", "State"],
-      doms.map((d) => [d.state === "shutoff" ? "-" : String(d.domid), d.name, stateText(d)]),
+      ["Id", "Name", "State"].map((h) => say(io, h)),
+      doms.map((d) => [d.state === "shutoff" ? "-" : String(d.domid), d.name, say(io, stateText(d))]),
     ),
   );
   return 0;
 }
 
 function dominfo(world: World, d: SimDomain, io: CommandIO): number {
-  const line = (k: string, v: string | number) => io.out(`${`${k}:`.padEnd(15)} ${v}\n`);
+  const line = (k: string, v: string | number) => io.out(`${`${say(io, k)}:`.padEnd(15)} ${v}\n`);
   const active = d.state !== "shutoff";
   line("Id", active ? d.domid : "-");
   line("Name", d.name);
   line("UUID", d.uuid);
   line("OS Type", "hvm");
-  line("State", stateText(d));
+  line("State", say(io, stateText(d)));
   line("CPU(s)", d.vcpus);
   const cpu = world.cpuSeconds(d);
-  if (active && cpu > 0) line("CPU time", `${cpu.toFixed(1)}s`);
+  const decimal = (s: string) => (germanOf(io) ? s.replace(".", ",") : s);
+  if (active && cpu > 0) line("CPU time", `${decimal(cpu.toFixed(1))}s`);
   line("Max memory", `${d.memoryMiB * 1024} KiB`);
   line("Used memory", `${d.memoryMiB * 1024} KiB`);
   line("Persistent", d.persistent === false ? "no" : "yes");

@@ -14,6 +14,10 @@ function shell() {
         io.out(JSON.stringify(argv.slice(1)));
         return 0;
       },
+      locale: (_argv, io) => {
+        io.out(`${io.vars?.LC_ALL ?? "-"} ${io.vars?.LANG ?? "-"}\n`);
+        return 0;
+      },
       true: () => 0,
       false: () => 1,
       cat: (_argv, io) => {
@@ -57,6 +61,16 @@ describe("sim shell: words", () => {
     const r = await run(src);
     expect(r.err).toBe("");
     expect(JSON.parse(r.out)).toEqual(argv);
+  });
+});
+
+describe("sim shell: environment", () => {
+  it("NAME=value before a command sets that command's environment only, as sh does; quoted, it is a word", async () => {
+    const { run, ran } = shell();
+    expect((await run("LC_ALL=C locale; locale")).out).toBe("C -\n- -\n");
+    expect(ran).toEqual([["locale"], ["locale"]]);
+    expect((await run("'LC_ALL=C' locale")).code).toBe(127);
+    expect((await run("LANG=de_DE.UTF-8; locale")).out).toBe("- de_DE.UTF-8\n");
   });
 });
 

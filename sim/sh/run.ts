@@ -8,6 +8,8 @@ export interface CommandIO {
   signal: AbortSignal;
   /** aborted on an SSH "signal" request (INT/TERM/KILL), the way Ctrl-C reaches a remote command */
   interrupt?: AbortSignal;
+  /** the command's environment (the shell's variables and its own `NAME=value` prefixes): LANG, LC_ALL… */
+  vars?: Record<string, string>;
 }
 export type CommandFn = (argv: string[], io: CommandIO) => Promise<number> | number;
 
@@ -81,9 +83,21 @@ async function runPipeline(commands: SimpleCommand[], st: State, io: CommandIO):
   return status;
 }
 
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+
 async function runCommand(cmd: SimpleCommand, st: State, io: CommandIO): Promise<number> {
+  // leading NAME=value words (unquoted names) set the command's environment, as POSIX sh does
+  const assigned: Record<string, string> = {};
+  let first = 0;
+  for (; first < cmd.words.length; first++) {
+    const head = cmd.words[first][0];
+    const m = head && head.kind === "text" && !head.quoted ? ASSIGNMENT.exec(head.text) : null;
+    if (!m) break;
+    const value = (await expandWord(cmd.words[first], st, io)).join(" ");
+    assigned[m[1]] = value.slice(m[0].length);
+  }
   const argv: string[] = [];
-  for (const word of cmd.words) argv.push(...(await expandWord(word, st, io)));
+  for (const word of cmd.words.slice(first)) argv.push(...(await expandWord(word, st, io)));
   let { out, err, stdin } = io;
   for (const r of cmd.redirects) {
     const [target = ""] = await expandWord(r.target, st, io);
@@ -117,9 +131,19 @@ async function runCommand(cmd: SimpleCommand, st: State, io: CommandIO): Promise
       else out = sink;
     }
   }
-  if (argv.length === 0) return 0;
+  if (argv.length === 0) {
+    Object.assign(st.env.vars, assigned); // an assignment alone sets the shell's own variable
+    return 0;
+  }
   st.env.onCommand?.(argv);
-  const sub: CommandIO = { stdin, out, err, signal: io.signal, interrupt: io.interrupt };
+  const sub: CommandIO = {
+    stdin,
+    out,
+    err,
+    signal: io.signal,
+    interrupt: io.interrupt,
+    vars: { ...st.env.vars, ...io.vars, ...assigned },
+  };
   if (argv[0] === "exec") return argv.length > 1 ? dispatch(argv.slice(1), st, sub) : 0;
   if (argv[0] === "exit") {
     st.exited = true;

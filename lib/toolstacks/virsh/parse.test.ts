@@ -64,6 +64,14 @@ describe("dominfo, nodeinfo, nodememstats, version", () => {
     );
     expect(d).toMatchObject({ id: null, state: "shutdown", stateText: "shut off", cpuSeconds: 0, maxMemoryMiB: 4096 });
   });
+  it("reads a decimal comma where a locale's slipped through: CPU time 18,2s, 32,196 GiB", () => {
+    const d = parseDominfo(
+      "Id:             3\nName:           web\nUUID:           5f1c2e0a-1b2c-4d5e-8f90-0123456789ab\nOS Type:        hvm\nState:          running\nCPU(s):         2\nCPU time:       18,2s\nMax memory:     1048576 KiB\nUsed memory:    1048576 KiB\n\n",
+    );
+    expect(d.cpuSeconds).toBe(18.2);
+    expect(parseSize("32,196 GiB")).toBe(Math.round(32.196 * 1024 ** 3));
+    expect(parseSize("32.196 GiB")).toBe(Math.round(32.196 * 1024 ** 3));
+  });
   it("reads the lab's nodeinfo, nodememstats and version", () => {
     expect(parseNodeinfo(fixture("nodeinfo-lab.txt"))).toEqual({ arch: "x86_64", cpus: 2, memoryMiB: 7770 });
     const mem = parseNodeMemStats(fixture("nodememstats-lab.txt"));
@@ -73,6 +81,28 @@ describe("dominfo, nodeinfo, nodememstats, version", () => {
       hypervisorVersion: "7.2.22",
       libvirt: "9.0.0",
     });
+  });
+});
+
+describe("parseVirshList on old libvirt's fixed layout (real captures)", () => {
+  it("reads metal3's and an OpenStack node's tables", () => {
+    expect(parseVirshList(fixture("list-old-metal3.txt")).map((r) => [r.id, r.name, r.state])).toEqual([
+      [6, "minikube", "running"],
+      [9, "kube_worker_0", "running"],
+      [10, "kube_master_0", "running"],
+    ]);
+    expect(parseVirshList(fixture("list-old-openstack.txt")).map((r) => [r.id, r.name, r.state])).toEqual([
+      [136, "instance-0000003a", "running"],
+      [null, "instance-0000003c", "shut off"],
+      [null, "instance-00000079", "shut off"],
+    ]);
+  });
+  it("a 5-digit id or a 30+ character name leaves one space; a warning before the table is skipped", () => {
+    expect(parseVirshList(fixture("list-old-long.txt")).map((r) => [r.id, r.name, r.state])).toEqual([
+      [12345, "guest-with-a-name-of-31-chars-x", "running"],
+      [7, "a-name-exactly-thirty-chars-ok", "running"],
+      [null, "win10", "shut off"],
+    ]);
   });
 });
 

@@ -10,10 +10,20 @@ export interface VirshListRow {
   state: string;
 }
 
-/** `virsh list --all`: header, dash line, rows split on two or more spaces ("shut off" has one). */
+/** The states virsh prints (virDomainState's words), which end a `virsh list` row. */
+const LIST_STATES = "running|idle|blocked|paused|in shutdown|shut off|crashed|pmsuspended|no state|dying";
+const LIST_ROW = new RegExp(`^\\s*(\\d+|-)\\s+(\\S.*?)\\s+(${LIST_STATES})\\s*$`);
+
+/**
+ * `virsh list --all`: header, dash line, rows. libvirt ≥ 1.x sizes the columns to the content; older ones print
+ * " %-5s %-30s %s", so a 5-digit id or a name of 30+ characters leaves one space: rows are read as id, name, and
+ * the state word at the end. Lines before the header (a warning) are skipped.
+ */
 export function parseVirshList(text: string): VirshListRow[] {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  if (lines.length < 2 || !/^\s*Id\s+Name\s+State\s*$/.test(lines[0]) || !/^-+$/.test(lines[1].trim())) {
+  const all = text.split("\n").filter((l) => l.trim() !== "");
+  const head = all.findIndex((l) => /^\s*Id\s+Name\s+State\s*$/.test(l));
+  const lines = head < 0 ? all : all.slice(head);
+  if (lines.length < 2 || head < 0 || !/^-+$/.test(lines[1].trim())) {
     throw new AppError(
       "toolstack_parse_error",
       "`virsh list` printed no table header; is libvirt running on this host?",
@@ -21,10 +31,9 @@ export function parseVirshList(text: string): VirshListRow[] {
     );
   }
   return lines.slice(2).map((line, i) => {
-    const f = line.trim().split(/\s{2,}/);
-    if (f.length !== 3 || !/^(\d+|-)$/.test(f[0]))
-      throw new AppError("toolstack_parse_error", `Cannot read row ${i + 1} of \`virsh list\`.`, { line });
-    return { id: f[0] === "-" ? null : Number(f[0]), name: f[1], state: f[2] };
+    const m = LIST_ROW.exec(line);
+    if (!m) throw new AppError("toolstack_parse_error", `Cannot read row ${i + 1} of \`virsh list\`.`, { line });
+    return { id: m[1] === "-" ? null : Number(m[1]), name: m[2], state: m[3] };
   });
 }
 
@@ -91,7 +100,7 @@ export function parseDominfo(text: string): DomInfo {
     state: virshStates[state] ?? "unknown",
     stateText: state,
     vcpus: Number(need("CPU(s)")),
-    cpuSeconds: Number((m.get("CPU time") ?? "0s").replace(/s$/, "")),
+    cpuSeconds: decimal((m.get("CPU time") ?? "0s").replace(/s$/, "")),
     maxMemoryMiB: kibToMiB(m.get("Max memory")),
     usedMemoryMiB: kibToMiB(m.get("Used memory")),
     persistent: m.get("Persistent") === "yes",
@@ -138,11 +147,14 @@ export function parseVirshVersion(text: string): { hypervisor: string; hyperviso
 }
 
 /** vshPrettyCapacity: "113.572 MiB", "0.000 B", "16.016 MiB/s" → bytes (or bytes/s). */
+/** A decimal as a host prints it: "18.2", or "18,2" where a locale's decimal comma slipped through. */
+export const decimal = (v: string) => Number(v.replace(",", "."));
+
 export function parseSize(v: string | undefined): number | null {
-  const m = /^([\d.]+)\s*(B|KiB|MiB|GiB|TiB|PiB|EiB)(\/s)?$/.exec(v ?? "");
+  const m = /^(\d+(?:[.,]\d+)?)\s*(B|KiB|MiB|GiB|TiB|PiB|EiB)(\/s)?$/.exec(v ?? "");
   if (!m) return null;
   const pow = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"].indexOf(m[2]);
-  return Math.round(Number(m[1]) * 1024 ** pow);
+  return Math.round(decimal(m[1]) * 1024 ** pow);
 }
 
 const num = (v: string | undefined, unit = "") => {
