@@ -1,3 +1,4 @@
+import { causeLine } from "../cause";
 import { AppError, type ErrorCode } from "../../errors";
 import type { ExecResult } from "../../ssh/types";
 import { errorLines } from "./parse";
@@ -67,10 +68,10 @@ const MIGRATE_ERRORS: [RegExp, ErrorCode, string][] = [
 export function virshMigrateError(stderr: string): { code: ErrorCode; message: string } {
   const lines = errorLines(stderr);
   for (const [re, code, message] of MIGRATE_ERRORS)
-    if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${lines.at(-1)})` };
+    if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${causeLine(lines, re)})` };
   return {
     code: "migrate_failed",
-    message: `virsh migrate failed: ${lines.at(-1) ?? (stderr.trim().split("\n").at(-1) || "no message")}`,
+    message: `virsh migrate failed: ${causeLine(lines) ?? (causeLine(stderr.split("\n")) || "no message")}`,
   };
 }
 
@@ -102,9 +103,9 @@ const FILE_ERRORS: [RegExp, ErrorCode, string][] = [
 export function virshSaveRestoreError(stderr: string, what: "save" | "restore"): { code: ErrorCode; message: string } {
   const lines = errorLines(stderr);
   for (const [re, code, message] of FILE_ERRORS)
-    if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${lines.at(-1)})` };
+    if (lines.some((l) => re.test(l))) return { code, message: `${message} (virsh: ${causeLine(lines, re)})` };
   return {
     code: what === "save" ? "save_failed" : "restore_failed",
-    message: `virsh ${what} failed: ${lines.at(-1) ?? "no message"}`,
+    message: `virsh ${what} failed: ${causeLine(lines) ?? "no message"}`,
   };
 }

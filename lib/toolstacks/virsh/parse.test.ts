@@ -64,6 +64,12 @@ describe("dominfo, nodeinfo, nodememstats, version", () => {
     );
     expect(d).toMatchObject({ id: null, state: "shutdown", stateText: "shut off", cpuSeconds: 0, maxMemoryMiB: 4096 });
   });
+  it("reads a domain without a memory ceiling ('no limit') and the blocked state of older libvirt", () => {
+    const d = parseDominfo(
+      "Id:             4\nName:           old\nUUID:           5f1c2e0a-1b2c-4d5e-8f90-0123456789ab\nOS Type:        linux\nState:          blocked\nCPU(s):         1\nMax memory:     no limit\nUsed memory:    524288 KiB\n\n",
+    );
+    expect(d).toMatchObject({ state: "idle", maxMemoryMiB: 512, usedMemoryMiB: 512 });
+  });
   it("reads a decimal comma where a locale's slipped through: CPU time 18,2s, 32,196 GiB", () => {
     const d = parseDominfo(
       "Id:             3\nName:           web\nUUID:           5f1c2e0a-1b2c-4d5e-8f90-0123456789ab\nOS Type:        hvm\nState:          running\nCPU(s):         2\nCPU time:       18,2s\nMax memory:     1048576 KiB\nUsed memory:    1048576 KiB\n\n",
@@ -152,6 +158,11 @@ describe("progress and errors", () => {
   it("takes the last percent of a \\r-separated chunk", () => {
     expect(lastProgress(fixture("migrate-aborted-lab.stderr.txt"))).toEqual({ label: "Migration", percent: 37 });
     expect(lastProgress("\rSave: [100 %]")).toEqual({ label: "Save", percent: 100 });
+    // libvirt ≥ 8's two decimals
+    expect(lastProgress("\rMigration: [ 37.00 %]\rMigration: [ 41.52 %]")).toEqual({
+      label: "Migration",
+      percent: 41.52,
+    });
     expect(lastProgress("nothing")).toBeNull();
   });
   it("finds error lines even after a progress chunk without a newline", () => {

@@ -60,6 +60,8 @@ export const virshStates: Record<string, DomainState> = {
   crashed: "crashed",
   pmsuspended: "suspended",
   "no state": "unknown",
+  // older libvirt (and libxl domains) report a vCPU waiting for work as "blocked": it is running, idle
+  blocked: "idle",
   saved: "shutdown",
 };
 
@@ -101,7 +103,8 @@ export function parseDominfo(text: string): DomInfo {
     stateText: state,
     vcpus: Number(need("CPU(s)")),
     cpuSeconds: decimal((m.get("CPU time") ?? "0s").replace(/s$/, "")),
-    maxMemoryMiB: kibToMiB(m.get("Max memory")),
+    // "Max memory: no limit" (a domain without a ceiling): what it uses is its size
+    maxMemoryMiB: m.get("Max memory") === "no limit" ? kibToMiB(m.get("Used memory")) : kibToMiB(m.get("Max memory")),
     usedMemoryMiB: kibToMiB(m.get("Used memory")),
     persistent: m.get("Persistent") === "yes",
   };
@@ -211,11 +214,14 @@ export function parseDomjobinfo(text: string): JobInfo {
   };
 }
 
-/** virsh --verbose progress on stderr: "\rMigration: [ 37 %]" chunks (no newline) → last percent. */
+/**
+ * virsh --verbose progress on stderr: "\rMigration: [ 37 %]" chunks (no newline) → last percent. libvirt ≥ 8.x
+ * prints two decimals ("[37.00 %]", the lab's 9.0 rounds to "[100 %]" at the end): both are read.
+ */
 export function lastProgress(chunk: string): { label: string; percent: number } | null {
-  const all = [...chunk.matchAll(/(\w+): \[\s*(\d+) %\]/g)];
+  const all = [...chunk.matchAll(/(\w+): \[\s*(\d+(?:[.,]\d+)?) ?%\]/g)];
   const m = all.at(-1);
-  return m ? { label: m[1], percent: Number(m[2]) } : null;
+  return m ? { label: m[1], percent: decimal(m[2]) } : null;
 }
 
 /** The `error: …` lines of virsh's stderr, progress stripped. */

@@ -82,7 +82,7 @@ export const virshFiles: SaveRestoreOps = {
     }
   },
   // "\rSave: [ 37 %]" has no newline and lands in front of the next line: drop it
-  outputLine: (raw) => raw.replace(/\r?\w+: \[\s*\d+ %\]/g, "").trim(),
+  outputLine: (raw) => raw.replace(/\r?\w+: \[\s*\d+(?:[.,]\d+)? ?%\]/g, "").trim(),
   consoleHint: (d) => `virsh console ${d}`,
   async state(runner, domain) {
     const r = await runner.exec(virsh.list(), { timeoutMs: 10_000 });

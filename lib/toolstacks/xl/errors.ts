@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from "../../errors";
+import { causeLine } from "../cause";
 import { parseProgress } from "./saverestore";
 import type { ExecResult } from "../../ssh/types";
 
@@ -64,8 +65,7 @@ const ERROR_LINES: [RegExp, ErrorCode, string][] = [
 /** The most specific failure the lines describe (first match in the table's order of precedence). */
 export function errorOfLines(lines: string[]): { code: ErrorCode; message: string } {
   for (const [re, code, message] of ERROR_LINES) if (lines.some((l) => re.test(l))) return { code, message };
-  const last = lines.filter((l) => l.trim()).at(-1) ?? "no message";
-  return { code: "migrate_failed", message: `xl migrate failed: ${last}` };
+  return { code: "migrate_failed", message: `xl migrate failed: ${causeLine(lines) ?? "no message"}` };
 }
 
 // xl save / restore (xl_saverestore.c, libxl)
@@ -85,9 +85,8 @@ const ERRORS: [RegExp, ErrorCode, string][] = [
 
 export function saveRestoreError(lines: string[], what: "save" | "restore"): { code: ErrorCode; message: string } {
   for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message };
-  // quote the line that says why (an error line), never a progress line that happened to come last
-  const said = lines.map((l) => l.trim()).filter((l) => l && !parseProgress(l) && !/^xc: progress:/.test(l));
-  const cause = said.find((l) => /error|fail|cannot|can't|unable/i.test(l)) ?? said.at(-1);
+  // quote the line that says why, never a progress line that happened to come last
+  const cause = causeLine(lines.filter((l) => !parseProgress(l)));
   return {
     code: what === "save" ? "save_failed" : "restore_failed",
     message: `xl ${what} failed: ${cause ?? "no message"}`,

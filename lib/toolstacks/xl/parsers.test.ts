@@ -60,6 +60,21 @@ describe("parseXlList", () => {
 });
 
 describe("parseXlInfo", () => {
+  it.each([
+    ["info-xen44-centos.txt", "4.4.1-4.el6", "immortal", "6141", "5030"],
+    ["info-xen411-debian.txt", "4.11.4", "xxx", "32542", "20836"],
+    ["info-xen420-suse.txt", "4.20.1_02-1", "xensrv", "32677", "28057"],
+    ["info-no-version.txt", "4.18.2", "qemu-aarch64", "2048", "1536"],
+  ])("reads real output: %s", (file, version, host, total, free) => {
+    const info = parseXlInfo(fixture(file));
+    expect([info.get("xen_version"), info.get("host"), info.get("total_memory"), info.get("free_memory")]).toEqual([
+      version,
+      host,
+      total,
+      free,
+    ]);
+  });
+
   it("reads the reference sample, keeping empty values", () => {
     const info = parseXlInfo(fixture("info-reference.txt"));
     expect(info.get("machine")).toBe("x86_64");
