@@ -11,18 +11,141 @@ import { virshMigrate, virshRestore, virshSave } from "./virsh-jobs";
 export const LIBVIRT_VERSION = "9.0.0";
 export const QEMU_VERSION = "7.2.22";
 
+/**
+ * What each simulated command accepts, as virsh's option tables (virsh-domain*.c) declare it: flags, options that
+ * take a value, and the positional options in order with how many are required. A command outside this table is
+ * not simulated; an option outside it is refused as virsh refuses it.
+ */
+interface Spec {
+  flags?: string[];
+  values?: string[];
+  positional?: string[];
+  required?: number;
+}
+const DOM: Spec = { positional: ["domain"], required: 1 };
+const SPECS: Record<string, Spec> = {
+  list: {
+    flags: ["--all", "--inactive", "--name", "--uuid", "--id", "--title", "--table", "--persistent", "--transient"],
+  },
+  dominfo: DOM,
+  domstate: { ...DOM, flags: ["--reason"] },
+  domblklist: { ...DOM, flags: ["--details", "--inactive"] },
+  domiflist: { ...DOM, flags: ["--inactive"] },
+  nodeinfo: {},
+  nodememstats: { values: ["--cell"] },
+  version: { flags: ["--daemon"] },
+  hostname: {},
+  capabilities: { flags: ["--xpath", "--wrap"] },
+  uri: {},
+  domjobinfo: { ...DOM, flags: ["--completed", "--keep-completed", "--anystats", "--rawstats"] },
+  domjobabort: { ...DOM, flags: ["--postcopy"] },
+  "migrate-setmaxdowntime": { positional: ["domain", "downtime"], required: 2 },
+  "migrate-setspeed": { positional: ["domain", "bandwidth"], required: 2, flags: ["--postcopy"] },
+  "migrate-getmaxdowntime": DOM,
+  "migrate-postcopy": DOM,
+  "domdirtyrate-calc": { ...DOM, values: ["--seconds", "--mode"] },
+  domstats: {
+    positional: ["domain"],
+    flags: ["--dirtyrate", "--state", "--cpu-total", "--balloon", "--vcpu", "--block", "--raw"],
+  },
+  migrate: {
+    positional: ["domain", "desturi", "migrateuri", "graphicsuri", "listen-address", "dname"],
+    required: 2,
+    flags: [
+      "--live",
+      "--offline",
+      "--p2p",
+      "--direct",
+      "--tunnelled",
+      "--persistent",
+      "--undefinesource",
+      "--suspend",
+      "--copy-storage-all",
+      "--copy-storage-inc",
+      "--verbose",
+      "--compressed",
+      "--auto-converge",
+      "--abort-on-error",
+      "--postcopy",
+      "--postcopy-after-precopy",
+      "--unsafe",
+      "--parallel",
+    ],
+    values: ["--bandwidth", "--timeout", "--xml", "--migrateuri", "--dname", "--parallel-connections"],
+  },
+  save: {
+    positional: ["domain", "file", "xml"],
+    required: 2,
+    flags: ["--bypass-cache", "--running", "--paused", "--verbose"],
+    values: ["--xml"],
+  },
+  restore: {
+    positional: ["file", "xml"],
+    required: 1,
+    flags: ["--bypass-cache", "--running", "--paused", "--reset-nvram"],
+    values: ["--xml"],
+  },
+  start: {
+    ...DOM,
+    flags: ["--console", "--paused", "--autodestroy", "--bypass-cache", "--force-boot", "--reset-nvram"],
+  },
+};
+
+/** virsh's own refusals of a command line: an unknown option, then each missing required option on its own line. */
+function refusal(sub: string, args: string[]): string | null {
+  const spec = SPECS[sub];
+  if (!spec) return null;
+  const given = new Set<string>();
+  let positional = 0;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      positional += args.length - i - 1;
+      break;
+    }
+    if (a.startsWith("--")) {
+      const name = a.split("=")[0];
+      if (spec.flags?.includes(name)) continue;
+      if (spec.values?.includes(name) || spec.positional?.includes(name.slice(2))) {
+        if (!a.includes("=")) i++;
+        given.add(name.slice(2));
+        continue;
+      }
+      return `error: command '${sub}' doesn't support option ${name}\n`;
+    }
+    positional++;
+  }
+  const missing = (spec.positional ?? [])
+    .slice(0, spec.required ?? 0)
+    .filter((p, k) => k >= positional && !given.has(p));
+  return missing.length ? missing.map((p) => `error: command '${sub}' requires <${p}> option\n`).join("") : null;
+}
+
 export function virshCommand(world: World, hostName: string): CommandFn {
   return async (argv, io) => {
     const host = world.host(hostName);
     const args = argv.slice(1).filter((a) => a !== "-q" && a !== "--quiet");
     const quiet = args.length !== argv.length - 1;
     const [sub, ...rest] = args;
+    const refused = sub ? refusal(sub, rest) : null;
+    if (refused) {
+      io.err(refused);
+      return 1;
+    }
+    // virsh ends every command it ran, failed or not, with an extra "\n" on stdout (not with -q); a command line it
+    // refused (above) prints nothing there
     const end = (code: number) => {
-      if (code === 0 && !quiet) io.out("\n");
+      if (!quiet) io.out("\n");
       return code;
     };
+    if (quiet) {
+      // -q: tables without their header and dash line
+      const out = io.out;
+      io = { ...io, out: (t: string) => out(t.replace(/^ [^\n]*\n-{5,}\n/, "")) };
+    }
     const fail = (msg: string) => {
       io.err(`error: ${msg}\n`);
+      if (!quiet) io.out("\n"); // a command that ran and failed still ends stdout with its "\n"
       return 1;
     };
     const dom = (name: string | undefined) => host.domains.find((d) => d.name === name || String(d.domid) === name);
@@ -216,7 +339,8 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         io.err("error: no command given\n");
         return 1;
       default:
-        return fail(`unknown command: '${sub}'`);
+        io.err(`error: unknown command: '${sub}'\n`);
+        return 1;
     }
   };
 }

@@ -31,6 +31,14 @@ describe("simulated xl, to the character of the reference", () => {
     expect(lines[2].length).toBe(40 + 1 + 5 + 1 + 5 + 1 + 5 + 5 + 6 + 2 + 8);
   });
 
+  it("accepts an unambiguous beginning of a command as xl's cmdtable_lookup does, and refuses an ambiguous one", async () => {
+    const li = await xl("hostB", "li");
+    expect(li.code).toBe(0);
+    expect(li.out.split("\n").length).toBe((await xl("hostB", "list")).out.split("\n").length); // the same table
+    expect(li.out.split("\n")[0]).toMatch(/^Name\s+ID/);
+    expect(await xl("hostB", "pci-a")).toMatchObject({ code: 1, err: "command not implemented\n" }); // attach or assignable-*
+  });
+
   it("xl list errors: unknown name, unknown id, bad option", async () => {
     expect(await xl("hostB", "list", "nosuch")).toMatchObject({
       code: 1,

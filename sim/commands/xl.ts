@@ -18,6 +18,112 @@ interface Dom0View {
   uuid: string;
 }
 
+/** xl 4.17's command table (xl_cmdtable.c), for cmdtable_lookup's abbreviations. */
+const XL_COMMANDS = [
+  "create",
+  "config-update",
+  "list",
+  "destroy",
+  "shutdown",
+  "reboot",
+  "pci-attach",
+  "pci-detach",
+  "pci-list",
+  "pci-assignable-add",
+  "pci-assignable-remove",
+  "pci-assignable-list",
+  "pause",
+  "unpause",
+  "console",
+  "vncviewer",
+  "save",
+  "migrate",
+  "restore",
+  "migrate-receive",
+  "dump-core",
+  "cd-insert",
+  "cd-eject",
+  "mem-max",
+  "mem-set",
+  "button-press",
+  "vcpu-list",
+  "vcpu-pin",
+  "vcpu-set",
+  "vm-list",
+  "info",
+  "sharing",
+  "sched-credit",
+  "sched-credit2",
+  "sched-rtds",
+  "domid",
+  "domname",
+  "rename",
+  "trigger",
+  "sysrq",
+  "debug-keys",
+  "set-parameters",
+  "dmesg",
+  "top",
+  "network-attach",
+  "network-list",
+  "network-detach",
+  "channel-list",
+  "block-attach",
+  "block-list",
+  "block-detach",
+  "vtpm-attach",
+  "vtpm-list",
+  "vtpm-detach",
+  "vdispl-attach",
+  "vdispl-list",
+  "vdispl-detach",
+  "vsnd-attach",
+  "vsnd-list",
+  "vsnd-detach",
+  "vkb-attach",
+  "vkb-list",
+  "vkb-detach",
+  "uptime",
+  "claims",
+  "cpupool-create",
+  "cpupool-list",
+  "cpupool-destroy",
+  "cpupool-rename",
+  "cpupool-cpu-add",
+  "cpupool-cpu-remove",
+  "cpupool-migrate",
+  "cpupool-numa-split",
+  "getenforce",
+  "setenforce",
+  "loadpolicy",
+  "remus",
+  "colo",
+  "devd",
+  "psr-hwinfo",
+  "psr-cmt-attach",
+  "psr-cmt-detach",
+  "psr-cmt-show",
+  "psr-cat-set",
+  "psr-cat-show",
+  "psr-mba-set",
+  "psr-mba-show",
+  "usbctrl-attach",
+  "usbctrl-detach",
+  "usbdev-attach",
+  "usbdev-detach",
+  "usb-list",
+  "qemu-monitor-command",
+  "help",
+];
+
+/** cmdtable_lookup: a command or an unambiguous beginning of one ("li" is list); null when none or several match. */
+export function lookupXlCommand(s: string | undefined): string | null {
+  if (!s) return null;
+  if (XL_COMMANDS.includes(s)) return s;
+  const hits = XL_COMMANDS.filter((c) => c.startsWith(s));
+  return hits.length === 1 ? hits[0] : null;
+}
+
 export function xlCommand(world: World, hostName: string): CommandFn {
   return (argv, io) => {
     const host = world.host(hostName);
@@ -27,7 +133,7 @@ export function xlCommand(world: World, hostName: string): CommandFn {
       io.err("unknown global option\n");
       return 1;
     }
-    const sub = argv[i];
+    const sub = argv[i] === "-h" ? argv[i] : (lookupXlCommand(argv[i]) ?? argv[i]);
     const args = argv.slice(i + 1);
     switch (sub) {
       case undefined:
