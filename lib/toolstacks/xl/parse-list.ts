@@ -17,8 +17,11 @@ const HEADER = /^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/;
 const STATE = /^[r-][b-][p-][s-][-rscwS?][d-]$/;
 
 export function parseXlList(text: string): XlListRow[] {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  if (lines.length === 0 || !HEADER.test(lines[0])) {
+  const all = text.split("\n").filter((l) => l.trim() !== "");
+  // libxl may print errors on the same stream before the table (seen from inside a dom0less domain): skip them
+  const head = all.findIndex((l) => HEADER.test(l));
+  const lines = head < 0 ? all : all.slice(head);
+  if (lines.length === 0 || head < 0) {
     throw new AppError("toolstack_parse_error", "`xl list` printed no table header; is this a Xen dom0?", {
       text: text.slice(0, 500),
     });

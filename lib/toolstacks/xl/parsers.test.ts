@@ -59,6 +59,31 @@ describe("parseXlList", () => {
   ])("state %s is %s", (letters, state) => expect(stateFromLetters(letters, "x")).toBe(state));
 });
 
+describe("parseXlList on real output", () => {
+  it.each([
+    ["list-debian414.txt", [["Domain-0", 0, 16072, 8, "r-----", 366.8]]],
+    [
+      "list-zephyr.txt",
+      [
+        ["Domain-0", 0, 1024, 4, "r-----", 7],
+        ["zephyr", 3, 512, 1, "-b----", 1.1],
+      ],
+    ],
+    [
+      "list-dom0less-errors.txt",
+      [
+        ["Domain-0", 0, 800, 1, "r-----", 130],
+        ["dom0less-1", 1, 400, 1, "r-----", 130.3],
+        ["dom0less-2", 2, 800, 1, "r-----", 130.3],
+      ],
+    ],
+  ])("%s", (file, rows) => {
+    expect(
+      parseXlList(fixture(file)).map((r) => [r.name, r.id, r.memoryMiB, r.vcpus, r.stateLetters, r.cpuSeconds]),
+    ).toEqual(rows);
+  });
+});
+
 describe("parseXlInfo", () => {
   it.each([
     ["info-xen44-centos.txt", "4.4.1-4.el6", "immortal", "6141", "5030"],
