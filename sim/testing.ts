@@ -4,6 +4,7 @@ import path from "node:path";
 import { SimCluster } from "./cluster";
 import { createDefaultWorld } from "./default-world";
 import type { World } from "./world";
+import type { HostRecord } from "../lib/inventory/types";
 
 /** A simulated cluster on ephemeral ports with keys in a fresh temp dir, for tests and benches. */
 export async function startTestCluster(world: World = createDefaultWorld()) {
@@ -21,12 +22,29 @@ export async function startTestCluster(world: World = createDefaultWorld()) {
       auth: { kind: "key" as const, keyPath: h.keyPath },
     };
   };
+  /** The host as Ferry registers it (id `id-<name>`), with the toolstack the simulated host offers. */
+  const record = (name: string): HostRecord => {
+    const h = info(name);
+    return {
+      id: `id-${name}`,
+      name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      authMethod: "key",
+      keyPath: h.keyPath,
+      fingerprint: h.fingerprint,
+      toolstack: h.toolstack,
+      imageDir: "/xen-saved-images",
+    };
+  };
   return {
     cluster,
     world,
     stateDir,
     info,
     target,
+    record,
     async stop() {
       await cluster.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });

@@ -152,20 +152,8 @@ describe("Inventory of a host installed in another language", () => {
     world.host("kvmA").locale = "de_DE.UTF-8";
     const german = await startTestCluster(world);
     try {
-      const h = german.info("kvmA");
       const inv = new Inventory(new SshPool());
-      inv.upsert({
-        id: "id-kvmA",
-        name: "kvmA",
-        address: h.address,
-        port: h.port,
-        user: h.user,
-        authMethod: "key",
-        keyPath: h.keyPath,
-        fingerprint: h.fingerprint,
-        toolstack: "virsh",
-        imageDir: "/xen-saved-images",
-      });
+      inv.upsert(german.record("kvmA"));
       await inv.refreshAll();
       const v = inv.get("id-kvmA")!;
       expect(v.status).toBe("online");

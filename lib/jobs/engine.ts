@@ -33,7 +33,10 @@ import {
   type JobSummary,
 } from "./types";
 
-/** pollMs: xl's `xl list` polls (default 100 ms); virshPollMs: `virsh domjobinfo` polls (default 500 ms, like virsh itself) */
+/**
+ * pollMs: the polls that measure a downtime from outside (`xl list`/`xm list`, default 100 ms); virshPollMs: the polls
+ * of a toolstack that reports its own figures (`virsh domjobinfo`, default 500 ms, like virsh itself)
+ */
 /**
  * reconnectMs: how long a host may stay silent after Ferry lost its session mid-job before the job ends
  * "interrupted" with nothing concluded (default 2 min); settlePollMs: how often a command Ferry lost sight
@@ -567,7 +570,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         targetName: target.name,
         domain: row.domainName,
         targetAddress: targetAddressOf(target),
-        pollMs: driver.capabilities.reportsRounds ? this.virshPollMs : this.pollMs,
+        // QEMU reports its own figures every half second; a downtime measured from outside needs fast polls
+        pollMs: driver.capabilities.reportsDowntime ? this.virshPollMs : this.pollMs,
         cancel: live.cancel.signal,
         options: chosen,
         emit: (e) => {

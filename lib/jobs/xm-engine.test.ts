@@ -6,7 +6,6 @@ import { JobEngine } from "./engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import { openDatabase, type Db } from "../db/client";
-import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
 import { summaryOf } from "./store";
 import { migrateXm } from "../toolstacks/xm/migrate";
@@ -26,29 +25,13 @@ const id = (name: string) => `id-${name}`;
 const HOSTS = ["xmA", "xmB", "hostB"];
 const DOM = "sles11_domU";
 
-function record(name: string): HostRecord {
-  const h = sim.info(name);
-  return {
-    id: id(name),
-    name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    authMethod: "key",
-    keyPath: h.keyPath,
-    fingerprint: h.fingerprint,
-    toolstack: h.toolstack,
-    imageDir: "/xen-saved-images",
-  };
-}
-
 beforeAll(async () => {
   sim = await startTestCluster(createDemoWorld());
   sim.world.timeScale = 10;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-xm-"));
   db = openDatabase(path.join(dir, "ferry.db")).db;
   inventory = new Inventory(new SshPool());
-  for (const n of HOSTS) inventory.upsert(record(n));
+  for (const n of HOSTS) inventory.upsert(sim.record(n));
   await inventory.refreshAll();
   engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
 });

@@ -169,6 +169,8 @@ export interface ToolstackCapabilities {
    * or 3× memory, then stop) or QEMU's (until the rest fits the maximum downtime)
    */
   precopyPolicy: "xen" | "xen-legacy" | "qemu";
+  /** the toolstack reports the downtime itself (QEMU); otherwise Ferry measures it by fast polls of both hosts */
+  reportsDowntime: boolean;
   /** who reports the rounds, for people ("QEMU, from virsh domjobinfo"), with reportsRounds */
   roundsSource?: string;
   /** the migration stream goes over SSH from the source to the target (else the driver's preflight checks the path) */

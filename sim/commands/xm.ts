@@ -514,7 +514,9 @@ async function xmMigrate(world: World, src: SimHost, args: string[], io: Command
   xendLog(src, "INFO", "XendCheckpoint:423", "(of which 0 were fixups)");
   xendLog(src, "INFO", "XendCheckpoint:423", "All memory is saved");
   xendLog(src, "INFO", "XendCheckpoint:423", "Save exit rc=0");
-  await pause(world, 40);
+  // the target's xc_restore reads the last pages and xend restores the devices before unpausing: xend's handover
+  // takes a few hundred milliseconds on real hosts (longer than xl's)
+  await pause(world, 200);
   // the target unpauses its copy, the source destroys its own
   incoming.state = "blocked";
   incoming.cpuSecondsBase = world.cpuSeconds(dom);

@@ -62,6 +62,7 @@ export const virshDriver: ToolstackDriver = {
     precopyPolicy: "qemu",
     memoryModel: "node",
     migratesOverSsh: true,
+    reportsDowntime: true,
   },
   migrate: migrateVirsh,
   locate: locateVirsh,

@@ -38,6 +38,7 @@ export const xlDriver: ToolstackDriver = {
     precopyPolicy: "xen",
     memoryModel: "xen",
     migratesOverSsh: true,
+    reportsDowntime: false,
   },
   migrate: migrateXl,
   locate,

@@ -7,6 +7,7 @@ import type { MigrationOutcome } from "../events";
 import { phaseOfLine, reloadProgressOf } from "./migrate-lines";
 import * as cmd from "./commands";
 import { hostArgv, routeDevice } from "../linux/host-commands";
+import { locateOnBoth } from "../locate";
 import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -141,41 +142,15 @@ async function listRows(runner: CommandRunner): Promise<XlListRow[] | null> {
   }
 }
 
-/**
- * Where the domain runs now: asks both hosts until it is found in exactly one place and not mid-handshake
- * (or `patienceMs` passes). Never guesses: an unknown answer says which host to check.
- */
-export async function locate(
+/** Where the domain runs now: settled means under its own name, past the handshake (not ---ss-). */
+export function locate(
   ctx: Pick<XlMigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">,
   patienceMs: number,
 ): Promise<{ host: string | null; note: string }> {
-  const deadline = Date.now() + patienceMs;
-  for (;;) {
-    const [src, dst] = await Promise.all([listRows(ctx.source), listRows(ctx.target)]);
-    const s = src?.find((r) => baseDomainName(r.name) === ctx.domain);
-    const d = dst?.find((r) => baseDomainName(r.name) === ctx.domain);
-    const settled = (r: XlListRow | undefined) => r && r.name === ctx.domain && r.stateLetters !== "---ss-";
-    if (src && dst) {
-      if (settled(d) && !s)
-        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
-      if (settled(s) && !d)
-        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
-      if (settled(s) && settled(d))
-        return {
-          host: null,
-          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
-        };
-      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
-    }
-    if (Date.now() >= deadline) {
-      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
-      return {
-        host: null,
-        note: unreachable
-          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
-          : `${ctx.domain} is still mid-handshake (${s?.name ?? "-"} / ${d?.name ?? "-"}); check both hosts.`,
-      };
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  return locateOnBoth(ctx, patienceMs, async (runner) => {
+    const rows = await listRows(runner);
+    if (!rows) return undefined;
+    const r = rows.find((x) => baseDomainName(x.name) === ctx.domain);
+    return r ? { id: r.id, settled: r.name === ctx.domain && r.stateLetters !== "---ss-", shown: r.name } : null;
+  });
 }

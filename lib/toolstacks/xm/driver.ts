@@ -53,6 +53,8 @@ export const xmDriver: ToolstackDriver = {
     precopyPolicy: "xen-legacy",
     memoryModel: "xen",
     migratesOverSsh: false,
+    // the rounds come from xend.log, but the downtime is measured from outside as for xl (fast polls)
+    reportsDowntime: false,
   },
   migrate: migrateXm,
   locate,

@@ -2,6 +2,7 @@ import { toAppError } from "../../errors";
 import type { DomainLocation, JobPhase, MigrationOutcome } from "../events";
 import { phaseIndex } from "../events";
 import { hostArgv, routeDevice } from "../linux/host-commands";
+import { locateOnBoth } from "../locate";
 import type { CommandRunner, LocateContext, MigrationContext } from "../types";
 import * as cmd from "./commands";
 import { migrateErrorOf } from "./errors";
@@ -216,38 +217,12 @@ async function listRows(runner: CommandRunner): Promise<XmListRow[] | null> {
   }
 }
 
-/**
- * Where the domain runs now: asks both hosts until it runs on exactly one (xend lists the incoming copy under
- * the same name, paused, while it arrives; the source's copy is suspended until it is destroyed).
- */
-export async function locate(ctx: LocateContext, patienceMs: number): Promise<DomainLocation> {
-  const deadline = Date.now() + patienceMs;
-  const settled = (r: XmListRow | undefined) => r && r.id !== null && !/[ps]/.test(r.stateLetters.slice(2, 4));
-  for (;;) {
-    const [src, dst] = await Promise.all([listRows(ctx.source), listRows(ctx.target)]);
-    const s = src?.find((r) => r.name === ctx.domain && r.id !== null);
-    const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
-    if (src && dst) {
-      if (settled(d) && !s)
-        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d!.id}).` };
-      if (settled(s) && !d)
-        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s!.id}), untouched.` };
-      if (settled(s) && settled(d))
-        return {
-          host: null,
-          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
-        };
-      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
-    }
-    if (Date.now() >= deadline) {
-      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
-      return {
-        host: null,
-        note: unreachable
-          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
-          : `${ctx.domain} is still between hosts (${s?.stateLetters ?? "-"} / ${d?.stateLetters ?? "-"}); check both hosts.`,
-      };
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/** Where the domain runs now (xend lists the incoming copy under the same name, paused, while it arrives). */
+export function locate(ctx: LocateContext, patienceMs: number): Promise<DomainLocation> {
+  return locateOnBoth(ctx, patienceMs, async (runner) => {
+    const rows = await listRows(runner);
+    if (!rows) return undefined;
+    const r = rows.find((x) => x.name === ctx.domain && x.id !== null);
+    return r ? { id: r.id, settled: !/[ps]/.test(r.stateLetters.slice(2, 4)), shown: r.stateLetters } : null;
+  });
 }

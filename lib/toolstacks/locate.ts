@@ -1,0 +1,45 @@
+import type { DomainLocation } from "./events";
+import type { CommandRunner, LocateContext } from "./types";
+
+/** What one host's domain list says of the domain: absent (null), or its id, whether it settled, and how it shows. */
+export type Sighting = { id: number | null; settled: boolean; shown: string } | null;
+
+/**
+ * Where the domain runs now, for any toolstack: asks both hosts (`look` reads one host's list; null when the host
+ * could not be asked) until the domain is settled in exactly one place or `patienceMs` passes. Never guesses: an
+ * unknown answer says which host to check.
+ */
+export async function locateOnBoth(
+  ctx: LocateContext,
+  patienceMs: number,
+  look: (runner: CommandRunner) => Promise<Sighting | undefined>,
+): Promise<DomainLocation> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const [s, d] = await Promise.all([look(ctx.source), look(ctx.target)]);
+    if (s !== undefined && d !== undefined) {
+      if (d?.settled && !s)
+        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d.id}).` };
+      if (s?.settled && !d)
+        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s.id}), untouched.` };
+      if (s?.settled && d?.settled)
+        return {
+          host: null,
+          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
+        };
+      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+    }
+    if (Date.now() >= deadline) {
+      const unreachable = [s === undefined && ctx.sourceName, d === undefined && ctx.targetName]
+        .filter(Boolean)
+        .join(" and ");
+      return {
+        host: null,
+        note: unreachable
+          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
+          : `${ctx.domain} is still between hosts (${s?.shown ?? "-"} / ${d?.shown ?? "-"}); check both hosts.`,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
