@@ -112,6 +112,22 @@ describe("parseVirshList on old libvirt's fixed layout (real captures)", () => {
   });
 });
 
+describe("real dominfo and list captures from other people's hosts", () => {
+  it.each([
+    ["dominfo-vi-comma.txt", { name: "thanhbc", state: "running", cpuSeconds: 18.2, maxMemoryMiB: 2048, vcpus: 1 }],
+    ["dominfo-es-comma.txt", { name: "debian13", state: "running", cpuSeconds: 20.4, maxMemoryMiB: 2048, vcpus: 2 }],
+    ["dominfo-taint.txt", { name: "vps3458844", state: "running", cpuSeconds: 334229.7, maxMemoryMiB: 4096, vcpus: 1 }],
+  ])("%s", (file, want) => {
+    expect(parseDominfo(fixture(file))).toMatchObject(want);
+  });
+  it("list-old-lxc.txt: a 5-digit id in the old layout", () => {
+    expect(parseVirshList(fixture("list-old-lxc.txt")).map((r) => [r.id, r.name, r.state])).toEqual([
+      [15720, "http1", "running"],
+      [null, "http2", "shut off"],
+    ]);
+  });
+});
+
 describe("parseDomjobinfo", () => {
   it("reads the reference sample with its over-long labels and trailing spaces", () => {
     expect(parseDomjobinfo(fixture("domjobinfo-reference.txt"))).toMatchObject({
