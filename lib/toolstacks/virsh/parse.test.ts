@@ -120,6 +120,12 @@ describe("real dominfo and list captures from other people's hosts", () => {
   ])("%s", (file, want) => {
     expect(parseDominfo(fixture(file))).toMatchObject(want);
   });
+  it.each([
+    ["nodeinfo-operator.txt", { arch: "x86_64", cpus: 12, memoryMiB: 31837 }],
+    ["nodeinfo-libvirt710.txt", { arch: "x86_64", cpus: 32, memoryMiB: 32012 }],
+  ])("%s", (file, want) => {
+    expect(parseNodeinfo(fixture(file))).toEqual(want);
+  });
   it("list-old-lxc.txt: a 5-digit id in the old layout", () => {
     expect(parseVirshList(fixture("list-old-lxc.txt")).map((r) => [r.id, r.name, r.state])).toEqual([
       [15720, "http1", "running"],
