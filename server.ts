@@ -11,7 +11,8 @@ import { HostService } from "./lib/hosts/service";
 import { setServices, type Services } from "./lib/runtime";
 import { AuthService, type SessionInfo } from "./lib/auth/service";
 import { AuditLog } from "./lib/audit/service";
-import { CLIENT_IP_HEADER, sessionToken } from "./lib/auth/request";
+import { CLIENT_IP_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
+import { bodyRefusal } from "./lib/http/body-limit";
 import { socketPolicy } from "./lib/auth/policy";
 import { hasRole, whoMay, type Access } from "./lib/auth/roles";
 import {
@@ -68,6 +69,14 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const server = http.createServer((req, res) => {
     // rate limits and the audit log key on the TCP peer, never on a header the client could forge
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // cheap refusals first: an API body over the limit is refused before anything reads it
+    const refused = bodyRefusal(req.method ?? "GET", req.url ?? "/", req.headers);
+    if (refused) {
+      res.writeHead(refused.status, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+      req.resume();
+      return;
+    }
     void handle(req, res);
   });
   const io = new IOServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session: SessionInfo }>(
@@ -75,8 +84,20 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     { serveClient: false },
   );
 
-  // Every socket needs a live session; it joins a room per session so logout can disconnect it.
+  // Every socket needs a live session and must come from Ferry's own pages (its Origin, as the HTTP routes check
+  // it); it joins a room per session so logout can disconnect it.
   io.use((socket, next) => {
+    const h = socket.request.headers;
+    const forwarded = h["x-forwarded-host"];
+    if (
+      foreignOrigin({
+        origin: h.origin,
+        host: h.host,
+        forwardedHost: Array.isArray(forwarded) ? forwarded[0] : forwarded,
+        peer: socket.request.socket.remoteAddress,
+      })
+    )
+      return next(new Error(`Refused a connection from another site (${h.origin}).`));
     auth.session(sessionToken(socket.request.headers.cookie)).then(
       (session) => {
         socket.data.session = session;

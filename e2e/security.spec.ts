@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import fc from "fast-check";
+import { io } from "socket.io-client";
 import { apiAs, credentials, loginAs } from "./auth";
 import { E2E } from "./env";
 import { simHosts } from "./sim-control";
@@ -186,4 +187,39 @@ test("impossible dates get a 400 with a sentence from the APIs and a sentence on
     expect(res?.status(), p).toBe(200);
     await expect(page.locator("main")).toContainText("Dates are real days written like 2026-11-25.");
   }
+});
+
+test("hostile traffic: security headers on pages and API, a body over the limit refused before it is read, a socket from another site refused", async () => {
+  const api = await apiAs("viewer");
+  // headers on a page and on an API answer
+  for (const url of ["/", "/api/hosts"]) {
+    const res = await api.get(url);
+    const h = res.headers();
+    expect(h["content-security-policy"], url).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], url).toBe("DENY");
+    expect(h["x-content-type-options"], url).toBe("nosniff");
+    expect(h["referrer-policy"], url).toBe("same-origin");
+  }
+  expect((await api.get("/api/hosts")).headers()["cache-control"]).toBe("no-store");
+  // a 2 MB login body, anonymously: 413 with a sentence, and the server is still there
+  const anon = await apiAs("anonymous");
+  const big = await anon.post("/api/auth/login", {
+    headers: { "content-type": "application/json" },
+    data: JSON.stringify({ username: "x".repeat(2 * 1024 * 1024), password: "y" }),
+  });
+  expect(big.status()).toBe(413);
+  expect((await big.json()).error.message).toMatch(/too large: Ferry takes at most 256 KiB/);
+  expect((await api.get("/api/auth/session")).status()).toBe(200);
+  // a socket with a valid session cookie but another site's Origin
+  const cookie = (await api.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const foreign = io(E2E.baseURL, {
+    transports: ["websocket"],
+    reconnection: false,
+    extraHeaders: { cookie, origin: "http://evil.test" },
+  });
+  const err = await new Promise<Error>((resolve) => foreign.on("connect_error", resolve));
+  expect(err.message).toMatch(/another site/);
+  foreign.close();
+  await api.dispose();
+  await anon.dispose();
 });

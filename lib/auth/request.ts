@@ -36,18 +36,38 @@ export function checkAccess(req: Request, access: Access, session: SessionInfo |
   }
 }
 
+/**
+ * Whether a request's Origin names another site than the one it reached. The Host a proxy forwards
+ * (X-Forwarded-Host) counts only when the request came from the proxy configured in FERRY_TRUSTED_PROXY.
+ */
+export function foreignOrigin(h: {
+  origin?: string | null;
+  host?: string | null;
+  forwardedHost?: string | null;
+  peer?: string | null;
+}): boolean {
+  if (!h.origin) return false;
+  const trusted = process.env.FERRY_TRUSTED_PROXY;
+  const host = trusted && h.peer === trusted && h.forwardedHost ? h.forwardedHost : h.host;
+  try {
+    return new URL(h.origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
 /** A cross-site form or script carries a foreign Origin: refuse it before anything else. */
 function checkOrigin(req: Request) {
   const origin = req.headers.get("origin");
-  if (!origin) return;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = "";
-  }
-  if (originHost !== host) throw new AppError("csrf_failed", `Refused a request from another site (${origin}).`);
+  if (
+    foreignOrigin({
+      origin,
+      host: req.headers.get("host"),
+      forwardedHost: req.headers.get("x-forwarded-host"),
+      peer: req.headers.get(CLIENT_IP_HEADER),
+    })
+  )
+    throw new AppError("csrf_failed", `Refused a request from another site (${origin}).`);
 }
 
 export function clientIp(req: Request): string {
