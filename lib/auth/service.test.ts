@@ -55,6 +55,18 @@ describe("AuthService", () => {
     expect((await auth.login("bob", "a very good password", "3.3.3.3")).session.user.username).toBe("bob");
   });
 
+  it("a concurrent burst of wrong passwords is counted before hashing: at most the cap is ever verified", async () => {
+    const auth = new AuthService(db);
+    await auth.createUser({ username: "carol", password: "another good password", role: "viewer" });
+    const codes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carol", `wrong-${i}`, "4.4.4.4"))),
+    );
+    expect(codes.filter((c) => c === "unauthorized")).toHaveLength(5);
+    expect(codes.filter((c) => c === "rate_limited")).toHaveLength(35);
+    // the right password from another address still works
+    expect((await auth.login("carol", "another good password", "5.5.5.5")).session.user.username).toBe("carol");
+  });
+
   it("refuses an expired session as expired and deletes it; logout ends a session", async () => {
     const short = new AuthService(db, { sessionTtlMs: 30 });
     const u = await db.user.findUniqueOrThrow({ where: { username: "alice" } });

@@ -47,27 +47,31 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
   }
 
   /**
-   * Logs in; a wrong password and an unknown user get the same answer. Failed attempts are counted per
-   * account+address (5 per 15 min) and per address (30): past either, even a right password is refused.
+   * Logs in; a wrong password and an unknown user get the same answer. Attempts are counted per account+address
+   * (5 per 15 min) and per address (30) **before** the password is hashed — a burst of concurrent guesses cannot
+   * slip past the cap while the first ones are still being verified; past either, even a right password is
+   * refused. A right password gives its attempt back.
    */
   async login(username: string, password: string, ip: string): Promise<{ token: string; session: SessionInfo }> {
     const name = username.trim().toLowerCase();
     const accountKey = `${name}|${ip}`;
-    const [account, address] = await Promise.all([this.perAccount.get(accountKey), this.perAddress.get(ip)]);
-    const blocked = [
-      account && account.consumedPoints >= this.perAccount.points ? account : null,
-      address && address.consumedPoints >= this.perAddress.points ? address : null,
-    ].filter((r): r is RateLimiterRes => r !== null);
-    if (blocked.length) throw rateLimited(Math.max(...blocked.map((r) => r.msBeforeNext)));
+    try {
+      await this.perAddress.consume(ip);
+    } catch (e) {
+      throw rateLimited((e as RateLimiterRes).msBeforeNext ?? 60_000);
+    }
+    try {
+      await this.perAccount.consume(accountKey);
+    } catch (e) {
+      await this.perAddress.reward(ip, 1); // refused here: it costs the address nothing
+      throw rateLimited((e as RateLimiterRes).msBeforeNext ?? 60_000);
+    }
     const user = await this.db.user.findUnique({ where: { username: name } });
     // an unknown user costs the same hashing time as a known one
     if (!user) await burnVerify(password);
     const ok = user ? await verifyPassword(user.passwordHash, password) : false;
-    if (!user || !ok) {
-      await Promise.all([this.perAccount.penalty(accountKey, 1), this.perAddress.penalty(ip, 1)]);
-      throw new AppError("unauthorized", "Unknown user name or wrong password.");
-    }
-    await this.perAccount.delete(accountKey);
+    if (!user || !ok) throw new AppError("unauthorized", "Unknown user name or wrong password.");
+    await Promise.all([this.perAccount.delete(accountKey), this.perAddress.reward(ip, 1)]);
     await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     return this.createSession(user.id);
   }
