@@ -36,11 +36,13 @@ export function RoundsView({
   // QEMU's figures, or those of a toolstack that names itself in the payload (Xen's libxc through its log)
   const source = view.jobinfo.find((j) => j.source)?.source ?? null;
   const xcRounds = view.jobinfo.filter((j) => j.pagesSent !== undefined);
+  const reported = new Map(view.jobinfo.filter((j) => !j.final && j.iteration !== null).map((j) => [j.iteration, j]));
   const data = rounds.map((r) => ({
     round: r.round,
     remaining: r.remainingBytes / MiB,
-    dirty: r.dirtyBps / MiB,
-    bandwidth: r.bandwidthBps / MiB,
+    // a round that reported no rate (libxc's last, paused round) leaves a gap rather than a drop to zero
+    dirty: reported.get(r.round)?.dirtyPagesPerSec == null ? null : r.dirtyBps / MiB,
+    bandwidth: reported.get(r.round)?.bandwidthBps == null ? null : r.bandwidthBps / MiB,
     downtime: r.expectedDowntimeMs,
   }));
   return (
