@@ -11,7 +11,9 @@ import { HostService } from "./lib/hosts/service";
 import { setServices, type Services } from "./lib/runtime";
 import { AuthService, type SessionInfo } from "./lib/auth/service";
 import { AuditLog } from "./lib/audit/service";
-import { CLIENT_IP_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
+import { CLIENT_IP_HEADER, PEER_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
+import { clientAddress, normaliseAddress } from "./lib/auth/client-address";
+import { clusterRoom, hostForRole, hostsForRole } from "./lib/inventory/for-role";
 import { bodyRefusal } from "./lib/http/body-limit";
 import { socketPolicy } from "./lib/auth/policy";
 import { hasRole, whoMay, type Access } from "./lib/auth/roles";
@@ -67,8 +69,10 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
-    // rate limits and the audit log key on the TCP peer, never on a header the client could forge
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // rate limits and the audit log key on the TCP peer (or what the trusted proxy says the client is), never on a
+    // header the client could forge
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
+    req.headers[PEER_HEADER] = normaliseAddress(req.socket.remoteAddress);
     // cheap refusals first: an API body over the limit is refused before anything reads it
     const refused = bodyRefusal(req.method ?? "GET", req.url ?? "/", req.headers);
     if (refused) {
@@ -94,7 +98,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
         origin: h.origin,
         host: h.host,
         forwardedHost: Array.isArray(forwarded) ? forwarded[0] : forwarded,
-        peer: socket.request.socket.remoteAddress,
+        peer: normaliseAddress(socket.request.socket.remoteAddress),
       })
     )
       return next(new Error(`Refused a connection from another site (${h.origin}).`));
@@ -107,16 +111,28 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     );
   });
   auth.on("session-ended", (id) => io.in(`session:${id}`).disconnectSockets(true));
+  // a user whose role changes moves to the other room at once, with the picture their new role may see
+  auth.on("role-changed", (userId, role) => {
+    const sockets = io.in(`user:${userId}`);
+    sockets.socketsLeave([clusterRoom("admin"), clusterRoom("viewer")]);
+    sockets.socketsJoin(clusterRoom(role));
+    sockets.emit("inventory:snapshot", hostsForRole(inventory.snapshot(), role));
+  });
 
-  inventory.on("host", (view) => io.to(ROOM_CLUSTER).emit("inventory:host", view));
+  // a host's view goes out twice: whole to admins, without the private key's path to the other roles
+  inventory.on("host", (view) => {
+    io.to(clusterRoom("admin")).emit("inventory:host", view);
+    io.to(clusterRoom("viewer")).emit("inventory:host", hostForRole(view, "viewer"));
+  });
   inventory.on("removed", (id) => io.to(ROOM_CLUSTER).emit("inventory:host-removed", { id }));
   inventory.on("refreshed", (r) => io.to(ROOM_CLUSTER).emit("inventory:refreshed", r));
   jobs.on("summary", (s) => io.to(ROOM_CLUSTER).emit("job:summary", s));
   jobs.on("event", (e) => io.to(`job:${e.jobId}`).emit("job:event", e));
 
   io.on("connection", (socket) => {
-    void socket.join([ROOM_CLUSTER, `session:${socket.data.session.id}`]);
-    socket.emit("inventory:snapshot", inventory.snapshot());
+    const { user } = socket.data.session;
+    void socket.join([ROOM_CLUSTER, clusterRoom(user.role), `session:${socket.data.session.id}`, `user:${user.id}`]);
+    socket.emit("inventory:snapshot", hostsForRole(inventory.snapshot(), user.role));
     socket.on("inventory:refresh", async (payload, ack) => {
       const reply = typeof ack === "function" ? ack : () => {};
       const refusal = await socketRefusal(auth, socket.data.session, "inventory:refresh");
@@ -181,6 +197,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       inventory.stop();
       io.close();
       await new Promise((r) => server.close(r));
+      await audit.flush();
       await db.$disconnect();
     },
   };

@@ -3,6 +3,7 @@ import { requirePage } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { listJobs } from "@/lib/jobs/store";
 import { ClusterView } from "@/components/cluster/cluster-view";
+import { hostsForRole } from "@/lib/inventory/for-role";
 
 export const dynamic = "force-dynamic";
 // the root page shares the root layout's segment, where the title template does not apply
@@ -16,7 +17,7 @@ export default async function ClusterPage() {
   const active = jobs.activeSummaries().filter((a) => !recent.some((r) => r.id === a.id));
   return (
     <ClusterView
-      initialHosts={inventory.snapshot()}
+      initialHosts={hostsForRole(inventory.snapshot(), session.user.role)}
       initialJobs={[...active, ...recent]}
       canMigrate={hasRole(session.user.role, "operator")}
       sharedImageDirs={(process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves")

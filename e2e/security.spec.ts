@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, request as playwrightRequest, test } from "@playwright/test";
 import fc from "fast-check";
 import { io } from "socket.io-client";
 import { apiAs, credentials, loginAs } from "./auth";
@@ -222,4 +222,53 @@ test("hostile traffic: security headers on pages and API, a body over the limit 
   foreign.close();
   await api.dispose();
   await anon.dispose();
+});
+
+test("the server's private-key paths are for admins: viewers and operators never get them, on pages, API or socket", async ({
+  page,
+}) => {
+  type Host = { name: string; authMethod: string; keyPath: string | null };
+  const admin = await apiAs("admin");
+  const adminHosts: Host[] = (await (await admin.get("/api/hosts")).json()).hosts;
+  const paths = adminHosts.filter((h) => h.authMethod === "key").map((h) => h.keyPath);
+  expect(paths.length).toBeGreaterThan(0);
+  expect(paths.every((p) => typeof p === "string" && p.startsWith("/"))).toBe(true);
+  for (const role of ["viewer", "operator"] as const) {
+    const api = await apiAs(role);
+    const hosts: Host[] = (await (await api.get("/api/hosts")).json()).hosts;
+    expect(hosts.map((h) => h.keyPath)).toEqual(hosts.map(() => null));
+    await api.dispose();
+  }
+  await loginAs(page, "viewer", "/hosts");
+  await expect(page.getByTestId("host-row-hostA")).toContainText("an SSH key");
+  const html = await (await page.request.get("/hosts")).text();
+  for (const p of paths) expect(html).not.toContain(p!);
+
+  // a user whose role changes is moved at once: their live socket gets a snapshot with (then without) the paths
+  const username = `keys-${Date.now()}`;
+  const password = "a long enough password";
+  const created = await admin.post("/api/users", { data: { username, password, role: "viewer" } });
+  expect(created.status()).toBe(200);
+  const { user } = await created.json();
+  const login = await playwrightRequest.newContext({ baseURL: E2E.baseURL });
+  expect((await login.post("/api/auth/login", { data: { username, password } })).status()).toBe(200);
+  const cookie = (await login.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const sock = io(E2E.baseURL, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+  const snapshots: Host[][] = [];
+  const next = () => new Promise<Host[]>((resolve) => sock.once("inventory:snapshot", resolve));
+  snapshots.push(await next());
+  const promoted = next();
+  expect((await admin.patch(`/api/users/${user.id}`, { data: { role: "admin" } })).status()).toBe(200);
+  snapshots.push(await promoted);
+  const demoted = next();
+  expect((await admin.patch(`/api/users/${user.id}`, { data: { role: "operator" } })).status()).toBe(200);
+  snapshots.push(await demoted);
+  const keyed = (s: Host[]) => s.filter((h) => h.authMethod === "key").map((h) => h.keyPath);
+  expect(keyed(snapshots[0]).every((p) => p === null)).toBe(true);
+  expect(keyed(snapshots[1])).toEqual(paths);
+  expect(keyed(snapshots[2]).every((p) => p === null)).toBe(true);
+  sock.close();
+  await admin.delete(`/api/users/${user.id}`);
+  await login.dispose();
+  await admin.dispose();
 });

@@ -9,6 +9,7 @@ export const errorStatus = {
   forbidden: 403,
   csrf_failed: 403,
   rate_limited: 429,
+  busy: 503,
   not_found: 404,
   conflict: 409,
   host_key_unknown: 409,

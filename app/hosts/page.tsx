@@ -3,6 +3,7 @@ import { requirePage } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { HostsManager } from "@/components/hosts/hosts-manager";
 import { drivers } from "@/lib/toolstacks";
+import { hostsForRole } from "@/lib/inventory/for-role";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Hosts" };
@@ -13,7 +14,7 @@ export default async function HostsPage() {
   const toolstacks = Object.values(drivers).map((d) => ({ name: d.name, label: d.label }));
   return (
     <HostsManager
-      initialHosts={getServices().inventory.snapshot()}
+      initialHosts={hostsForRole(getServices().inventory.snapshot(), session.user.role)}
       toolstacks={toolstacks}
       canManage={hasRole(session.user.role, "admin")}
       canTest={hasRole(session.user.role, "operator")}

@@ -97,8 +97,8 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
           <p className="text-xs text-slate-500">
             {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>
             {host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} ·{" "}
-            {host.authMethod === "agent" ? "ssh-agent" : host.keyPath} · images in {host.imageDir} · last seen{" "}
-            <TimeAgo iso={host.lastSeenAt} />
+            {host.authMethod === "agent" ? "ssh-agent" : (host.keyPath ?? "an SSH key")} · images in {host.imageDir} ·
+            last seen <TimeAgo iso={host.lastSeenAt} />
           </p>
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">
             {host.fingerprint}

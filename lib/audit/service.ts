@@ -22,9 +22,73 @@ export interface AuditFilter {
   limit?: number;
 }
 
+interface Pending {
+  entry: AuditInput;
+  count: number;
+  users: Set<string>;
+  firstAt: Date;
+  lastAt: Date;
+  timer: NodeJS.Timeout;
+}
+
 /** The audit log: append and read. There is deliberately no update or delete (and triggers forbid them). */
 export class AuditLog {
-  constructor(private readonly db: Db) {}
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly aggregateMs = 60_000,
+  ) {}
+
+  /**
+   * Failed logins from nobody in particular, aggregated: the first from an address is written at once, the ones
+   * after it within a minute become one row when the minute ends ("41 more failed logins", the user names tried,
+   * first and last time). A flood writes a row a minute per address instead of a row per guess; past 1,000
+   * addresses at once, the rest share one row.
+   */
+  async recordRepeated(e: AuditInput): Promise<void> {
+    const addr = this.pending.size >= 1000 ? "many addresses" : (e.ip ?? "unknown");
+    const key = `${e.action}|${e.outcome}|${addr}`;
+    const p = this.pending.get(key);
+    if (p) {
+      p.count++;
+      p.lastAt = new Date();
+      if (p.users.size < 20) p.users.add(e.actor);
+      return;
+    }
+    const timer = setTimeout(() => void this.flush(key), this.aggregateMs);
+    timer.unref();
+    this.pending.set(key, {
+      entry: { ...e, ip: addr },
+      count: 0,
+      users: new Set(),
+      firstAt: new Date(),
+      lastAt: new Date(),
+      timer,
+    });
+    await this.record(e);
+  }
+
+  /** Writes what is being aggregated (at shutdown, and when each minute ends). */
+  async flush(only?: string): Promise<void> {
+    for (const [key, p] of [...this.pending]) {
+      if (only !== undefined && key !== only) continue;
+      this.pending.delete(key);
+      clearTimeout(p.timer);
+      if (p.count === 0) continue;
+      await this.record({
+        ...p.entry,
+        actor: p.users.size === 1 ? [...p.users][0] : "anonymous",
+        target: null,
+        detail: {
+          ...p.entry.detail,
+          repeated: p.count,
+          message: `${p.count} more like this from ${p.entry.ip} between ${p.firstAt.toISOString()} and ${p.lastAt.toISOString()}`,
+          users: [...p.users],
+        },
+      });
+    }
+  }
 
   async record(e: AuditInput): Promise<void> {
     await this.db.auditEntry.create({

@@ -3,12 +3,15 @@ import { AppError } from "../errors";
 import { getServices } from "../runtime";
 import type { SessionInfo } from "./service";
 import { csrfMatches } from "./csrf";
+import { normaliseAddress } from "./client-address";
 import { hasRole, whoMay, type Access } from "./roles";
 
 export const SESSION_COOKIE = "ferry_session";
 export const CSRF_HEADER = "x-csrf-token";
-/** set by server.ts from the TCP peer, overwriting whatever the client sent */
+/** set by server.ts, overwriting whatever the client sent: the client's address (lib/auth/client-address.ts) */
 export const CLIENT_IP_HEADER = "x-ferry-client-ip";
+/** set by server.ts, overwriting whatever the client sent: the TCP peer (the proxy, behind one) */
+export const PEER_HEADER = "x-ferry-peer";
 
 export function sessionToken(cookieHeader: string | null | undefined): string | undefined {
   return cookieHeader ? parseCookie(cookieHeader)[SESSION_COOKIE] : undefined;
@@ -48,7 +51,7 @@ export function foreignOrigin(h: {
 }): boolean {
   if (!h.origin) return false;
   const trusted = process.env.FERRY_TRUSTED_PROXY;
-  const host = trusted && h.peer === trusted && h.forwardedHost ? h.forwardedHost : h.host;
+  const host = trusted && h.peer === normaliseAddress(trusted) && h.forwardedHost ? h.forwardedHost : h.host;
   try {
     return new URL(h.origin).host !== host;
   } catch {
@@ -64,7 +67,7 @@ function checkOrigin(req: Request) {
       origin,
       host: req.headers.get("host"),
       forwardedHost: req.headers.get("x-forwarded-host"),
-      peer: req.headers.get(CLIENT_IP_HEADER),
+      peer: req.headers.get(PEER_HEADER),
     })
   )
     throw new AppError("csrf_failed", `Refused a request from another site (${origin}).`);

@@ -4,6 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { AuthService } from "./service";
+import { AccountDelays } from "./account-delay";
+import { hashingStats } from "./password";
 import { AuditLog } from "../audit/service";
 import { openDatabase, type Db } from "../db/client";
 import { AppError } from "../errors";
@@ -44,27 +46,76 @@ describe("AuthService", () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).tokenHash).not.toBe(token);
   });
 
-  it("after 5 failures from one address, refuses even the right password, with the wait in words", async () => {
-    const auth = new AuthService(db);
+  it("after 5 failures from one address, refuses even the right password there; elsewhere it waits seconds, not minutes", async () => {
+    let t = 1_000_000;
+    const auth = new AuthService(db, { now: () => t });
     await auth.createUser({ username: "bob", password: "a very good password", role: "viewer" });
-    for (let i = 0; i < 5; i++) expect(await codeOf(auth.login("bob", `wrong-${i}`, "2.2.2.2"))).toBe("unauthorized");
+    for (let i = 0; i < 5; i++) {
+      expect(await codeOf(auth.login("bob", `wrong-${i}`, "2.2.2.2"))).toBe("unauthorized");
+      t += 31_000; // past the account's delay: this test is about the address's cap
+    }
     const err = await auth.login("bob", "a very good password", "2.2.2.2").catch((e: AppError) => e);
     expect((err as AppError).code).toBe("rate_limited");
     expect((err as AppError).message).toMatch(/Try again in \d+ minutes?/);
-    // another address is not blocked by these
+    // another address is not locked out by these; right after a failure it waits the account's short delay
+    expect(await codeOf(auth.login("bob", "wrong-again", "6.6.6.6"))).toBe("unauthorized");
+    const wait = await auth.login("bob", "a very good password", "3.3.3.3").catch((e: AppError) => e);
+    expect((wait as AppError).code).toBe("rate_limited");
+    const seconds = Number((wait as AppError).message.match(/Wait (\d+) seconds?/)?.[1]);
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThanOrEqual(30);
+    t += seconds * 1000;
     expect((await auth.login("bob", "a very good password", "3.3.3.3")).session.user.username).toBe("bob");
   });
 
-  it("a concurrent burst of wrong passwords is counted before hashing: at most the cap is ever verified", async () => {
-    const auth = new AuthService(db);
+  it("a concurrent burst of wrong passwords is counted before hashing, from one address or from many", async () => {
+    let t = 2_000_000;
+    const auth = new AuthService(db, { now: () => t });
     await auth.createUser({ username: "carol", password: "another good password", role: "viewer" });
-    const codes = await Promise.all(
+    const oneAddress = await Promise.all(
       Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carol", `wrong-${i}`, "4.4.4.4"))),
     );
-    expect(codes.filter((c) => c === "unauthorized")).toHaveLength(5);
-    expect(codes.filter((c) => c === "rate_limited")).toHaveLength(35);
-    // the right password from another address still works
+    // the account's 3 free attempts are all that get verified; the rest are refused before any hashing
+    expect(oneAddress.filter((c) => c === "unauthorized")).toHaveLength(3);
+    expect(oneAddress.filter((c) => c === "rate_limited")).toHaveLength(37);
+    t += 30_000;
+    const manyAddresses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carol", `wrong-${i}`, `10.0.0.${i + 1}`))),
+    );
+    expect(manyAddresses.filter((c) => c === "unauthorized")).toHaveLength(1);
+    expect(manyAddresses.filter((c) => c === "rate_limited")).toHaveLength(39);
+    // the right password from another address works once the (bounded) delay has passed
+    t += 30_000;
     expect((await auth.login("carol", "another good password", "5.5.5.5")).session.user.username).toBe("carol");
+  });
+
+  it("the delay between guesses at one account grows to at most 30 s, and a success forgets it", () => {
+    let t = 0;
+    const delays = new AccountDelays(undefined, () => t);
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      expect(delays.claim("dave").ok).toBe(true);
+      const w = delays.waitMs("dave");
+      if (w > 0) expect(delays.claim("dave")).toEqual({ ok: false, waitMs: w });
+      waits.push(w / 1000);
+      t += w;
+    }
+    expect(waits).toEqual([0, 0, 1, 2, 4, 8, 16, 30, 30, 30]);
+    delays.succeeded("dave");
+    expect(delays.waitMs("dave")).toBe(0);
+    // and after a quiet quarter of an hour the count starts again
+    for (let i = 0; i < 5; i++) delays.claim("erin");
+    t += 16 * 60_000;
+    expect(delays.claim("erin").ok).toBe(true);
+    expect(delays.waitMs("erin")).toBe(0);
+  });
+
+  it("one address gets 30 attempts across all accounts", async () => {
+    const auth = new AuthService(db, { now: () => 4_000_000 });
+    const codes: string[] = [];
+    for (let i = 0; i < 31; i++) codes.push(await codeOf(auth.login(`nobody-${i}`, "x", "7.7.7.7")));
+    expect(codes.slice(0, 30).every((c) => c === "unauthorized")).toBe(true);
+    expect(codes[30]).toBe("rate_limited");
   });
 
   it("refuses an expired session as expired and deletes it; logout ends a session", async () => {
@@ -132,6 +183,27 @@ describe("AuditLog", () => {
     raw.close();
     expect((await audit.list()).map((e) => e.outcome)).toEqual(["refused", "ok"]);
   });
+
+  it("aggregates a flood of failed logins: the first from an address at once, the rest as one row", async () => {
+    const audit = new AuditLog(db, 60_000);
+    const count = async () => db.auditEntry.count({ where: { action: "auth.login" } });
+    const base = await count();
+    for (let i = 0; i < 200; i++)
+      await audit.recordRepeated({
+        actor: `guess-${i % 3}`,
+        action: "auth.login",
+        outcome: "refused",
+        ip: i < 150 ? "9.9.9.9" : "8.8.8.8",
+      });
+    expect(await count()).toBe(base + 2); // one per address so far
+    await audit.flush();
+    expect(await count()).toBe(base + 4);
+    const [latest] = await audit
+      .list({ action: "auth.login", limit: 4 })
+      .then((r) => r.filter((e) => e.ip === "9.9.9.9"));
+    expect(latest.detail).toMatchObject({ repeated: 149, users: ["guess-1", "guess-2", "guess-0"] });
+    expect(String(latest.detail?.message)).toMatch(/^149 more like this from 9\.9\.9\.9 between /);
+  });
 });
 
 describe("log", () => {
@@ -155,5 +227,21 @@ describe("log", () => {
     const out = lines.join("");
     expect(out).toContain("[redacted]");
     expect(out).not.toMatch(/hunter2|pw-in-body|t0k|ferry_session=abc|BEGIN/);
+  });
+});
+
+describe("password hashing under a login flood", () => {
+  it("runs at most 2 hashes at once and refuses, with a 503 and no hashing, what would queue past 16", async () => {
+    const auth = new AuthService(db);
+    const before = hashingStats.refused;
+    const codes = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => codeOf(auth.login(`flood-${i}`, "guess", `10.9.${i >> 8}.${i & 255}`))),
+    );
+    expect(hashingStats.peakRunning).toBeLessThanOrEqual(2);
+    const busy = codes.filter((c) => c === "busy").length;
+    expect(busy).toBeGreaterThan(0);
+    expect(hashingStats.refused - before).toBe(busy);
+    expect(codes.filter((c) => c === "unauthorized").length).toBe(60 - busy);
+    expect(new AppError("busy", "x").status).toBe(503);
   });
 });

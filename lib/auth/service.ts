@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
+import { AccountDelays } from "./account-delay";
 import { burnVerify, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
 import type { CreateUserInput } from "./schema";
@@ -26,13 +27,17 @@ export interface AuthOptions {
   sessionTtlMs?: number;
   loginAttempts?: number;
   loginWindowS?: number;
+  accountDelays?: ConstructorParameters<typeof AccountDelays>[0];
+  /** the clock of the per-account delays (tests move it) */
+  now?: () => number;
 }
 
 /** Users, sessions, login rate limits and the one-time setup secret. */
-export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
+export class AuthService extends EventEmitter<{ "session-ended": [string]; "role-changed": [string, Role] }> {
   readonly sessionTtlMs: number;
   private readonly perAccount: RateLimiterMemory;
   private readonly perAddress: RateLimiterMemory;
+  private readonly accountDelays: AccountDelays;
   private setupSecretHash: string | null = null;
 
   constructor(
@@ -44,13 +49,18 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
     const duration = opts.loginWindowS ?? 900;
     this.perAccount = new RateLimiterMemory({ points: opts.loginAttempts ?? 5, duration });
     this.perAddress = new RateLimiterMemory({ points: (opts.loginAttempts ?? 5) * 6, duration });
+    this.accountDelays = new AccountDelays(opts.accountDelays, opts.now);
   }
 
   /**
-   * Logs in; a wrong password and an unknown user get the same answer. Attempts are counted per account+address
-   * (5 per 15 min) and per address (30) **before** the password is hashed — a burst of concurrent guesses cannot
-   * slip past the cap while the first ones are still being verified; past either, even a right password is
-   * refused. A right password gives its attempt back.
+   * Logs in; a wrong password and an unknown user get the same answer. Three limits, all counted **before** the
+   * password is hashed (a burst of concurrent guesses cannot slip past a cap while the first are being verified):
+   * - per account and address: 5 attempts per 15 min, then even the right password is refused from there;
+   * - per address, all accounts: 30 per 15 min (the address is the client's, from a trusted proxy's
+   *   X-Forwarded-For, see lib/auth/client-address.ts);
+   * - per account, all addresses: growing delays after 3 failures (1 s, 2 s, 4 s … at most 30 s between attempts),
+   *   so guesses spread over many addresses stay slow, and the owner elsewhere waits seconds, never minutes.
+   * A right password gives its attempts back.
    */
   async login(username: string, password: string, ip: string): Promise<{ token: string; session: SessionInfo }> {
     const name = username.trim().toLowerCase();
@@ -66,11 +76,28 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
       await this.perAddress.reward(ip, 1); // refused here: it costs the address nothing
       throw rateLimited((e as RateLimiterRes).msBeforeNext ?? 60_000);
     }
+    const claim = this.accountDelays.claim(name);
+    if (!claim.ok) {
+      await Promise.all([this.perAddress.reward(ip, 1), this.perAccount.reward(accountKey, 1)]);
+      const s = Math.max(1, Math.ceil(claim.waitMs / 1000));
+      throw new AppError(
+        "rate_limited",
+        `This account had several failed logins just now. Wait ${s} second${s === 1 ? "" : "s"} and try again.`,
+      );
+    }
     const user = await this.db.user.findUnique({ where: { username: name } });
-    // an unknown user costs the same hashing time as a known one
-    if (!user) await burnVerify(password);
-    const ok = user ? await verifyPassword(user.passwordHash, password) : false;
+    let ok = false;
+    try {
+      // an unknown user costs the same hashing time as a known one
+      if (!user) await burnVerify(password);
+      else ok = await verifyPassword(user.passwordHash, password);
+    } catch (e) {
+      // refused before hashing (too many logins being checked): the attempt costs the limits nothing
+      await Promise.all([this.perAddress.reward(ip, 1), this.perAccount.reward(accountKey, 1)]);
+      throw e;
+    }
     if (!user || !ok) throw new AppError("unauthorized", "Unknown user name or wrong password.");
+    this.accountDelays.succeeded(name);
     await Promise.all([this.perAccount.delete(accountKey), this.perAddress.reward(ip, 1)]);
     await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     return this.createSession(user.id);
@@ -155,6 +182,7 @@ export class AuthService extends EventEmitter<{ "session-ended": [string] }> {
     if (!u) throw new AppError("not_found", "No such user.");
     if (u.role === "admin" && role !== "admin") await this.ensureAnotherAdmin(id);
     await this.db.user.update({ where: { id }, data: { role } });
+    if (u.role !== role) this.emit("role-changed", id, role);
     return { id, username: u.username, role };
   }
 

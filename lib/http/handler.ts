@@ -45,8 +45,12 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
       call.audit.detail = { ...call.audit.detail, code: err.code, message };
     }
     if ("audit" in rule) {
-      await getServices()
-        .audit.record({
+      const audit = getServices().audit;
+      // a refused or failed login is nobody's yet: a flood of them is aggregated (one row a minute per address)
+      const write =
+        !call.session && outcome !== "ok" && key === "POST /api/auth/login" ? audit.recordRepeated : audit.record;
+      await write
+        .call(audit, {
           actor: call.session?.user.username ?? call.audit.actor ?? "anonymous",
           role: call.session?.user.role ?? null,
           action: rule.audit,

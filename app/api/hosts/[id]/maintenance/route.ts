@@ -1,5 +1,6 @@
 import { handler, parseBody } from "@/lib/http/handler";
 import { getServices } from "@/lib/runtime";
+import { hostForRole } from "@/lib/inventory/for-role";
 import { maintenanceSchema } from "@/lib/evacuate/schema";
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -10,5 +11,6 @@ export const POST = handler("POST /api/hosts/[id]/maintenance", async (req, { pa
   const { on } = await parseBody(req, maintenanceSchema);
   call.audit.target = getServices().inventory.get(id)?.name ?? id;
   call.audit.detail = { on };
-  return { host: await getServices().hosts.setMaintenance(id, on, call.session!.user.username) };
+  const host = await getServices().hosts.setMaintenance(id, on, call.session!.user.username);
+  return { host: hostForRole(host, call.session!.user.role) };
 });

@@ -1,5 +1,6 @@
 import { handler } from "@/lib/http/handler";
 import { getServices } from "@/lib/runtime";
+import { hostForRole } from "@/lib/inventory/for-role";
 
 type Ctx = { params: Promise<{ id: string }> };
 
@@ -9,5 +10,5 @@ export const POST = handler("POST /api/hosts/[id]/test", async (_req, { params }
   call.audit.target = getServices().inventory.get(id)?.name ?? id;
   const host = await getServices().hosts.test(id);
   call.audit.detail = { status: host.status };
-  return { host };
+  return { host: hostForRole(host, call.session!.user.role) };
 });
