@@ -9,7 +9,7 @@ import { SshPool } from "./lib/ssh/pool";
 import { Inventory } from "./lib/inventory/inventory";
 import { HostService } from "./lib/hosts/service";
 import { setServices, type Services } from "./lib/runtime";
-import { AuthService, type SessionInfo } from "./lib/auth/service";
+import { AuthService, rateLimited, type SessionInfo } from "./lib/auth/service";
 import { AuditLog } from "./lib/audit/service";
 import { CLIENT_IP_HEADER, PEER_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
 import { clientAddress, normaliseAddress } from "./lib/auth/client-address";
@@ -79,6 +79,27 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       res.writeHead(refused.status, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
       req.resume();
+      return;
+    }
+    // a login from an address that has used up its attempts is refused here, before Next parses anything
+    if (req.method === "POST" && req.url === "/api/auth/login") {
+      const ip = req.headers[CLIENT_IP_HEADER] as string;
+      void auth.addressBlockedFor(ip).then((ms) => {
+        if (ms === null) return void handle(req, res);
+        const e = rateLimited(ms);
+        void audit
+          .recordRepeated({
+            actor: "anonymous",
+            action: "auth.login",
+            outcome: "refused",
+            detail: { code: e.code, message: e.message },
+            ip,
+          })
+          .catch((err) => log.error({ err }, "audit write failed"));
+        res.writeHead(429, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
+        req.resume();
+      });
       return;
     }
     void handle(req, res);

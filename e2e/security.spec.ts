@@ -210,6 +210,13 @@ test("hostile traffic: security headers on pages and API, a body over the limit 
   expect(big.status()).toBe(413);
   expect((await big.json()).error.message).toMatch(/too large: Ferry takes at most 256 KiB/);
   expect((await api.get("/api/auth/session")).status()).toBe(200);
+  // a body that does not say it is JSON (what another site's form can send) is refused unread
+  const plain = await anon.post("/api/auth/login", {
+    headers: { "content-type": "text/plain" },
+    data: JSON.stringify({ username: "admin", password: "x" }),
+  });
+  expect(plain.status()).toBe(415);
+  expect((await plain.json()).error.message).toMatch(/takes JSON bodies/);
   // a socket with a valid session cookie but another site's Origin
   const cookie = (await api.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
   const foreign = io(E2E.baseURL, {

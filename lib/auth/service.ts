@@ -103,6 +103,12 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
     return this.createSession(user.id);
   }
 
+  /** ms until the address may try again when it has no login attempts left, else null (counts nothing). */
+  async addressBlockedFor(ip: string): Promise<number | null> {
+    const r = await this.perAddress.get(ip);
+    return r && r.remainingPoints <= 0 ? r.msBeforeNext : null;
+  }
+
   async createSession(userId: string): Promise<{ token: string; session: SessionInfo }> {
     const t = token();
     const row = await this.db.session.create({
@@ -223,7 +229,7 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
   }
 }
 
-function rateLimited(ms: number): AppError {
+export function rateLimited(ms: number): AppError {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
   return new AppError(
     "rate_limited",

@@ -9,10 +9,25 @@ import { openDatabase } from "../db/client";
 describe("cheap refusals before a body is read", () => {
   it("an API body over the limit gets 413, one of unknown length 411; pages and GETs are not concerned", () => {
     expect(bodyRefusal("POST", "/api/auth/login", { "content-length": String(200 * 1024 * 1024) })?.status).toBe(413);
-    expect(bodyRefusal("POST", "/api/auth/login", { "content-length": String(MAX_BODY_BYTES) })).toBeNull();
+    expect(
+      bodyRefusal("POST", "/api/auth/login", {
+        "content-length": String(MAX_BODY_BYTES),
+        "content-type": "application/json",
+      }),
+    ).toBeNull();
     expect(bodyRefusal("POST", "/api/jobs", { "transfer-encoding": "chunked" })?.status).toBe(411);
     expect(bodyRefusal("GET", "/api/jobs", { "content-length": "999999999" })).toBeNull();
     expect(bodyRefusal("POST", "/login", { "content-length": "999999999" })).toBeNull();
+  });
+
+  it("a body that is not declared JSON gets 415 unread; an empty one (logout, test) needs no type", () => {
+    const json = { "content-length": "20", "content-type": "application/json; charset=utf-8" };
+    expect(bodyRefusal("POST", "/api/auth/login", json)).toBeNull();
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""])
+      expect(bodyRefusal("POST", "/api/auth/login", { "content-length": "20", "content-type": type })?.status).toBe(
+        415,
+      );
+    expect(bodyRefusal("POST", "/api/auth/logout", { "content-length": "0" })).toBeNull();
   });
 });
 

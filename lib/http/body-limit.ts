@@ -9,7 +9,7 @@ export function bodyRefusal(
   method: string,
   url: string,
   headers: IncomingHttpHeaders,
-): { status: 411 | 413; code: string; message: string } | null {
+): { status: 411 | 413 | 415; code: string; message: string } | null {
   if (!url.startsWith("/api/") || method === "GET" || method === "HEAD" || method === "OPTIONS") return null;
   const length = headers["content-length"];
   if (length === undefined)
@@ -22,6 +22,18 @@ export function bodyRefusal(
       status: 413,
       code: "payload_too_large",
       message: `The request body is too large: Ferry takes at most ${MAX_BODY_BYTES / 1024} KiB.`,
+    };
+  // a body Ferry would parse as JSON must say it is JSON: text/plain and forms (what another site's page can send
+  // without asking) are refused unread
+  const type = String(headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim()
+    .toLowerCase();
+  if (n > 0 && type !== "application/json")
+    return {
+      status: 415,
+      code: "unsupported_media_type",
+      message: "Ferry's API takes JSON bodies: send them with Content-Type: application/json.",
     };
   return null;
 }
