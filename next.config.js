@@ -11,8 +11,8 @@ const nextConfig = {
     "rate-limiter-flexible",
   ],
   poweredByHeader: false,
-  // Security headers on every page and API answer. The policy forbids framing (clickjacking), plugins and foreign
-  // form targets; scripts stay as Next emits them (its inline bootstrap would need per-request nonces).
+  // Security headers on every page and API answer. The policy here forbids framing (clickjacking), plugins and
+  // foreign form targets; pages get proxy.ts's stricter one on top (scripts only with the request's nonce).
   async headers() {
     const common = [
       {

@@ -279,3 +279,40 @@ test("the server's private-key paths are for admins: viewers and operators never
   await login.dispose();
   await admin.dispose();
 });
+
+test("pages run only their own scripts: a per-request nonce policy, no violation on any page, injected markup cannot run code", async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await loginAs(page, "admin", "/");
+  const nonces = new Set<string>();
+  for (const url of ["/", "/hosts", "/hosts/hostA", "/images", "/history", "/audit", "/users"]) {
+    const res = await page.goto(url);
+    const policy = res!.headers()["content-security-policy"];
+    const nonce = policy.match(/script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/)?.[1];
+    expect(nonce, `${url}: ${policy}`).toBeTruthy();
+    nonces.add(nonce!);
+    // the page hydrated: its scripts ran under the policy
+    await expect(page.getByTestId("logout")).toHaveAttribute("data-ready", "1");
+  }
+  expect(nonces.size).toBe(7); // a fresh nonce each time
+  expect(violations).toEqual([]);
+  // markup injected into the page (what an XSS would add) cannot run an inline handler: the policy refuses it
+  const outcome = await page.evaluate(
+    () =>
+      new Promise<{ directive: string; ran: boolean }>((resolve) => {
+        document.addEventListener(
+          "securitypolicyviolation",
+          (e) => resolve({ directive: e.effectiveDirective, ran: "__injected" in window }),
+          { once: true },
+        );
+        const div = document.createElement("div");
+        div.innerHTML = `<img src="data:," onerror="window.__injected = 1">`;
+        document.body.append(div);
+      }),
+  );
+  expect(outcome).toEqual({ directive: "script-src-attr", ran: false });
+});
