@@ -49,6 +49,8 @@ export interface SimDomain {
   persistent?: boolean;
   /** libvirt: the running job (migration, save) */
   job?: SimJob;
+  /** libvirt: why a shut-off domain stopped, when not the usual (`virsh domstate --reason`: "crashed") */
+  stopReason?: string;
   /** libvirt: migrate-setmaxdowntime (ms; QEMU's default 300) and migrate-setspeed (MiB/s) */
   maxDowntimeMs?: number;
   speedMiBps?: number;

@@ -249,16 +249,13 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(done.status).toBe("failed");
     expect(done.errorMessage).toMatch(/domain is no longer running/);
     expect(done.locationHost).toBeNull();
-    expect(done.locationNote).toBe("web-kvm is running on neither kvmA nor kvmB.");
+    expect(done.locationNote).toBe(
+      "web-kvm is running on neither kvmA nor kvmB. It is defined on kvmA, shut off (crashed): start it there (virsh start web-kvm).",
+    );
     expect(sim.world.locate("web-kvm")).toEqual([]);
-    sim.world.addDomain("kvmA", {
-      name: "web-kvm",
-      memoryMiB: 1024,
-      vcpus: 2,
-      state: "running",
-      persistent: true,
-      disks: [{ target: "/xen-storage/images/web-kvm.qcow2", vdev: "vda" }],
-    });
+    // as an operator would: start it again where it is defined
+    const dom = sim.world.host("kvmA").domains.find((d) => d.name === "web-kvm")!;
+    Object.assign(dom, { state: "running", domid: 7, stopReason: undefined });
   });
 
   it("a cut link fails the migration; the guest keeps running on the source", async () => {

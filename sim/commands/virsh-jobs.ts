@@ -150,7 +150,13 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
         return fail("operation aborted: job 'migration out' canceled by client");
       }
       if (crash && job.processed > total * 0.3) {
-        src.domains.splice(src.domains.indexOf(dom), 1);
+        // the guest's QEMU died: libvirt keeps a persistent domain's definition (shut off, as `virsh list --all`
+        // shows it after a crash) and forgets a transient one
+        if (dom.persistent) {
+          dom.state = "shutoff";
+          dom.domid = -1;
+          dom.stopReason = "crashed";
+        } else src.domains.splice(src.domains.indexOf(dom), 1);
         cleanup();
         return fail("operation failed: domain is no longer running");
       }

@@ -175,9 +175,7 @@ export function virshCommand(world: World, hostName: string): CommandFn {
               ? "post-copy"
               : "migration"
             : d.state === "shutoff"
-              ? d.persistent
-                ? "saved"
-                : "destroyed"
+              ? (d.stopReason ?? (d.persistent ? "saved" : "destroyed"))
               : d.state === "paused"
                 ? "user"
                 : "booted";

@@ -220,8 +220,15 @@ export async function locateVirsh(
           host: null,
           note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
         };
-      if (!s && !d)
-        return { host: null, note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+      if (!s && !d) {
+        // say where it is still defined, and how it stopped (a guest that crashed mid-migration: "shut off (crashed)")
+        const [sd, dd] = await Promise.all([stateOf(ctx.source, ctx.domain), stateOf(ctx.target, ctx.domain)]);
+        const defined = [sd && `on ${ctx.sourceName}, ${sd}`, dd && `on ${ctx.targetName}, ${dd}`].filter(Boolean);
+        return {
+          host: null,
+          note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.${defined.length ? ` It is defined ${defined.join(" and ")}: start it there (virsh start ${ctx.domain}).` : ""}`,
+        };
+      }
     }
     if (Date.now() >= deadline) {
       const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
