@@ -51,6 +51,8 @@ export default defineConfig({
         SIM_CONTROL_PORT: String(E2E.simControlPort),
         FERRY_REFRESH_MS: "1000",
         FERRY_MEMORY_SAMPLE_SEC: "2",
+        // the hostile-input run's logins come "through the proxy" from generated addresses (e2e/zz-hostile-inputs)
+        FERRY_TRUSTED_PROXY: "127.0.0.1",
       },
     },
     {

@@ -13,6 +13,7 @@ import { AuthService, rateLimited, type SessionInfo } from "./lib/auth/service";
 import { AuditLog } from "./lib/audit/service";
 import { CLIENT_IP_HEADER, PEER_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
 import { clientAddress, normaliseAddress } from "./lib/auth/client-address";
+import { apiRouteRefusal } from "./lib/http/api-routes";
 import { clusterRoom, hostForRole, hostsForRole } from "./lib/inventory/for-role";
 import { bodyRefusal } from "./lib/http/body-limit";
 import { socketPolicy } from "./lib/auth/policy";
@@ -78,6 +79,18 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     if (refused) {
       res.writeHead(refused.status, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
+      req.resume();
+      return;
+    }
+    // an address Ferry has no API at, or a method it does not take: a sentence, not Next's HTML page or empty 405
+    const unknown = apiRouteRefusal(req.method ?? "GET", req.url ?? "/");
+    if (unknown) {
+      res.writeHead(unknown.status, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        ...(unknown.allow ? { allow: unknown.allow } : {}),
+      });
+      res.end(JSON.stringify({ error: { code: unknown.code, message: unknown.message } }));
       req.resume();
       return;
     }
