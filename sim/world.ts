@@ -96,6 +96,8 @@ export interface SimHost {
   kind: "xen" | "kvm";
   /** the host's locale (LANG), e.g. "de_DE.UTF-8"; libvirt's tools translate their labels and numbers into it */
   locale?: string;
+  /** libvirt: libvirtd is not running (killed, restarting): every virsh command fails to connect */
+  libvirtdDown?: boolean;
   /** a Xen host driven by xm and xend (Xen ≤ 4.4) instead of xl */
   toolstack?: "xm";
   /** xend's configuration file, log and pid (xm hosts; sim/commands/xm.ts) */

@@ -428,6 +428,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
             sourceName: source.name,
             targetName: target.name,
             domain: row.domainName,
+            silentHostMs: this.reconnectMs,
           },
           30_000,
         );
@@ -574,6 +575,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         pollMs: driver.capabilities.reportsDowntime ? this.virshPollMs : this.pollMs,
         cancel: live.cancel.signal,
         options: chosen,
+        silentHostMs: this.reconnectMs,
         emit: (e) => {
           void this.record(jobId, e);
           const why = e.type === "jobinfo" ? watch?.feed(e.payload) : null;

@@ -258,6 +258,27 @@ describe("JobEngine: live migration over simulated virsh", () => {
     Object.assign(dom, { state: "running", domid: 7, stopReason: undefined });
   });
 
+  it.each(["kvmA", "kvmB"])(
+    "libvirtd killed on %s mid-migration and back 12 s later: the job waits for it, then says where the guest runs",
+    async (host) => {
+      // found by the lab's fault campaign (npm run trials:lab, SEED=12 TRIAL=0): the job concluded "could not ask"
+      // after 10 s while libvirtd was still down, though the guest ran on the source all along; now a silent host
+      // is asked again for the engine's reconnectMs (2 min here)
+      const job = await migrate("web-kvm", "kvmA", "kvmB");
+      await until("pre-copy", async () => (await polls(job.id)).length >= 1);
+      sim.world.host(host).libvirtdDown = true;
+      const downAt = Date.now();
+      setTimeout(() => {
+        sim.world.host(host).libvirtdDown = false;
+      }, 12_000);
+      const done = await finalOf(job.id);
+      expect(Date.now() - downAt).toBeGreaterThanOrEqual(12_000);
+      expect(done).toMatchObject({ status: "failed", locationHost: "kvmA" });
+      expect(done.errorMessage).toContain("Disconnected from qemu:///system");
+      expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+    },
+  );
+
   it("a cut link fails the migration; the guest keeps running on the source", async () => {
     sim.world.faults.push({ kind: "link-cut", during: "precopy", domain: "web-kvm" });
     const done = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);

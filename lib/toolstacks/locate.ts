@@ -15,6 +15,8 @@ export async function locateOnBoth(
   look: (runner: CommandRunner) => Promise<Sighting | undefined>,
 ): Promise<DomainLocation> {
   const deadline = Date.now() + patienceMs;
+  // a host that cannot be asked is asked again, longer: its daemon may be restarting
+  const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
   for (;;) {
     const [s, d] = await Promise.all([look(ctx.source), look(ctx.target)]);
     if (s !== undefined && d !== undefined) {
@@ -29,7 +31,8 @@ export async function locateOnBoth(
         };
       if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
     }
-    if (Date.now() >= deadline) {
+    const silent = s === undefined || d === undefined;
+    if (Date.now() >= deadline && (!silent || Date.now() >= silentDeadline)) {
       const unreachable = [s === undefined && ctx.sourceName, d === undefined && ctx.targetName]
         .filter(Boolean)
         .join(" and ");

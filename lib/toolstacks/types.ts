@@ -110,11 +110,19 @@ export interface MigrationContext {
   pollMs: number;
   cancel: AbortSignal;
   options?: MigrationOptions;
+  /**
+   * How long to keep asking a host that cannot answer (its libvirtd, sshd or link down) before saying "could not
+   * ask": a daemon that restarts is waited for, not concluded about (the engine's reconnectMs; default 2 min)
+   */
+  silentHostMs?: number;
   emit(e: JobEventInput): void;
   phase(): JobPhase;
 }
 
-export type LocateContext = Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">;
+export type LocateContext = Pick<
+  MigrationContext,
+  "source" | "target" | "sourceName" | "targetName" | "domain" | "silentHostMs"
+>;
 
 /** What a save file's first bytes say: the domain, which toolstack can restore it, and (if named) the architecture. */
 export interface ImageHeader {

@@ -149,6 +149,12 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
         cleanup();
         return fail("operation aborted: job 'migration out' canceled by client");
       }
+      // libvirtd killed on either end: virsh loses its connection; the restarted libvirtd cancels the outgoing
+      // migration and the guest goes on running on the source (before post-copy)
+      if ((src.libvirtdDown || dst.libvirtdDown) && postcopyAt === null) {
+        cleanup();
+        return fail(`Disconnected from qemu:///system due to end of file`);
+      }
       if (crash && job.processed > total * 0.3) {
         // the guest's QEMU died: libvirt keeps a persistent domain's definition (shut off, as `virsh list --all`
         // shows it after a crash) and forgets a transient one

@@ -132,6 +132,13 @@ export function virshCommand(world: World, hostName: string): CommandFn {
       io.err(refused);
       return 1;
     }
+    // what virsh 9.0 prints with libvirtd down (captured in the lab, LC_ALL=C), stdout empty
+    if (host.libvirtdDown) {
+      io.err(
+        "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
+      );
+      return 1;
+    }
     // virsh ends every command it ran, failed or not, with an extra "\n" on stdout (not with -q); a command line it
     // refused (above) prints nothing there
     const end = (code: number) => {

@@ -161,10 +161,10 @@ export async function runTrial(plan: TrialPlan, timeScale: number): Promise<Tria
       inventory = inventoryOf(records);
       await inventory.refreshAll();
       engine = new JobEngine(db, inventory, ENGINE_OPTS);
-      const t = killed.at || performance.now();
       await engine.recover();
       job = await waitFinal(db, engine, jobId);
-      recoveryMs = performance.now() - t;
+      // the time to a truthful end after a kill (none when the job ended before the moment came)
+      if (killed.at) recoveryMs = performance.now() - killed.at;
     } else {
       jobId = (await submit(engine, request)).id;
       job = await waitFinal(db, engine, jobId);

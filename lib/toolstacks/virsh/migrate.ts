@@ -202,10 +202,12 @@ async function active(runner: CommandRunner): Promise<{ name: string; state: str
  * but shut-off copy does not run). Never guesses: an unknown answer says which host to check.
  */
 export async function locateVirsh(
-  ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">,
+  ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain" | "silentHostMs">,
   patienceMs: number,
 ): Promise<{ host: string | null; note: string }> {
   const deadline = Date.now() + patienceMs;
+  // a host whose libvirt cannot be asked is asked again, longer: libvirtd may be restarting (systemd does)
+  const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
   for (;;) {
     const [src, dst] = await Promise.all([active(ctx.source), active(ctx.target)]);
     const s = src?.find((r) => r.name === ctx.domain);
@@ -230,7 +232,7 @@ export async function locateVirsh(
         };
       }
     }
-    if (Date.now() >= deadline) {
+    if (Date.now() >= deadline && ((src && dst) || Date.now() >= silentDeadline)) {
       const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
       return {
         host: null,
