@@ -51,6 +51,8 @@ export interface SimDomain {
   job?: SimJob;
   /** libvirt: why a shut-off domain stopped, when not the usual (`virsh domstate --reason`: "crashed") */
   stopReason?: string;
+  /** libvirt: why a paused domain is paused, when no job explains it ("migrating": left so by a failed migration) */
+  pauseReason?: string;
   /** libvirt: migrate-setmaxdowntime (ms; QEMU's default 300) and migrate-setspeed (MiB/s) */
   maxDowntimeMs?: number;
   speedMiBps?: number;

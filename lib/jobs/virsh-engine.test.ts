@@ -279,6 +279,20 @@ describe("JobEngine: live migration over simulated virsh", () => {
     },
   );
 
+  it("a link lost in stop-and-copy leaves the guest paused (migrating) on the source: Ferry resumes it and says so", async () => {
+    // found by the lab's fault campaign (npm run trials:lab, SEED=12 TRIAL=15): real libvirt 9.0 left the guest
+    // frozen on the source, "paused (migrating)" with no job, and the job said it ran there
+    sim.world.faults.push({ kind: "link-cut", during: "stop-and-copy", domain: "web-kvm" });
+    const done = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+    expect(done).toMatchObject({ status: "failed", locationHost: "kvmA" });
+    expect(done.locationNote).toBe(
+      "web-kvm runs on kvmA. A failed migration had left it paused (migrating) on kvmA; Ferry resumed it.",
+    );
+    const dom = sim.world.host("kvmA").domains.find((d) => d.name === "web-kvm")!;
+    expect(dom.state).toBe("running");
+    dom.pauseReason = undefined;
+  });
+
   it("a cut link fails the migration; the guest keeps running on the source", async () => {
     sim.world.faults.push({ kind: "link-cut", during: "precopy", domain: "web-kvm" });
     const done = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);

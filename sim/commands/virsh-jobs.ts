@@ -133,12 +133,13 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   let downtimeMs = 0;
   let pausedAt: number | null = null;
   let postcopyAt: number | null = null;
-  const cleanup = () => {
+  const cleanup = (leavePaused = false) => {
     world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 1) - 1);
     const i = dst.domains.indexOf(incoming);
     if (i >= 0 && postcopyAt === null) dst.domains.splice(i, 1);
     dom.job = undefined;
-    if (dom.state === "paused") dom.state = "running";
+    if (dom.state === "paused" && leavePaused) dom.pauseReason = "migrating";
+    else if (dom.state === "paused") dom.state = "running";
     world.emit("change", src.name);
     world.emit("change", dst.name);
   };
@@ -170,7 +171,9 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
         (cut && cut.during === "precopy" && job.processed > total * 0.3) ||
         (cut && cut.during === "stop-and-copy" && dom.state === "paused")
       ) {
-        cleanup();
+        // a link lost while the guest is stopped for the last copy: the client-driven migration fails and libvirt
+        // leaves the source paused ("paused (migrating)", no job) — as the lab's real libvirt 9.0 did
+        cleanup(dom.state === "paused");
         return fail("operation failed: job 'migration out' unexpectedly failed");
       }
       if (job.postcopy && postcopyAt === null) {

@@ -29,6 +29,7 @@ const SPECS: Record<string, Spec> = {
   },
   dominfo: DOM,
   domstate: { ...DOM, flags: ["--reason"] },
+  resume: DOM,
   domblklist: { ...DOM, flags: ["--details", "--inactive"] },
   domiflist: { ...DOM, flags: ["--inactive"] },
   nodeinfo: {},
@@ -177,15 +178,18 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         const reason = rest.includes("--reason");
         const words = stateText(d);
         const why =
+          // libvirt 9's words (virsh domstate --reason in the lab): "paused (migrating)", "running (unpaused)"
           d.job?.operation === "Outgoing migration" && d.state === "paused"
             ? d.job.postcopy
               ? "post-copy"
-              : "migration"
+              : "migrating"
             : d.state === "shutoff"
               ? (d.stopReason ?? (d.persistent ? "saved" : "destroyed"))
               : d.state === "paused"
-                ? "user"
-                : "booted";
+                ? (d.pauseReason ?? "user")
+                : d.pauseReason === "unpaused"
+                  ? "unpaused"
+                  : "booted";
         io.out(reason ? `${words} (${why})\n` : `${words}\n`);
         return end(0);
       }
@@ -242,6 +246,19 @@ export function virshCommand(world: World, hostName: string): CommandFn {
       case "uri":
         io.out("qemu:///system\n");
         return end(0);
+      case "resume": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        if (d.state !== "paused")
+          return fail(
+            `Failed to resume domain '${d.name}'\nerror: Requested operation is not valid: domain is already running`,
+          );
+        d.state = "running";
+        d.pauseReason = "unpaused";
+        world.emit("change", host.name);
+        io.out(`Domain '${d.name}' resumed\n`);
+        return end(0);
+      }
       case "domjobinfo": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;

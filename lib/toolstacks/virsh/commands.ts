@@ -8,6 +8,7 @@ export const dominfo = (dom: string) => ["virsh", "dominfo", dom];
 export const domblklist = (dom: string) => ["virsh", "domblklist", "--details", dom];
 export const domiflist = (dom: string) => ["virsh", "domiflist", dom];
 export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];
+export const resume = (dom: string) => ["virsh", "resume", dom];
 export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];

@@ -93,7 +93,8 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
           },
         });
       }
-      if (state && /^paused \((migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
+      // libvirt says "paused (migrating)" (older docs: "migration")
+      if (state && /^paused \((migrating|migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
       await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - started))));
     }
   };
@@ -201,11 +202,26 @@ async function active(runner: CommandRunner): Promise<{ name: string; state: str
  * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined
  * but shut-off copy does not run). Never guesses: an unknown answer says which host to check.
  */
+/** Whether libvirt still runs a job (a migration) on the domain. */
+async function jobActive(runner: CommandRunner, dom: string): Promise<boolean> {
+  const r = await runner.exec(cmd.domjobinfo(dom), { timeoutMs: 5_000 }).catch(() => null);
+  return r?.code === 0 && /^Job type:\s+(Unbounded|Bounded)\b/m.test(r.stdout);
+}
+
+/** Paused by a migration that is over: `domstate --reason` says "paused (migrating)" and no job is active. */
+async function leftPaused(runner: CommandRunner, dom: string): Promise<boolean> {
+  const state = await stateOf(runner, dom);
+  if (!state || !/^paused \((migrating|migration)\)/.test(state)) return false;
+  const r = await runner.exec(cmd.domjobinfo(dom), { timeoutMs: 5_000 }).catch(() => null);
+  return r?.code === 0 && /^Job type:\s+None\b/m.test(r.stdout);
+}
+
 export async function locateVirsh(
   ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain" | "silentHostMs">,
   patienceMs: number,
 ): Promise<{ host: string | null; note: string }> {
   const deadline = Date.now() + patienceMs;
+  let resumed = "";
   // a host whose libvirt cannot be asked is asked again, longer: libvirtd may be restarting (systemd does)
   const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
   for (;;) {
@@ -214,9 +230,31 @@ export async function locateVirsh(
     const d = dst?.find((r) => r.name === ctx.domain);
     const settled = (r: { state: string } | undefined) => r && r.state === "running";
     if (src && dst) {
+      // a failed migration can leave the guest frozen on the source: "paused (migrating)" with no job left to finish
+      // it (the lab's libvirt did, after a link loss in stop-and-copy and after virsh was killed). It runs nowhere
+      // else, so Ferry resumes it, once, and says so.
+      if (s?.state === "paused" && !d && !resumed && (await leftPaused(ctx.source, ctx.domain))) {
+        const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
+        resumed =
+          r?.code === 0
+            ? ` A failed migration had left it paused (migrating) on ${ctx.sourceName}; Ferry resumed it.`
+            : ` It was left paused (migrating) on ${ctx.sourceName} and Ferry could not resume it: ${r?.stderr.trim() ?? "no answer"}.`;
+        continue;
+      }
       if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}.` };
+      // virsh may have given up while libvirtd still runs the migration job (it can still pause the guest for the
+      // last copy, or finish): not settled until the source has no job
+      if (settled(s) && !d && Date.now() < deadline && (await jobActive(ctx.source, ctx.domain))) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       if (settled(s) && !d)
-        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName}, untouched.` };
+        return {
+          host: ctx.sourceName,
+          note: resumed
+            ? `${ctx.domain} runs on ${ctx.sourceName}.${resumed}`
+            : `${ctx.domain} runs on ${ctx.sourceName}, untouched.`,
+        };
       if (settled(s) && settled(d))
         return {
           host: null,
