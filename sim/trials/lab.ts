@@ -252,7 +252,7 @@ async function trial(seed: number, index: number) {
     const up = consoleUptime();
     if (!(await until("the guest's console keeps counting", () => consoleUptime() > up, 20_000)))
       violations.push(`${GUEST} is "running" on ${running[0]} but its console stopped counting at ${up} s`);
-  } else if (fault.kind !== "qemu-kill")
+  } else if (paused.length === 0 && fault.kind !== "qemu-kill")
     violations.push(`${GUEST} runs nowhere (${JSON.stringify(states)}) and no fault killed it`);
   else if (job.locationHost) violations.push(`QEMU was killed and the job says ${GUEST} runs on ${job.locationHost}`);
   else {
