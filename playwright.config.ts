@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { E2E, LAB } from "./e2e/env";
+import { E2E, LAB, METRICS_TOKEN } from "./e2e/env";
 
 // The e2e suite runs the demo (simulated cluster in its own process + production server) on its own
 // ports and a fresh state directory, in Debian's Chromium (Playwright cannot download browsers here).
@@ -53,6 +53,7 @@ export default defineConfig({
         FERRY_MEMORY_SAMPLE_SEC: "2",
         // the hostile-input run's logins come "through the proxy" from generated addresses (e2e/zz-hostile-inputs)
         FERRY_TRUSTED_PROXY: "127.0.0.1",
+        FERRY_METRICS_TOKEN: METRICS_TOKEN,
       },
     },
     {

@@ -1,6 +1,8 @@
 // One Node process: Next.js pages and route handlers, socket.io on the same port, and the services
 // (database, SSH pool, inventory). `npm run dev` / `npm start`; `npm run demo` adds the simulated cluster.
 import http from "node:http";
+import os from "node:os";
+import { timingSafeEqual } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import next from "next";
 import { Server as IOServer } from "socket.io";
@@ -14,6 +16,7 @@ import { AuditLog } from "./lib/audit/service";
 import { CLIENT_IP_HEADER, PEER_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
 import { clientAddress, normaliseAddress } from "./lib/auth/client-address";
 import { apiRouteRefusal } from "./lib/http/api-routes";
+import { createMetrics, metricsAccess } from "./lib/metrics";
 import { clusterRoom, hostForRole, hostsForRole } from "./lib/inventory/for-role";
 import { bodyRefusal } from "./lib/http/body-limit";
 import { socketPolicy } from "./lib/auth/policy";
@@ -66,6 +69,42 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
 
+  const access = metricsAccess();
+  const metrics = createMetrics(inventory, jobs, process.env.FERRY_INSTANCE ?? os.hostname());
+  const scrape = async (res: http.ServerResponse) => {
+    res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
+    res.end(await metrics.registry.metrics());
+  };
+  let ready = false;
+  /** Liveness (/healthz: the process answers) and readiness (/readyz: started, and the database answers). */
+  const health = async (url: string, res: http.ServerResponse): Promise<boolean> => {
+    if (url !== "/healthz" && url !== "/readyz") return false;
+    let ok = true;
+    let why = "Ferry is running.";
+    if (url === "/readyz") {
+      ok =
+        ready &&
+        (await db.$queryRawUnsafe("SELECT 1").then(
+          () => true,
+          () => false,
+        ));
+      why = ok ? "Ferry is ready." : ready ? "The database does not answer." : "Ferry is starting.";
+    }
+    res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify({ status: ok ? "ok" : "unavailable", message: why }));
+    return true;
+  };
+  const metricsServer =
+    access.mode === "port"
+      ? http.createServer((req, res) => {
+          if (req.url === "/metrics") return void scrape(res);
+          res.writeHead(404, { "content-type": "text/plain" });
+          res.end("Only /metrics here.\n");
+        })
+      : null;
+  if (metricsServer && access.mode === "port")
+    await new Promise<void>((r) => metricsServer.listen(access.port, access.host, r));
+
   const app = next({ dev, hostname: host, port, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -80,6 +119,34 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       res.writeHead(refused.status, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ error: { code: refused.code, message: refused.message } }));
       req.resume();
+      return;
+    }
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz" || path === "/readyz") return void health(path, res);
+    if (path === "/metrics") {
+      const auth = req.headers.authorization ?? "";
+      const allowed =
+        access.mode === "token" &&
+        auth.length === access.token.length + 7 &&
+        timingSafeEqual(Buffer.from(auth), Buffer.from(`Bearer ${access.token}`));
+      if (allowed) return void scrape(res);
+      res.writeHead(access.mode === "token" ? 401 : 404, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+      });
+      res.end(
+        JSON.stringify({
+          error: {
+            code: access.mode === "token" ? "unauthorized" : "not_found",
+            message:
+              access.mode === "token"
+                ? "Send the metrics token: Authorization: Bearer <FERRY_METRICS_TOKEN>."
+                : access.mode === "port"
+                  ? `Metrics are served on their own port (${access.port}).`
+                  : "Metrics are off: set FERRY_METRICS_TOKEN (or FERRY_METRICS=port) to turn them on.",
+          },
+        }),
+      );
       return;
     }
     // an address Ferry has no API at, or a method it does not take: a sentence, not Next's HTML page or empty 405
@@ -164,6 +231,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   jobs.on("event", (e) => io.to(`job:${e.jobId}`).emit("job:event", e));
 
   io.on("connection", (socket) => {
+    metrics.setSocketClients(io.engine.clientsCount);
+    socket.on("disconnect", () => metrics.setSocketClients(io.engine.clientsCount));
     const { user } = socket.data.session;
     void socket.join([ROOM_CLUSTER, clusterRoom(user.role), `session:${socket.data.session.id}`, `user:${user.id}`]);
     socket.emit("inventory:snapshot", hostsForRole(inventory.snapshot(), user.role));
@@ -216,6 +285,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       (e) => log.error({ err: e }, "job recovery failed"),
     );
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  ready = true;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");
   if (setupSecret) {
@@ -230,6 +300,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     async close() {
       inventory.stop();
       io.close();
+      metricsServer?.close();
       await new Promise((r) => server.close(r));
       await audit.flush();
       await db.$disconnect();

@@ -8,6 +8,9 @@ export const E2E = {
   simControl: "http://127.0.0.1:2399",
 };
 
+/** /metrics of the simulated stack's server (e2e/operations.spec.ts) */
+export const METRICS_TOKEN = "e2e-metrics-token-0123456789";
+
 /** The real-host lab suite (e2e/lab): its own Ferry without simulated hosts, and the lab built by e2e/lab/up.sh. */
 export const LAB = {
   port: 3200,
