@@ -13,6 +13,7 @@ import { HostService } from "./lib/hosts/service";
 import { setServices, type Services } from "./lib/runtime";
 import { AuthService, rateLimited, type SessionInfo } from "./lib/auth/service";
 import { AuditLog } from "./lib/audit/service";
+import { ApiTokens } from "./lib/auth/tokens";
 import { CLIENT_IP_HEADER, PEER_HEADER, foreignOrigin, sessionToken } from "./lib/auth/request";
 import { clientAddress, normaliseAddress } from "./lib/auth/client-address";
 import { apiRouteRefusal } from "./lib/http/api-routes";
@@ -64,7 +65,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     }));
   const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
   memory.attach(inventory);
-  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, memory };
+  const tokens = new ApiTokens(db);
+  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, memory, tokens };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();

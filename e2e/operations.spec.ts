@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { apiAs } from "./auth";
+import { apiAs, credentials, loginAs } from "./auth";
 import { E2E, METRICS_TOKEN } from "./env";
 
 // Operations (issue 19, part 3): liveness and readiness, and /metrics in Prometheus' text format behind a token.
@@ -102,4 +102,78 @@ test("/metrics needs its token, parses as Prometheus text, and its counters move
     value(before, "ferry_migration_data_processed_bytes_total", { kind: "migrate" }) + 2 * 256 * 1024 * 1024 * 0.9,
   );
   expect(value(after, "ferry_job_events_total")).toBeGreaterThan(value(before, "ferry_job_events_total"));
+});
+
+test("an API token for automation: made on the Users page, shown once, drives a migration without cookie or CSRF, audited, revoked", async ({
+  page,
+}) => {
+  await loginAs(page, "admin", "/users");
+  const tokens = page.getByTestId("tokens");
+  // a role above the user's is refused in words
+  await tokens.getByTestId("token-user").selectOption({ label: `${credentials("operator").username} (operator)` });
+  await tokens.getByTestId("token-name").fill("ci-mover");
+  await tokens.getByTestId("token-role").selectOption("admin");
+  await tokens.getByTestId("add-token").click();
+  await expect(tokens.getByTestId("tokens-error")).toContainText("acts as operator at most");
+  await tokens.getByTestId("token-role").selectOption("operator");
+  await tokens.getByTestId("add-token").click();
+  const secret = (await tokens.getByTestId("token-secret").textContent())!.trim();
+  expect(secret).toMatch(/^ferry_/);
+  await expect(tokens.getByTestId("token-row-ci-mover")).toContainText("operator");
+  await page.reload();
+  expect(await page.content()).not.toContain(secret); // shown once
+
+  // what a script does (the README's curl lines): no cookie, no CSRF token
+  const bearer = { authorization: `Bearer ${secret}`, "content-type": "application/json" };
+  const hosts = (await (await fetch(`${E2E.baseURL}/api/hosts`, { headers: bearer })).json()).hosts as {
+    id: string;
+    name: string;
+  }[];
+  const id = (n: string) => hosts.find((h) => h.name === n)!.id;
+  for (const [from, to] of [
+    ["hostB", "hostC"],
+    ["hostC", "hostB"],
+  ]) {
+    const res = await fetch(`${E2E.baseURL}/api/jobs`, {
+      method: "POST",
+      headers: bearer,
+      body: JSON.stringify({
+        kind: "migrate",
+        domain: "ubuntu_fuwa_nfs_domU",
+        sourceId: id(from),
+        targetId: id(to),
+        confirmWarnings: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { job } = await res.json();
+    await expect
+      .poll(
+        async () => (await (await fetch(`${E2E.baseURL}/api/jobs/${job.id}`, { headers: bearer })).json()).job.status,
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe("succeeded");
+  }
+  // an operator's token cannot do an admin's work
+  expect((await fetch(`${E2E.baseURL}/api/users`, { headers: bearer })).status).toBe(403);
+  // every use is in the audit log, reads included, with the token's name
+  const audit = await apiAs("admin");
+  const entries = (await (await audit.get(`/api/audit?actor=${credentials("operator").username}&limit=50`)).json())
+    .entries as {
+    action: string;
+    detail: { token?: string } | null;
+  }[];
+  expect(entries.filter((e) => e.detail?.token === "ci-mover").map((e) => e.action)).toEqual(
+    expect.arrayContaining(["job.start", "api.read /api/hosts", "api.read /api/jobs/[id]"]),
+  );
+  await audit.dispose();
+  // revoked: refused at once, in words
+  page.once("dialog", (d) => void d.accept());
+  await tokens.getByTestId("token-row-ci-mover").getByTestId("token-revoke").click();
+  await expect(tokens.getByTestId("token-row-ci-mover")).toHaveCount(0);
+  const after = await fetch(`${E2E.baseURL}/api/hosts`, { headers: bearer });
+  expect(after.status).toBe(401);
+  expect((await after.json()).error.message).toMatch(/not valid/);
 });

@@ -1,3 +1,4 @@
+import type { ApiTokens } from "./auth/tokens";
 import type { Db } from "./db/client";
 import type { Inventory } from "./inventory/inventory";
 import type { HostService } from "./hosts/service";
@@ -19,6 +20,7 @@ export interface Services {
   jobs: JobEngine;
   evacuations: EvacuationService;
   memory: MemoryHistory;
+  tokens: ApiTokens;
 }
 
 const KEY = Symbol.for("ferry.services");

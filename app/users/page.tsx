@@ -2,6 +2,7 @@ import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
 import { Forbidden } from "@/components/auth/forbidden";
 import { UsersManager } from "@/components/users/users-manager";
+import { TokensManager } from "@/components/users/tokens-manager";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
@@ -15,5 +16,14 @@ export default async function UsersPage() {
     createdAt: u.createdAt.toISOString(),
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
   }));
-  return <UsersManager initialUsers={users} me={session.user.id} />;
+  const tokens = await getServices().tokens.list();
+  return (
+    <>
+      <UsersManager initialUsers={users} me={session.user.id} />
+      <TokensManager
+        initialTokens={tokens}
+        users={users.map((u) => ({ id: u.id, username: u.username, role: u.role }))}
+      />
+    </>
+  );
 }

@@ -32,3 +32,18 @@ export const setupSchema = z.object({
 });
 
 export type CreateUserInput = z.infer<typeof createUserSchema>;
+
+/** An API token to make (the Users page, POST /api/tokens). */
+export const createTokenSchema = z
+  .object({
+    userId: z.string().min(1, "Choose the user the token acts for.").max(64),
+    name: z
+      .string()
+      .trim()
+      .min(1, "Name the token (what uses it, e.g. nightly-evacuation).")
+      .max(64, "A token's name has at most 64 characters.")
+      .regex(/^[\w .:-]+$/, "A token's name uses letters, digits, spaces and . _ : - only."),
+    role: roleSchema,
+  })
+  .strict();
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;

@@ -18,6 +18,8 @@ export interface SessionInfo {
   user: SessionUser;
   csrfToken: string;
   expiresAt: Date;
+  /** set when the caller is an API token (Authorization: Bearer), not a browser session */
+  tokenName?: string;
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

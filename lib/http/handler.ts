@@ -44,7 +44,8 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
       response = NextResponse.json({ error: { code: err.code, message } }, { status: err.status });
       call.audit.detail = { ...call.audit.detail, code: err.code, message };
     }
-    if ("audit" in rule) {
+    // every use of an API token is audited, reads included
+    if ("audit" in rule || call.session?.tokenName) {
       const audit = getServices().audit;
       // a refused or failed login is nobody's yet: a flood of them is aggregated (one row a minute per address)
       const write =
@@ -53,10 +54,12 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
         .call(audit, {
           actor: call.session?.user.username ?? call.audit.actor ?? "anonymous",
           role: call.session?.user.role ?? null,
-          action: rule.audit,
+          action: "audit" in rule ? rule.audit : `api.read ${key.split(" ")[1]}`,
           target: call.audit.target ?? null,
           outcome,
-          detail: call.audit.detail ?? null,
+          detail: call.session?.tokenName
+            ? { ...call.audit.detail, token: call.session.tokenName }
+            : (call.audit.detail ?? null),
           ip: call.ip,
         })
         .catch((e) => log.error({ err: e }, "audit write failed"));
