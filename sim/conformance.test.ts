@@ -61,27 +61,7 @@ const CASES: { argv: (dom: string) => string[]; expected: Shape; state?: GuestSt
   {
     argv: (d) => ["dominfo", d],
     state: "running",
-    expected: {
-      code: 0,
-      stderr: "",
-      stdout: "labels",
-      labels: [
-        "Id",
-        "Name",
-        "UUID",
-        "OS Type",
-        "State",
-        "CPU(s)",
-        "CPU time",
-        "Max memory",
-        "Used memory",
-        "Persistent",
-        "Autostart",
-        "Managed save",
-        "Security model",
-        "Security DOI",
-      ],
-    },
+    expected: { code: 0, stderr: "", stdout: "labels", labels: RUNNING_LABELS },
   },
   {
     argv: (d) => ["dominfo", d],

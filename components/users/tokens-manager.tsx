@@ -4,17 +4,11 @@ import { api } from "../api";
 import { TimeAgo } from "../time";
 import { createTokenSchema } from "@/lib/auth/schema";
 import { describeIssues } from "@/lib/hosts/schema";
-import { roles, type Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/auth/roles";
+import type { TokenView } from "@/lib/auth/tokens";
+import { RoleSelect } from "./role-select";
 
-interface TokenRow {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type TokenRow = TokenView;
 
 /** API tokens for automation: made for a user with a role no higher than theirs, shown once, revocable. */
 export function TokensManager({
@@ -141,21 +135,15 @@ export function TokensManager({
             data-testid="token-name"
           />
         </label>
-        <label className="text-xs text-slate-600">
+        <label className="text-xs text-slate-600" htmlFor="token-role">
           Role
           <br />
-          <select
-            className={input}
+          <RoleSelect
+            id="token-role"
             value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
-            data-testid="token-role"
-          >
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+            testId="token-role"
+            onChange={(role) => setForm({ ...form, role })}
+          />
         </label>
         <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-token">
           Make token

@@ -5,6 +5,7 @@ import { api } from "../api";
 import { createUserSchema } from "@/lib/auth/schema";
 import { describeIssues } from "@/lib/hosts/schema";
 import { roles, roleWords, type Role } from "@/lib/auth/roles";
+import { RoleSelect } from "./role-select";
 
 interface UserRow {
   id: string;
@@ -65,19 +66,12 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
               </span>
             </span>
             <span className="flex gap-2">
-              <select
+              <RoleSelect
                 value={u.role}
-                className={input}
-                aria-label={`role of ${u.username}`}
-                data-testid="user-role"
-                onChange={(e) => act(() => api("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
-              >
-                {roles.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
+                label={`role of ${u.username}`}
+                testId="user-role"
+                onChange={(role) => act(() => api("PATCH", `/api/users/${u.id}`, { role }))}
+              />
               <button
                 type="button"
                 className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700"
@@ -119,21 +113,15 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
             data-testid="new-password"
           />
         </label>
-        <label className="text-xs text-slate-600">
+        <label className="text-xs text-slate-600" htmlFor="new-role">
           Role
           <br />
-          <select
-            className={input}
+          <RoleSelect
+            id="new-role"
             value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
-            data-testid="new-role"
-          >
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+            testId="new-role"
+            onChange={(role) => setForm({ ...form, role })}
+          />
         </label>
         <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-user">
           Add user
