@@ -14,6 +14,7 @@ import { Inventory } from "../../lib/inventory/inventory";
 import type { HostRecord } from "../../lib/inventory/types";
 import { JobEngine } from "../../lib/jobs/engine";
 import { percentile } from "../../lib/jobs/history";
+import { spawnEngine } from "./engine-process";
 import { summaryOf } from "../../lib/jobs/store";
 import { isFinal, type JobSummary } from "../../lib/jobs/types";
 import { SshPool } from "../../lib/ssh/pool";
@@ -194,20 +195,7 @@ async function trial(seed: number, index: number) {
     }
   };
   if (fault.kind === "ferry-kill") {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "lib/jobs/testing/engine-child.ts", JSON.stringify(request)],
-      {
-        env: {
-          ...process.env,
-          FERRY_TEST_DB: dbFile,
-          FERRY_TEST_HOSTS: JSON.stringify(records),
-          FERRY_TEST_ENGINE_OPTS: JSON.stringify(ENGINE_OPTS),
-          LOG_LEVEL: "silent",
-        },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
+    const child = spawnEngine(dbFile, records, request, ENGINE_OPTS, "ignore");
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     await new Promise((r) => setTimeout(r, fault.afterMs + 1500)); // the child's own start takes ~1.5 s
     const killedAt = Date.now();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,6 +12,7 @@ import { isFinal, type JobEvent, type JobSummary } from "../../lib/jobs/types";
 import { SshPool } from "../../lib/ssh/pool";
 import { createDemoWorld } from "../default-world";
 import { startTestCluster } from "../testing";
+import { spawnEngine } from "./engine-process";
 import { CAST, describeFault, type Fault, type Moment, type TrialPlan } from "./plan";
 import { askHosts, fileSize, type HostAccess, type Seen } from "./truth";
 
@@ -29,8 +30,6 @@ export interface TrialResult {
   recoveryMs: number | null;
   ms: number;
 }
-
-const dir0 = path.dirname(new URL(import.meta.url).pathname);
 
 /** Runs one trial on a fresh simulated cluster and database, then asks the hosts whether anything was lost. */
 export async function runTrial(plan: TrialPlan, timeScale: number): Promise<TrialResult> {
@@ -312,20 +311,7 @@ async function runInChild(
   request: Record<string, unknown>,
   events: EventEmitter<{ event: [JobEvent] }>,
 ) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(dir0, "../../lib/jobs/testing/engine-child.ts"), JSON.stringify(request)],
-    {
-      env: {
-        ...process.env,
-        FERRY_TEST_DB: dbFile,
-        FERRY_TEST_HOSTS: JSON.stringify(records),
-        FERRY_TEST_ENGINE_OPTS: JSON.stringify(ENGINE_OPTS),
-        LOG_LEVEL: "silent",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child = spawnEngine(dbFile, records, request, ENGINE_OPTS, "pipe");
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let buf = "";
   const jobId = await new Promise<string>((resolve, reject) => {
