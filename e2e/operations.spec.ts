@@ -29,6 +29,20 @@ const value = (families: Family[], name: string, labels: Record<string, string> 
     .filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
     .reduce((sum, m) => sum + Number(m.value ?? m.count ?? 0), 0);
 
+type Host = { id: string; name: string; domains: { name: string; id: number }[] };
+/** ubuntu_fuwa_nfs_domU from wherever the specs before left it (hostB or hostC) to the other, and back. */
+function thereAndBack(hosts: Host[]): [string, string][] {
+  const here = hosts.find(
+    (h) => ["hostB", "hostC"].includes(h.name) && h.domains.some((d) => d.name === "ubuntu_fuwa_nfs_domU"),
+  );
+  expect(here, "ubuntu_fuwa_nfs_domU runs on hostB or hostC").toBeTruthy();
+  const there = here!.name === "hostB" ? "hostC" : "hostB";
+  return [
+    [here!.name, there],
+    [there, here!.name],
+  ];
+}
+
 test("liveness and readiness answer in words", async () => {
   for (const path of ["/healthz", "/readyz"]) {
     const res = await fetch(`${E2E.baseURL}${path}`);
@@ -68,12 +82,9 @@ test("/metrics needs its token, parses as Prometheus text, and its counters move
 
   // a live migration there and back
   const api = await apiAs("operator");
-  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as Host[];
   const id = (n: string) => hosts.find((h) => h.name === n)!.id;
-  for (const [from, to] of [
-    ["hostB", "hostC"],
-    ["hostC", "hostB"],
-  ]) {
+  for (const [from, to] of thereAndBack(hosts)) {
     const res = await api.post("/api/jobs", {
       data: {
         kind: "migrate",
@@ -125,15 +136,9 @@ test("an API token for automation: made on the Users page, shown once, drives a 
 
   // what a script does (the README's curl lines): no cookie, no CSRF token
   const bearer = { authorization: `Bearer ${secret}`, "content-type": "application/json" };
-  const hosts = (await (await fetch(`${E2E.baseURL}/api/hosts`, { headers: bearer })).json()).hosts as {
-    id: string;
-    name: string;
-  }[];
+  const hosts = (await (await fetch(`${E2E.baseURL}/api/hosts`, { headers: bearer })).json()).hosts as Host[];
   const id = (n: string) => hosts.find((h) => h.name === n)!.id;
-  for (const [from, to] of [
-    ["hostB", "hostC"],
-    ["hostC", "hostB"],
-  ]) {
+  for (const [from, to] of thereAndBack(hosts)) {
     const res = await fetch(`${E2E.baseURL}/api/jobs`, {
       method: "POST",
       headers: bearer,
