@@ -72,7 +72,7 @@ export function createMetrics(inventory: Inventory, jobs: JobEngine, instance: s
     help: "socket.io clients connected to this instance.",
     registers: [registry],
   });
-  const active = new client.Gauge({
+  new client.Gauge({
     name: "ferry_jobs_active",
     help: "Jobs queued, checking or running on this instance.",
     registers: [registry],
@@ -80,19 +80,22 @@ export function createMetrics(inventory: Inventory, jobs: JobEngine, instance: s
       this.set(jobs.activeSummaries().filter((s) => !isFinal(s.status)).length);
     },
   });
-  void active;
-
   const toolstackOf = new Map<string, string>();
+  const labelsOf = new Map<string, { host: string; toolstack: string }>();
   inventory.on("host", (view) => {
     toolstackOf.set(view.name, view.toolstack);
+    labelsOf.set(view.id, { host: view.name, toolstack: view.toolstack });
     hostUp.set({ host: view.name, toolstack: view.toolstack }, view.status === "online" ? 1 : 0);
     if (view.status === "online") domains.set({ host: view.name }, view.domains.filter((d) => d.id !== 0).length);
     if (view.refreshMs !== null) refresh.observe(view.refreshMs / 1000);
   });
+  // a removed host's series go with it
   inventory.on("removed", (id) => {
-    void id;
-    hostUp.reset();
-    domains.reset();
+    const labels = labelsOf.get(id);
+    if (!labels) return;
+    labelsOf.delete(id);
+    hostUp.remove(labels);
+    domains.remove({ host: labels.host });
   });
   const counted = new Set<string>();
   jobs.on("summary", (s: JobSummary) => {
