@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import next from "next";
 import { Server as IOServer } from "socket.io";
-import { openDatabase, databaseFile } from "./lib/db/client";
+import { openDatabase, describeDatabase } from "./lib/db/client";
 import { SshPool } from "./lib/ssh/pool";
 import { Inventory } from "./lib/inventory/inventory";
 import { HostService } from "./lib/hosts/service";
@@ -47,8 +47,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const host = opts.host ?? process.env.FERRY_LISTEN ?? "127.0.0.1";
   const dev = opts.dev ?? process.env.NODE_ENV !== "production";
 
-  const { db, applied } = openDatabase();
-  if (applied.length) log.info({ applied, file: databaseFile() }, "database migrated");
+  const { db, applied, kind: dbKind, pgUrl } = await openDatabase();
+  if (applied.length) log.info({ applied, database: describeDatabase() }, "database migrated");
   const inventory = new Inventory(new SshPool(), Number(process.env.FERRY_REFRESH_MS ?? 5_000));
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db);

@@ -25,7 +25,7 @@ async function setUp(maxOutgoing: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-evac-"));
   const sim = await startSimProcess(dir, { SIM_WORLD: "evacuate" });
   await fetch(`${sim.controlUrl}/time-scale?value=${SCALE}`, { method: "POST" });
-  const { db } = openDatabase(path.join(dir, "ferry.db"));
+  const { db } = await openDatabase(path.join(dir, "ferry.db"));
   for (const h of sim.hosts)
     await db.host.create({
       data: {

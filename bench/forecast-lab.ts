@@ -48,7 +48,7 @@ export async function labForecastRows(): Promise<void> {
     hx("hostB", "virsh", "start", GUEST);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-lab-"));
-  const { db } = openDatabase(path.join(dir, "ferry.db"));
+  const { db } = await openDatabase(path.join(dir, "ferry.db"));
   const inventory = new Inventory(new SshPool());
   for (const [name, address] of Object.entries(HOSTS) as [LabHost, string][]) {
     const pub = path.join(LAB, "hosts", name, "ovl", "etc.up", "ssh", "ssh_host_ed25519_key.pub");

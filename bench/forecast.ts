@@ -43,7 +43,7 @@ const ready = await new Promise<{ controlUrl: string; hosts: SimHostInfo[] }>((r
 const control = (p: string, body?: object) =>
   fetch(`${ready.controlUrl}${p}`, { method: "POST", ...(body ? { body: JSON.stringify(body) } : {}) });
 await control(`/time-scale?value=${SCALE}`);
-const { db } = openDatabase(path.join(dir, "ferry.db"));
+const { db } = await openDatabase(path.join(dir, "ferry.db"));
 const inventory = new Inventory(new SshPool());
 for (const h of ready.hosts)
   inventory.upsert({

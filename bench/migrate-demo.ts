@@ -16,7 +16,7 @@ import { EventWatch, inventoryOf, startSimProcess } from "./support";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-mig-"));
 const sim = await startSimProcess(dir);
 const hosts = sim.hosts;
-const { db } = openDatabase(path.join(dir, "ferry.db"));
+const { db } = await openDatabase(path.join(dir, "ferry.db"));
 const inventory = inventoryOf(hosts);
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory, { pollMs: 100 });

@@ -13,7 +13,7 @@ import { inventoryOf, startSimProcess } from "./support";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-save-"));
 const sim = await startSimProcess(dir);
 const hosts = sim.hosts;
-const { db } = openDatabase(path.join(dir, "ferry.db"));
+const { db } = await openDatabase(path.join(dir, "ferry.db"));
 const inventory = inventoryOf(hosts);
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory);

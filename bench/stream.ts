@@ -18,7 +18,7 @@ const HOSTS = Math.ceil(K / 2) + 1;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-stream-"));
 const sim = await startSimProcess(dir, { SIM_HOSTS: String(HOSTS), SIM_DOMAINS: "2" });
 const hosts = sim.hosts;
-const { db } = openDatabase(path.join(dir, "ferry.db"));
+const { db } = await openDatabase(path.join(dir, "ferry.db"));
 const inventory = inventoryOf(hosts);
 await inventory.refreshAll();
 const engine = new JobEngine(db, inventory);

@@ -34,7 +34,7 @@ const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
 });
 const { openDatabase } = await import("../lib/db/client");
 const { AuthService } = await import("../lib/auth/service");
-const { db } = openDatabase();
+const { db } = await openDatabase();
 for (const h of hosts)
   await db.host.create({
     data: {

@@ -36,7 +36,7 @@ const ready = !sim
       sim.once("exit", (code) => reject(new Error(`the simulated cluster exited (code ${code}) before it was ready`)));
     });
 
-const { db } = openDatabase();
+const { db } = await openDatabase();
 for (const h of ready.hosts) {
   const data = {
     address: h.address,

@@ -22,7 +22,7 @@ if (given !== undefined && !newPasswordSchema.safeParse(given).success) {
   process.exit(2);
 }
 const password = given ?? randomBytes(15).toString("base64url");
-const { db } = openDatabase();
+const { db } = await openDatabase();
 const user = await new AuthService(db).upsertUser(parsedName.data, roleFlag, password);
 await db.$disconnect();
 console.log(`${user.username} (${user.role}) ready.${given === undefined ? ` Password: ${password}` : ""}`);

@@ -7,18 +7,19 @@ import { AuthService } from "./service";
 import { AccountDelays } from "./account-delay";
 import { hashingStats } from "./password";
 import { AuditLog } from "../audit/service";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, onPostgres, openTestDatabase } from "../db/testing";
 import { AppError } from "../errors";
 import { createLogger } from "../log";
 
 let db: Db;
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-auth-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await closeTestDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -146,13 +147,13 @@ describe("AuthService", () => {
   });
 
   it("the one-time setup secret works once, and only while there are no users", async () => {
-    const fresh = openDatabase(path.join(dir, "fresh.db")).db;
+    const fresh = await openTestDatabase(dir, "fresh.db");
     const auth = new AuthService(fresh);
     const secret = auth.issueSetupSecret();
     expect(await codeOf(auth.completeSetup("guess", "eve", "twelve chars!!"))).toBe("forbidden");
     expect((await auth.completeSetup(secret, "first", "first admin pass")).role).toBe("admin");
     expect(await codeOf(auth.completeSetup(secret, "again", "first admin pass"))).toBe("forbidden");
-    await fresh.$disconnect();
+    await closeTestDatabase(fresh);
   });
 });
 
@@ -175,12 +176,17 @@ describe("AuditLog", () => {
     // Prisma reports the trigger's abort as a constraint violation; the raw driver shows whose it is
     await expect(db.auditEntry.updateMany({ data: { outcome: "ok" } })).rejects.toThrow();
     await expect(db.auditEntry.deleteMany({})).rejects.toThrow();
-    const raw = new Database(path.join(dir, "ferry.db"));
-    expect(() => raw.prepare(`DELETE FROM "AuditEntry"`).run()).toThrow(/the audit log is append-only/);
-    expect(() => raw.prepare(`UPDATE "AuditEntry" SET actor = 'mallory'`).run()).toThrow(
-      /the audit log is append-only/,
-    );
-    raw.close();
+    if (onPostgres()) {
+      await expect(db.$executeRawUnsafe(`DELETE FROM "AuditEntry"`)).rejects.toThrow(/append-only/);
+      await expect(db.$executeRawUnsafe(`UPDATE "AuditEntry" SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
+    } else {
+      const raw = new Database(path.join(dir, "ferry.db"));
+      expect(() => raw.prepare(`DELETE FROM "AuditEntry"`).run()).toThrow(/the audit log is append-only/);
+      expect(() => raw.prepare(`UPDATE "AuditEntry" SET actor = 'mallory'`).run()).toThrow(
+        /the audit log is append-only/,
+      );
+      raw.close();
+    }
     expect((await audit.list()).map((e) => e.outcome)).toEqual(["refused", "ok"]);
   });
 

@@ -2,19 +2,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { AppError } from "../errors";
 import { AuthService } from "./service";
 import { ApiTokens } from "./tokens";
 
 let db: Db;
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-tokens-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await closeTestDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

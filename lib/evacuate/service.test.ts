@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { JobEngine } from "../jobs/engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { HostService } from "../hosts/service";
 import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
@@ -55,7 +56,7 @@ beforeAll(async () => {
   sim = await startTestCluster(createDemoWorld());
   sim.world.timeScale = 10;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-evac-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   for (const name of HOSTS) {
     const h = sim.info(name);
     await db.host.create({
@@ -84,7 +85,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   inventory.stop();
-  await db.$disconnect();
+  await closeTestDatabase(db);
   await sim.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { forecastMigration } from "./inputs";
 
 // Where the forecast's link speed comes from, on a database of earlier migrations (issue 14, item 6: the same
@@ -36,13 +37,13 @@ async function migrated(from: string, to: string, mib: number, seconds: number, 
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-forecast-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   // a → b: 1 GiB in 10 s (about 100 MiB/s); a bandwidth-capped migration out of b at 5 MiB/s
   await migrated("a", "b", 1024, 10);
   await migrated("b", "c", 100, 20, { migration: { bandwidthMiBps: 5 } });
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await closeTestDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,7 +6,8 @@ import { HostService } from "./service";
 import { addHostSchema } from "./schema";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { AppError } from "../errors";
 import { startTestCluster } from "../../sim/testing";
 
@@ -19,13 +20,13 @@ let inventory: Inventory;
 beforeAll(async () => {
   sim = await startTestCluster();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-db-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   inventory = new Inventory(new SshPool());
   service = new HostService(db, inventory);
 });
 afterAll(async () => {
   inventory.stop();
-  await db.$disconnect();
+  await closeTestDatabase(db);
   await sim.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -71,7 +71,7 @@ describe("the database's file modes", () => {
     const before = process.env.FERRY_DATA_DIR;
     process.env.FERRY_DATA_DIR = dir;
     try {
-      const { db } = openDatabase(path.join(dir, "ferry.db"));
+      const { db } = await openDatabase(path.join(dir, "ferry.db"));
       await db.$disconnect();
       expect(fs.statSync(path.join(dir, "ferry.db")).mode & 0o777).toBe(0o600);
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { JobEngine } from "./engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { AppError } from "../errors";
 import type { HostRecord } from "../inventory/types";
 import type { JobSummary } from "./types";
@@ -49,13 +50,13 @@ beforeAll(async () => {
   sim = await startTestCluster();
   sim.world.timeScale = 20;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-jobs-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   inventory = await freshInventory();
   engine = new JobEngine(db, inventory, { pollMs: 20 });
 });
 afterAll(async () => {
   inventory.stop();
-  await db.$disconnect();
+  await closeTestDatabase(db);
   await sim.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobEngine } from "./engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase, testDatabaseUrl } from "../db/testing";
 import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobSummary } from "./types";
 import { summaryOf } from "./store";
@@ -46,7 +47,7 @@ beforeAll(async () => {
   sim = await startTestCluster(createDemoWorld());
   sim.world.host("hostB").dirs["/xen-saved-images"].mode = 0o700;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-faults-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   inventory = new Inventory(new SshPool());
   for (const n of HOSTS) inventory.upsert(record(n));
   await inventory.refreshAll();
@@ -54,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   inventory.stop();
-  await db.$disconnect();
+  await closeTestDatabase(db);
   await sim.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -235,7 +236,7 @@ async function killedMidJob(req: Record<string, unknown>, match: (e: JobEvent) =
     {
       env: {
         ...process.env,
-        FERRY_TEST_DB: path.join(dir, "ferry.db"),
+        FERRY_TEST_DB: testDatabaseUrl(db, dir),
         FERRY_TEST_HOSTS: JSON.stringify(HOSTS.map(record)),
         LOG_LEVEL: "silent",
       },

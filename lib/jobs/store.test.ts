@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { listJobs } from "./store";
 
 let db: Db;
@@ -10,14 +11,14 @@ let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-store-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   for (const domainName of ["ubuntu_fuwa_nfs_domU", "debian_etch_domU", "uXfwa"])
     await db.job.create({
       data: { kind: "migrate", domainName, memoryMiB: 256, sourceHostId: "a", sourceName: "a", createdBy: "t" },
     });
 });
 afterAll(async () => {
-  await db.$disconnect();
+  await closeTestDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { JobEngine } from "./engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
-import { openDatabase, type Db } from "../db/client";
+import type { Db } from "../db/client";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
 import { summaryOf } from "./store";
 import { migrateXm } from "../toolstacks/xm/migrate";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   sim = await startTestCluster(createDemoWorld());
   sim.world.timeScale = 10;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-xm-"));
-  db = openDatabase(path.join(dir, "ferry.db")).db;
+  db = await openTestDatabase(dir);
   inventory = new Inventory(new SshPool());
   for (const n of HOSTS) inventory.upsert(sim.record(n));
   await inventory.refreshAll();
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   inventory.stop();
-  await db.$disconnect();
+  await closeTestDatabase(db);
   await sim.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase } from "../../lib/db/client";
+import { openDatabase, type Db } from "../../lib/db/client";
 import { Inventory } from "../../lib/inventory/inventory";
 import type { HostRecord } from "../../lib/inventory/types";
 import { JobEngine } from "../../lib/jobs/engine";
@@ -134,7 +134,7 @@ const words = (f: LabFault, src: LabHost) => {
   }
 };
 
-async function waitFinal(db: ReturnType<typeof openDatabase>["db"], engine: JobEngine, id: string) {
+async function waitFinal(db: Db, engine: JobEngine, id: string) {
   const end = Date.now() + 180_000;
   for (;;) {
     const row = await db.job.findUniqueOrThrow({ where: { id } });
@@ -159,7 +159,7 @@ async function trial(seed: number, index: number) {
   const dst: LabHost = src === "hostB" ? "hostC" : "hostB";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-labtrial-"));
   const dbFile = path.join(dir, "ferry.db");
-  const { db } = openDatabase(dbFile);
+  const { db } = await openDatabase(dbFile);
   const records = [record("hostB"), record("hostC")];
   const inventoryOf = () => {
     const inv = new Inventory(new SshPool());

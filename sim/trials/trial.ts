@@ -41,7 +41,7 @@ export async function runTrial(plan: TrialPlan, timeScale: number): Promise<Tria
   const sim = await startTestCluster(world);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-trial-"));
   const dbFile = path.join(dir, "ferry.db");
-  const { db } = openDatabase(dbFile);
+  const { db } = await openDatabase(dbFile);
   const names = CAST[plan.toolstack].hosts;
   const records = names.map((n) => ({ ...sim.record(n), id: n }));
   const access: HostAccess[] = names.map((n) => {

@@ -10,7 +10,7 @@ import type { HostRecord } from "../../inventory/types";
 // every job event is printed as a JSON line. Used by lib/jobs/file-job-faults.test.ts and the trials (sim/trials).
 
 const hosts = JSON.parse(process.env.FERRY_TEST_HOSTS ?? "[]") as HostRecord[];
-const { db } = openDatabase(process.env.FERRY_TEST_DB!);
+const { db } = await openDatabase(process.env.FERRY_TEST_DB!);
 const inventory = new Inventory(new SshPool());
 for (const h of hosts) inventory.upsert(h);
 await inventory.refreshAll();
