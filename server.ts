@@ -6,6 +6,8 @@ import { timingSafeEqual } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import next from "next";
 import { Server as IOServer } from "socket.io";
+import { createAdapter } from "@socket.io/postgres-adapter";
+import { Cluster } from "./lib/cluster/cluster";
 import { openDatabase, describeDatabase } from "./lib/db/client";
 import { SshPool } from "./lib/ssh/pool";
 import { Inventory } from "./lib/inventory/inventory";
@@ -24,6 +26,8 @@ import { socketPolicy } from "./lib/auth/policy";
 import { hasRole, whoMay, type Access } from "./lib/auth/roles";
 import {
   ROOM_CLUSTER,
+  type InterServerEvents,
+  type PeerAnswer,
   jobSubscribeSchema,
   refreshRequestSchema,
   type ClientToServerEvents,
@@ -33,7 +37,8 @@ import { JobEngine } from "./lib/jobs/engine";
 import { EvacuationService } from "./lib/evacuate/service";
 import { MemoryHistory } from "./lib/inventory/memory-history";
 import { summaryOf } from "./lib/jobs/store";
-import { toAppError } from "./lib/errors";
+import type { JobSummary } from "./lib/jobs/types";
+import { AppError, toAppError } from "./lib/errors";
 import { log } from "./lib/log";
 
 export interface FerryServer {
@@ -47,14 +52,27 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const host = opts.host ?? process.env.FERRY_LISTEN ?? "127.0.0.1";
   const dev = opts.dev ?? process.env.NODE_ENV !== "production";
 
-  const { db, applied, kind: dbKind, pgUrl } = await openDatabase();
+  const { db, applied, pgUrl } = await openDatabase();
   if (applied.length) log.info({ applied, database: describeDatabase() }, "database migrated");
+  // on PostgreSQL, any number of instances share the work (lib/cluster/cluster.ts); FERRY_CLUSTER=off keeps one
+  const cluster =
+    pgUrl && process.env.FERRY_CLUSTER !== "off"
+      ? new Cluster(pgUrl, { url: process.env.FERRY_PUBLIC_URL ?? `http://${host}:${port}` })
+      : null;
   const inventory = new Inventory(new SshPool(), Number(process.env.FERRY_REFRESH_MS ?? 5_000));
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db);
   const audit = new AuditLog(db);
-  const jobs = new JobEngine(db, inventory, { pollMs: Number(process.env.FERRY_POLL_MS ?? 100) });
+  const jobs = new JobEngine(db, inventory, {
+    pollMs: Number(process.env.FERRY_POLL_MS ?? 100),
+    instanceId: cluster?.id,
+  });
   const evacuations = new EvacuationService(db, inventory, jobs, hosts);
+  if (cluster) {
+    jobs.hostGate = (id, hostId, max) => cluster.hostGate(id, hostId, max);
+    evacuations.ownerId = cluster.id;
+    await cluster.start();
+  }
   // the placement rules warn on every proposed live migration that would break one (the drag-and-drop checks)
   jobs.extraChecks = async (domain, target) =>
     (await evacuations.rulesBrokenBy(domain, target)).map((reason) => ({
@@ -186,10 +204,56 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     }
     void handle(req, res);
   });
-  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { session: SessionInfo }>(
+  const io = new IOServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, { session: SessionInfo }>(
     server,
     { serveClient: false },
   );
+  if (cluster) {
+    // every browser sees every instance's events: rooms and broadcasts go through PostgreSQL (LISTEN/NOTIFY)
+    io.adapter(createAdapter(cluster.pool));
+    // a host's view refreshed here goes to the other instances' pictures; theirs come here
+    inventory.on("host", (view) => io.serverSideEmit("ferry:host", view));
+    inventory.on("removed", (id) => io.serverSideEmit("ferry:host-removed", id));
+    io.on("ferry:host", (view) => inventory.applyRemote(view));
+    io.on("ferry:host-removed", (id) => inventory.removeRemote(id));
+    // a cancel or a tune asked here for a job another instance runs is passed to it
+    const answer = (p: Promise<{ id: string } & object>, reply: (a: PeerAnswer) => void) =>
+      p.then(
+        (value) => reply({ ok: true, value: value as never }),
+        (e) => {
+          const err = toAppError(e);
+          reply({ ok: false, code: err.code, message: err.message });
+        },
+      );
+    io.on("ferry:cancel", (jobId, reply) => {
+      if (!jobs.runs(jobId)) return reply(null);
+      void answer(jobs.cancel(jobId), reply);
+    });
+    io.on("ferry:tune", (req, reply) => {
+      if (!jobs.runs(req.jobId)) return reply(null);
+      void answer(jobs.tune(req.jobId, req.change as never, req.askedBy), reply);
+    });
+    const ask = (send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void) =>
+      new Promise<JobSummary>((resolve, reject) =>
+        send((err, answers) => {
+          const a = (answers ?? []).find((x) => x);
+          if (a?.ok) return resolve(a.value);
+          if (a) return reject(new AppError(a.code as never, a.message));
+          reject(
+            new AppError(
+              "conflict",
+              err
+                ? "The Ferry instance running this job did not answer in time; try again in a few seconds (if it died, another instance adopts the job)."
+                : "No Ferry instance runs this job right now; it may just have ended, or is being adopted. Try again in a few seconds.",
+            ),
+          );
+        }),
+      );
+    jobs.remote = {
+      cancel: (jobId) => ask((cb) => io.serverSideEmit("ferry:cancel", jobId, cb)),
+      tune: (jobId, change, askedBy) => ask((cb) => io.serverSideEmit("ferry:tune", { jobId, change, askedBy }, cb)),
+    };
+  }
 
   // Every socket needs a live session and must come from Ferry's own pages (its Origin, as the HTTP routes check
   // it); it joins a room per session so logout can disconnect it.
@@ -271,15 +335,32 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   });
 
   await hosts.loadAll();
-  inventory.start();
-  // after a restart, close jobs the previous process left running (asks the hosts; does not block the start)
+  // one instance refreshes the hosts on a timer (the leader; alone, this one) and the others take its views
+  if (!cluster || cluster.isLeader) inventory.start();
+  cluster?.on("leader", () => inventory.start());
+  cluster?.on("follower", () => inventory.pause());
+  // work adopted from an instance whose lease lapsed: its jobs are closed (or started, if queued) by asking the
+  // hosts, then its evacuations go on
+  cluster?.on("orphans", (o) => {
+    void jobs
+      .recover(o.jobs)
+      .then(() => evacuations.recover(o.evacuations))
+      .catch((e) => log.error({ err: e }, "adopted work not recovered"));
+  });
+  // after a restart, close jobs the previous process left running (asks the hosts; does not block the start);
+  // several instances: only those whose owner's lease has lapsed, claimed by this instance
   void inventory
     .refreshAll()
-    .then(() => jobs.recover())
+    .then(async () => {
+      if (!cluster) return jobs.recover();
+      cluster.adopt();
+      await cluster.claimOrphans();
+      return 0;
+    })
     .then(async (n) => {
       if (n) log.info({ recovered: n }, "closed jobs left unfinished by the previous run");
       // evacuations go on from where each domain really is, once their jobs are closed
-      const e = await evacuations.recover();
+      const e = cluster ? 0 : await evacuations.recover();
       if (e) log.info({ evacuations: e }, "evacuations resumed");
     })
     .then(
@@ -302,6 +383,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     async close() {
       inventory.stop();
       io.close();
+      await cluster?.close();
       metricsServer?.close();
       await new Promise((r) => server.close(r));
       await audit.flush();

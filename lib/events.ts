@@ -30,3 +30,19 @@ export const jobSubscribeSchema = z
   .strict();
 
 export const ROOM_CLUSTER = "cluster";
+
+/** The answer a peer instance gives to a forwarded request. */
+export type PeerAnswer = { ok: true; value: JobSummary } | { ok: false; code: string; message: string } | null;
+
+/** Between Ferry instances (several on PostgreSQL), through the socket.io adapter's serverSideEmit. */
+export interface InterServerEvents {
+  /** a host's view as the instance that refreshed it sees it */
+  "ferry:host": (view: HostView) => void;
+  "ferry:host-removed": (id: string) => void;
+  /** cancel or tune a job: the instance that runs it answers, the others answer null */
+  "ferry:cancel": (jobId: string, reply: (a: PeerAnswer) => void) => void;
+  "ferry:tune": (
+    req: { jobId: string; change: Record<string, unknown>; askedBy: string },
+    reply: (a: PeerAnswer) => void,
+  ) => void;
+}

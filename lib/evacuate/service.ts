@@ -353,6 +353,7 @@ export class EvacuationService {
         planJson: JSON.stringify(plan),
         movesJson: JSON.stringify(moves),
         createdBy: by,
+        ownerId: this.ownerId,
       },
     });
     void this.drive(row.id);
@@ -372,7 +373,8 @@ export class EvacuationService {
       for (const m of moves.filter((x) => x.state === "running" && x.jobId))
         await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
     }
-    if (!this.driving.has(id)) void this.drive(id);
+    // its owner drives it (another live instance sees the status in the row); with one instance, this one
+    if (!this.driving.has(id) && (!row.ownerId || row.ownerId === this.ownerId)) void this.drive(id);
     return this.get(id);
   }
 
@@ -410,9 +412,14 @@ export class EvacuationService {
     return Promise.all(rows.map((r) => this.get(r.id)));
   }
 
-  /** After a restart: evacuations that were running go on (or finish stopping) from where each domain is. */
-  async recover(): Promise<number> {
-    const rows = await this.db.evacuation.findMany({ where: { status: { in: ["running", "stopping"] } } });
+  /** the Ferry instance driving the evacuations this service starts (several instances on PostgreSQL) */
+  ownerId: string | null = null;
+
+  /** After a restart (or adopted from an instance that died: `ids`): evacuations that were running go on (or finish stopping) from where each domain is. */
+  async recover(ids?: string[]): Promise<number> {
+    const rows = await this.db.evacuation.findMany({
+      where: { status: { in: ["running", "stopping"] }, ...(ids ? { id: { in: ids } } : {}) },
+    });
     for (const r of rows) {
       if (r.status === "stopping") this.stopping.add(r.id);
       void this.drive(r.id);
@@ -466,6 +473,9 @@ export class EvacuationService {
         }
         if (!waits.size) break;
         const { move, job } = await Promise.race(waits.values());
+        // a stop asked through another instance is in the row
+        if ((await this.db.evacuation.findUnique({ where: { id }, select: { status: true } }))?.status === "stopping")
+          this.stopping.add(id);
         waits.delete(job.id);
         move.state = job.status === "succeeded" ? "succeeded" : job.status === "cancelled" ? "cancelled" : "failed";
         move.message =

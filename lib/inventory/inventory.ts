@@ -82,6 +82,28 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     this.emit("removed", id);
   }
 
+  /**
+   * Several instances: a host's view as another instance refreshed it (the leader's timer, or a refresh a job asked
+   * for there). Taken as it is — no refresh here, no "host" event (the browsers had it from that instance).
+   */
+  applyRemote(view: HostView): void {
+    const mine = this.views.get(view.id);
+    // a view older than the one held (two refreshes crossing) is not taken
+    if (mine?.lastSeenAt && view.lastSeenAt && mine.lastSeenAt > view.lastSeenAt && mine.status === view.status) return;
+    this.views.set(view.id, view);
+  }
+
+  /** Several instances: another instance removed the host. */
+  removeRemote(id: string): void {
+    if (!this.views.delete(id)) return;
+    this.refreshes.delete(id);
+    this.pool.remove(id);
+  }
+
+  get started(): boolean {
+    return this.timer !== null;
+  }
+
   start(): void {
     if (this.timer) return;
     const tick = async () => {
@@ -89,6 +111,12 @@ export class Inventory extends EventEmitter<InventoryEvents> {
       if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
     };
     this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops the timer, keeps the connections (several instances: another one leads now). */
+  pause(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   stop(): void {

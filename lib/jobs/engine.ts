@@ -43,6 +43,8 @@ import {
  * of is looked at again (default 1 s).
  */
 export interface EngineOptions {
+  /** the Ferry instance this engine runs in: stamped on the jobs it creates (several instances on PostgreSQL) */
+  instanceId?: string;
   maxOutgoingPerHost?: number;
   pollMs?: number;
   virshPollMs?: number;
@@ -95,8 +97,21 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   readonly virshPollMs: number;
   readonly reconnectMs: number;
   readonly settlePollMs: number;
+  readonly instanceId: string | null;
 
   readonly catalog: ImageCatalog;
+
+  /**
+   * Several instances: may this instance start `jobId` now, with at most `max` outgoing jobs on `hostId` across all
+   * of them? (lib/cluster/cluster.ts counts and marks the job under a lock per host.) Without it, the count is this
+   * process's own.
+   */
+  hostGate: ((jobId: string, hostId: string, max: number) => Promise<boolean>) | null = null;
+  /** Several instances: cancel or tune a job that another live instance runs (it is asked, and answers). */
+  remote: {
+    cancel(jobId: string): Promise<JobSummary>;
+    tune(jobId: string, change: TuneJobInput, askedBy: string): Promise<JobSummary>;
+  } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -110,6 +125,23 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.virshPollMs = opts.virshPollMs ?? 500;
     this.reconnectMs = opts.reconnectMs ?? 120_000;
     this.settlePollMs = opts.settlePollMs ?? 1_000;
+    this.instanceId = opts.instanceId ?? null;
+  }
+
+  /**
+   * Creates the job's row with its domain's lock in one transaction: a second job for the same domain — from this
+   * process or from any other instance on the same database — fails on the lock's key and is refused.
+   */
+  private async createRow(data: Parameters<Db["job"]["create"]>[0]["data"]) {
+    try {
+      return await this.db.job.create({
+        data: { ...data, ownerId: this.instanceId, lock: { create: { domainName: data.domainName } } },
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code !== "P2002") throw e;
+      const held = await this.db.domainLock.findUnique({ where: { domainName: data.domainName } });
+      throw new AppError("conflict", `Job ${held?.jobId ?? "(another)"} is already working on ${data.domainName}.`);
+    }
   }
 
   /**
@@ -172,29 +204,28 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         `${source.name} uses ${driverOf(source.toolstack).label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`,
       );
     }
-    const row = await this.db.job.create({
-      data: {
-        kind: "migrate",
-        domainName: domain.name,
-        domainUuid: domain.uuid,
-        memoryMiB: domain.memoryMiB,
-        sourceHostId: source.id,
-        targetHostId: target.id,
-        sourceName: source.name,
-        targetName: target.name,
-        createdBy: req.createdBy,
-        evacuationId: req.evacuationId ?? null,
-        optionsJson: JSON.stringify({
-          confirmWarnings: req.confirmWarnings,
-          ...(req.options ? { migration: req.options } : {}),
-        }),
-        forecastJson: JSON.stringify(
-          await forecastMigration(this.db, this.forecastRequest(source, target, domain, req.options)),
-        ),
-      },
+    const row = await this.createRow({
+      kind: "migrate",
+      domainName: domain.name,
+      domainUuid: domain.uuid,
+      memoryMiB: domain.memoryMiB,
+      sourceHostId: source.id,
+      targetHostId: target.id,
+      sourceName: source.name,
+      targetName: target.name,
+      createdBy: req.createdBy,
+      evacuationId: req.evacuationId ?? null,
+      optionsJson: JSON.stringify({
+        confirmWarnings: req.confirmWarnings,
+        ...(req.options ? { migration: req.options } : {}),
+      }),
+      forecastJson: JSON.stringify(
+        await forecastMigration(this.db, this.forecastRequest(source, target, domain, req.options)),
+      ),
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
+    this.hostIds.set(row.id, row.sourceHostId);
     await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
     this.pump();
     return live.summary;
@@ -284,9 +315,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }) {
     const busy = this.activeJobOn(data.domainName);
     if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${data.domainName}.`);
-    const row = await this.db.job.create({ data });
+    const row = await this.createRow(data);
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
+    this.hostIds.set(row.id, row.sourceHostId);
     await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
     this.pump();
     return live.summary;
@@ -297,6 +329,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     if (!live) {
       const row = await this.db.job.findUnique({ where: { id: jobId } });
       if (!row) throw new AppError("not_found", "No such job.");
+      if (this.remote && !isFinal(row.status as JobStatus) && row.ownerId !== this.instanceId)
+        return this.remote.cancel(jobId);
       throw new AppError("conflict", `The job has already ${row.status === "succeeded" ? "succeeded" : "finished"}.`);
     }
     if (live.running && live.summary.kind !== "migrate") {
@@ -328,6 +362,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   /** Helps a running libvirt migration converge: a higher maximum downtime, more bandwidth, or post-copy. */
   async tune(jobId: string, change: TuneJobInput, askedBy = "an operator"): Promise<JobSummary> {
     const live = this.live.get(jobId);
+    if (!live && this.remote) {
+      const row = await this.db.job.findUnique({ where: { id: jobId }, select: { status: true, ownerId: true } });
+      if (row && !isFinal(row.status as JobStatus) && row.ownerId !== this.instanceId)
+        return this.remote.tune(jobId, change, askedBy);
+    }
     if (!live?.running || live.summary.status !== "running")
       throw new AppError("conflict", "Only a running migration can be tuned.");
     const row = await this.db.job.findUniqueOrThrow({ where: { id: jobId } });
@@ -363,18 +402,23 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   /** The job's summary once it has ended (at once if it already has). */
   whenFinished(jobId: string): Promise<JobSummary> {
     return new Promise((resolve) => {
-      const on = (s: JobSummary) => {
-        if (s.id !== jobId || !isFinal(s.status)) return;
+      let poll: NodeJS.Timeout | null = null;
+      const done = (s: JobSummary) => {
         this.off("summary", on);
+        if (poll) clearInterval(poll);
         resolve(s);
       };
+      const on = (s: JobSummary) => {
+        if (s.id === jobId && isFinal(s.status)) done(s);
+      };
       this.on("summary", on);
-      void this.db.job.findUnique({ where: { id: jobId } }).then((row) => {
-        if (row && isFinal(row.status as JobStatus) && !this.live.has(jobId)) {
-          this.off("summary", on);
-          resolve(summaryOf(row));
-        }
-      });
+      const look = () =>
+        void this.db.job.findUnique({ where: { id: jobId } }).then((row) => {
+          if (row && isFinal(row.status as JobStatus) && !this.live.has(jobId)) done(summaryOf(row));
+        });
+      look();
+      // a job another instance runs ends there: its row says so
+      if (this.hostGate) poll = setInterval(look, 1_000);
     });
   }
 
@@ -384,6 +428,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   activeJobOn(domain: string): string | null {
     for (const [id, l] of this.live) if (l.summary.domainName === domain && !isFinal(l.summary.status)) return id;
     return null;
+  }
+
+  /** Whether this process runs the job (several instances: the others answer no). */
+  runs(jobId: string): boolean {
+    return this.live.has(jobId);
   }
 
   activeSummaries(): JobSummary[] {
@@ -398,9 +447,15 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** After a restart: jobs that were checking or running are closed by asking the hosts where the domain is. */
-  async recover(): Promise<number> {
-    const rows = await this.db.job.findMany({ where: { status: { in: ["queued", "checking", "running"] } } });
+  async recover(ids?: string[]): Promise<number> {
+    // locks a job kept after it ended (a crash between its result and the lock's removal) free their domain
+    if (!ids)
+      await this.db.domainLock.deleteMany({ where: { job: { status: { notIn: ["queued", "checking", "running"] } } } });
+    const rows = await this.db.job.findMany({
+      where: { status: { in: ["queued", "checking", "running"] }, ...(ids ? { id: { in: ids } } : {}) },
+    });
     for (const row of rows) {
+      if (this.live.has(row.id)) continue;
       const last = await this.db.jobEvent.aggregate({ where: { jobId: row.id }, _max: { seq: true } });
       const live: Live = {
         summary: summaryOf(row),
@@ -409,6 +464,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         running: row.status !== "queued",
       };
       this.live.set(row.id, live);
+      this.hostIds.set(row.id, row.sourceHostId);
       if (row.status === "queued") continue;
       if (row.kind !== "migrate") {
         // in the background: the job stays running while a save or restore still goes on a host
@@ -479,17 +535,54 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return { source, target, domain };
   }
 
+  private pumpRetry: NodeJS.Timeout | null = null;
+
   private pump() {
     const outgoing = new Map<string, number>();
     for (const l of this.live.values())
       if (l.running) outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+    let waiting = false;
     for (const [id, l] of this.live) {
       if (l.running || l.summary.status !== "queued") continue;
       if ((outgoing.get(l.summary.sourceName) ?? 0) >= this.maxOutgoingPerHost) continue;
       outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
       l.running = true;
-      void this.run(id).catch((e) => log.error({ err: e, jobId: id }, "job crashed"));
+      const start = () => void this.run(id).catch((e) => log.error({ err: e, jobId: id }, "job crashed"));
+      if (!this.hostGate) {
+        start();
+        continue;
+      }
+      // several instances: the host's slots are counted across all of them
+      waiting = true;
+      this.hostGate(id, this.hostIdOf(l), this.maxOutgoingPerHost).then(
+        (ok) => {
+          if (ok) return start();
+          l.running = false;
+          this.pumpLater();
+        },
+        (e) => {
+          log.error({ err: e, jobId: id }, "host slot not claimed; trying again");
+          l.running = false;
+          this.pumpLater();
+        },
+      );
     }
+    if (waiting) this.pumpLater();
+  }
+
+  /** Another look at the queue in a second: a slot may free on another instance. */
+  private pumpLater() {
+    if (this.pumpRetry) return;
+    this.pumpRetry = setTimeout(() => {
+      this.pumpRetry = null;
+      if ([...this.live.values()].some((l) => !l.running && l.summary.status === "queued")) this.pump();
+    }, 1_000);
+    this.pumpRetry.unref();
+  }
+
+  private readonly hostIds = new Map<string, string>();
+  private hostIdOf(l: Live): string {
+    return this.hostIds.get(l.summary.id) ?? l.summary.sourceName;
   }
 
   private async run(jobId: string) {
@@ -718,6 +811,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       payload: o,
     });
     this.live.delete(jobId);
+    this.hostIds.delete(jobId);
+    await this.db.domainLock
+      .deleteMany({ where: { jobId } })
+      .catch((e) => log.error({ err: e, jobId }, "domain lock not released"));
     this.pump();
   }
 

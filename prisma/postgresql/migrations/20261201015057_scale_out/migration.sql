@@ -1,0 +1,34 @@
+-- AlterTable
+ALTER TABLE "Evacuation" ADD COLUMN     "ownerId" TEXT;
+
+-- AlterTable
+ALTER TABLE "Job" ADD COLUMN     "ownerId" TEXT;
+
+-- CreateTable
+CREATE TABLE "DomainLock" (
+    "domainName" TEXT NOT NULL,
+    "jobId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DomainLock_pkey" PRIMARY KEY ("domainName")
+);
+
+-- CreateTable
+CREATE TABLE "Instance" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "url" TEXT,
+    "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "seenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Instance_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DomainLock_jobId_key" ON "DomainLock"("jobId");
+
+-- CreateIndex
+CREATE INDEX "Instance_seenAt_idx" ON "Instance"("seenAt");
+
+-- AddForeignKey
+ALTER TABLE "DomainLock" ADD CONSTRAINT "DomainLock_jobId_fkey" FOREIGN KEY ("jobId") REFERENCES "Job"("id") ON DELETE CASCADE ON UPDATE CASCADE;
