@@ -66,6 +66,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const jobs = new JobEngine(db, inventory, {
     pollMs: Number(process.env.FERRY_POLL_MS ?? 100),
     instanceId: cluster?.id,
+    instanceName: cluster?.name,
   });
   const evacuations = new EvacuationService(db, inventory, jobs, hosts);
   if (cluster) {

@@ -45,6 +45,7 @@ import {
 export interface EngineOptions {
   /** the Ferry instance this engine runs in: stamped on the jobs it creates (several instances on PostgreSQL) */
   instanceId?: string;
+  instanceName?: string;
   maxOutgoingPerHost?: number;
   pollMs?: number;
   virshPollMs?: number;
@@ -98,6 +99,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   readonly reconnectMs: number;
   readonly settlePollMs: number;
   readonly instanceId: string | null;
+  readonly instanceName: string | null;
 
   readonly catalog: ImageCatalog;
 
@@ -126,6 +128,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.reconnectMs = opts.reconnectMs ?? 120_000;
     this.settlePollMs = opts.settlePollMs ?? 1_000;
     this.instanceId = opts.instanceId ?? null;
+    this.instanceName = opts.instanceName ?? null;
   }
 
   /**
@@ -465,6 +468,14 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       };
       this.live.set(row.id, live);
       this.hostIds.set(row.id, row.sourceHostId);
+      if (ids)
+        await this.record(row.id, {
+          type: "log",
+          phase: live.summary.phase,
+          payload: {
+            line: `ferry: adopted by instance ${this.instanceName ?? this.instanceId}: the instance that ran this job stopped renewing its lease.`,
+          },
+        });
       if (row.status === "queued") continue;
       if (row.kind !== "migrate") {
         // in the background: the job stays running while a save or restore still goes on a host
@@ -493,10 +504,20 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       await this.finish(row.id, {
         status: arrived ? "succeeded" : "interrupted",
         errorCode: arrived ? null : "ssh_lost_during_job",
-        errorMessage: arrived ? null : "Ferry restarted while this job ran; it was closed by asking the hosts.",
+        errorMessage: arrived
+          ? null
+          : ids
+            ? "The Ferry instance running this job stopped; another instance closed it by asking the hosts."
+            : "Ferry restarted while this job ran; it was closed by asking the hosts.",
         location: {
           host: location.host,
-          note: `${location.note}${arrived ? " It finished while Ferry was restarting; downtime was not measured." : ""}`,
+          note: `${location.note}${
+            arrived
+              ? ids
+                ? " It finished while the instance running it was down; downtime was not measured."
+                : " It finished while Ferry was restarting; downtime was not measured."
+              : ""
+          }`,
         },
       });
     }

@@ -1,0 +1,161 @@
+import { execFileSync } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import { startInstances, type Instances } from "../sim/scale/instances";
+import { askHosts, type HostAccess } from "../sim/trials/truth";
+
+// Two Ferry instances (real server.ts processes) on one PostgreSQL database (a private cluster, scripts/pg-cluster.sh)
+// and one simulated cluster. What a team running Ferry behind a load balancer relies on: a browser on either
+// instance sees every job live; two drops of one domain on two instances start one job; an instance SIGKILLed
+// mid-migration has its job adopted by the other, which ends it truthfully — checked by asking the hosts.
+
+const SCALE = { port: 3710, simBasePort: 2711, simControlPort: 2799, dir: "state/e2e-scale" };
+/** the lease the instances run with: a dead instance's jobs are adopted within it plus a beat */
+const LEASE_MS = 3_000;
+
+let t: Instances;
+let bearer: Record<string, string>;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  const pgUrl = execFileSync("bash", ["scripts/pg-cluster.sh", "start"], { encoding: "utf8" }).trim();
+  t = await startInstances({ pgUrl, count: 2, ...SCALE, env: { FERRY_LEASE_MS: String(LEASE_MS) } });
+  bearer = { authorization: `Bearer ${t.token}`, "content-type": "application/json" };
+});
+
+test.afterAll(async () => {
+  await t?.stop();
+});
+
+interface Host {
+  id: string;
+  name: string;
+  domains: { id: number; name: string }[];
+}
+const hostsOn = async (url: string): Promise<Host[]> =>
+  (await (await fetch(`${url}/api/hosts`, { headers: bearer })).json()).hosts;
+const jobOn = async (url: string, id: string) =>
+  (await (await fetch(`${url}/api/jobs/${id}`, { headers: bearer })).json()) as {
+    job: { status: string; phase: string; locationHost: string | null; locationNote: string | null; bytesSent: number };
+    events: { type: string; at: string; payload: Record<string, unknown> }[];
+  };
+const migrate = (url: string, domain: string, from: Host, to: Host) =>
+  fetch(`${url}/api/jobs`, {
+    method: "POST",
+    headers: bearer,
+    body: JSON.stringify({ kind: "migrate", domain, sourceId: from.id, targetId: to.id, confirmWarnings: true }),
+  });
+const access = (names: string[]): HostAccess[] =>
+  t.sim.hosts.filter((h) => names.includes(h.name)).map((h) => ({ ...h, toolstack: h.toolstack }));
+/** Where the hosts say the domain runs (their own list command over a session of the test's own). */
+async function whereRuns(domain: string, names: string[]): Promise<string[]> {
+  const seen = await askHosts(access(names));
+  return [...seen].filter(([, s]) => !(s instanceof Error) && s.some((d) => d.name === domain)).map(([h]) => h);
+}
+async function waitFinal(url: string, id: string, ms: number) {
+  const t0 = Date.now();
+  for (;;) {
+    const j = await jobOn(url, id);
+    if (["succeeded", "failed", "cancelled", "interrupted"].includes(j.job.status)) return j;
+    if (Date.now() - t0 > ms) throw new Error(`job ${id} still ${j.job.status} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("both instances serve the same picture of the hosts", async () => {
+  const [a, b] = await Promise.all(t.instances.map((i) => hostsOn(i.url)));
+  const names = (hs: Host[]) =>
+    hs.map(
+      (h) =>
+        `${h.name}:${h.domains
+          .map((d) => d.name)
+          .sort()
+          .join(",")}`,
+    );
+  expect(names(a).length).toBe(t.sim.hosts.length);
+  expect(names(a)).toEqual(names(b));
+});
+
+test("two drops of the same domain on two instances at once start exactly one job", async () => {
+  const hosts = await hostsOn(t.instances[0].url);
+  const hostB = hosts.find((h) => h.name === "hostB")!;
+  const hostC = hosts.find((h) => h.name === "hostC")!;
+  const answers = await Promise.all(t.instances.map((i) => migrate(i.url, "ubuntu_fuwa_nfs_domU", hostB, hostC)));
+  const statuses = answers.map((r) => r.status).sort();
+  expect(statuses).toEqual([200, 409]);
+  const refused = await answers.find((r) => r.status === 409)!.json();
+  expect(refused.error.message).toMatch(/is already working on ubuntu_fuwa_nfs_domU/);
+  const started = await answers.find((r) => r.status === 200)!.json();
+  const end = await waitFinal(t.instances[1].url, started.job.id, 60_000);
+  expect(end.job.status).toBe("succeeded");
+  expect(await whereRuns("ubuntu_fuwa_nfs_domU", ["hostA", "hostB", "hostC"])).toEqual(["hostC"]);
+});
+
+test("a job started through instance 1 is watched live in a browser on instance 2", async ({ page }) => {
+  const [one, two] = t.instances;
+  await page.goto(`${two.url}/login`);
+  await page.getByTestId("login-username").fill(t.admin.username);
+  await page.getByTestId("login-password").fill(t.admin.password);
+  await page.getByTestId("login-submit").click();
+  await expect(page.getByTestId("whoami")).toHaveText("admin · admin");
+  await expect(page.getByTestId("logout")).toHaveAttribute("data-ready", "1");
+  const hosts = await hostsOn(one.url);
+  const hostC = hosts.find((h) => h.name === "hostC")!;
+  const hostB = hosts.find((h) => h.name === "hostB")!;
+  const res = await migrate(one.url, "ubuntu_fuwa_nfs_domU", hostC, hostB);
+  expect(res.status).toBe(200);
+  // the card appears on instance 2's page without a reload, and follows the job to its end
+  const card = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first();
+  await expect(card.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
+  await expect(card.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await card.getByTestId("job-link").click();
+  await expect(page.getByTestId("phase-timeline").locator('[data-phase="done"]')).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("job-log")).toContainText("Domain started successsfully.");
+  expect(await whereRuns("ubuntu_fuwa_nfs_domU", ["hostA", "hostB", "hostC"])).toEqual(["hostB"]);
+});
+
+test("SIGKILL the instance running a migration mid-pre-copy: the other adopts it and ends it truthfully", async () => {
+  test.setTimeout(180_000);
+  const [one, two] = t.instances;
+  const hosts = await hostsOn(one.url);
+  const kvmA = hosts.find((h) => h.name === "kvmA")!;
+  const kvmB = hosts.find((h) => h.name === "kvmB")!;
+  const res = await migrate(one.url, "web-kvm", kvmA, kvmB);
+  expect(res.status).toBe(200);
+  const id = (await res.json()).job.id as string;
+  // mid-pre-copy: memory is moving, the guest still runs on the source
+  for (;;) {
+    const j = await jobOn(two.url, id);
+    if (j.job.phase === "precopy" && j.job.bytesSent > 0) break;
+    expect(["queued", "checking", "running"]).toContain(j.job.status);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const killedAt = Date.now();
+  await t.kill(0);
+  const end = await waitFinal(two.url, id, 150_000);
+  const tookMs = Date.now() - killedAt;
+  console.log(
+    `failover: job ${end.job.status} ${(tookMs / 1000).toFixed(1)} s after the SIGKILL; ${end.job.locationNote}`,
+  );
+  // it ends truthfully: where it says the domain is, the hosts agree, and it runs on exactly one host
+  const runs = await whereRuns("web-kvm", ["kvmA", "kvmB"]);
+  expect(runs).toHaveLength(1);
+  expect(end.job.locationHost).toBe(runs[0]);
+  expect(["succeeded", "interrupted"]).toContain(end.job.status);
+  // adopted within the stated time: the lease, a beat to notice, a beat to claim (closing it then takes as long as
+  // the hosts need to answer)
+  const adopted = end.events.find(
+    (e) => e.type === "log" && /adopted by instance ferry-2/.test(String(e.payload.line)),
+  );
+  expect(adopted).toBeTruthy();
+  const adoptedAfterMs = Date.parse(String((adopted as { at?: string }).at)) - killedAt;
+  console.log(
+    `failover: adopted ${(adoptedAfterMs / 1000).toFixed(1)} s after the SIGKILL (lease ${LEASE_MS / 1000} s)`,
+  );
+  expect(adoptedAfterMs).toBeLessThan(LEASE_MS + 3_000);
+  // instance 1 comes back as a new instance; the picture is whole again on both
+  await t.restart(0);
+  const [a, b] = await Promise.all(t.instances.map((i) => hostsOn(i.url)));
+  expect(a.map((h) => h.name)).toEqual(b.map((h) => h.name));
+});
