@@ -61,7 +61,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       : null;
   const inventory = new Inventory(new SshPool(), Number(process.env.FERRY_REFRESH_MS ?? 5_000));
   const hosts = new HostService(db, inventory);
-  const auth = new AuthService(db);
+  const auth = new AuthService(db, cluster ? { shared: cluster.pool } : {});
   const audit = new AuditLog(db);
   const jobs = new JobEngine(db, inventory, {
     pollMs: Number(process.env.FERRY_POLL_MS ?? 100),

@@ -1,3 +1,4 @@
+import type pg from "pg";
 export interface DelayOptions {
   free: number;
   baseMs: number;
@@ -51,5 +52,53 @@ export class AccountDelays {
 
   private sweep(t: number) {
     for (const [k, s] of this.state) if (t - s.lastAt > this.opts.forgetMs) this.state.delete(k);
+  }
+}
+
+/**
+ * The same delays, shared by every Ferry instance on one PostgreSQL database: one row per account, claimed in one
+ * atomic statement (an attempt is let through only if the row's next time has come, and counted as it passes), so
+ * concurrent guesses on several instances get no more through than on one. Its table is made by PostgreSQL's
+ * migration 20261201015057_scale_out.
+ */
+export class SharedAccountDelays {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: DelayOptions = { free: 3, baseMs: 1_000, maxMs: 30_000, forgetMs: 15 * 60_000 },
+  ) {}
+
+  async claim(account: string): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+    const { free, baseMs, maxMs, forgetMs } = this.opts;
+    // failures after this attempt: 1 when the row is new or forgotten, else one more; the delay grows from there
+    const r = await this.pool.query(
+      `WITH p AS (SELECT $2::float8 AS free, $3::float8 AS base, $4::float8 AS max, make_interval(secs => $5::float8 / 1000) AS forget)
+       INSERT INTO ferry_login_delays AS d (account, failures, next_at, last_at)
+       SELECT $1, 1, now() + make_interval(secs => (CASE WHEN 1 - p.free < 0 THEN 0 ELSE LEAST(p.max, p.base * 2) END) / 1000), now() FROM p
+       ON CONFLICT (account) DO UPDATE SET
+         failures = CASE WHEN now() - d.last_at > (SELECT forget FROM p) THEN 1 ELSE d.failures + 1 END,
+         next_at = now() + make_interval(secs => (SELECT CASE
+             WHEN (CASE WHEN now() - d.last_at > p.forget THEN 1 ELSE d.failures + 1 END) - p.free < 0 THEN 0
+             ELSE LEAST(p.max, p.base * power(2, (CASE WHEN now() - d.last_at > p.forget THEN 1 ELSE d.failures + 1 END) - p.free))
+           END FROM p) / 1000),
+         last_at = now()
+       WHERE d.next_at <= now() OR now() - d.last_at > (SELECT forget FROM p)
+       RETURNING failures`,
+      [account, free, baseMs, maxMs, forgetMs],
+    );
+    if (r.rowCount) return { ok: true };
+    return { ok: false, waitMs: Math.max(1, await this.waitMs(account)) };
+  }
+
+  async waitMs(account: string): Promise<number> {
+    const r = await this.pool.query<{ ms: number }>(
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_at - now())) * 1000)::float8 AS ms FROM ferry_login_delays
+       WHERE account = $1 AND now() - last_at <= make_interval(secs => $2::float8 / 1000)`,
+      [account, this.opts.forgetMs],
+    );
+    return r.rows[0] ? Math.ceil(r.rows[0].ms) : 0;
+  }
+
+  async succeeded(account: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ferry_login_delays WHERE account = $1`, [account]);
   }
 }

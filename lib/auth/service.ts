@@ -1,9 +1,10 @@
 import { EventEmitter } from "node:events";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
+import type pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterRes } from "rate-limiter-flexible";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
-import { AccountDelays } from "./account-delay";
+import { AccountDelays, SharedAccountDelays } from "./account-delay";
 import { burnVerify, hashPassword, verifyPassword } from "./password";
 import { isRole, type Role } from "./roles";
 import type { CreateUserInput } from "./schema";
@@ -32,14 +33,19 @@ export interface AuthOptions {
   accountDelays?: ConstructorParameters<typeof AccountDelays>[0];
   /** the clock of the per-account delays (tests move it) */
   now?: () => number;
+  /**
+   * several instances on PostgreSQL: the login limits live in the database, so failed logins on every instance
+   * count together
+   */
+  shared?: pg.Pool;
 }
 
 /** Users, sessions, login rate limits and the one-time setup secret. */
 export class AuthService extends EventEmitter<{ "session-ended": [string]; "role-changed": [string, Role] }> {
   readonly sessionTtlMs: number;
-  private readonly perAccount: RateLimiterMemory;
-  private readonly perAddress: RateLimiterMemory;
-  private readonly accountDelays: AccountDelays;
+  private readonly perAccount: RateLimiterMemory | RateLimiterPostgres;
+  private readonly perAddress: RateLimiterMemory | RateLimiterPostgres;
+  private readonly accountDelays: AccountDelays | SharedAccountDelays;
   private setupSecretHash: string | null = null;
 
   constructor(
@@ -49,9 +55,24 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
     super();
     this.sessionTtlMs = opts.sessionTtlMs ?? 12 * 3600_000;
     const duration = opts.loginWindowS ?? 900;
-    this.perAccount = new RateLimiterMemory({ points: opts.loginAttempts ?? 5, duration });
-    this.perAddress = new RateLimiterMemory({ points: (opts.loginAttempts ?? 5) * 6, duration });
-    this.accountDelays = new AccountDelays(opts.accountDelays, opts.now);
+    const points = opts.loginAttempts ?? 5;
+    if (opts.shared) {
+      // the table is made by PostgreSQL's migrations (20261201015057_scale_out)
+      const store = {
+        storeClient: opts.shared,
+        storeType: "pool",
+        tableName: "ferry_login_limits",
+        tableCreated: true,
+        duration,
+      };
+      this.perAccount = new RateLimiterPostgres({ ...store, keyPrefix: "account", points });
+      this.perAddress = new RateLimiterPostgres({ ...store, keyPrefix: "address", points: points * 6 });
+      this.accountDelays = new SharedAccountDelays(opts.shared, opts.accountDelays);
+    } else {
+      this.perAccount = new RateLimiterMemory({ points, duration });
+      this.perAddress = new RateLimiterMemory({ points: points * 6, duration });
+      this.accountDelays = new AccountDelays(opts.accountDelays, opts.now);
+    }
   }
 
   /**
@@ -78,7 +99,7 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
       await this.perAddress.reward(ip, 1); // refused here: it costs the address nothing
       throw rateLimited((e as RateLimiterRes).msBeforeNext ?? 60_000);
     }
-    const claim = this.accountDelays.claim(name);
+    const claim = await this.accountDelays.claim(name);
     if (!claim.ok) {
       await Promise.all([this.perAddress.reward(ip, 1), this.perAccount.reward(accountKey, 1)]);
       const s = Math.max(1, Math.ceil(claim.waitMs / 1000));
@@ -99,7 +120,7 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
       throw e;
     }
     if (!user || !ok) throw new AppError("unauthorized", "Unknown user name or wrong password.");
-    this.accountDelays.succeeded(name);
+    await this.accountDelays.succeeded(name);
     await Promise.all([this.perAccount.delete(accountKey), this.perAddress.reward(ip, 1)]);
     await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     return this.createSession(user.id);

@@ -72,10 +72,6 @@ export class Cluster extends EventEmitter<{ leader: []; follower: []; orphans: [
       `INSERT INTO "Instance" (id, name, url, "startedAt", "seenAt") VALUES ($1, $2, $3, now(), now())`,
       [this.id, this.name, this.opts.url ?? null],
     );
-    // the socket.io adapter's table for payloads over NOTIFY's size (as @socket.io/postgres-adapter documents it)
-    await this.pool.query(
-      `CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`,
-    );
     await this.tryLead();
     const tick = async () => {
       await this.beat();
@@ -122,7 +118,7 @@ export class Cluster extends EventEmitter<{ leader: []; follower: []; orphans: [
         this.emit("leader");
       }
     } catch (e) {
-      log.warn({ err: e }, "cluster: could not ask for the leader's lock");
+      if (!this.closed) log.warn({ err: e }, "cluster: could not ask for the leader's lock");
     }
   }
 

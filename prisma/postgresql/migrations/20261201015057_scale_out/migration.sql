@@ -32,3 +32,25 @@ CREATE INDEX "Instance_seenAt_idx" ON "Instance"("seenAt");
 
 -- AddForeignKey
 ALTER TABLE "DomainLock" ADD CONSTRAINT "DomainLock_jobId_fkey" FOREIGN KEY ("jobId") REFERENCES "Job"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Tables the schema does not model, used only when several instances share this database (lib/cluster):
+-- the login limits (rate-limiter-flexible's RateLimiterPostgres layout), the per-account delays, and the
+-- socket.io adapter's attachments (payloads over NOTIFY's 8000 bytes, @socket.io/postgres-adapter's layout).
+CREATE TABLE "ferry_login_limits" (
+    "key" VARCHAR(255) PRIMARY KEY,
+    "points" INTEGER NOT NULL DEFAULT 0,
+    "expire" BIGINT
+);
+
+CREATE TABLE "ferry_login_delays" (
+    "account" TEXT PRIMARY KEY,
+    "failures" INTEGER NOT NULL,
+    "next_at" TIMESTAMPTZ NOT NULL,
+    "last_at" TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE "socket_io_attachments" (
+    "id" BIGSERIAL UNIQUE,
+    "created_at" TIMESTAMPTZ DEFAULT NOW(),
+    "payload" BYTEA
+);
