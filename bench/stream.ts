@@ -12,6 +12,12 @@ import { JobEngine } from "../lib/jobs/engine";
 import { isFinal } from "../lib/jobs/types";
 import { EventWatch, inventoryOf, startSimProcess } from "./support";
 
+// INSTANCES=2: several Ferry instances on PostgreSQL instead (bench/stream-instances.ts)
+if (process.env.INSTANCES) {
+  await import("./stream-instances");
+  process.exit(0);
+}
+
 const K = Number(process.env.K ?? 50);
 const C = Number(process.env.C ?? 20);
 const HOSTS = Math.ceil(K / 2) + 1;
