@@ -91,7 +91,13 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
 
   const access = metricsAccess();
-  const metrics = createMetrics(inventory, jobs, process.env.FERRY_INSTANCE ?? os.hostname());
+  const metrics = createMetrics(inventory, jobs, cluster?.name ?? process.env.FERRY_INSTANCE ?? os.hostname());
+  if (cluster) {
+    metrics.setLeader(cluster.isLeader);
+    cluster.on("leader", () => metrics.setLeader(true));
+    cluster.on("follower", () => metrics.setLeader(false));
+    cluster.on("orphans", (o) => metrics.adopted(o.jobs.length, o.evacuations.length));
+  }
   const scrape = async (res: http.ServerResponse) => {
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
     res.end(await metrics.registry.metrics());
@@ -112,7 +118,14 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       why = ok ? "Ferry is ready." : ready ? "The database does not answer." : "Ferry is starting.";
     }
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify({ status: ok ? "ok" : "unavailable", message: why }));
+    res.end(
+      JSON.stringify({
+        status: ok ? "ok" : "unavailable",
+        message: why,
+        // several instances: which one answered, and whether it leads (refreshes the inventory for all)
+        ...(cluster ? { instance: cluster.name, leader: cluster.isLeader } : {}),
+      }),
+    );
     return true;
   };
   const metricsServer =

@@ -14,7 +14,7 @@ export default async function ClusterPage() {
   const { session } = await requirePage("/");
   const { inventory, db, jobs } = getServices();
   const recent = await listJobs(db, { from: new Date(Date.now() - 10 * 60_000) }, 20);
-  const active = jobs.activeSummaries().filter((a) => !recent.some((r) => r.id === a.id));
+  const active = (await jobs.activeEverywhere()).filter((a) => !recent.some((r) => r.id === a.id));
   return (
     <ClusterView
       initialHosts={hostsForRole(inventory.snapshot(), session.user.role)}

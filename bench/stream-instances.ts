@@ -61,11 +61,24 @@ async function run(count: number, failover: boolean) {
   });
   const bearer = { authorization: `Bearer ${t.token}`, "content-type": "application/json" };
   try {
-    const hosts = (await (await fetch(`${t.instances[0].url}/api/hosts`, { headers: bearer })).json()).hosts as {
-      id: string;
-      name: string;
-      domains: { id: number; name: string }[];
-    }[];
+    type Host = { id: string; name: string; status: string; domains: { id: number; name: string }[] };
+    // every host refreshed, on every instance, before the clock starts
+    let hosts: Host[] = [];
+    for (;;) {
+      const views = await Promise.all(
+        t.instances.map(
+          async (i) => (await (await fetch(`${i.url}/api/hosts`, { headers: bearer })).json()).hosts as Host[],
+        ),
+      );
+      hosts = views[0];
+      if (
+        views.every(
+          (v) => v.length === HOSTS && v.every((h) => h.status === "online" && h.domains.some((d) => d.id !== 0)),
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     hosts.sort((a, b) => a.name.localeCompare(b.name));
     // C clients, spread over the instances
     const latencies: number[] = [];

@@ -11,6 +11,13 @@ import { askHosts, type HostAccess } from "../sim/trials/truth";
 const SCALE = { port: 3710, simBasePort: 2711, simControlPort: 2799, dir: "state/e2e-scale" };
 /** the lease the instances run with: a dead instance's jobs are adopted within it plus a beat */
 const LEASE_MS = 3_000;
+const METRICS_TOKEN = "scale-metrics-token-0123456789";
+/** one sample's value from an instance's /metrics (Prometheus text) */
+async function metric(url: string, series: string): Promise<number | null> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  return line ? Number(line.split(" ").at(-1)) : null;
+}
 
 let t: Instances;
 let bearer: Record<string, string>;
@@ -20,7 +27,12 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   const pgUrl = execFileSync("bash", ["scripts/pg-cluster.sh", "start"], { encoding: "utf8" }).trim();
-  t = await startInstances({ pgUrl, count: 2, ...SCALE, env: { FERRY_LEASE_MS: String(LEASE_MS) } });
+  t = await startInstances({
+    pgUrl,
+    count: 2,
+    ...SCALE,
+    env: { FERRY_LEASE_MS: String(LEASE_MS), FERRY_METRICS_TOKEN: METRICS_TOKEN },
+  });
   bearer = { authorization: `Bearer ${t.token}`, "content-type": "application/json" };
 });
 
@@ -154,8 +166,67 @@ test("SIGKILL the instance running a migration mid-pre-copy: the other adopts it
     `failover: adopted ${(adoptedAfterMs / 1000).toFixed(1)} s after the SIGKILL (lease ${LEASE_MS / 1000} s)`,
   );
   expect(adoptedAfterMs).toBeLessThan(LEASE_MS + 3_000);
-  // instance 1 comes back as a new instance; the picture is whole again on both
+  // the survivor's metrics say it adopted a job, and that it leads now
+  expect(await metric(two.url, 'ferry_cluster_adopted_total{what="job",instance="ferry-2"}')).toBeGreaterThanOrEqual(1);
+  expect(await metric(two.url, 'ferry_cluster_leader{instance="ferry-2"}')).toBe(1);
+  // instance 1 comes back as a new instance and follows; the picture is whole again on both
   await t.restart(0);
+  expect(await metric(t.instances[0].url, 'ferry_cluster_leader{instance="ferry-1"}')).toBe(0);
   const [a, b] = await Promise.all(t.instances.map((i) => hostsOn(i.url)));
   expect(a.map((h) => h.name)).toEqual(b.map((h) => h.name));
+});
+
+test("an evacuation whose instance is SIGKILLed mid-move is adopted and finished by the other", async () => {
+  test.setTimeout(180_000);
+  const [one, two] = t.instances;
+  const hosts = await hostsOn(one.url);
+  const hostB = hosts.find((h) => h.name === "hostB")!;
+  const guests = hostB.domains.filter((d) => d.id !== 0).map((d) => d.name);
+  expect(guests.length).toBeGreaterThanOrEqual(2);
+  const post = (url: string, path: string, body: unknown) =>
+    fetch(`${url}${path}`, { method: "POST", headers: bearer, body: JSON.stringify(body) });
+  // one move at a time, so the SIGKILL lands with moves still to start
+  const planned = await (await post(one.url, "/api/evacuations/plan", { hostId: hostB.id, cap: 1 })).json();
+  const expectMoves = planned.plan.moves.map((m: { domain: string; target: string }) => ({
+    domain: m.domain,
+    target: m.target,
+  }));
+  expect(expectMoves.length).toBe(guests.length);
+  const started = await post(one.url, "/api/evacuations", { hostId: hostB.id, cap: 1, expect: expectMoves });
+  expect(started.status).toBe(200);
+  const id = (await started.json()).evacuation.id as string;
+  const evac = async () =>
+    (await (await fetch(`${two.url}/api/evacuations?hostId=${hostB.id}`, { headers: bearer })).json()).evacuations.find(
+      (e: { id: string }) => e.id === id,
+    ) as { status: string; moves: { domain: string; state: string; jobId: string | null; target: string }[] };
+  // the first move is migrating
+  for (;;) {
+    const e = await evac();
+    const running = e.moves.find((m) => m.state === "running" && m.jobId);
+    if (running) {
+      const j = await jobOn(two.url, running.jobId!);
+      if (j.job.phase === "precopy" && j.job.bytesSent > 0) break;
+    }
+    expect(e.status).toBe("running");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await t.kill(0);
+  let end: Awaited<ReturnType<typeof evac>>;
+  for (const t0 = Date.now(); ; ) {
+    end = await evac();
+    if (!["running", "stopping"].includes(end.status)) break;
+    expect(Date.now() - t0).toBeLessThan(150_000);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // every move was decided (none left pending), and each guest runs on exactly one host — where its move says
+  expect(end.moves.filter((m) => m.state === "pending" || m.state === "running")).toEqual([]);
+  for (const m of end.moves) {
+    const runs = await whereRuns(m.domain, ["hostA", "hostB", "hostC"]);
+    expect(runs).toHaveLength(1);
+    if (m.state === "succeeded") expect(runs).toEqual([m.target]);
+  }
+  // the moves not yet started when instance 1 died were started by instance 2, and succeeded
+  expect(end.moves.filter((m) => m.state === "succeeded").length).toBeGreaterThanOrEqual(guests.length - 1);
+  expect(end.status).toMatch(/finished|incomplete/);
+  await t.restart(0);
 });

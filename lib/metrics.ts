@@ -11,6 +11,10 @@ export interface Metrics {
   registry: client.Registry;
   /** the socket.io clients connected now */
   setSocketClients(n: number): void;
+  /** several instances: this instance leads (refreshes the inventory) or not */
+  setLeader(leading: boolean): void;
+  /** several instances: jobs and evacuations this instance adopted from one whose lease lapsed */
+  adopted(jobs: number, evacuations: number): void;
 }
 
 export function createMetrics(inventory: Inventory, jobs: JobEngine, instance: string): Metrics {
@@ -112,7 +116,29 @@ export function createMetrics(inventory: Inventory, jobs: JobEngine, instance: s
     }
   });
   jobs.on("event", () => events.inc());
-  return { registry, setSocketClients: (n) => sockets.set(n) };
+  const leader = new client.Gauge({
+    name: "ferry_cluster_leader",
+    help: "1 when this instance leads (refreshes the inventory for all); 0 when another does. Alone, always 1.",
+    registers: [registry],
+  });
+  leader.set(1);
+  const adopted = new client.Counter({
+    name: "ferry_cluster_adopted_total",
+    help: "Unfinished work this instance adopted from an instance whose lease lapsed, by what (job, evacuation).",
+    labelNames: ["what"],
+    registers: [registry],
+  });
+  adopted.inc({ what: "job" }, 0);
+  adopted.inc({ what: "evacuation" }, 0);
+  return {
+    registry,
+    setSocketClients: (n) => sockets.set(n),
+    setLeader: (on) => leader.set(on ? 1 : 0),
+    adopted: (j, e) => {
+      adopted.inc({ what: "job" }, j);
+      adopted.inc({ what: "evacuation" }, e);
+    },
+  };
 }
 
 /**

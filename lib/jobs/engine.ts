@@ -180,7 +180,11 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       domain,
       source,
       target,
-      activeJobId: this.activeJobOn(domainName),
+      // this process's jobs, then the lock any instance's job holds on the domain
+      activeJobId:
+        this.activeJobOn(domainName) ??
+        (await this.db.domainLock.findUnique({ where: { domainName } }).catch(() => null))?.jobId ??
+        null,
       sourceRunner: this.inventory.connection(source),
       targetRunner: this.inventory.connection(target),
     });
@@ -436,6 +440,17 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   /** Whether this process runs the job (several instances: the others answer no). */
   runs(jobId: string): boolean {
     return this.live.has(jobId);
+  }
+
+  /** Jobs not yet ended, whichever instance runs them (this process's own from memory, the others' rows). */
+  async activeEverywhere(): Promise<JobSummary[]> {
+    const mine = this.activeSummaries();
+    const rows = await this.db.job.findMany({
+      where: { status: { in: ["queued", "checking", "running"] }, id: { notIn: mine.map((s) => s.id) } },
+      orderBy: { createdAt: "desc" },
+      take: 200,
+    });
+    return [...mine, ...rows.map(summaryOf)];
   }
 
   activeSummaries(): JobSummary[] {
