@@ -44,6 +44,7 @@ export const errorStatus = {
   save_failed: 502,
   restore_failed: 502,
   restore_no_memory: 409,
+  restore_domid_recent: 409,
   image_missing: 404,
   image_corrupt: 422,
   image_changed: 409,

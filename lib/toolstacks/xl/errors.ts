@@ -79,6 +79,11 @@ const ERRORS: [RegExp, ErrorCode, string][] = [
     "The file is not a complete xl save image.",
   ],
   [/already exists/, "domain_exists", "A domain of that name already runs on this host."],
+  [
+    /domain id recently used/,
+    "restore_domid_recent",
+    'Xen refused: "domain id recently used" — the domain was saved keeping its id (xl save -D) and Xen has not released that id yet. Wait a few minutes and restore again.',
+  ],
   [/cannot allocate memory/, "restore_no_memory", "The host has not enough free memory for the domain."],
   [/is an invalid domain identifier|does not exist\./, "domain_not_found", "The domain is not on this host any more."],
 ];

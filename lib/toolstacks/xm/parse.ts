@@ -69,11 +69,12 @@ export interface XmListRow {
 /**
  * `xm list` (xm/main.py: xm_brief_list): header `'%-40s %5s %5s %5s %10s %9s'` (spaces, no tabs), rows
  * `"%(name)-40s %(domid)5s %(mem)5d %(vcpus)5d %(state)10s %(cpu_time)8.1f"`; an inactive managed domain has an
- * empty ID. Fields are taken from the right (a name over 40 characters pushes the columns).
+ * empty ID. Fields are taken from the right (a name over 40 characters pushes the columns). Xen 3.0's xm said
+ * "Mem(MiB)"; Oracle VM's xm pads wider; any run of spaces separates (real captures: xm/fixtures/*.source).
  */
 export function parseXmList(text: string): XmListRow[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const h = lines.findIndex((l) => /^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/.test(l));
+  const h = lines.findIndex((l) => /^Name\s+ID\s+Mem(?:\(MiB\))?\s+VCPUs\s+State\s+Time\(s\)/.test(l));
   if (h < 0) throw new Error("`xm list` printed no table header; is xend running on this host?");
   return lines.slice(h + 1).map((line) => {
     const m = /^(\S.*?)\s+(?:(\d+)\s+)?(\d+)\s+(\d+)\s+([rbpscd-]{6})\s+(\d+\.\d)$/.exec(line.trimEnd());
