@@ -171,6 +171,22 @@ describe("parseDomjobinfo", () => {
     });
     expect(parseDomjobinfo("Job type:         None        \n\n").type).toBe("None");
   });
+  it("reads two real completed backup jobs (not migrations): their File figures are never taken for memory", () => {
+    for (const [file, ms] of [
+      ["domjobinfo-backup-kbase.txt", 183],
+      ["domjobinfo-backup-8g.txt", 1527],
+    ] as const) {
+      expect(parseDomjobinfo(fixture(file))).toMatchObject({
+        type: "Completed",
+        operation: "Backup",
+        elapsedMs: ms,
+        memoryProcessed: null,
+        memoryRemaining: null,
+        memoryTotal: null,
+        totalDowntimeMs: null,
+      });
+    }
+  });
   it("refuses text without a job type", () => {
     expect(codeOf(() => parseDomjobinfo("error: failed to get domain 'x'\n"))).toBe("toolstack_parse_error");
   });
