@@ -45,6 +45,7 @@ export const errorStatus = {
   restore_failed: 502,
   restore_no_memory: 409,
   restore_domid_recent: 409,
+  migrate_same_host: 409,
   image_missing: 404,
   image_corrupt: 422,
   image_changed: 409,

@@ -78,7 +78,9 @@ export function otherMachine(domain: string, s: Machine, t: Machine): RuleVerdic
   if (s.facts?.identity && s.facts.identity === t.facts?.identity) {
     return {
       status: "fail",
-      reason: `${s.name} and ${t.name} are one machine (both say they are ${s.facts.identity}): ${domain} already runs there.`,
+      // different host keys, one identity: one machine reached two ways, or two machines whose firmware gives the
+      // same identity (common on OEM servers; libvirt then refuses too: "Attempt to migrate guest to the same host")
+      reason: `${s.name} and ${t.name} both say they are ${s.facts.identity}, though their SSH host keys differ: either one machine reached two ways (${domain} already runs there), or two machines whose firmware reports the same identity — the toolstack refuses to migrate between them until one is given its own (for libvirt: host_uuid in libvirtd.conf).`,
     };
   }
   return { status: "ok", reason: `${s.name} → ${t.name}.` };

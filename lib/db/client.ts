@@ -1,9 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
-import { PrismaClient as PgPrismaClient } from "./generated-pg/client";
 import { applyMigrations, applyPgMigrations } from "./migrate";
 
 /**
@@ -59,6 +57,11 @@ export async function openDatabase(target?: string): Promise<OpenedDatabase> {
       : { kind: "sqlite" as const, target: path.resolve(target) }
     : databaseTarget();
   if (chosen.kind === "postgresql") {
+    // loaded only here: SQLite users (and every test and trial process) start without PostgreSQL's client
+    const [{ PrismaPg }, { PrismaClient: PgPrismaClient }] = await Promise.all([
+      import("@prisma/adapter-pg"),
+      import("./generated-pg/client"),
+    ]);
     const applied = await applyPgMigrations(chosen.target);
     const db = new PgPrismaClient({
       adapter: new PrismaPg({ connectionString: chosen.target, max: Number(process.env.FERRY_PG_POOL ?? 10) }),

@@ -14,9 +14,11 @@ describe("the line that says why", () => {
       "libxl: error: libxl_create.c:1277:initiate_domain_create: Domain 7:cannot make domain: -3",
       "xc: progress: Frames: 0/0    0%",
     ];
-    expect(saveRestoreError(lines, "restore").message).toBe(
-      "xl restore failed: libxl: error: libxl_create.c:689:libxl__domain_make: Domain 7:domain id recently used: Device or resource busy",
-    );
+    expect(saveRestoreError(lines, "restore")).toEqual({
+      code: "restore_domid_recent",
+      message:
+        "The domain was saved keeping its id (xl save -D) and Xen has not released that id yet: wait a few minutes and restore again. (xl: libxl: error: libxl_create.c:689:libxl__domain_make: Domain 7:domain id recently used: Device or resource busy)",
+    });
     expect(errorOfLines(["migration target: Ready to receive domain.", ...lines]).message).toContain(
       "domain id recently used",
     );

@@ -195,9 +195,18 @@ async function trial(seed: number, index: number) {
     }
   };
   if (fault.kind === "ferry-kill") {
-    const child = spawnEngine(dbFile, records, request, ENGINE_OPTS, "ignore");
+    const child = spawnEngine(dbFile, records, request, ENGINE_OPTS, "pipe");
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    await new Promise((r) => setTimeout(r, fault.afterMs + 1500)); // the child's own start takes ~1.5 s
+    // the moment is counted from the job's first event (the child's own start varies with the machine's load)
+    await new Promise<void>((resolve) => {
+      let buf = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        if (/"jobId"|"submitted"/.test(buf)) resolve();
+      });
+      child.once("exit", () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, fault.afterMs));
     const killedAt = Date.now();
     child.kill("SIGKILL");
     await exited;

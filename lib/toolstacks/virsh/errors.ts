@@ -59,6 +59,16 @@ const MIGRATE_ERRORS: [RegExp, ErrorCode, string][] = [
   ],
   [/failed to get domain|Domain not found/, "domain_not_found", "The domain is not on the source host any more."],
   [
+    /Attempt to migrate guest to the same host/,
+    "migrate_same_host",
+    "libvirt says the target is the source: both hosts report the same host UUID (OEM firmware often does). Give one its own host_uuid in /etc/libvirt/libvirtd.conf.",
+  ],
+  [
+    /qemu unexpectedly closed the monitor|load of migration failed/,
+    "migrate_target_start_failed",
+    "QEMU on the target quit while receiving the domain; the domain keeps running on the source.",
+  ],
+  [
     /cannot abort migration in post-copy mode/,
     "migrate_handshake_lost",
     "The migration is in post-copy: it can no longer be aborted.",

@@ -14,7 +14,7 @@ import {
   parseVirshList,
   parseVirshVersion,
 } from "./parse";
-import { virshError, virshSaveRestoreError } from "./errors";
+import { virshError, virshMigrateError, virshSaveRestoreError } from "./errors";
 import { parseLibvirtSaveHeader } from "./saverestore";
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
@@ -193,6 +193,23 @@ describe("parseDomjobinfo", () => {
 });
 
 describe("progress and errors", () => {
+  it("real failures quote the line that says why: QEMU on the target quit (libvirt 4), one host in two names", () => {
+    const qemu = virshMigrateError(fixture("migrate-qemu-closed-libvirt4.stderr.txt"));
+    expect(qemu.code).toBe("migrate_target_start_failed");
+    expect(qemu.message).toContain(
+      "(virsh: internal error: qemu unexpectedly closed the monitor: Receiving block device images)",
+    );
+    expect(
+      virshMigrateError("error: Requested operation is not valid: Attempt to migrate guest to the same host\n").code,
+    ).toBe("migrate_same_host");
+    // the same refusal in a Chinese locale (a host where Ferry's C locale did not take): not guessed at, quoted whole
+    expect(virshMigrateError(fixture("migrate-same-host-zh.stderr.txt"))).toEqual({
+      code: "migrate_failed",
+      message: "virsh migrate failed: 内部错误：尝试将虚拟机迁移到同一主机",
+    });
+    expect(lastProgress(fixture("migrate-copy-storage.stderr.txt"))).toEqual({ label: "Migration", percent: 100 });
+  });
+
   it("takes the last percent of a \\r-separated chunk", () => {
     expect(lastProgress(fixture("migrate-aborted-lab.stderr.txt"))).toEqual({ label: "Migration", percent: 37 });
     expect(lastProgress("\rSave: [100 %]")).toEqual({ label: "Save", percent: 100 });

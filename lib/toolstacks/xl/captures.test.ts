@@ -45,7 +45,8 @@ describe("real xl save and restore output", () => {
     const e = saveRestoreError(lines("restore-domid-recent-xen414.stderr.txt"), "restore");
     expect(e.code).toBe("restore_domid_recent");
     expect(e.message).toMatch(/domain id recently used/);
-    expect(e.message).toMatch(/wait/i);
+    expect(e.message).toMatch(/wait a few minutes/);
+    expect(e.message).toContain("libxl_create.c:692:libxl__domain_make: Domain 19505:domain id recently used");
   });
 
   it("a save whose suspend failed (2025): the first error is quoted, not the resume noise after it", () => {

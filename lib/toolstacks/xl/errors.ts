@@ -69,7 +69,8 @@ export function errorOfLines(lines: string[]): { code: ErrorCode; message: strin
 }
 
 // xl save / restore (xl_saverestore.c, libxl)
-const ERRORS: [RegExp, ErrorCode, string][] = [
+/** [what the line says, the code, the sentence, whether to quote xl's own line after the sentence] */
+const ERRORS: [RegExp, ErrorCode, string, boolean?][] = [
   [/No space left on device/, "save_no_space", "The disk filled up during the save; the domain was resumed."],
   [/Failed to open temp file/, "save_unwritable", "xl could not create the image file (does the directory exist?)."],
   [/Can't open restore file/, "image_missing", "The image file is not there."],
@@ -82,14 +83,18 @@ const ERRORS: [RegExp, ErrorCode, string][] = [
   [
     /domain id recently used/,
     "restore_domid_recent",
-    'Xen refused: "domain id recently used" — the domain was saved keeping its id (xl save -D) and Xen has not released that id yet. Wait a few minutes and restore again.',
+    "The domain was saved keeping its id (xl save -D) and Xen has not released that id yet: wait a few minutes and restore again.",
+    true,
   ],
   [/cannot allocate memory/, "restore_no_memory", "The host has not enough free memory for the domain."],
   [/is an invalid domain identifier|does not exist\./, "domain_not_found", "The domain is not on this host any more."],
 ];
 
 export function saveRestoreError(lines: string[], what: "save" | "restore"): { code: ErrorCode; message: string } {
-  for (const [re, code, message] of ERRORS) if (lines.some((l) => re.test(l))) return { code, message };
+  for (const [re, code, message, quote] of ERRORS) {
+    const line = lines.find((l) => re.test(l));
+    if (line !== undefined) return { code, message: quote ? `${message} (xl: ${line.trim()})` : message };
+  }
   // quote the line that says why, never a progress line that happened to come last
   const cause = causeLine(lines.filter((l) => !parseProgress(l)));
   return {
