@@ -3,7 +3,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { Inventory } from "../lib/inventory/inventory";
 import { SshPool } from "../lib/ssh/pool";
-import type { SimHostInfo } from "../sim/cluster";
+import { hostFieldsOf, type SimHostInfo } from "../sim/cluster";
 import type { Socket } from "socket.io-client";
 import type { JobEvent } from "../lib/jobs/types";
 import { percentile } from "../lib/jobs/history";
@@ -26,19 +26,7 @@ export async function startSimProcess(dir: string, env: Record<string, string> =
 /** An Inventory of the simulated hosts, ids = names. */
 export function inventoryOf(hosts: SimHostInfo[]): Inventory {
   const inv = new Inventory(new SshPool());
-  for (const h of hosts)
-    inv.upsert({
-      id: h.name,
-      name: h.name,
-      address: h.address,
-      port: h.port,
-      user: h.user,
-      authMethod: "key",
-      keyPath: h.keyPath,
-      fingerprint: h.fingerprint,
-      toolstack: h.toolstack,
-      imageDir: "/xen-saved-images",
-    });
+  for (const h of hosts) inv.upsert({ id: h.name, ...hostFieldsOf(h), imageDir: "/xen-saved-images" });
   return inv;
 }
 

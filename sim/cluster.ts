@@ -20,6 +20,20 @@ export interface SimHostInfo {
   toolstack: "xl" | "virsh" | "xm";
 }
 
+/** A simulated host as Ferry registers it (a host record's fields, without its id). */
+export function hostFieldsOf(h: SimHostInfo) {
+  return {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    authMethod: "key" as const,
+    keyPath: h.keyPath,
+    fingerprint: h.fingerprint,
+    toolstack: h.toolstack,
+  };
+}
+
 export interface SimClusterOptions {
   world: World;
   /** where host keys and the client key live (persistent across runs) */

@@ -9,7 +9,7 @@ import { openDatabase } from "../../lib/db/client";
 import { scratchPgDatabase } from "../../lib/db/schema-engine";
 import { AuthService } from "../../lib/auth/service";
 import { ApiTokens } from "../../lib/auth/tokens";
-import type { SimHostInfo } from "../cluster";
+import { hostFieldsOf, type SimHostInfo } from "../cluster";
 
 export interface InstancesOptions {
   /** the PostgreSQL server (a scratch database is made on it and dropped at stop) */
@@ -84,20 +84,7 @@ export async function startInstances(o: InstancesOptions): Promise<Instances> {
 
   // the hosts, an admin and an API token, written before any instance starts
   const { db } = await openDatabase(scratch.url);
-  for (const h of simReady.hosts) {
-    await db.host.create({
-      data: {
-        name: h.name,
-        address: h.address,
-        port: h.port,
-        user: h.user,
-        authMethod: "key",
-        keyPath: h.keyPath,
-        fingerprint: h.fingerprint,
-        toolstack: h.toolstack,
-      },
-    });
-  }
+  for (const h of simReady.hosts) await db.host.create({ data: hostFieldsOf(h) });
   const admin = { username: "admin", password: "scale-out-admin-password" };
   const user = await new AuthService(db).upsertUser(admin.username, "admin", admin.password);
   const { token } = await new ApiTokens(db).create({ userId: user.id, name: "scale-tests", role: "admin" }, "setup");
