@@ -117,8 +117,9 @@ test("a job started through instance 1 is watched live in a browser on instance 
   const hostB = hosts.find((h) => h.name === "hostB")!;
   const res = await migrate(one.url, "ubuntu_fuwa_nfs_domU", hostC, hostB);
   expect(res.status).toBe(200);
-  // the card appears on instance 2's page without a reload, and follows the job to its end
-  const card = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first();
+  const id = (await res.json()).job.id as string;
+  // this job's card (not the earlier test's) appears on instance 2's page without a reload, and follows it to its end
+  const card = page.locator(`[data-testid="job-card-ubuntu_fuwa_nfs_domU"][data-job-id="${id}"]`);
   await expect(card.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
   await expect(card.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await card.getByTestId("job-link").click();

@@ -29,6 +29,14 @@ test("a swipe on a card scrolls the page; a press-and-hold starts a drag", async
   await touch("touchEnd", x, y - 250);
   await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(before);
   await expect(page.getByTestId("drag-preview")).toHaveCount(0);
+  // the fling's momentum ends before the next gesture (a card still gliding is not where a finger lands)
+  await expect
+    .poll(async () => {
+      const a = await page.evaluate(() => window.scrollY);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return a === (await page.evaluate(() => window.scrollY));
+    })
+    .toBe(true);
 
   // press and hold (the finger stays down longer than the 300 ms the sensor waits), then move: a drag
   await card.scrollIntoViewIfNeeded();
