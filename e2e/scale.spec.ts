@@ -43,6 +43,7 @@ test.afterAll(async () => {
 interface Host {
   id: string;
   name: string;
+  status: string;
   domains: { id: number; name: string }[];
 }
 const hostsOn = async (url: string): Promise<Host[]> =>
@@ -76,15 +77,18 @@ async function waitFinal(url: string, id: string, ms: number) {
 }
 
 test("both instances serve the same picture of the hosts", async () => {
-  const [a, b] = await Promise.all(t.instances.map((i) => hostsOn(i.url)));
   const names = (hs: Host[]) =>
     hs.map(
       (h) =>
-        `${h.name}:${h.domains
+        `${h.name}:${h.status}:${h.domains
           .map((d) => d.name)
           .sort()
           .join(",")}`,
     );
+  // once each has heard from every host (a just-started instance shows its hosts "connecting" for a moment)
+  const online = async (url: string) => (await hostsOn(url)).every((h) => h.status === "online");
+  await expect.poll(async () => (await online(t.instances[0].url)) && (await online(t.instances[1].url))).toBe(true);
+  const [a, b] = await Promise.all(t.instances.map((i) => hostsOn(i.url)));
   expect(names(a).length).toBe(t.sim.hosts.length);
   expect(names(a)).toEqual(names(b));
 });
