@@ -132,13 +132,29 @@ test("a job started through instance 1 is watched live in a browser on instance 
   expect(await whereRuns("ubuntu_fuwa_nfs_domU", ["hostA", "hostB", "hostC"])).toEqual(["hostB"]);
 });
 
+test("a cancel asked of instance 2 stops the migration instance 1 runs; the domain stays on the source", async () => {
+  const [one, two] = t.instances;
+  const hosts = await hostsOn(one.url);
+  const from = hosts.find((h) => h.domains.some((d) => d.name === "web-kvm"))!;
+  const to = hosts.find((h) => (h.name === "kvmA" || h.name === "kvmB") && h.id !== from.id)!;
+  const res = await migrate(one.url, "web-kvm", from, to);
+  expect(res.status).toBe(200);
+  const id = (await res.json()).job.id as string;
+  await expect.poll(async () => (await jobOn(two.url, id)).job.phase).toBe("precopy");
+  const cancel = await fetch(`${two.url}/api/jobs/${id}/cancel`, { method: "POST", headers: bearer, body: "{}" });
+  expect(cancel.status).toBe(200);
+  const end = await waitFinal(two.url, id, 60_000);
+  expect(end.job.status).toBe("cancelled");
+  expect(await whereRuns("web-kvm", ["kvmA", "kvmB"])).toEqual([from.name]);
+});
+
 test("SIGKILL the instance running a migration mid-pre-copy: the other adopts it and ends it truthfully", async () => {
   test.setTimeout(180_000);
   const [one, two] = t.instances;
   const hosts = await hostsOn(one.url);
-  const kvmA = hosts.find((h) => h.name === "kvmA")!;
-  const kvmB = hosts.find((h) => h.name === "kvmB")!;
-  const res = await migrate(one.url, "web-kvm", kvmA, kvmB);
+  const from = hosts.find((h) => h.domains.some((d) => d.name === "web-kvm"))!;
+  const to = hosts.find((h) => (h.name === "kvmA" || h.name === "kvmB") && h.id !== from.id)!;
+  const res = await migrate(one.url, "web-kvm", from, to);
   expect(res.status).toBe(200);
   const id = (await res.json()).job.id as string;
   // mid-pre-copy: memory is moving, the guest still runs on the source
