@@ -66,6 +66,15 @@ async function whereRuns(domain: string, names: string[]): Promise<string[]> {
   const seen = await askHosts(access(names));
   return [...seen].filter(([, s]) => !(s instanceof Error) && s.some((d) => d.name === domain)).map(([h]) => h);
 }
+/** Starts web-kvm's live migration through `url`, from whichever KVM host runs it to the other. */
+async function migrateWebKvm(url: string) {
+  const hosts = await hostsOn(url);
+  const from = hosts.find((h) => h.domains.some((d) => d.name === "web-kvm"))!;
+  const to = hosts.find((h) => (h.name === "kvmA" || h.name === "kvmB") && h.id !== from.id)!;
+  const res = await migrate(url, "web-kvm", from, to);
+  expect(res.status).toBe(200);
+  return { id: (await res.json()).job.id as string, from };
+}
 async function waitFinal(url: string, id: string, ms: number) {
   const t0 = Date.now();
   for (;;) {
@@ -134,12 +143,7 @@ test("a job started through instance 1 is watched live in a browser on instance 
 
 test("a cancel asked of instance 2 stops the migration instance 1 runs; the domain stays on the source", async () => {
   const [one, two] = t.instances;
-  const hosts = await hostsOn(one.url);
-  const from = hosts.find((h) => h.domains.some((d) => d.name === "web-kvm"))!;
-  const to = hosts.find((h) => (h.name === "kvmA" || h.name === "kvmB") && h.id !== from.id)!;
-  const res = await migrate(one.url, "web-kvm", from, to);
-  expect(res.status).toBe(200);
-  const id = (await res.json()).job.id as string;
+  const { id, from } = await migrateWebKvm(one.url);
   await expect.poll(async () => (await jobOn(two.url, id)).job.phase).toBe("precopy");
   const cancel = await fetch(`${two.url}/api/jobs/${id}/cancel`, { method: "POST", headers: bearer, body: "{}" });
   expect(cancel.status).toBe(200);
@@ -151,12 +155,7 @@ test("a cancel asked of instance 2 stops the migration instance 1 runs; the doma
 test("SIGKILL the instance running a migration mid-pre-copy: the other adopts it and ends it truthfully", async () => {
   test.setTimeout(180_000);
   const [one, two] = t.instances;
-  const hosts = await hostsOn(one.url);
-  const from = hosts.find((h) => h.domains.some((d) => d.name === "web-kvm"))!;
-  const to = hosts.find((h) => (h.name === "kvmA" || h.name === "kvmB") && h.id !== from.id)!;
-  const res = await migrate(one.url, "web-kvm", from, to);
-  expect(res.status).toBe(200);
-  const id = (await res.json()).job.id as string;
+  const { id } = await migrateWebKvm(one.url);
   // mid-pre-copy: memory is moving, the guest still runs on the source
   for (;;) {
     const j = await jobOn(two.url, id);

@@ -40,6 +40,8 @@ const job = (i: number, ownerId: string | null, hostId = "h1", status = "running
     },
   });
 
+// Skipped on SQLite (one process is the whole of Ferry there, nothing to coordinate); `npm run test:pg`, part of
+// `npm test`, runs this file on a private PostgreSQL, where nothing here is skipped.
 describe.skipIf(!onPostgres())("several instances on PostgreSQL", () => {
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-cluster-"));
