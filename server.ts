@@ -422,7 +422,11 @@ async function socketRefusal(auth: AuthService, session: SessionInfo, event: key
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const ferry = await startFerry();
+  const ferry = await startFerry().catch((e: Error) => {
+    // a configuration the operator can fix: say so in a sentence, not a stack trace
+    console.error(`Ferry could not start: ${e.message}`);
+    process.exit(1);
+  });
   console.log(`Ferry: ${ferry.url}`);
   const stop = async () => {
     await ferry.close();

@@ -57,7 +57,12 @@ const PG_MIGRATION_LOCK = 7_246_011;
  */
 export async function applyPgMigrations(url: string, dir = pgMigrationsDir()): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  await client.connect().catch((e: Error) => {
+    const u = new URL(url);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (${e.message}): is it running, and does DATABASE_URL name it?`,
+    );
+  });
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PG_MIGRATION_LOCK]);
     await client.query(PG_MIGRATIONS_TABLE);
