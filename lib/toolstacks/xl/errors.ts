@@ -15,6 +15,17 @@ export function xlError(argv: readonly string[], r: ExecResult): AppError {
       `\`${argv[0]}\` is not installed on this host (exit 127): is it a Xen dom0?`,
       { stderr },
     );
+  const privcmd = /Could not obtain handle on privileged command interface: (.*)/.exec(stderr);
+  if (privcmd || /cannot init xl context/.test(stderr)) {
+    const why = privcmd?.[1] ?? "";
+    return new AppError(
+      "toolstack_error",
+      /Permission denied/.test(why)
+        ? "xl may only be run as root here: Ferry's SSH user cannot open Xen's control interface (Permission denied)."
+        : "xl is installed but Xen is not running on this host (it cannot open Xen's control interface): was it booted without the Xen hypervisor?",
+      { stderr },
+    );
+  }
   if (/is an invalid domain identifier|Error: Domain '.*' does not exist\./.test(stderr)) {
     return new AppError("domain_not_found", `No such domain on this host (${cmd}).`, { stderr });
   }
@@ -29,11 +40,24 @@ export function xlError(argv: readonly string[], r: ExecResult): AppError {
 
 // xl migrate (xl_migrate.c; reference §1.6)
 const ERROR_LINES: [RegExp, ErrorCode, string][] = [
+  // the sender could not suspend the domain or track its memory: nothing reached the target (whose "Domain
+  // creation failed" then only says the stream ended); real Xen 4.17 output, PV and PVH (fixtures/xen417)
+  [
+    /Migration failed, failed to suspend at sender/,
+    "migrate_failed",
+    "The source could not suspend the domain for the move, so nothing was moved: the domain stays on the source.",
+  ],
   [/Could not resolve hostname/, "migrate_target_unknown", "The source host cannot resolve the target's name."],
   [
     /ssh: connect to host .* Connection refused|Connection timed out|No route to host/,
     "migrate_target_unreachable",
     "The source host cannot reach the target over SSH.",
+  ],
+  // the target's `xl migrate-receive` never said hello (real Xen 4.17: the receiving command failed at once)
+  [
+    /reading banner from migration receiver stream/,
+    "migrate_target_unreachable",
+    "The target never answered: `xl migrate-receive` did not start there (SSH between the hosts, or xl on the target).",
   ],
   [
     /cannot allocate memory|Domain creation failed/,
@@ -64,7 +88,12 @@ const ERROR_LINES: [RegExp, ErrorCode, string][] = [
 
 /** The most specific failure the lines describe (first match in the table's order of precedence). */
 export function errorOfLines(lines: string[]): { code: ErrorCode; message: string } {
-  for (const [re, code, message] of ERROR_LINES) if (lines.some((l) => re.test(l))) return { code, message };
+  for (const [re, code, message] of ERROR_LINES) {
+    if (!lines.some((l) => re.test(l))) continue;
+    // a failure at the sender has its own cause before it (log-dirty refused, the guest ignoring the suspend)
+    const why = code === "migrate_failed" ? causeLine(lines) : null;
+    return { code, message: why ? `${message} (xl: ${why})` : message };
+  }
   return { code: "migrate_failed", message: `xl migrate failed: ${causeLine(lines) ?? "no message"}` };
 }
 
@@ -75,7 +104,7 @@ const ERRORS: [RegExp, ErrorCode, string, boolean?][] = [
   [/Failed to open temp file/, "save_unwritable", "xl could not create the image file (does the directory exist?)."],
   [/Can't open restore file/, "image_missing", "The image file is not there."],
   [
-    /wrong magic number|wrong byte order|Savefile truncated|mandatory flag/,
+    /wrong magic number|wrong byte order|Savefile truncated|mandatory flag|Failed to read .* bytes of data for record|Failed to read Record Header/,
     "image_corrupt",
     "The file is not a complete xl save image.",
   ],

@@ -169,8 +169,15 @@ describe("xlError", () => {
     expect(xlError(["xl", "list", "42"], r(1, fixture("list-unknown-id.stderr.txt"))).code).toBe("domain_not_found");
     expect(xlError(["xl", "info"], r(127, "bash: line 1: xl: command not found\n")).code).toBe("toolstack_not_found");
     expect(xlError(["xl", "list", "-q"], r(2, "option `q' not supported.\n")).code).toBe("toolstack_error");
-    expect(xlError(["xl", "info"], r(1, "libxl: error: cannot init xl context\n")).message).toMatch(
-      /cannot init xl context/,
-    );
+  });
+  it("says Xen is not running when xl cannot open the hypervisor (real xl 4.17 on a machine without Xen)", () => {
+    const e = xlError(["xl", "info"], r(1, fixture("info-no-hypervisor-xen417.stderr.txt")));
+    expect(e.code).toBe("toolstack_error");
+    expect(e.message).toMatch(/Xen is not running on this host/);
+    expect(e.message).not.toMatch(/xencall/);
+    expect((e.detail as { stderr: string }).stderr).toMatch(/cannot init xl context/);
+    // written from xencall's source (PERROR + strerror): the same line when the SSH user is not root
+    const denied = "xencall: error: Could not obtain handle on privileged command interface: Permission denied\n";
+    expect(xlError(["xl", "info"], r(1, denied)).message).toMatch(/only be run as root/);
   });
 });

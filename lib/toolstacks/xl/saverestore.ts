@@ -9,9 +9,9 @@ import * as cmd from "./commands";
 // what the host says about a save or restore. Progress comes on stderr as "xc: progress: Frames: done/total  pct%";
 // the failure texts are in errors.ts.
 
-/** "xc: progress: Frames: 13312/262144    5%" → numbers (null for other lines). */
+/** "xc: progress: Frames: 13312/262144    5%" (or "xc: detail: …" under `xl -v`) → numbers (null for other lines). */
 export function parseProgress(line: string): { done: number; total: number; percent: number } | null {
-  const m = /^xc: (?:progress: )?Frames: (\d+)\/(\d+)\s+(\d+)%$/.exec(line.trim());
+  const m = /^xc: (?:progress: |detail: )?Frames: (\d+)\/(\d+)\s+(\d+)%$/.exec(line.trim());
   return m ? { done: Number(m[1]), total: Number(m[2]), percent: Number(m[3]) } : null;
 }
 

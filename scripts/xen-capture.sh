@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Real xl output from a real Xen: Debian 12's Xen 4.17 hypervisor and toolstack, booted under QEMU (software
+# emulation, no KVM needed) with a Debian 6.1 kernel as dom0, runs a tiny PV guest and records what xl prints.
+#
+#   bash scripts/xen-capture.sh [OUT_DIR]      (root not needed; apt-get download needs the Debian mirror)
+#
+# Each capture is OUT_DIR/<name>.stdout, .stderr and .rc (exit status). The commands are the ones Ferry runs
+# (xl info / list / list -l / uptime / save / restore / migrate) plus the refusals a client meets. What came from
+# here into lib/toolstacks/xl/fixtures is listed in its SOURCES ("xen417-qemu").
+#
+# Nothing here needs a Xen machine: QEMU's -kernel loads Xen (a multiboot image); the dom0 kernel and an
+# initramfs holding busybox, xl, xenstored and their libraries are its modules.
+set -euo pipefail
+W=${XEN_CAPTURE_WORK:-/tmp/ferry-xen}
+OUT=$(realpath -m "${1:-$W/out}")
+TIMEOUT=${XEN_CAPTURE_TIMEOUT:-1200}
+log() { printf '[xen-capture %5ss] %s\n' "$SECONDS" "$*" >&2; }
+mkdir -p "$W/debs" "$OUT"
+
+# ---------------------------------------------------------------- 1. Debian's packages, unpacked (not installed)
+KPKG=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17 libxencall1
+  libxendevicemodel1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1
+  libxentoollog1 libyajl2 $KPKG"
+( cd "$W/debs"
+  for p in $PKGS; do ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -qq "$p" 2>/dev/null || apt-get download -qq "$p"; done )
+X=$W/x; rm -rf "$X"; mkdir -p "$X"
+for d in "$W"/debs/*.deb; do
+  case $d in
+    *linux-image*) dpkg-deb --fsys-tarfile "$d" | tar -x -C "$X" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*' ;;
+    *) dpkg -x "$d" "$X" ;;
+  esac
+done
+XENVER=$(ls "$X"/usr/lib | sed -n 's/^xen-\([0-9.]*\)$/\1/p' | head -1)
+KVER=$(ls "$X"/lib/modules | head -1)
+log "Xen $XENVER, dom0 kernel $KVER"
+zcat "$X"/boot/xen-*-amd64.gz > "$W/xen.elf"
+cp "$X"/boot/vmlinuz-"$KVER" "$W/vmlinuz"
+
+# ---------------------------------------------------------------- 2. the guest: busybox that keeps writing memory
+G=$W/guest; rm -rf "$G"; mkdir -p "$G"/{bin,proc,sys,dev}
+cp /bin/busybox "$G/bin/busybox"
+cat > "$G/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t devtmpfs devtmpfs /dev
+echo "capture-guest: booted $(uname -r)"
+dd if=/dev/urandom of=/dev/shm-buf bs=1M count=4 2>/dev/null
+while :; do dd if=/dev/shm-buf of=/dev/shm-buf bs=1M conv=notrunc 2>/dev/null; sleep 1; done
+EOF
+chmod +x "$G/init"
+
+# ---------------------------------------------------------------- 3. dom0's initramfs
+R=$W/root; rm -rf "$R"; mkdir -p "$R"/{bin,proc,sys,dev,tmp,run,out,guest,lib/modules,etc/xen,var/lib/xen,var/log/xen,var/run/xen}
+cp /bin/busybox "$R/bin/busybox"
+cp "$X"/lib/modules/"$KVER"/kernel/drivers/xen/{xen-privcmd,xen-evtchn,xen-gntdev,xen-gntalloc}.ko "$X"/lib/modules/"$KVER"/kernel/drivers/xen/xenfs/xenfs.ko "$R/lib/modules/"
+mkdir -p "$R/usr/lib/xen-$XENVER" "$R/usr/lib/x86_64-linux-gnu" "$R/lib64"
+cp -a "$X/usr/lib/xen-$XENVER/bin" "$R/usr/lib/xen-$XENVER/"
+cp -a "$X"/usr/lib/x86_64-linux-gnu/. "$R/usr/lib/x86_64-linux-gnu/"
+cp -a "$X"/etc/xen/. "$R/etc/xen/"
+# the C libraries the binaries need, from this (Debian 12) machine
+LIBS=$(LD_LIBRARY_PATH="$X/usr/lib/x86_64-linux-gnu" ldd "$X/usr/lib/xen-$XENVER/bin/"{xl,xenstored,xenconsoled,libxl-save-helper,xen-init-dom0} \
+  | awk '/=> \//{print $3} /^\t\/lib64/{print $1}' | sort -u; ls /lib/x86_64-linux-gnu/libgcc_s.so.1)   # dlopen()ed by pthread_cancel
+for l in $LIBS; do case $l in "$X"/*) ;; *) mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l" ;; esac; done
+cp "$W/vmlinuz" "$R/guest/vmlinuz"
+( cd "$G" && find . | cpio -o -H newc --quiet | gzip -1 ) > "$R/guest/initrd.img"
+cat > "$R/etc/xen/capture.cfg" <<'EOF'
+name = "capture"
+type = "pv"
+kernel = "/guest/vmlinuz"
+ramdisk = "/guest/initrd.img"
+extra = "console=hvc0 quiet"
+memory = 160
+vcpus = 1
+on_crash = "preserve"
+EOF
+cat > "$R/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/usr/lib/xen-$XENVER/bin:/bin LC_ALL=C
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts; mount -t devpts devpts /dev/pts
+step() { echo "capture: \$*"; timeout 120 "\$@" || echo "capture: \$1 ended \$?"; }
+for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do insmod /lib/modules/\$m.ko; done
+mount -t xenfs xenfs /proc/xen
+step xenstored --pid-file /var/run/xenstored.pid
+step xen-init-dom0
+step xenconsoled --pid-file /var/run/xenconsoled.pid
+sh /capture.sh
+cd /out && tar -cz . | base64 > /tmp/out.b64
+echo "@@@CAPTURES-BEGIN@@@"; cat /tmp/out.b64; echo "@@@CAPTURES-END@@@"
+poweroff -f
+EOF
+chmod +x "$R/init"
+cat > "$R/capture.sh" <<'EOF'
+# run NAME ARGV... → /out/NAME.{stdout,stderr,rc}
+run() { n=$1; shift; timeout 300 "$@" >/out/$n.stdout 2>/out/$n.stderr; echo $? >/out/$n.rc; echo "capture: $n -> $(cat /out/$n.rc)"; [ "$(cat /out/$n.rc)" = 0 ] || head -5 /out/$n.stderr | sed 's/^/capture:   /'; }
+wait_state() { i=0; while [ $i -lt 120 ]; do xl list "$1" 2>/dev/null | grep -q "$2" && return 0; sleep 1; i=$((i+1)); done; return 1; }
+run noargs xl
+run info xl info
+run list-dom0 xl list
+run list-long-dom0 xl list -l
+run uptime-dom0 xl uptime
+run list-abbrev xl li
+run list-bogus-long xl list --bogus
+run list-bogus-short xl list -Z
+run list-unknown-name xl list nosuch
+run list-unknown-id xl list 42
+run help-list xl help list
+run unknown-command xl frobnicate
+run global-bogus xl -Z list
+run save-noargs xl save
+run migrate-noargs xl migrate
+run create xl create /etc/xen/capture.cfg
+wait_state capture ' r-----\| -b----'
+sleep 20
+run list-guest xl list
+run list-verbose xl list -v
+run list-long xl list -l
+run list-long-guest xl list -l capture
+run uptime xl uptime
+run uptime-guest xl uptime capture
+run save-unknown xl save nosuch /tmp/x.save
+run save-no-dir xl save capture /nonexistent/dir/capture.save
+run list-after-save-no-dir xl list
+run save xl save capture /tmp/capture.save
+run list-after-save xl list
+run restore xl restore /tmp/capture.save
+run list-after-restore xl list
+run restore-name-taken xl restore /tmp/capture.save
+run restore-missing xl restore /tmp/nosuch.save
+head -c 65536 /dev/urandom > /tmp/garbage.save
+run restore-garbage xl restore /tmp/garbage.save
+xl destroy capture
+head -c 300000 /tmp/capture.save > /tmp/truncated.save
+run restore-truncated xl restore /tmp/truncated.save
+run list-after-truncated xl list
+rm -f /tmp/garbage.save /tmp/truncated.save
+xl restore /tmp/capture.save 2>/dev/null; rm -f /tmp/capture.save
+run save-verbose xl -v save capture /tmp/capture2.save
+run restore-verbose xl -v restore /tmp/capture2.save
+rm -f /tmp/capture2.save
+sleep 5
+run uptime-after-restore xl uptime
+# live migration to this same host: xl's -s '' runs the "host" argument instead of ssh <host> xl migrate-receive
+( sleep 3; xl list >/out/list-during-migrate.stdout 2>/out/list-during-migrate.stderr ) &
+run migrate-local xl migrate -s '' capture 'xl migrate-receive'
+wait
+run list-after-migrate xl list
+run migrate-target-fails xl migrate -s '' capture 'false'
+run list-after-migrate-fail xl list
+run migrate-unknown xl migrate -s '' nosuch 'xl migrate-receive'
+run destroy xl destroy capture
+# Debian builds Xen without shadow paging, so a PV guest cannot be live-migrated (log-dirty needs it); a PVH
+# guest's log-dirty uses the hardware's nested paging, which QEMU emulates (SVM with NPT)
+sed -e 's/^name = .*/name = "capture-pvh"/' -e 's/^type = .*/type = "pvh"/' /etc/xen/capture.cfg > /etc/xen/pvh.cfg
+run create-pvh xl create /etc/xen/pvh.cfg
+wait_state capture-pvh ' r-----\| -b----'
+sleep 20
+run list-pvh xl list
+run list-long-pvh xl list -l capture-pvh
+( sleep 3; xl list >/out/list-during-migrate-pvh.stdout 2>/out/list-during-migrate-pvh.stderr ) &
+run migrate-local-pvh xl migrate -s '' capture-pvh 'xl migrate-receive'
+wait
+run list-after-migrate-pvh xl list
+run migrate-verbose-pvh xl -v migrate -s '' capture-pvh 'xl migrate-receive'
+run migrate-target-fails-pvh xl migrate -s '' capture-pvh 'false'
+run list-after-migrate-fail-pvh xl list
+run save-pvh xl save capture-pvh /tmp/pvh.save
+run restore-pvh xl restore /tmp/pvh.save
+rm -f /tmp/pvh.save
+sleep 3
+run uptime-end xl uptime
+run list-end xl list
+EOF
+
+( cd "$R" && find . | cpio -o -H newc --quiet | gzip -1 ) > "$W/dom0.img"
+log "dom0 initramfs $(du -h "$W/dom0.img" | cut -f1); booting Xen under QEMU (software emulation; minutes)"
+
+# ---------------------------------------------------------------- 4. boot, collect
+CONSOLE=$W/console.log
+timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
+  -kernel "$W/xen.elf" -append "dom0_mem=768M,max:768M console=com1 com1=115200,8n1 loglvl=warning noreboot smap=0 smep=0" \
+  -initrd "$W/vmlinuz console=hvc0 earlyprintk=xen,$W/dom0.img" \
+  -serial "file:$CONSOLE" -monitor none -display none </dev/null || { log "QEMU ended with $? (console: $CONSOLE)"; }
+sed -n '/@@@CAPTURES-BEGIN@@@/,/@@@CAPTURES-END@@@/p' "$CONSOLE" | sed '1d;$d' | tr -d '\r' | base64 -d | tar -xz -C "$OUT"
+log "captures in $OUT: $(ls "$OUT" | wc -l) files"
