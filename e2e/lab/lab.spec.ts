@@ -263,6 +263,18 @@ test("an SSH session killed mid-save (real OpenSSH, real libvirt): libvirt finis
     .poll(async () => (await (await api.get(`/api/jobs/${restoreId}`)).json()).job.status, { timeout: 60_000 })
     .toBe("succeeded");
   expect(domstate("hostB")).toBe("running");
+
+  // both runs' images (this test's and the one before it) are deleted through Ferry, which removes each file on
+  // its host over SSH: a lab kept between runs does not fill its disk with 128 MiB images
+  const images = ((await (await api.get("/api/images")).json()).images as { id: string; path: string }[]).filter((i) =>
+    i.path.startsWith(`${SAVES}/`),
+  );
+  expect(images.length).toBeGreaterThanOrEqual(1);
+  for (const i of images) {
+    const del = await api.delete(`/api/images/${i.id}`, { headers });
+    expect(del.status(), await del.text()).toBe(200);
+    expect(fs.existsSync(i.path), `${i.path} deleted on the host`).toBe(false);
+  }
 });
 
 test("evacuate hostB through the UI: the plan, the run, then hostB is empty and the guest runs once, on hostC", async ({

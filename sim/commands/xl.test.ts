@@ -50,10 +50,10 @@ describe("simulated xl, to the character of the reference", () => {
     expect(await xl("hostB", "frobnicate")).toMatchObject({ code: 1, err: "command not implemented\n" });
   });
 
-  it("xl list -l is JSON without Domain-0, 4-space indented", async () => {
+  it("xl list -l is JSON with Domain-0 first (as real Xen 4.17 prints it), 4-space indented", async () => {
     const { out } = await xl("hostB", "list", "-l");
-    expect(out.startsWith('[\n    {\n        "domid": 1,')).toBe(true);
-    expect(parseXlListLong(out).map((e) => e.name)).toEqual(["ubuntu_fuwa_nfs_domU", "debian_etch_domU"]);
+    expect(out.startsWith('[\n    {\n        "domid": 0,')).toBe(true);
+    expect(parseXlListLong(out).map((e) => e.name)).toEqual(["Domain-0", "ubuntu_fuwa_nfs_domU", "debian_etch_domU"]);
   });
 
   it("xl info: labels padded to 23, free memory accounts for every domain", async () => {

@@ -129,20 +129,33 @@ export function xlCommand(world: World, hostName: string): CommandFn {
     const host = world.host(hostName);
     let i = 1;
     while (i < argv.length && /^-[vftTN]+$/.test(argv[i])) i++;
-    if (i < argv.length && argv[i].startsWith("-") && argv[i] !== "-h") {
-      io.err("unknown global option\n");
+    if (i < argv.length && argv[i].startsWith("-")) {
+      // getopt's complaint first (argv[0] as the shell found it), then xl's (real Xen 4.17: fixtures/xen417)
+      const bad =
+        argv[i]
+          .slice(1)
+          .split("")
+          .find((c) => !"vftTN".includes(c)) ?? "-";
+      io.err(`${argv[0]}: invalid option -- '${bad}'\nunknown global option\n`);
       return 1;
     }
-    const sub = argv[i] === "-h" ? argv[i] : (lookupXlCommand(argv[i]) ?? argv[i]);
+    const sub = lookupXlCommand(argv[i]) ?? argv[i];
     const args = argv.slice(i + 1);
     switch (sub) {
       case undefined:
-      case "-h":
-      case "help":
         io.out(
           "Usage xl [-vfNtT] <subcommand> [args]\n\nxl full list of subcommands:\n\n list  List information about all/some domains\n info  Get information about Xen host\n uptime  Print uptime for all/some domains\n",
         );
-        return sub === undefined ? 1 : 0;
+        return 1;
+      case "help":
+        if (args[0] && lookupXlCommand(args[0]) === "list") {
+          io.out(LIST_USAGE);
+          return 0;
+        }
+        io.out(
+          "Usage xl [-vfNtT] <subcommand> [args]\n\nxl full list of subcommands:\n\n list  List information about all/some domains\n info  Get information about Xen host\n uptime  Print uptime for all/some domains\n",
+        );
+        return 0;
       case "info":
         return xlInfo(world, host, args, io);
       case "list":
@@ -162,7 +175,12 @@ export function xlCommand(world: World, hostName: string): CommandFn {
   };
 }
 
-/** def_getopt: unknown option → "option `X' not supported." exit 2. Returns null on error. */
+/** `xl help list` / `xl list -h` (real Xen 4.17, fixtures/xen417/help-list.stdout) */
+const LIST_USAGE =
+  "Usage: xl [-vtT] list [options] [Domain]\n\n\nList information about all/some domains.\n\nOptions:\n\n-l, --long              Output all VM details\n-v, --verbose           Prints out UUIDs and security context\n-Z, --context           Prints out security context\n-c, --cpupool           Prints the cpupool the domain is in\n-n, --numa              Prints out NUMA node affinity\n";
+
+/** def_getopt: unknown option → "option `X' not supported." exit 2 (an unknown long option is named by a NUL: getopt's
+ * optopt is 0 for it, as real xl 4.17 prints). Returns null on error. */
 function getopt(args: string[], letters: string, longs: Record<string, string>, io: CommandIO) {
   const flags = new Set<string>();
   const rest: string[] = [];
@@ -175,7 +193,7 @@ function getopt(args: string[], letters: string, longs: Record<string, string>, 
     if (a.startsWith("--") && a.length > 2) {
       const f = longs[a.slice(2)];
       if (!f) {
-        io.err(`option \`${a.slice(2)}' not supported.\n`);
+        io.err("option `\0' not supported.\n");
         return null;
       }
       flags.add(f);
@@ -259,11 +277,11 @@ function xlList(world: World, host: SimHost, args: string[], io: CommandIO): num
   );
   if (!opts) return 2;
   if (opts.flags.has("h")) {
-    io.out("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n");
+    io.out(LIST_USAGE);
     return 0;
   }
   if (opts.rest.length > 1) {
-    io.err("Usage: xl [-v] list [options] [Domain]\n\nList information about all/some domains.\n");
+    io.out(LIST_USAGE);
     return 1;
   }
   const now = Date.now();
@@ -274,8 +292,8 @@ function xlList(world: World, host: SimHost, args: string[], io: CommandIO): num
     selected = [one];
   }
   if (opts.flags.has("l")) {
-    // Domain-0 has no stored libxl config, so `xl list -l` skips it silently (as real xl does).
-    const entries = selected.filter((r) => r.domid !== 0).map((r) => longEntry(host, r));
+    // Domain-0 is listed too, with the little xen-init-dom0 stores for it (real Xen 4.17: fixtures/xen417)
+    const entries = selected.map((r) => (r.domid === 0 ? dom0Entry(host) : longEntry(host, r)));
     io.out(`${entries.length ? JSON.stringify(entries, null, 4) : "[\n]"}\n`);
     return 0;
   }
@@ -290,6 +308,25 @@ function xlList(world: World, host: SimHost, args: string[], io: CommandIO): num
   }
   io.out(out);
   return 0;
+}
+
+/** Domain-0's `xl list -l` entry: the type, name and memory xen-init-dom0 records, and the scheduler's defaults. */
+function dom0Entry(host: SimHost) {
+  const memkb = host.dom0MemoryMiB * 1024;
+  return {
+    domid: 0,
+    config: {
+      c_info: { type: "pv", name: "Domain-0" },
+      b_info: {
+        max_memkb: memkb,
+        target_memkb: memkb - 1,
+        sched_params: { sched: "credit2", weight: 256, cap: 0 },
+        "type.pv": {},
+        arch_arm: {},
+        arch_x86: {},
+      },
+    },
+  };
 }
 
 /** `xl list -l` entry: {domid, config} with default-valued fields omitted (gentypes.py). */

@@ -187,6 +187,25 @@ describe("parseDomjobinfo", () => {
       });
     }
   });
+  it("reads a real save in progress and its completed job (the lab): what a save's progress and recovery ask", () => {
+    const live = parseDomjobinfo(fixture("domjobinfo-save-active-lab.txt"));
+    expect(live).toMatchObject({
+      type: "Unbounded",
+      operation: "Save",
+      elapsedMs: 36,
+      iteration: 1,
+      memoryProcessed: parseSize("49.997 MiB"),
+      memoryTotal: parseSize("128.508 MiB"),
+      totalDowntimeMs: null,
+    });
+    expect(parseDomjobinfo(fixture("domjobinfo-save-completed-lab.txt"))).toMatchObject({
+      type: "Completed",
+      operation: "Save",
+      memoryRemaining: 0,
+      totalDowntimeMs: 61,
+      bandwidthBps: parseSize("1.926 GiB/s"),
+    });
+  });
   it("refuses text without a job type", () => {
     expect(codeOf(() => parseDomjobinfo("error: failed to get domain 'x'\n"))).toBe("toolstack_parse_error");
   });

@@ -91,10 +91,17 @@ describe("real Xen 4.17: the inventory commands", () => {
 
 describe("real Xen 4.17: save and restore", () => {
   it("xl save reports progress in frames to 100 percent (and `xl -v save` as detail lines)", () => {
-    const progress = errLines("save").map(parseProgress).filter((p) => p !== null);
+    const progress = errLines("save")
+      .map(parseProgress)
+      .filter((p) => p !== null);
     expect(progress).toHaveLength(20);
     expect(progress.at(-1)).toEqual({ done: 40960, total: 40960, percent: 100 });
-    expect(errLines("save-verbose").map(parseProgress).filter((p) => p !== null).at(-1)?.percent).toBe(100);
+    expect(
+      errLines("save-verbose")
+        .map(parseProgress)
+        .filter((p) => p !== null)
+        .at(-1)?.percent,
+    ).toBe(100);
     expect(capture("save").code).toBe(0);
     // the domain is gone from the host once saved, back (with a new id) once restored
     expect(listed("list-after-save")).toEqual([["Domain-0", 0, "running"]]);
