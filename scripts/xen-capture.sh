@@ -95,7 +95,7 @@ chmod +x "$R/init"
 cat > "$R/capture.sh" <<'EOF'
 # run NAME ARGV... → /out/NAME.{stdout,stderr,rc}
 run() { n=$1; shift; timeout 300 "$@" >/out/$n.stdout 2>/out/$n.stderr; echo $? >/out/$n.rc; echo "capture: $n -> $(cat /out/$n.rc)"; [ "$(cat /out/$n.rc)" = 0 ] || head -5 /out/$n.stderr | sed 's/^/capture:   /'; }
-wait_state() { i=0; while [ $i -lt 120 ]; do xl list "$1" 2>/dev/null | grep -q "$2" && return 0; sleep 1; i=$((i+1)); done; return 1; }
+wait_state() { i=0; while [ $i -lt 120 ]; do xl list "$1" >/dev/null 2>&1 && return 0; sleep 1; i=$((i+1)); done; return 1; }
 run noargs xl
 run info xl info
 run list-dom0 xl list
@@ -112,7 +112,7 @@ run global-bogus xl -Z list
 run save-noargs xl save
 run migrate-noargs xl migrate
 run create xl create /etc/xen/capture.cfg
-wait_state capture ' r-----\| -b----'
+wait_state capture
 sleep 20
 run list-guest xl list
 run list-verbose xl list -v
@@ -155,7 +155,7 @@ run destroy xl destroy capture
 # guest's log-dirty uses the hardware's nested paging, which QEMU emulates (SVM with NPT)
 sed -e 's/^name = .*/name = "capture-pvh"/' -e 's/^type = .*/type = "pvh"/' /etc/xen/capture.cfg > /etc/xen/pvh.cfg
 run create-pvh xl create /etc/xen/pvh.cfg
-wait_state capture-pvh ' r-----\| -b----'
+wait_state capture-pvh
 sleep 20
 run list-pvh xl list
 run list-long-pvh xl list -l capture-pvh
@@ -163,7 +163,6 @@ run list-long-pvh xl list -l capture-pvh
 run migrate-local-pvh xl migrate -s '' capture-pvh 'xl migrate-receive'
 wait
 run list-after-migrate-pvh xl list
-run migrate-verbose-pvh xl -v migrate -s '' capture-pvh 'xl migrate-receive'
 run migrate-target-fails-pvh xl migrate -s '' capture-pvh 'false'
 run list-after-migrate-fail-pvh xl list
 run save-pvh xl save capture-pvh /tmp/pvh.save
