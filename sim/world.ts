@@ -63,6 +63,8 @@ export type SimFault =
   | { kind: "target-oom"; domain?: string }
   | { kind: "link-cut"; during: "precopy" | "stop-and-copy"; domain?: string }
   | { kind: "target-start-fails"; domain?: string }
+  /** xl: the sender cannot put the domain in log-dirty mode (real Xen 4.17 without shadow paging, a PV guest) */
+  | { kind: "suspend-refused"; domain?: string }
   | { kind: "disk-full"; atPercent: number; domain?: string }
   | { kind: "corrupt-file"; path: string; domain?: undefined }
   /** the guest's QEMU dies during the next migration's pre-copy (libvirt: "domain is no longer running") */

@@ -122,6 +122,7 @@ describe("JobEngine: live migration over simulated xl", () => {
     [{ kind: "link-cut" as const, during: "precopy" as const }, "migrate_link_lost"],
     [{ kind: "link-cut" as const, during: "stop-and-copy" as const }, "migrate_link_lost"],
     [{ kind: "target-start-fails" as const }, "migrate_target_start_failed"],
+    [{ kind: "suspend-refused" as const }, "migrate_failed"], // real Xen 4.17's text: the sender gave up
   ])("fault %j fails with %s and leaves the domain running on the source only", async (fault, code) => {
     sim.world.faults.push({ ...fault, domain: "ubuntu_fuwa_nfs_domU" });
     const done = await finalOf((await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC")).id);

@@ -93,6 +93,35 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
   });
   dst.nextDomid = Math.max(dst.nextDomid, incoming.domid + 1);
   io.err(`xc: info: Saving domain ${dom.domid}, type x86 PV\n`);
+  if (world.takeFault("suspend-refused", name)) {
+    // what Debian's Xen 4.17 printed for a PV guest (lib/toolstacks/xl/fixtures/xen417/migrate-local.stderr): the
+    // sender gives up before a page moves; the target's restore then reads an empty stream; the domain runs on
+    removeDomain(dst, incoming);
+    const d = dom.domid;
+    const t = incoming.domid;
+    io.err(
+      [
+        "xc: error: Failed to enable logdirty: 95,22,0 (22 = Invalid argument): Internal error",
+        "xc: error: Save failed (22 = Invalid argument): Internal error",
+        `libxl: error: libxl_stream_write.c:347:libxl__xc_domain_save_done: Domain ${d}:saving domain: domain did not respond to suspend request: Invalid argument`,
+        "migration sender: libxl_domain_suspend failed (rc=-8)",
+        `xc: info: Found x86 PV domain from Xen ${dst.xenVersion.split(".").slice(0, 2).join(".")}`,
+        "xc: info: Restoring domain",
+        "xc: error: Failed to read Record Header from stream (0 = Success): Internal error",
+        "xc: error: Restore failed (0 = Success): Internal error",
+        "libxl: error: libxl_stream_read.c:850:libxl__xc_domain_restore_done: restoring domain: Success",
+        `libxl: error: libxl_create.c:1640:domcreate_rebuild_done: Domain ${t}:cannot (re-)build domain: -3`,
+        `libxl: error: libxl_domain.c:1183:libxl__destroy_domid: Domain ${t}:Non-existant domain`,
+        `libxl: error: libxl_domain.c:1137:domain_destroy_callback: Domain ${t}:Unable to destroy guest`,
+        `libxl: error: libxl_domain.c:1064:domain_destroy_cb: Domain ${t}:Destruction of domain failed`,
+        "migration target: Domain creation failed (code -3).",
+        `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${4000 + d}] exited with error status 1`,
+        "Migration failed, failed to suspend at sender.",
+        "",
+      ].join("\n"),
+    );
+    return 1;
+  }
   io.err(`xc: info: Found x86 PV domain from Xen ${dst.xenVersion.split(".").slice(0, 2).join(".")}\n`);
   io.err("xc: info: Restoring domain\n");
 

@@ -19,6 +19,7 @@ export type Fault =
   | { kind: "link-cut"; during: "precopy" | "stop-and-copy" }
   | { kind: "target-oom" }
   | { kind: "target-start-fails" }
+  | { kind: "suspend-refused" }
   | { kind: "domain-crash" }
   | { kind: "disk-full"; atPercent: number }
   | { kind: "ferry-kill"; at: Moment };
@@ -76,7 +77,7 @@ function faultsFor(job: JobKindT, toolstack: Toolstack): Fault["kind"][] {
   const common: Fault["kind"][] = ["blip", "sshd-stop", "ferry-kill"];
   if (job === "migrate") {
     const more: Fault["kind"][] = ["link-cut", "target-oom"];
-    if (toolstack === "xl") more.push("target-start-fails");
+    if (toolstack === "xl") more.push("target-start-fails", "suspend-refused");
     if (toolstack === "virsh") more.push("domain-crash");
     return [...common, ...more];
   }
@@ -167,6 +168,8 @@ export function describeFault(f: Fault): string {
       return "target out of memory";
     case "target-start-fails":
       return "target fails to start the domain";
+    case "suspend-refused":
+      return "the source cannot suspend the domain (log-dirty refused)";
     case "domain-crash":
       return "the guest crashes during pre-copy";
     case "disk-full":

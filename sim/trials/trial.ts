@@ -92,7 +92,12 @@ export async function runTrial(plan: TrialPlan, timeScale: number): Promise<Tria
     // faults the simulated toolstack consumes at their own moment
     for (const f of plan.faults) {
       if (f.kind === "link-cut") world.faults.push({ kind: "link-cut", during: f.during, domain: plan.domain });
-      else if (f.kind === "target-oom" || f.kind === "target-start-fails" || f.kind === "domain-crash")
+      else if (
+        f.kind === "target-oom" ||
+        f.kind === "target-start-fails" ||
+        f.kind === "suspend-refused" ||
+        f.kind === "domain-crash"
+      )
         world.faults.push({ kind: f.kind, domain: plan.domain });
       else if (f.kind === "disk-full")
         world.faults.push({ kind: "disk-full", atPercent: f.atPercent, domain: plan.domain });
