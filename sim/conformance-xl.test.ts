@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { xlCommand } from "./commands/xl";
 import { createDefaultWorld } from "./default-world";
+import { runSimCommand } from "./testing";
 
 // Conformance, xl half: the same xl command lines against a simulated Xen host and against a real Xen 4.17 —
 // recorded, because no Xen runs here: scripts/xen-capture.sh boots Debian's Xen under QEMU and keeps what each
@@ -36,19 +37,7 @@ async function simulated(argv: string[], prepare?: (w: ReturnType<typeof createD
   const world = createDefaultWorld();
   world.timeScale = 10_000; // a save's disk time, not its output, is scaled
   prepare?.(world);
-  let stdout = "";
-  let stderr = "";
-  const code = await xlCommand(world, SIM_HOST)(["xl", ...argv], {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    stdin: "",
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+  return runSimCommand(xlCommand(world, SIM_HOST), ["xl", ...argv]);
 }
 
 /** Names, paths, numbers and hex normalised: what is left is the text a parser or a person relies on. */

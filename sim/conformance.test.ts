@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDemoWorld } from "./default-world";
 import { virshCommand } from "./commands/virsh";
+import { runSimCommand } from "./testing";
 
 // Conformance: the same virsh command lines against a simulated KVM host and, where the lab is up (e2e/lab/up.sh;
 // CI builds it first), against the lab's real libvirt 9.0. What is compared is the shape a client notices: exit
@@ -109,20 +110,8 @@ const SIM_DOMAIN: Record<GuestState, { host: string; dom: string }> = {
 async function simulated(c: (typeof CASES)[number]): Promise<Shape> {
   const { host, dom } = SIM_DOMAIN[c.state ?? "running"];
   const argv = c.argv(dom);
-  const world = createDemoWorld();
-  let out = "";
-  let err = "";
-  const code = await virshCommand(world, host)(["virsh", ...argv], {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    stdin: "",
-    signal: new AbortController().signal,
-  });
-  return shapeOf(code, out, err, dom);
+  const r = await runSimCommand(virshCommand(createDemoWorld(), host), ["virsh", ...argv]);
+  return shapeOf(r.code, r.stdout, r.stderr, dom);
 }
 
 function real(host: string, argv: string[], dom: string): Shape {

@@ -51,3 +51,23 @@ export async function startTestCluster(world: World = createDefaultWorld()) {
     },
   };
 }
+
+/** Runs one simulated command line (no SSH, no shell) and collects what it printed. */
+export async function runSimCommand(
+  fn: import("./sh/run").CommandFn,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await fn(argv, {
+    stdin: "",
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
