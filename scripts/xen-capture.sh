@@ -3,6 +3,10 @@
 # emulation, no KVM needed) with a Debian 6.1 kernel as dom0, runs a tiny PV guest and records what xl prints.
 #
 #   bash scripts/xen-capture.sh [OUT_DIR]      (root not needed; apt-get download needs the Debian mirror)
+#   XEN_MODE=serve XEN_SSH_PORT=2622 bash scripts/xen-capture.sh
+#       instead of recording, leave the Xen host running with OpenSSH on 127.0.0.1:2622 (root, the key in
+#       $XEN_CAPTURE_WORK/keys/id_ed25519; host key $XEN_CAPTURE_WORK/keys/ssh_host_ed25519_key.pub) and the PV guest
+#       "capture" running, for Ferry to manage as it would any Xen host (e2e/xen). Stop it: kill $(cat …/qemu.pid)
 #
 # Each capture is OUT_DIR/<name>.stdout, .stderr and .rc (exit status). The commands are the ones Ferry runs
 # (xl info / list / list -l / uptime / save / restore / migrate) plus the refusals a client meets. What came from
@@ -13,6 +17,8 @@
 set -euo pipefail
 W=${XEN_CAPTURE_WORK:-/tmp/ferry-xen}
 OUT=$(realpath -m "${1:-$W/out}")
+MODE=${XEN_MODE:-capture}
+PORT=${XEN_SSH_PORT:-2622}
 TIMEOUT=${XEN_CAPTURE_TIMEOUT:-1200}
 log() { printf '[xen-capture %5ss] %s\n' "$SECONDS" "$*" >&2; }
 mkdir -p "$W/debs" "$OUT"
@@ -27,7 +33,8 @@ PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils l
 X=$W/x; rm -rf "$X"; mkdir -p "$X"
 for d in "$W"/debs/*.deb; do
   case $d in
-    *linux-image*) dpkg-deb --fsys-tarfile "$d" | tar -x -C "$X" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*' ;;
+    *linux-image*) dpkg-deb --fsys-tarfile "$d" | tar -x -C "$X" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*' \
+      './lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/*' ;;
     *) dpkg -x "$d" "$X" ;;
   esac
 done
@@ -74,6 +81,48 @@ memory = 160
 vcpus = 1
 on_crash = "preserve"
 EOF
+if [ "$MODE" = serve ]; then
+  # an OpenSSH server and the plain Linux tools Ferry runs on a host (this machine's Debian 12 binaries)
+  mkdir -p "$W/keys" "$R"/{etc/ssh,root/.ssh,run/sshd,var/lib/xen/images,usr/sbin,usr/bin}
+  [ -s "$W/keys/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C ferry-xen -f "$W/keys/id_ed25519"
+  [ -s "$W/keys/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C xen417 -f "$W/keys/ssh_host_ed25519_key"
+  cp "$W/keys/ssh_host_ed25519_key" "$W/keys/ssh_host_ed25519_key.pub" "$R/etc/ssh/"
+  cp "$W/keys/id_ed25519.pub" "$R/root/.ssh/authorized_keys"
+  cp "$X"/lib/modules/"$KVER"/kernel/drivers/net/ethernet/intel/e1000/e1000.ko "$R/lib/modules/"
+  TOOLS="/usr/sbin/sshd /bin/dash /usr/bin/stat /usr/bin/sha256sum /usr/bin/df /usr/bin/head /usr/bin/base64
+    /usr/bin/chmod /usr/bin/rm /usr/bin/cat /usr/bin/find /bin/ip /usr/bin/ls /usr/bin/mkdir /usr/bin/sleep"
+  for t in $TOOLS; do mkdir -p "$R$(dirname "$t")"; cp -L "$t" "$R$t"; done
+  ln -s "/usr/lib/xen-$XENVER/bin/xl" "$R/usr/sbin/xl"   # on the PATH of an SSH session, as Debian's package puts it
+  for l in $(ldd $TOOLS 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib64/{print $1}' | sort -u); do
+    [ -e "$R$l" ] || { mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; }
+  done
+  printf 'root:x:0:0:root:/root:/bin/dash\nsshd:x:100:65534::/run/sshd:/bin/false\n' > "$R/etc/passwd"
+  printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\n' > "$R/etc/shadow"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
+  cat > "$R/etc/ssh/sshd_config" <<'CFG'
+Port 22
+HostKey /etc/ssh/ssh_host_ed25519_key
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+UsePAM no
+StrictModes no
+PidFile /run/sshd.pid
+MaxSessions 10
+CFG
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$R/etc/machine-id"; echo >> "$R/etc/machine-id"
+  cat > "$R/serve.sh" <<'SRV'
+insmod /lib/modules/e1000.ko
+ip link set lo up; ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
+hostname xen417
+mount -t tmpfs -o size=512m,mode=700 images /var/lib/xen/images   # the image directory, with a size df can tell
+/usr/sbin/sshd -E /var/log/sshd.log
+xl create /etc/xen/capture.cfg
+echo "xen-host: ready"
+while :; do sleep 3600; done
+SRV
+fi
 cat > "$R/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -86,6 +135,7 @@ mount -t xenfs xenfs /proc/xen
 step xenstored --pid-file /var/run/xenstored.pid
 step xen-init-dom0
 step xenconsoled --pid-file /var/run/xenconsoled.pid
+[ -f /serve.sh ] && exec sh /serve.sh
 sh /capture.sh
 cd /out && tar -cz . | base64 > /tmp/out.b64
 echo "@@@CAPTURES-BEGIN@@@"; cat /tmp/out.b64; echo "@@@CAPTURES-END@@@"
@@ -178,8 +228,29 @@ log "dom0 initramfs $(du -h "$W/dom0.img" | cut -f1); booting Xen under QEMU (so
 
 # ---------------------------------------------------------------- 4. boot, collect
 CONSOLE=$W/console.log
+XEN_ARGS="dom0_mem=768M,max:768M console=com1 com1=115200,8n1 loglvl=warning noreboot smap=0 smep=0"
+if [ "$MODE" = serve ]; then
+  [ -s "$W/qemu.pid" ] && kill "$(cat "$W/qemu.pid")" 2>/dev/null || true
+  rm -f "$W/serve.env"
+  : > "$CONSOLE"
+  # no AVX: under emulation the vector state of dom0's processes is not kept whole across switches (sshd died with
+  # "error in libcrypto" and xl segfaulted in libc's AVX2 code); glibc and OpenSSL take their SSE paths instead
+  qemu-system-x86_64 -machine q35 -cpu "${XEN_QEMU_CPU:-Nehalem}" -smp 2 -m 1536 -display none -no-reboot -daemonize -pidfile "$W/qemu.pid" \
+    -kernel "$W/xen.elf" -append "$XEN_ARGS" -initrd "$W/vmlinuz console=hvc0 earlyprintk=xen,$W/dom0.img" \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" -device e1000,netdev=n0 \
+    -serial "file:$CONSOLE" -monitor none
+  for _ in $(seq 1 "$TIMEOUT"); do
+    if grep -q "xen-host: ready" "$CONSOLE"; then
+      printf 'XEN_SSH_PORT=%s\nXEN_SSH_KEY=%s\nXEN_HOST_KEY=%s\n' "$PORT" "$W/keys/id_ed25519" "$W/keys/ssh_host_ed25519_key.pub" > "$W/serve.env"
+      log "Xen host up: ssh -i $W/keys/id_ed25519 -p $PORT root@127.0.0.1"; exit 0
+    fi
+    kill -0 "$(cat "$W/qemu.pid")" 2>/dev/null || { log "QEMU ended (console: $CONSOLE)"; exit 1; }
+    sleep 1
+  done
+  log "the Xen host did not come up in $TIMEOUT s (console: $CONSOLE)"; exit 1
+fi
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
-  -kernel "$W/xen.elf" -append "dom0_mem=768M,max:768M console=com1 com1=115200,8n1 loglvl=warning noreboot smap=0 smep=0" \
+  -kernel "$W/xen.elf" -append "$XEN_ARGS" \
   -initrd "$W/vmlinuz console=hvc0 earlyprintk=xen,$W/dom0.img" \
   -serial "file:$CONSOLE" -monitor none -display none </dev/null || { log "QEMU ended with $? (console: $CONSOLE)"; }
 sed -n '/@@@CAPTURES-BEGIN@@@/,/@@@CAPTURES-END@@@/p' "$CONSOLE" | sed '1d;$d' | tr -d '\r' | base64 -d | tar -xz -C "$OUT"

@@ -41,7 +41,7 @@ export async function startControlServer(
         const host = url.searchParams.get("host");
         return send(
           200,
-          [...cluster.world.processes].filter((p) => !host || p.host === host),
+          host ? cluster.world.processesOf(host) : [...cluster.world.processes],
         );
       }
       if (req.method === "POST" && url.pathname === "/faults") {

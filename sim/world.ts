@@ -142,6 +142,8 @@ export interface SimProcess {
   host: string;
   argv: string[];
   startedAt: number;
+  /** a process that outlives its command (xl's domain monitor): listed while this says it lives */
+  lives?: () => boolean;
 }
 
 export class World extends EventEmitter {
@@ -273,6 +275,26 @@ export class World extends EventEmitter {
     } finally {
       this.processes.delete(p);
     }
+  }
+
+  /** The processes `ps` shows on a host now (a monitor whose domain is gone has exited). */
+  processesOf(host: string): SimProcess[] {
+    for (const p of this.processes) if (p.lives && !p.lives()) this.processes.delete(p);
+    return [...this.processes].filter((p) => p.host === host).sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
+   * xl's monitor: after `xl create` / `xl restore` (without -e) xl forks a process that keeps the command's argv and
+   * waits in the background for the domain's death (to act on on_reboot/on_crash; log /var/log/xen/xl-<name>.log).
+   */
+  addMonitor(host: string, argv: string[], domid: number) {
+    this.processes.add({
+      pid: this.nextPid++,
+      host,
+      argv: [...argv],
+      startedAt: Date.now(),
+      lives: () => this.hosts.get(host)?.domains.some((d) => d.domid === domid) ?? false,
+    });
   }
 
   recordCommand(host: string, argv: string[]) {

@@ -185,6 +185,8 @@ export async function xlRestore(world: World, hostName: string, args: string[], 
   io.err("xc: info: Restore successful\n");
   io.err(`xc: info: XenStore: mfn 0x${(0x3fb808 + dom.domid).toString(16)}, dom 0, evt 1\n`);
   io.err(`xc: info: Console: mfn 0x${(0x3fb8e7 + dom.domid).toString(16)}, dom 0, evt 2\n`);
+  // as the real xl 4.17 does (seen on a real host: e2e/lab/xen.spec.ts): a monitor named `xl restore <file>` stays
+  if (!flags.has("e")) world.addMonitor(hostName, ["xl", "restore", ...args], dom.domid);
   return 0;
 }
 

@@ -76,3 +76,27 @@ describe("simulated xl, to the character of the reference", () => {
     expect(uptime.get(2)).toBeGreaterThan(86400);
   });
 });
+
+describe("xl's domain monitor, as the real xl 4.17 leaves it", () => {
+  it("after xl restore a process named `xl restore <file>` stays while the domain lives (not with -e)", async () => {
+    const { runSimCommand } = await import("../testing");
+    const { linuxCommands } = await import("./linux");
+    const world = createDefaultWorld();
+    world.timeScale = 1000;
+    const run = (...argv: string[]) => runSimCommand(xlCommand(world, "hostB"), ["xl", ...argv]);
+    const ps = async () => (await runSimCommand(linuxCommands(world, "hostB").ps, ["ps", "-eo", "pid=,args="])).stdout;
+    const file = "/xen-saved-images/fuwa.save";
+    expect((await run("save", "ubuntu_fuwa_nfs_domU", file)).code).toBe(0);
+    expect(await ps()).toBe("");
+    expect((await run("restore", file)).code).toBe(0);
+    expect(await ps()).toMatch(new RegExp(`^ +\\d+ xl restore ${file}\\n$`));
+    const host = world.host("hostB");
+    host.domains = host.domains.filter((d) => d.name !== "ubuntu_fuwa_nfs_domU"); // the guest shuts down
+    expect(await ps()).toBe(""); // the monitor saw its domain die and exited
+    expect((await run("save", "ubuntu_fuwa_nfs_domU", file)).code).not.toBe(0); // (gone: nothing to save)
+    world.addDomain("hostB", { name: "ubuntu_fuwa_nfs_domU", memoryMiB: 256, vcpus: 1 });
+    expect((await run("save", "ubuntu_fuwa_nfs_domU", `${file}.2`)).code).toBe(0);
+    expect((await run("restore", "-e", `${file}.2`)).code).toBe(0);
+    expect(await ps()).toBe("");
+  });
+});
