@@ -39,10 +39,7 @@ export async function startControlServer(
         return send(200, { cleared: cluster.world.faults.splice(0).length });
       if (req.method === "GET" && url.pathname === "/processes") {
         const host = url.searchParams.get("host");
-        return send(
-          200,
-          host ? cluster.world.processesOf(host) : [...cluster.world.processes],
-        );
+        return send(200, host ? cluster.world.processesOf(host) : [...cluster.world.processes]);
       }
       if (req.method === "POST" && url.pathname === "/faults") {
         const body = JSON.parse(

@@ -176,13 +176,18 @@ export async function settleRestore(
 ): Promise<RestoreVerdict> {
   const ops = driverOf(host.toolstack).files;
   const phase: JobPhase = "activation";
-  await a.emit({ type: "log", phase, payload: { line: `ferry: asking ${host.name} what became of the restore` } });
+  await a.emit({
+    type: "log",
+    phase,
+    payload: { line: `ferry: asking ${host.name} whether ${image.domainName} runs` },
+  });
   let pausedSince: number | null = null;
   for (;;) {
     // the toolstack unpauses a restored domain only once its memory is in: running means the restore is over, even
     // where a process of that command line remains (xl leaves a monitor named `xl restore <file>` while the domain lives)
     const state = await ask(a, host, phase, (r) => ops.state(r, image.domainName));
-    if (state === "running" || state === "idle") return { kind: "running", id: await domainId(a, host, image.domainName) };
+    if (state === "running" || state === "idle")
+      return { kind: "running", id: await domainId(a, host, image.domainName) };
     const running = await ask(a, host, phase, (r) => ops.restoring(r, image.path));
     if (!running && (state === "absent" || state === "defined" || state === "shutdown"))
       return { kind: "not-restored" };

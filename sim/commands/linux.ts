@@ -368,8 +368,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         io.err("ps: only ps -eo pid=,args= is simulated here\n");
         return 1;
       }
-      for (const p of world.processesOf(hostName))
-        io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
+      for (const p of world.processesOf(hostName)) io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
       return 0;
     },
     base64: (_argv, io) => {
