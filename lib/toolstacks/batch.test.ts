@@ -77,3 +77,29 @@ describe("execBatch through a real POSIX sh (dash)", () => {
     expect(r[2]).toMatchObject({ code: null, stdout: "" });
   });
 });
+
+describe("how long an inventory may take", () => {
+  // a dom0 short of CPU (the real Xen 4.17 under emulation, e2e/lab/xen.spec.ts) starts each process in a second or
+  // more: a host's first look, with twice the commands, got 15 s and the host could not be added
+  it("each driver gives a host's first look, a return from offline and a full re-read a minute, a steady refresh 15 s", async () => {
+    const { drivers } = await import("./index");
+    for (const d of Object.values(drivers)) {
+      const seen: (number | undefined)[] = [];
+      const runner: CommandRunner = {
+        exec: async (_argv, opts) => {
+          seen.push(opts?.timeoutMs);
+          throw new Error("enough");
+        },
+      } as CommandRunner;
+      const previous = { hostname: "h" } as never;
+      for (const opts of [
+        { withCpuFlags: true },
+        { previous, withCpuFlags: true },
+        { previous, full: true },
+        { previous },
+      ])
+        await d.snapshot(runner, opts).catch(() => {});
+      expect(seen, d.name).toEqual([60_000, 60_000, 60_000, 15_000]);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { buildCommand } from "../ssh/quote";
 import type { ExecOptions, ExecResult } from "../ssh/types";
-import type { CommandRunner } from "./types";
+import type { CommandRunner, SnapshotOptions } from "./types";
 
 /**
  * Runs several commands in one SSH channel: `sh -c` runs them one after another, and a marker line with a
@@ -58,4 +58,13 @@ function splitMarked(text: string, sep: string): { text: string; after: string }
     pos = stop;
   }
   return Object.assign(parts, { rest: text.slice(pos) });
+}
+
+/**
+ * How long one inventory batch may take: a steady refresh 15 s; a host's first look, a refresh after it was away and
+ * the periodic full re-read (cpu flags, addresses, every domain's configuration: up to twice the commands), a minute — a dom0 short of CPU takes a
+ * second or more to start each process, and refusing to add such a host would leave it unmanaged.
+ */
+export function inventoryTimeoutMs(opts: SnapshotOptions): number {
+  return opts.previous && !opts.withCpuFlags && !opts.full ? 15_000 : 60_000;
 }

@@ -1,5 +1,5 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch } from "../batch";
+import { execBatch, inventoryTimeoutMs } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { virshError } from "./errors";
@@ -94,7 +94,7 @@ export const virshDriver: ToolstackDriver = {
         ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr(), cmd.capabilities(), hostArgv.bridges()]
         : []),
     ];
-    const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+    const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
     const nodeText = ok(argvs[0], node_);
     const memText = ok(argvs[1], mem_);
     const listText = ok(argvs[2], list_);

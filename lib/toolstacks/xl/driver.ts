@@ -1,5 +1,5 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch } from "../batch";
+import { execBatch, inventoryTimeoutMs } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { xlError } from "./errors";
@@ -65,7 +65,7 @@ export const xlDriver: ToolstackDriver = {
       ...(dir ? [statDirArgv(dir)] : []),
       ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
     ];
-    const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+    const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
     const infoText = ok(argvs[0], info_);
     const listText = ok(argvs[1], list_);
     const uptimeText = uptime_.code === 0 ? uptime_.stdout : ""; // uptime is optional detail; never fail a refresh for it

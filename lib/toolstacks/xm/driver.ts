@@ -1,5 +1,5 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch } from "../batch";
+import { execBatch, inventoryTimeoutMs } from "../batch";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import {
   hostArgv,
@@ -74,7 +74,7 @@ export const xmDriver: ToolstackDriver = {
       ...(dir ? [statDirArgv(dir)] : []),
       ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
     ];
-    const [info_, list_, long_, ...more] = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+    const [info_, list_, long_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
     const info = parseOr(() => parseXmInfo(ok(argvs[0], info_)));
     const rows = parseOr(() => parseXmList(ok(argvs[1], list_)));
     const long = new Map(parseOr(() => parseXmListLong(ok(argvs[2], long_))).map((d) => [d.name, d]));
