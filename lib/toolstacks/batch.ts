@@ -62,8 +62,9 @@ function splitMarked(text: string, sep: string): { text: string; after: string }
 
 /**
  * How long one inventory batch may take: a steady refresh 15 s; a host's first look, a refresh after it was away and
- * the periodic full re-read (cpu flags, addresses, every domain's configuration: up to twice the commands), a minute — a dom0 short of CPU takes a
- * second or more to start each process, and refusing to add such a host would leave it unmanaged.
+ * the periodic full re-read (cpu flags, addresses, every domain's configuration: up to twice the commands), a
+ * minute — a dom0 short of CPU takes a second or more to start each process, and refusing to add such a host would
+ * leave it unmanaged.
  */
 export function inventoryTimeoutMs(opts: SnapshotOptions): number {
   return opts.previous && !opts.withCpuFlags && !opts.full ? 15_000 : 60_000;
