@@ -253,6 +253,39 @@ describe("JobEngine: live migration over simulated xl", () => {
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
   });
 
+  it("says a job has ended only once its row says so, even when the database writes slowly", async () => {
+    // every write takes 150 ms, so the job's result is recorded while the previous batch is still being stored
+    const transaction = db.$transaction.bind(db);
+    const slow = (async (...args: Parameters<typeof transaction>) => {
+      await new Promise((r) => setTimeout(r, 150));
+      return transaction(...args);
+    }) as typeof db.$transaction;
+    db.$transaction = slow;
+    let jobId = "";
+    try {
+      const seen: string[] = [];
+      const rowsAtEnd: Promise<string>[] = [];
+      const onSummary = (s: JobSummary) => {
+        seen.push(s.status);
+        if (isFinal(s.status)) rowsAtEnd.push(db.job.findUniqueOrThrow({ where: { id: s.id } }).then((r) => r.status));
+      };
+      engine.on("summary", onSummary);
+      const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
+      jobId = job.id;
+      const ended = await engine.whenFinished(job.id);
+      engine.off("summary", onSummary);
+      expect(ended.status).toBe("succeeded");
+      // read right after the word came: the row agrees, every time a summary said the job had ended
+      expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("succeeded");
+      expect(rowsAtEnd.length).toBeGreaterThan(0);
+      expect(await Promise.all(rowsAtEnd)).toEqual(rowsAtEnd.map(() => "succeeded"));
+      expect(seen).toContain("running");
+    } finally {
+      db.$transaction = transaction;
+    }
+    await finalOf(jobId); // and the engine has let go of the domain
+  });
+
   it("migrates onto the NFS server and back off it: storage is traced to the export, in both directions", async () => {
     // debian_etch_domU's disk is /xen-storage/debian_etch.img: hostB mounts hostA's export there, hostA has it on its own disk
     const check = async (from: string, to: string) =>

@@ -928,7 +928,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       if (rest.length) this.pending.set(jobId, rest);
       else this.pending.delete(jobId);
       const live = this.live.get(jobId);
-      if (live && batch.some((b) => b.jobId === jobId && b.input.type !== "log")) this.emit("summary", live.summary);
+      // the summary already holds every event recorded, stored or not; one that carries a result still in the
+      // queue would say "succeeded" of a row that says "running" (whenFinished's callers read the row next):
+      // the flush that stores the result emits it
+      const resultPending = rest.some((e) => e.type === "result");
+      if (live && !resultPending && batch.some((b) => b.jobId === jobId && b.input.type !== "log"))
+        this.emit("summary", live.summary);
     }
     for (const b of batch) b.done();
   }
