@@ -848,6 +848,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     });
     this.live.delete(jobId);
     this.hostIds.delete(jobId);
+    // released with the result (flush); again here for a result that could not be stored with it
     await this.db.domainLock
       .deleteMany({ where: { jobId } })
       .catch((e) => log.error({ err: e, jobId }, "domain lock not released"));
@@ -904,7 +905,14 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
           payloadJson: JSON.stringify(b.input.payload),
         },
       });
-    const rows = () => [...updates].map(([id, data]) => this.db.job.update({ where: { id }, data }));
+    // a job's result and the release of its domain's lock are one write: no moment where the row says the job
+    // has ended and a new job for the domain is still refused
+    const rows = () => [
+      ...[...updates].map(([id, data]) => this.db.job.update({ where: { id }, data })),
+      ...batch
+        .filter((b) => b.input.type === "result")
+        .map((b) => this.db.domainLock.deleteMany({ where: { jobId: b.jobId } })),
+    ];
     try {
       await this.db.$transaction([...batch.map(create), ...rows()]);
     } catch (e) {
