@@ -20,9 +20,17 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   const from = (await where("ubuntu_fuwa_nfs_domU"))[0];
   const to = from === "hostB" ? "hostC" : "hostB";
   const card = cluster.domain(from, "ubuntu_fuwa_nfs_domU");
+  const asked: { sourceId: string; targetId: string }[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/checks/migration") asked.push(r.postDataJSON());
+  });
   const { drop } = await drag(page, card, cluster.host(to));
   // the verdict shows while hovering, before the drop
   await expect(cluster.host(to).getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  // the drag began over its own host: the browser refuses that drop itself and asks the server only about the
+  // target (the server's checks measure the source's link and dirty rate, and QEMU measures one at a time)
+  expect(asked.length).toBeGreaterThan(0);
+  expect(asked.filter((a) => a.targetId === a.sourceId)).toEqual([]);
   // the dragged card is drawn above every column, under the pointer (a column clips what leaves it)
   const preview = page.getByTestId("drag-preview");
   await expect(preview).toContainText("ubuntu_fuwa_nfs_domU");

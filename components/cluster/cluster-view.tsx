@@ -62,7 +62,8 @@ export function ClusterView({
   const [dragging, setDragging] = useState<DragData | null>(null);
   const [overHost, setOverHost] = useState<string | null>(null);
   const [dialog, setDialog] = useState<MigrateTarget | null>(null);
-  const checkCache = useRef(new Map<string, Promise<Check[]>>());
+  /** the targets asked about during this drag (their verdicts are in `drops`) */
+  const checkCache = useRef(new Set<string>());
   const [drops, setDrops] = useState<Record<string, DropState>>({});
   const sensors = useSensors(
     // a mouse drags after 4 px; a finger after a press-and-hold (a swipe that starts on a card scrolls the page)
@@ -141,29 +142,32 @@ export function ClusterView({
     }
   };
 
-  // Checks start when a domain is dragged over a host, so the verdict is there before the drop.
+  // Checks start when a domain is dragged over a host, so the verdict is there before the drop. A host the
+  // browser can already refuse (the source itself, one in maintenance, offline, no room) is not asked of the
+  // server: its checks would measure the source's link and dirty rate for a drop that cannot happen (and a
+  // dirty-rate measurement QEMU refuses while another runs).
   const checksFor = (data: DragData, targetId: string) => {
     const key = `${data.sourceId}|${data.domain.name}|${targetId}`;
-    let p = checkCache.current.get(key);
-    if (!p) {
-      p = checkMigration(data.domain.name, data.sourceId, targetId).then((r) => r.checks);
-      checkCache.current.set(key, p);
-      // what the browser can tell at once, until the server's full checks arrive
-      const source = hosts.find((h) => h.id === data.sourceId);
-      const target = hosts.find((h) => h.id === targetId);
-      const quick = source && target ? quickMigrationVerdict(data.domain, source, target) : null;
-      setDrops((d) => ({
-        ...d,
-        [targetId]: quick
-          ? { status: quick.status === "ok" ? "checking" : "fail", reason: quick.reason }
-          : { status: "checking", reason: "Checking…" },
-      }));
-      p.then(
-        (c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })),
-        (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })),
-      );
+    if (checkCache.current.has(key)) return;
+    // what the browser can tell at once, until the server's full checks arrive
+    const source = hosts.find((h) => h.id === data.sourceId);
+    const target = hosts.find((h) => h.id === targetId);
+    const quick = source && target ? quickMigrationVerdict(data.domain, source, target) : null;
+    if (quick?.status === "fail") {
+      checkCache.current.add(key);
+      setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: quick.reason } }));
+      return;
     }
-    return p;
+    const p = checkMigration(data.domain.name, data.sourceId, targetId).then((r) => r.checks);
+    checkCache.current.add(key);
+    setDrops((d) => ({
+      ...d,
+      [targetId]: quick ? { status: "checking", reason: quick.reason } : { status: "checking", reason: "Checking…" },
+    }));
+    p.then(
+      (c) => setDrops((d) => ({ ...d, [targetId]: verdict(c) })),
+      (e: Error) => setDrops((d) => ({ ...d, [targetId]: { status: "fail", reason: e.message } })),
+    );
   };
   const onDragStart = (e: DragStartEvent) => {
     checkCache.current.clear();
@@ -173,7 +177,7 @@ export function ClusterView({
   const onDragOver = (e: DragOverEvent) => {
     const target = e.over ? String(e.over.id) : null;
     setOverHost(target);
-    if (target && dragging) void checksFor(dragging, target);
+    if (target && dragging) checksFor(dragging, target);
   };
   const onDragEnd = (e: DragEndEvent) => {
     const data = e.active.data.current as DragData;

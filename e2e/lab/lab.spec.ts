@@ -107,7 +107,14 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   const card = cluster.domain("hostB", GUEST);
   await expect(card.getByTestId("domain-state")).toHaveText("running", { timeout: 30_000 });
   const { drop } = await drag(page, card, cluster.host("hostC"));
-  await expect(cluster.host("hostC").getByTestId("drop-verdict")).toHaveAttribute("data-verdict", "ok");
+  // the server's checks answer while the guest hovers: all pass, or a warning the dialog asks a tick for — the
+  // forecast measures the link and the guest's dirty rate now, and on a busy machine may not promise convergence
+  // at the default 300 ms; never a refusal (the dialog then shows which checks pass, below)
+  const verdict = cluster.host("hostC").getByTestId("drop-verdict");
+  await expect(verdict).toHaveAttribute("data-verdict", /^(ok|warn)$/, { timeout: 30_000 });
+  console.log(
+    `lab migration — drop verdict: ${await verdict.getAttribute("data-verdict")}: ${await verdict.innerText()}`,
+  );
   await drop();
 
   const dialog = page.getByTestId("migrate-dialog");

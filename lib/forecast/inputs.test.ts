@@ -68,3 +68,33 @@ describe("forecastMigration's link speed", () => {
     expect(f.band!.totalMs).toBeGreaterThanOrEqual(f.totalMs);
   });
 });
+
+describe("forecastMigration's switch-over time", () => {
+  // a QEMU guest whose last pass fits 300 ms only just: the switch-over on top takes it over the maximum
+  const tight = {
+    domain: "g",
+    memoryMiB: 1024,
+    source: "a",
+    target: "b",
+    capabilities: { precopyPolicy: "qemu" as const, reportsRounds: true },
+    options: { maxDowntimeMs: 100 },
+  };
+
+  it("names where it comes from: the shortest downtime seen, or a default when none was seen", async () => {
+    const seen = await forecastMigration(db, tight);
+    expect(seen.inputs.handshakeMs).toBe(50);
+    expect(seen.inputs.handshakeFrom).toBe("the shortest downtime seen");
+
+    const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-forecast-fresh-"));
+    const fresh = await openTestDatabase(freshDir);
+    try {
+      const f = await forecastMigration(fresh, tight);
+      expect(f.inputs.handshakeMs).toBe(100);
+      expect(f.reason).toContain("Switching over adds about 100 ms (a default: no downtime seen yet)");
+      expect(f.reason).not.toContain("shortest downtime seen");
+    } finally {
+      await closeTestDatabase(fresh);
+      fs.rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+});

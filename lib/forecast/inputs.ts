@@ -25,6 +25,8 @@ export interface ForecastWithInputs extends Forecast {
     dirtyBps: number;
     wwsBytes: number;
     handshakeMs: number;
+    /** where handshakeMs comes from, in words */
+    handshakeFrom?: string;
     sources: string[];
     /** memory QEMU will skip as zero pages */
     zeroBytes?: number;
@@ -146,7 +148,8 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
   sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
-  const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs };
+  const handshakeFrom = downs.length ? "the shortest downtime seen" : "a default: no downtime seen yet";
+  const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs, handshakeFrom };
   const qemu = m.capabilities?.precopyPolicy === "qemu";
   const maxDowntimeMs = m.options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
   const limited = m.options?.bandwidthMiBps ? Math.min(bandwidthBps, m.options.bandwidthMiBps * 1048576) : bandwidthBps;
@@ -181,7 +184,10 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   }
   let f: Forecast = model(input);
   if (estimate) f = widen(f, model, input, estimate);
-  return { ...f, inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, sources, zeroBytes, estimate } };
+  return {
+    ...f,
+    inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, handshakeFrom, sources, zeroBytes, estimate },
+  };
 }
 
 /**
@@ -202,6 +208,7 @@ export function forecastAt(
     wwsBytes: i.wwsBytes,
     bandwidthBps,
     handshakeMs: i.handshakeMs,
+    handshakeFrom: i.handshakeFrom,
   };
   const maxDowntimeMs = options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;
   const model = (x: ForecastInput) =>

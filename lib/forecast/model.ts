@@ -13,6 +13,8 @@ export interface ForecastInput {
   bandwidthBps: number;
   /** fixed cost of the handshake and activation, measured or defaulted */
   handshakeMs: number;
+  /** where handshakeMs comes from, in the reason's words ("the shortest downtime seen", "a default") */
+  handshakeFrom?: string;
 }
 
 /**
@@ -169,7 +171,7 @@ export function forecastQemu(i: QemuForecastInput): Forecast {
     // QEMU stops once the last pass fits the maximum; switching over (the handshake) comes on top of it
     const over =
       f.downtimeMs > i.maxDowntimeMs
-        ? ` Switching over adds about ${secs(i.handshakeMs)} (the shortest downtime seen), so the guest stands still about ${secs(f.downtimeMs)}: more than the ${i.maxDowntimeMs} ms maximum.`
+        ? ` Switching over adds about ${secs(i.handshakeMs)} (${i.handshakeFrom ?? "estimated"}), so the guest stands still about ${secs(f.downtimeMs)}: more than the ${i.maxDowntimeMs} ms maximum.`
         : "";
     return {
       ...f,
