@@ -7,6 +7,8 @@
 //   TRIALS=30 SEED=1234 npm run trials          a campaign (SEED defaults to a random one, printed)
 //   SEED=1234 TRIAL=17 npm run trials           one trial again
 //   TOOLSTACK=virsh FAULT=ferry-kill JOB=save   narrow the draw; TIME_SCALE (default 4) speeds the simulated hosts
+//   PARALLEL=3                                  trials at once (default 3: each has its own cluster and database,
+//                                               and mostly waits on the simulated hosts; 1 runs them one by one)
 import { percentile } from "../../lib/jobs/history";
 import { type Filter, describeFault, drawTrial, type Fault, type TrialPlan } from "./plan";
 import { runTrial, type TrialResult } from "./trial";
@@ -34,7 +36,12 @@ console.log(
 );
 const results: TrialResult[] = [];
 const indexes = only !== null ? [only] : Array.from({ length: trials }, (_, i) => i);
-for (const i of indexes) {
+const parallel = Math.max(1, Number(process.env.PARALLEL ?? 3));
+console.log(
+  `${parallel > 1 && indexes.length > 1 ? `${Math.min(parallel, indexes.length)} at a time, ` : ""}each line as its trial ends`,
+);
+
+async function one(i: number) {
   const plan = drawTrial(seed, i, filter);
   const r = await runTrial(plan, timeScale);
   results.push(r);
@@ -48,6 +55,14 @@ for (const i of indexes) {
     console.log(`       replay: ${replay(plan)}`);
   }
 }
+// a few lanes, each taking the next trial when its last one ends
+const queue = [...indexes];
+await Promise.all(
+  Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) await one(i);
+  }),
+);
+results.sort((a, b) => a.plan.index - b.plan.index);
 
 // the table: trials per toolstack × job × fault
 const faultKey = (f: Fault[]) => (f.length === 0 ? "none" : f.map((x) => x.kind).join("+"));
