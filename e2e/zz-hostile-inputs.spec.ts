@@ -17,6 +17,8 @@ import { E2E } from "./env";
 // project: it leaves an audit log of thousands of refusals.)
 
 const RUNS_PER_PAIR = Number(process.env.HOSTILE_RUNS ?? 70);
+/** requests in flight at once */
+const IN_FLIGHT = 6;
 const hostile = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.constantFrom(
@@ -152,6 +154,7 @@ test("generated bodies, queries, ids and socket payloads to every route and even
   const successes = new Set<string>();
   const failures: string[] = [];
   let address = 0;
+  const requests: (() => Promise<void>)[] = [];
   for (const [key] of Object.entries(routePolicy)) {
     const [method, route] = key.split(" ");
     // logging out would end the run's own sessions; it is tried anonymously only
@@ -168,30 +171,38 @@ test("generated bodies, queries, ids and socket payloads to every route and even
         };
         const data = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(b);
         if (data !== undefined) headers["content-type"] = type;
-        const res = await clients.get(who)!.fetch(url, { method, headers, data, failOnStatusCode: false });
-        sent++;
-        const status = res.status();
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-        const text = await res.text();
-        const where = `${who} ${method} ${url} ${data?.slice(0, 120) ?? ""} → ${status}`;
-        // a 5xx only as a gateway's answer about a host (502/503/504: a name that does not resolve, a host that does
-        // not answer), with a sentence like any refusal; a 500 is always a failure
-        if (status >= 500 && ![502, 503, 504].includes(status)) failures.push(`${where}: ${text.slice(0, 200)}`);
-        else if (status >= 400) {
-          let message = "";
-          try {
-            message = JSON.parse(text).error.message;
-          } catch {
-            failures.push(`${where}: not a JSON error: ${text.slice(0, 200)}`);
-            continue;
-          }
-          if (typeof message !== "string" || message.length < 10) failures.push(`${where}: no sentence: ${text}`);
-          const leaked = leak(text);
-          if (leaked) failures.push(`${where}: leaks ${leaked}: ${text.slice(0, 300)}`);
-        } else if (method !== "GET") successes.add(`${who} ${key}`);
+        requests.push(async () => {
+          const res = await clients.get(who)!.fetch(url, { method, headers, data, failOnStatusCode: false });
+          sent++;
+          const status = res.status();
+          byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+          const text = await res.text();
+          const where = `${who} ${method} ${url} ${data?.slice(0, 120) ?? ""} → ${status}`;
+          // a 5xx only as a gateway's answer about a host (502/503/504: a name that does not resolve, a host that
+          // does not answer), with a sentence like any refusal; a 500 is always a failure
+          if (status >= 500 && ![502, 503, 504].includes(status)) failures.push(`${where}: ${text.slice(0, 200)}`);
+          else if (status >= 400) {
+            let message = "";
+            try {
+              message = JSON.parse(text).error.message;
+            } catch {
+              failures.push(`${where}: not a JSON error: ${text.slice(0, 200)}`);
+              return;
+            }
+            if (typeof message !== "string" || message.length < 10) failures.push(`${where}: no sentence: ${text}`);
+            const leaked = leak(text);
+            if (leaked) failures.push(`${where}: leaks ${leaked}: ${text.slice(0, 300)}`);
+          } else if (method !== "GET") successes.add(`${who} ${key}`);
+        });
       }
     }
   }
+  // several requests in flight at once, as several clients would send them (the server answers each on its own)
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      for (let r = requests.shift(); r; r = requests.shift()) await r();
+    }),
+  );
 
   // socket events, as each role that may connect
   let events = 0;

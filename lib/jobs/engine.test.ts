@@ -93,8 +93,17 @@ const where = (domain: string) => sim.world.locate(domain);
 describe("JobEngine: live migration over simulated xl", () => {
   it("moves a domain, with phases, bytes on the wire and a measured downtime", async () => {
     sim.world.timeScale = 2;
+    // The suspended window is ~40 ms at this scale: a poll on a loaded machine (files run in parallel) can
+    // miss it, and then Ferry rightly reports a bound. To test the measured path, slow the world ten-fold
+    // from the moment the source suspends, so the window (~0.4 s) outlasts any poll; afterEach restores it.
+    const slowOnSuspend = () => {
+      if (sim.world.host("hostB").domains.some((d) => d.name === "ubuntu_fuwa_nfs_domU" && d.state === "suspended"))
+        sim.world.timeScale = 0.2;
+    };
+    sim.world.on("change", slowOnSuspend);
     const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
-    const done = await finalOf(job.id);
+    const done = await finalOf(job.id).finally(() => sim.world.off("change", slowOnSuspend));
+    expect(sim.world.timeScale).toBe(0.2); // the suspension was seen by the world's event
     expect(done).toMatchObject({ status: "succeeded", locationHost: "hostC", errorCode: null });
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
     expect(done.bytesSent).toBeGreaterThanOrEqual(256 * 1024 * 1024);
