@@ -59,6 +59,28 @@ function consoleUptime(): number {
   const all = [...consoleLog().matchAll(/labvm: uptime=(\d+)s/g)];
   return all.length ? Number(all.at(-1)![1]) : -1;
 }
+/** The guest's QEMU processes: pid, and whether it was started to receive a migration (`-incoming`). */
+function qemus(): { pid: number; incoming: boolean }[] {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync("pgrep", ["-f", `guest=${GUEST},`], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when none runs
+  }
+  return pids.map((p) => ({
+    pid: Number(p),
+    incoming: (() => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes("-incoming");
+      } catch {
+        return false;
+      }
+    })(),
+  }));
+}
 /** How many times the guest has booted, and whether the last boot has counted its first seconds. */
 function boots(): { count: number; counting: boolean } {
   const log = consoleLog();
@@ -83,7 +105,14 @@ function labUpAsync(): Promise<void> {
   });
 }
 function labUp() {
-  execFileSync("bash", ["e2e/lab/up.sh"], { env: { ...process.env, LAB_SKIP_APT: "1" }, stdio: "ignore" });
+  try {
+    execFileSync("bash", ["e2e/lab/up.sh"], { env: { ...process.env, LAB_SKIP_APT: "1" }, encoding: "utf8" });
+  } catch (e) {
+    // say why the lab could not be put back (up.sh's own last lines), not just that a child process failed
+    const { status, stdout, stderr } = e as { status: number | null; stdout?: string; stderr?: string };
+    const tail = `${stdout ?? ""}${stderr ?? ""}`.trim().split("\n").slice(-6).join("\n");
+    throw new Error(`e2e/lab/up.sh could not put the lab back (exit ${status}):\n${tail}`);
+  }
 }
 function fingerprintOf(host: LabHost): string {
   const pub = path.join(LAB, "hosts", host, "ovl", "etc.up", "ssh", "ssh_host_ed25519_key.pub");
@@ -184,6 +213,7 @@ async function trial(seed: number, index: number) {
   // what the guest's console printed from here on shows a crash in the guest (an oops, a reboot) in its own words
   const console0 = consoleLog().length;
   const boots0 = boots().count;
+  const qemu0 = new Set(qemus().map((q) => q.pid));
   let recoveryMs: number | null = null;
   let job: JobSummary;
   const request = {
@@ -267,7 +297,13 @@ async function trial(seed: number, index: number) {
     // A guest whose own kernel oopses or resets after the move is running where the job says, and no command
     // Ferry runs writes the guest's memory: QEMU's migration under TCG delivered a corrupt guest (README, "The lab
     // guest's own crashes"). Reported beside the violations, not among them; a guest that merely goes quiet is one.
-    if (oops || boots().count > boots0)
+    // ...unless the QEMU it runs in was started during the job without `-incoming`: a fresh start, its memory lost
+    const fresh = qemus().find((q) => !qemu0.has(q.pid) && !q.incoming);
+    if (fresh)
+      violations.push(
+        `${GUEST} was started afresh during the job (QEMU pid ${fresh.pid}, not an incoming migration): its memory was lost`,
+      );
+    else if (oops || boots().count > boots0)
       guestCrashes.push(
         `${GUEST}'s own kernel ${oops ? `oopsed (console: "${oops.replace(/^\[\s*[\d.]+\]\s*/, "").slice(0, 100)}")` : "reset itself (a new boot on its console)"} after QEMU moved it; it runs on ${running[0]}, where the job says`,
       );
