@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "sim/**/*.test.ts", "scripts/**/*.test.ts"],
     environment: "node",
+    // an error-level log line no test claimed fails the run (lib/testing/log-claims.ts)
+    setupFiles: ["lib/testing/vitest-setup.ts"],
     // a hang detector, not a speed limit: with several files at once on two cores (below) a test that takes 10–16 s
     // alone (an evacuation at real time, save/restore under SSH blips, on PostgreSQL) can take twice that
     testTimeout: 60_000,

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,7 +7,7 @@ import { JobEngine } from "../jobs/engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import type { Db } from "../db/client";
-import { closeTestDatabase, openTestDatabase } from "../db/testing";
+import { closeTestDatabase, openTestDatabase, testDatabaseUrl } from "../db/testing";
 import { HostService } from "../hosts/service";
 import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
@@ -209,23 +210,47 @@ describe("EvacuationService", () => {
       await inventory.refreshAll();
       const { plan } = await evac.plan({ hostId: idOf("hostB"), kind: "evacuate", cap: 1 });
       expect(plan.concurrency).toBe(1);
-      const started = await evac.run(
+      // the "old process" is a process of its own, SIGKILLed once its first move runs: no cleanup, SSH cut
+      const run = {
+        hostId: idOf("hostB"),
+        kind: "evacuate",
+        cap: 1,
+        expect: plan.moves.map((m) => ({ domain: m.domain, target: m.target })),
+      };
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(__dirname, "../jobs/testing/engine-child.ts"),
+          JSON.stringify({ kind: "evacuate", run }),
+        ],
         {
-          hostId: idOf("hostB"),
-          kind: "evacuate",
-          cap: 1,
-          expect: plan.moves.map((m) => ({ domain: m.domain, target: m.target })),
+          env: { ...process.env, FERRY_TEST_DB: testDatabaseUrl(db, dir), FERRY_TEST_HOSTS: "[]", LOG_LEVEL: "silent" },
+          stdio: ["ignore", "pipe", "inherit"],
         },
-        "test",
       );
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const evacuationId = await new Promise<string>((resolve, reject) => {
+        let buf = "";
+        child.once("exit", () => reject(new Error("the child Ferry exited before it started the evacuation")));
+        child.stdout!.on("data", (d: Buffer) => {
+          buf += d.toString();
+          const m = /"submitted":"([^"]+)"/.exec(buf);
+          if (m) resolve(m[1]);
+        });
+      });
       await until("the first move to start", async () =>
-        (await evac.get(started.id)).moves.some((m) => m.state === "running"),
+        (await evac.get(evacuationId)).moves.some((m) => m.state === "running"),
       );
-      // the "old process" stops here: a new engine and service on the same database, as after a crash
+      child.kill("SIGKILL");
+      await exited;
+      // a new engine and service on the same database, as after a crash
       const engine2 = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
       const evac2 = new EvacuationService(db, inventory, engine2, hosts);
       await engine2.recover();
       expect(await evac2.recover()).toBe(1);
+      const started = { id: evacuationId };
       let view: EvacuationView | null = null;
       await until(
         "the resumed evacuation to end",
@@ -241,8 +266,8 @@ describe("EvacuationService", () => {
         expect(at).toHaveLength(1);
         if (m.state === "succeeded") expect(at).toEqual(["hostC"]);
       }
-      // wait for the old engine's job, which still runs in this test process, so the next test starts clean
-      await until("no job left", () => GUESTS.every((g) => !engine.activeJobOn(g) && !engine2.activeJobOn(g)));
+      // the new engine has let go of every domain, so the next test starts clean
+      await until("no job left", () => GUESTS.every((g) => !engine2.activeJobOn(g)));
     } finally {
       sim.world.timeScale = 10;
     }

@@ -4,6 +4,7 @@ import { setServices, type Services } from "../runtime";
 import { AppError } from "../errors";
 import type { AuditInput } from "../audit/service";
 import { scanHostSchema } from "../hosts/schema";
+import { claimErrors } from "../testing/log-claims";
 
 // A stand-in for the running services: one session per token, and an audit log that keeps entries.
 const records: AuditInput[] = [];
@@ -56,6 +57,10 @@ describe("handler", () => {
     expect(body.error.code).toBe("internal");
     expect(body.error.message).toMatch(/^Something went wrong on the server/);
     expect(JSON.stringify(body)).not.toMatch(/prisma|findMany|Invalid Date/);
+    // the operator's log keeps what the client is not told: the route and the error itself
+    const [logged, ...more] = claimErrors(/^route failed$/);
+    expect(more).toEqual([]);
+    expect(logged).toMatchObject({ route: "POST /api/hosts", err: { message: expect.stringMatching(/findMany/) } });
   });
 
   it("maps an AppError from another copy of the module to its status and code", async () => {

@@ -13,6 +13,7 @@ import type { JobSummary } from "./types";
 import { isFinal } from "./types";
 import { startTestCluster } from "../../sim/testing";
 import { checkMigration } from "../checks/migration";
+import { claimErrors } from "../testing/log-claims";
 
 // Each fault the simulation can inject, and for every one: afterwards the domain runs on exactly one host.
 
@@ -260,6 +261,13 @@ describe("JobEngine: live migration over simulated xl", () => {
     expect(done.status).toBe("succeeded");
     expect(done.locationHost).toBe("hostC");
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostC"]);
+    // and the operator is told, in the log, which events were lost and why
+    const together = claimErrors(/^job events not stored together/);
+    const lost = claimErrors(/^job events not stored$/);
+    expect(together.length).toBeGreaterThan(0);
+    expect(together[0].error).toMatch(/Unique constraint|duplicate key/);
+    expect(lost.length).toBe(together.length);
+    expect(lost.every((l) => Number(l.lost) > 0)).toBe(true);
   });
 
   it("says a job has ended only once its row says so, even when the database writes slowly", async () => {
