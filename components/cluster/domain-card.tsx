@@ -128,6 +128,7 @@ const CardBody = memo(
             className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
             title={`state as the toolstack prints it: ${domain.stateLetters}`}
             data-testid="domain-state"
+            data-state={inactive ? "defined" : domain.state}
           >
             {inactive ? `defined, ${domain.stateLetters}` : stateWords[domain.state]}
           </span>

@@ -3,6 +3,7 @@ import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
 import { sha256OfFile } from "./xl-saverestore";
 import { relocationPorts } from "./xm";
+import { withOptions } from "./options";
 
 // What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
 // /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
@@ -86,6 +87,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
   return {
     true: () => 0,
     false: () => 1,
+    // dash's echo: -n only; any other word, even one that starts with "-", is printed
     echo: (argv, io) => {
       const noNewline = argv[1] === "-n";
       io.out(argv.slice(noNewline ? 2 : 1).join(" ") + (noNewline ? "" : "\n"));
@@ -155,7 +157,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       );
       return 0;
     },
-    cat: (argv, io) => {
+    cat: withOptions("cat", {}, (argv, io) => {
       let status = 0;
       if (argv.length === 1) {
         io.out(io.stdin);
@@ -169,7 +171,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         } else io.out(data);
       }
       return status;
-    },
+    }),
     // ssh from this host to another (pre-flight: "is the target reachable from the source?")
     ssh: async (argv, io) => {
       let i = 1;
@@ -202,9 +204,11 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       if (!command || !world.remoteShell) return 0;
       return world.remoteShell(target.name, command, io);
     },
-    stat: (argv, io) => statCommand(world, host(), argv.slice(1), io.out, io.err),
+    stat: withOptions("stat", { valued: ["-c", "--format"] }, (argv, io) =>
+      statCommand(world, host(), argv.slice(1), io.out, io.err),
+    ),
     // wc -c [FILE]: bytes on stdin (the far end of a timed transfer), or of a file ("<bytes> <file>")
-    wc: (argv, io) => {
+    wc: withOptions("wc", { flags: ["-c"] }, (argv, io) => {
       if (!argv.includes("-c")) {
         io.err("wc: only -c is simulated here\n");
         return 1;
@@ -221,9 +225,9 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       io.out(`${Buffer.byteLength(data)} ${file}\n`);
       return 0;
-    },
+    }),
     // tail -c +N FILE (from byte N, 1-based) and tail -n N FILE
-    tail: (argv, io) => {
+    tail: withOptions("tail", { valued: ["-c", "-n"] }, (argv, io) => {
       const file = argv.at(-1) ?? "";
       const data = readVirtualFile(world, host(), file);
       if (data === null) {
@@ -254,9 +258,13 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       io.err("tail: this simulated host only supports tail -c +N FILE and tail -n N FILE\n");
       return 1;
-    },
+    }),
     // nc -z -w SECS HOST PORT (netcat-traditional's zero-I/O mode): does the port accept a connection?
-    nc: (argv, io) => {
+    nc: withOptions("nc", { flags: ["-z"], valued: ["-w"] }, (argv, io) => {
+      if (!argv.includes("-z")) {
+        io.err("nc: only the zero-I/O mode (nc -z -w SECS HOST PORT) is simulated here\n");
+        return 1;
+      }
       const [addr, port] = argv.slice(-2);
       const target = world.resolve(addr ?? "");
       if (!target) {
@@ -267,8 +275,8 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       if (open) return 0;
       io.err(`(UNKNOWN) [${target.ip}] ${port} (?) : Connection refused\n`);
       return 1;
-    },
-    sha256sum: (argv, io) => {
+    }),
+    sha256sum: withOptions("sha256sum", {}, (argv, io) => {
       let status = 0;
       for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
         const f = world.file(hostName, p);
@@ -280,8 +288,8 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         io.out(`${sha256OfFile(f)}  ${p}\n`);
       }
       return status;
-    },
-    chmod: (argv, io) => {
+    }),
+    chmod: withOptions("chmod", {}, (argv, io) => {
       const [mode, ...paths] = argv.slice(1);
       if (!/^[0-7]{3,4}$/.test(mode ?? "")) {
         io.err(`chmod: invalid mode: '${mode ?? ""}'\n`);
@@ -298,8 +306,8 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         }
       }
       return 0;
-    },
-    rm: (argv, io) => {
+    }),
+    rm: withOptions("rm", { flags: ["-f"] }, (argv, io) => {
       const force = argv.slice(1).some((a) => /^-[a-z]*f/.test(a));
       for (const p of argv.slice(1).filter((a) => !a.startsWith("-"))) {
         const at = world.locatePath(hostName, p);
@@ -315,31 +323,50 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         world.chargeSpace(at.mount, -Math.ceil(f.size / 1024));
       }
       return 0;
-    },
-    // find DIR -maxdepth 1 -type f -printf '%s %T@ %m %p\n' (the catalog's discovery)
+    }),
+    // find DIR -maxdepth 1 -type f [-printf FORMAT | -print] (the catalog's discovery); GNU find without -printf
+    // prints each path. Formats: %s %T@ %m %p %f %% and the \n \t \\ escapes; anything else is refused.
     find: (argv, io) => {
       const dir = argv[1];
-      const fmt = argv[argv.indexOf("-printf") + 1] ?? "%p\n";
-      if (!dir || !host().dirs[dir]) {
-        io.err(`find: '${dir ?? ""}': No such file or directory\n`);
+      const expr = argv.slice(2);
+      let fmt = "%p\\n";
+      const want = ["-maxdepth", "1", "-type", "f"];
+      const rest = expr.slice(want.length);
+      const refuse = (why: string) => {
+        io.err(`find: ${why} (the simulated find runs: find DIR -maxdepth 1 -type f [-printf FORMAT | -print])\n`);
+        return 1;
+      };
+      if (!dir || dir.startsWith("-") || want.some((w, k) => expr[k] !== w)) return refuse("not simulated");
+      if (rest.length === 2 && rest[0] === "-printf") fmt = rest[1];
+      else if (!(rest.length === 0 || (rest.length === 1 && rest[0] === "-print"))) return refuse("not simulated");
+      const bad = [...fmt.matchAll(/%(T@|.?)|\\(.?)/g)].find((m) =>
+        m[1] !== undefined ? !/^(T@|[smpf%])$/.test(m[1]) : !/^[nt\\]$/.test(m[2]),
+      );
+      if (bad) return refuse(`the format '${bad[0]}' is not simulated`);
+      if (!host().dirs[dir]) {
+        io.err(`find: '${dir}': No such file or directory\n`);
         return 1;
       }
       for (const [key, f] of world.files) {
         const path = pathOfKey(world, hostName, key, dir);
         if (!path) continue;
+        const fields: Record<string, string> = {
+          s: String(f.size),
+          "T@": (f.mtime / 1000).toFixed(10),
+          m: f.mode.toString(8),
+          p: path,
+          f: path.slice(path.lastIndexOf("/") + 1),
+          "%": "%",
+        };
         io.out(
-          fmt
-            .replace(
-              /%([sTmp])@?/g,
-              (_, c: string) =>
-                ({ s: String(f.size), T: (f.mtime / 1000).toFixed(3), m: f.mode.toString(8), p: path })[c]!,
-            )
-            .replace(/\\n/g, "\n"),
+          fmt.replace(/%(T@|[smpf%])|\\([nt\\])/g, (_, d?: string, e?: string) =>
+            d ? fields[d] : ({ n: "\n", t: "\t", "\\": "\\" } as Record<string, string>)[e!],
+          ),
         );
       }
       return 0;
     },
-    head: (argv, io) => {
+    head: withOptions("head", { valued: ["-c"] }, (argv, io) => {
       const i = argv.indexOf("-c");
       const n = i >= 0 ? Number(argv[i + 1]) : 1024;
       const p = argv
@@ -360,9 +387,9 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
           "\0".repeat(Math.max(0, Math.min(n, f.size) - f.head.length)),
       );
       return 0;
-    },
+    }),
     // ps -eo pid=,args= (procps-ng): every process of this host, pid right-aligned, its command line
-    ps: (argv, io) => {
+    ps: withOptions("ps", { valued: ["-eo"] }, (argv, io) => {
       const o = argv.indexOf("-eo") >= 0 ? argv[argv.indexOf("-eo") + 1] : undefined;
       if (o !== "pid=,args=") {
         io.err("ps: only ps -eo pid=,args= is simulated here\n");
@@ -370,11 +397,11 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       for (const p of world.processesOf(hostName)) io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
       return 0;
-    },
-    base64: (_argv, io) => {
+    }),
+    base64: withOptions("base64", {}, (_argv, io) => {
       io.out(`${Buffer.from(io.stdin, "latin1").toString("base64")}\n`);
       return 0;
-    },
+    }),
     // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
     scp: async (argv, io) => {
       const args = argv.slice(1).filter((a, k, all) => !a.startsWith("-") && all[k - 1] !== "-o");
@@ -412,7 +439,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       return 0;
     },
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
-    df: (argv, io) => {
+    df: withOptions("df", { flags: ["-P"] }, (argv, io) => {
       const h = host();
       const paths = argv.slice(1).filter((a) => !a.startsWith("-"));
       let out = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n";
@@ -430,7 +457,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       if (status === 0 || out.split("\n").length > 2) io.out(out);
       return status;
-    },
+    }),
   };
 }
 

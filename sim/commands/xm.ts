@@ -208,18 +208,39 @@ function xmInfo(world: World, h: SimHost, io: CommandIO): number {
   return 0;
 }
 
+/**
+ * `xm list [-l|--long] [Domain …]`: every domain, or the ones named (in the order named; by name or id), refusing a
+ * name xend does not know as xm does (`Error: Domain 'NAME' does not exist.`, status 1).
+ */
 function xmList(world: World, h: SimHost, args: string[], io: CommandIO): number {
+  const bad = args.find((a) => a.startsWith("-") && a !== "-l" && a !== "--long");
+  if (bad) {
+    io.err(
+      `Error: option ${bad} not recognized\nUsage: xm list [options] [Domain, ...]\n\nList information about all/some domains.\n`,
+    );
+    return 1;
+  }
   const long = args.includes("-l") || args.includes("--long");
   const dom0 = { name: "Domain-0", domid: 0, memoryMiB: h.dom0MemoryMiB, vcpus: h.nrCpus, letters: "r-----" };
+  const named = args.filter((a) => !a.startsWith("-"));
+  const isDom0 = (n: string) => n === "Domain-0" || n === "0";
+  const find = (n: string) => h.domains.find((d) => d.name === n || (d.state !== "shutoff" && String(d.domid) === n));
+  const missing = named.find((n) => !isDom0(n) && !find(n));
+  if (missing) {
+    io.err(`Error: Domain '${missing}' does not exist.\n`);
+    return 1;
+  }
+  const withDom0 = named.length === 0 || named.some(isDom0);
+  const domains = named.length ? named.filter((n) => !isDom0(n)).map((n) => find(n)!) : h.domains;
   if (long) {
-    io.out(`${h.domains.map((d) => domainSxp(d, h)).join("\n")}\n`);
+    io.out(`${domains.map((d) => domainSxp(d, h)).join("\n")}\n`);
     return 0;
   }
   let out = `${"Name".padEnd(40)} ${"ID".padStart(5)} ${"Mem".padStart(5)} ${"VCPUs".padStart(5)} ${"State".padStart(10)} ${"Time(s)".padStart(9)}\n`;
   const row = (name: string, id: string, mem: number, vcpus: number, letters: string, cpu: number) =>
     `${name.padEnd(40)} ${id.padStart(5)} ${String(mem).padStart(5)} ${String(vcpus).padStart(5)} ${letters.padStart(10)} ${cpu.toFixed(1).padStart(8)}\n`;
-  out += row(dom0.name, "0", dom0.memoryMiB, dom0.vcpus, dom0.letters, (Date.now() - h.bootedAt) / 2000);
-  for (const d of h.domains)
+  if (withDom0) out += row(dom0.name, "0", dom0.memoryMiB, dom0.vcpus, dom0.letters, (Date.now() - h.bootedAt) / 2000);
+  for (const d of domains)
     out +=
       d.state === "shutoff"
         ? row(d.name, "", d.memoryMiB, d.vcpus, "------", 0)
