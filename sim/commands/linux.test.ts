@@ -86,6 +86,33 @@ describe("simulated coreutils and friends", () => {
     expect((await run("echo", "-x", "y")).stdout).toBe("-x y\n"); // dash's echo prints what it does not know
     expect((await run("rm", "-f", file)).code).toBe(0);
   });
+
+  it("base64 wraps at 76 columns as coreutils does, and not at all with -w 0", async () => {
+    const world = createDefaultWorld();
+    const b64 = (...argv: string[]) =>
+      linuxCommands(world, "hostB").base64(argv, {
+        stdin: "x".repeat(100),
+        out: (t) => out.push(t),
+        err: () => {},
+        signal: new AbortController().signal,
+      });
+    const out: string[] = [];
+    await b64("base64");
+    expect(
+      out
+        .join("")
+        .split("\n")
+        .map((l) => l.length),
+    ).toEqual([76, 60, 0]);
+    out.length = 0;
+    await b64("base64", "-w", "0");
+    expect(
+      out
+        .join("")
+        .split("\n")
+        .map((l) => l.length),
+    ).toEqual([136, 0]);
+  });
 });
 
 describe("simulated xm list", () => {

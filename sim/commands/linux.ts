@@ -398,8 +398,16 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       for (const p of world.processesOf(hostName)) io.out(`${String(p.pid).padStart(7)} ${p.argv.join(" ")}\n`);
       return 0;
     }),
-    base64: withOptions("base64", {}, (_argv, io) => {
-      io.out(`${Buffer.from(io.stdin, "latin1").toString("base64")}\n`);
+    // base64 [-w COLS] of stdin: coreutils wraps at 76 columns unless told otherwise (-w 0: never)
+    base64: withOptions("base64", { valued: ["-w"] }, (argv, io) => {
+      const w = argv.indexOf("-w") >= 0 ? argv[argv.indexOf("-w") + 1] : "76";
+      if (!/^\d+$/.test(w)) {
+        io.err(`base64: invalid wrap size: '${w}'\n`);
+        return 1;
+      }
+      const text = Buffer.from(io.stdin, "latin1").toString("base64");
+      const cols = Number(w);
+      io.out(`${cols ? (text.match(new RegExp(`.{1,${cols}}`, "g")) ?? []).join("\n") : text}\n`);
       return 0;
     }),
     // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
