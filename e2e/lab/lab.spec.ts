@@ -8,6 +8,7 @@ import { ClusterPage } from "../pages/cluster-page";
 import { HostsPage } from "../pages/hosts-page";
 import { parseDomjobinfo } from "../../lib/toolstacks/virsh/parse";
 import { drag } from "../drag";
+import { guestConsole } from "./guest-console";
 
 // The real-host suite: two hosts in network namespaces with OpenSSH sshd and libvirtd, a QEMU (TCG)
 // guest that keeps dirtying 32 MiB (e2e/lab/up.sh). Ferry adds them through the UI, migrates the guest
@@ -53,7 +54,7 @@ function domstate(host: LabHost): string | null {
 
 /** The guest's uptime counter from its console log (it prints `labvm: uptime=Ns` every 5 s). */
 function consoleUptime(): number {
-  const log = fs.readFileSync(path.join(LAB.dir, "shared", "console", `${GUEST}.log`), "utf8");
+  const log = guestConsole(LAB.dir, GUEST);
   const all = [...log.matchAll(/labvm: uptime=(\d+)s/g)];
   return all.length ? Number(all.at(-1)![1]) : -1;
 }

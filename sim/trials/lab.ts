@@ -21,6 +21,7 @@ import { summaryOf } from "../../lib/jobs/store";
 import { isFinal, type JobSummary } from "../../lib/jobs/types";
 import { SshPool } from "../../lib/ssh/pool";
 import { rng } from "./plan";
+import { guestConsole } from "../../e2e/lab/guest-console";
 
 const LAB = process.env.LAB ?? "/tmp/ferry-lab";
 const HOSTS = { hostB: "10.77.0.12", hostC: "10.77.0.13" } as const;
@@ -54,7 +55,7 @@ const domstate = (h: LabHost) => {
   return r.code === 0 ? r.out.trim() : null;
 };
 const pidOf = (file: string) => Number(fs.readFileSync(path.join(LAB, "run", "pids", file), "utf8").trim());
-const consoleLog = () => fs.readFileSync(path.join(LAB, "shared", "console", `${GUEST}.log`), "utf8");
+const consoleLog = () => guestConsole(LAB, GUEST);
 function consoleUptime(): number {
   const all = [...consoleLog().matchAll(/labvm: uptime=(\d+)s/g)];
   return all.length ? Number(all.at(-1)![1]) : -1;
