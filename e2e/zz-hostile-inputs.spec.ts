@@ -17,6 +17,11 @@ import { E2E } from "./env";
 // project: it leaves an audit log of thousands of refusals.)
 
 const RUNS_PER_PAIR = Number(process.env.HOSTILE_RUNS ?? 70);
+/** Every generated input follows from this seed (printed; HOSTILE_SEED=… replays a run's inputs). */
+const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+let samples = 0;
+/** fast-check's sample, the n-th call of the run drawing from SEED + n: a replay draws the same inputs */
+const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number) => fc.sample(arb, { numRuns, seed: SEED + samples++ });
 /** requests in flight at once */
 const IN_FLIGHT = 6;
 const hostile = fc.oneof(
@@ -104,6 +109,9 @@ const WHO: Who[] = ["anonymous", "viewer", "operator", "admin"];
 
 test("generated bodies, queries, ids and socket payloads to every route and event, as each role: a 4xx with a sentence or an honest success, and nothing changed", async () => {
   test.setTimeout(600_000);
+  console.log(
+    `hostile inputs: seed ${SEED} (replay: HOSTILE_SEED=${SEED} npx playwright test e2e/zz-hostile-inputs.spec.ts)`,
+  );
   const admin = await apiAs("admin");
   const counts = async () => {
     const [hosts, users, jobs, images, placement] = await Promise.all(
@@ -160,8 +168,7 @@ test("generated bodies, queries, ids and socket payloads to every route and even
     // logging out would end the run's own sessions; it is tried anonymously only
     for (const who of WHO) {
       if (route === "/api/auth/logout" && who !== "anonymous") continue;
-      const samples = fc.sample(fc.tuple(body, segment, query, contentType), { numRuns: RUNS_PER_PAIR });
-      for (const [b, id, q, type] of samples) {
+      for (const [b, id, q, type] of sample(fc.tuple(body, segment, query, contentType), RUNS_PER_PAIR)) {
         const url = `${route.replace("[id]", encodeURIComponent(id))}?${new URLSearchParams(
           Object.entries(q).map(([k, v]) => [k, String(v)]),
         )}`;
@@ -172,12 +179,26 @@ test("generated bodies, queries, ids and socket payloads to every route and even
         const data = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(b);
         if (data !== undefined) headers["content-type"] = type;
         requests.push(async () => {
-          const res = await clients.get(who)!.fetch(url, { method, headers, data, failOnStatusCode: false });
+          const asked = `${who} ${method} ${url} ${type} ${data?.slice(0, 120) ?? ""}`;
+          let res: Awaited<ReturnType<APIRequestContext["fetch"]>>;
+          try {
+            res = await clients.get(who)!.fetch(url, { method, headers, data, failOnStatusCode: false });
+          } catch (e) {
+            // a hostile input must get an answer: say which one got none, and whether the server is still there
+            const alive = await fetch(`${E2E.baseURL}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            );
+            failures.push(
+              `${asked}: no answer (${(e as Error).message.split("\n")[0]}); the server ${alive ? "still answers /healthz" : "does not answer /healthz"}`,
+            );
+            return;
+          }
           sent++;
           const status = res.status();
           byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
           const text = await res.text();
-          const where = `${who} ${method} ${url} ${data?.slice(0, 120) ?? ""} → ${status}`;
+          const where = `${asked} → ${status}`;
           // a 5xx only as a gateway's answer about a host (502/503/504: a name that does not resolve, a host that
           // does not answer), with a sentence like any refusal; a 500 is always a failure
           if (status >= 500 && ![502, 503, 504].includes(status)) failures.push(`${where}: ${text.slice(0, 200)}`);
@@ -214,9 +235,7 @@ test("generated bodies, queries, ids and socket payloads to every route and even
       sock.once("connect_error", reject);
     });
     for (const event of Object.keys(socketPolicy)) {
-      for (const payload of fc.sample(fc.oneof(fc.jsonValue({ maxDepth: 3 }), hostile), {
-        numRuns: RUNS_PER_PAIR * 2,
-      })) {
+      for (const payload of sample(fc.oneof(fc.jsonValue({ maxDepth: 3 }), hostile), RUNS_PER_PAIR * 2)) {
         const reply = await sock.timeout(10_000).emitWithAck(event as never, payload as never);
         events++;
         if (!reply || typeof reply.ok !== "boolean")
