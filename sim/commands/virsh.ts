@@ -3,7 +3,7 @@ import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, SimJob, World } from "../world";
 import { virshMigrate, virshRestore, virshSave } from "./virsh-jobs";
 
-// Emulates libvirt's `virsh` (9.0, as the lab runs it) to the character of shared/reference/toolstacks.md §3
+// Emulates libvirt's `virsh` (9.0, as the lab runs it) to the character of lib/toolstacks/REFERENCE.md §3
 // and the lab's captured output: vsh-table layout, "%-15s %s" dominfo, "%-20s %s" nodeinfo, domjobinfo with
 // its over-long labels and trailing spaces, `error: …` on stderr with exit 1, and the extra "\n" on stdout
 // after every successful command.

@@ -1,7 +1,7 @@
 import type { CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, World } from "../world";
 
-// `xl migrate [options] <Domain> <host>` (xl_migrate.c; shared/reference/toolstacks.md §1.6–1.7).
+// `xl migrate [options] <Domain> <host>` (xl_migrate.c; lib/toolstacks/REFERENCE.md §1.6–1.7).
 // The simulated source reaches the target inside the world instead of through ssh, with xl's exact
 // message sequence (its "successsfully" included), the --incoming / --migratedaway names during the
 // handshake, no progress output, and Xen's pre-copy policy: at most 5 live rounds, stop below 50 dirty

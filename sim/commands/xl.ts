@@ -3,7 +3,7 @@ import type { SimDomain, SimHost, World } from "../world";
 import { xlMigrate } from "./xl-migrate";
 import { xlRestore, xlSave } from "./xl-saverestore";
 
-// Emulates Xen's `xl` to the character of shared/reference/toolstacks.md §1: tables on stdout,
+// Emulates Xen's `xl` to the character of lib/toolstacks/REFERENCE.md §1: tables on stdout,
 // messages on stderr, exit 1 for failures, 2 for option errors.
 
 const DOM0_UUID = "00000000-0000-0000-0000-000000000000";

@@ -2,7 +2,7 @@ import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, World } from "../world";
 import { pause, send } from "./xl-migrate";
 
-// Emulates legacy Xen's `xm` and xend (Xen 4.1; shared/reference/toolstacks.md §2 and xm/main.py, xm/migrate.py,
+// Emulates legacy Xen's `xm` and xend (Xen 4.1; lib/toolstacks/REFERENCE.md §2 and xm/main.py, xm/migrate.py,
 // xend/XendCheckpoint.py, xend/server/relocate.py, libxc's xc_domain_save.c of that era):
 // - `xm list` (spaces, no tabs; an inactive managed domain has no ID), `xm list --long` (SXP), `xm info`;
 // - `xm save` / `xm restore` print nothing on success; the file starts "LinuxGuestRecord", a big-endian length

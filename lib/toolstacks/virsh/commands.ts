@@ -1,4 +1,4 @@
-// argv of every virsh command Ferry runs (virsh(1); shared/reference/toolstacks.md §3). Built here only.
+// argv of every virsh command Ferry runs (virsh(1); lib/toolstacks/REFERENCE.md §3). Built here only.
 // Domain names and paths are single argv words; lib/ssh quotes each one for the remote shell.
 
 export const list = () => ["virsh", "list", "--all"];

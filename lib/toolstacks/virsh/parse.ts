@@ -1,7 +1,7 @@
 import { AppError } from "../../errors";
 import type { DomainState } from "../types";
 
-// Pure parsers of virsh's text (shared/reference/toolstacks.md §3, libvirt 8–9), tested on the
+// Pure parsers of virsh's text (lib/toolstacks/REFERENCE.md §3, libvirt 8–9), tested on the
 // reference samples and on real output captured in the lab (fixtures/*-lab.txt).
 
 export interface VirshListRow {

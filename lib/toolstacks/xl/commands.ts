@@ -1,4 +1,4 @@
-// argv of every xl command Ferry runs (xl(1); shared/reference/toolstacks.md §1). Built here only; the plain
+// argv of every xl command Ferry runs (xl(1); lib/toolstacks/REFERENCE.md §1). Built here only; the plain
 // Linux commands (cat, ip, stat…) are in ../linux/host-commands.ts.
 
 export const xlInfo = () => ["xl", "info"];

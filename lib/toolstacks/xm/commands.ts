@@ -1,4 +1,4 @@
-// argv of every xm command Ferry runs (xm(1) of Xen 4.1–4.4; shared/reference/toolstacks.md §2), and the files of
+// argv of every xm command Ferry runs (xm(1) of Xen 4.1–4.4; lib/toolstacks/REFERENCE.md §2), and the files of
 // xend it reads. Built here only; the plain Linux commands are in ../linux/host-commands.ts.
 
 export const XEND_CONFIG = "/etc/xen/xend-config.sxp";

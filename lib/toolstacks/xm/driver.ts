@@ -18,7 +18,7 @@ import { hostsAllowMatch, parseXendConfig, parseXmInfo, parseXmList, parseXmList
 import { xmFiles } from "./saverestore";
 import { stateOfXmLetters } from "./state";
 
-// Legacy Xen hosts driven by xm and xend (Xen ≤ 4.4, the guide's own commands; shared/reference/toolstacks.md §2).
+// Legacy Xen hosts driven by xm and xend (Xen ≤ 4.4, the guide's own commands; lib/toolstacks/REFERENCE.md §2).
 // Migration goes through the target's xend relocation server (TCP 8002), not SSH: the pre-flight checks read
 // the target's xend-config.sxp and knock on its port from the source, and the dialog says plainly that the
 // memory travels unauthenticated and unencrypted unless SSL relocation is on.

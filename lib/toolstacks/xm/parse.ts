@@ -1,4 +1,4 @@
-// Parsers for xm's and xend's texts (shared/reference/toolstacks.md §2; Xen 4.1–4.4's tools/python/xen/xm/main.py,
+// Parsers for xm's and xend's texts (lib/toolstacks/REFERENCE.md §2; Xen 4.1–4.4's tools/python/xen/xm/main.py,
 // xend/XendCheckpoint.py, xend-config.sxp and libxc's xc_domain_save.c). Each fixture names its source.
 
 /** An S-expression as xend writes it: `(name value …)`, strings bare or quoted with ' or ". */
