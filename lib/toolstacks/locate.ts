@@ -5,6 +5,14 @@ import type { CommandRunner, LocateContext } from "./types";
 export type Sighting = { id: number | null; settled: boolean; shown: string } | null;
 
 /**
+ * How long to wait, once a migration command has ended, for the domain to settle in one place: after a lost session
+ * (the command's own answer is gone) as long as a silent host is waited for — the engine's reconnectMs, which the
+ * fault campaigns shorten — else 10 s. One rule for every toolstack (each driver hard-coded 2 min before).
+ */
+export const settlePatienceMs = (ctx: Pick<LocateContext, "silentHostMs">, lost: boolean): number =>
+  lost ? (ctx.silentHostMs ?? 120_000) : 10_000;
+
+/**
  * Where the domain runs now, for any toolstack: asks both hosts (`look` reads one host's list; null when the host
  * could not be asked) until the domain is settled in exactly one place or `patienceMs` passes. Never guesses: an
  * unknown answer says which host to check.

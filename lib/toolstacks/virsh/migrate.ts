@@ -1,3 +1,4 @@
+import { settlePatienceMs } from "../locate";
 import { toAppError } from "../../errors";
 import { phaseIndex, type JobPhase } from "../events";
 import type { MigrationContext } from "../types";
@@ -154,7 +155,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     }
     setPhase("activation");
   }
-  const location = await locateVirsh(ctx, lost ? 120_000 : 10_000);
+  const location = await locateVirsh(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) {
     const arrived = location.host === ctx.targetName;
     return {

@@ -7,7 +7,7 @@ import type { MigrationOutcome } from "../events";
 import { phaseOfLine, reloadProgressOf } from "./migrate-lines";
 import * as cmd from "./commands";
 import { hostArgv, routeDevice } from "../linux/host-commands";
-import { locateOnBoth } from "../locate";
+import { locateOnBoth, settlePatienceMs } from "../locate";
 import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -102,7 +102,7 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
         payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null },
       });
   }
-  const location = await locate(ctx, lost ? 120_000 : 10_000);
+  const location = await locate(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) {
     const err = toAppError(lost);
     const arrived = location.host === ctx.targetName;

@@ -2,7 +2,7 @@ import { toAppError } from "../../errors";
 import type { DomainLocation, JobPhase, MigrationOutcome } from "../events";
 import { phaseIndex } from "../events";
 import { hostArgv, routeDevice } from "../linux/host-commands";
-import { locateOnBoth } from "../locate";
+import { locateOnBoth, settlePatienceMs } from "../locate";
 import type { CommandRunner, LocateContext, MigrationContext } from "../types";
 import * as cmd from "./commands";
 import { migrateErrorOf } from "./errors";
@@ -135,7 +135,7 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
         payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null },
       });
   }
-  const location = await locate(ctx, lost ? 120_000 : 10_000);
+  const location = await locate(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) {
     const arrived = location.host === ctx.targetName;
     return {
