@@ -394,12 +394,16 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   return {
     url,
     services,
+    // a stop in order: no new requests or refreshes, then every job event and memory sample recorded so far is
+    // stored and the audit log flushed, then the database goes (jobs still running are closed by the next start)
     async close() {
       inventory.stop();
       io.close();
       await cluster?.close();
       metricsServer?.close();
       await new Promise((r) => server.close(r));
+      await jobs.drain();
+      await memory.flushed();
       await audit.flush();
       await db.$disconnect();
     },

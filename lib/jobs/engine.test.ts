@@ -176,6 +176,24 @@ describe("JobEngine: live migration over simulated xl", () => {
     expect(where("debian_etch_domU")).toEqual(["hostB"]);
   });
 
+  it("drain() stores every event recorded so far: a stop loses none of the batch still waiting to be written", async () => {
+    const seen: { jobId: string; seq: number }[] = [];
+    const onEvent = (e: { jobId: string; seq: number }) => seen.push(e);
+    engine.on("event", onEvent);
+    try {
+      const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
+      const mine = () => seen.filter((e) => e.jobId === job.id).map((e) => e.seq);
+      await expect.poll(() => mine().length, { timeout: 10_000, interval: 5 }).toBeGreaterThan(3);
+      const upTo = Math.max(...mine()); // what the browsers have been sent, at the moment of the stop
+      await engine.drain();
+      const stored = await db.jobEvent.aggregate({ where: { jobId: job.id }, _max: { seq: true } });
+      expect(stored._max.seq).toBeGreaterThanOrEqual(upTo);
+      await finalOf(job.id);
+    } finally {
+      engine.off("event", onEvent);
+    }
+  });
+
   it("refuses a move whose checks fail, and runs nothing on the hosts", async () => {
     const since = Date.now();
     const same = await finalOf((await migrate("debian_etch_domU", "hostB", "hostB")).id);

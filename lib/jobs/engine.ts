@@ -458,6 +458,19 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Stored events after `afterSeq`, then any a live job has sent but not stored yet (see write). */
+  /**
+   * Stores every event recorded so far — the batch still waiting for its FLUSH_MS and any flush under way — so that a
+   * stop loses none (server.ts calls it before the database goes). Jobs still running go on recording afterwards.
+   */
+  async drain(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }
+    await this.flushing;
+  }
+
   async events(jobId: string, afterSeq: number): Promise<JobEvent[]> {
     const stored = await eventsAfter(this.db, jobId, afterSeq);
     const last = stored.at(-1)?.seq ?? afterSeq;
