@@ -170,7 +170,8 @@ export class Cluster extends EventEmitter<{ leader: []; follower: []; orphans: [
       await c.query("BEGIN");
       await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [HOST_LOCK_SPACE, hostId]);
       const busy = await c.query<{ n: string }>(
-        `SELECT count(*) AS n FROM "Job" WHERE "sourceHostId" = $1 AND status IN ('checking', 'running') AND id <> $2`,
+        // the host a job's work happens on (lib/jobs/slots.ts): a restore's target, every other kind's source
+        `SELECT count(*) AS n FROM "Job" WHERE (CASE WHEN kind = 'restore' AND "targetHostId" IS NOT NULL THEN "targetHostId" ELSE "sourceHostId" END) = $1 AND status IN ('checking', 'running') AND id <> $2`,
         [hostId, jobId],
       );
       const ok = Number(busy.rows[0]?.n ?? 0) < max;

@@ -32,15 +32,15 @@ import {
   type JobStatus,
   type JobSummary,
 } from "./types";
+import { slotHostId, slotHostName } from "./slots";
 
 /**
  * pollMs: the polls that measure a downtime from outside (`xl list`/`xm list`, default 100 ms); virshPollMs: the polls
- * of a toolstack that reports its own figures (`virsh domjobinfo`, default 500 ms, like virsh itself)
- */
-/**
+ * of a toolstack that reports its own figures (`virsh domjobinfo`, default 500 ms, like virsh itself);
  * reconnectMs: how long a host may stay silent after Ferry lost its session mid-job before the job ends
  * "interrupted" with nothing concluded (default 2 min); settlePollMs: how often a command Ferry lost sight
- * of is looked at again (default 1 s).
+ * of is looked at again (default 1 s); maxOutgoingPerHost: jobs at once per host, counted where each job's work
+ * happens (lib/jobs/slots.ts; default 2).
  */
 export interface EngineOptions {
   /** the Ferry instance this engine runs in: stamped on the jobs it creates (several instances on PostgreSQL) */
@@ -232,7 +232,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     });
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
-    this.hostIds.set(row.id, row.sourceHostId);
+    this.hostIds.set(row.id, slotHostId(row));
     await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
     this.pump();
     return live.summary;
@@ -325,7 +325,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     const row = await this.createRow(data);
     const live: Live = { summary: summaryOf(row), seq: 0, cancel: new AbortController(), running: false };
     this.live.set(row.id, live);
-    this.hostIds.set(row.id, row.sourceHostId);
+    this.hostIds.set(row.id, slotHostId(row));
     await this.record(row.id, { type: "status", phase: "pre-migration", payload: { status: "queued" } });
     this.pump();
     return live.summary;
@@ -495,7 +495,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
         running: row.status !== "queued",
       };
       this.live.set(row.id, live);
-      this.hostIds.set(row.id, row.sourceHostId);
+      this.hostIds.set(row.id, slotHostId(row));
       if (ids)
         await this.record(row.id, {
           type: "log",
@@ -587,14 +587,15 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   private pumpRetry: NodeJS.Timeout | null = null;
 
   private pump() {
-    const outgoing = new Map<string, number>();
+    const busy = new Map<string, number>();
     for (const l of this.live.values())
-      if (l.running) outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+      if (l.running) busy.set(slotHostName(l.summary), (busy.get(slotHostName(l.summary)) ?? 0) + 1);
     let waiting = false;
     for (const [id, l] of this.live) {
       if (l.running || l.summary.status !== "queued") continue;
-      if ((outgoing.get(l.summary.sourceName) ?? 0) >= this.maxOutgoingPerHost) continue;
-      outgoing.set(l.summary.sourceName, (outgoing.get(l.summary.sourceName) ?? 0) + 1);
+      const host = slotHostName(l.summary);
+      if ((busy.get(host) ?? 0) >= this.maxOutgoingPerHost) continue;
+      busy.set(host, (busy.get(host) ?? 0) + 1);
       l.running = true;
       const start = () => void this.run(id).catch((e) => log.error({ err: e, jobId: id }, "job crashed"));
       if (!this.hostGate) {
@@ -631,7 +632,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   private readonly hostIds = new Map<string, string>();
   private hostIdOf(l: Live): string {
-    return this.hostIds.get(l.summary.id) ?? l.summary.sourceName;
+    return this.hostIds.get(l.summary.id) ?? slotHostName(l.summary);
   }
 
   private async run(jobId: string) {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { slotHostId, slotHostName } from "./slots";
+
+describe("the host a job takes a slot on", () => {
+  it("is a restore's target (where it runs), not the host that holds the image", () => {
+    const restore = { kind: "restore", sourceName: "hostA", targetName: "hostC", sourceHostId: "a", targetHostId: "c" };
+    expect(slotHostName(restore)).toBe("hostC");
+    expect(slotHostId(restore)).toBe("c");
+  });
+
+  it("is the source for every kind that sends memory: a migration, a save, a move", () => {
+    for (const kind of ["migrate", "save", "move"]) {
+      const job = {
+        kind,
+        sourceName: "hostB",
+        targetName: kind === "save" ? null : "hostC",
+        sourceHostId: "b",
+        targetHostId: kind === "save" ? null : "c",
+      };
+      expect([slotHostName(job), slotHostId(job)]).toEqual(["hostB", "b"]);
+    }
+  });
+});
