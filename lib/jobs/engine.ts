@@ -879,8 +879,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /**
    * Records one event. A live job's event gets its seq, is folded into the job's summary and goes to the
-   * browsers at once; it is stored with everything else recorded in the same FLUSH_MS, in one SQLite
-   * transaction that also updates the job rows — so no disk write sits between a host and the screen.
+   * browsers at once; it is stored with everything else recorded in the same FLUSH_MS, in one database transaction
+   * (SQLite or PostgreSQL) that also updates the job rows — so no disk write sits between a host and the screen.
    * The promise settles once the event is stored.
    */
   private record(jobId: string, input: JobEventInput): Promise<void> {

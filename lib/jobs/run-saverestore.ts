@@ -26,7 +26,8 @@ import {
 } from "./settle";
 
 // Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
-// an image (0600, sha256 recorded); a failed save resumes it; a restore of a changed image is refused.
+// an image (0600, sha256 recorded); a failed save leaves it running where it was (the toolstack resumes it, Ferry
+// asks the host that it runs); a restore of a changed image is refused.
 
 export interface RunContext {
   db: Db;
