@@ -34,6 +34,7 @@ import {
   type ServerToClientEvents,
 } from "./lib/events";
 import { JobEngine } from "./lib/jobs/engine";
+import type { Check } from "./lib/checks/migration";
 import { EvacuationService } from "./lib/evacuate/service";
 import { MemoryHistory } from "./lib/inventory/memory-history";
 import { summaryOf } from "./lib/jobs/store";
@@ -63,25 +64,32 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db, cluster ? { shared: cluster.pool } : {});
   const audit = new AuditLog(db);
-  const jobs = new JobEngine(db, inventory, {
+  // the engine and the evacuations need each other (rules warn on a move; an evacuation submits moves), and the
+  // engine asks the other instances through socket.io (set up below): each gets a function that looks the other up
+  // when it is called, never a field assigned afterwards
+  const jobs: JobEngine = new JobEngine(db, inventory, {
     pollMs: Number(process.env.FERRY_POLL_MS ?? 100),
     instanceId: cluster?.id,
     instanceName: cluster?.name,
+    hostGate: cluster ? (id, hostId, max) => cluster.hostGate(id, hostId, max) : undefined,
+    remote: cluster
+      ? {
+          cancel: (jobId) => askPeers((cb) => io.serverSideEmit("ferry:cancel", jobId, cb)),
+          tune: (jobId, change, askedBy) =>
+            askPeers((cb) => io.serverSideEmit("ferry:tune", { jobId, change, askedBy }, cb)),
+        }
+      : undefined,
+    // the placement rules warn on every proposed live migration that would break one (the drag-and-drop checks)
+    extraChecks: async (domain, target): Promise<Check[]> =>
+      (await evacuations.rulesBrokenBy(domain, target)).map((reason: string) => ({
+        id: "placement-rule",
+        label: "Placement rules",
+        status: "warn" as const,
+        reason,
+      })),
   });
-  const evacuations = new EvacuationService(db, inventory, jobs, hosts);
-  if (cluster) {
-    jobs.hostGate = (id, hostId, max) => cluster.hostGate(id, hostId, max);
-    evacuations.ownerId = cluster.id;
-    await cluster.start();
-  }
-  // the placement rules warn on every proposed live migration that would break one (the drag-and-drop checks)
-  jobs.extraChecks = async (domain, target) =>
-    (await evacuations.rulesBrokenBy(domain, target)).map((reason) => ({
-      id: "placement-rule",
-      label: "Placement rules",
-      status: "warn" as const,
-      reason,
-    }));
+  const evacuations: EvacuationService = new EvacuationService(db, inventory, jobs, hosts, cluster?.id ?? null);
+  await cluster?.start();
   const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
   memory.attach(inventory);
   const tokens = new ApiTokens(db);
@@ -247,26 +255,6 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       if (!jobs.runs(req.jobId)) return reply(null);
       void answer(jobs.tune(req.jobId, req.change as never, req.askedBy), reply);
     });
-    const ask = (send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void) =>
-      new Promise<JobSummary>((resolve, reject) =>
-        send((err, answers) => {
-          const a = (answers ?? []).find((x) => x);
-          if (a?.ok) return resolve(a.value);
-          if (a) return reject(new AppError(a.code as never, a.message));
-          reject(
-            new AppError(
-              "conflict",
-              err
-                ? "The Ferry instance running this job did not answer in time; try again in a few seconds (if it died, another instance adopts the job)."
-                : "No Ferry instance runs this job right now; it may just have ended, or is being adopted. Try again in a few seconds.",
-            ),
-          );
-        }),
-      );
-    jobs.remote = {
-      cancel: (jobId) => ask((cb) => io.serverSideEmit("ferry:cancel", jobId, cb)),
-      tune: (jobId, change, askedBy) => ask((cb) => io.serverSideEmit("ferry:tune", { jobId, change, askedBy }, cb)),
-    };
   }
 
   // Every socket needs a live session and must come from Ferry's own pages (its Origin, as the HTTP routes check
@@ -408,6 +396,25 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       await db.$disconnect();
     },
   };
+}
+
+/** Several instances: a cancel or tune sent to every other instance; the one that runs the job answers. */
+function askPeers(send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void): Promise<JobSummary> {
+  return new Promise<JobSummary>((resolve, reject) =>
+    send((err, answers) => {
+      const a = (answers ?? []).find((x) => x);
+      if (a?.ok) return resolve(a.value);
+      if (a) return reject(new AppError(a.code as never, a.message));
+      reject(
+        new AppError(
+          "conflict",
+          err
+            ? "The Ferry instance running this job did not answer in time; try again in a few seconds (if it died, another instance adopts the job)."
+            : "No Ferry instance runs this job right now; it may just have ended, or is being adopted. Try again in a few seconds.",
+        ),
+      );
+    }),
+  );
 }
 
 /** Re-checks the session (it may have expired or ended) and the role an event needs. */

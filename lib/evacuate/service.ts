@@ -58,6 +58,8 @@ export class EvacuationService {
     private readonly inventory: Inventory,
     private readonly engine: JobEngine,
     private readonly hosts: HostService,
+    /** the Ferry instance driving the evacuations this service starts (several instances on PostgreSQL) */
+    private readonly ownerId: string | null = null,
   ) {}
 
   // ---- settings: priorities, maximum downtimes, placement rules ----
@@ -411,9 +413,6 @@ export class EvacuationService {
     });
     return Promise.all(rows.map((r) => this.get(r.id)));
   }
-
-  /** the Ferry instance driving the evacuations this service starts (several instances on PostgreSQL) */
-  ownerId: string | null = null;
 
   /** After a restart (or adopted from an instance that died: `ids`): evacuations that were running go on (or finish stopping) from where each domain is. */
   async recover(ids?: string[]): Promise<number> {

@@ -46,12 +46,27 @@ export interface EngineOptions {
   /** the Ferry instance this engine runs in: stamped on the jobs it creates (several instances on PostgreSQL) */
   instanceId?: string;
   instanceName?: string;
+  /**
+   * Several instances: may this instance start `jobId` now, with at most `max` jobs on `hostId` across all of them?
+   * (lib/cluster/cluster.ts counts and marks the job under a lock per host.) Without it, the count is this process's.
+   */
+  hostGate?: (jobId: string, hostId: string, max: number) => Promise<boolean>;
+  /** Several instances: cancel or tune a job that another live instance runs (it is asked, and answers). */
+  remote?: RemoteJobs;
+  /** Checks a caller adds to every live migration's (the placement rules); warnings, never the engine's own. */
+  extraChecks?: (domain: string, target: HostView) => Promise<Check[]>;
   maxOutgoingPerHost?: number;
   pollMs?: number;
   virshPollMs?: number;
   reconnectMs?: number;
   settlePollMs?: number;
 }
+/** Several instances: a cancel or a tune of a job another live instance runs, passed to it (server.ts). */
+export interface RemoteJobs {
+  cancel(jobId: string): Promise<JobSummary>;
+  tune(jobId: string, change: TuneJobInput, askedBy: string): Promise<JobSummary>;
+}
+
 export interface MigrateRequest {
   domain: string;
   sourceId: string;
@@ -103,17 +118,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   readonly catalog: ImageCatalog;
 
-  /**
-   * Several instances: may this instance start `jobId` now, with at most `max` outgoing jobs on `hostId` across all
-   * of them? (lib/cluster/cluster.ts counts and marks the job under a lock per host.) Without it, the count is this
-   * process's own.
-   */
-  hostGate: ((jobId: string, hostId: string, max: number) => Promise<boolean>) | null = null;
-  /** Several instances: cancel or tune a job that another live instance runs (it is asked, and answers). */
-  remote: {
-    cancel(jobId: string): Promise<JobSummary>;
-    tune(jobId: string, change: TuneJobInput, askedBy: string): Promise<JobSummary>;
-  } | null = null;
+  private readonly hostGate: EngineOptions["hostGate"] | null;
+  private readonly remote: RemoteJobs | null;
+  private readonly extraChecks: EngineOptions["extraChecks"] | null;
 
   constructor(
     private readonly db: Db,
@@ -129,6 +136,9 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.settlePollMs = opts.settlePollMs ?? 1_000;
     this.instanceId = opts.instanceId ?? null;
     this.instanceName = opts.instanceName ?? null;
+    this.hostGate = opts.hostGate ?? null;
+    this.remote = opts.remote ?? null;
+    this.extraChecks = opts.extraChecks ?? null;
   }
 
   /**
@@ -428,9 +438,6 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       if (this.hostGate) poll = setInterval(look, 1_000);
     });
   }
-
-  /** Checks a caller adds to every live migration's (the placement rules); warnings, never the engine's own. */
-  extraChecks: ((domain: string, target: HostView) => Promise<Check[]>) | null = null;
 
   activeJobOn(domain: string): string | null {
     for (const [id, l] of this.live) if (l.summary.domainName === domain && !isFinal(l.summary.status)) return id;
