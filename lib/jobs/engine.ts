@@ -6,7 +6,7 @@ import type { Inventory } from "../inventory/inventory";
 import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
 import { driverOf, type MigrationOptions, type ToolstackCapabilities } from "../toolstacks";
 import { log } from "../log";
-import { eventsAfter, summaryOf } from "./store";
+import { summaryOf } from "./store";
 import { ImageCatalog, imageDirsOf } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
 import type { TuneJobInput } from "./schema";
@@ -21,18 +21,9 @@ import { restoreChecks, saveChecks, type RunContext } from "./run-saverestore";
 import { forecastRule, otherMachine } from "../checks/rules";
 import { jobLane } from "./lane";
 import { StallWatch, stallPolicyOf } from "./stall";
-import {
-  applyJobEvent,
-  initialJobView,
-  isFinal,
-  phaseIndex,
-  type JobEvent,
-  type JobEventInput,
-  type JobPhase,
-  type JobStatus,
-  type JobSummary,
-} from "./types";
+import { isFinal, phaseIndex, type JobEvent, type JobEventInput, type JobStatus, type JobSummary } from "./types";
 import { slotHostId, slotHostName } from "./slots";
+import { JobEventLog, type LiveJob } from "./event-log";
 
 /**
  * pollMs: the polls that measure a downtime from outside (`xl list`/`xm list`, default 100 ms); virshPollMs: the polls
@@ -78,9 +69,7 @@ export interface MigrateRequest {
   evacuationId?: string;
 }
 
-interface Live {
-  summary: JobSummary;
-  seq: number;
+interface Live extends LiveJob {
   cancel: AbortController;
   running: boolean;
 }
@@ -117,6 +106,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   readonly instanceName: string | null;
 
   readonly catalog: ImageCatalog;
+  /** every job event: its seq, the browsers, the batched writes (lib/jobs/event-log.ts) */
+  private readonly eventLog: JobEventLog;
 
   private readonly hostGate: EngineOptions["hostGate"] | null;
   private readonly remote: RemoteJobs | null;
@@ -129,6 +120,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   ) {
     super();
     this.catalog = new ImageCatalog(db, inventory);
+    this.eventLog = new JobEventLog(db, this.live, {
+      event: (e) => this.emit("event", e),
+      summary: (sum) => this.emit("summary", sum),
+    });
     this.maxOutgoingPerHost = opts.maxOutgoingPerHost ?? 2;
     this.pollMs = opts.pollMs ?? 100;
     this.virshPollMs = opts.virshPollMs ?? 500;
@@ -464,24 +459,17 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     return [...this.live.values()].map((l) => l.summary);
   }
 
-  /** Stored events after `afterSeq`, then any a live job has sent but not stored yet (see write). */
   /**
-   * Stores every event recorded so far — the batch still waiting for its FLUSH_MS and any flush under way — so that a
+   * Stores every event recorded so far — the batch still waiting for its write and any write under way — so that a
    * stop loses none (server.ts calls it before the database goes). Jobs still running go on recording afterwards.
    */
-  async drain(): Promise<void> {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-      this.flushing = this.flushing.then(() => this.flush());
-    }
-    await this.flushing;
+  drain(): Promise<void> {
+    return this.eventLog.drain();
   }
 
-  async events(jobId: string, afterSeq: number): Promise<JobEvent[]> {
-    const stored = await eventsAfter(this.db, jobId, afterSeq);
-    const last = stored.at(-1)?.seq ?? afterSeq;
-    return [...stored, ...(this.pending.get(jobId) ?? []).filter((e) => e.seq > last)];
+  /** Stored events after `afterSeq`, then any a live job has sent but not stored yet. */
+  events(jobId: string, afterSeq: number): Promise<JobEvent[]> {
+    return this.eventLog.events(jobId, afterSeq);
   }
 
   /** After a restart: jobs that were checking or running are closed by asking the hosts where the domain is. */
@@ -876,132 +864,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.pump();
   }
 
-  /** Events waiting for the next batched write, in the order they were recorded. */
-  private queue: { jobId: string; seq: number; at: Date; input: JobEventInput; phase: JobPhase; done: () => void }[] =
-    [];
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  /** emitted, not yet stored (events() serves them) */
-  private readonly pending = new Map<string, JobEvent[]>();
-
-  /**
-   * Records one event. A live job's event gets its seq, is folded into the job's summary and goes to the
-   * browsers at once; it is stored with everything else recorded in the same FLUSH_MS, in one database transaction
-   * (SQLite or PostgreSQL) that also updates the job rows — so no disk write sits between a host and the screen.
-   * The promise settles once the event is stored.
-   */
   private record(jobId: string, input: JobEventInput): Promise<void> {
-    const live = this.live.get(jobId);
-    if (!live)
-      return this.recordFinished(jobId, input).catch((e) => log.error({ err: e, jobId }, "job event not stored"));
-    const phase: JobPhase = phaseIndex(input.phase) < phaseIndex(live.summary.phase) ? live.summary.phase : input.phase;
-    const at = new Date();
-    const event = { ...input, phase, jobId, seq: ++live.seq, at: at.toISOString() } as JobEvent;
-    live.summary = applyJobEvent(initialJobView(live.summary), event).summary;
-    this.pending.set(jobId, [...(this.pending.get(jobId) ?? []), event]);
-    this.emit("event", event);
-    return new Promise<void>((done) => {
-      this.queue.push({ jobId, seq: event.seq, at, input, phase, done });
-      this.flushTimer ??= setTimeout(() => {
-        this.flushTimer = null;
-        this.flushing = this.flushing.then(() => this.flush());
-      }, FLUSH_MS);
-    });
+    return this.eventLog.record(jobId, input);
   }
-
-  private async flush() {
-    const batch = this.queue.splice(0);
-    if (!batch.length) return;
-    const updates = new Map<string, Record<string, unknown>>();
-    for (const b of batch)
-      updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
-    const create = (b: (typeof batch)[number]) =>
-      this.db.jobEvent.create({
-        data: {
-          jobId: b.jobId,
-          seq: b.seq,
-          at: b.at,
-          phase: b.phase,
-          type: b.input.type,
-          payloadJson: JSON.stringify(b.input.payload),
-        },
-      });
-    // a job's result and the release of its domain's lock are one write: no moment where the row says the job
-    // has ended and a new job for the domain is still refused
-    const rows = () => [
-      ...[...updates].map(([id, data]) => this.db.job.update({ where: { id }, data })),
-      ...batch
-        .filter((b) => b.input.type === "result")
-        .map((b) => this.db.domainLock.deleteMany({ where: { jobId: b.jobId } })),
-    ];
-    try {
-      await this.db.$transaction([...batch.map(create), ...rows()]);
-    } catch (e) {
-      // one bad event (e.g. a seq another process wrote for the same job) must not cost the job rows their
-      // status: store the rows on their own, then every event that can be
-      log.error(
-        { error: (e as Error).message.trim().split("\n").at(-1), events: batch.length },
-        "job events not stored together; storing them one by one",
-      );
-      await this.db.$transaction(rows()).catch((err) => log.error({ err }, "job rows not updated"));
-      let lost = 0;
-      for (const b of batch)
-        await create(b).catch(() => {
-          lost++;
-        });
-      if (lost) log.error({ lost, events: batch.length }, "job events not stored");
-    }
-    for (const jobId of updates.keys()) {
-      const stored = Math.max(...batch.filter((b) => b.jobId === jobId).map((b) => b.seq));
-      const rest = (this.pending.get(jobId) ?? []).filter((e) => e.seq > stored);
-      if (rest.length) this.pending.set(jobId, rest);
-      else this.pending.delete(jobId);
-      const live = this.live.get(jobId);
-      // the summary already holds every event recorded, stored or not; one that carries a result still in the
-      // queue would say "succeeded" of a row that says "running" (whenFinished's callers read the row next):
-      // the flush that stores the result emits it
-      const resultPending = rest.some((e) => e.type === "result");
-      if (live && !resultPending && batch.some((b) => b.jobId === jobId && b.input.type !== "log"))
-        this.emit("summary", live.summary);
-    }
-    for (const b of batch) b.done();
-  }
-
-  /** An event for a job no longer live (rare: after a restart): stored at once, then emitted. */
-  private async recordFinished(jobId: string, input: JobEventInput) {
-    const seq = ((await this.db.jobEvent.aggregate({ where: { jobId }, _max: { seq: true } }))._max.seq ?? 0) + 1;
-    const at = new Date();
-    const [, row] = await this.db.$transaction([
-      this.db.jobEvent.create({
-        data: { jobId, seq, at, phase: input.phase, type: input.type, payloadJson: JSON.stringify(input.payload) },
-      }),
-      this.db.job.update({ where: { id: jobId }, data: rowUpdate(input, input.phase, at) }),
-    ]);
-    this.emit("event", { ...input, jobId, seq, at: at.toISOString() } as JobEvent);
-    if (input.type !== "log") this.emit("summary", summaryOf(row));
-  }
-}
-
-const FLUSH_MS = 20;
-
-/** What an event changes in its job's row. */
-function rowUpdate(input: JobEventInput, phase: JobPhase, at: Date): Record<string, unknown> {
-  const update: Record<string, unknown> = { phase };
-  if (input.type === "status") update.status = input.payload.status;
-  if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
-  if (input.type === "downtime") {
-    update.downtimeMs = Math.round(input.payload.ms);
-    update.downtimeBound = input.payload.upperBound;
-  }
-  if (input.type === "result") {
-    Object.assign(update, {
-      status: input.payload.status,
-      errorCode: input.payload.errorCode,
-      errorMessage: input.payload.errorMessage,
-      locationHost: input.payload.location.host,
-      locationNote: input.payload.location.note,
-      finishedAt: at,
-    });
-  }
-  return update;
 }
