@@ -15,6 +15,7 @@ import {
   type RunContext,
 } from "./run-saverestore";
 import { HostSilent } from "./settle";
+import { handOverDefinition } from "./move-definition";
 import type { JobEventInput, JobStatus } from "./types";
 
 // Running a save, restore or move-by-save/restore job: checks, then the steps; every failure says where the
@@ -141,6 +142,8 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
         jobId,
       });
     }
+    // the domain's definition goes with it, before the restore takes it (lib/jobs/move-definition.ts)
+    const handover = await handOverDefinition(ctx, source, target!, row.domainName);
     const restored = await runRestore(ctx, image, target!);
     if (restored.status === "succeeded") {
       // measured from before the save's command to after the restore's answer: an upper bound
@@ -169,6 +172,7 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
         payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" },
       });
     }
+    const note = (text: string) => [text, handover.note].filter(Boolean).join(" ");
     return await x.finish(
       jobId,
       restored.status === "failed"
@@ -176,10 +180,12 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
             ...restored,
             location: {
               host: null,
-              note: `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page.`,
+              note: note(
+                `${row.domainName} is saved in ${image.hostName}:${image.path}; restore it from the Images page${handover.moved ? ` (on ${target!.name}, where it is defined now, the restore takes that definition)` : ""}.`,
+              ),
             },
           }
-        : restored,
+        : { ...restored, location: { ...restored.location, note: note(restored.location.note) } },
     );
   } catch (e) {
     if (e instanceof HostSilent) return await x.finish(jobId, silentOutcome(e, row.kind));

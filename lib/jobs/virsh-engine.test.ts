@@ -166,6 +166,31 @@ describe("JobEngine: live migration over simulated virsh", () => {
     ).toBeTruthy();
   });
 
+  it("moves a guest by save/restore kvmA → kvmB: defined (persistent) on kvmB only, as the hosts say, and the job says so", async () => {
+    await inventory.refreshAll();
+    const job = await finalOf(
+      (await engine.submitMove({ domain: "web-kvm", sourceId: id("kvmA"), targetId: id("kvmB"), createdBy: "test" }))
+        .id,
+    );
+    expect(job.status).toBe("succeeded");
+    expect(job.locationHost).toBe("kvmB");
+    expect(job.locationNote).toMatch(/It is defined \(persistent\) on kvmB and no longer on kvmA\.$/);
+    // asked of the hosts over SSH, as an operator would
+    const ask = async (host: string, ...argv: string[]) =>
+      (await inventory.connection(inventory.get(id(host))!).exec(["virsh", ...argv])).stdout;
+    expect(await ask("kvmA", "list", "--all")).not.toMatch(/\bweb-kvm\b/);
+    expect(await ask("kvmB", "list", "--all")).toMatch(/^\s*\d+\s+web-kvm\s+running$/m);
+    expect(await ask("kvmB", "dominfo", "web-kvm")).toMatch(/^Persistent:\s+yes$/m);
+    const events = await engine.events(job.id, 0);
+    expect(
+      events.some(
+        (e) =>
+          e.type === "log" &&
+          e.payload.line.startsWith("$ virsh migrate --offline --persistent --undefinesource web-kvm qemu+ssh://"),
+      ),
+    ).toBe(true);
+  });
+
   it("refuses a move between toolstacks with the reason, and the guest stays", async () => {
     const { checks } = await engine.check("web-kvm", id("kvmA"), id("hostC"));
     expect(checks.find((c) => c.id === "toolstack")).toMatchObject({

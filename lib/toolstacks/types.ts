@@ -158,6 +158,14 @@ export interface SaveRestoreOps {
   restoring(runner: CommandRunner, file: string): Promise<boolean>;
   /** the image in this toolstack's save format, from the file's first bytes (base64); null when it is not one */
   parseHeader(base64: string): ImageHeader | null;
+  /**
+   * A move's hand-over of the domain's definition, run on the source once the domain is saved and still defined there
+   * (shut off): argv that defines it on the target and undefines it on the source, as a live migration's
+   * --persistent --undefinesource does (libvirt: an offline migration). Absent where the toolstack cannot move one.
+   */
+  moveDefinition?(domain: string, targetAddress: string): string[];
+  /** what a move leaves on the source that the toolstack starts the domain from, in words, where it keeps no definition */
+  definitionHint?(domain: string, sourceName: string): string;
 }
 
 /** What a toolstack can do, read by the engine, the checks, the forecast and the UI instead of its name. */

@@ -57,6 +57,45 @@ function progress(io: CommandIO, label: string, job: SimJob, done = false) {
   io.err(`\r${label}: [${String(pct).padStart(3)} %]`);
 }
 
+/**
+ * `virsh migrate --offline --persistent [--undefinesource] dom uri`: only the definition moves (libvirt 9.0 in the lab:
+ * no output but a newline; the target's copy is persistent and shut off; a restore there takes it, by UUID).
+ */
+function migrateDefinition(world: World, src: SimHost, dom: SimDomain, args: string[], uri: string, io: CommandIO) {
+  const fail = (msg: string) => {
+    io.err(`error: ${msg}\n`);
+    return 1;
+  };
+  if (args.includes("--live")) return fail("Options --live and --offline are mutually exclusive");
+  if (!args.includes("--persistent"))
+    return fail("Requested operation is not valid: offline migration must be specified with the persistent flag set");
+  const other = args.find((a) => a.startsWith("--") && !["--offline", "--persistent", "--undefinesource"].includes(a));
+  if (other) return fail(`offline migration with ${other} is not simulated`);
+  if (dom.persistent === false)
+    return fail("Requested operation is not valid: cannot migrate a transient domain offline (not simulated)");
+  const m = /^qemu\+ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::\d+)?\/system$/.exec(uri);
+  if (!m) return fail(`invalid argument: unable to parse URI ${uri}`);
+  const dst = world.resolve(m[1].replace(/^\[|\]$/g, ""));
+  if (!dst || !world.isUp(dst.name) || dst.kind !== "kvm")
+    return fail(
+      `failed to connect to the hypervisor\nerror: Cannot recv data: ssh: ${dst ? `connect to host ${dst.ip} port 22: Connection refused` : `Could not resolve hostname ${m[1]}: Name or service not known`}: Connection reset by peer`,
+    );
+  if (dst === src) return fail(`internal error: Attempt to migrate guest to the same host ${src.hostname}`);
+  const there = dst.domains.find((d) => d.name === dom.name);
+  if (there && there.uuid !== dom.uuid)
+    return fail(`operation failed: domain '${dom.name}' already exists with uuid ${there.uuid}`);
+  if (there) there.persistent = true;
+  else world.addDomain(dst.name, { ...dom, state: "shutoff", job: undefined, persistent: true, domid: -1 });
+  if (args.includes("--undefinesource")) {
+    if (dom.state === "shutoff") src.domains.splice(src.domains.indexOf(dom), 1);
+    else dom.persistent = false;
+  }
+  io.out("\n");
+  world.emit("change", src.name);
+  world.emit("change", dst.name);
+  return 0;
+}
+
 export async function virshMigrate(world: World, srcName: string, args: string[], io: CommandIO): Promise<number> {
   const fail = (msg: string) => {
     io.err(`error: ${msg}\n`);
@@ -67,9 +106,9 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   const src = world.host(srcName);
   const dom = src.domains.find((d) => d.name === domArg);
   if (!dom) return fail(`failed to get domain '${domArg}'`);
+  if (args.includes("--offline")) return migrateDefinition(world, src, dom, args, uri, io);
   if (dom.state === "shutoff") return fail("Requested operation is not valid: domain is not running");
-  if (!args.includes("--live"))
-    return fail("Requested operation is not valid: offline migration is not simulated here");
+  if (!args.includes("--live")) return fail("Requested operation is not valid: only --live or --offline is simulated");
   const bw = flagValue(args, "--bandwidth");
   if (bw !== undefined && !/^\d+$/.test(bw)) return fail("migrate: Invalid bandwidth");
   const m = /^qemu\+ssh:\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::\d+)?\/system$/.exec(uri);
@@ -370,12 +409,16 @@ export async function virshRestore(world: World, hostName: string, args: string[
   // libvirt starts the domain (paused, QEMU -incoming) before it reads the image: it is active from here on,
   // so a second restore of the same name is refused while this one runs
   const defined = host.domains.find((d) => d.name === name && d.state === "shutoff");
+  const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1];
+  // libvirt takes a definition of the same name only with the same UUID (it stays persistent: the restored domain is)
+  if (defined && uuid && defined.uuid !== uuid)
+    return failed(`operation failed: domain '${name}' already exists with uuid ${defined.uuid}`);
   const dom =
     defined ??
     world.addDomain(hostName, {
       name,
       memoryMiB,
-      uuid: /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1],
+      uuid,
       vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1),
       state: "paused",
       persistent: false,

@@ -200,6 +200,16 @@ export async function runTrial(plan: TrialPlan, timeScale: number): Promise<Tria
         );
     }
     const on = live(plan.domain);
+    // a domain lives in one place: defined (running or shut off) on one host at most — a move leaves no definition
+    // behind, a migration no copy — and, if it runs, defined only where it runs
+    const definedOn = [
+      ...new Set(
+        [...after].flatMap(([host, seen]) =>
+          seen instanceof Error ? [] : seen.filter((s) => s.name === plan.domain).map(() => host),
+        ),
+      ),
+    ];
+    if (definedOn.length > 1) violations.push(`${plan.domain} is defined on ${definedOn.join(" and ")}`);
     const images = (await engine.catalog.list()).filter((i) => i.state === "present");
     if (!isFinal(job.status)) violations.push(`the job is still ${job.status}`);
     if (on.length > 1)

@@ -57,6 +57,20 @@ export function migrate(dom: string, targetUri: string, o: VirshMigrateOptions =
   ];
 }
 
+/**
+ * `virsh migrate --offline --persistent --undefinesource dom uri`: only the definition moves — persistent on the target,
+ * gone from the source (checked on the lab's libvirt 9.0: a restore on the target then takes it, by UUID).
+ */
+export const migrateDefinition = (dom: string, targetUri: string) => [
+  "virsh",
+  "migrate",
+  "--offline",
+  "--persistent",
+  "--undefinesource",
+  dom,
+  targetUri,
+];
+
 /** libvirt's URI for the target as the source reaches it; IPv6 literals in brackets. */
 export const targetUri = (address: string, user = "root") =>
   `qemu+ssh://${user}@${address.includes(":") ? `[${address}]` : address}/system`;

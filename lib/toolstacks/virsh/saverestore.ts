@@ -102,6 +102,7 @@ export const virshFiles: SaveRestoreOps = {
     return isRunning(runner, virsh.save(d, f));
   },
   restoring: (runner, f) => isRunning(runner, virsh.restore(f)),
+  moveDefinition: (d, address) => virsh.migrateDefinition(d, virsh.targetUri(address)),
   parseHeader(base64) {
     const h = parseLibvirtSaveHeader(base64);
     return h

@@ -78,6 +78,9 @@ export const xlFiles: SaveRestoreOps = {
   },
   saving: (runner, d, f) => isRunning(runner, cmd.xlSave(d, f)),
   restoring: (runner, f) => isRunning(runner, cmd.xlRestore(f)),
+  // xl keeps no definitions: a domain is created from a configuration file, which Ferry cannot see
+  definitionHint: (d, source) =>
+    `xl keeps no definition of ${d}: the configuration file it was created from (xl create …) stays on ${source}; copy it to the new host before ${d} is started there again after a shutdown.`,
   parseHeader(base64) {
     const h = parseSaveHeader(base64);
     return h ? { name: h.name, uuid: h.uuid, memoryMiB: h.memoryMiB, format: "xl", arch: null } : null; // xl's config names no architecture

@@ -49,6 +49,9 @@ export const xmFiles: SaveRestoreOps = {
   },
   saving: (runner, d, f) => isRunning(runner, cmd.xmSave(d, f)),
   restoring: (runner, f) => isRunning(runner, cmd.xmRestore(f)),
+  // a domain made with `xm create` is forgotten by xend once saved; one made with `xm new` stays managed (shut off)
+  definitionHint: (d, source) =>
+    `The configuration file ${d} was created from (xm create …) stays on ${source}; copy it to the new host before ${d} is started there again after a shutdown.`,
   parseHeader(base64) {
     const h = parseXmSaveHeader(base64);
     return h ? { ...h, format: "xm", arch: null } : null;
