@@ -319,3 +319,44 @@ test("evacuate hostB through the UI: the plan, the run, then hostB is empty and 
   expect(domstate("hostC")).toBe("running");
   await expect(page.getByTestId("maintenance-state")).toHaveAttribute("data-on", "true");
 });
+
+test("move the guest hostC → hostB by save/restore: it runs on hostB, defined there (persistent) and nowhere else", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  expect(domstate("hostC")).toBe("running"); // where the evacuation put it: persistent (live migration's --persistent)
+  await loginAs(page, "operator", "/", LAB.dataDir);
+  const api = page.request;
+  const headers = { "x-csrf-token": (await (await api.get("/api/auth/session")).json()).csrfToken as string };
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+  const [hostB, hostC] = ["hostB", "hostC"].map((n) => hosts.find((h) => h.name === n)!);
+  // the evacuation left hostB in maintenance, where nothing may arrive
+  const off = await api.post(`/api/hosts/${hostB.id}/maintenance`, { data: { on: false }, headers });
+  expect(off.status(), await off.text()).toBe(200);
+  const before = consoleUptime();
+  const res = await api.post("/api/jobs", {
+    data: { kind: "move", domain: GUEST, sourceId: hostC.id, targetId: hostB.id },
+    headers,
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  const jobId = (await res.json()).job.id as string;
+  await expect
+    .poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).job.status, { timeout: 180_000 })
+    .toMatch(/^(succeeded|failed|interrupted)$/);
+  const { job } = (await (await api.get(`/api/jobs/${jobId}`)).json()) as {
+    job: { status: string; locationHost: string | null; locationNote: string };
+  };
+  console.log(`lab move hostC → hostB — ${job.status}: ${job.locationNote}`);
+  expect(job.status).toBe("succeeded");
+  expect(job.locationHost).toBe("hostB");
+  expect(job.locationNote).toContain("It is defined (persistent) on hostB and no longer on hostC.");
+  // libvirt's word on both hosts: running and persistent on hostB, not even defined on hostC
+  expect(domstate("hostB")).toBe("running");
+  expect(hx("hostB", "virsh", "dominfo", GUEST).stdout).toMatch(/^Persistent:\s+yes$/m);
+  expect(domstate("hostC")).toBeNull();
+  expect(hx("hostC", "virsh", "list", "--all", "--name").stdout.trim()).toBe("");
+  // and the guest goes on counting where it was: its memory came back
+  await expect
+    .poll(consoleUptime, { timeout: 30_000, message: "the moved guest keeps counting" })
+    .toBeGreaterThan(before);
+});
