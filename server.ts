@@ -89,7 +89,6 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       })),
   });
   const evacuations: EvacuationService = new EvacuationService(db, inventory, jobs, hosts, cluster?.id ?? null);
-  await cluster?.start();
   const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
   memory.attach(inventory);
   const tokens = new ApiTokens(db);
@@ -149,6 +148,9 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
 
   const app = next({ dev, hostname: host, port, dir: process.cwd() });
   await app.prepare();
+  // the lease starts once Next is prepared: loading the app blocks the event loop for seconds on a busy machine, and
+  // a lease not renewed for FERRY_LEASE_MS ends the instance (CI saw one exit 70 while starting beside other work)
+  await cluster?.start();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
     // rate limits and the audit log key on the TCP peer (or what the trusted proxy says the client is), never on a

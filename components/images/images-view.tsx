@@ -1,22 +1,15 @@
 "use client";
 import { TableScroll } from "@/components/table-scroll";
-import { Modal } from "../modal";
 import { LocalTime } from "../time";
 import Link from "next/link";
 import { useState } from "react";
 import { api } from "../api";
-import { checkRestore, restoreImage } from "../jobs/api";
 import type { ImageView } from "@/lib/images/catalog";
-import type { Check } from "@/lib/checks/migration";
 import { formatBytes } from "@/lib/format-bytes";
 import { formatMiB } from "@/lib/format";
 
-interface HostOption {
-  id: string;
-  name: string;
-  status: string;
-  toolstack: string;
-}
+import { RestoreDialog, type HostOption } from "./restore-dialog";
+import { ImageHistoryLine } from "./image-history";
 const integrityLook = {
   verified: "bg-emerald-100 text-emerald-800",
   changed: "bg-red-100 text-red-800",
@@ -143,6 +136,7 @@ export function ImagesView({
                       <span className="text-slate-600">{img.hostName}:</span>
                     )}
                     <span className="font-mono text-xs">{img.path}</span>
+                    <ImageHistoryLine image={img} />
                     {img.mode && <span className="text-xs text-slate-500"> · mode {img.mode}</span>}
                     {img.formatLabel && (
                       <span className="text-xs text-slate-500" data-testid="image-format">
@@ -232,106 +226,5 @@ export function ImagesView({
         />
       )}
     </div>
-  );
-}
-
-function RestoreDialog({
-  image,
-  hosts,
-  onClose,
-  onStarted,
-}: {
-  image: ImageView;
-  hosts: HostOption[];
-  onClose(): void;
-  onStarted(jobId: string): void;
-}) {
-  const [target, setTarget] = useState(hosts.find((h) => h.status === "online")?.id ?? "");
-  const [checks, setChecks] = useState<Check[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const failed = checks?.some((c) => c.status === "fail") ?? true;
-  return (
-    <Modal title={<>Restore {image.domainName}</>} onClose={onClose} testId="restore-dialog">
-      <p className="text-sm text-slate-600">
-        from {image.hostName}:{image.path}
-      </p>
-      {image.formatLabel && (
-        <p className="text-xs text-slate-500" data-testid="restore-format">
-          A {image.formatLabel} image: only hosts of that toolstack are offered.
-        </p>
-      )}
-      <label className="mt-3 block text-sm">
-        On host
-        <select
-          value={target}
-          onChange={(e) => {
-            setTarget(e.target.value);
-            setChecks(null);
-          }}
-          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
-          data-testid="restore-target"
-        >
-          {hosts.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name} ({h.status})
-            </option>
-          ))}
-        </select>
-      </label>
-      <ul className="mt-3 space-y-1 text-sm" data-testid="restore-checks">
-        {checks?.map((c) => (
-          <li key={c.id} data-testid={`rcheck-${c.id}`} data-status={c.status}>
-            <b
-              className={
-                c.status === "fail" ? "text-red-700" : c.status === "warn" ? "text-amber-700" : "text-emerald-700"
-              }
-            >
-              {c.status}
-            </b>{" "}
-            {c.label}: <span className="text-slate-600">{c.reason}</span>
-          </li>
-        ))}
-      </ul>
-      {error && (
-        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800">
-          {error}
-        </p>
-      )}
-      <div className="mt-5 flex justify-end gap-2">
-        <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-          Close
-        </button>
-        <button
-          type="button"
-          disabled={busy || !target}
-          onClick={() => run(async () => setChecks((await checkRestore(image.id, target)).checks))}
-          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
-          data-testid="restore-check"
-        >
-          {busy && !checks ? "Checking…" : "Check"}
-        </button>
-        <button
-          type="button"
-          disabled={busy || failed}
-          onClick={() => run(async () => onStarted((await restoreImage(image.id, target)).job.id))}
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-          data-testid="restore-start"
-        >
-          Restore
-        </button>
-      </div>
-    </Modal>
   );
 }

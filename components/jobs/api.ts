@@ -56,7 +56,19 @@ export const checkSave = (domain: string, hostId: string) =>
   api<{ dirs: { dir: string; shared: boolean; checks: Check[] }[] }>("POST", "/api/checks/save", { domain, hostId });
 export const checkMove = (domain: string, sourceId: string, targetId: string) =>
   api<MoveCheckResult>("POST", "/api/checks/move", { domain, sourceId, targetId });
-export const restoreImage = (imageId: string, targetId: string) =>
-  started(api<{ job: JobSummary }>("POST", "/api/jobs", { kind: "restore", imageId, targetId }));
-export const checkRestore = (imageId: string, targetId: string) =>
-  api<{ checks: Check[] }>("POST", "/api/checks/restore", { imageId, targetId });
+/** `acknowledgeStale`: the operator knows the domain's disks changed since the image (sent only when true) */
+export const restoreImage = (imageId: string, targetId: string, acknowledgeStale = false) =>
+  started(
+    api<{ job: JobSummary }>("POST", "/api/jobs", {
+      kind: "restore",
+      imageId,
+      targetId,
+      ...(acknowledgeStale ? { acknowledgeStale } : {}),
+    }),
+  );
+export const checkRestore = (imageId: string, targetId: string, acknowledgeStale = false) =>
+  api<{ checks: Check[] }>("POST", "/api/checks/restore", {
+    imageId,
+    targetId,
+    ...(acknowledgeStale ? { acknowledgeStale } : {}),
+  });

@@ -34,6 +34,9 @@ export interface ImageView {
   formatLabel: string | null;
   /** on shared storage: the host is only the one Ferry reaches the file through */
   shared: boolean;
+  /** (the catalog's list) the restores made from it, and the later image of the same domain, if any */
+  restoredBy?: { jobId: string; at: string; host: string | null }[];
+  supersededBy?: { imageId: string; hostName: string; path: string; at: string } | null;
 }
 
 export function imageView(r: ImageRow): ImageView {
@@ -81,8 +84,30 @@ export class ImageCatalog {
     private readonly inventory: Inventory,
   ) {}
 
+  /** Every image, newest first, with its place in its domain's history (restored from; made obsolete by a later one). */
   async list(): Promise<ImageView[]> {
-    return (await this.db.image.findMany({ orderBy: { createdAt: "desc" } })).map(imageView);
+    const images = (await this.db.image.findMany({ orderBy: { createdAt: "desc" } })).map(imageView);
+    const restores = await this.db.job.findMany({
+      where: { kind: "restore", status: "succeeded", imageId: { in: images.map((i) => i.id) } },
+      orderBy: { finishedAt: "asc" },
+      select: { id: true, imageId: true, finishedAt: true, targetName: true },
+    });
+    return images.map((image, k) => {
+      // the list is newest first: the next newer image of the same domain comes before this one
+      const newer = images
+        .slice(0, k)
+        .reverse()
+        .find((i) => i.domainName === image.domainName && i.createdAt > image.createdAt);
+      return {
+        ...image,
+        restoredBy: restores
+          .filter((r) => r.imageId === image.id)
+          .map((r) => ({ jobId: r.id, at: r.finishedAt!.toISOString(), host: r.targetName })),
+        supersededBy: newer
+          ? { imageId: newer.id, hostName: newer.hostName, path: newer.path, at: newer.createdAt }
+          : null,
+      };
+    });
   }
 
   async get(id: string): Promise<ImageView> {

@@ -267,7 +267,13 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Restore a catalogued image on a host. */
-  async submitRestore(req: { imageId: string; targetId: string; createdBy: string }): Promise<JobSummary> {
+  async submitRestore(req: {
+    imageId: string;
+    targetId: string;
+    createdBy: string;
+    /** the operator knows the domain's disks have changed since the image (its restore check then warns) */
+    acknowledgeStale?: boolean;
+  }): Promise<JobSummary> {
     const image = await this.catalog.get(req.imageId);
     const target = this.inventory.get(req.targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
@@ -286,6 +292,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       imagePath: image.path,
       imageId: image.id,
       createdBy: req.createdBy,
+      ...(req.acknowledgeStale ? { optionsJson: JSON.stringify({ acknowledgeStale: true }) } : {}),
     });
   }
 
@@ -323,6 +330,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     targetName?: string;
     imagePath?: string;
     imageId?: string;
+    optionsJson?: string;
     createdBy: string;
   }) {
     const busy = this.activeJobOn(data.domainName);
@@ -832,12 +840,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   }
 
   /** Checks a restore of a catalogued image on a host, without starting anything (the Images page's Check). */
-  async checkRestore(imageId: string, targetId: string, who?: string): Promise<Check[]> {
+  async checkRestore(imageId: string, targetId: string, who?: string, acknowledgeStale = false): Promise<Check[]> {
     await this.limitChecks(who);
     const target = this.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
     const image = await this.catalog.get(imageId);
-    return restoreChecks(this.checkContext(), image, target);
+    return restoreChecks(this.checkContext(), image, target, acknowledgeStale);
   }
 
   private async finish(

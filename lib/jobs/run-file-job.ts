@@ -85,7 +85,13 @@ export async function runFileJob(x: FileJobDeps, row: JobRow): Promise<void> {
     let checks: Check[] = [];
     let movePath: { path: string; shared: boolean } | null = null;
     if (row.kind === "save") checks = await saveChecks(ctx, source, row.domainName, row.imagePath!);
-    if (row.kind === "restore") checks = await restoreChecks(ctx, await x.catalog.get(row.imageId!), target!);
+    if (row.kind === "restore")
+      checks = await restoreChecks(
+        ctx,
+        await x.catalog.get(row.imageId!),
+        target!,
+        JSON.parse(row.optionsJson ?? "{}").acknowledgeStale === true,
+      );
     if (row.kind === "move") {
       ({ checks, movePath } = await moveChecks(ctx, x.migrationChecks, source, target!, row.domainName));
       await x.db.job.update({ where: { id: jobId }, data: { imagePath: movePath.path } });

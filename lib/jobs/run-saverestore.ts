@@ -6,6 +6,7 @@ import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
 import { memoryRoom, notInMaintenance } from "../checks/rules";
 import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
+import { freshnessCheck, imageHistory } from "../images/history";
 import { hostArgv as argv, freeKiB, parseSha256 } from "../toolstacks/linux/host-commands";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
 import { driverOf } from "../toolstacks";
@@ -253,10 +254,17 @@ export async function concludeSave(
   };
 }
 
-export async function restoreChecks(ctx: RunContext, image: ImageView, target: HostView): Promise<Check[]> {
+/** `acknowledgedStale`: the operator said they know the domain's disks have changed since the image was made. */
+export async function restoreChecks(
+  ctx: RunContext,
+  image: ImageView,
+  target: HostView,
+  acknowledgedStale = false,
+): Promise<Check[]> {
   const conn = ctx.inventory.connection(target);
   const checks: Check[] = [];
   checks.push({ id: "maintenance", label: "Target not in maintenance", ...notInMaintenance(target) });
+  checks.push(freshnessCheck(image, await imageHistory(ctx.db, image), acknowledgedStale));
   const st = await conn.exec(argv.statFile(image.path), { timeoutMs: 10_000 }).catch(() => null);
   checks.push(
     st?.code === 0

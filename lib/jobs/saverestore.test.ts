@@ -65,6 +65,50 @@ async function finalOf(jobId: string): Promise<JobSummary> {
 const where = (d: string) => sim.world.locate(d);
 
 describe("save, restore and move", () => {
+  it("an image the domain has run past is refused unless the operator knows its disks changed (then it warns)", async () => {
+    // the engine starts from the inventory's picture: refreshed first, as after a restore it may not be yet
+    const save = async () =>
+      inventory.refreshAll().then(async () =>
+        finalOf(
+          (
+            await engine.submitSave({
+              domain: "ubuntu_fuwa_nfs_domU",
+              hostId: id("hostB"),
+              dir: "/xen-storage/saves",
+              createdBy: "t",
+            })
+          ).id,
+        ),
+      );
+    const restore = async (imageId: string, acknowledgeStale?: boolean) =>
+      finalOf((await engine.submitRestore({ imageId, targetId: id("hostB"), createdBy: "t", acknowledgeStale })).id);
+    const imageOf = async (job: JobSummary) => (await engine.catalog.list()).find((i) => i.path === job.imagePath)!;
+    const a = await imageOf(await save());
+    expect(await engine.checkRestore(a.id, id("hostB"))).toContainEqual(
+      expect.objectContaining({ id: "fresh", status: "ok" }),
+    );
+    const first = await restore(a.id);
+    expect(first.status).toBe("succeeded");
+    const b = await imageOf(await save());
+    // image A now: restored from already, and superseded by B — the hosts are not touched by the refusal
+    const stale = await restore(a.id);
+    expect(stale).toMatchObject({ status: "failed", errorCode: "check_failed" });
+    expect(stale.errorMessage).toContain(`restored from it at`);
+    expect(stale.errorMessage).toContain(`(job ${first.id})`);
+    expect(stale.errorMessage).toContain(`saved again at`);
+    expect(stale.errorMessage).toContain(b.path);
+    expect(where("ubuntu_fuwa_nfs_domU")).toEqual([]);
+    // the latest image is the domain's own state: it restores
+    expect(await engine.checkRestore(b.id, id("hostB"))).toContainEqual(
+      expect.objectContaining({ id: "fresh", status: "ok" }),
+    );
+    // and the stale one does, when the operator says they know
+    const acknowledged = await engine.checkRestore(a.id, id("hostB"), undefined, true);
+    expect(acknowledged.find((c) => c.id === "fresh")).toMatchObject({ status: "warn" });
+    expect((await restore(a.id, true)).status).toBe("succeeded");
+    expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostB"]);
+  });
+
   it("saves a domain to shared storage: it leaves its host, the image is 0600 with its sha256, in the catalog", async () => {
     const job = await finalOf(
       (

@@ -83,7 +83,15 @@ export const submitJobSchema = z.discriminatedUnion(
       })
       .strict(),
     z.object({ kind: z.literal("save"), domain: domainNameSchema, hostId, dir: imagePathSchema }).strict(),
-    z.object({ kind: z.literal("restore"), imageId: id, targetId: hostId }).strict(),
+    z
+      .object({
+        kind: z.literal("restore"),
+        imageId: id,
+        targetId: hostId,
+        // the domain ran since the image was made: the operator says they know its disks changed (audited)
+        acknowledgeStale: z.boolean({ error: "acknowledgeStale is true or false." }).optional(),
+      })
+      .strict(),
     z
       .object({
         kind: z.literal("move"),
@@ -99,7 +107,13 @@ export const submitJobSchema = z.discriminatedUnion(
   ],
   { error: "The job kind is migrate, save, restore or move." },
 );
-export const restoreTargetSchema = z.object({ imageId: id, targetId: hostId }).strict();
+export const restoreTargetSchema = z
+  .object({
+    imageId: id,
+    targetId: hostId,
+    acknowledgeStale: z.boolean({ error: "acknowledgeStale is true or false." }).optional(),
+  })
+  .strict();
 
 const optional = <T extends z.ZodType>(s: T) =>
   z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());

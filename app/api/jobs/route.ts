@@ -23,7 +23,7 @@ export const GET = handler("GET /api/jobs", async (req) => {
   return { jobs, figures: historyFigures(jobs) };
 });
 
-// POST /api/jobs – start a job: {kind:"migrate"|"move", domain, sourceId, targetId} · {kind:"save", domain, hostId, dir} · {kind:"restore", imageId, targetId}
+// POST /api/jobs – start a job: {kind:"migrate"|"move", domain, sourceId, targetId} · {kind:"save", domain, hostId, dir} · {kind:"restore", imageId, targetId, acknowledgeStale?}
 export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
   const input = await parseBody(req, submitJobSchema);
   const { inventory, jobs } = getServices();
@@ -36,8 +36,17 @@ export const POST = handler("POST /api/jobs", async (req, _ctx, call) => {
     job = await jobs.submitSave({ domain: input.domain, hostId: input.hostId, dir: input.dir, createdBy: who });
   } else if (input.kind === "restore") {
     call.audit.target = input.imageId;
-    call.audit.detail = { kind: "restore", to: name(input.targetId) };
-    job = await jobs.submitRestore({ imageId: input.imageId, targetId: input.targetId, createdBy: who });
+    call.audit.detail = {
+      kind: "restore",
+      to: name(input.targetId),
+      ...(input.acknowledgeStale ? { acknowledgedStale: true } : {}),
+    };
+    job = await jobs.submitRestore({
+      imageId: input.imageId,
+      targetId: input.targetId,
+      createdBy: who,
+      acknowledgeStale: input.acknowledgeStale === true,
+    });
     call.audit.target = job.domainName;
   } else {
     call.audit.target = input.domain;
