@@ -228,6 +228,12 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     }
     void handle(req, res);
   });
+  // An idle keep-alive connection is closed by the server after keepAliveTimeout; a client (a browser, nginx's upstream
+  // pool, Playwright) that sends its next request on it at that moment gets ECONNRESET, and on a busy server the
+  // moment widens to the event loop's lag. Node's 5 s sits inside every client's idle gaps; 75 s outlasts nginx's
+  // upstream keepalive_timeout (60 s), as proxies' own guides ask. Headers still get their own deadline, longer.
+  server.keepAliveTimeout = 75_000;
+  server.headersTimeout = 76_000;
   const io = new IOServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, { session: SessionInfo }>(
     server,
     { serveClient: false },

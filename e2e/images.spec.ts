@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { type APIResponse, expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
 import { apiAs, loginAs } from "./auth";
 import { E2E } from "./env";
@@ -54,6 +54,86 @@ test("save a domain from the Cluster page, find it in the catalog with its size,
   expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([other]);
   await cluster.open();
   await expect(cluster.domain(other, "ubuntu_fuwa_nfs_domU")).toBeVisible();
+});
+
+test("an image the domain has run past: the page says so, its restore is refused with the reason until the operator ticks that the disks changed, and the tick is audited", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const operator = await apiAs("operator");
+  const hosts = (await (await operator.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+  const idOf = (n: string) => hosts.find((h) => h.name === n)!.id;
+  const finished = async (res: APIResponse) => {
+    expect(res.status(), await res.text()).toBe(200);
+    const id = (await res.json()).job.id as string;
+    await expect
+      .poll(async () => (await (await operator.get(`/api/jobs/${id}`)).json()).job.status, { timeout: 60_000 })
+      .toMatch(/^(succeeded|failed|interrupted)$/);
+    return (await (await operator.get(`/api/jobs/${id}`)).json()).job as {
+      id: string;
+      status: string;
+      imagePath: string;
+    };
+  };
+  const domain = "debian_etch_domU";
+  const save = async () => {
+    const on = (await where(domain))[0];
+    await expect
+      .poll(async () =>
+        ((await (await operator.get("/api/hosts")).json()).hosts as { name: string; domains: { name: string }[] }[])
+          .find((h) => h.name === on)
+          ?.domains.some((d) => d.name === domain),
+      )
+      .toBe(true);
+    return finished(
+      await operator.post("/api/jobs", { data: { kind: "save", domain, hostId: idOf(on), dir: "/xen-storage/saves" } }),
+    );
+  };
+  // image A, restored once (the domain runs on from it), then saved again: image B
+  const a = await save();
+  expect(a.status).toBe("succeeded");
+  const images = async () =>
+    (await (await operator.get("/api/images")).json()).images as { id: string; path: string }[];
+  const imageA = (await images()).find((i) => i.path === a.imagePath)!;
+  const first = await finished(
+    await operator.post("/api/jobs", { data: { kind: "restore", imageId: imageA.id, targetId: idOf("hostC") } }),
+  );
+  expect(first.status).toBe("succeeded");
+  const b = await save();
+  expect(b.status).toBe("succeeded");
+
+  await loginAs(page, "operator", "/images");
+  const rowA = page.locator(`[data-testid="image-${domain}"]`, { hasText: a.imagePath });
+  await expect(rowA.getByTestId("image-restored")).toContainText(`by job ${first.id}`);
+  await expect(rowA.getByTestId("image-superseded")).toContainText(b.imagePath);
+  await rowA.getByTestId("image-restore").click();
+  const rd = page.getByTestId("restore-dialog");
+  const hostC = await rd.getByTestId("restore-target").locator("option", { hasText: "hostC" }).getAttribute("value");
+  await rd.getByTestId("restore-target").selectOption(hostC!);
+  await rd.getByTestId("restore-check").click();
+  await expect(rd.getByTestId("rcheck-fresh")).toHaveAttribute("data-status", "fail");
+  await expect(rd.getByTestId("rcheck-fresh")).toContainText(`restored from it at`);
+  await expect(rd.getByTestId("rcheck-fresh")).toContainText(b.imagePath);
+  await expect(rd.getByTestId("restore-start")).toBeDisabled();
+  await page.screenshot({ path: "test-results/restore-stale.png" });
+  // the tick: the check warns, Restore is allowed, and the restore runs
+  await rd.getByTestId("restore-ack-stale").check();
+  await expect(rd.getByTestId("rcheck-fresh")).toHaveAttribute("data-status", "warn");
+  await expect(rd.getByTestId("restore-start")).toBeEnabled();
+  await rd.getByTestId("restore-start").click();
+  await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  expect(await where(domain)).toEqual(["hostC"]);
+  // the acknowledgement is in the audit log, with the job
+  const admin = await apiAs("admin");
+  const entries = (await (await admin.get(`/api/audit?action=job.start&limit=20`)).json()).entries as {
+    target: string;
+    detail: { kind?: string; acknowledgedStale?: boolean } | null;
+  }[];
+  expect(entries.find((e) => e.target === domain && e.detail?.kind === "restore")?.detail?.acknowledgedStale).toBe(
+    true,
+  );
+  await admin.dispose();
+  await operator.dispose();
 });
 
 test("bad save and restore requests get a clear error and change nothing", async () => {
