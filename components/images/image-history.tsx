@@ -8,7 +8,7 @@ export function ImageHistoryLine({ image }: { image: ImageView }) {
   const later = image.supersededBy;
   if (!restored.length && !later) return null;
   return (
-    <div className="mt-0.5 space-y-0.5 text-xs text-amber-800 dark:text-amber-300">
+    <div className="mt-0.5 space-y-0.5 text-xs text-amber-800">
       {restored.map((r) => (
         <p key={r.jobId} data-testid="image-restored">
           restored at <LocalTime iso={r.at} />

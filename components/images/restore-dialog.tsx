@@ -89,7 +89,7 @@ export function RestoreDialog({
         ))}
       </ul>
       {stale && (
-        <label className="mt-3 flex items-start gap-2 rounded bg-amber-50 px-2 py-1.5 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100">
+        <label className="mt-3 flex items-start gap-2 rounded bg-amber-50 px-2 py-1.5 text-sm text-amber-950">
           <input
             type="checkbox"
             className="mt-0.5"
