@@ -17,6 +17,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"]],
+  // a server error line no test asked for fails the run (each server logs to FERRY_LOG_FILE too)
+  globalTeardown: "./e2e/server-logs.ts",
   use: {
     baseURL: E2E.baseURL,
     // five hosts in two rows and the job cards above them: tall enough that a pointer drag stays on screen
@@ -47,6 +49,7 @@ export default defineConfig({
         NODE_ENV: "production",
         PORT: String(E2E.port),
         FERRY_DATA_DIR: E2E.dataDir,
+        FERRY_LOG_FILE: `${E2E.dataDir}/server.log`,
         SIM_BASE_PORT: String(E2E.simBasePort),
         SIM_CONTROL_PORT: String(E2E.simControlPort),
         FERRY_REFRESH_MS: "1000",
@@ -66,6 +69,7 @@ export default defineConfig({
         NODE_ENV: "production",
         PORT: String(LAB.port),
         FERRY_DATA_DIR: LAB.dataDir,
+        FERRY_LOG_FILE: `${LAB.dataDir}/server.log`,
         FERRY_DEMO_SIM: "off",
         FERRY_REFRESH_MS: "2000",
       },

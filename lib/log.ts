@@ -17,7 +17,21 @@ export const redactPaths = [
   "*.privateKey",
 ];
 
-export function createLogger(dest?: DestinationStream) {
+/**
+ * Where the log goes: stdout, and also the file FERRY_LOG_FILE names when it is set (appended; its directory made).
+ * The e2e servers write one each, so the suite can fail on an error line nobody asked for (e2e/server-logs.ts).
+ */
+function destination(): DestinationStream | undefined {
+  const file = process.env.FERRY_LOG_FILE;
+  if (!file) return undefined;
+  // each stream takes every level: the logger's own level (LOG_LEVEL) decides what is written
+  return pino.multistream([
+    { level: "trace", stream: process.stdout },
+    { level: "trace", stream: pino.destination({ dest: file, mkdir: true, sync: true }) },
+  ]);
+}
+
+export function createLogger(dest: DestinationStream | undefined = destination()) {
   return pino(
     {
       level: process.env.LOG_LEVEL ?? "info",
