@@ -158,6 +158,19 @@ test("bad save and restore requests get a clear error and change nothing", async
   const missing = await api.post("/api/jobs", { data: { kind: "restore", imageId: "no-such-image", targetId: b.id } });
   expect(missing.status()).toBe(404);
   expect((await missing.json()).error.message).toContain("No such image");
+  // the acknowledgement of a stale image is a yes or a no, on the restore and on its checks
+  for (const url of ["/api/jobs", "/api/checks/restore"]) {
+    const res = await api.post(url, {
+      data: {
+        ...(url === "/api/jobs" ? { kind: "restore" } : {}),
+        imageId: "x",
+        targetId: b.id,
+        acknowledgeStale: "yes",
+      },
+    });
+    expect(res.status(), url).toBe(400);
+    expect((await res.json()).error.message, url).toContain("acknowledgeStale is true or false");
+  }
   expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
   expect(await where("debian_etch_domU")).toEqual([b.name]);
   await api.dispose();
