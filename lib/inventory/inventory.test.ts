@@ -161,7 +161,9 @@ describe("Inventory of a host installed in another language", () => {
       expect(web.state).toBe("running");
       expect(Number.isFinite(web.cpuSeconds) && web.cpuSeconds > 0).toBe(true);
       // and the commands really went out in the C locale (the host would have answered in German)
-      expect(world.commandLog.some((c) => c.host === "kvmA" && c.argv.join(" ") === "virsh dominfo web-kvm")).toBe(
+      // (a running domain is read by its id)
+      const webId = world.host("kvmA").domains.find((d) => d.name === "web-kvm")!.domid;
+      expect(world.commandLog.some((c) => c.host === "kvmA" && c.argv.join(" ") === `virsh dominfo ${webId}`)).toBe(
         true,
       );
       inv.stop();

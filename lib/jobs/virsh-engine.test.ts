@@ -191,6 +191,57 @@ describe("JobEngine: live migration over simulated virsh", () => {
     ).toBe(true);
   });
 
+  it("a host that lists one name twice shows both rows: the running one running, not collapsed into the other", async () => {
+    // real libvirt keeps one domain per name; a broken host (or an older simulator) may not — Ferry must not hide it
+    const extra = sim.world.addDomain("kvmA", {
+      name: "web-kvm",
+      memoryMiB: 1024,
+      vcpus: 1,
+      state: "shutoff",
+      domid: -1,
+    });
+    try {
+      await inventory.refreshAll();
+      const rows = inventory.get(id("kvmA"))!.domains.filter((d) => d.name === "web-kvm");
+      expect(rows.map((d) => [d.id >= 0, d.state]).sort()).toEqual([
+        [false, "shutdown"],
+        [true, "running"],
+      ]);
+    } finally {
+      const h = sim.world.host("kvmA");
+      h.domains.splice(h.domains.indexOf(extra), 1);
+    }
+  });
+
+  it("a migration onto a host where the domain is defined takes that definition (same UUID); another UUID is refused", async () => {
+    const web = sim.world.host("kvmA").domains.find((d) => d.name === "web-kvm")!;
+    const stale = sim.world.addDomain("kvmB", {
+      ...web,
+      state: "shutoff",
+      domid: -1,
+      persistent: true,
+      uuid: "00000000-0000-4000-8000-000000000001",
+    });
+    try {
+      await inventory.refreshAll();
+      const refused = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+      expect(refused.status).toBe("failed");
+      expect(refused.errorMessage).toContain("already exists with uuid 00000000-0000-4000-8000-000000000001");
+      expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+      expect(sim.world.host("kvmB").domains.filter((d) => d.name === "web-kvm")).toEqual([stale]); // left as it was
+      stale.uuid = web.uuid; // the domain's own definition, left there earlier
+      await inventory.refreshAll();
+      const moved = await finalOf((await migrate("web-kvm", "kvmA", "kvmB")).id);
+      expect(moved.status).toBe("succeeded");
+      const there = sim.world.host("kvmB").domains.filter((d) => d.name === "web-kvm");
+      expect(there.map((d) => [d.state, d.persistent])).toEqual([["running", true]]); // one row, persistent
+    } finally {
+      const h = sim.world.host("kvmB");
+      const i = h.domains.indexOf(stale);
+      if (i >= 0) h.domains.splice(i, 1);
+    }
+  });
+
   it("refuses a move between toolstacks with the reason, and the guest stays", async () => {
     const { checks } = await engine.check("web-kvm", id("kvmA"), id("hostC"));
     expect(checks.find((c) => c.id === "toolstack")).toMatchObject({

@@ -126,6 +126,11 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   if (dst === src) return fail(`internal error: Attempt to migrate guest to the same host ${src.hostname}`);
   if (dst.domains.some((d) => d.name === dom.name && d.state !== "shutoff"))
     return fail(`Requested operation is not valid: domain '${dom.name}' is already active`);
+  // libvirt keeps one domain per name: a definition of it on the target takes the incoming copy when the UUID is the
+  // same (and keeps it persistent), and refuses it otherwise
+  const defined = dst.domains.find((d) => d.name === dom.name);
+  if (defined && defined.uuid !== dom.uuid)
+    return fail(`operation failed: domain '${dom.name}' already exists with uuid ${defined.uuid}`);
   if (world.freeMemoryMiB(dst) < dom.memoryMiB || world.takeFault("target-oom", dom.name)) {
     return fail(
       `internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory`,
@@ -149,7 +154,9 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
     postcopyAllowed: args.includes("--postcopy"),
   };
   dom.job = job;
-  // the target holds a paused copy while memory streams in (libvirt lists it under the same name)
+  // the target holds a paused copy while memory streams in (libvirt lists it under the same name), in place of its
+  // definition there, which comes back if the migration fails
+  if (defined) dst.domains.splice(dst.domains.indexOf(defined), 1);
   const incoming = world.addDomain(dst.name, {
     ...dom,
     state: "paused",
@@ -175,7 +182,7 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   const cleanup = (leavePaused = false) => {
     world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 1) - 1);
     const i = dst.domains.indexOf(incoming);
-    if (i >= 0 && postcopyAt === null) dst.domains.splice(i, 1);
+    if (i >= 0 && postcopyAt === null) dst.domains.splice(i, 1, ...(defined ? [defined] : []));
     dom.job = undefined;
     if (dom.state === "paused" && leavePaused) dom.pauseReason = "migrating";
     else if (dom.state === "paused") dom.state = "running";
@@ -275,7 +282,7 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 1) - 1);
   // commit: the target's copy runs; the source's goes (--undefinesource) or stays defined, shut off
   incoming.state = "running";
-  incoming.persistent = args.includes("--persistent");
+  incoming.persistent = args.includes("--persistent") || (defined !== undefined && defined.persistent !== false);
   incoming.cpuSecondsBase = world.cpuSeconds(dom);
   incoming.startedAt = dom.startedAt;
   incoming.maxDowntimeMs = undefined;

@@ -10,6 +10,7 @@ import {
   parseNodeinfo,
   parseVirshList,
   parseVirshVersion,
+  virshStates,
 } from "./parse";
 import { hostArgv, parseBridges, parseCpuVirtFlags, parseIpAddr, parseSubnets } from "../linux/host-commands";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
@@ -131,18 +132,20 @@ export const virshDriver: ToolstackDriver = {
     const rows = parseVirshList(listText);
     // every virsh call opens its own libvirtd connection (tens of ms on a real host), so a host's domains are
     // read in up to PER_DOMAIN_CHANNELS batches side by side rather than one long one
+    // a running domain is asked by its id, so that each row is read as itself: a host that lists one name twice
+    // (it should not) shows both rows, the running one running, never one collapsed into the other
     const groups = Array.from({ length: Math.min(PER_DOMAIN_CHANNELS, rows.length) }, (_, g) =>
-      rows.filter((_r, i) => i % PER_DOMAIN_CHANNELS === g),
+      rows.map((row, index) => ({ ...row, index })).filter((r) => r.index % PER_DOMAIN_CHANNELS === g),
     );
     const read = await Promise.all(
       groups.map(async (group) => {
-        const argvs = group.flatMap((row) => [
-          cmd.dominfo(row.name),
-          ...(row.id !== null ? [cmd.domblklist(row.name), cmd.domiflist(row.name)] : []),
-        ]);
+        const argvs = group.flatMap((row) => {
+          const ref = row.id !== null ? String(row.id) : row.name;
+          return [cmd.dominfo(ref), ...(row.id !== null ? [cmd.domblklist(ref), cmd.domiflist(ref)] : [])];
+        });
         const results = await execBatch(runner, argvs, { timeoutMs: 15_000 });
         let k = 0;
-        return group.map((row): DomainInfo => {
+        return group.map((row): DomainInfo & { index: number } => {
           const info = parseDominfo(ok(argvs[k], results[k++]));
           let blk: { path: string; vdev: string }[] = [];
           let bridges: string[] | undefined;
@@ -153,13 +156,15 @@ export const virshDriver: ToolstackDriver = {
             bridges = i.code === 0 ? parseDomiflist(i.stdout) : undefined;
           }
           return {
+            index: row.index,
             name: row.name,
             id: row.id ?? -1,
             uuid: info.uuid,
             memoryMiB: info.maxMemoryMiB,
             vcpus: info.vcpus,
-            state: info.state,
-            stateLetters: info.stateText,
+            // an inactive row is read by name, which another row may share: its state is the list's own
+            state: row.id === null ? (virshStates[row.state] ?? info.state) : info.state,
+            stateLetters: row.id === null ? row.state : info.stateText,
             cpuSeconds: info.cpuSeconds,
             uptimeSeconds: null,
             disks: blk,
@@ -168,8 +173,10 @@ export const virshDriver: ToolstackDriver = {
         });
       }),
     );
-    const byName = new Map(read.flat().map((d) => [d.name, d]));
-    const domains = rows.map((row) => byName.get(row.name)!);
+    const domains = read
+      .flat()
+      .sort((a, b) => a.index - b.index)
+      .map(({ index: _, ...d }) => d);
     return { facts, domains };
   },
 };
