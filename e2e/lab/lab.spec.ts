@@ -335,7 +335,7 @@ test("move the guest hostC → hostB by save/restore: it runs on hostB, defined 
   expect(off.status(), await off.text()).toBe(200);
   const before = consoleUptime();
   const res = await api.post("/api/jobs", {
-    data: { kind: "move", domain: GUEST, sourceId: hostC.id, targetId: hostB.id },
+    data: { kind: "move", domain: GUEST, sourceId: hostC.id, targetId: hostB.id, confirmOutage: true },
     headers,
   });
   expect(res.status(), await res.text()).toBe(200);

@@ -112,16 +112,31 @@ export async function startInstances(o: InstancesOptions): Promise<Instances> {
     instances[i] = inst;
     await waitReady(inst.url, child);
   };
-  // one after the other: the first applies nothing new, but each Next server warms its build on its own
-  for (let i = 0; i < o.count; i++) await launch(i);
-
   const kill = async (i: number) => {
-    const c = instances[i].process;
-    if (c.exitCode !== null || c.signalCode) return;
+    const c = instances[i]?.process;
+    if (!c || c.exitCode !== null || c.signalCode) return;
     const gone = new Promise<void>((r) => c.once("exit", () => r()));
     c.kill("SIGKILL");
     await gone;
   };
+  const stop = async () => {
+    await Promise.all(instances.map((_, i) => kill(i)));
+    if (sim.exitCode === null && !sim.signalCode) {
+      const gone = new Promise<void>((r) => sim.once("exit", () => r()));
+      sim.kill("SIGTERM");
+      await gone;
+    }
+    await scratch.drop();
+  };
+  // one after the other: the first applies nothing new, but each Next server warms its build on its own. One that
+  // does not start takes the others and the simulated cluster down with it: nothing is left holding the ports (an
+  // orphaned cluster from one failed run broke the next run's start with EADDRINUSE)
+  try {
+    for (let i = 0; i < o.count; i++) await launch(i);
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
   return {
     instances,
     sim: simReady,
@@ -133,12 +148,6 @@ export async function startInstances(o: InstancesOptions): Promise<Instances> {
       await kill(i);
       await launch(i);
     },
-    stop: async () => {
-      await Promise.all(instances.map((_, i) => kill(i)));
-      const gone = new Promise<void>((r) => sim.once("exit", () => r()));
-      sim.kill("SIGTERM");
-      await gone;
-      await scratch.drop();
-    },
+    stop,
   };
 }
