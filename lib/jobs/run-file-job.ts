@@ -4,16 +4,9 @@ import type { Inventory } from "../inventory/inventory";
 import type { ImageCatalog } from "../images/catalog";
 import type { HostView } from "../inventory/types";
 import type { Check } from "../checks/migration";
-import {
-  copyImage,
-  moveImagePath,
-  restoreChecks,
-  runRestore,
-  runSave,
-  saveChecks,
-  silentOutcome,
-  type RunContext,
-} from "./run-saverestore";
+import { runRestore, runSave, saveChecks, silentOutcome, type RunContext } from "./run-saverestore";
+import { restoreChecks } from "./restore-checks";
+import { copyImage, moveImagePath } from "./move-image";
 import { HostSilent } from "./settle";
 import { handOverDefinition } from "./move-definition";
 import type { JobEventInput, JobStatus } from "./types";

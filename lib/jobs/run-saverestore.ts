@@ -2,15 +2,11 @@ import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
 import type { Check } from "../checks/migration";
-import { targetAddressOf } from "../checks/migration";
 import { formatMiB } from "../format";
-import { memoryRoom, notInMaintenance } from "../checks/rules";
-import { imageDirsOf, type ImageCatalog, type ImageView } from "../images/catalog";
-import { freshnessCheck, imageHistory } from "../images/history";
-import { hostArgv as argv, freeKiB, parseSha256 } from "../toolstacks/linux/host-commands";
+import type { ImageCatalog, ImageView } from "../images/catalog";
+import { hostArgv as argv, freeKiB } from "../toolstacks/linux/host-commands";
 import { parseDirStat } from "../toolstacks/linux/dir-stat";
 import { driverOf } from "../toolstacks";
-import { isRunning } from "../toolstacks/linux/ps";
 import { jobLane } from "./lane";
 import type { JobEventInput } from "./types";
 import { AppError, type ErrorCode } from "../errors";
@@ -254,135 +250,6 @@ export async function concludeSave(
   };
 }
 
-/** `acknowledgedStale`: the operator said they know the domain's disks have changed since the image was made. */
-export async function restoreChecks(
-  ctx: RunContext,
-  image: ImageView,
-  target: HostView,
-  acknowledgedStale = false,
-): Promise<Check[]> {
-  const conn = ctx.inventory.connection(target);
-  const checks: Check[] = [];
-  checks.push({ id: "maintenance", label: "Target not in maintenance", ...notInMaintenance(target) });
-  checks.push(freshnessCheck(image, await imageHistory(ctx.db, image), acknowledgedStale));
-  const st = await conn.exec(argv.statFile(image.path), { timeoutMs: 10_000 }).catch(() => null);
-  checks.push(
-    st?.code === 0
-      ? ok("readable", "Target can read the image", `${target.name} sees ${image.path}.`)
-      : fail(
-          "readable",
-          "Target can read the image",
-          `${target.name} cannot read ${image.path}${image.hostId !== target.id ? ` (it is on ${image.hostName}; move it to shared storage first)` : ""}.`,
-        ),
-  );
-  if (st?.code === 0) {
-    const sum = parseSha256((await conn.exec(argv.sha256(image.path), { timeoutMs: 60 * 60_000 })).stdout);
-    checks.push(
-      image.sha256 === null
-        ? {
-            id: "checksum",
-            label: "Image unchanged since the save",
-            status: "warn",
-            reason: "Ferry did not make this image, so it has no checksum to compare.",
-          }
-        : sum === image.sha256
-          ? ok("checksum", "Image unchanged since the save", `sha256 ${sum.slice(0, 12)}… matches.`)
-          : fail(
-              "checksum",
-              "Image unchanged since the save",
-              `The image changed since it was saved (sha256 ${sum?.slice(0, 12) ?? "unreadable"}… ≠ ${image.sha256.slice(0, 12)}…): Ferry refuses to restore it.`,
-            ),
-    );
-  }
-  const free = target.facts?.freeMemoryMiB ?? 0;
-  checks.push({
-    id: "memory",
-    label: "Enough free memory on the target",
-    ...memoryRoom(image.domainName, image.memoryMiB, target.name, free),
-  });
-  // what the image itself says decides, not the host Ferry found it through (a shared directory is seen by many)
-  const tf = target.facts;
-  const format = image.format;
-  if (format) {
-    checks.push(
-      format === target.toolstack
-        ? ok(
-            "format",
-            "Image made by the target's toolstack",
-            `A ${format} save image; ${target.name} uses ${target.toolstack}.`,
-          )
-        : fail(
-            "format",
-            "Image made by the target's toolstack",
-            `This is a ${driverOf(format).label} save image; ${target.name} uses ${driverOf(target.toolstack).label} and cannot restore it.`,
-          ),
-    );
-  }
-  // the architecture: from the image's header (libvirt's XML names it), else from the host that saved it
-  const saver = image.jobId ? ctx.inventory.get(image.hostId)?.facts : undefined;
-  const arch = image.arch ?? saver?.arch ?? null;
-  const ext = saver?.virtExtensions.join(",");
-  checks.push(
-    !tf
-      ? fail("arch", "Same architecture", `${target.name} has not been read yet.`)
-      : arch === null
-        ? {
-            id: "arch",
-            label: "Same architecture",
-            status: "warn",
-            reason: `The image does not say which architecture it was saved on; ${target.name} is ${tf.arch}.`,
-          }
-        : arch !== tf.arch
-          ? fail("arch", "Same architecture", `Saved on ${arch}, ${target.name} is ${tf.arch}.`)
-          : ext !== undefined && ext !== tf.virtExtensions.join(",")
-            ? fail(
-                "arch",
-                "Same architecture",
-                `Saved on ${arch}/${ext || "no extensions"}, ${target.name} is ${tf.arch}/${tf.virtExtensions.join(",") || "no extensions"}.`,
-              )
-            : ok(
-                "arch",
-                "Same architecture",
-                `${tf.arch}${ext !== undefined ? ` with ${tf.virtExtensions.join(", ") || "no extensions"}` : ""}, as the image.`,
-              ),
-  );
-  // asked of every host now, not read from the last refresh: a stale picture must not let a second copy start.
-  // A shut-off libvirt definition does not run; only active domains count.
-  const hosts = ctx.inventory.snapshot().filter((h) => h.status === "online");
-  const states = await Promise.all(
-    hosts.map((h) =>
-      driverOf(h.toolstack)
-        .files.state(ctx.inventory.connection(h), image.domainName)
-        .catch(() => null),
-    ),
-  );
-  const running = hosts.filter(
-    (_, i) => states[i] !== null && states[i] !== "absent" && states[i] !== "defined" && states[i] !== "shutdown",
-  );
-  const silent = hosts.filter((_, i) => states[i] === null);
-  checks.push(
-    running.length
-      ? fail(
-          "not-running",
-          "Domain not running anywhere",
-          `${image.domainName} already runs on ${running.map((h) => h.name).join(" and ")}: restoring would make two copies.`,
-        )
-      : silent.length
-        ? {
-            id: "not-running",
-            label: "Domain not running anywhere",
-            status: "warn",
-            reason: `Could not ask ${silent.map((h) => h.name).join(", ")} whether ${image.domainName} runs there: if it runs there, restoring makes a second copy.`,
-          }
-        : ok(
-            "not-running",
-            "Domain not running anywhere",
-            `${image.domainName} runs on none of the ${hosts.length} hosts that answer (asked just now).`,
-          ),
-  );
-  return checks;
-}
-
 export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<MigrationOutcome> {
   const conn = jobLane(ctx.inventory.connection(target));
   const ops = driverOf(target.toolstack).files;
@@ -452,77 +319,4 @@ export function concludeRestore(
     errorMessage: e.message,
     location: { host: null, note: `${image.domainName} is still only in ${image.hostName}:${image.path}.` },
   };
-}
-
-/** Where a move keeps its image: shared storage both hosts see (private), else the source's own directory. */
-export async function moveImagePath(
-  ctx: RunContext,
-  source: HostView,
-  target: HostView,
-  domain: string,
-): Promise<{ path: string; shared: boolean }> {
-  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-  for (const dir of imageDirsOf(source).filter((d) => d !== source.imageDir)) {
-    const [a, b] = await Promise.all(
-      [source, target].map((h) =>
-        ctx.inventory
-          .connection(h)
-          .exec(argv.statDir(dir), { timeoutMs: 10_000 })
-          .catch(() => null),
-      ),
-    );
-    if (
-      a &&
-      b &&
-      parseDirStat(dir, a.code, a.stdout, a.stderr).state === "private" &&
-      parseDirStat(dir, b.code, b.stdout, b.stderr).state === "private"
-    ) {
-      return { path: `${dir}/${domain}-move-${stamp}.save`, shared: true };
-    }
-  }
-  return { path: `${source.imageDir}/${domain}-move-${stamp}.save`, shared: false };
-}
-
-export const scpArgv = (path: string, target: HostView, dest: string) =>
-  argv.scpTo(path, targetAddressOf(target), dest);
-
-/**
- * Copies an image host to host over SSH (scp run on the source) into the target's image directory, and
- * proves the copy whole by its sha256. A lost session is not a failed copy: Ferry waits for scp to end on
- * the source and looks at the result; an incomplete copy is made once more. Returns the target's path.
- */
-export async function copyImage(
-  ctx: RunContext,
-  source: HostView,
-  target: HostView,
-  image: ImageView,
-): Promise<string | null> {
-  const dest = `${target.imageDir}/${basename(image.path)}`;
-  const a = asking(ctx);
-  const phase = "commitment" as const;
-  const log = (line: string) => ctx.emit({ type: "log", phase, payload: { line } });
-  await ctx.emit({ type: "phase", phase, payload: {} });
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    await log(`ferry: copying ${image.path} to ${target.name}:${dest} over SSH`);
-    const scp = scpArgv(image.path, target, dest);
-    const r = await jobLane(ctx.inventory.connection(source))
-      .exec(scp, { timeoutMs: 6 * 3600_000 })
-      .catch((e: Error) => e);
-    if (r instanceof Error) {
-      await log(`ferry: lost sight of the copy: ${r.message}`);
-      while (await ask(a, source, phase, (x) => isRunning(x, scp)))
-        await new Promise((res) => setTimeout(res, a.pollMs));
-    } else if (r.code !== 0) {
-      await log(r.stderr.trim());
-      break;
-    }
-    const sum = await sha256Of(a, target, dest, phase);
-    if (sum !== null && sum === image.sha256) {
-      await ask(a, target, phase, (x) => x.exec(argv.chmodPrivate(dest), { timeoutMs: 30_000 }));
-      return dest;
-    }
-    await log(`ferry: the copy on ${target.name} is ${sum === null ? "missing" : "incomplete (its sha256 differs)"}`);
-  }
-  await ask(a, target, phase, (x) => x.exec(argv.remove(dest), { timeoutMs: 30_000 }));
-  return null;
 }
