@@ -8,6 +8,7 @@ import next from "next";
 import { Server as IOServer } from "socket.io";
 import { createAdapter } from "@socket.io/postgres-adapter";
 import { Cluster } from "./lib/cluster/cluster";
+import { askPeers } from "./lib/cluster/ask-peers";
 import { openDatabase, describeDatabase } from "./lib/db/client";
 import { SshPool } from "./lib/ssh/pool";
 import { Inventory } from "./lib/inventory/inventory";
@@ -38,8 +39,7 @@ import type { Check } from "./lib/checks/migration";
 import { EvacuationService } from "./lib/evacuate/service";
 import { MemoryHistory } from "./lib/inventory/memory-history";
 import { summaryOf } from "./lib/jobs/store";
-import type { JobSummary } from "./lib/jobs/types";
-import { AppError, toAppError } from "./lib/errors";
+import { toAppError } from "./lib/errors";
 import { log } from "./lib/log";
 
 export interface FerryServer {
@@ -404,25 +404,6 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       await db.$disconnect();
     },
   };
-}
-
-/** Several instances: a cancel or tune sent to every other instance; the one that runs the job answers. */
-function askPeers(send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void): Promise<JobSummary> {
-  return new Promise<JobSummary>((resolve, reject) =>
-    send((err, answers) => {
-      const a = (answers ?? []).find((x) => x);
-      if (a?.ok) return resolve(a.value);
-      if (a) return reject(new AppError(a.code as never, a.message));
-      reject(
-        new AppError(
-          "conflict",
-          err
-            ? "The Ferry instance running this job did not answer in time; try again in a few seconds (if it died, another instance adopts the job)."
-            : "No Ferry instance runs this job right now; it may just have ended, or is being adopted. Try again in a few seconds.",
-        ),
-      );
-    }),
-  );
 }
 
 /** Re-checks the session (it may have expired or ended) and the role an event needs. */
