@@ -7,6 +7,7 @@ import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import type { Db } from "../db/client";
 import { closeTestDatabase, openTestDatabase } from "../db/testing";
+import { killedMidJob } from "./testing/killed-mid-job";
 import { AppError } from "../errors";
 import type { HostRecord } from "../inventory/types";
 import type { JobSummary } from "./types";
@@ -459,25 +460,26 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("after a restart mid-job, closes the job truthfully from where the domain is", async () => {
     sim.world.timeScale = 1;
-    const job = await migrate("debian_etch_domU", "hostB", "hostC");
-    await expect
-      .poll(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).phase, {
-        timeout: 10_000,
-        interval: 10,
-      })
-      .toBe("precopy");
-    // the old process dies: its connections drop, its engine is gone; xl carries on on the host
-    inventory.stop();
-    const inv2 = await freshInventory();
-    const engine2 = new JobEngine(db, inv2, { pollMs: 20 });
-    expect(await engine2.recover()).toBe(1);
-    const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+    // the old process dies in pre-copy (SIGKILL: its sessions drop, it writes nothing more); xl carries on on the host
+    const jobId = await killedMidJob(
+      { db, dir, hosts: ["hostA", "hostB", "hostC"].map(record) },
+      {
+        kind: "migrate",
+        domain: "debian_etch_domU",
+        sourceId: id("hostB"),
+        targetId: id("hostC"),
+        createdBy: "test",
+        confirmWarnings: true,
+      },
+      (e) => e.type === "phase" && e.phase === "precopy",
+    );
+    await inventory.refreshAll();
+    expect(await engine.recover()).toBe(1);
     sim.world.timeScale = 20;
+    const row = await finalOf(jobId);
     expect(["succeeded", "interrupted"]).toContain(row.status);
     expect(where("debian_etch_domU")).toHaveLength(1);
     if (row.status === "succeeded") expect(row.locationHost).toBe("hostC");
     expect(row.locationNote).toBeTruthy();
-    inventory = inv2;
-    engine = engine2;
   });
 });

@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobEngine } from "./engine";
 import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import type { Db } from "../db/client";
-import { closeTestDatabase, openTestDatabase, testDatabaseUrl } from "../db/testing";
+import { closeTestDatabase, openTestDatabase } from "../db/testing";
+import { killedMidJob as killed } from "./testing/killed-mid-job";
 import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobSummary } from "./types";
 import { summaryOf } from "./store";
@@ -228,46 +228,8 @@ describe("an SSH blip during a save, restore or move", () => {
   );
 });
 
-/** Runs a job in a Ferry engine of its own process and SIGKILLs that process when an event matches. */
-async function killedMidJob(req: Record<string, unknown>, match: (e: JobEvent) => boolean): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(__dirname, "testing/engine-child.ts"), JSON.stringify(req)],
-    {
-      env: {
-        ...process.env,
-        FERRY_TEST_DB: testDatabaseUrl(db, dir),
-        FERRY_TEST_HOSTS: JSON.stringify(HOSTS.map(record)),
-        LOG_LEVEL: "silent",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  let jobId: string | null = null;
-  let buf = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", () => reject(new Error("the child engine exited before the moment came")));
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
-        const line = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (line.submitted) jobId = line.submitted;
-        else if (match(line as JobEvent)) {
-          child.kill("SIGKILL");
-          resolve();
-        }
-      }
-    });
-  });
-  await exited;
-  if (!jobId)
-    jobId = (
-      await db.job.findFirstOrThrow({ where: { domainName: String(req.domain ?? "") }, orderBy: { createdAt: "desc" } })
-    ).id;
-  return jobId;
-}
+const killedMidJob = (req: Record<string, unknown>, match: (e: JobEvent) => boolean) =>
+  killed({ db, dir, hosts: HOSTS.map(record) }, req, match);
 
 describe("Ferry SIGKILLed mid-job: the restarted engine asks the hosts", () => {
   it("a save killed half-way: recovery waits for the save on the host, then catalogues the image", async () => {
