@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { HostView } from "./inventory/types";
 import type { JobEvent, JobSummary } from "./jobs/types";
+import type { TuneJobInput } from "./jobs/schema";
+import type { ErrorCode } from "./errors";
 
 // The socket.io event map, shared by server and client. Client → server payloads are validated
 // with zod at the boundary (server.ts); server → client payloads are typed here.
@@ -32,7 +34,7 @@ export const jobSubscribeSchema = z
 export const ROOM_CLUSTER = "cluster";
 
 /** The answer a peer instance gives to a forwarded request. */
-export type PeerAnswer = { ok: true; value: JobSummary } | { ok: false; code: string; message: string } | null;
+export type PeerAnswer = { ok: true; value: JobSummary } | { ok: false; code: ErrorCode; message: string } | null;
 
 /** Between Ferry instances (several on PostgreSQL), through the socket.io adapter's serverSideEmit. */
 export interface InterServerEvents {
@@ -41,8 +43,5 @@ export interface InterServerEvents {
   "ferry:host-removed": (id: string) => void;
   /** cancel or tune a job: the instance that runs it answers, the others answer null */
   "ferry:cancel": (jobId: string, reply: (a: PeerAnswer) => void) => void;
-  "ferry:tune": (
-    req: { jobId: string; change: Record<string, unknown>; askedBy: string },
-    reply: (a: PeerAnswer) => void,
-  ) => void;
+  "ferry:tune": (req: { jobId: string; change: TuneJobInput; askedBy: string }, reply: (a: PeerAnswer) => void) => void;
 }

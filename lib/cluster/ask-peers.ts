@@ -3,15 +3,15 @@ import type { PeerAnswer } from "../events";
 import type { JobSummary } from "../jobs/types";
 
 // Several instances on PostgreSQL: a cancel or a tune asked of this instance for a job another one runs goes to every
-// other instance over socket.io (server.ts sends it); the one running the job answers, the others say null.
+// other instance over socket.io (lib/server/peers.ts sends it and answers); the one running the job answers, the others say null.
 
-export /** Several instances: a cancel or tune sent to every other instance; the one that runs the job answers. */
-function askPeers(send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void): Promise<JobSummary> {
+/** Several instances: a cancel or tune sent to every other instance; the one that runs the job answers. */
+export function askPeers(send: (cb: (err: Error | null, answers: PeerAnswer[]) => void) => void): Promise<JobSummary> {
   return new Promise<JobSummary>((resolve, reject) =>
     send((err, answers) => {
       const a = (answers ?? []).find((x) => x);
       if (a?.ok) return resolve(a.value);
-      if (a) return reject(new AppError(a.code as never, a.message));
+      if (a) return reject(new AppError(a.code, a.message));
       reject(
         new AppError(
           "conflict",

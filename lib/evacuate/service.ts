@@ -52,6 +52,8 @@ const isDom0 = (d: DomainInfo) => d.id === 0;
 export class EvacuationService {
   private readonly stopping = new Set<string>();
   private readonly driving = new Set<string>();
+  /** a stop: the loops launch no more moves and write nothing more; the next start resumes them (recover) */
+  private closing = false;
 
   constructor(
     private readonly db: Db,
@@ -426,6 +428,11 @@ export class EvacuationService {
     return rows.length;
   }
 
+  /** A stop: every evacuation loop stops where it is, to be resumed by the next start (or the instance adopting it). */
+  close() {
+    this.closing = true;
+  }
+
   private async save(id: string, moves: MoveState[]) {
     await this.db.evacuation.update({ where: { id }, data: { movesJson: JSON.stringify(moves) } });
   }
@@ -446,7 +453,7 @@ export class EvacuationService {
         );
       for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
       for (;;) {
-        while (!this.stopping.has(id) && waits.size < plan.concurrency) {
+        while (!this.closing && !this.stopping.has(id) && waits.size < plan.concurrency) {
           const next = moves.find((m) => m.state === "pending");
           if (!next) break;
           try {
@@ -470,8 +477,10 @@ export class EvacuationService {
           }
           await this.save(id, moves);
         }
+        if (this.closing) return;
         if (!waits.size) break;
         const { move, job } = await Promise.race(waits.values());
+        if (this.closing) return;
         // a stop asked through another instance is in the row
         if ((await this.db.evacuation.findUnique({ where: { id }, select: { status: true } }))?.status === "stopping")
           this.stopping.add(id);

@@ -317,10 +317,10 @@ describe("images found on shared storage", () => {
     const found = (await engine.catalog.list()).find((i) => i.path === saved.imagePath)!;
     expect(found).toMatchObject({ domainName: "web-kvm", format: "virsh", arch: "x86_64", shared: true, jobId: null });
     expect(["kvmA", "kvmB"]).toContain(found.hostName); // reached through a host that can restore it, though hostA lists it first
-    const onXen = await engine.checkRestore(found.id, id("hostC"));
+    const onXen = await engine.preflight.checkRestore(found.id, id("hostC"));
     expect(onXen.find((c) => c.id === "format")).toMatchObject({ status: "fail" });
     expect(onXen.find((c) => c.id === "format")!.reason).toContain("hostC uses xl");
-    const onKvm = await engine.checkRestore(found.id, id("kvmB"));
+    const onKvm = await engine.preflight.checkRestore(found.id, id("kvmB"));
     expect(
       onKvm.filter((c) => c.status === "fail"),
       JSON.stringify(onKvm),
@@ -348,12 +348,12 @@ describe("images found on shared storage", () => {
 describe("a move's own checks", () => {
   it("say how long the guest is stopped, and refuse another toolstack", async () => {
     await inventory.refreshAll();
-    const ok = await engine.checkMove("debian_etch_domU", id("hostB"), id("hostC"));
+    const ok = await engine.preflight.checkMove("debian_etch_domU", id("hostB"), id("hostC"));
     expect(ok.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(ok.shared).toBe(true);
     expect(ok.outage.ms).toBeGreaterThan(0);
     expect(ok.outage.sources.join(" ")).toMatch(/disk speed.*shared storage: no copy/);
-    const cross = await engine.checkMove("debian_etch_domU", id("hostB"), id("kvmA"));
+    const cross = await engine.preflight.checkMove("debian_etch_domU", id("hostB"), id("kvmA"));
     expect(cross.checks.find((c) => c.id === "toolstack")).toMatchObject({ status: "fail" });
   });
 });

@@ -84,7 +84,7 @@ describe("save, restore and move", () => {
       finalOf((await engine.submitRestore({ imageId, targetId: id("hostB"), createdBy: "t", acknowledgeStale })).id);
     const imageOf = async (job: JobSummary) => (await engine.catalog.list()).find((i) => i.path === job.imagePath)!;
     const a = await imageOf(await save());
-    expect(await engine.checkRestore(a.id, id("hostB"))).toContainEqual(
+    expect(await engine.preflight.checkRestore(a.id, id("hostB"))).toContainEqual(
       expect.objectContaining({ id: "fresh", status: "ok" }),
     );
     const first = await restore(a.id);
@@ -99,11 +99,11 @@ describe("save, restore and move", () => {
     expect(stale.errorMessage).toContain(b.path);
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual([]);
     // the latest image is the domain's own state: it restores
-    expect(await engine.checkRestore(b.id, id("hostB"))).toContainEqual(
+    expect(await engine.preflight.checkRestore(b.id, id("hostB"))).toContainEqual(
       expect.objectContaining({ id: "fresh", status: "ok" }),
     );
     // and the stale one does, when the operator says they know
-    const acknowledged = await engine.checkRestore(a.id, id("hostB"), undefined, true);
+    const acknowledged = await engine.preflight.checkRestore(a.id, id("hostB"), undefined, true);
     expect(acknowledged.find((c) => c.id === "fresh")).toMatchObject({ status: "warn" });
     expect((await restore(a.id, true)).status).toBe("succeeded");
     expect(where("ubuntu_fuwa_nfs_domU")).toEqual(["hostB"]);

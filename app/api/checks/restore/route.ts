@@ -6,5 +6,5 @@ import { restoreTargetSchema } from "@/lib/jobs/schema";
 export const POST = handler("POST /api/checks/restore", async (req, _ctx, call) => {
   const { imageId, targetId, acknowledgeStale } = await parseBody(req, restoreTargetSchema);
   const who = call.session?.user.username ?? call.ip;
-  return { checks: await getServices().jobs.checkRestore(imageId, targetId, who, acknowledgeStale === true) };
+  return { checks: await getServices().jobs.preflight.checkRestore(imageId, targetId, who, acknowledgeStale === true) };
 });

@@ -8,5 +8,5 @@ const saveTargetSchema = z.object({ domain: domainNameSchema, hostId: z.string()
 // POST /api/checks/save – for each directory a domain could be saved into, its checks (private, room, new file)
 export const POST = handler("POST /api/checks/save", async (req, _ctx, call) => {
   const { domain, hostId } = await parseBody(req, saveTargetSchema);
-  return getServices().jobs.checkSave(domain, hostId, call.session?.user.username ?? call.ip);
+  return getServices().jobs.preflight.checkSave(domain, hostId, call.session?.user.username ?? call.ip);
 });

@@ -1,8 +1,8 @@
-import type { HostView } from "../inventory/types";
-import { targetAddressOf } from "../checks/migration";
-import { driverOf } from "../toolstacks";
-import { jobLane } from "./lane";
-import type { RunContext } from "./run-saverestore";
+import type { HostView } from "../../inventory/types";
+import { targetAddressOf } from "../../checks/migration";
+import { driverOf } from "../../toolstacks";
+import { jobLane } from "../lane";
+import type { RunContext } from "./context";
 
 // A move by save/restore ends as a live migration with --persistent --undefinesource does: the domain defined where
 // it runs, not where it ran. A save keeps a persistent domain's definition on the source (libvirt; xend's managed

@@ -1,12 +1,12 @@
-import type { HostView } from "../inventory/types";
-import type { Check } from "../checks/migration";
-import { memoryRoom, notInMaintenance } from "../checks/rules";
-import type { ImageView } from "../images/catalog";
-import { freshnessCheck, imageHistory } from "../images/history";
-import { hostArgv as argv, parseSha256 } from "../toolstacks/linux/host-commands";
-import { driverOf } from "../toolstacks";
+import type { HostView } from "../../inventory/types";
+import type { Check } from "../../checks/migration";
+import { memoryRoom, notInMaintenance } from "../../checks/rules";
+import type { ImageView } from "../../images/catalog";
+import { freshnessCheck, imageHistory } from "../../images/history";
+import { hostArgv as argv, parseSha256 } from "../../toolstacks/linux/host-commands";
+import { driverOf } from "../../toolstacks";
 
-import type { RunContext } from "./run-saverestore";
+import type { RunContext } from "./context";
 
 // What a restore of a catalogued image on a host checks first (the dialog's Check, and the job before it runs).
 

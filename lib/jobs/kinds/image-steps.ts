@@ -1,60 +1,19 @@
-import type { Db } from "../db/client";
-import type { Inventory } from "../inventory/inventory";
-import type { HostView } from "../inventory/types";
-import type { Check } from "../checks/migration";
-import { formatMiB } from "../format";
-import type { ImageCatalog, ImageView } from "../images/catalog";
-import { hostArgv as argv, freeKiB } from "../toolstacks/linux/host-commands";
-import { parseDirStat } from "../toolstacks/linux/dir-stat";
-import { driverOf } from "../toolstacks";
-import { jobLane } from "./lane";
-import type { JobEventInput } from "./types";
-import { AppError, type ErrorCode } from "../errors";
-import type { MigrationOutcome } from "../toolstacks/events";
-import {
-  ask,
-  fileFacts,
-  HostSilent,
-  settleRestore,
-  settleSave,
-  sha256Of,
-  type Asking,
-  type SaveVerdict,
-} from "./settle";
+import type { HostView } from "../../inventory/types";
+import type { Check } from "../../checks/migration";
+import { formatMiB } from "../../format";
+import type { ImageView } from "../../images/catalog";
+import { hostArgv as argv, freeKiB } from "../../toolstacks/linux/host-commands";
+import { parseDirStat } from "../../toolstacks/linux/dir-stat";
+import { driverOf } from "../../toolstacks";
+import { AppError, type ErrorCode } from "../../errors";
+import { asking, silentOutcome, type JobOutcome, type RunContext } from "./context";
+import { jobLane } from "../lane";
+import { ask, fileFacts, HostSilent, settleRestore, settleSave, sha256Of, type SaveVerdict } from "../settle";
 
-// Save, restore and move-by-save/restore jobs (the guide's first method). A save leaves the domain in
+// The steps that make an image and use one, shared by the save, restore and move kinds (the guide's first
+// method): a save's checks, the save and its conclusion; the restore and its conclusion. A save leaves the domain in
 // an image (0600, sha256 recorded); a failed save leaves it running where it was (the toolstack resumes it, Ferry
 // asks the host that it runs); a restore of a changed image is refused.
-
-export interface RunContext {
-  db: Db;
-  inventory: Inventory;
-  catalog: ImageCatalog;
-  jobId: string;
-  emit(e: JobEventInput): Promise<void>;
-  reconnectMs: number;
-  pollMs: number;
-}
-
-export const asking = (ctx: RunContext): Asking => ({
-  emit: ctx.emit,
-  connection: (h) => jobLane(ctx.inventory.connection(h)),
-  reconnectMs: ctx.reconnectMs,
-  pollMs: ctx.pollMs,
-});
-
-/** The job's outcome when a host stayed silent: nothing concluded, nothing deleted. */
-export function silentOutcome(e: HostSilent, what: string): MigrationOutcome {
-  return {
-    status: "interrupted",
-    errorCode: "ssh_lost_during_job",
-    errorMessage: `Ferry lost its SSH session to ${e.host} during the ${what} and could not reach it again (${e.why}).`,
-    location: {
-      host: null,
-      note: `Nothing was deleted. Where the domain is and whether the image is whole is unknown until ${e.host} answers: check it there, then Scan hosts on the Images page.`,
-    },
-  };
-}
 
 const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
@@ -116,7 +75,7 @@ export async function runSave(
   domain: string,
   memoryMiB: number,
   path: string,
-): Promise<MigrationOutcome & { image?: ImageView }> {
+): Promise<JobOutcome & { image?: ImageView }> {
   const conn = jobLane(ctx.inventory.connection(host));
   const ops = driverOf(host.toolstack).files;
   await ctx.emit({ type: "phase", phase: "stop-and-copy", payload: {} });
@@ -199,7 +158,7 @@ export async function concludeSave(
   path: string,
   v: SaveVerdict,
   err: { code: ErrorCode; message: string } | null,
-): Promise<MigrationOutcome & { image?: ImageView }> {
+): Promise<JobOutcome & { image?: ImageView }> {
   if (v.kind === "not-saved") {
     const e = err ?? {
       code: "save_failed" as const,
@@ -250,7 +209,7 @@ export async function concludeSave(
   };
 }
 
-export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<MigrationOutcome> {
+export async function runRestore(ctx: RunContext, image: ImageView, target: HostView): Promise<JobOutcome> {
   const conn = jobLane(ctx.inventory.connection(target));
   const ops = driverOf(target.toolstack).files;
   await ctx.emit({ type: "phase", phase: "activation", payload: {} });
@@ -292,7 +251,7 @@ export function concludeRestore(
   target: HostView,
   v: Awaited<ReturnType<typeof settleRestore>>,
   err: { code: ErrorCode; message: string } | null,
-): MigrationOutcome {
+): JobOutcome {
   const ops = driverOf(target.toolstack).files;
   if (v.kind === "running") {
     return {

@@ -1,13 +1,13 @@
-import type { HostView } from "../inventory/types";
-import { targetAddressOf } from "../checks/migration";
-import { imageDirsOf, type ImageView } from "../images/catalog";
-import { hostArgv as argv } from "../toolstacks/linux/host-commands";
-import { parseDirStat } from "../toolstacks/linux/dir-stat";
-import { isRunning } from "../toolstacks/linux/ps";
-import { jobLane } from "./lane";
-import { ask, sha256Of } from "./settle";
+import type { HostView } from "../../inventory/types";
+import { targetAddressOf } from "../../checks/migration";
+import { imageDirsOf, type ImageView } from "../../images/catalog";
+import { hostArgv as argv } from "../../toolstacks/linux/host-commands";
+import { parseDirStat } from "../../toolstacks/linux/dir-stat";
+import { isRunning } from "../../toolstacks/linux/ps";
+import { jobLane } from "../lane";
+import { ask, sha256Of } from "../settle";
 
-import { asking, type RunContext } from "./run-saverestore";
+import { asking, type RunContext } from "./context";
 
 // A move's image: where it is kept, and its copy to the target when the hosts share no storage.
 
