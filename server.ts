@@ -15,8 +15,8 @@ import { AuditLog } from "./lib/audit/service";
 import { ApiTokens } from "./lib/auth/tokens";
 import { createMetrics, metricsAccess } from "./lib/metrics";
 import { JobEngine } from "./lib/jobs/engine";
-import type { Check } from "./lib/checks/migration";
 import { EvacuationService } from "./lib/evacuate/service";
+import { Placement } from "./lib/evacuate/placement";
 import { MemoryHistory } from "./lib/inventory/memory-history";
 import { httpGate } from "./lib/server/http-gate";
 import { startRealtime, type FerryIO } from "./lib/server/realtime";
@@ -45,29 +45,23 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const hosts = new HostService(db, inventory);
   const auth = new AuthService(db, cluster ? { shared: cluster.pool } : {});
   const audit = new AuditLog(db);
-  // the engine and the evacuations need each other (rules warn on a move; an evacuation submits moves), and the
-  // engine asks the other instances through socket.io (set up below): each gets a function that looks the other up
-  // when it is called, never a field assigned afterwards
-  const jobs: JobEngine = new JobEngine(db, inventory, {
+  // priorities, maximum downtimes and placement rules: the planner reads them, every proposed migration is checked
+  const placement = new Placement(db, inventory);
+  // the engine asks the other instances through socket.io (set up below) by a function that looks it up when called
+  const jobs = new JobEngine(db, inventory, {
     pollMs: Number(process.env.FERRY_POLL_MS ?? 100),
     instanceId: cluster?.id,
     instanceName: cluster?.name,
     hostGate: cluster ? (id, hostId, max) => cluster.hostGate(id, hostId, max) : undefined,
     remote: cluster ? remoteJobs(() => io) : undefined,
     // the placement rules warn on every proposed live migration that would break one (the drag-and-drop checks)
-    extraChecks: async (domain, target): Promise<Check[]> =>
-      (await evacuations.rulesBrokenBy(domain, target)).map((reason: string) => ({
-        id: "placement-rule",
-        label: "Placement rules",
-        status: "warn" as const,
-        reason,
-      })),
+    extraChecks: (domain, target) => placement.checks(domain, target),
   });
-  const evacuations: EvacuationService = new EvacuationService(db, inventory, jobs, hosts, cluster?.id ?? null);
+  const evacuations = new EvacuationService(db, inventory, jobs, hosts, placement, cluster?.id ?? null);
   const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
   memory.attach(inventory);
   const tokens = new ApiTokens(db);
-  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, memory, tokens };
+  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, placement, memory, tokens };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();

@@ -13,6 +13,7 @@ import { SshPool } from "../lib/ssh/pool";
 import { JobEngine } from "../lib/jobs/engine";
 import { HostService } from "../lib/hosts/service";
 import { EvacuationService } from "../lib/evacuate/service";
+import { Placement } from "../lib/evacuate/placement";
 import { isFinal } from "../lib/jobs/types";
 import { startSimProcess } from "./support";
 
@@ -45,7 +46,7 @@ async function setUp(maxOutgoing: number) {
   await hosts.loadAll();
   await inventory.refreshAll();
   const engine = new JobEngine(db, inventory, { maxOutgoingPerHost: maxOutgoing });
-  const evac = new EvacuationService(db, inventory, engine, hosts);
+  const evac = new EvacuationService(db, inventory, engine, hosts, new Placement(db, inventory));
   return {
     db,
     inventory,

@@ -6,6 +6,7 @@ import type { AuthService } from "./auth/service";
 import type { AuditLog } from "./audit/service";
 import type { JobEngine } from "./jobs/engine";
 import type { EvacuationService } from "./evacuate/service";
+import type { Placement } from "./evacuate/placement";
 import type { MemoryHistory } from "./inventory/memory-history";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
@@ -19,6 +20,7 @@ export interface Services {
   audit: AuditLog;
   jobs: JobEngine;
   evacuations: EvacuationService;
+  placement: Placement;
   memory: MemoryHistory;
   tokens: ApiTokens;
 }

@@ -14,7 +14,9 @@ import {
   type DragOverEvent,
   type DragStartEvent,
 } from "@dnd-kit/core";
-import { useInventory, type StreamStatus } from "../use-inventory";
+import { useInventory } from "../use-inventory";
+import { StreamBadge } from "./stream-badge";
+import { makeAnnouncements, screenReaderInstructions } from "./drag-announcements";
 import { HostColumn, type DomainMatch, type DropState } from "./host-column";
 import { DragPreview, type DragData } from "./domain-card";
 import { DomainTable } from "./domain-table";
@@ -383,64 +385,4 @@ export function ClusterView({
       )}
     </div>
   );
-}
-
-function StreamBadge({ status }: { status: StreamStatus }) {
-  const look = {
-    connecting: "bg-amber-100 text-amber-800",
-    live: "bg-emerald-100 text-emerald-800",
-    disconnected: "bg-red-100 text-red-800",
-    "signed-out": "bg-red-100 text-red-800",
-  }[status];
-  const words = {
-    connecting: "connecting…",
-    live: "live",
-    disconnected: "disconnected — retrying",
-    "signed-out": "session ended — log in again",
-  }[status];
-  if (status === "signed-out")
-    return (
-      <a
-        href="/login"
-        className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`}
-        data-testid="stream-status"
-        data-status={status}
-      >
-        {words}
-      </a>
-    );
-  return (
-    <span
-      className={`rounded-full px-2.5 py-0.5 text-xs font-medium ${look}`}
-      data-testid="stream-status"
-      data-status={status}
-    >
-      {words}
-    </span>
-  );
-}
-
-/** What a screen reader hears during a drag: the domain's and the hosts' names, never Ferry's internal ids. */
-const screenReaderInstructions = {
-  draggable:
-    "To move a domain to another host, press Space to pick it up, use the arrow keys to carry it over a host, then press Space to drop it there and read the checks, or Escape to put it back.",
-};
-const nameOf = (id: string | number | undefined, hosts?: ReadonlyMap<string, string>) => {
-  const s = String(id ?? "");
-  const colon = s.indexOf(":");
-  return colon >= 0 ? s.slice(colon + 1) : (hosts?.get(s) ?? s);
-};
-type Moving = { active: { id: string | number }; over: { id: string | number } | null };
-function makeAnnouncements(hosts: ReadonlyMap<string, string>) {
-  return {
-    onDragStart: ({ active }: Pick<Moving, "active">) => `Picked up ${nameOf(active.id)}.`,
-    onDragOver: ({ active, over }: Moving) =>
-      over ? `${nameOf(active.id)} is over ${nameOf(over.id, hosts)}.` : `${nameOf(active.id)} is over no host.`,
-    onDragEnd: ({ active, over }: Moving) =>
-      over
-        ? `${nameOf(active.id)} was dropped on ${nameOf(over.id, hosts)}: the checks open.`
-        : `${nameOf(active.id)} was put back.`,
-    onDragCancel: ({ active }: Pick<Moving, "active">) =>
-      `Moving ${nameOf(active.id)} was cancelled; it stays where it was.`,
-  };
 }

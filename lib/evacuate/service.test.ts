@@ -12,6 +12,7 @@ import { HostService } from "../hosts/service";
 import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
 import { EvacuationService, type EvacuationView } from "./service";
+import { Placement } from "./placement";
 
 // Evacuating a simulated host: the plan, the run, a fault in the middle, a restart, the way home. Where each
 // domain runs is asked of the simulated hosts (world.locate), not of Ferry.
@@ -79,10 +80,11 @@ beforeAll(async () => {
   await hosts.loadAll();
   await inventory.refreshAll();
   engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
-  evac = new EvacuationService(db, inventory, engine, hosts);
+  evac = new EvacuationService(db, inventory, engine, hosts, new Placement(db, inventory));
   // the time-scaled simulation makes earlier migrations look 10× faster than the guests' dirty rates: the
   // guide's domains may stop for up to 5 s here, so that the forecast's refusals do not depend on the order
-  for (const domain of GUESTS) await evac.setDomain({ domain, priority: 50, maxDowntimeMs: 5000 });
+  for (const domain of GUESTS)
+    await new Placement(db, inventory).setDomain({ domain, priority: 50, maxDowntimeMs: 5000 });
 });
 afterAll(async () => {
   inventory.stop();
@@ -247,7 +249,7 @@ describe("EvacuationService", () => {
       await exited;
       // a new engine and service on the same database, as after a crash
       const engine2 = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
-      const evac2 = new EvacuationService(db, inventory, engine2, hosts);
+      const evac2 = new EvacuationService(db, inventory, engine2, hosts, new Placement(db, inventory));
       await engine2.recover();
       expect(await evac2.recover()).toBe(1);
       const started = { id: evacuationId };

@@ -12,39 +12,15 @@ import { driverOf } from "../toolstacks";
 import type { DomainInfo, MigrationOptions } from "../toolstacks/types";
 import { log } from "../log";
 import { planEvacuation, type Plan, type PlanDomain, type PlanTarget, type PlacementRule } from "./plan";
-import type { PlanRequest, RuleInput } from "./schema";
+import type { PlanRequest } from "./schema";
+import type { Placement } from "./placement";
+import type { EvacuationStatus, EvacuationView, MoveState } from "./types";
+
+export type { EvacuationStatus, EvacuationView, MoveState, MoveStateName } from "./types";
 
 // Evacuations and returns home: the plan (a dry run anyone may read), then one parent with a live migration
 // job per domain. A failed move does not stop the others; Stop launches nothing new; after a restart the plan
 // resumes from where each domain really is (the engine closes its jobs by asking the hosts first).
-
-export type MoveStateName = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
-export interface MoveState {
-  domain: string;
-  from: string;
-  fromId: string;
-  target: string;
-  targetId: string;
-  state: MoveStateName;
-  jobId: string | null;
-  message: string | null;
-  options?: MigrationOptions;
-}
-export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
-export interface EvacuationView {
-  id: string;
-  kind: "evacuate" | "return";
-  hostId: string;
-  hostName: string;
-  status: EvacuationStatus;
-  plan: Plan;
-  moves: MoveState[];
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  /** remaining time: the plan's forecast for what has not finished, at its concurrency */
-  etaMs: number | null;
-}
 
 const movable = (d: DomainInfo) => d.state === "running" || d.state === "idle";
 const isDom0 = (d: DomainInfo) => d.id === 0;
@@ -60,91 +36,11 @@ export class EvacuationService {
     private readonly inventory: Inventory,
     private readonly engine: JobEngine,
     private readonly hosts: HostService,
+    /** priorities, maximum downtimes and placement rules (lib/evacuate/placement.ts) */
+    private readonly placement: Placement,
     /** the Ferry instance driving the evacuations this service starts (several instances on PostgreSQL) */
     private readonly ownerId: string | null = null,
   ) {}
-
-  // ---- settings: priorities, maximum downtimes, placement rules ----
-
-  async settings() {
-    const [domains, rules] = await Promise.all([
-      this.db.domainSetting.findMany({ orderBy: { domainName: "asc" } }),
-      this.db.placementRule.findMany({ orderBy: { name: "asc" } }),
-    ]);
-    return {
-      domains: domains.map((d) => ({ domain: d.domainName, priority: d.priority, maxDowntimeMs: d.maxDowntimeMs })),
-      rules: rules.map((r) => ({
-        id: r.id,
-        name: r.name,
-        kind: r.kind,
-        domains: JSON.parse(r.domainsJson) as string[],
-      })),
-      defaults: { priority: 50, maxDowntimeMs: DEFAULT_MAX_DOWNTIME_MS },
-    };
-  }
-
-  private knownDomains(): Set<string> {
-    return new Set(this.inventory.snapshot().flatMap((h) => h.domains.filter((d) => !isDom0(d)).map((d) => d.name)));
-  }
-
-  async setDomain(input: { domain: string; priority: number; maxDowntimeMs: number | null }) {
-    if (!this.knownDomains().has(input.domain))
-      throw new AppError("domain_not_found", `No host has a domain named ${input.domain}.`);
-    await this.db.domainSetting.upsert({
-      where: { domainName: input.domain },
-      create: { domainName: input.domain, priority: input.priority, maxDowntimeMs: input.maxDowntimeMs },
-      update: { priority: input.priority, maxDowntimeMs: input.maxDowntimeMs },
-    });
-    return this.settings();
-  }
-
-  async addRule(input: RuleInput, by: string) {
-    const known = this.knownDomains();
-    const unknown = input.domains.filter((d) => !known.has(d));
-    if (unknown.length)
-      throw new AppError(
-        "invalid_input",
-        `No host has a domain named ${unknown.join(", ")}: a rule names domains Ferry can see.`,
-      );
-    if (await this.db.placementRule.findUnique({ where: { name: input.name } }))
-      throw new AppError("conflict", `A rule named "${input.name}" already exists.`);
-    await this.db.placementRule.create({
-      data: { name: input.name, kind: input.kind, domainsJson: JSON.stringify(input.domains), createdBy: by },
-    });
-    return this.settings();
-  }
-
-  async removeRule(id: string) {
-    const { count } = await this.db.placementRule.deleteMany({ where: { id } });
-    if (!count) throw new AppError("not_found", "No such rule.");
-    return this.settings();
-  }
-
-  /** The rules a move of `domain` onto `target` would break (the drag-and-drop checks warn with their names). */
-  async rulesBrokenBy(domain: string, target: HostView): Promise<string[]> {
-    const rules = await this.db.placementRule.findMany();
-    const here = new Set(target.domains.map((d) => d.name));
-    const broken: string[] = [];
-    for (const r of rules) {
-      const members = JSON.parse(r.domainsJson) as string[];
-      if (!members.includes(domain)) continue;
-      const others = members.filter((m) => m !== domain);
-      if (r.kind === "anti-affinity") {
-        const clash = others.filter((o) => here.has(o));
-        if (clash.length)
-          broken.push(
-            `Rule "${r.name}" keeps ${domain} apart from ${clash.join(", ")}, which ${clash.length > 1 ? "run" : "runs"} on ${target.name}.`,
-          );
-      } else {
-        const away = others.filter((o) => !here.has(o));
-        if (away.length)
-          broken.push(
-            `Rule "${r.name}" keeps ${domain} together with ${away.join(", ")}, which ${away.length > 1 ? "are" : "is"} not on ${target.name}.`,
-          );
-      }
-    }
-    return broken;
-  }
 
   // ---- the plan ----
 
@@ -152,7 +48,7 @@ export class EvacuationService {
   async plan(req: PlanRequest): Promise<{ plan: Plan; options: Record<string, MigrationOptions | undefined> }> {
     const host = this.inventory.get(req.hostId);
     if (!host) throw new AppError("not_found", "No such host.");
-    const settings = await this.settings();
+    const settings = await this.placement.settings();
     const setting = (name: string) => settings.domains.find((d) => d.domain === name);
     const domains: (PlanDomain & { view: HostView; info: DomainInfo })[] = [];
     let targets: HostView[];

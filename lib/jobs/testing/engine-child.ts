@@ -5,6 +5,7 @@ import { openDatabase } from "../../db/client";
 import type { HostRecord } from "../../inventory/types";
 import { HostService } from "../../hosts/service";
 import { EvacuationService } from "../../evacuate/service";
+import { Placement } from "../../evacuate/placement";
 
 // Tests only: a Ferry job engine in a process of its own, so that a test can SIGKILL it mid-job (no cleanup,
 // SSH sessions cut) and then recover with another engine on the same database. Hosts come from
@@ -29,7 +30,10 @@ const engine = new JobEngine(db, inventory, {
 engine.on("event", (e) => process.stdout.write(`${JSON.stringify(e)}\n`));
 const req = JSON.parse(process.argv[2]);
 if (req.kind === "evacuate") {
-  const evacuation = await new EvacuationService(db, inventory, engine, hostService).run(req.run, "test");
+  const evacuation = await new EvacuationService(db, inventory, engine, hostService, new Placement(db, inventory)).run(
+    req.run,
+    "test",
+  );
   process.stdout.write(`${JSON.stringify({ submitted: evacuation.id })}\n`);
 } else {
   const job = await submit();

@@ -7,5 +7,5 @@ export const PUT = handler("PUT /api/placement/domains", async (req, _ctx, call)
   const input = await parseBody(req, domainSettingSchema);
   call.audit.target = input.domain;
   call.audit.detail = { priority: input.priority, maxDowntimeMs: input.maxDowntimeMs };
-  return getServices().evacuations.setDomain(input);
+  return getServices().placement.setDomain(input);
 });

@@ -7,5 +7,5 @@ export const POST = handler("POST /api/placement/rules", async (req, _ctx, call)
   const input = await parseBody(req, ruleSchema);
   call.audit.target = input.name;
   call.audit.detail = { kind: input.kind, domains: input.domains };
-  return getServices().evacuations.addRule(input, call.session!.user.username);
+  return getServices().placement.addRule(input, call.session!.user.username);
 });

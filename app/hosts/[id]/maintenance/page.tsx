@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function MaintenancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { session } = await requirePage("/hosts/[id]/maintenance", `/hosts/${encodeURIComponent(id)}/maintenance`);
-  const { inventory, evacuations } = getServices();
+  const { inventory, evacuations, placement } = getServices();
   const host = inventory.get(id);
   if (!host) notFound();
   return (
@@ -25,7 +25,7 @@ export default async function MaintenancePage({ params }: { params: Promise<{ id
       host={{ id: host.id, name: host.name, maintenance: host.maintenance ?? null }}
       domains={host.domains.filter((d) => d.id !== 0).map((d) => d.name)}
       initialEvacuations={await evacuations.list(host.id)}
-      initialSettings={await evacuations.settings()}
+      initialSettings={await placement.settings()}
       canAct={hasRole(session.user.role, "operator")}
     />
   );

@@ -7,5 +7,5 @@ type Ctx = { params: Promise<{ id: string }> };
 export const DELETE = handler("DELETE /api/placement/rules/[id]", async (_req, { params }: Ctx, call) => {
   const { id } = await params;
   call.audit.target = id;
-  return getServices().evacuations.removeRule(id);
+  return getServices().placement.removeRule(id);
 });

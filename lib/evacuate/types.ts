@@ -1,0 +1,32 @@
+import type { MigrationOptions } from "../toolstacks/types";
+import type { Plan } from "./plan";
+
+// An evacuation as the pages see it: its plan, and each domain's move with the job that carries it.
+
+export type MoveStateName = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
+export interface MoveState {
+  domain: string;
+  from: string;
+  fromId: string;
+  target: string;
+  targetId: string;
+  state: MoveStateName;
+  jobId: string | null;
+  message: string | null;
+  options?: MigrationOptions;
+}
+export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
+export interface EvacuationView {
+  id: string;
+  kind: "evacuate" | "return";
+  hostId: string;
+  hostName: string;
+  status: EvacuationStatus;
+  plan: Plan;
+  moves: MoveState[];
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  /** remaining time: the plan's forecast for what has not finished, at its concurrency */
+  etaMs: number | null;
+}
