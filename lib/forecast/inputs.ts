@@ -9,7 +9,7 @@ import {
   type Verdict,
 } from "./model";
 import type { MigrationOptions, ToolstackCapabilities } from "../toolstacks/types";
-import type { JobInfoPayload } from "../jobs/types";
+import type { JobInfoPayload } from "../toolstacks/events";
 
 // Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
 // else this link's and this domain's earlier migrations (xl cannot measure a dirty rate), else stated

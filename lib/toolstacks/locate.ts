@@ -12,8 +12,21 @@ export type Sighting = { id: number | null; settled: boolean; shown: string } | 
 export const settlePatienceMs = (ctx: Pick<LocateContext, "silentHostMs">, lost: boolean): number =>
   lost ? (ctx.silentHostMs ?? 120_000) : 10_000;
 
+/** What a toolstack adds to locating (virsh has all three; xl and xm none). */
+export interface LocateHooks {
+  /**
+   * The domain is not settled in a way the toolstack can repair (libvirt: a guest a failed migration left paused on
+   * the source); repairs it once and returns the words the verdict adds, or null when there is nothing to repair.
+   */
+  repair?(source: Sighting, target: Sighting): Promise<string | null>;
+  /** The domain looks settled on the source, but the toolstack still works on moving it (libvirt's job): wait. */
+  stillMoving?(): Promise<boolean>;
+  /** On neither host: words saying where it is still defined and how it stopped. */
+  neither?(): Promise<string>;
+}
+
 /**
- * Where the domain runs now, for any toolstack: asks both hosts (`look` reads one host's list; null when the host
+ * Where the domain runs now, for any toolstack: asks both hosts (`look` reads one host's list; undefined when the host
  * could not be asked) until the domain is settled in exactly one place or `patienceMs` passes. Never guesses: an
  * unknown answer says which host to check.
  */
@@ -21,23 +34,42 @@ export async function locateOnBoth(
   ctx: LocateContext,
   patienceMs: number,
   look: (runner: CommandRunner) => Promise<Sighting | undefined>,
+  hooks: LocateHooks = {},
 ): Promise<DomainLocation> {
   const deadline = Date.now() + patienceMs;
   // a host that cannot be asked is asked again, longer: its daemon may be restarting
   const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
+  const id = (x: Sighting) => (x?.id != null ? ` (id ${x.id})` : "");
+  let repaired: string | null = null;
   for (;;) {
     const [s, d] = await Promise.all([look(ctx.source), look(ctx.target)]);
     if (s !== undefined && d !== undefined) {
-      if (d?.settled && !s)
-        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName} (id ${d.id}).` };
+      if (repaired === null && hooks.repair) {
+        repaired = await hooks.repair(s, d);
+        if (repaired !== null) continue;
+      }
+      if (d?.settled && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}${id(d)}.` };
+      if (s?.settled && !d && Date.now() < deadline && (await hooks.stillMoving?.())) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       if (s?.settled && !d)
-        return { host: ctx.sourceName, note: `${ctx.domain} runs on ${ctx.sourceName} (id ${s.id}), untouched.` };
+        return {
+          host: ctx.sourceName,
+          note: repaired
+            ? `${ctx.domain} runs on ${ctx.sourceName}${id(s)}.${repaired}`
+            : `${ctx.domain} runs on ${ctx.sourceName}${id(s)}, untouched.`,
+        };
       if (s?.settled && d?.settled)
         return {
           host: null,
           note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
         };
-      if (!s && !d) return { host: null, note: `${ctx.domain} is on neither ${ctx.sourceName} nor ${ctx.targetName}.` };
+      if (!s && !d)
+        return {
+          host: null,
+          note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.${(await hooks.neither?.()) ?? ""}`,
+        };
     }
     const silent = s === undefined || d === undefined;
     if (Date.now() >= deadline && (!silent || Date.now() >= silentDeadline)) {

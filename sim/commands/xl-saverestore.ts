@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { CommandIO } from "../sh/run";
 import type { SimDomain, World } from "../world";
-import { domainConfig } from "./xl";
+import { domainConfig } from "./xl-config";
 
 // `xl save [-c] [-p] <Domain> <file>` and `xl restore [-p] [-e] <file>` (xl_saverestore.c; reference §1.5).
 // The file holds xl's 48-byte header and the domain's JSON config; its size is the header plus the

@@ -2,6 +2,7 @@ import type { CommandFn, CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, World } from "../world";
 import { xlMigrate } from "./xl-migrate";
 import { xlRestore, xlSave } from "./xl-saverestore";
+import { domainConfig } from "./xl-config";
 
 // Emulates Xen's `xl` to the character of lib/toolstacks/REFERENCE.md §1: tables on stdout,
 // messages on stderr, exit 1 for failures, 2 for option errors.
@@ -336,30 +337,6 @@ function longEntry(host: SimHost, r: Dom0View) {
 }
 
 /** The libxl domain config of a domain, as `xl list -l` and save files carry it. */
-export function domainConfig(d: SimDomain) {
-  const vcpus = Array.from({ length: d.vcpus }, (_, k) => k);
-  const memkb = d.memoryMiB * 1024;
-  return {
-    c_info: { type: d.type, name: d.name, uuid: d.uuid, run_hotplug_scripts: "True" },
-    b_info: {
-      max_vcpus: d.vcpus,
-      avail_vcpus: vcpus,
-      max_memkb: memkb,
-      target_memkb: memkb,
-      ...(d.type === "pv"
-        ? { kernel: d.kernel, "type.pv": {} }
-        : d.type === "pvh"
-          ? { kernel: d.kernel, "type.pvh": { pvshim: "False" } }
-          : { "type.hvm": {} }),
-    },
-    ...(d.disks.length
-      ? { disks: d.disks.map((k) => ({ pdev_path: k.target, vdev: k.vdev, format: "raw", readwrite: 1 })) }
-      : {}),
-    nics: [{ devid: 0, mac: d.mac, bridge: "xenbr0" }],
-    on_reboot: "restart",
-  };
-}
-
 function xlInfo(world: World, host: SimHost, args: string[], io: CommandIO): number {
   const opts = getopt(args, "nxh", { numa: "n", xenstore: "x", help: "h" }, io);
   if (!opts) return 2;

@@ -1,4 +1,4 @@
-import { settlePatienceMs } from "../locate";
+import { locateOnBoth, settlePatienceMs } from "../locate";
 import { toAppError } from "../../errors";
 import { phaseIndex, type JobPhase } from "../events";
 import type { MigrationContext } from "../types";
@@ -199,10 +199,6 @@ async function active(runner: CommandRunner): Promise<{ name: string; state: str
   }
 }
 
-/**
- * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined
- * but shut-off copy does not run). Never guesses: an unknown answer says which host to check.
- */
 /** Whether libvirt still runs a job (a migration) on the domain. */
 async function jobActive(runner: CommandRunner, dom: string): Promise<boolean> {
   const r = await runner.exec(cmd.domjobinfo(dom), { timeoutMs: 5_000 }).catch(() => null);
@@ -217,69 +213,47 @@ async function leftPaused(runner: CommandRunner, dom: string): Promise<boolean> 
   return r?.code === 0 && /^Job type:\s+None\b/m.test(r.stdout);
 }
 
-export async function locateVirsh(
+/**
+ * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined but shut-off
+ * copy does not run) through the rule every toolstack shares (lib/toolstacks/locate.ts), with libvirt's three
+ * additions: a guest a failed migration left paused is resumed once, a migration job libvirtd still runs is waited
+ * for, and a guest on neither host is looked for among the defined ones.
+ */
+export function locateVirsh(
   ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain" | "silentHostMs">,
   patienceMs: number,
 ): Promise<{ host: string | null; note: string }> {
-  const deadline = Date.now() + patienceMs;
-  let resumed = "";
-  // a host whose libvirt cannot be asked is asked again, longer: libvirtd may be restarting (systemd does)
-  const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
-  for (;;) {
-    const [src, dst] = await Promise.all([active(ctx.source), active(ctx.target)]);
-    const s = src?.find((r) => r.name === ctx.domain);
-    const d = dst?.find((r) => r.name === ctx.domain);
-    const settled = (r: { state: string } | undefined) => r && r.state === "running";
-    if (src && dst) {
+  return locateOnBoth(
+    ctx,
+    patienceMs,
+    async (runner) => {
+      const rows = await active(runner);
+      if (!rows) return undefined;
+      const r = rows.find((x) => x.name === ctx.domain);
+      return r ? { id: null, settled: r.state === "running", shown: r.state } : null;
+    },
+    {
       // a failed migration can leave the guest frozen on the source: "paused (migrating)" with no job left to finish
       // it (the lab's libvirt did, after a link loss in stop-and-copy and after virsh was killed). It runs nowhere
       // else, so Ferry resumes it, once, and says so.
-      if (s?.state === "paused" && !d && !resumed && (await leftPaused(ctx.source, ctx.domain))) {
+      async repair(s, d) {
+        if (s?.shown !== "paused" || d || !(await leftPaused(ctx.source, ctx.domain))) return null;
         const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
-        resumed =
-          r?.code === 0
-            ? ` A failed migration had left it paused (migrating) on ${ctx.sourceName}; Ferry resumed it.`
-            : ` It was left paused (migrating) on ${ctx.sourceName} and Ferry could not resume it: ${r?.stderr.trim() ?? "no answer"}.`;
-        continue;
-      }
-      if (settled(d) && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}.` };
+        return r?.code === 0
+          ? ` A failed migration had left it paused (migrating) on ${ctx.sourceName}; Ferry resumed it.`
+          : ` It was left paused (migrating) on ${ctx.sourceName} and Ferry could not resume it: ${r?.stderr.trim() ?? "no answer"}.`;
+      },
       // virsh may have given up while libvirtd still runs the migration job (it can still pause the guest for the
       // last copy, or finish): not settled until the source has no job
-      if (settled(s) && !d && Date.now() < deadline && (await jobActive(ctx.source, ctx.domain))) {
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
-      }
-      if (settled(s) && !d)
-        return {
-          host: ctx.sourceName,
-          note: resumed
-            ? `${ctx.domain} runs on ${ctx.sourceName}.${resumed}`
-            : `${ctx.domain} runs on ${ctx.sourceName}, untouched.`,
-        };
-      if (settled(s) && settled(d))
-        return {
-          host: null,
-          note: `${ctx.domain} runs on BOTH ${ctx.sourceName} and ${ctx.targetName}: stop one copy now.`,
-        };
-      if (!s && !d) {
-        // say where it is still defined, and how it stopped (a guest that crashed mid-migration: "shut off (crashed)")
+      stillMoving: () => jobActive(ctx.source, ctx.domain),
+      // say where it is still defined, and how it stopped (a guest that crashed mid-migration: "shut off (crashed)")
+      async neither() {
         const [sd, dd] = await Promise.all([stateOf(ctx.source, ctx.domain), stateOf(ctx.target, ctx.domain)]);
         const defined = [sd && `on ${ctx.sourceName}, ${sd}`, dd && `on ${ctx.targetName}, ${dd}`].filter(Boolean);
-        return {
-          host: null,
-          note: `${ctx.domain} is running on neither ${ctx.sourceName} nor ${ctx.targetName}.${defined.length ? ` It is defined ${defined.join(" and ")}: start it there (virsh start ${ctx.domain}).` : ""}`,
-        };
-      }
-    }
-    if (Date.now() >= deadline && ((src && dst) || Date.now() >= silentDeadline)) {
-      const unreachable = [!src && ctx.sourceName, !dst && ctx.targetName].filter(Boolean).join(" and ");
-      return {
-        host: null,
-        note: unreachable
-          ? `Could not ask ${unreachable}; check there for ${ctx.domain}.`
-          : `${ctx.domain} is ${s?.state ?? "absent"} on ${ctx.sourceName} and ${d?.state ?? "absent"} on ${ctx.targetName}; check both hosts.`,
-      };
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+        return defined.length
+          ? ` It is defined ${defined.join(" and ")}: start it there (virsh start ${ctx.domain}).`
+          : "";
+      },
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode } from "../../errors";
 import { causeLine } from "../cause";
-import { parseProgress } from "./saverestore";
+import { parseProgress } from "./progress";
 import type { ExecResult } from "../../ssh/types";
 
 // Exit status + known stderr text of xl → one error code: commands, `xl migrate` and `xl save`/`restore`.

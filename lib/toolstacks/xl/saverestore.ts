@@ -1,5 +1,8 @@
 import { AppError } from "../../errors";
 import { saveRestoreError } from "./errors";
+import { parseProgress } from "./progress";
+
+export { parseProgress };
 import type { CommandRunner, SaveRestoreOps } from "../types";
 import { isRunning } from "../linux/ps";
 import { parseXlList, stateFromLetters } from "./parse-list";
@@ -8,12 +11,6 @@ import * as cmd from "./commands";
 // xl save / xl restore (xl_saverestore.c; reference §1.5): argv, progress lines, the save-file header, and
 // what the host says about a save or restore. Progress comes on stderr as "xc: progress: Frames: done/total  pct%";
 // the failure texts are in errors.ts.
-
-/** "xc: progress: Frames: 13312/262144    5%" (or "xc: detail: …" under `xl -v`) → numbers (null for other lines). */
-export function parseProgress(line: string): { done: number; total: number; percent: number } | null {
-  const m = /^xc: (?:progress: |detail: )?Frames: (\d+)\/(\d+)\s+(\d+)%$/.exec(line.trim());
-  return m ? { done: Number(m[1]), total: Number(m[2]), percent: Number(m[3]) } : null;
-}
 
 const MAGIC = "Xen saved domain, xl format\n \0 \r";
 
