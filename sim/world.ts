@@ -61,7 +61,11 @@ export interface SimDomain {
 /** A fault a test arms; the next migration (of `domain`, or any) consumes it. */
 export type SimFault =
   | { kind: "target-oom"; domain?: string }
-  | { kind: "link-cut"; during: "precopy" | "stop-and-copy"; domain?: string }
+  /**
+   * the link between source and target goes down: in pre-copy, in the last copy, or (libvirt) while the target prepares
+   * — "reservation": virsh waits on with no job left on the source, and the target keeps a paused incoming copy
+   */
+  | { kind: "link-cut"; during: "reservation" | "precopy" | "stop-and-copy"; domain?: string }
   | { kind: "target-start-fails"; domain?: string }
   /** xl: the sender cannot put the domain in log-dirty mode (real Xen 4.17 without shadow paging, a PV guest) */
   | { kind: "suspend-refused"; domain?: string }

@@ -11,7 +11,7 @@ import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
 import { convergenceOf, roundsOf } from "./rounds";
 import { summaryOf } from "./store";
-import { migrateVirsh } from "../toolstacks/virsh/migrate";
+import { migrateVirsh, NO_JOB_MS } from "../toolstacks/virsh/migrate";
 import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
 
@@ -368,6 +368,43 @@ describe("JobEngine: live migration over simulated virsh", () => {
     const dom = sim.world.host("kvmA").domains.find((d) => d.name === "web-kvm")!;
     expect(dom.state).toBe("running");
     dom.pauseReason = undefined;
+  });
+
+  it("a link lost while the target prepares: virsh waits on nothing; Ferry ends it, removes the paused incoming copy and says so", async () => {
+    // the real lab (libvirt 9.0 / QEMU 7.2): hostC's link down 1.2 s into the reservation; two minutes later the job
+    // still ran, held labvm1, and hostB kept "labvm1 paused (migrating)"
+    sim.world.faults.push({ kind: "link-cut", during: "reservation", domain: "web-kvm" });
+    const job = await migrate("web-kvm", "kvmA", "kvmB");
+    await until("the paused incoming copy on kvmB", async () =>
+      sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm" && d.state === "paused"),
+    );
+    const done = await finalOf(job.id, NO_JOB_MS + 30_000);
+    expect(done).toMatchObject({ status: "failed", errorCode: "migrate_link_lost", locationHost: "kvmA" });
+    expect(done.errorMessage).toMatch(/waited \d+ s in the reservation while libvirt on kvmA had no migration job/);
+    expect(done.locationNote).toBe(
+      "web-kvm runs on kvmA. libvirt had left a paused incoming copy on kvmB; Ferry removed it (virsh destroy).",
+    );
+    // asked of the hosts: one running copy, on the source; nothing of it left on the target
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+    expect(sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm")).toBe(false);
+    // and the domain is free for the next job
+    expect(engine.activeJobOn("web-kvm")).toBeNull();
+  });
+
+  it("Cancel works in the reservation too: a virsh that outlives domjobabort is interrupted, and the target is cleaned", async () => {
+    sim.world.faults.push({ kind: "link-cut", during: "reservation", domain: "web-kvm" });
+    const job = await migrate("web-kvm", "kvmA", "kvmB");
+    await until("the paused incoming copy on kvmB", async () =>
+      sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm" && d.state === "paused"),
+    );
+    await engine.cancel(job.id);
+    const done = await finalOf(job.id);
+    expect(done).toMatchObject({ status: "cancelled", locationHost: "kvmA" });
+    expect(done.locationNote).toMatch(/paused incoming copy on kvmB; Ferry removed it/);
+    const lines = (await engine.events(job.id, 0)).flatMap((e) => (e.type === "log" ? [e.payload.line] : []));
+    expect(lines).toContain("ferry: virsh goes on after the abort: interrupting it");
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+    expect(sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm")).toBe(false);
   });
 
   it("a cut link fails the migration; the guest keeps running on the source", async () => {

@@ -165,9 +165,22 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
     domid: dst.nextDomid,
   });
   dst.nextDomid = Math.max(dst.nextDomid, incoming.domid + 1);
+  const cut = world.takeFault("link-cut", dom.name);
+  if (cut?.during === "reservation") {
+    // the source's link to the target went down while the target prepared (the real lab, libvirt 9.0 / QEMU 7.2):
+    // virsh waits on a connection that no longer answers, libvirt on the source has no migration job left, and the
+    // target keeps its paused incoming copy (in place of a definition of the same UUID) until its own side gives up —
+    // minutes later in the lab; never here. virsh ends when it is interrupted.
+    dom.job = undefined;
+    incoming.pauseReason = "migrating";
+    incoming.persistent = defined !== undefined;
+    world.emit("change", src.name);
+    world.emit("change", dst.name);
+    while (!io.interrupt?.aborted && !io.signal.aborted) await sleep(world, TICK_MS);
+    return fail("operation aborted: job 'migration out' canceled by client");
+  }
   const link = world.linkKey(src.name, dst.name);
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 0) + 1);
-  const cut = world.takeFault("link-cut", dom.name);
   const crash = world.takeFault("domain-crash", dom.name);
   const verbose = args.includes("--verbose");
   const autoConverge = args.includes("--auto-converge");

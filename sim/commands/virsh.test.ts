@@ -140,6 +140,37 @@ describe("simulated virsh", () => {
   });
 });
 
+describe("simulated virsh destroy", () => {
+  it("forgets a transient domain, keeps a persistent one shut off (destroyed), refuses one that is not running", async () => {
+    const world = createDemoWorld();
+    const exec = async (argv: string[], host: string) => {
+      let out = "";
+      let err = "";
+      const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+      const code = await virshCommand(world, host)(argv, { ...io, signal: new AbortController().signal } as never);
+      return { code, out, err };
+    };
+    const kvmA = world.host("kvmA");
+    kvmA.domains.find((d) => d.name === "web-kvm")!.persistent = false;
+    kvmA.domains.find((d) => d.name === "build-kvm")!.persistent = true;
+    expect(await exec(["virsh", "destroy", "web-kvm"], "kvmA")).toMatchObject({
+      code: 0,
+      out: "Domain 'web-kvm' destroyed\n\n",
+    });
+    expect(kvmA.domains.some((d) => d.name === "web-kvm")).toBe(false);
+    expect((await exec(["virsh", "destroy", "build-kvm"], "kvmA")).code).toBe(0);
+    expect(kvmA.domains.find((d) => d.name === "build-kvm")).toMatchObject({
+      state: "shutoff",
+      stopReason: "destroyed",
+    });
+    const off = await exec(["virsh", "destroy", "win-test"], "kvmB");
+    expect(off.code).toBe(1);
+    expect(off.err).toBe(
+      "error: Failed to destroy domain 'win-test'\nerror: Requested operation is not valid: domain is not running\n",
+    );
+  });
+});
+
 describe("simulated dirty-rate measurement", () => {
   it("domdirtyrate-calc then domstats --dirtyrate, as the lab printed it", async () => {
     const world = createDemoWorld();

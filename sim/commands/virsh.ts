@@ -30,6 +30,7 @@ const SPECS: Record<string, Spec> = {
   dominfo: DOM,
   domstate: { ...DOM, flags: ["--reason"] },
   resume: DOM,
+  destroy: { ...DOM, flags: ["--graceful", "--remove-logs"] },
   domblklist: { ...DOM, flags: ["--details", "--inactive"] },
   domiflist: { ...DOM, flags: ["--inactive"] },
   nodeinfo: {},
@@ -257,6 +258,24 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         d.pauseReason = "unpaused";
         world.emit("change", host.name);
         io.out(`Domain '${d.name}' resumed\n`);
+        return end(0);
+      }
+      case "destroy": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        if (d.state === "shutoff")
+          return fail(
+            `Failed to destroy domain '${d.name}'\nerror: Requested operation is not valid: domain is not running`,
+          );
+        // libvirt keeps a persistent domain's definition (shut off, "destroyed") and forgets a transient one
+        if (d.persistent) {
+          d.state = "shutoff";
+          d.domid = -1;
+          d.stopReason = "destroyed";
+          d.job = undefined;
+        } else host.domains.splice(host.domains.indexOf(d), 1);
+        world.emit("change", host.name);
+        io.out(`Domain '${d.name}' destroyed\n`);
         return end(0);
       }
       case "domjobinfo": {

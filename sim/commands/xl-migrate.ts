@@ -126,6 +126,9 @@ export async function xlMigrate(world: World, srcName: string, args: string[], i
   io.err("xc: info: Restoring domain\n");
 
   const cutDuring = world.takeFault("link-cut", name)?.during;
+  // a cut while the target prepares is modelled for libvirt only (sim/commands/virsh-jobs.ts): refused, not ignored
+  if (cutDuring === "reservation")
+    throw new Error("the simulated Xen toolstacks do not model a link cut in the reservation");
   const link = world.linkKey(src.name, dst.name);
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 0) + 1);
   let suspended = false;

@@ -458,6 +458,9 @@ async function xmMigrate(world: World, src: SimHost, args: string[], io: Command
   dst.nextDomid = Math.max(dst.nextDomid, incoming.domid + 1);
   world.emit("change", dst.name);
   const cutDuring = world.takeFault("link-cut", name)?.during;
+  // a cut while the target prepares is modelled for libvirt only (sim/commands/virsh-jobs.ts): refused, not ignored
+  if (cutDuring === "reservation")
+    throw new Error("the simulated Xen toolstacks do not model a link cut in the reservation");
   const link = world.linkKey(src.name, dst.name);
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 0) + 1);
   const p2m = Math.ceil((dom.memoryMiB * 1024 * 1024) / PAGE);

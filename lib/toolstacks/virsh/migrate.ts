@@ -12,7 +12,17 @@ import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
 // `virsh domstate --reason`: each poll is one "jobinfo" event (iteration, memory processed / remaining,
 // bandwidth, dirty rate, expected downtime). After success the target's `domjobinfo --completed`
-// gives QEMU's own total downtime. Cancel = `virsh domjobabort` (virsh's own Ctrl-C does the same).
+// gives QEMU's own total downtime. Cancel = `virsh domjobabort` (virsh's own Ctrl-C does the same); a virsh that does
+// not end within ABORT_GRACE_MS of it gets that Ctrl-C (SIGINT over the channel), so a cancel works in every phase.
+// A virsh that waits in the reservation while libvirt on the source has had no migration job for NO_JOB_MS, or that
+// has sent nothing for as long as Ferry waits for a silent host (the source's link went down while the target
+// prepared: the real lab saw it hang for minutes), is interrupted the same way; then a paused incoming copy libvirt
+// left on the target is removed once the guest runs on the source (locateVirsh).
+
+/** How long a virsh may go on after `virsh domjobabort` before it is interrupted. */
+const ABORT_GRACE_MS = 5_000;
+/** How long the reservation may go on with no migration job on the source before virsh is interrupted. */
+export const NO_JOB_MS = 15_000;
 
 async function jobInfo(runner: CommandRunner, dom: string, completed = false): Promise<JobInfo | null> {
   const r = await runner.exec(cmd.domjobinfo(dom, completed), { timeoutMs: 5_000 }).catch(() => null);
@@ -75,6 +85,15 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   const t0 = Date.now();
   let done = false;
   let stderr = "";
+  /** Ctrl-C for virsh: a cancel it outlived, or a reservation that waits on nothing */
+  const interrupt = new AbortController();
+  /** a virsh that outlives its Ctrl-C too: Ferry kills it (KILL over the channel) and stops waiting */
+  const giveUp = new AbortController();
+  interrupt.signal.addEventListener("abort", () => setTimeout(() => !done && giveUp.abort(), ABORT_GRACE_MS).unref(), {
+    once: true,
+  });
+  let hung: string | null = null;
+  let jobSeenAt = t0;
 
   const poll = async () => {
     while (!done) {
@@ -96,6 +115,21 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
       }
       // libvirt says "paused (migrating)" (older docs: "migration")
       if (state && /^paused \((migrating|migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
+      if (j && j.type !== "None") jobSeenAt = Date.now();
+      const waited = Date.now() - t0;
+      const why =
+        ctx.phase() !== "reservation" || interrupt.signal.aborted
+          ? null
+          : Date.now() - jobSeenAt >= NO_JOB_MS
+            ? `while libvirt on ${ctx.sourceName} had no migration job (the link between the hosts may have gone down while ${ctx.targetName} prepared)`
+            : waited >= (ctx.silentHostMs ?? 120_000)
+              ? `without a byte of memory sent (as long as Ferry waits for a silent host)`
+              : null;
+      if (why) {
+        hung = `virsh migrate waited ${Math.round(waited / 1000)} s in the reservation ${why}; Ferry interrupted it.`;
+        ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `ferry: ${hung}` } });
+        interrupt.abort();
+      }
       await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - started))));
     }
   };
@@ -113,6 +147,16 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
         });
       })
       .catch(() => {});
+    // a virsh that outlives the abort (it waits on a host that no longer answers) gets its Ctrl-C
+    setTimeout(() => {
+      if (done || interrupt.signal.aborted) return;
+      ctx.emit({
+        type: "log",
+        phase: ctx.phase(),
+        payload: { line: "ferry: virsh goes on after the abort: interrupting it" },
+      });
+      interrupt.abort();
+    }, ABORT_GRACE_MS).unref();
   };
   ctx.cancel.addEventListener("abort", onAbort, { once: true });
 
@@ -120,11 +164,16 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   let lost: unknown = null;
   try {
     // progress comes from domjobinfo; virsh's own "\rMigration: [ 37 %]" chunks are only kept for the error lines
-    const r = await ctx.source.exec(argv, { timeoutMs: 6 * 3600_000 });
+    const r = await ctx.source.exec(argv, {
+      timeoutMs: 6 * 3600_000,
+      interrupt: interrupt.signal,
+      signal: giveUp.signal,
+    });
     code = r.code;
     stderr = r.stderr;
   } catch (e) {
-    lost = e;
+    if (giveUp.signal.aborted) stderr = "virsh did not end when interrupted; Ferry killed it and stopped waiting.";
+    else lost = e;
   }
   done = true;
   ctx.cancel.removeEventListener("abort", onAbort);
@@ -178,6 +227,13 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
       location,
     };
   const err = virshMigrateError(stderr);
+  if (hung && !ctx.cancel.aborted)
+    return {
+      status: location.host === ctx.sourceName ? "failed" : "interrupted",
+      errorCode: "migrate_link_lost",
+      errorMessage: hung,
+      location,
+    };
   if (ctx.cancel.aborted && location.host === ctx.sourceName) {
     return {
       status: "cancelled",
@@ -237,6 +293,7 @@ export function locateVirsh(
       // it (the lab's libvirt did, after a link loss in stop-and-copy and after virsh was killed). It runs nowhere
       // else, so Ferry resumes it, once, and says so.
       async repair(s, d) {
+        if (s?.settled && d && !d.settled) return removeIncoming(ctx);
         if (s?.shown !== "paused" || d || !(await leftPaused(ctx.source, ctx.domain))) return null;
         const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
         return r?.code === 0
@@ -256,4 +313,22 @@ export function locateVirsh(
       },
     },
   );
+}
+
+/**
+ * The guest runs on the source, and the target still holds the paused incoming copy of a migration that is over (the
+ * real lab's libvirt kept one for minutes after a link loss in the reservation): once libvirt on the source has no
+ * job left, Ferry destroys that copy — a transient one goes, a definition of the same UUID stays, shut off — and says
+ * so. While the source's job runs, nothing is touched (null).
+ */
+async function removeIncoming(
+  ctx: Pick<MigrationContext, "source" | "target" | "targetName" | "domain">,
+): Promise<string | null> {
+  if (await jobActive(ctx.source, ctx.domain)) return null;
+  const state = await stateOf(ctx.target, ctx.domain);
+  if (!state || !/^paused \((migrating|migration|incoming migration)\)/.test(state)) return null;
+  const r = await ctx.target.exec(cmd.destroy(ctx.domain), { timeoutMs: 15_000 }).catch(() => null);
+  return r?.code === 0
+    ? ` libvirt had left a paused incoming copy on ${ctx.targetName}; Ferry removed it (virsh destroy).`
+    : ` libvirt left a paused incoming copy on ${ctx.targetName} that Ferry could not remove (${r?.stderr.trim() || "no answer"}): run virsh destroy ${ctx.domain} there.`;
 }
