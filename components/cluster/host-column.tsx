@@ -8,6 +8,7 @@ import { formatMiB } from "@/lib/format";
 import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";
+import { HostProblems } from "./host-problems";
 
 const statusLook = {
   online: { dot: "bg-emerald-500", text: "online" },
@@ -164,6 +165,7 @@ const HostBody = memo(function HostBody({
           />
         )}
         {f && <ImageDirWarning dir={f.imageDir} />}
+        <HostProblems host={host} />
         {host.status === "unreachable" && (
           <p
             role="status"

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import type { DomainInfo } from "../toolstacks/types";
+import { hostProblems } from "./problems";
+
+const dom = (name: string, id: number, state: DomainInfo["state"]) => ({ name, id, state }) as DomainInfo;
+
+describe("a host's problems", () => {
+  it("names a domain listed twice, with the state of each row (the running one too)", () => {
+    const problems = hostProblems({
+      name: "kvmA",
+      domains: [
+        dom("Domain-0", 0, "running"),
+        dom("build-kvm", 3, "running"),
+        dom("build-kvm", -1, "shutdown"),
+        dom("web-kvm", 2, "running"),
+      ],
+    });
+    expect(problems).toEqual([
+      "kvmA lists build-kvm 2 times (running, id 3; shut down): one name, two domains. Check their UUIDs on kvmA and remove the copy that should not be there before moving build-kvm.",
+    ]);
+  });
+
+  it("has nothing to say of a host whose names are each listed once", () => {
+    expect(hostProblems({ name: "hostB", domains: [dom("a", 1, "running"), dom("b", -1, "shutdown")] })).toEqual([]);
+  });
+});
