@@ -187,6 +187,10 @@ describe("an SSH blip during a save, restore or move", () => {
     const restored = await finalOf((await restore).id);
     expect(restored).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
     expect(await expectTruth(restored, "web-kvm")).toBe("kvmB");
+    // restored on another host than the one that saved it: the definition came along (libvirt keeps one per UUID)
+    expect(restored.locationNote).toContain("It is defined (persistent) on kvmB and no longer on kvmA.");
+    expect(sim.world.host("kvmA").domains.some((d) => d.name === "web-kvm")).toBe(false);
+    expect(sim.world.host("kvmB").domains.find((d) => d.name === "web-kvm")?.persistent).not.toBe(false);
     // home again for the other tests: kvmB's copy saved and restored on kvmA
     await moveBack("web-kvm", "kvmB", "kvmA");
     await engine.catalog.remove(image.id);

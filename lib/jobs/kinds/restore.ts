@@ -1,10 +1,14 @@
-import { asking, interruptedBy, type JobKindRunner } from "./context";
+import { asking, interruptedBy, type JobContext, type JobKindRunner } from "./context";
 import { concludeRestore, runRestore } from "./image-steps";
 import { restoreChecks } from "./restore-checks";
+import { handOverDefinition } from "./move-definition";
 import { settleRestore } from "../settle";
 import type { ImageView } from "../../images/catalog";
+import type { HostView } from "../../inventory/types";
 
 // Restore: a catalogued image on a host (lib/jobs/kinds/image-steps.ts), after the restore checks (restore-checks.ts).
+// On another host than the one that saved it, the domain's definition goes with it first (move-definition.ts), as a
+// move's does: the saving host kept it (shut off, saved), and a restore elsewhere would otherwise leave it there.
 
 export const restoreKind: JobKindRunner<ImageView> = {
   needsTarget: true,
@@ -16,7 +20,11 @@ export const restoreKind: JobKindRunner<ImageView> = {
     return { checks: await restoreChecks(ctx, image, target!, acknowledgeStale), prepared: image };
   },
   untouched: (row) => ({ host: null, note: `${row.domainName} stays in ${row.sourceName}:${row.imagePath}.` }),
-  run: (ctx, { target }, image) => runRestore(ctx, image, target!),
+  async run(ctx, { target }, image) {
+    const handover = await definitionFromSavingHost(ctx, image, target!);
+    const out = await runRestore(ctx, image, target!);
+    return handover ? { ...out, location: { ...out.location, note: `${out.location.note} ${handover}` } } : out;
+  },
   async recover(ctx, adopted) {
     const target = ctx.inventory.get(ctx.row.targetHostId!)!;
     const image = await ctx.catalog.get(ctx.row.imageId!);
@@ -25,3 +33,11 @@ export const restoreKind: JobKindRunner<ImageView> = {
     );
   },
 };
+
+/** The hand-over's words, when the image was saved on another host of the same toolstack; else null. */
+async function definitionFromSavingHost(ctx: JobContext, image: ImageView, target: HostView): Promise<string | null> {
+  const home = image.hostId !== target.id ? ctx.inventory.get(image.hostId) : undefined;
+  if (!home || home.toolstack !== target.toolstack) return null;
+  const handover = await handOverDefinition(ctx, home, target, image.domainName);
+  return handover.note || null;
+}
