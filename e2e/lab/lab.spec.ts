@@ -201,7 +201,12 @@ test("save the guest on hostC to shared storage, restore it on hostB", async ({ 
   await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 120_000 });
   await expect(page.getByTestId("job-location")).toContainText(`virsh console ${GUEST}`);
   expect(domstate("hostB")).toBe("running");
-  expect(domstate("hostC")).toBe("shut off");
+  // the definition came along from hostC, where the save had kept it: persistent on hostB, gone from hostC
+  await expect(page.getByTestId("job-location")).toContainText(
+    "It is defined (persistent) on hostB and no longer on hostC.",
+  );
+  expect(hx("hostB", "virsh", "dominfo", GUEST).stdout).toMatch(/^Persistent:\s+yes$/m);
+  expect(domstate("hostC")).toBeNull();
   await expect
     .poll(consoleUptime, { timeout: 30_000, message: "the restored guest keeps counting" })
     .toBeGreaterThan(before);
