@@ -1,4 +1,5 @@
-import type { DomainLocation } from "./events";
+import type { DomainLocation, MigrationOutcome } from "./events";
+import { toAppError } from "../errors";
 import type { CommandRunner, LocateContext } from "./types";
 
 /** What one host's domain list says of the domain: absent (null), or its id, whether it settled, and how it shows. */
@@ -85,4 +86,30 @@ export async function locateOnBoth(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * A migration whose SSH session to the source was lost: judged by where the domain is now, never by the lost command
+ * (every toolstack). On the target, it succeeded (its downtime unmeasured); on the source, it failed; elsewhere or
+ * unknown, it is interrupted with where to look.
+ */
+export function lostSessionOutcome(
+  ctx: Pick<LocateContext, "sourceName" | "targetName">,
+  lost: unknown,
+  location: DomainLocation,
+): MigrationOutcome {
+  const arrived = location.host === ctx.targetName;
+  return {
+    status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
+    errorCode: arrived ? null : "ssh_lost_during_job",
+    errorMessage: arrived
+      ? null
+      : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
+    location: arrived
+      ? {
+          ...location,
+          note: `${location.note} The migration finished while Ferry's SSH session to the source was lost; downtime was not measured.`,
+        }
+      : location,
+  };
 }

@@ -1,5 +1,4 @@
-import { locateOnBoth, settlePatienceMs } from "../locate";
-import { toAppError } from "../../errors";
+import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
 import { phaseIndex, type JobPhase } from "../events";
 import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
@@ -205,17 +204,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     setPhase("activation");
   }
   const location = await locateVirsh(ctx, settlePatienceMs(ctx, Boolean(lost)));
-  if (lost) {
-    const arrived = location.host === ctx.targetName;
-    return {
-      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
-      errorCode: arrived ? null : "ssh_lost_during_job",
-      errorMessage: arrived
-        ? null
-        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
-      location,
-    };
-  }
+  if (lost) return lostSessionOutcome(ctx, lost, location);
   if (code === 0)
     return {
       status: location.host === ctx.targetName ? "succeeded" : "interrupted",

@@ -1,4 +1,3 @@
-import { toAppError } from "../../errors";
 import type { JobPhase } from "../events";
 import { phaseIndex } from "../events";
 import type { CommandRunner } from "../types";
@@ -7,7 +6,7 @@ import type { MigrationOutcome } from "../events";
 import { phaseOfLine, reloadProgressOf } from "./migrate-lines";
 import * as cmd from "./commands";
 import { hostArgv, routeDevice } from "../linux/host-commands";
-import { locateOnBoth, settlePatienceMs } from "../locate";
+import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
 import { errorOfLines } from "./errors";
 import { baseDomainName, parseXlList, type XlListRow } from "./parse-list";
 
@@ -103,23 +102,7 @@ export async function migrateXl(ctx: XlMigrationContext): Promise<MigrationOutco
       });
   }
   const location = await locate(ctx, settlePatienceMs(ctx, Boolean(lost)));
-  if (lost) {
-    const err = toAppError(lost);
-    const arrived = location.host === ctx.targetName;
-    return {
-      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
-      errorCode: arrived ? null : "ssh_lost_during_job",
-      errorMessage: arrived
-        ? null
-        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${err.message}).`,
-      location: arrived
-        ? {
-            ...location,
-            note: `${location.note} The migration finished while Ferry's SSH session to the source was lost; downtime was not measured.`,
-          }
-        : location,
-    };
-  }
+  if (lost) return lostSessionOutcome(ctx, lost, location);
   if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
   if (ctx.cancel.aborted && location.host === ctx.sourceName) {
     return {

@@ -1,8 +1,7 @@
-import { toAppError } from "../../errors";
 import type { DomainLocation, JobPhase, MigrationOutcome } from "../events";
 import { phaseIndex } from "../events";
 import { hostArgv, routeDevice } from "../linux/host-commands";
-import { locateOnBoth, settlePatienceMs } from "../locate";
+import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
 import type { CommandRunner, LocateContext, MigrationContext } from "../types";
 import * as cmd from "./commands";
 import { migrateErrorOf } from "./errors";
@@ -136,17 +135,7 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
       });
   }
   const location = await locate(ctx, settlePatienceMs(ctx, Boolean(lost)));
-  if (lost) {
-    const arrived = location.host === ctx.targetName;
-    return {
-      status: arrived ? "succeeded" : location.host === ctx.sourceName ? "failed" : "interrupted",
-      errorCode: arrived ? null : "ssh_lost_during_job",
-      errorMessage: arrived
-        ? null
-        : `Ferry lost its SSH session to ${ctx.sourceName} during the migration (${toAppError(lost).message}).`,
-      location,
-    };
-  }
+  if (lost) return lostSessionOutcome(ctx, lost, location);
   if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
   if (ctx.cancel.aborted && location.host === ctx.sourceName)
     return {
