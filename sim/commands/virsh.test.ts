@@ -146,7 +146,14 @@ describe("simulated virsh destroy", () => {
     const exec = async (argv: string[], host: string) => {
       let out = "";
       let err = "";
-      const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+      const io = {
+        out: (t: string) => {
+          out += t;
+        },
+        err: (t: string) => {
+          err += t;
+        },
+      };
       const code = await virshCommand(world, host)(argv, { ...io, signal: new AbortController().signal } as never);
       return { code, out, err };
     };
