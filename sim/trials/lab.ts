@@ -285,6 +285,10 @@ async function trial(seed: number, index: number) {
   const paused = (["hostB", "hostC"] as const).filter((h) => states[h] === "paused");
   if (!isFinal(job.status)) violations.push(`the job is still ${job.status}`);
   if (paused.length) violations.push(`${GUEST} is paused on ${paused.join(", ")}`);
+  // one domain, one definition: libvirt's word on where it is defined (any state), as on where it runs
+  const defined = (["hostB", "hostC"] as const).filter((h) => states[h] !== null);
+  if (defined.length > 1)
+    violations.push(`${GUEST} is defined on both hosts (${defined.map((h) => `${h}: ${states[h]}`).join(", ")})`);
   if (running.length > 1) violations.push(`${GUEST} runs on BOTH hosts`);
   else if (running.length === 1) {
     if (job.locationHost !== running[0])
