@@ -62,7 +62,7 @@ export interface JobHosts {
 /**
  * One kind of job. The run template (lib/jobs/run-job.ts) records "checking", asks `check`, refuses on a failed
  * check (and on warnings when `confirmWarnings` and the operator did not confirm them), then calls `run`; after a
- * restart, the engine's recovery calls `recover`, which closes the job by asking the hosts.
+ * restart, recoverJob (run-job.ts) calls `recover`, which closes the job by asking the hosts.
  */
 export interface JobKindRunner<Prepared = unknown> {
   /** does this kind need a target host? */
