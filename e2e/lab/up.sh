@@ -159,7 +159,9 @@ for hp in $LAB_HOSTS; do
     getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
     getent group kvm >/dev/null || groupadd -r kvm
     getent passwd libvirt-qemu >/dev/null || useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-    [ -s /etc/ssh/ssh_host_ed25519_key.lab ] || { rm -f /etc/ssh/ssh_host_*; ssh-keygen -q -t ed25519 -N '' -C root@$H -f /etc/ssh/ssh_host_ed25519_key; touch /etc/ssh/ssh_host_ed25519_key.lab; }
+    # the host's own key, made once per lab (the marker is empty: -e, not -s — with -s every up.sh made a new key,
+    # changing the host's identity under Ferry's pinned fingerprint, and two up.sh at once raced on the files)
+    [ -e /etc/ssh/ssh_host_ed25519_key.lab ] || { rm -f /etc/ssh/ssh_host_*; ssh-keygen -q -t ed25519 -N '' -C root@$H -f /etc/ssh/ssh_host_ed25519_key; touch /etc/ssh/ssh_host_ed25519_key.lab; }
     cat > /etc/ssh/sshd_config <<EOC
 ListenAddress $IP
 HostKey /etc/ssh/ssh_host_ed25519_key

@@ -225,13 +225,21 @@ async function trial(seed: number, index: number) {
     createdBy: "trial",
     confirmWarnings: true,
   };
+  // what the fault undoes later (a link back up, a daemon back): ended with the trial, so that nothing of it runs
+  // beside the trial's own putting back (two up.sh at once raced on the hosts' files) or into the next trial
+  const undo: NodeJS.Timeout[] = [];
+  let restoring: Promise<void> = Promise.resolve();
   const strike = () => {
     if (fault.kind === "link-down") {
       execFileSync("ip", ["link", "set", `v${fault.host}`, "down"]);
-      setTimeout(() => execFileSync("ip", ["link", "set", `v${fault.host}`, "up"]), fault.forMs);
+      undo.push(setTimeout(() => execFileSync("ip", ["link", "set", `v${fault.host}`, "up"]), fault.forMs));
     } else if (fault.kind === "libvirtd-kill" || fault.kind === "sshd-kill") {
       process.kill(pidOf(`${fault.host}-${fault.kind === "sshd-kill" ? "sshd" : "libvirtd"}.pid`), "SIGKILL");
-      setTimeout(() => void labUpAsync(), fault.backAfterMs);
+      undo.push(
+        setTimeout(() => {
+          restoring = labUpAsync();
+        }, fault.backAfterMs),
+      );
     } else if (fault.kind === "qemu-kill") {
       const pid = execFileSync("pgrep", ["-f", `guest=${GUEST}`], { encoding: "utf8" })
         .trim()
@@ -272,7 +280,9 @@ async function trial(seed: number, index: number) {
     job = await waitFinal(db, engine, submitted.id);
     clearTimeout(timer);
   }
-  // put the lab back (links up, daemons running), then ask libvirt on both hosts
+  // put the lab back (links up, daemons running) once the fault's own undoing is over, then ask libvirt on both hosts
+  for (const t of undo) clearTimeout(t);
+  await restoring;
   for (const h of ["hostB", "hostC"] as const) execFileSync("ip", ["link", "set", `v${h}`, "up"]);
   labUp();
   await until(
