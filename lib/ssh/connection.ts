@@ -220,7 +220,23 @@ export class SshConnection extends EventEmitter {
     timeoutMs: number,
   ): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
+      // the deadline holds while the channel opens too: after a network outage the lab saw a connection that opened
+      // no channel ever again (every command waited for good). One that does not open in time fails the command, and
+      // the connection is dropped (its commands end as lost) so that the next command connects anew.
+      let opened = false;
+      const beforeOpen = () => {
+        if (opened) return;
+        reject(abortError(opts.signal, timeoutMs, this.label));
+        if (!opts.signal?.aborted) client.destroy();
+      };
+      signal.addEventListener("abort", beforeOpen, { once: true });
       client.exec(command, (err, stream: ClientChannel) => {
+        opened = true;
+        signal.removeEventListener("abort", beforeOpen);
+        if (signal.aborted) {
+          stream?.close();
+          return;
+        }
         if (err)
           return reject(
             new AppError("ssh_channel_failed", `Could not open a channel to ${this.label}: ${err.message}`),

@@ -92,7 +92,8 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     once: true,
   });
   let hung: string | null = null;
-  let jobSeenAt = t0;
+  /** since when libvirt on the source has answered "Job type: None" (null: it has a job, or did not answer) */
+  let noJobSince: number | null = null;
 
   const poll = async () => {
     while (!done) {
@@ -114,12 +115,13 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
       }
       // libvirt says "paused (migrating)" (older docs: "migration")
       if (state && /^paused \((migrating|migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
-      if (j && j.type !== "None") jobSeenAt = Date.now();
+      // only libvirt's own "Job type: None" says there is no job; a poll that got no answer says nothing
+      noJobSince = j?.type === "None" ? (noJobSince ?? Date.now()) : null;
       const waited = Date.now() - t0;
       const why =
         ctx.phase() !== "reservation" || interrupt.signal.aborted
           ? null
-          : Date.now() - jobSeenAt >= NO_JOB_MS
+          : noJobSince !== null && Date.now() - noJobSince >= NO_JOB_MS
             ? `while libvirt on ${ctx.sourceName} had no migration job (the link between the hosts may have gone down while ${ctx.targetName} prepared)`
             : waited >= (ctx.silentHostMs ?? 120_000)
               ? `without a byte of memory sent (as long as Ferry waits for a silent host)`
