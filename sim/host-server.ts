@@ -56,15 +56,39 @@ export class SimHostServer {
 
   async start(): Promise<void> {
     if (this.listening) return;
-    await new Promise<void>((resolve, reject) => {
+    if (this.port === 0) this.port = await this.firstPort();
+    else await this.listen(this.port);
+    this.listening = true;
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.tcp.once("error", reject);
-      this.tcp.listen(this.port, "127.0.0.1", () => {
+      this.tcp.listen(port, "127.0.0.1", () => {
         this.tcp.off("error", reject);
         resolve();
       });
     });
-    this.port = (this.tcp.address() as net.AddressInfo).port;
-    this.listening = true;
+  }
+
+  /**
+   * The host's port, found once, below the kernel's ephemeral range (32768–60999): a real sshd's port is never one an
+   * outgoing connection may take, and a simulated sshd that is stopped and started again (the fault campaigns) must
+   * find its port free — an ephemeral one was taken meanwhile by some connection's local end (EADDRINUSE, seen once
+   * in a 200-trial campaign).
+   */
+  private async firstPort(): Promise<number> {
+    for (;;) {
+      const port = 20000 + Math.floor(Math.random() * 12000);
+      const taken = await this.listen(port).then(
+        () => false,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code !== "EADDRINUSE") throw e;
+          return true;
+        },
+      );
+      if (!taken) return port;
+    }
   }
 
   /** Like sshd being killed: stop listening and drop every open connection. */
