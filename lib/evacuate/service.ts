@@ -3,17 +3,16 @@ import { AppError, toAppError } from "../errors";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
 import type { JobEngine } from "../jobs/engine";
-import type { JobSummary } from "../jobs/types";
 import type { HostService } from "../hosts/service";
 import { forecastAt, type ForecastWithInputs } from "../forecast/inputs";
 import { DEFAULT_MAX_DOWNTIME_MS } from "../forecast/model";
 import { MEMORY_MARGIN_MIB, notInMaintenance, otherMachine, sameCpu, sameToolstack } from "../checks/rules";
 import { driverOf } from "../toolstacks";
 import type { DomainInfo, MigrationOptions } from "../toolstacks/types";
-import { log } from "../log";
 import { planEvacuation, type Plan, type PlanDomain, type PlanTarget, type PlacementRule } from "./plan";
 import type { PlanRequest } from "./schema";
 import type { Placement } from "./placement";
+import { EvacuationRunner } from "./runner";
 import type { EvacuationStatus, EvacuationView, MoveState } from "./types";
 
 export type { EvacuationStatus, EvacuationView, MoveState, MoveStateName } from "./types";
@@ -26,10 +25,8 @@ const movable = (d: DomainInfo) => d.state === "running" || d.state === "idle";
 const isDom0 = (d: DomainInfo) => d.id === 0;
 
 export class EvacuationService {
-  private readonly stopping = new Set<string>();
-  private readonly driving = new Set<string>();
-  /** a stop: the loops launch no more moves and write nothing more; the next start resumes them (recover) */
-  private closing = false;
+  /** each running evacuation's loop (lib/evacuate/runner.ts) */
+  private readonly runner: EvacuationRunner;
 
   constructor(
     private readonly db: Db,
@@ -40,7 +37,9 @@ export class EvacuationService {
     private readonly placement: Placement,
     /** the Ferry instance driving the evacuations this service starts (several instances on PostgreSQL) */
     private readonly ownerId: string | null = null,
-  ) {}
+  ) {
+    this.runner = new EvacuationRunner(db, engine);
+  }
 
   // ---- the plan ----
 
@@ -256,7 +255,7 @@ export class EvacuationService {
         ownerId: this.ownerId,
       },
     });
-    void this.drive(row.id);
+    void this.runner.drive(row.id);
     return this.get(row.id);
   }
 
@@ -266,7 +265,7 @@ export class EvacuationService {
     if (!row) throw new AppError("not_found", "No such evacuation.");
     if (row.status !== "running" && row.status !== "stopping")
       throw new AppError("conflict", "This evacuation has already ended.");
-    this.stopping.add(id);
+    this.runner.stopping.add(id);
     await this.db.evacuation.update({ where: { id }, data: { status: "stopping" } });
     if (cancelRunning) {
       const moves = JSON.parse(row.movesJson) as MoveState[];
@@ -274,7 +273,7 @@ export class EvacuationService {
         await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
     }
     // its owner drives it (another live instance sees the status in the row); with one instance, this one
-    if (!this.driving.has(id) && (!row.ownerId || row.ownerId === this.ownerId)) void this.drive(id);
+    if (!this.runner.drives(id) && (!row.ownerId || row.ownerId === this.ownerId)) void this.runner.drive(id);
     return this.get(id);
   }
 
@@ -318,92 +317,14 @@ export class EvacuationService {
       where: { status: { in: ["running", "stopping"] }, ...(ids ? { id: { in: ids } } : {}) },
     });
     for (const r of rows) {
-      if (r.status === "stopping") this.stopping.add(r.id);
-      void this.drive(r.id);
+      if (r.status === "stopping") this.runner.stopping.add(r.id);
+      void this.runner.drive(r.id);
     }
     return rows.length;
   }
 
   /** A stop: every evacuation loop stops where it is, to be resumed by the next start (or the instance adopting it). */
   close() {
-    this.closing = true;
-  }
-
-  private async save(id: string, moves: MoveState[]) {
-    await this.db.evacuation.update({ where: { id }, data: { movesJson: JSON.stringify(moves) } });
-  }
-
-  /** The parent's loop: launch up to the plan's concurrency, wait for a move to end, go on. */
-  private async drive(id: string) {
-    if (this.driving.has(id)) return;
-    this.driving.add(id);
-    try {
-      const row = await this.db.evacuation.findUniqueOrThrow({ where: { id } });
-      const plan = JSON.parse(row.planJson) as Plan;
-      const moves = JSON.parse(row.movesJson) as MoveState[];
-      const waits = new Map<string, Promise<{ move: MoveState; job: JobSummary }>>();
-      const watch = (m: MoveState) =>
-        waits.set(
-          m.jobId!,
-          this.engine.whenFinished(m.jobId!).then((job) => ({ move: m, job })),
-        );
-      for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
-      for (;;) {
-        while (!this.closing && !this.stopping.has(id) && waits.size < plan.concurrency) {
-          const next = moves.find((m) => m.state === "pending");
-          if (!next) break;
-          try {
-            const job = await this.engine.submit({
-              domain: next.domain,
-              sourceId: next.fromId,
-              targetId: next.targetId,
-              createdBy: row.createdBy,
-              // the operator read the plan and its warnings before running it; the engine still re-checks
-              confirmWarnings: true,
-              options: next.options,
-              evacuationId: id,
-            });
-            next.state = "running";
-            next.jobId = job.id;
-            watch(next);
-          } catch (e) {
-            // not started (the domain moved, another job has it): the others go on
-            next.state = toAppError(e).code === "domain_not_found" ? "skipped" : "failed";
-            next.message = toAppError(e).message;
-          }
-          await this.save(id, moves);
-        }
-        if (this.closing) return;
-        if (!waits.size) break;
-        const { move, job } = await Promise.race(waits.values());
-        if (this.closing) return;
-        // a stop asked through another instance is in the row
-        if ((await this.db.evacuation.findUnique({ where: { id }, select: { status: true } }))?.status === "stopping")
-          this.stopping.add(id);
-        waits.delete(job.id);
-        move.state = job.status === "succeeded" ? "succeeded" : job.status === "cancelled" ? "cancelled" : "failed";
-        move.message =
-          job.status === "succeeded"
-            ? `${move.domain} runs on ${move.target}.`
-            : `${job.errorMessage ?? job.status} ${job.locationNote ?? ""}`.trim();
-        await this.save(id, moves);
-      }
-      const stopped = this.stopping.has(id);
-      if (stopped) for (const m of moves.filter((x) => x.state === "pending")) m.state = "skipped";
-      const allDone = moves.every((m) => m.state === "succeeded");
-      await this.db.evacuation.update({
-        where: { id },
-        data: {
-          movesJson: JSON.stringify(moves),
-          status: stopped ? "stopped" : allDone && plan.complete ? "finished" : "incomplete",
-          finishedAt: new Date(),
-        },
-      });
-      this.stopping.delete(id);
-    } catch (e) {
-      log.error({ err: e, evacuationId: id }, "evacuation loop crashed");
-    } finally {
-      this.driving.delete(id);
-    }
+    this.runner.close();
   }
 }

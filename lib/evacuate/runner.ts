@@ -1,0 +1,111 @@
+import type { Db } from "../db/client";
+import { toAppError } from "../errors";
+import type { JobEngine } from "../jobs/engine";
+import type { JobSummary } from "../jobs/types";
+import { log } from "../log";
+import type { Plan } from "./plan";
+import type { MoveState } from "./types";
+
+// An evacuation's parent loop (lib/evacuate/service.ts plans and starts it): up to the plan's concurrency of live
+// migration jobs at once, each move's state written as its job ends. A failed move does not stop the others; a stop
+// launches nothing new; a closing process (close()) leaves the loop where it is, for the next start to resume.
+
+export class EvacuationRunner {
+  /** evacuations asked to stop: nothing new starts, running moves finish (or are cancelled) */
+  readonly stopping = new Set<string>();
+  private readonly driving = new Set<string>();
+  /** a stop of the process: the loops launch no more moves and write nothing more; the next start resumes them */
+  private closing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: JobEngine,
+  ) {}
+
+  /** Whether this process's loop drives the evacuation now. */
+  drives(id: string): boolean {
+    return this.driving.has(id);
+  }
+
+  close() {
+    this.closing = true;
+  }
+
+  private async save(id: string, moves: MoveState[]) {
+    await this.db.evacuation.update({ where: { id }, data: { movesJson: JSON.stringify(moves) } });
+  }
+
+  /** The parent's loop: launch up to the plan's concurrency, wait for a move to end, go on. */
+  async drive(id: string) {
+    if (this.driving.has(id)) return;
+    this.driving.add(id);
+    try {
+      const row = await this.db.evacuation.findUniqueOrThrow({ where: { id } });
+      const plan = JSON.parse(row.planJson) as Plan;
+      const moves = JSON.parse(row.movesJson) as MoveState[];
+      const waits = new Map<string, Promise<{ move: MoveState; job: JobSummary }>>();
+      const watch = (m: MoveState) =>
+        waits.set(
+          m.jobId!,
+          this.engine.whenFinished(m.jobId!).then((job) => ({ move: m, job })),
+        );
+      for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
+      for (;;) {
+        while (!this.closing && !this.stopping.has(id) && waits.size < plan.concurrency) {
+          const next = moves.find((m) => m.state === "pending");
+          if (!next) break;
+          try {
+            const job = await this.engine.submit({
+              domain: next.domain,
+              sourceId: next.fromId,
+              targetId: next.targetId,
+              createdBy: row.createdBy,
+              // the operator read the plan and its warnings before running it; the engine still re-checks
+              confirmWarnings: true,
+              options: next.options,
+              evacuationId: id,
+            });
+            next.state = "running";
+            next.jobId = job.id;
+            watch(next);
+          } catch (e) {
+            // not started (the domain moved, another job has it): the others go on
+            next.state = toAppError(e).code === "domain_not_found" ? "skipped" : "failed";
+            next.message = toAppError(e).message;
+          }
+          await this.save(id, moves);
+        }
+        if (this.closing) return;
+        if (!waits.size) break;
+        const { move, job } = await Promise.race(waits.values());
+        if (this.closing) return;
+        // a stop asked through another instance is in the row
+        if ((await this.db.evacuation.findUnique({ where: { id }, select: { status: true } }))?.status === "stopping")
+          this.stopping.add(id);
+        waits.delete(job.id);
+        move.state = job.status === "succeeded" ? "succeeded" : job.status === "cancelled" ? "cancelled" : "failed";
+        move.message =
+          job.status === "succeeded"
+            ? `${move.domain} runs on ${move.target}.`
+            : `${job.errorMessage ?? job.status} ${job.locationNote ?? ""}`.trim();
+        await this.save(id, moves);
+      }
+      const stopped = this.stopping.has(id);
+      if (stopped) for (const m of moves.filter((x) => x.state === "pending")) m.state = "skipped";
+      const allDone = moves.every((m) => m.state === "succeeded");
+      await this.db.evacuation.update({
+        where: { id },
+        data: {
+          movesJson: JSON.stringify(moves),
+          status: stopped ? "stopped" : allDone && plan.complete ? "finished" : "incomplete",
+          finishedAt: new Date(),
+        },
+      });
+      this.stopping.delete(id);
+    } catch (e) {
+      log.error({ err: e, evacuationId: id }, "evacuation loop crashed");
+    } finally {
+      this.driving.delete(id);
+    }
+  }
+}
