@@ -16,7 +16,7 @@ describe("a host's problems", () => {
       ],
     });
     expect(problems).toEqual([
-      "kvmA lists build-kvm 2 times (running, id 3; shut down): one name, two domains. Check their UUIDs on kvmA and remove the copy that should not be there before moving build-kvm.",
+      "kvmA lists build-kvm 2 times (running, id 3; shut down): one name for 2 domains. Check their UUIDs on kvmA and remove the copy that should not be there before moving build-kvm.",
     ]);
   });
 

@@ -18,6 +18,6 @@ export function hostProblems(host: Pick<HostView, "name" | "domains">): string[]
     .filter(([, states]) => states.length > 1)
     .map(
       ([name, states]) =>
-        `${host.name} lists ${name} ${states.length} times (${states.join("; ")}): one name, two domains. Check their UUIDs on ${host.name} and remove the copy that should not be there before moving ${name}.`,
+        `${host.name} lists ${name} ${states.length} times (${states.join("; ")}): one name for ${states.length} domains. Check their UUIDs on ${host.name} and remove the copy that should not be there before moving ${name}.`,
     );
 }
