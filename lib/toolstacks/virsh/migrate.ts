@@ -1,8 +1,7 @@
 import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
-import { phaseIndex, type JobPhase } from "../events";
-import type { MigrationContext } from "../types";
 import type { MigrationOutcome } from "../events";
-import type { CommandRunner } from "../types";
+import type { CommandRunner, MigrationContext } from "../types";
+import { phaseSetter, pollEvery, sharedOutcome } from "../watch";
 import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
@@ -55,9 +54,7 @@ export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
 });
 
 export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {
-  const setPhase = (phase: JobPhase) => {
-    if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
-  };
+  const setPhase = phaseSetter(ctx);
   const o = ctx.options ?? {};
   const pollMs = ctx.pollMs;
   if (o.maxDowntimeMs) {
@@ -95,46 +92,41 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   /** since when libvirt on the source has answered "Job type: None" (null: it has a job, or did not answer) */
   let noJobSince: number | null = null;
 
-  const poll = async () => {
-    while (!done) {
-      const started = Date.now();
-      const [j, state] = await Promise.all([jobInfo(ctx.source, ctx.domain), stateOf(ctx.source, ctx.domain)]);
-      if (done) break;
-      if (j && j.type !== "None" && j.memoryTotal) {
-        if ((j.iteration ?? 0) >= 1) setPhase("precopy");
-        ctx.emit({ type: "jobinfo", phase: ctx.phase(), payload: jobInfoPayload(j, false) });
-        ctx.emit({
-          type: "sample",
-          phase: ctx.phase(),
-          payload: {
-            bytesSent: j.memoryProcessed ?? 0,
-            throughputBps: j.bandwidthBps ?? 0,
-            elapsedMs: Date.now() - t0,
-          },
-        });
-      }
-      // libvirt says "paused (migrating)" (older docs: "migration")
-      if (state && /^paused \((migrating|migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
-      // only libvirt's own "Job type: None" says there is no job; a poll that got no answer says nothing
-      noJobSince = j?.type === "None" ? (noJobSince ?? Date.now()) : null;
-      const waited = Date.now() - t0;
-      const why =
-        ctx.phase() !== "reservation" || interrupt.signal.aborted
-          ? null
-          : noJobSince !== null && Date.now() - noJobSince >= NO_JOB_MS
-            ? `while libvirt on ${ctx.sourceName} had no migration job (the link between the hosts may have gone down while ${ctx.targetName} prepared)`
-            : waited >= (ctx.silentHostMs ?? 120_000)
-              ? `without a byte of memory sent (as long as Ferry waits for a silent host)`
-              : null;
-      if (why) {
-        hung = `virsh migrate waited ${Math.round(waited / 1000)} s in the reservation ${why}; Ferry interrupted it.`;
-        ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `ferry: ${hung}` } });
-        interrupt.abort();
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, pollMs - (Date.now() - started))));
+  const polling = pollEvery(pollMs, async () => {
+    const [j, state] = await Promise.all([jobInfo(ctx.source, ctx.domain), stateOf(ctx.source, ctx.domain)]);
+    if (done) return;
+    if (j && j.type !== "None" && j.memoryTotal) {
+      if ((j.iteration ?? 0) >= 1) setPhase("precopy");
+      ctx.emit({ type: "jobinfo", phase: ctx.phase(), payload: jobInfoPayload(j, false) });
+      ctx.emit({
+        type: "sample",
+        phase: ctx.phase(),
+        payload: {
+          bytesSent: j.memoryProcessed ?? 0,
+          throughputBps: j.bandwidthBps ?? 0,
+          elapsedMs: Date.now() - t0,
+        },
+      });
     }
-  };
-  const polling = poll();
+    // libvirt says "paused (migrating)" (older docs: "migration")
+    if (state && /^paused \((migrating|migration|post-copy)\)/.test(state)) setPhase("stop-and-copy");
+    // only libvirt's own "Job type: None" says there is no job; a poll that got no answer says nothing
+    noJobSince = j?.type === "None" ? (noJobSince ?? Date.now()) : null;
+    const waited = Date.now() - t0;
+    const why =
+      ctx.phase() !== "reservation" || interrupt.signal.aborted
+        ? null
+        : noJobSince !== null && Date.now() - noJobSince >= NO_JOB_MS
+          ? `while libvirt on ${ctx.sourceName} had no migration job (the link between the hosts may have gone down while ${ctx.targetName} prepared)`
+          : waited >= (ctx.silentHostMs ?? 120_000)
+            ? `without a byte of memory sent (as long as Ferry waits for a silent host)`
+            : null;
+    if (why) {
+      hung = `virsh migrate waited ${Math.round(waited / 1000)} s in the reservation ${why}; Ferry interrupted it.`;
+      ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `ferry: ${hung}` } });
+      interrupt.abort();
+    }
+  });
   const onAbort = () => {
     void ctx.source
       .exec(cmd.domjobabort(ctx.domain), { timeoutMs: 10_000 })
@@ -178,7 +170,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   }
   done = true;
   ctx.cancel.removeEventListener("abort", onAbort);
-  await polling;
+  await polling.stop();
   for (const line of stderr.split(/[\r\n]/).filter((l) => l.trim() && !/^\w+: \[\s*\d+ %\]$/.test(l)))
     ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } });
 
@@ -207,16 +199,13 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
   }
   const location = await locateVirsh(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) return lostSessionOutcome(ctx, lost, location);
-  if (code === 0)
-    return {
-      status: location.host === ctx.targetName ? "succeeded" : "interrupted",
-      errorCode: location.host === ctx.targetName ? null : "migrate_failed",
-      errorMessage:
-        location.host === ctx.targetName
-          ? null
-          : "virsh reported success, but the domain is not running on the target alone.",
-      location,
-    };
+  const shared = sharedOutcome(ctx, {
+    code,
+    tool: "virsh",
+    location,
+    cancelledWords: "Aborted before the point of no return (virsh domjobabort); the domain kept running on the source.",
+  });
+  if (shared) return shared;
   const err = virshMigrateError(stderr);
   if (hung && !ctx.cancel.aborted)
     return {
@@ -225,14 +214,6 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
       errorMessage: hung,
       location,
     };
-  if (ctx.cancel.aborted && location.host === ctx.sourceName) {
-    return {
-      status: "cancelled",
-      errorCode: "migrate_cancelled",
-      errorMessage: "Aborted before the point of no return (virsh domjobabort); the domain kept running on the source.",
-      location,
-    };
-  }
   return { status: "failed", errorCode: err.code, errorMessage: err.message, location };
 }
 

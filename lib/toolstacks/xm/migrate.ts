@@ -1,8 +1,7 @@
-import type { DomainLocation, JobPhase, MigrationOutcome } from "../events";
-import { phaseIndex } from "../events";
-import { hostArgv, routeDevice } from "../linux/host-commands";
+import type { DomainLocation, MigrationOutcome } from "../events";
 import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
 import type { CommandRunner, LocateContext, MigrationContext } from "../types";
+import { NicSampler, OutsideDowntime, phaseSetter, pollEvery, sharedOutcome } from "../watch";
 import * as cmd from "./commands";
 import { migrateErrorOf } from "./errors";
 import { parseXendConfig, parseXendLog, parseXmList, type XendRound, type XmListRow } from "./parse";
@@ -18,9 +17,7 @@ const PAGE = 4096;
 const MBIT = 125_000;
 
 export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome> {
-  const setPhase = (phase: JobPhase) => {
-    if (phaseIndex(phase) > phaseIndex(ctx.phase())) ctx.emit({ type: "phase", phase, payload: {} });
-  };
+  const setPhase = phaseSetter(ctx);
   const cfgR = await ctx.target.exec(cmd.xendConfig(), { timeoutMs: 5_000 }).catch(() => null);
   const cfg = parseXendConfig(cfgR?.code === 0 ? cfgR.stdout : "");
   const ssl = cfg.sslServer;
@@ -37,19 +34,10 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
     const r = await ctx.source.exec(cmd.xendLogFrom(offset), { timeoutMs: 5_000 }).catch(() => null);
     if (r?.code === 0) logText = r.stdout;
   };
-  const dev = await routeDevice(ctx.source, ctx.targetAddress);
-  const readTx = async () =>
-    dev ? Number((await ctx.source.exec(hostArgv.txBytes(dev), { timeoutMs: 5_000 })).stdout.trim()) : NaN;
-  const tx0 = await readTx().catch(() => NaN);
-  const t0 = Date.now();
+  const nic = await NicSampler.open(ctx);
   const memoryBytes = await domainMemoryBytes(ctx.source, ctx.domain);
+  const downtime = new OutsideDowntime();
   let reported = 0;
-  let suspendedAt: number | null = null;
-  let lastRunningAt: number | null = null;
-  let targetRunningAt: number | null = null;
-  let lastTx = tx0;
-  let lastTxAt = t0;
-  let done = false;
 
   const reportRounds = () => {
     const log = parseXendLog(logText);
@@ -64,44 +52,24 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
       ctx.emit({
         type: "jobinfo",
         phase: ctx.phase(),
-        payload: roundPayload(r, processed, memoryBytes, Date.now() - t0),
+        payload: roundPayload(r, processed, memoryBytes, nic.elapsedMs()),
       });
     }
     if (log.suspended) setPhase("stop-and-copy");
   };
 
-  const poll = async () => {
-    while (!done) {
-      const started = Date.now();
-      const [src, dst, tx] = await Promise.all([
-        listRows(ctx.source),
-        listRows(ctx.target),
-        readTx().catch(() => NaN),
-        readLog(),
-      ]);
-      const now = Date.now();
-      reportRounds();
-      const s = src?.find((r) => r.name === ctx.domain && r.id !== null);
-      if (s && s.stateLetters[3] === "s") {
-        suspendedAt ??= now;
-        setPhase("stop-and-copy");
-      } else if (s && !suspendedAt) lastRunningAt = now;
-      const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
-      if (d && suspendedAt && /^[r-][b-]-{4}$/.test(d.stateLetters)) targetRunningAt ??= now;
-      if (Number.isFinite(tx) && Number.isFinite(tx0)) {
-        const throughput = now > lastTxAt ? ((tx - lastTx) * 1000) / (now - lastTxAt) : 0;
-        ctx.emit({
-          type: "sample",
-          phase: ctx.phase(),
-          payload: { bytesSent: tx - tx0, throughputBps: Math.max(0, Math.round(throughput)), elapsedMs: now - t0 },
-        });
-        lastTx = tx;
-        lastTxAt = now;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(0, ctx.pollMs - (Date.now() - started))));
-    }
-  };
-  const polling = poll();
+  const polling = pollEvery(ctx.pollMs, async () => {
+    const [src, dst, tx] = await Promise.all([listRows(ctx.source), listRows(ctx.target), nic.read(), readLog()]);
+    const now = Date.now();
+    reportRounds();
+    const s = src?.find((r) => r.name === ctx.domain && r.id !== null);
+    const suspended = s?.stateLetters[3] === "s";
+    if (s) downtime.sawSource(suspended, now);
+    if (suspended) setPhase("stop-and-copy");
+    const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
+    if (d && downtime.suspended && /^[r-][b-]-{4}$/.test(d.stateLetters)) downtime.sawTargetRunning(now);
+    nic.sample(tx, now);
+  });
   const lines: string[] = [];
   let code: number | null = null;
   let lost: unknown = null;
@@ -118,32 +86,18 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
   } catch (e) {
     lost = e;
   }
-  done = true;
-  await polling;
+  await polling.stop();
   await readLog();
   reportRounds();
   if (code === 0) {
     setPhase("commitment");
     setPhase("activation");
-    targetRunningAt ??= Date.now();
-    const start = suspendedAt ?? lastRunningAt;
-    if (start)
-      ctx.emit({
-        type: "downtime",
-        phase: "activation",
-        payload: { ms: Math.max(0, targetRunningAt - start), upperBound: suspendedAt === null },
-      });
+    downtime.emit(ctx);
   }
   const location = await locate(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) return lostSessionOutcome(ctx, lost, location);
-  if (code === 0) return { status: "succeeded", errorCode: null, errorMessage: null, location };
-  if (ctx.cancel.aborted && location.host === ctx.sourceName)
-    return {
-      status: "cancelled",
-      errorCode: "migrate_cancelled",
-      errorMessage: "Cancelled before the point of no return; the domain kept running on the source.",
-      location,
-    };
+  const shared = sharedOutcome(ctx, { code, tool: "xm migrate", location });
+  if (shared) return shared;
   // xm's own line says little ("xc_save … failed"): the target's log says whether it turned the source away or
   // could not take the domain
   const targetLog = Number.isFinite(targetOffset)
