@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execBatch } from "./batch";
+import { execBatch, execNamedBatch } from "./batch";
+import { linuxFacts } from "./linux/host-facts";
 import { buildCommand } from "../ssh/quote";
 import { SshConnection } from "../ssh/connection";
 import { startTestCluster } from "../../sim/testing";
@@ -36,6 +37,23 @@ describe("execBatch over a simulated host (ssh2)", () => {
     expect(batched[1].code).toBe(1);
     expect(batched[1].stderr).toMatch(/no-such-domain/);
     expect(batched[3].stdout).toBe("a;b $(x) 'q' \"dq\" `bt`\n");
+  });
+  it("reads each result by its name, an optional command left out being absent rather than a shifted index", async () => {
+    const withDir = false;
+    const r = await execNamedBatch(conn, {
+      list: ["xl", "list"],
+      ...(withDir ? { dir: ["true"] } : {}),
+      missing: ["xl", "list", "no-such-domain"],
+      echo: ["echo", "last"],
+    });
+    expect(Object.keys(r)).toEqual(["list", "missing", "echo"]);
+    expect(r.list.stdout).toMatch(/^Name\s+ID/);
+    expect(r.missing.code).toBe(1);
+    expect(r.echo.stdout).toBe("last\n");
+    // Linux facts: a command that failed reads nothing; one not run keeps what the last refresh knew
+    const facts = linuxFacts({ ipAddr: r.missing }, { addresses: ["10.0.0.1"], bridges: ["br0"] } as never);
+    expect(facts.addresses).toEqual([]);
+    expect(facts.bridges).toEqual(["br0"]);
   });
 });
 

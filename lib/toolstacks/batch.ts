@@ -45,6 +45,24 @@ export async function execBatch(
   });
 }
 
+/**
+ * execBatch with each command named, so that a driver reads each result by what it is rather than by its position
+ * (an optional command left out of the batch is an absent name, not a shifted index).
+ */
+export async function execNamedBatch<T extends { [name: string]: readonly string[] }>(
+  runner: CommandRunner,
+  commands: T,
+  opts: ExecOptions = {},
+): Promise<{ [K in keyof T]: ExecResult }> {
+  const names = Object.keys(commands);
+  const results = await execBatch(
+    runner,
+    names.map((n) => commands[n]),
+    opts,
+  );
+  return Object.fromEntries(names.map((n, i) => [n, results[i]])) as { [K in keyof T]: ExecResult };
+}
+
 /** Pieces of `text` before each separator (and, for stdout, what follows the separator on its line). */
 function splitMarked(text: string, sep: string): { text: string; after: string }[] & { rest: string } {
   const parts: { text: string; after: string }[] = [];

@@ -56,7 +56,9 @@ describe("NicSampler", () => {
     exec: async (argv) => {
       if (argv[0] === "ip") return { code: 0, stdout: "10.0.0.2 dev eth1 src 10.0.0.1\n", stderr: "" };
       const next = counters.shift();
-      return next === undefined ? { code: 1, stdout: "", stderr: "gone" } : { code: 0, stdout: `${next}\n`, stderr: "" };
+      return next === undefined
+        ? { code: 1, stdout: "", stderr: "gone" }
+        : { code: 0, stdout: `${next}\n`, stderr: "" };
     },
   });
 

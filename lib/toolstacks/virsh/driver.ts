@@ -1,5 +1,5 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch, inventoryTimeoutMs } from "../batch";
+import { execBatch, execNamedBatch, inventoryTimeoutMs } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { virshError } from "./errors";
@@ -12,7 +12,7 @@ import {
   parseVirshVersion,
   virshStates,
 } from "./parse";
-import { hostArgv, parseBridges, parseCpuVirtFlags, parseIpAddr, parseSubnets } from "../linux/host-commands";
+import { linuxFacts, linuxFactCommands } from "../linux/host-facts";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
@@ -86,28 +86,33 @@ export const virshDriver: ToolstackDriver = {
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const argvs: string[][] = [
-      cmd.nodeinfo(),
-      cmd.nodememstats(),
-      cmd.list(),
-      ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu
-        ? [cmd.version(), cmd.hostname(), hostArgv.cpuinfo(), hostArgv.ipAddr(), cmd.capabilities(), hostArgv.bridges()]
-        : []),
-    ];
-    const [node_, mem_, list_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
-    const nodeText = ok(argvs[0], node_);
-    const memText = ok(argvs[1], mem_);
-    const listText = ok(argvs[2], list_);
-    const statR = dir ? more.shift()! : null;
-    const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
-    const [version_, name_, cpu_, ip_, caps_, br_] = withCpu ? more : [];
+    const r = await execNamedBatch(
+      runner,
+      {
+        node: cmd.nodeinfo(),
+        mem: cmd.nodememstats(),
+        list: cmd.list(),
+        ...(dir ? { dir: statDirArgv(dir) } : {}),
+        ...(withCpu
+          ? {
+              version: cmd.version(),
+              hostname: cmd.hostname(),
+              capabilities: cmd.capabilities(),
+              ...linuxFactCommands(),
+            }
+          : {}),
+      },
+      { timeoutMs: inventoryTimeoutMs(opts) },
+    );
+    const nodeText = ok(cmd.nodeinfo(), r.node);
+    const memText = ok(cmd.nodememstats(), r.mem);
+    const listText = ok(cmd.list(), r.list);
+    const dirStat = dir && r.dir ? parseDirStat(dir, r.dir.code, r.dir.stdout, r.dir.stderr) : null;
     // libvirt's host uuid (<capabilities><host><uuid>): two libvirtds on one kernel still differ
-    const hostUuid = caps_ ? (caps_.code === 0 ? parseHostUuid(caps_.stdout) : null) : undefined;
-    const versionText = version_ ? ok(cmd.version(), version_) : null;
-    const nameText = name_ ? ok(cmd.hostname(), name_) : null;
-    const cpuText = cpu_ ? (cpu_.code === 0 ? cpu_.stdout : "") : null;
-    const ipText = ip_ ? (ip_.code === 0 ? ip_.stdout : "") : null;
+    const caps = r.capabilities;
+    const hostUuid = caps ? (caps.code === 0 ? parseHostUuid(caps.stdout) : null) : undefined;
+    const versionText = r.version ? ok(cmd.version(), r.version) : null;
+    const nameText = r.hostname ? ok(cmd.hostname(), r.hostname) : null;
     const node = parseNodeinfo(nodeText);
     const mem = parseNodeMemStats(memText);
     const ver = versionText ? parseVirshVersion(versionText) : null;
@@ -118,15 +123,12 @@ export const virshDriver: ToolstackDriver = {
       hypervisor: ver?.hypervisor ?? prev?.hypervisor ?? "QEMU",
       hypervisorVersion: ver ? `${ver.hypervisorVersion}, libvirt ${ver.libvirt}` : (prev?.hypervisorVersion ?? ""),
       arch: node.arch,
-      virtExtensions: cpuText === null ? (prev?.virtExtensions ?? []) : parseCpuVirtFlags(cpuText),
       virtCaps: [],
       nrCpus: node.cpus,
       totalMemoryMiB: mem.totalMiB,
       freeMemoryMiB: mem.freeMiB,
       imageDir: dirStat,
-      addresses: ipText === null ? (prev?.addresses ?? []) : parseIpAddr(ipText),
-      subnets: ipText === null ? prev?.subnets : parseSubnets(ipText),
-      bridges: br_ ? (br_.code === 0 ? parseBridges(br_.stdout) : undefined) : prev?.bridges,
+      ...linuxFacts(r, prev),
       identity: hostUuid === undefined ? (prev?.identity ?? null) : hostUuid && `libvirt-host:${hostUuid}`,
     };
     const rows = parseVirshList(listText);

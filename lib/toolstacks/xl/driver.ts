@@ -1,17 +1,11 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch, inventoryTimeoutMs } from "../batch";
+import { execBatch, execNamedBatch, inventoryTimeoutMs } from "../batch";
 import type { DomainInfo, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import * as cmd from "./commands";
 import { xlError } from "./errors";
 import { parseXlInfo } from "./parse-info";
-import {
-  hostArgv,
-  parseBridges,
-  parseCpuVirtFlags,
-  parseIpAddr,
-  parseMachineId,
-  parseSubnets,
-} from "../linux/host-commands";
+import { hostArgv } from "../linux/host-commands";
+import { linuxFacts, linuxFactCommands, machineIdentity } from "../linux/host-facts";
 import { baseDomainName, parseXlList, stateFromLetters } from "./parse-list";
 import { parseXlListLong } from "./parse-list-long";
 import { parseXlUptime } from "./parse-uptime";
@@ -57,25 +51,23 @@ export const xlDriver: ToolstackDriver = {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
     const withLong = opts.full || !opts.previousDomains;
-    const argvs = [
-      cmd.xlInfo(),
-      cmd.xlList(),
-      cmd.xlUptime(),
-      ...(withLong ? [cmd.xlListLong()] : []),
-      ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
-    ];
-    const [info_, list_, uptime_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
-    const infoText = ok(argvs[0], info_);
-    const listText = ok(argvs[1], list_);
-    const uptimeText = uptime_.code === 0 ? uptime_.stdout : ""; // uptime is optional detail; never fail a refresh for it
-    let longText = withLong ? ok(cmd.xlListLong(), more.shift()!) : null;
-    const statR = dir ? more.shift()! : null;
-    const dirStat = dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null;
-    const cpuText = withCpu ? (more[0].code === 0 ? more[0].stdout : "") : null;
-    const ipText = withCpu ? (more[1].code === 0 ? more[1].stdout : "") : null;
-    // dom0's machine id: xl info names no host uuid
-    const machineId = withCpu ? (more[2].code === 0 ? parseMachineId(more[2].stdout) : null) : undefined;
+    const r = await execNamedBatch(
+      runner,
+      {
+        info: cmd.xlInfo(),
+        list: cmd.xlList(),
+        uptime: cmd.xlUptime(),
+        ...(withLong ? { long: cmd.xlListLong() } : {}),
+        ...(dir ? { dir: statDirArgv(dir) } : {}),
+        ...(withCpu ? { ...linuxFactCommands(), machineId: hostArgv.machineId() } : {}),
+      },
+      { timeoutMs: inventoryTimeoutMs(opts) },
+    );
+    const infoText = ok(cmd.xlInfo(), r.info);
+    const listText = ok(cmd.xlList(), r.list);
+    const uptimeText = r.uptime.code === 0 ? r.uptime.stdout : ""; // uptime is optional detail; never fail a refresh for it
+    let longText = r.long ? ok(cmd.xlListLong(), r.long) : null;
+    const dirStat = dir && r.dir ? parseDirStat(dir, r.dir.code, r.dir.stdout, r.dir.stderr) : null;
     const rows = parseXlList(listText);
     const known = new Map((opts.previousDomains ?? []).map((d) => [`${d.id}|${d.name}`, d]));
     if (longText === null && rows.some((r) => r.id !== 0 && !known.has(`${r.id}|${baseDomainName(r.name)}`))) {
@@ -89,16 +81,13 @@ export const xlDriver: ToolstackDriver = {
       hypervisor: "Xen",
       hypervisorVersion: info.get("xen_version")!,
       arch: info.get("machine")!,
-      virtExtensions: cpuText === null ? (opts.previous?.virtExtensions ?? []) : parseCpuVirtFlags(cpuText),
       virtCaps: (info.get("virt_caps") ?? "").split(/\s+/).filter(Boolean),
       nrCpus: Number(info.get("nr_cpus")),
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
       imageDir: dirStat,
-      identity: machineId === undefined ? (opts.previous?.identity ?? null) : machineId && `machine-id:${machineId}`,
-      addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
-      subnets: ipText === null ? opts.previous?.subnets : parseSubnets(ipText),
-      bridges: withCpu ? (more[3].code === 0 ? parseBridges(more[3].stdout) : undefined) : opts.previous?.bridges,
+      identity: machineIdentity(r.machineId, opts.previous),
+      ...linuxFacts(r, opts.previous),
     };
     const long = new Map(longText === null ? [] : parseXlListLong(longText).map((e) => [e.domid, e]));
     const uptime = parseXlUptime(uptimeText);

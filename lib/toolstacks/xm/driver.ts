@@ -1,14 +1,8 @@
 import type { ExecResult } from "../../ssh/types";
-import { execBatch, inventoryTimeoutMs } from "../batch";
+import { execNamedBatch, inventoryTimeoutMs } from "../batch";
 import { parseDirStat, statDirArgv } from "../linux/dir-stat";
-import {
-  hostArgv,
-  parseBridges,
-  parseCpuVirtFlags,
-  parseIpAddr,
-  parseMachineId,
-  parseSubnets,
-} from "../linux/host-commands";
+import { hostArgv } from "../linux/host-commands";
+import { linuxFacts, linuxFactCommands, machineIdentity } from "../linux/host-facts";
 import type { DomainInfo, DriverCheck, HostFacts, HostSnapshot, ToolstackDriver } from "../types";
 import { AppError, isAppError } from "../../errors";
 import * as cmd from "./commands";
@@ -67,37 +61,33 @@ export const xmDriver: ToolstackDriver = {
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
-    const argvs = [
-      cmd.xmInfo(),
-      cmd.xmList(),
-      cmd.xmListLong(),
-      ...(dir ? [statDirArgv(dir)] : []),
-      ...(withCpu ? [hostArgv.cpuinfo(), hostArgv.ipAddr(), hostArgv.machineId(), hostArgv.bridges()] : []),
-    ];
-    const [info_, list_, long_, ...more] = await execBatch(runner, argvs, { timeoutMs: inventoryTimeoutMs(opts) });
-    const info = parseOr(() => parseXmInfo(ok(argvs[0], info_)));
-    const rows = parseOr(() => parseXmList(ok(argvs[1], list_)));
-    const long = new Map(parseOr(() => parseXmListLong(ok(argvs[2], long_))).map((d) => [d.name, d]));
-    const statR = dir ? more.shift()! : null;
-    const cpuText = withCpu ? (more[0].code === 0 ? more[0].stdout : "") : null;
-    const ipText = withCpu ? (more[1].code === 0 ? more[1].stdout : "") : null;
-    const machineId = withCpu ? (more[2].code === 0 ? parseMachineId(more[2].stdout) : null) : undefined;
+    const r = await execNamedBatch(
+      runner,
+      {
+        info: cmd.xmInfo(),
+        list: cmd.xmList(),
+        long: cmd.xmListLong(),
+        ...(dir ? { dir: statDirArgv(dir) } : {}),
+        ...(withCpu ? { ...linuxFactCommands(), machineId: hostArgv.machineId() } : {}),
+      },
+      { timeoutMs: inventoryTimeoutMs(opts) },
+    );
+    const info = parseOr(() => parseXmInfo(ok(cmd.xmInfo(), r.info)));
+    const rows = parseOr(() => parseXmList(ok(cmd.xmList(), r.list)));
+    const long = new Map(parseOr(() => parseXmListLong(ok(cmd.xmListLong(), r.long))).map((d) => [d.name, d]));
     const facts: HostFacts = {
       hostname: info.get("host")!,
       toolstack: "xm",
       hypervisor: "Xen",
       hypervisorVersion: xmVersion(info),
       arch: info.get("machine")!,
-      virtExtensions: cpuText === null ? (opts.previous?.virtExtensions ?? []) : parseCpuVirtFlags(cpuText),
       virtCaps: (info.get("virt_caps") ?? "").split(/\s+/).filter(Boolean),
       nrCpus: Number(info.get("nr_cpus")),
       totalMemoryMiB: Number(info.get("total_memory")),
       freeMemoryMiB: Number(info.get("free_memory")),
-      imageDir: dir && statR ? parseDirStat(dir, statR.code, statR.stdout, statR.stderr) : null,
-      identity: machineId === undefined ? (opts.previous?.identity ?? null) : machineId && `machine-id:${machineId}`,
-      addresses: ipText === null ? (opts.previous?.addresses ?? []) : parseIpAddr(ipText),
-      subnets: ipText === null ? opts.previous?.subnets : parseSubnets(ipText),
-      bridges: withCpu ? (more[3].code === 0 ? parseBridges(more[3].stdout) : undefined) : opts.previous?.bridges,
+      imageDir: dir && r.dir ? parseDirStat(dir, r.dir.code, r.dir.stdout, r.dir.stderr) : null,
+      identity: machineIdentity(r.machineId, opts.previous),
+      ...linuxFacts(r, opts.previous),
     };
     const domains: DomainInfo[] = rows.map((row) => ({
       name: row.name,
