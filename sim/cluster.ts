@@ -5,6 +5,7 @@ import ssh2 from "ssh2";
 import { ensureKeyPair } from "./keys";
 import { SimHostServer } from "./host-server";
 import type { World } from "./world";
+import { toolstackOf } from "./commands/toolstacks";
 
 const { utils } = ssh2;
 
@@ -113,10 +114,7 @@ export class SimCluster {
       keyPath: this.clientKeyPath,
       fingerprint: this.fingerprints.get(s.name)!,
       up: s.up,
-      toolstack:
-        this.opts.world.host(s.name).kind === "kvm"
-          ? ("virsh" as const)
-          : (this.opts.world.host(s.name).toolstack ?? ("xl" as const)),
+      toolstack: toolstackOf(this.opts.world.host(s.name)),
     }));
   }
 

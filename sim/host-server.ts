@@ -3,9 +3,7 @@ import { timingSafeEqual } from "node:crypto";
 import ssh2 from "ssh2";
 import type { Connection, ParsedKey } from "ssh2";
 import { runShell, type CommandFn, type ShellEnv } from "./sh/run";
-import { xlCommand } from "./commands/xl";
-import { virshCommand } from "./commands/virsh";
-import { xmCommand } from "./commands/xm";
+import { toolstackCommands, toolstackOf } from "./commands/toolstacks";
 import { linuxCommands, readVirtualFile } from "./commands/linux";
 import type { World } from "./world";
 
@@ -171,14 +169,10 @@ export class SimHostServer {
         // a host installed in another language (/etc/default/locale): its tools print in it unless told LC_ALL=C
         ...(world.host(this.name).locale ? { LANG: world.host(this.name).locale! } : {}),
       },
-      // a Xen host has xl, a KVM host virsh; the other is "command not found" (exit 127), as on real hosts
+      // a host has its own toolstack's command; the others are "command not found" (exit 127), as on real hosts
       commands: {
         ...linuxCommands(world, this.name),
-        ...(world.host(this.name).kind === "kvm"
-          ? { virsh: virshCommand(world, this.name) }
-          : world.host(this.name).toolstack === "xm"
-            ? { xm: xmCommand(world, this.name) }
-            : { xl: xlCommand(world, this.name) }),
+        [toolstackOf(world.host(this.name))]: toolstackCommands[toolstackOf(world.host(this.name))](world, this.name),
         ...this.opts.commands,
       },
       onCommand: (argv) => world.recordCommand(this.name, argv),

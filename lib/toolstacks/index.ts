@@ -3,9 +3,10 @@ import { xlDriver } from "./xl/driver";
 import { virshDriver } from "./virsh/driver";
 import { xmDriver } from "./xm/driver";
 
-// The list of drivers. Adding a toolstack: a folder under lib/toolstacks (commands, parsers with fixtures, errors,
-// driver), its name in ToolstackName (types.ts), one line here — and, for the demo and the tests, its simulated
-// commands (sim/commands/), their dispatch in sim/host-server.ts and its hosts in sim/world.ts.
+// The list of drivers. Adding a toolstack: its name in toolstackNames (types.ts); the compiler then asks for its driver
+// here and its simulated command in sim/commands/toolstacks.ts. The driver is a folder under lib/toolstacks (commands,
+// parsers with fixtures, errors, migrate, saverestore, driver), using what every driver shares (watch.ts, locate.ts,
+// batch.ts, linux/); the simulated command a file under sim/commands/, and sim/world.ts gives the demo hosts of it.
 // Detection tries them in this order: xm first, since a Xen 4.1–4.4 host with xend running has xl too.
 export const drivers: Record<ToolstackName, ToolstackDriver> = { xm: xmDriver, xl: xlDriver, virsh: virshDriver };
 

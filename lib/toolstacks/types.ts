@@ -8,8 +8,9 @@ export interface CommandRunner {
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
-export type ToolstackName = "xl" | "virsh" | "xm";
+/** The toolstacks Ferry drives; every Record<ToolstackName, …> (drivers, simulated commands) must then have each. */
 export const toolstackNames = ["xl", "virsh", "xm"] as const;
+export type ToolstackName = (typeof toolstackNames)[number];
 
 /** A domain's state in words; `migrating-in`/`migrating-out` come from xl's --incoming/--migratedaway names. */
 export type DomainState =
