@@ -22,6 +22,7 @@ import { httpGate } from "./lib/server/http-gate";
 import { startRealtime, type FerryIO } from "./lib/server/realtime";
 import { joinPeers, remoteJobs } from "./lib/server/peers";
 import { log } from "./lib/log";
+import { listenOn } from "./lib/server/listen";
 
 export interface FerryServer {
   url: string;
@@ -88,7 +89,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
         })
       : null;
   if (metricsServer && access.mode === "port")
-    await new Promise<void>((r) => metricsServer.listen(access.port, access.host, r));
+    await listenOn(metricsServer, access.port, access.host, "Ferry's metrics endpoint");
 
   const app = next({ dev, hostname: host, port, dir: process.cwd() });
   await app.prepare();
@@ -122,8 +123,9 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     clients: (n) => metrics.setSocketClients(n),
   });
   if (cluster) joinPeers(io, cluster, inventory, jobs);
-
   await hosts.loadAll();
+  // the port before any work: a Ferry that cannot listen stops here, before it refreshes hosts or closes any job
+  await listenOn(server, port, host, "Ferry");
   // one instance refreshes the hosts on a timer (the leader; alone, this one) and the others take its views
   if (!cluster || cluster.isLeader) inventory.start();
   cluster?.on("leader", () => inventory.start());
@@ -156,7 +158,6 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       () => undefined,
       (e) => log.error({ err: e }, "job recovery failed"),
     );
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   ready = true;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");
