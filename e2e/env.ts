@@ -8,6 +8,9 @@ export const E2E = {
   simControl: "http://127.0.0.1:2399",
 };
 
+/** The scale-out spec's two instances (e2e/scale.spec.ts): each logs to server.log in its own directory below dir. */
+export const SCALE = { port: 3710, simBasePort: 2711, simControlPort: 2799, dir: "state/e2e-scale" };
+
 /** /metrics of the simulated stack's server (e2e/operations.spec.ts) */
 export const METRICS_TOKEN = "e2e-metrics-token-0123456789";
 

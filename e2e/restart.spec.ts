@@ -18,6 +18,8 @@ function spawnFerry(port: number): ChildProcess {
       NODE_ENV: "production",
       PORT: String(port),
       FERRY_DATA_DIR: E2E.dataDir,
+      // its own log beside the stack's server's: the e2e teardown reads every server log in the data directory
+      FERRY_LOG_FILE: `${E2E.dataDir}/server-b.log`,
       FERRY_REFRESH_MS: "1000",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,13 +2,13 @@ import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { startInstances, type Instances } from "../sim/scale/instances";
 import { askHosts, type HostAccess } from "../sim/trials/truth";
+import { SCALE } from "./env";
 
 // Two Ferry instances (real server.ts processes) on one PostgreSQL database (a private cluster, scripts/pg-cluster.sh)
 // and one simulated cluster. What a team running Ferry behind a load balancer relies on: a browser on either
 // instance sees every job live; two drops of one domain on two instances start one job; an instance SIGKILLed
 // mid-migration has its job adopted by the other, which ends it truthfully — checked by asking the hosts.
 
-const SCALE = { port: 3710, simBasePort: 2711, simControlPort: 2799, dir: "state/e2e-scale" };
 /** the lease the instances run with: a dead instance's jobs are adopted within it plus a beat */
 const LEASE_MS = 3_000;
 const METRICS_TOKEN = "scale-metrics-token-0123456789";

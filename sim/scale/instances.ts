@@ -101,6 +101,8 @@ export async function startInstances(o: InstancesOptions): Promise<Instances> {
         PORT: String(port),
         DATABASE_URL: scratch.url,
         FERRY_DATA_DIR: path.join(o.dir, name),
+        // every instance's own log file too: its stdout is not read, and the e2e teardown looks for error lines here
+        FERRY_LOG_FILE: path.join(o.dir, name, "server.log"),
         FERRY_INSTANCE: name,
         FERRY_REFRESH_MS: "1000",
         LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
