@@ -33,6 +33,52 @@ test("a KVM guest cannot go to a Xen host: the hovered host says why before the 
   expect(await where("web-kvm")).toEqual(["kvmA"]);
 });
 
+test("a name kvmA lists twice: its column says so, a drag is refused before the drop, and nothing starts", async ({
+  page,
+}) => {
+  // a broken host's picture (real libvirt keeps one domain per name): two rows named twin-kvm, made for this test
+  const twin = () =>
+    fetch(`${E2E.simControl}/test-domain`, {
+      method: "POST",
+      body: JSON.stringify({ host: "kvmA", name: "twin-kvm", memoryMiB: 256, wwsMiB: 4, dirtyMiBps: 1 }),
+    });
+  await twin();
+  await twin();
+  try {
+    await loginAs(page, "operator");
+    const cluster = new ClusterPage(page);
+    await cluster.open();
+    const problem = "kvmA lists twin-kvm 2 times";
+    await expect(cluster.host("kvmA").getByTestId("host-problems")).toContainText(problem);
+    await expect(cluster.domain("kvmA", "twin-kvm")).toHaveCount(2);
+    const { drop } = await drag(page, cluster.domain("kvmA", "twin-kvm").first(), cluster.host("kvmB"));
+    const verdict = cluster.host("kvmB").getByTestId("drop-verdict");
+    await expect(verdict).toHaveAttribute("data-verdict", "fail");
+    await expect(verdict).toContainText(`${problem} (`);
+    await drop();
+    const dialog = page.getByTestId("migrate-dialog");
+    await expect(dialog.getByTestId("migrate-error")).toContainText("one name for 2 domains");
+    await expect(dialog.getByTestId("checks")).toHaveText("The checks could not run:");
+    await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+    await dialog.getByTestId("migrate-close").click();
+    // the API refuses it too, with the same sentence, and starts nothing
+    const api = await apiAs("operator");
+    const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+    const idOf = (n: string) => hosts.find((h) => h.name === n)!.id;
+    const before = (await (await api.get("/api/jobs")).json()).jobs.length;
+    const res = await api.post("/api/jobs", {
+      data: { kind: "migrate", domain: "twin-kvm", sourceId: idOf("kvmA"), targetId: idOf("kvmB") },
+    });
+    expect(res.status()).toBe(409);
+    expect((await res.json()).error.message).toContain(problem);
+    expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
+    expect(await where("twin-kvm")).toEqual(["kvmA"]);
+    await api.dispose();
+  } finally {
+    await fetch(`${E2E.simControl}/test-domain?host=kvmA&name=twin-kvm`, { method: "DELETE" });
+  }
+});
+
 test("drag a KVM guest kvmA → kvmB: libvirt's options, QEMU's forecast, rounds and downtime", async ({ page }) => {
   await loginAs(page, "operator");
   const cluster = new ClusterPage(page);

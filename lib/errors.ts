@@ -28,6 +28,7 @@ export const errorStatus = {
   toolstack_parse_error: 502,
   toolstack_error: 502,
   domain_not_found: 404,
+  domain_ambiguous: 409,
   check_failed: 409,
   migrate_target_oom: 502,
   migrate_link_lost: 502,

@@ -71,6 +71,15 @@ export async function startControlServer(
         if (b.bandwidth && b.to) cluster.world.links.set(cluster.world.linkKey(b.host, b.to), b.bandwidth);
         return send(200, { name: d.name, domid: d.domid });
       }
+      if (req.method === "DELETE" && url.pathname === "/test-domain") {
+        // a test's own domains gone again (every one of the name on the host), so the next test finds the demo world
+        const host = cluster.world.host(url.searchParams.get("host") ?? "");
+        const name = url.searchParams.get("name");
+        const before = host.domains.length;
+        host.domains = host.domains.filter((d) => d.name !== name);
+        cluster.world.emit("change", host.name);
+        return send(200, { removed: before - host.domains.length });
+      }
       if (req.method === "POST" && url.pathname === "/time-scale") {
         cluster.world.timeScale = Number(url.searchParams.get("value") ?? 1);
         return send(200, { timeScale: cluster.world.timeScale });

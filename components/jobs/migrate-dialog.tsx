@@ -159,8 +159,9 @@ export function MigrateDialog({
       </p>
       <div className="mt-4">
         {checks === null ? (
+          // a refused check has no list to show: its reason is the alert below
           <p className="text-sm text-slate-500" data-testid="checks">
-            Running the checks…
+            {error ? "The checks could not run:" : "Running the checks…"}
           </p>
         ) : (
           <CheckList checks={checks} idPrefix="check" testId="checks" />

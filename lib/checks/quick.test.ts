@@ -77,4 +77,16 @@ describe("quickMigrationVerdict", () => {
       quickMigrationVerdict(dom, host("b"), host("c", { facts: { ...facts, virtExtensions: ["svm"] } })).status,
     ).toBe("fail");
   });
+
+  it("fails a name its source lists twice, at once: the browser cannot say which of the two would move", () => {
+    const rows = [
+      { ...dom, id: 3, state: "running" },
+      { ...dom, id: -1, state: "shutdown" },
+    ] as DomainInfo[];
+    const v = quickMigrationVerdict(dom, host("b", { domains: rows }), host("c"));
+    expect(v).toEqual({
+      status: "fail",
+      reason: expect.stringContaining("b lists web01 2 times (running, id 3; shut down): one name for 2 domains."),
+    });
+  });
 });

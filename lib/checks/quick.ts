@@ -1,14 +1,17 @@
 import type { DomainInfo } from "../toolstacks/types";
 import type { HostView } from "../inventory/types";
+import { nameListedTwice } from "../inventory/problems";
 import { memoryRoom, notInMaintenance, otherMachine, sameCpu, sameToolstack } from "./rules";
 
-// The checks a browser can make at once from the inventory it already holds (target online, same
-// toolstack, architecture and extensions, free memory), shown the moment a domain hovers over a host;
-// the server's full checks (storage, SSH reachability, jobs) replace them when they arrive.
+// The checks a browser can make at once from the inventory it already holds (the name listed once on the source,
+// target online, same toolstack, architecture and extensions, free memory), shown the moment a domain hovers over a
+// host; the server's full checks (storage, SSH reachability, jobs) replace them when they arrive.
 
 export type QuickVerdict = { status: "ok" | "fail"; reason: string };
 
 export function quickMigrationVerdict(domain: DomainInfo, source: HostView, target: HostView): QuickVerdict {
+  const ambiguous = nameListedTwice(source, domain.name);
+  if (ambiguous) return { status: "fail", reason: ambiguous };
   const differs = otherMachine(domain.name, source, target);
   if (differs.status === "fail") return { status: "fail", reason: differs.reason };
   const open = notInMaintenance(target);

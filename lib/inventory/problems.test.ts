@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DomainInfo } from "../toolstacks/types";
-import { hostProblems } from "./problems";
+import { hostProblems, oneDomainNamed } from "./problems";
 
 const dom = (name: string, id: number, state: DomainInfo["state"]) => ({ name, id, state }) as DomainInfo;
 
@@ -22,5 +22,21 @@ describe("a host's problems", () => {
 
   it("has nothing to say of a host whose names are each listed once", () => {
     expect(hostProblems({ name: "hostB", domains: [dom("a", 1, "running"), dom("b", -1, "shutdown")] })).toEqual([]);
+  });
+
+  it("gives the one domain of a name, nothing for an unknown name, and refuses a name listed twice", () => {
+    const host = {
+      name: "kvmA",
+      domains: [
+        dom("Domain-0", 0, "running"),
+        dom("web", 2, "running"),
+        dom("x", 3, "running"),
+        dom("x", -1, "shutdown"),
+      ],
+    };
+    expect(oneDomainNamed(host, "web")?.id).toBe(2);
+    expect(oneDomainNamed(host, "Domain-0")).toBeUndefined();
+    expect(oneDomainNamed(host, "nope")).toBeUndefined();
+    expect(() => oneDomainNamed(host, "x")).toThrow(expect.objectContaining({ code: "domain_ambiguous" }));
   });
 });

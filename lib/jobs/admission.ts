@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
+import { oneDomainNamed } from "../inventory/problems";
 import { driverOf, type MigrationOptions } from "../toolstacks";
 import { imageDirsOf, type ImageCatalog } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
@@ -98,7 +99,7 @@ export class Admission {
   save(req: SaveRequest): JobRowData {
     const host = this.deps.inventory.get(req.hostId);
     if (!host) throw new AppError("not_found", "The host is not registered.");
-    const domain = host.domains.find((d) => d.name === req.domain && d.id !== 0);
+    const domain = oneDomainNamed(host, req.domain);
     if (!domain)
       throw new AppError("domain_not_found", `${req.domain} is not running on ${host.name} (as of the last refresh).`);
     const dirs = imageDirsOf(host);

@@ -2,6 +2,7 @@ import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
+import { oneDomainNamed } from "../inventory/problems";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
 import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
@@ -188,7 +189,7 @@ export class Preflight {
     if (!source) throw new AppError("not_found", "The source host is not registered.");
     const target = this.deps.inventory.get(targetId);
     if (!target) throw new AppError("not_found", "The target host is not registered.");
-    const domain = source.domains.find((d) => d.name === domainName && d.id !== 0);
+    const domain = oneDomainNamed(source, domainName);
     if (!domain)
       throw new AppError(
         "domain_not_found",

@@ -191,7 +191,7 @@ describe("JobEngine: live migration over simulated virsh", () => {
     ).toBe(true);
   });
 
-  it("a host that lists one name twice shows both rows: the running one running, not collapsed into the other", async () => {
+  it("a host that lists one name twice shows both rows (the running one running) and starts no job on that name", async () => {
     // real libvirt keeps one domain per name; a broken host (or an older simulator) may not — Ferry must not hide it
     const extra = sim.world.addDomain("kvmA", {
       name: "web-kvm",
@@ -207,6 +207,18 @@ describe("JobEngine: live migration over simulated virsh", () => {
         [false, "shutdown"],
         [true, "running"],
       ]);
+      // and no job is started on a name that means two domains: the check, a migration, a move and a save refuse it
+      const twice = /kvmA lists web-kvm 2 times \(.*\): one name for 2 domains\. Check their UUIDs on kvmA/;
+      const before = await db.job.count();
+      await expect(engine.check("web-kvm", id("kvmA"), id("kvmB"))).rejects.toThrow(twice);
+      await expect(migrate("web-kvm", "kvmA", "kvmB")).rejects.toMatchObject({ code: "domain_ambiguous" });
+      const move = { domain: "web-kvm", sourceId: id("kvmA"), targetId: id("kvmB"), createdBy: "test" };
+      await expect(engine.submitMove(move)).rejects.toThrow(twice);
+      const save = { domain: "web-kvm", hostId: id("kvmA"), dir: "/xen-saved-images", createdBy: "test" };
+      await expect(engine.submitSave(save)).rejects.toThrow(twice);
+      await expect(engine.preflight.checkSave("web-kvm", id("kvmA"))).rejects.toThrow(twice);
+      expect(await db.job.count()).toBe(before);
+      expect(sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm")).toBe(false);
     } finally {
       const h = sim.world.host("kvmA");
       h.domains.splice(h.domains.indexOf(extra), 1);

@@ -1,4 +1,5 @@
 import type { HostView } from "../../inventory/types";
+import { oneDomainNamed } from "../../inventory/problems";
 import type { Check } from "../../checks/migration";
 import { formatMiB } from "../../format";
 import type { ImageView } from "../../images/catalog";
@@ -22,7 +23,7 @@ const fail = (id: string, label: string, reason: string): Check => ({ id, label,
 
 export async function saveChecks(ctx: RunContext, host: HostView, domain: string, path: string): Promise<Check[]> {
   const conn = ctx.inventory.connection(host);
-  const d = host.domains.find((x) => x.name === domain && x.id !== 0);
+  const d = oneDomainNamed(host, domain); // a name listed twice is refused here, with the reason
   const checks: Check[] = [
     d && (d.state === "running" || d.state === "idle")
       ? ok("domain-running", "Domain is running", `${domain} runs on ${host.name}.`)
