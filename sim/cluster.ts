@@ -6,6 +6,7 @@ import { ensureKeyPair } from "./keys";
 import { SimHostServer } from "./host-server";
 import type { World } from "./world";
 import { toolstackOf } from "./commands/toolstacks";
+import type { ToolstackName } from "../lib/toolstacks/types";
 
 const { utils } = ssh2;
 
@@ -18,7 +19,7 @@ export interface SimHostInfo {
   fingerprint: string;
   up: boolean;
   /** the toolstack the host offers: xl (Xen), xm (Xen with xend) or virsh (libvirt/KVM) */
-  toolstack: "xl" | "virsh" | "xm";
+  toolstack: ToolstackName;
 }
 
 /** A simulated host as Ferry registers it (a host record's fields, without its id). */

@@ -1,7 +1,10 @@
 // What a trial does, drawn from its seed alone: the job, the domain, the hosts, the faults and their moments.
 // The same seed draws the same trial, so a violation replays with `SEED=… TRIAL=… npm run trials`.
 
-export type Toolstack = "xl" | "virsh" | "xm";
+import type { ToolstackName } from "../../lib/toolstacks/types";
+
+/** the toolstacks a trial may draw: every one Ferry has (CAST must give each its hosts and domains) */
+export type Toolstack = ToolstackName;
 export type JobKindT = "migrate" | "save" | "restore" | "move";
 
 /**

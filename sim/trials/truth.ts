@@ -1,4 +1,5 @@
 import { Client } from "ssh2";
+import type { ToolstackName } from "../../lib/toolstacks/types";
 import fs from "node:fs";
 import { quoteArg as quote } from "../../lib/ssh/quote";
 
@@ -12,7 +13,7 @@ export interface HostAccess {
   port: number;
   user: string;
   keyPath: string;
-  toolstack: "xl" | "virsh" | "xm";
+  toolstack: ToolstackName;
 }
 
 export interface Seen {
