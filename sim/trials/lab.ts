@@ -142,7 +142,9 @@ function draw(seed: number, index: number): LabFault {
     case "none":
       return { kind: "none", afterMs };
     case "link-down":
-      return { kind: "link-down", host, afterMs, forMs: 500 + r.int(4000) };
+      // up to 15.5 s: past the 13 s outage after which Ferry's SSH connection once opened no channel again, and
+      // every poll and the migration's own command waited for good (the lab spec's reservation test)
+      return { kind: "link-down", host, afterMs, forMs: 500 + r.int(15000) };
     // a killed daemon comes back as systemd's Restart= brings it back, within seconds
     case "libvirtd-kill":
       return { kind: "libvirtd-kill", host, afterMs, backAfterMs: 1000 + r.int(5000) };
