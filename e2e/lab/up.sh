@@ -5,8 +5,8 @@
 #   hosts  = network namespaces (hostB, hostC) on bridge labbr0 (10.77.0.0/24), each with its own
 #            mount+UTS namespace: own hostname, own /etc /var /root (overlayfs, upper dirs under
 #            $LAB/hosts/<h>/ovl) and own tmpfs /run  ->  real OpenSSH sshd + real libvirtd per host
-#   VMs    = qemu-system-x86_64 under TCG, Debian cloud kernel + busybox initramfs whose init keeps
-#            rewriting a tmpfs buffer (lab.dirty_mb=N MiB, lab.dirty_delay_us=N between passes)
+#   VMs    = qemu-system-x86_64 under TCG, Debian cloud kernel + busybox initramfs whose memory checker keeps
+#            rewriting and verifying N MiB (e2e/lab/guest/: lab.dirty_mb=N MiB, lab.dirty_delay_us=N between passes)
 #   shared = $LAB/shared (same path on every host: kernel/initrd, XML, console logs, save files)
 #
 # Env knobs: LAB (default /tmp/ferry-lab)  LAB_SKIP_APT=1  LAB_HOSTS="hostB:10.77.0.12 hostC:10.77.0.13"
@@ -16,7 +16,7 @@ LAB=${LAB:-/tmp/ferry-lab}
 LAB_HOSTS=${LAB_HOSTS:-"hostB:10.77.0.12 hostC:10.77.0.13"}
 LAB_VMS=${LAB_VMS-"labvm1:128:32:0"}
 BR=labbr0; GW=10.77.0.1; PFX=24
-PKGS="openssh-server openssh-client qemu-system-x86 busybox-static cpio libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
+PKGS="gcc libc6-dev openssh-server openssh-client qemu-system-x86 busybox-static cpio libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 T0=$(date +%s.%N)
 log() { printf '[lab-up %5.1fs] %s\n' "$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN{print a-b}')" "$*"; }
 [ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
@@ -36,8 +36,13 @@ mkdir -p $LAB/{bin,keys,logs,run/ns,run/pids,hosts,shared/images,shared/xml,shar
 chmod 700 $LAB/shared/saves   # saved images are unencrypted guest memory: private to root (the guide's warning)
 
 # ---------------------------------------------------------------- 1. guest kernel + initramfs
+# The initramfs holds busybox, the guest's init and its memory checker (e2e/lab/guest/); it is built again whenever
+# those files change (their checksum is kept beside it), so a lab built before a change to the guest gets the new one
+# at the guest's next boot.
 IMG=$LAB/shared/images
-if [ ! -s $IMG/vmlinuz ] || [ ! -s $IMG/initrd.img ]; then
+GUEST_SRC=$(cd "$(dirname "$0")/guest" && pwd)
+GUEST_SUM=$(cat "$GUEST_SRC"/init "$GUEST_SRC"/poweroff "$GUEST_SRC"/labvm-verify.c | sha256sum | cut -d' ' -f1)
+if [ ! -s $IMG/vmlinuz ] || [ ! -s $IMG/initrd.img ] || [ "$(cat $IMG/initrd.sum 2>/dev/null)" != "$GUEST_SUM" ]; then
   log "building guest kernel+initramfs"
   KPKG=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
   ( cd $LAB/cache && ls ${KPKG}_*.deb >/dev/null 2>&1 || apt-get download -qq "$KPKG" 2>/dev/null )
@@ -48,45 +53,14 @@ if [ ! -s $IMG/vmlinuz ] || [ ! -s $IMG/initrd.img ]; then
   cp $G/x/boot/vmlinuz-* $IMG/vmlinuz.tmp
   cp $G/x/lib/modules/*/kernel/drivers/acpi/button.ko $G/x/lib/modules/*/kernel/drivers/input/evdev.ko $G/root/lib/modules/
   cp /bin/busybox $G/root/bin/busybox
+  gcc -O2 -static -Wall -Werror -o $G/root/bin/labvm-verify "$GUEST_SRC"/labvm-verify.c
   mknod -m 600 $G/root/dev/console c 5 1; mknod -m 666 $G/root/dev/null c 1 3
-  cat > $G/root/etc/acpi/PWRF/00000080/poweroff <<'EOF'
-#!/bin/sh
-echo "labvm: ACPI power button -> poweroff"
-sync; poweroff -f
-EOF
-  cat > $G/root/init <<'EOF'
-#!/bin/busybox sh
-# labvm init: tiny guest that keeps dirtying memory so pre-copy migration has something to chase
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs -o size=95% tmpfs /dev/shm
-exec 0</dev/console 1>/dev/console 2>&1
-hostname labvm
-MB=32; DELAY=0
-for a in $(cat /proc/cmdline); do
-  case $a in lab.dirty_mb=*) MB=${a#*=};; lab.dirty_delay_us=*) DELAY=${a#*=};; esac
-done
-insmod /lib/modules/evdev.ko 2>/dev/null; insmod /lib/modules/button.ko 2>/dev/null
-acpid -c /etc/acpi -l /dev/null 2>/dev/null      # ACPI power button -> poweroff ('virsh shutdown')
-echo "labvm: booted $(uname -r) memtotal=$(sed -n 's/MemTotal: *//p' /proc/meminfo) dirty_mb=$MB dirty_delay_us=$DELAY"
-(
-  [ "$MB" -gt 0 ] || exit 0
-  dd if=/dev/urandom of=/dev/shm/buf bs=1M count=$MB 2>/dev/null
-  n=0; last=0
-  while :; do
-    dd if=/dev/shm/buf of=/dev/shm/buf bs=1M conv=notrunc 2>/dev/null    # rewrite every page
-    n=$((n+1))
-    read up rest < /proc/uptime; s=${up%.*}
-    if [ $((s - last)) -ge 5 ]; then echo "labvm: uptime=${s}s dirty_passes=$n"; last=$s; fi
-    [ "$DELAY" -gt 0 ] && usleep $DELAY
-  done
-) &
-while :; do setsid cttyhack sh; sleep 1; done
-EOF
+  cp "$GUEST_SRC"/poweroff $G/root/etc/acpi/PWRF/00000080/poweroff
+  cp "$GUEST_SRC"/init $G/root/init
   chmod +x $G/root/init $G/root/etc/acpi/PWRF/00000080/poweroff
   ( cd $G/root && find . | cpio -o -H newc --quiet | gzip -9 ) > $IMG/initrd.img.tmp
   mv $IMG/vmlinuz.tmp $IMG/vmlinuz; mv $IMG/initrd.img.tmp $IMG/initrd.img
+  echo "$GUEST_SUM" > $IMG/initrd.sum
   rm -rf $G
 fi
 
