@@ -44,16 +44,18 @@ log "Xen $XENVER, dom0 kernel $KVER"
 zcat "$X"/boot/xen-*-amd64.gz > "$W/xen.elf"
 cp "$X"/boot/vmlinuz-"$KVER" "$W/vmlinuz"
 
-# ---------------------------------------------------------------- 2. the guest: busybox that keeps writing memory
+# ---------------------------------------------------------------- 2. the guest: busybox and the lab's memory checker
+# (e2e/lab/guest/labvm-verify.c, as in the libvirt lab's guest): it keeps rewriting and verifying 4 MiB and prints its
+# heartbeat to hvc0, which xenconsoled logs in dom0 (/var/log/xen/console/guest-capture.log, read by xen.spec.ts)
 G=$W/guest; rm -rf "$G"; mkdir -p "$G"/{bin,proc,sys,dev}
 cp /bin/busybox "$G/bin/busybox"
+gcc -O2 -static -Wall -Werror -o "$G/bin/labvm-verify" "$(dirname "$0")/../e2e/lab/guest/labvm-verify.c"
 cat > "$G/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t devtmpfs devtmpfs /dev
 echo "capture-guest: booted $(uname -r)"
-dd if=/dev/urandom of=/dev/shm-buf bs=1M count=4 2>/dev/null
-while :; do dd if=/dev/shm-buf of=/dev/shm-buf bs=1M conv=notrunc 2>/dev/null; sleep 1; done
+exec /bin/labvm-verify capture-guest 4 200000
 EOF
 chmod +x "$G/init"
 
@@ -134,7 +136,8 @@ for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do insmod /lib/mo
 mount -t xenfs xenfs /proc/xen
 step xenstored --pid-file /var/run/xenstored.pid
 step xen-init-dom0
-step xenconsoled --pid-file /var/run/xenconsoled.pid
+mkdir -p /var/log/xen/console
+step xenconsoled --pid-file /var/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
 [ -f /serve.sh ] && exec sh /serve.sh
 sh /capture.sh
 cd /out && tar -cz . | base64 > /tmp/out.b64

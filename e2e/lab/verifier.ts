@@ -24,10 +24,7 @@ const OOPS = /^.*(BUG:|Oops|Kernel panic|general protection fault).*$/gm;
 
 export function readGuest(text: string, tag = "labvm"): GuestReading {
   const beats: Beat[] = [];
-  const beat = new RegExp(
-    `^${tag}: uptime=(\\d+)s dirty_passes=(\\d+) verified_pages=(\\d+) mismatches=(\\d+)`,
-    "gm",
-  );
+  const beat = new RegExp(`^${tag}: uptime=(\\d+)s dirty_passes=(\\d+) verified_pages=(\\d+) mismatches=(\\d+)`, "gm");
   for (const m of text.matchAll(beat))
     beats.push({ uptime: Number(m[1]), passes: Number(m[2]), verified: Number(m[3]), mismatches: Number(m[4]) });
   return {

@@ -6,6 +6,7 @@ import { loginAs } from "../auth";
 import { LAB } from "../env";
 import { ClusterPage } from "../pages/cluster-page";
 import { HostsPage } from "../pages/hosts-page";
+import { awaitGuestVerdict, readGuest } from "./verifier";
 
 // A real Xen host: Debian's Xen 4.17 booted under QEMU by `scripts/xen-capture.sh` in serve mode (XEN_MODE=serve),
 // dom0 with OpenSSH on 127.0.0.1:2622 and the PV guest "capture" running. Ferry adds it like any host and saves
@@ -67,6 +68,10 @@ function qemuAlive(): boolean {
 const HOST = "xen417";
 const GUEST = "capture";
 const IMAGES = "/var/lib/xen/images";
+/** The PV guest's memory checker (e2e/lab/guest/labvm-verify.c, built into its initramfs by scripts/xen-capture.sh). */
+const CHECKER = "capture-guest";
+/** The PV guest's console as xenconsoled logs it in dom0 (`--log=guest`, scripts/xen-capture.sh). */
+const guestLog = () => xen(`cat /var/log/xen/console/guest-${GUEST}.log`).stdout;
 
 /** Runs a command in the Xen host's dom0 over SSH (what an operator would type). */
 function xen(command: string): { code: number; stdout: string } {
@@ -130,6 +135,9 @@ test("save the PV guest with the real xl, then restore it: xl says it is gone, t
   const cluster = new ClusterPage(page);
   await cluster.open();
   expect(xlRow(), "xl runs the guest before the save").not.toBeNull();
+  // the guest's memory checker has counted at least once: its console (logged by xenconsoled) before the job
+  await expect.poll(() => readGuest(guestLog(), CHECKER).beats.length, { timeout: 120_000 }).toBeGreaterThan(0);
+  const before = guestLog();
   await cluster.domain(HOST, GUEST).getByTestId("domain-save").click();
   const dialog = page.getByTestId("save-dialog");
   await dialog.getByTestId("save-dir").selectOption(IMAGES);
@@ -160,6 +168,13 @@ test("save the PV guest with the real xl, then restore it: xl says it is gone, t
   await expect
     .poll(() => xlRow()?.cpu ?? -1, { timeout: 60_000, message: "the restored guest's CPU time grows" })
     .toBeGreaterThan(after!.cpu);
+  // the guest's own word: it goes on from where the save stopped it (its checker's counters) with every page whole
+  const v = await awaitGuestVerdict(guestLog, before, { tag: CHECKER, ended: guestLog(), timeoutMs: 120_000 });
+  console.log(
+    `xen save and restore — the guest's checker: ${v.violations.join("; ") || `every page whole, pass ${v.last?.passes}`}`,
+  );
+  expect(v.violations, "the PV guest's memory checker after save and restore").toEqual([]);
+  expect(v.checkedAll).toBe(true);
 
   // the image is deleted through Ferry, which removes the file on the Xen host over SSH
   const api = page.request;

@@ -39,7 +39,9 @@ function stepsOf(variant: string): Set<Step> {
   const m = /^(ferry-|plain\+)(\w+)$/.exec(variant);
   const step = m?.[2] as Step | undefined;
   if (!m || !step || !STEPS.includes(step))
-    throw new Error(`unknown variant "${variant}": plain, ferry, ferry-<step> or plain+<step>, steps ${STEPS.join(", ")}`);
+    throw new Error(
+      `unknown variant "${variant}": plain, ferry, ferry-<step> or plain+<step>, steps ${STEPS.join(", ")}`,
+    );
   return m[1] === "plain+" ? new Set([step]) : new Set(STEPS.filter((s) => s !== step));
 }
 
@@ -75,7 +77,8 @@ async function until<T>(what: string, f: () => T | null | undefined | false, ms:
 
 /** Boots the guest afresh on the host where it is defined; resolves with that host once it has counted BOOT_WAIT_S. */
 async function freshBoot(): Promise<LabHost> {
-  for (const h of ["hostB", "hostC"] as const) if (hx(h, "virsh", "domstate", GUEST) === "running") hx(h, "virsh", "destroy", GUEST);
+  for (const h of ["hostB", "hostC"] as const)
+    if (hx(h, "virsh", "domstate", GUEST) === "running") hx(h, "virsh", "destroy", GUEST);
   const src = (["hostB", "hostC"] as const).find((h) => hx(h, "virsh", "domstate", GUEST) !== null);
   if (!src) throw new Error(`${GUEST} is defined on no lab host`);
   const mark = consoleLog().length;
@@ -147,7 +150,9 @@ async function main() {
   for (const variant of VARIANTS) {
     const r = rows.filter((x) => x.variant === variant);
     const bad = r.filter((x) => !x.verdict.startsWith("whole"));
-    console.log(`| ${variant} | ${r.length} | ${r.filter((x) => x.ok).length} | ${r.length - bad.length} | ${bad.length} |`);
+    console.log(
+      `| ${variant} | ${r.length} | ${r.filter((x) => x.ok).length} | ${r.length - bad.length} | ${bad.length} |`,
+    );
   }
   process.exitCode = rows.some((x) => !x.verdict.startsWith("whole")) ? 1 : 0;
 }
