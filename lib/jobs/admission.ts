@@ -72,6 +72,8 @@ export class Admission {
         `${source.name} uses ${driver.label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`,
       );
     }
+    const refused = req.options && driver.refusedOption?.(source.name, source.facts, req.options);
+    if (refused) throw new AppError("invalid_input", refused);
     const forecast = await forecastMigration(
       this.deps.db,
       this.deps.preflight.forecastRequest(source, target, domain, req.options),

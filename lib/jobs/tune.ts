@@ -32,6 +32,8 @@ export async function tuneMigration(
       "invalid_input",
       "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.",
     );
+  const refused = "bandwidthMiBps" in change && driver.refusedOption?.(source.name, source.facts, change);
+  if (refused) throw new AppError("invalid_input", refused);
   const argv = driver.tune(row.domainName, change);
   const r = await inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });
   if (r.code !== 0) throw driver.error(argv, r);

@@ -68,6 +68,8 @@ export interface HostFacts {
   /** the networks of its global IPv4 addresses ("192.168.1.0/24") and its bridges, read with the addresses */
   subnets?: string[];
   bridges?: string[];
+  /** QEMU can run guests here only by software emulation (libvirt offers no KVM domain): virsh hosts only */
+  emulatedOnly?: boolean;
 }
 
 export interface HostSnapshot {
@@ -238,6 +240,11 @@ export interface ToolstackDriver {
   transport(sourceName: string, targetAddress: string): string;
   /** checks of the toolstack's own preconditions for a live migration (xend's relocation service) */
   preflight?(ctx: PreflightContext): Promise<DriverCheck[]>;
+  /**
+   * Why a migration option (at launch, or a change while it runs) cannot be used from this source, in a sentence the
+   * operator reads; null when it can. Where a toolstack's hypervisor is known to break with an option.
+   */
+  refusedOption?(sourceName: string, facts: HostFacts | null, options: { bandwidthMiBps?: number }): string | null;
   /** the guest's dirty rate (bytes/s) measured on the source now, where the toolstack can */
   measureDirtyBps?(runner: CommandRunner, hostName: string, domain: string): Promise<number | null>;
   readonly files: SaveRestoreOps;

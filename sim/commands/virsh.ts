@@ -535,9 +535,13 @@ export function formatJob(job: SimJob | undefined): string {
   return out;
 }
 
-/** The start of `virsh capabilities` as libvirt 9.0 prints it (fixtures/capabilities-lab.txt): the host's uuid and CPU. */
+/**
+ * `virsh capabilities` as libvirt 9.0 prints it, shortened (fixtures/capabilities-lab.txt, capabilities-tcg-lab.txt):
+ * the host's uuid and CPU, and the x86_64 guest's domain types — KVM beside QEMU only where the CPU has the extensions.
+ */
 function capabilitiesXml(h: SimHost): string {
   const hex = createHash("sha1").update(`libvirt-host:${h.name}`).digest("hex");
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-  return `<capabilities>\n\n  <host>\n    <uuid>${uuid}</uuid>\n    <cpu>\n      <arch>${h.arch}</arch>\n      <model>kvm64</model>\n      <vendor>${h.virtFlag === "svm" ? "AMD" : "Intel"}</vendor>\n    </cpu>\n  </host>\n\n</capabilities>\n\n`;
+  const kvm = h.virtFlag ? "      <domain type='kvm'/>\n" : "";
+  return `<capabilities>\n\n  <host>\n    <uuid>${uuid}</uuid>\n    <cpu>\n      <arch>${h.arch}</arch>\n      <model>kvm64</model>\n      <vendor>${h.virtFlag === "svm" ? "AMD" : "Intel"}</vendor>\n    </cpu>\n  </host>\n\n  <guest>\n    <os_type>hvm</os_type>\n    <arch name='${h.arch}'>\n      <wordsize>64</wordsize>\n      <emulator>/usr/bin/qemu-system-${h.arch}</emulator>\n      <domain type='qemu'/>\n${kvm}    </arch>\n  </guest>\n\n</capabilities>\n\n`;
 }

@@ -2,11 +2,12 @@
 // with the same timing and load, in the real lab (e2e/lab/up.sh), each run judged by the guest's memory checker.
 //
 //   npm run study:lab                      RUNS=20 per variant, VARIANTS="plain,ferry" (alternating run by run)
-//   VARIANTS="plain,ferry,ferry-dirtyrate" LOAD=2 BOOT_WAIT_S=3 npm run study:lab
+//   VARIANTS="plain,ferry,ferry-dirtyrate" LOAD=2 BOOT_WAIT_S=3 BANDWIDTH=32 DOWNTIME=1500 npm run study:lab
 //
-// A variant is "plain" (virsh migrate --live --verbose --persistent --undefinesource, nothing else), "ferry" (every
-// step below, as Ferry's virsh driver sends them: lib/toolstacks/virsh/commands.ts), or "ferry-<step>" (Ferry without
-// that step), or "plain+<step>" (plain with that step only). Steps: dirtyrate (QEMU's dirty-rate measurement first,
+// A variant is "plain" (virsh migrate --live --verbose --persistent --undefinesource, nothing else) or "ferry" (the
+// steps Ferry's virsh driver sends for the lab suite's drag-and-drop migration: dirtyrate, downtime, bandwidth and
+// poll, built by lib/toolstacks/virsh/commands.ts), then steps added (+step) or taken away (-step): "ferry-bandwidth",
+// "plain+bandwidth+downtime", "ferry+autoconverge". Steps: dirtyrate (QEMU's dirty-rate measurement first,
 // as the forecast and the checks do), downtime (migrate-setmaxdowntime 1500 before), bandwidth (--bandwidth 32),
 // autoconverge (--auto-converge), postcopy (--postcopy, and migrate-postcopy once the first round is over), poll
 // (domjobinfo and domstate every 200 ms over SSH while it runs, as the job does).
@@ -32,17 +33,25 @@ const RUNS = Number(process.env.RUNS ?? 20);
 const VARIANTS = (process.env.VARIANTS ?? "plain,ferry").split(",").map((v) => v.trim());
 const BOOT_WAIT_S = Number(process.env.BOOT_WAIT_S ?? 3);
 const LOAD = Number(process.env.LOAD ?? 0);
+/** MiB/s for the bandwidth step (Ferry's lab suite sets 32) */
+const BANDWIDTH = Number(process.env.BANDWIDTH ?? 32);
+/** ms for the downtime step (Ferry's lab suite sets 1500) */
+const DOWNTIME = Number(process.env.DOWNTIME ?? 1500);
+
+/** The steps Ferry's virsh driver sends for the lab suite's drag-and-drop migration (32 MiB/s, 1.5 s, polled). */
+const FERRY: Step[] = ["dirtyrate", "downtime", "bandwidth", "poll"];
 
 function stepsOf(variant: string): Set<Step> {
-  if (variant === "plain") return new Set();
-  if (variant === "ferry") return new Set(STEPS);
-  const m = /^(ferry-|plain\+)(\w+)$/.exec(variant);
-  const step = m?.[2] as Step | undefined;
-  if (!m || !step || !STEPS.includes(step))
+  const m = /^(plain|ferry)((?:[+-]\w+)*)$/.exec(variant);
+  const changes = m ? [...m[2].matchAll(/([+-])(\w+)/g)].map((c) => ({ add: c[1] === "+", step: c[2] as Step })) : [];
+  const unknown = changes.filter((c) => !STEPS.includes(c.step));
+  if (!m || unknown.length)
     throw new Error(
-      `unknown variant "${variant}": plain, ferry, ferry-<step> or plain+<step>, steps ${STEPS.join(", ")}`,
+      `unknown variant "${variant}": plain or ferry, then +<step> or -<step>; steps: ${STEPS.join(", ")}`,
     );
-  return m[1] === "plain+" ? new Set([step]) : new Set(STEPS.filter((s) => s !== step));
+  const steps = new Set<Step>(m[1] === "ferry" ? FERRY : []);
+  for (const c of changes) c.add ? steps.add(c.step) : steps.delete(c.step);
+  return steps;
 }
 
 const run = promisify(execFile);
@@ -50,10 +59,10 @@ const run = promisify(execFile);
 const ssh = (host: LabHost, argv: string[], timeoutMs = 120_000) =>
   run(path.join(LAB, "bin", "labssh"), [host, argv.map((a) => `'${a}'`).join(" ")], { timeout: timeoutMs })
     .then((r) => ({ code: 0, out: r.stdout, err: r.stderr }))
-    .catch((e: { code?: number; stdout?: string; stderr?: string }) => ({
+    .catch((e: { code?: number; killed?: boolean; stdout?: string; stderr?: string }) => ({
       code: typeof e.code === "number" ? e.code : 1,
       out: e.stdout ?? "",
-      err: e.stderr ?? "",
+      err: e.killed ? `no answer in ${timeoutMs / 1000} s (the study gave up on it)` : (e.stderr ?? ""),
     }));
 const hx = (host: LabHost, ...argv: string[]) => {
   try {
@@ -97,9 +106,9 @@ async function migrateOnce(variant: string, src: LabHost, dst: LabHost) {
       if (parseDirtyRate((await ssh(src, cmd.domstatsDirtyRate(GUEST))).out).status === 2) break;
     }
   }
-  if (steps.has("downtime")) await ssh(src, cmd.setMaxDowntime(GUEST, 1500));
+  if (steps.has("downtime")) await ssh(src, cmd.setMaxDowntime(GUEST, DOWNTIME));
   const argv = cmd.migrate(GUEST, cmd.targetUri(HOSTS[dst]), {
-    bandwidthMiBps: steps.has("bandwidth") ? 32 : undefined,
+    bandwidthMiBps: steps.has("bandwidth") ? BANDWIDTH : undefined,
     autoConverge: steps.has("autoconverge"),
     postcopy: steps.has("postcopy"),
   });
@@ -119,7 +128,21 @@ async function migrateOnce(variant: string, src: LabHost, dst: LabHost) {
     await sleep(200);
   }
   const r = await migration;
-  return { ok: r.code === 0, ms: Date.now() - t0, err: r.err.trim().split("\n").at(-1) ?? "", postcopy: switched };
+  const ms = Date.now() - t0;
+  // QEMU's own account of the migration, kept by libvirt on the target: its rounds and the guest's downtime
+  const completed = r.code === 0 ? (await ssh(dst, cmd.domjobinfo(GUEST, true), 10_000)).out : "";
+  return {
+    ok: r.code === 0,
+    ms,
+    rounds: /^Iteration:\s+(\d+)/m.exec(completed)?.[1] ?? "?",
+    downtime: /^Total downtime:\s+(\d+)/m.exec(completed)?.[1] ?? "?",
+    err:
+      r.err
+        .trim()
+        .split(/[\r\n]+/)
+        .at(-1) ?? "",
+    postcopy: switched,
+  };
 }
 
 async function main() {
@@ -138,13 +161,15 @@ async function main() {
         const verdict = v.violations.length ? v.violations.join("; ") : `whole (${v.last?.passes} passes)`;
         rows.push({ variant, run: i + 1, ok: m.ok, ms: m.ms, verdict, load });
         console.log(
-          `${variant.padEnd(22)} run ${String(i + 1).padStart(2)}  ${src}→${dst}  ${m.ok ? "migrated" : `failed: ${m.err}`} in ${(m.ms / 1000).toFixed(1)} s${m.postcopy ? " (post-copy)" : ""}  load ${load.toFixed(2)}  guest: ${verdict}`,
+          `${variant.padEnd(22)} run ${String(i + 1).padStart(2)}  ${src}→${dst}  ${m.ok ? "migrated" : `failed: ${m.err}`} in ${(m.ms / 1000).toFixed(1)} s (${m.rounds} rounds, downtime ${m.downtime} ms)${m.postcopy ? " (post-copy)" : ""}  load ${load.toFixed(2)}  guest: ${verdict}`,
         );
       }
   } finally {
     for (const h of hogs) h.kill("SIGKILL");
   }
-  console.log(`\nBOOT_WAIT_S=${BOOT_WAIT_S} LOAD=${LOAD} busy loops, ${os.cpus().length} cores`);
+  console.log(
+    `\nBOOT_WAIT_S=${BOOT_WAIT_S} BANDWIDTH=${BANDWIDTH} MiB/s DOWNTIME=${DOWNTIME} ms LOAD=${LOAD} busy loops, ${os.cpus().length} cores`,
+  );
   console.log("| variant | runs | migrated | guest whole | guest not whole |");
   console.log("|---|---|---|---|---|");
   for (const variant of VARIANTS) {

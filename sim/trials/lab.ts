@@ -313,9 +313,9 @@ async function trial(seed: number, index: number) {
       );
     const v = await awaitGuestVerdict(consoleLog, console0, { ended, timeoutMs: 60_000 });
     for (const w of v.violations) violations.push(`${GUEST} on ${running[0]}: ${w}`);
-    memory = v.checkedAll
-      ? `${v.violations.length ? "NOT whole" : "whole"}: every page checked ${v.last!.passes} passes on, ${v.last!.mismatches} mismatches`
-      : "not verified";
+    memory = v.violations.length
+      ? `NOT whole: ${v.violations.join("; ")}`
+      : `whole: every page checked after the job (the checker at pass ${v.last?.passes}, ${v.last?.mismatches} mismatches)`;
   } else if (paused.length === 0 && fault.kind !== "qemu-kill")
     violations.push(`${GUEST} runs nowhere (${JSON.stringify(states)}) and no fault killed it`);
   else if (job.locationHost) violations.push(`QEMU was killed and the job says ${GUEST} runs on ${job.locationHost}`);

@@ -17,6 +17,7 @@ import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
 import { measureDirtyBps } from "./dirty-rate";
+import { parseEmulatedOnly, refusedOption } from "./emulation";
 
 const PER_DOMAIN_CHANNELS = 4;
 
@@ -70,6 +71,7 @@ export const virshDriver: ToolstackDriver = {
   error: virshError,
   files: virshFiles,
   measureDirtyBps,
+  refusedOption,
   tune: (domain, change) =>
     "maxDowntimeMs" in change
       ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)
@@ -130,6 +132,7 @@ export const virshDriver: ToolstackDriver = {
       imageDir: dirStat,
       ...linuxFacts(r, prev),
       identity: hostUuid === undefined ? (prev?.identity ?? null) : hostUuid && `libvirt-host:${hostUuid}`,
+      emulatedOnly: caps?.code === 0 ? (parseEmulatedOnly(caps.stdout) ?? undefined) : prev?.emulatedOnly,
     };
     const rows = parseVirshList(listText);
     // every virsh call opens its own libvirtd connection (tens of ms on a real host), so a host's domains are
