@@ -85,6 +85,18 @@ describe("a host whose QEMU emulates its guests in software", () => {
     expect(inventory.get(id("kvmA"))!.facts!.emulatedOnly).toBe(true);
   });
 
+  it("the dialog's checks fail the limit with the reason as soon as it is chosen", async () => {
+    const r = await engine.check("build-kvm", id("kvmA"), id("kvmB"), "test", { bandwidthMiBps: 32 });
+    expect(r.checks.find((c) => c.id === "options")).toEqual({
+      id: "options",
+      label: "Migration options",
+      status: "fail",
+      reason: REFUSAL,
+    });
+    const plain = await engine.check("build-kvm", id("kvmA"), id("kvmB"), "test", { maxDowntimeMs: 1500 });
+    expect(plain.checks.find((c) => c.id === "options")).toBeUndefined();
+  });
+
   it("refuses a bandwidth limit with the reason, and starts no job", async () => {
     await expect(migrate({ bandwidthMiBps: 32, maxDowntimeMs: 1500 })).rejects.toThrow(REFUSAL);
     expect(await db.job.count()).toBe(0);

@@ -101,6 +101,9 @@ export class Preflight {
     // short of converging within the maximum downtime (with the options chosen), the operator is asked
     const rule = forecastRule(forecast);
     if (rule.status !== "ok") checks.push({ id: "forecast", ...rule });
+    // an option the source's hypervisor is known to break with (QEMU without KVM and a bandwidth limit)
+    const refused = options && driverOf(source.toolstack).refusedOption?.(source.name, source.facts, options);
+    if (refused) checks.push({ id: "options", label: "Migration options", status: "fail", reason: refused });
     if (this.deps.extraChecks) checks.push(...(await this.deps.extraChecks(domain.name, target)));
     const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
     return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
