@@ -140,12 +140,21 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
     await expect(dialog.getByTestId(`check-${id}`)).toHaveAttribute("data-status", "ok", { timeout: 30_000 });
   }
   await expect(dialog.getByTestId("transport")).toContainText("qemu+ssh://root@10.77.0.13/system");
-  // libvirt's knobs: a 32 MiB/s limit stretches the first round over several 500 ms polls; a 1.5 s maximum
-  // downtime lets QEMU stop the guest once the 32 MiB it keeps dirtying fits (few rounds: see the TCG caveat)
+  // libvirt's knobs. A bandwidth limit is refused here: the lab's QEMU runs its guest by software emulation, where
+  // every limited migration that completed delivered corrupted memory (README, "A guest's memory, checked")
   await dialog.getByTestId("opt-bandwidth").fill("32");
+  await expect(dialog).toHaveAttribute("data-fresh", "true");
+  await expect(dialog.getByTestId("check-options")).toHaveAttribute("data-status", "fail");
+  await expect(dialog.getByTestId("check-options")).toContainText(
+    "hostB runs its guests by software emulation (QEMU without KVM)",
+  );
+  await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+  await dialog.getByTestId("opt-bandwidth").fill("");
+  // a 1.5 s maximum downtime lets QEMU stop the guest once the 32 MiB it keeps dirtying fits (few rounds)
   await dialog.getByTestId("opt-downtime").fill("1500");
   // the checks and the forecast follow the options: wait for their answer before reading its warnings
   await expect(dialog).toHaveAttribute("data-fresh", "true");
+  await expect(dialog.getByTestId("check-options")).toHaveCount(0);
   if (await dialog.getByTestId("confirm-warnings").isVisible()) await dialog.getByTestId("confirm-warnings").check();
   const before = consoleText();
   await dialog.getByTestId("migrate-start").click();
@@ -164,7 +173,7 @@ test("drag the guest from hostB to hostC: real rounds and QEMU's downtime, then 
   await expect(page.getByTestId("rounds-total")).toHaveText(String(completed.iteration));
   await expect(page.getByTestId("rounds-chart")).toBeVisible();
   await expect(page.getByTestId("job-location")).toContainText(`${GUEST} runs on hostC`);
-  await expect(page.getByTestId("job-log")).toContainText("--bandwidth 32");
+  await expect(page.getByTestId("job-log")).not.toContainText("--bandwidth");
   await expect(page.getByTestId("job-log")).toContainText("maximum downtime set to 1500 ms");
   await page.screenshot({ path: "test-results/lab-migration-job.png", fullPage: true });
 
@@ -401,8 +410,9 @@ test("the source's link lost early in a live migration (the reservation): the jo
       domain: GUEST,
       sourceId: hostB.id,
       targetId: hostC.id,
+      // no bandwidth limit: refused where QEMU emulates its guests (the drag test above); the strike comes as soon
+      // as the job leaves the checks, well inside the migration's first seconds
       confirmWarnings: true,
-      options: { bandwidthMiBps: 20 },
     },
     headers,
   });

@@ -74,9 +74,12 @@ export class Admission {
     }
     const refused = req.options && driver.refusedOption?.(source.name, source.facts, req.options);
     if (refused) throw new AppError("invalid_input", refused);
+    // options the source must migrate with instead (the checks list says why)
+    const safer = driver.saferOptions?.(source.name, source.facts, req.options ?? {});
+    const options = safer?.options ?? req.options;
     const forecast = await forecastMigration(
       this.deps.db,
-      this.deps.preflight.forecastRequest(source, target, domain, req.options),
+      this.deps.preflight.forecastRequest(source, target, domain, options),
     );
     return {
       kind: "migrate",
@@ -91,7 +94,8 @@ export class Admission {
       evacuationId: req.evacuationId ?? null,
       optionsJson: JSON.stringify({
         confirmWarnings: req.confirmWarnings,
-        ...(req.options ? { migration: req.options } : {}),
+        ...(options ? { migration: options } : {}),
+        ...(safer ? { saferBecause: safer.reason } : {}),
       }),
       forecastJson: JSON.stringify(forecast),
     };

@@ -113,8 +113,11 @@ describe("a host whose QEMU emulates its guests in software", () => {
         await new Promise((r) => setTimeout(r, 25));
       }
       await expect(engine.tune(job.id, { bandwidthMiBps: 32 })).rejects.toThrow(REFUSAL);
+      await expect(engine.tune(job.id, { maxDowntimeMs: 300 })).rejects.toThrow(
+        "kvmA runs its guests by software emulation (QEMU without KVM): the maximum downtime stays at 1500 ms or more, so that QEMU stops the guest after few rounds.",
+      );
       const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => String(e.payload.line));
-      expect(log.some((l) => l.includes("migrate-setspeed"))).toBe(false);
+      expect(log.some((l) => l.includes("migrate-setspeed") || l.includes("300 ms"))).toBe(false);
     } finally {
       await engine.cancel(job.id);
       sim.world.timeScale = 10;
@@ -122,10 +125,19 @@ describe("a host whose QEMU emulates its guests in software", () => {
     expect(await finalOf(job.id)).toMatchObject({ status: "cancelled", locationHost: "kvmA" });
   });
 
-  it("migrates without a limit", async () => {
+  it("asks QEMU for at least 1.5 s of maximum downtime, says so before and in the job, and migrates", async () => {
     await inventory.refreshAll();
-    const done = await finalOf((await migrate({ maxDowntimeMs: 1500 }, "web-kvm")).id);
+    const why =
+      "kvmA runs its guests by software emulation (QEMU without KVM): Ferry asks QEMU for a maximum downtime of 1500 ms instead of QEMU's default of 300 ms, so that it stops the guest after few rounds. Migrations of 4 or more rounds delivered corrupted guests in Ferry's lab.";
+    const checked = await engine.check("web-kvm", id("kvmA"), id("kvmB"), "test");
+    expect(checked.checks.find((c) => c.id === "options")).toMatchObject({ status: "ok", reason: why });
+    expect(checked.forecast?.maxDowntimeMs).toBe(1500);
+    const job = await migrate({}, "web-kvm");
+    const done = await finalOf(job.id);
     expect(done).toMatchObject({ status: "succeeded", locationHost: "kvmB" });
     expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
+    const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => String(e.payload.line));
+    expect(log).toContain(`ferry: ${why}`);
+    expect(log).toContain("ferry: maximum downtime set to 1500 ms");
   });
 });

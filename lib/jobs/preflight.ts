@@ -97,15 +97,22 @@ export class Preflight {
       sourceRunner: inventory.connection(source),
       targetRunner: inventory.connection(target),
     });
-    const forecast = await forecastMigration(db, this.forecastRequest(source, target, domain, options));
+    // what the source's hypervisor is known to break with: an option refused (QEMU without KVM and a bandwidth
+    // limit), or options it runs with instead (a safer maximum downtime), said in the list
+    const driver = driverOf(source.toolstack);
+    const refused = options && driver.refusedOption?.(source.name, source.facts, options);
+    const safer = driver.saferOptions?.(source.name, source.facts, options ?? {});
+    const forecast = await forecastMigration(
+      db,
+      this.forecastRequest(source, target, domain, safer?.options ?? options),
+    );
     // short of converging within the maximum downtime (with the options chosen), the operator is asked
     const rule = forecastRule(forecast);
     if (rule.status !== "ok") checks.push({ id: "forecast", ...rule });
-    // an option the source's hypervisor is known to break with (QEMU without KVM and a bandwidth limit)
-    const refused = options && driverOf(source.toolstack).refusedOption?.(source.name, source.facts, options);
     if (refused) checks.push({ id: "options", label: "Migration options", status: "fail", reason: refused });
+    else if (safer) checks.push({ id: "options", label: "Migration options", status: "ok", reason: safer.reason });
     if (this.deps.extraChecks) checks.push(...(await this.deps.extraChecks(domain.name, target)));
-    const transport = driverOf(source.toolstack).transport(source.name, targetAddressOf(target));
+    const transport = driver.transport(source.name, targetAddressOf(target));
     return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
   }
 

@@ -34,6 +34,13 @@ export async function tuneMigration(
     );
   const refused = "bandwidthMiBps" in change && driver.refusedOption?.(source.name, source.facts, change);
   if (refused) throw new AppError("invalid_input", refused);
+  // a lower maximum downtime than the source must keep (QEMU without KVM: the reason Ferry raised it at launch)
+  const safer = "maxDowntimeMs" in change && driver.saferOptions?.(source.name, source.facts, change);
+  if (safer)
+    throw new AppError(
+      "invalid_input",
+      `${source.name} runs its guests by software emulation (QEMU without KVM): the maximum downtime stays at ${safer.options.maxDowntimeMs} ms or more, so that QEMU stops the guest after few rounds.`,
+    );
   const argv = driver.tune(row.domainName, change);
   const r = await inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });
   if (r.code !== 0) throw driver.error(argv, r);

@@ -245,6 +245,12 @@ export interface ToolstackDriver {
    * operator reads; null when it can. Where a toolstack's hypervisor is known to break with an option.
    */
   refusedOption?(sourceName: string, facts: HostFacts | null, options: { bandwidthMiBps?: number }): string | null;
+  /** options this source must migrate with instead of those chosen (a safer maximum downtime), and why; null: as chosen */
+  saferOptions?(
+    sourceName: string,
+    facts: HostFacts | null,
+    options: MigrationOptions,
+  ): { options: MigrationOptions; reason: string } | null;
   /** the guest's dirty rate (bytes/s) measured on the source now, where the toolstack can */
   measureDirtyBps?(runner: CommandRunner, hostName: string, domain: string): Promise<number | null>;
   readonly files: SaveRestoreOps;

@@ -41,6 +41,9 @@ export const migrateKind: JobKindRunner<null> = {
   async run(ctx, { source, target }) {
     const chosen = chosenOptions(ctx);
     const driver = driverOf(source.toolstack);
+    // options Ferry changed at launch (lib/jobs/admission.ts: the source's hypervisor breaks with those chosen)
+    const because = JSON.parse(ctx.row.optionsJson ?? "{}").saferBecause as string | undefined;
+    if (because) await ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `ferry: ${because}` } });
     // a pre-copy that ends only when it converges (QEMU's) gets the stall policy chosen at launch
     const watch = driver.capabilities.precopyPolicy === "qemu" ? new StallWatch(stallPolicyOf(chosen)) : null;
     let stalled: string | null = null;

@@ -17,7 +17,7 @@ import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
 import { measureDirtyBps } from "./dirty-rate";
-import { parseEmulatedOnly, refusedOption } from "./emulation";
+import { parseEmulatedOnly, refusedOption, saferOptions } from "./emulation";
 
 const PER_DOMAIN_CHANNELS = 4;
 
@@ -72,6 +72,7 @@ export const virshDriver: ToolstackDriver = {
   files: virshFiles,
   measureDirtyBps,
   refusedOption,
+  saferOptions,
   tune: (domain, change) =>
     "maxDowntimeMs" in change
       ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)
