@@ -227,10 +227,15 @@ export class SshConnection extends EventEmitter {
       const beforeOpen = () => {
         if (opened) return;
         reject(abortError(opts.signal, timeoutMs, this.label));
-        if (!opts.signal?.aborted) client.destroy();
+        if (!opts.signal?.aborted) {
+          client.destroy();
+          // dropped now, not at its "close" event: a command asked before then would meet a client that is not
+          // connected (ssh2 throws "Not connected"), instead of a new connection
+          this.onDrop(client);
+        }
       };
       signal.addEventListener("abort", beforeOpen, { once: true });
-      client.exec(command, (err, stream: ClientChannel) => {
+      const onOpen = (err: Error | undefined, stream: ClientChannel) => {
         opened = true;
         signal.removeEventListener("abort", beforeOpen);
         if (signal.aborted) {
@@ -284,7 +289,16 @@ export class SshConnection extends EventEmitter {
             );
           resolve({ code, signal: exitSignal, stdout, stderr });
         });
-      });
+      };
+      try {
+        client.exec(command, onOpen);
+      } catch {
+        // ssh2 throws "Not connected" when the client went between the pick and the exec (its close event not yet
+        // seen): a dropped connection, said so; the next command connects anew
+        signal.removeEventListener("abort", beforeOpen);
+        this.onDrop(client);
+        reject(new AppError("ssh_disconnected", `Connection to ${this.label} dropped.`));
+      }
     });
   }
 }
