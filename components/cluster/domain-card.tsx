@@ -5,6 +5,7 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import Link from "next/link";
 import { formatMiB, formatUptime, stateWords } from "@/lib/format";
 import { domainHref } from "@/lib/domain-href";
+import { domainKey } from "./domain-key";
 
 const stateLook: Record<string, string> = {
   running: "bg-emerald-100 text-emerald-800",
@@ -88,7 +89,7 @@ function DraggableCard({
   children: React.ReactNode;
 }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
-    id: `${hostId}:${domain.name}`,
+    id: domainKey(hostId, domain),
     data: { domain, sourceId: hostId } satisfies DragData,
     // a list item that can be picked up (Space), not a button: its Save button is not nested in another control
     attributes: { role: "listitem", roleDescription: "draggable domain" },

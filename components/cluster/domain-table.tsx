@@ -7,6 +7,7 @@ import { domainHref } from "@/lib/domain-href";
 import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { DomainMatch } from "./host-column";
+import { domainKey } from "./domain-key";
 
 export interface TableRow {
   domain: DomainInfo;
@@ -124,7 +125,7 @@ export function DomainTable({
               );
               return (
                 <tr
-                  key={`${h.id}:${d.name}`}
+                  key={domainKey(h.id, d)}
                   className="border-t border-slate-100"
                   style={{ height: ROW_PX }}
                   data-testid={`row-${d.name}`}

@@ -1,6 +1,7 @@
 "use client";
 import { LocalTime, TimeAgo } from "../time";
 import { memo, useCallback, useEffect, useRef, useState } from "react";
+import { domainKey } from "./domain-key";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
@@ -182,7 +183,7 @@ const HostBody = memo(function HostBody({
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
         {guests.map((d) => (
           <DomainCard
-            key={`${d.id}-${d.name}`}
+            key={domainKey(host.id, d)}
             domain={d}
             hostId={host.id}
             draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
