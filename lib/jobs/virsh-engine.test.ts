@@ -11,7 +11,7 @@ import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
 import { convergenceOf, roundsOf } from "./rounds";
 import { summaryOf } from "./store";
-import { migrateVirsh, NO_JOB_MS } from "../toolstacks/virsh/migrate";
+import { locateVirsh, migrateVirsh, NO_JOB_MS } from "../toolstacks/virsh/migrate";
 import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
 
@@ -401,6 +401,63 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(sim.world.host("kvmB").domains.some((d) => d.name === "web-kvm")).toBe(false);
     // and the domain is free for the next job
     expect(engine.activeJobOn("web-kvm")).toBeNull();
+  });
+
+  describe("a guest that arrived on the target while the source never heard (its last step lost with the session)", () => {
+    // the real lab (trials:lab SEED=20261205 TRIAL=3): hostB's link down 2.4 s into the migration, for 6.6 s — the
+    // guest ran on hostC, hostB kept it "paused (migrating)" and defined, and the job said "still between hosts"
+    const strand = (uuid?: string) => {
+      const a = sim.world.host("kvmA");
+      const d = a.domains.find((x) => x.name === "web-kvm")!;
+      d.persistent = true;
+      sim.world.host("kvmB").domains.push({ ...d, uuid: uuid ?? d.uuid, domid: 9, job: undefined, persistent: true });
+      d.state = "paused";
+      d.pauseReason = "migrating";
+      return d;
+    };
+    const locate = () =>
+      locateVirsh(
+        {
+          source: inventory.connection(inventory.get(id("kvmA"))!),
+          target: inventory.connection(inventory.get(id("kvmB"))!),
+          sourceName: "kvmA",
+          targetName: "kvmB",
+          domain: "web-kvm",
+          silentHostMs: 3_000,
+        },
+        3_000,
+      );
+
+    it("Ferry stops the stale copy and removes its definition, as libvirt's last step would have, and says so", async () => {
+      strand();
+      expect(await locate()).toEqual({
+        host: "kvmB",
+        note: "web-kvm runs on kvmB. libvirt had left the guest paused on kvmA after it arrived on kvmB (the migration's last step on the source never came); Ferry stopped that stale copy (virsh destroy) and removed its definition there (virsh undefine), as --undefinesource would have.",
+      });
+      // asked of the hosts: one copy, running on the target, defined there only
+      expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
+      expect(sim.world.host("kvmA").domains.some((d) => d.name === "web-kvm")).toBe(false);
+    });
+
+    it("a copy on the source that is another domain (another UUID) is not touched", async () => {
+      const d = strand("00000000-0000-4000-8000-000000000001");
+      try {
+        expect(await locate()).toEqual({
+          host: null,
+          note: "web-kvm is still between hosts (paused / running); check both hosts.",
+        });
+        expect(d.state).toBe("paused");
+      } finally {
+        // the test's own copy on kvmB goes; the source's comes back as it was (afterEach brings only kvmB's home)
+        const b = sim.world.host("kvmB");
+        b.domains.splice(
+          b.domains.findIndex((x) => x.name === "web-kvm"),
+          1,
+        );
+        d.state = "running";
+        d.pauseReason = undefined;
+      }
+    });
   });
 
   it("Cancel works in the reservation too: a virsh that outlives domjobabort is interrupted, and the target is cleaned", async () => {

@@ -49,7 +49,8 @@ export async function locateOnBoth(
         repaired = await hooks.repair(s, d);
         if (repaired !== null) continue;
       }
-      if (d?.settled && !s) return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}${id(d)}.` };
+      if (d?.settled && !s)
+        return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}${id(d)}.${repaired ?? ""}` };
       if (s?.settled && !d && Date.now() < deadline && (await hooks.stillMoving?.())) {
         await new Promise((r) => setTimeout(r, 500));
         continue;

@@ -31,6 +31,7 @@ const SPECS: Record<string, Spec> = {
   domstate: { ...DOM, flags: ["--reason"] },
   resume: DOM,
   destroy: { ...DOM, flags: ["--graceful", "--remove-logs"] },
+  undefine: DOM,
   domblklist: { ...DOM, flags: ["--details", "--inactive"] },
   domiflist: { ...DOM, flags: ["--inactive"] },
   nodeinfo: {},
@@ -276,6 +277,20 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         } else host.domains.splice(host.domains.indexOf(d), 1);
         world.emit("change", host.name);
         io.out(`Domain '${d.name}' destroyed\n`);
+        return end(0);
+      }
+      case "undefine": {
+        // libvirt: an inactive persistent domain is forgotten; a running one becomes transient; a transient one refuses
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        if (!d.persistent)
+          return fail(
+            `Failed to undefine domain '${d.name}'\nerror: Requested operation is not valid: cannot undefine transient domain`,
+          );
+        if (d.state === "shutoff") host.domains.splice(host.domains.indexOf(d), 1);
+        else d.persistent = false;
+        world.emit("change", host.name);
+        io.out(`Domain '${d.name}' has been undefined\n`);
         return end(0);
       }
       case "domjobinfo": {

@@ -10,6 +10,7 @@ export const domiflist = (dom: string) => ["virsh", "domiflist", dom];
 export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];
 export const resume = (dom: string) => ["virsh", "resume", dom];
 export const destroy = (dom: string) => ["virsh", "destroy", dom];
+export const undefine = (dom: string) => ["virsh", "undefine", dom];
 export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];

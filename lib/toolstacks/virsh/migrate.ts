@@ -5,6 +5,7 @@ import { phaseSetter, pollEvery, sharedOutcome } from "../watch";
 import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
+import { jobActive, leftPaused, removeIncoming, retireSource, stateOf } from "./leftovers";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
@@ -30,11 +31,6 @@ async function jobInfo(runner: CommandRunner, dom: string, completed = false): P
   } catch {
     return null;
   }
-}
-
-async function stateOf(runner: CommandRunner, dom: string): Promise<string | null> {
-  const r = await runner.exec(cmd.domstate(dom), { timeoutMs: 5_000 }).catch(() => null);
-  return r && r.code === 0 ? r.stdout.trim() : null;
 }
 
 export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
@@ -227,20 +223,6 @@ async function active(runner: CommandRunner): Promise<{ name: string; state: str
   }
 }
 
-/** Whether libvirt still runs a job (a migration) on the domain. */
-async function jobActive(runner: CommandRunner, dom: string): Promise<boolean> {
-  const r = await runner.exec(cmd.domjobinfo(dom), { timeoutMs: 5_000 }).catch(() => null);
-  return r?.code === 0 && /^Job type:\s+(Unbounded|Bounded)\b/m.test(r.stdout);
-}
-
-/** Paused by a migration that is over: `domstate --reason` says "paused (migrating)" and no job is active. */
-async function leftPaused(runner: CommandRunner, dom: string): Promise<boolean> {
-  const state = await stateOf(runner, dom);
-  if (!state || !/^paused \((migrating|migration)\)/.test(state)) return false;
-  const r = await runner.exec(cmd.domjobinfo(dom), { timeoutMs: 5_000 }).catch(() => null);
-  return r?.code === 0 && /^Job type:\s+None\b/m.test(r.stdout);
-}
-
 /**
  * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined but shut-off
  * copy does not run) through the rule every toolstack shares (lib/toolstacks/locate.ts), with libvirt's three
@@ -261,11 +243,13 @@ export function locateVirsh(
       return r ? { id: null, settled: r.state === "running", shown: r.state } : null;
     },
     {
-      // a failed migration can leave the guest frozen on the source: "paused (migrating)" with no job left to finish
-      // it (the lab's libvirt did, after a link loss in stop-and-copy and after virsh was killed). It runs nowhere
-      // else, so Ferry resumes it, once, and says so.
+      // a migration that went wrong leaves copies behind (./leftovers.ts): a paused incoming copy on the target, a stale
+      // paused copy on the source of a guest that runs on the target, or the guest frozen on the source — "paused
+      // (migrating)" with no job left to finish it (the lab's libvirt did, after a link loss in stop-and-copy and after
+      // virsh was killed) and running nowhere else, so Ferry resumes it, once, and says so.
       async repair(s, d) {
         if (s?.settled && d && !d.settled) return removeIncoming(ctx);
+        if (d?.settled && s && !s.settled) return retireSource(ctx);
         if (s?.shown !== "paused" || d || !(await leftPaused(ctx.source, ctx.domain))) return null;
         const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
         return r?.code === 0
@@ -285,22 +269,4 @@ export function locateVirsh(
       },
     },
   );
-}
-
-/**
- * The guest runs on the source, and the target still holds the paused incoming copy of a migration that is over (the
- * real lab's libvirt kept one for minutes after a link loss in the reservation): once libvirt on the source has no
- * job left, Ferry destroys that copy — a transient one goes, a definition of the same UUID stays, shut off — and says
- * so. While the source's job runs, nothing is touched (null).
- */
-async function removeIncoming(
-  ctx: Pick<MigrationContext, "source" | "target" | "targetName" | "domain">,
-): Promise<string | null> {
-  if (await jobActive(ctx.source, ctx.domain)) return null;
-  const state = await stateOf(ctx.target, ctx.domain);
-  if (!state || !/^paused \((migrating|migration|incoming migration)\)/.test(state)) return null;
-  const r = await ctx.target.exec(cmd.destroy(ctx.domain), { timeoutMs: 15_000 }).catch(() => null);
-  return r?.code === 0
-    ? ` libvirt had left a paused incoming copy on ${ctx.targetName}; Ferry removed it (virsh destroy).`
-    : ` libvirt left a paused incoming copy on ${ctx.targetName} that Ferry could not remove (${r?.stderr.trim() || "no answer"}): run virsh destroy ${ctx.domain} there.`;
 }
