@@ -352,6 +352,7 @@ for (const i of only !== null ? [only] : Array.from({ length: n }, (_, k) => k))
     `#${String(i).padStart(3)} migrate ${r.src} → ${r.dst} · ${words(r.fault, r.src)} · ${r.job.status}${r.job.locationHost ? ` (on ${r.job.locationHost})` : ""} · domstate ${JSON.stringify(r.states)} · ${r.violations.length ? "VIOLATION" : "ok"} ${(r.ms / 1000).toFixed(1)} s${r.recoveryMs !== null ? ` · recovered in ${(r.recoveryMs / 1000).toFixed(2)} s` : ""}`,
   );
   for (const v of r.violations) console.log(`       ✗ ${v}\n       replay: SEED=${seed} TRIAL=${i} npm run trials:lab`);
+  console.log(`       job: ${r.job.locationNote ?? "(no word on where)"}`);
   console.log(`       guest memory: ${r.memory}`);
 }
 const counts = new Map<string, number>();
