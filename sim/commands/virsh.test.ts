@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDemoWorld } from "../default-world";
-import { formatJob, table } from "./virsh";
+import { formatJob, table } from "./virsh-print";
 import { virshCommand } from "./virsh";
 import {
   parseDominfo,
