@@ -65,7 +65,7 @@ async function dominfo(runner: CommandRunner, dom: string) {
 export async function retireSource(ctx: Ends): Promise<string | null> {
   if (await jobActive(ctx.source, ctx.domain)) return null;
   const state = await stateOf(ctx.source, ctx.domain);
-  if (!state || !/^paused \((migrating|migration|post-migration)\)/.test(state)) return null;
+  if (!state || !/^paused \((migrating|migration)\)/.test(state)) return null;
   const [was, now] = await Promise.all([dominfo(ctx.source, ctx.domain), dominfo(ctx.target, ctx.domain)]);
   if (!was || !now || was.uuid !== now.uuid) return null;
   const stale = `libvirt had left the guest paused on ${ctx.sourceName} after it arrived on ${ctx.targetName} (the migration's last step on the source never came)`;
