@@ -7,7 +7,6 @@ import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import type { Db } from "../db/client";
 import { closeTestDatabase, openTestDatabase } from "../db/testing";
-import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobSummary } from "./types";
 import { summaryOf } from "./store";
 import { startTestCluster } from "../../sim/testing";
@@ -26,22 +25,6 @@ const id = (name: string) => `id-${name}`;
 const REFUSAL =
   "kvmA runs its guests by software emulation (QEMU without KVM), where a bandwidth-limited migration delivered guests with corrupted memory in Ferry's lab. Migrate without a bandwidth limit; a maximum downtime still applies.";
 
-function record(name: string): HostRecord {
-  const h = sim.info(name);
-  return {
-    id: id(name),
-    name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    authMethod: "key",
-    keyPath: h.keyPath,
-    fingerprint: h.fingerprint,
-    toolstack: h.toolstack,
-    imageDir: "/xen-saved-images",
-  };
-}
-
 beforeAll(async () => {
   const world = createDemoWorld();
   for (const h of ["kvmA", "kvmB"]) world.host(h).virtFlag = null;
@@ -49,7 +32,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-emulated-"));
   db = await openTestDatabase(dir);
   inventory = new Inventory(new SshPool());
-  for (const n of ["kvmA", "kvmB"]) inventory.upsert(record(n));
+  for (const n of ["kvmA", "kvmB"]) inventory.upsert(sim.record(n));
   await inventory.refreshAll();
   engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
 });

@@ -7,7 +7,6 @@ import { Inventory } from "../inventory/inventory";
 import { SshPool } from "../ssh/pool";
 import type { Db } from "../db/client";
 import { closeTestDatabase, openTestDatabase } from "../db/testing";
-import type { HostRecord } from "../inventory/types";
 import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
 import { convergenceOf, roundsOf } from "./rounds";
 import { summaryOf } from "./store";
@@ -26,29 +25,13 @@ let engine: JobEngine;
 const id = (name: string) => `id-${name}`;
 const HOSTS = ["hostB", "hostC", "kvmA", "kvmB"];
 
-function record(name: string): HostRecord {
-  const h = sim.info(name);
-  return {
-    id: id(name),
-    name,
-    address: h.address,
-    port: h.port,
-    user: h.user,
-    authMethod: "key",
-    keyPath: h.keyPath,
-    fingerprint: h.fingerprint,
-    toolstack: h.toolstack,
-    imageDir: "/xen-saved-images",
-  };
-}
-
 beforeAll(async () => {
   sim = await startTestCluster(createDemoWorld());
   sim.world.timeScale = 10;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-virsh-"));
   db = await openTestDatabase(dir);
   inventory = new Inventory(new SshPool());
-  for (const n of HOSTS) inventory.upsert(record(n));
+  for (const n of HOSTS) inventory.upsert(sim.record(n));
   await inventory.refreshAll();
   engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
 });
