@@ -7,6 +7,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** the job a refusal names (another job already working on the domain) */
+    readonly jobId?: string,
   ) {
     super(message);
   }
@@ -27,7 +29,7 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
     if (res.status === 401 && !url.startsWith("/api/auth/") && !url.startsWith("/api/setup")) {
       window.location.href = `/login?next=${encodeURIComponent(window.location.pathname)}&reason=${code}`;
     }
-    throw new ApiError(code, json?.error?.message ?? `The server answered ${res.status}.`);
+    throw new ApiError(code, json?.error?.message ?? `The server answered ${res.status}.`, json?.error?.jobId);
   }
   return json as T;
 }

@@ -13,6 +13,7 @@ export function Modal({
   width = "max-w-lg",
   data,
   returnFocus,
+  holdFocus = false,
   children,
 }: {
   title: ReactNode;
@@ -21,6 +22,8 @@ export function Modal({
   width?: string;
   /** where focus goes when it closes, when not where it was before it opened (a dialog opened by a drop) */
   returnFocus?: () => HTMLElement | null;
+  /** focus the dialog itself when it opens, not its first control (the dialog moves it once its answer is in) */
+  holdFocus?: boolean;
   /** data-* attributes for the dialog element */
   data?: Record<`data-${string}`, string | boolean | undefined>;
   children: ReactNode;
@@ -38,6 +41,11 @@ export function Modal({
           className={`fixed top-1/2 left-1/2 z-50 max-h-[calc(100vh-2rem)] w-[calc(100vw-2rem)] ${width} -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl`}
           data-testid={testId}
           aria-describedby={undefined}
+          onOpenAutoFocus={(e) => {
+            if (!holdFocus) return;
+            e.preventDefault();
+            (e.currentTarget as HTMLElement | null)?.focus();
+          }}
           onCloseAutoFocus={(e) => {
             const el = returnFocus?.();
             if (el) {

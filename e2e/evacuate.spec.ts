@@ -77,6 +77,28 @@ test("evacuate hostB from the UI: the plan first, then the board; hostB refuses 
   await row.getByTestId("setting-priority").fill("90");
   await row.getByTestId("setting-save").click();
   await expect(page.getByTestId("placement-message")).toHaveText("Saved debian_etch_domU.");
+  // an emptied priority is the default one (as the help says), not 0
+  const other = page.getByTestId("setting-ubuntu_fuwa_nfs_domU");
+  await expect(other.getByTestId("setting-priority")).toHaveAttribute("placeholder", "50");
+  await other.getByTestId("setting-priority").fill("");
+  await other.getByTestId("setting-save").click();
+  await expect(page.getByTestId("placement-message")).toHaveText("Saved ubuntu_fuwa_nfs_domU.");
+  await page.reload();
+  await expect(page.getByTestId("maintenance-page")).toHaveAttribute("data-ready", "1");
+  await expect(other.getByTestId("setting-priority")).toHaveValue("50");
+
+  // a cap that is not a number of moves is said beside it as it is typed; no plan is made with it
+  for (const [typed, problem] of [
+    ["abc", "The cap is a number of moves at once."],
+    ["0", "The cap is at least 1 move at a time."],
+    ["-1", "The cap is at least 1 move at a time."],
+  ]) {
+    await page.getByTestId("plan-cap").fill(typed);
+    await expect(page.getByTestId("plan-cap-problem")).toHaveText(problem);
+    await expect(page.getByTestId("plan-evacuate")).toBeDisabled();
+  }
+  await page.getByTestId("plan-cap").fill("");
+  await expect(page.getByTestId("plan-cap-problem")).toHaveCount(0);
 
   await page.getByTestId("plan-evacuate").click();
   const plan = page.getByTestId("plan");

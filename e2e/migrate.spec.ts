@@ -148,6 +148,12 @@ test("the jobs API refuses an unknown domain or host with a 4xx and a message, a
   });
   expect(hostile.status()).toBe(400);
   expect((await hostile.json()).error.message).toContain("A domain name uses letters, digits");
+  // a target that is the source: refused, not a failed job that History would count
+  const same = await api.post("/api/jobs", {
+    data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: b },
+  });
+  expect(same.status()).toBe(400);
+  expect((await same.json()).error.message).toBe("debian_etch_domU already runs on hostB.");
   expect((await (await api.get("/api/jobs")).json()).jobs.length).toBe(before);
   await api.dispose();
 });
@@ -172,6 +178,57 @@ test("cancel mid-pre-copy: the domain is still on hostB", async ({ page }) => {
   await expect(cluster.domain("hostB", "debian_etch_domU")).toBeVisible();
 });
 
+test("two tabs, one domain: the later Migrate is refused with the earlier job linked, and its checks say so", async ({
+  page,
+}) => {
+  const { apiAs } = await import("./auth");
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  const { drop } = await drag(page, cluster.domain("hostB", "debian_etch_domU"), cluster.host("hostC"));
+  await drop();
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("check-no-other-job")).toHaveAttribute("data-status", "ok");
+  // the other tab starts the same move first
+  const api = await apiAs("operator");
+  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
+  const [b, c] = ["hostB", "hostC"].map((n) => hosts.find((h) => h.name === n)!.id);
+  const first = (
+    await (
+      await api.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: c } })
+    ).json()
+  ).job;
+  await dialog.getByTestId("migrate-start").click();
+  await expect(dialog.getByTestId("migrate-error")).toContainText(
+    "live migration of debian_etch_domU (hostB → hostC) is still working on it",
+  );
+  await expect(dialog.getByTestId("migrate-error-job")).toHaveAttribute("href", `/jobs/${first.id}`);
+  // the checks were asked again: they name the job too, and Migrate waits
+  await expect(dialog.getByTestId("check-no-other-job")).toHaveAttribute("data-status", "fail");
+  await expect(dialog.getByTestId("check-no-other-job-job")).toHaveAttribute("href", `/jobs/${first.id}`);
+  await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
+  await api.post(`/api/jobs/${first.id}/cancel`);
+  await expect
+    .poll(async () => (await (await api.get(`/api/jobs/${first.id}`)).json()).job.status, { timeout: 30_000 })
+    .toMatch(/cancelled|succeeded/);
+  await api.dispose();
+  await dialog.getByTestId("migrate-close").click();
+  // put it back where the next tests expect it, if the cancel came too late
+  if ((await where("debian_etch_domU"))[0] !== "hostB") {
+    const back = await apiAs("operator");
+    const job = (
+      await (
+        await back.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: c, targetId: b } })
+      ).json()
+    ).job;
+    await expect
+      .poll(async () => (await (await back.get(`/api/jobs/${job.id}`)).json()).job.status, { timeout: 30_000 })
+      .toBe("succeeded");
+    await back.dispose();
+  }
+  expect(await where("debian_etch_domU")).toEqual(["hostB"]);
+});
+
 test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Space drops it and the dialog opens", async ({
   page,
 }) => {
@@ -188,6 +245,8 @@ test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Spac
   await page.keyboard.press("Space");
   const dialog = page.getByTestId("migrate-dialog");
   await expect(dialog).toContainText("hostB → hostC");
+  // once the checks are in, focus is on Migrate — not on the move that stops the guest
+  await expect(dialog.getByTestId("migrate-start")).toBeFocused();
   // the dialog takes focus, keeps Tab inside, closes on Escape and gives focus back to the card
   const focusInDialog = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid="migrate-dialog"]'));
   await expect.poll(focusInDialog).toBe(true);

@@ -15,12 +15,12 @@ export interface PlacementSettings {
 export const setMaintenance = (hostId: string, on: boolean) =>
   api<{ host: HostView }>("POST", `/api/hosts/${hostId}/maintenance`, { on });
 export const planFor = (hostId: string, kind: "evacuate" | "return", cap?: number) =>
-  api<{ plan: Plan }>("POST", "/api/evacuations/plan", { hostId, kind, ...(cap ? { cap } : {}) });
+  api<{ plan: Plan }>("POST", "/api/evacuations/plan", { hostId, kind, ...(cap !== undefined ? { cap } : {}) });
 export const runPlan = (hostId: string, kind: "evacuate" | "return", plan: Plan, cap?: number) =>
   api<{ evacuation: EvacuationView }>("POST", "/api/evacuations", {
     hostId,
     kind,
-    ...(cap ? { cap } : {}),
+    ...(cap !== undefined ? { cap } : {}),
     expect: plan.moves.map((m) => ({ domain: m.domain, target: m.target })),
   });
 export const listEvacuations = (hostId: string) =>

@@ -1,4 +1,5 @@
 "use client";
+import { capSchema } from "@/lib/evacuate/schema";
 import { useCallback, useEffect, useState } from "react";
 import type { Plan } from "@/lib/evacuate/plan";
 import type { EvacuationView, MoveStateName } from "@/lib/evacuate/service";
@@ -52,7 +53,10 @@ export function EvacuationPage({
   const latest = evacuations[0] ?? null;
   const active = latest && (latest.status === "running" || latest.status === "stopping") ? latest : null;
 
-  const capNumber = cap.trim() ? Number(cap) : undefined;
+  // the cap is checked as it is typed: a plan is never made with a cap other than the one on screen
+  const capParsed = cap.trim() ? capSchema.safeParse(Number(cap)) : null;
+  const capProblem = capParsed && !capParsed.success ? (capParsed.error.issues[0]?.message ?? null) : null;
+  const capNumber = capParsed?.success ? capParsed.data : undefined;
   const makePlan = useCallback(
     async (k: "evacuate" | "return") => {
       setError(null);
@@ -174,12 +178,19 @@ export function EvacuationPage({
                 value={cap}
                 onChange={(e) => setCap(e.target.value)}
                 data-testid="plan-cap"
+                aria-invalid={capProblem ? true : undefined}
+                aria-describedby={capProblem ? "plan-cap-problem" : undefined}
               />
+              {capProblem && (
+                <span id="plan-cap-problem" className="mt-0.5 block text-red-700" data-testid="plan-cap-problem">
+                  {capProblem}
+                </span>
+              )}
             </label>
             <button
               type="button"
               onClick={() => makePlan("evacuate")}
-              disabled={planning}
+              disabled={planning || capProblem !== null}
               className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
               data-testid="plan-evacuate"
             >
@@ -193,7 +204,7 @@ export function EvacuationPage({
               <button
                 type="button"
                 onClick={() => makePlan("return")}
-                disabled={planning}
+                disabled={planning || capProblem !== null}
                 className="rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40"
                 data-testid="plan-return"
               >

@@ -48,6 +48,7 @@ export function PlacementEditor({
                   key={d}
                   domain={d}
                   priority={of(d)?.priority ?? settings.defaults.priority}
+                  defaultPriority={settings.defaults.priority}
                   maxDowntimeMs={of(d)?.maxDowntimeMs ?? null}
                   canAct={canAct}
                   onSave={(p, m) => act(saveDomainSetting(d, p, m), `Saved ${d}.`)}
@@ -141,12 +142,15 @@ export function PlacementEditor({
 function DomainRow({
   domain,
   priority,
+  defaultPriority,
   maxDowntimeMs,
   canAct,
   onSave,
 }: {
   domain: string;
   priority: number;
+  /** what an emptied priority field means */
+  defaultPriority: number;
   maxDowntimeMs: number | null;
   canAct: boolean;
   onSave(priority: number, maxDowntimeMs: number | null): void;
@@ -161,6 +165,7 @@ function DomainRow({
           aria-label={`Priority of ${domain}`}
           className="w-14 rounded border border-slate-300 px-1 py-0.5"
           inputMode="numeric"
+          placeholder={String(defaultPriority)}
           value={p}
           disabled={!canAct}
           onChange={(e) => setP(e.target.value)}
@@ -184,7 +189,8 @@ function DomainRow({
           <button
             type="button"
             className="rounded border border-slate-300 px-2 py-0.5 text-xs"
-            onClick={() => onSave(Number(p), m.trim() ? Number(m) : null)}
+            // an empty priority is the default one, as an empty maximum downtime is
+            onClick={() => onSave(p.trim() ? Number(p) : defaultPriority, m.trim() ? Number(m) : null)}
             data-testid="setting-save"
           >
             Save

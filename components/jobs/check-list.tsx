@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Check } from "@/lib/checks/migration";
 
 const icon = { ok: "✓", warn: "!", fail: "✗" } as const;
@@ -14,6 +15,14 @@ export function CheckList({ checks, idPrefix, testId }: { checks: Check[]; idPre
           </span>
           <span>
             <span className="font-medium">{c.label}.</span> <span className="text-slate-600">{c.reason}</span>
+            {c.jobId && (
+              <>
+                {" "}
+                <Link href={`/jobs/${c.jobId}`} className="text-sky-800 underline" data-testid={`${idPrefix}-${c.id}-job`}>
+                  Open that job
+                </Link>
+              </>
+            )}
           </span>
         </li>
       ))}

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { api } from "../api";
-import { TimeAgo } from "../time";
+import { LocalTime, TimeAgo } from "../time";
 import { createTokenSchema } from "@/lib/auth/schema";
 import { describeIssues } from "@/lib/hosts/schema";
 import type { Role } from "@/lib/auth/roles";
@@ -88,8 +88,14 @@ export function TokensManager({
           >
             <span>
               <b>{t.name}</b> for {t.username} · {t.role}{" "}
+              {t.hint && (
+                <code className="rounded bg-slate-100 px-1 text-xs" data-testid="token-hint">
+                  {t.hint}…
+                </code>
+              )}{" "}
               <span className="text-xs text-slate-500">
-                made by {t.createdBy}, last used <TimeAgo iso={t.lastUsedAt} />
+                made by {t.createdBy} <LocalTime iso={t.createdAt} testId="token-created" />, last used{" "}
+                <TimeAgo iso={t.lastUsedAt} />
               </span>
             </span>
             <button

@@ -33,6 +33,12 @@ describe("API tokens", () => {
     const row = await db.apiToken.findUniqueOrThrow({ where: { id: view.id } });
     expect(row.tokenHash).not.toContain(token.slice(6));
     expect(JSON.stringify(await tokens.list())).not.toContain(token);
+    // the list tells tokens apart by their first characters; one user's names are unique
+    expect(view.hint).toBe(token.slice(0, 10));
+    await expect(tokens.create({ userId: op.id, name: "nightly", role: "viewer" }, "alice")).rejects.toThrow(
+      "robot already has a token named nightly: give this one another name, or revoke that one first.",
+    );
+    expect((await tokens.list()).filter((t) => t.name === "nightly")).toHaveLength(1);
     const s = await tokens.session(`Bearer ${token}`);
     expect(s).toMatchObject({ user: { username: "robot", role: "operator" }, tokenName: "nightly" });
     // the user moved down takes the token down with them

@@ -12,12 +12,16 @@ import type { SessionInfo } from "./service";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 export const TOKEN_PREFIX = "ferry_";
+/** how much of a token lists show: the prefix and 4 of its 43 random characters */
+const HINT_LENGTH = TOKEN_PREFIX.length + 4;
 
 export interface TokenView {
   id: string;
   userId: string;
   username: string;
   name: string;
+  /** the token's first characters, "ferry_AbCd" (empty for tokens made before hints were kept) */
+  hint: string;
   role: Role;
   createdBy: string;
   createdAt: string;
@@ -37,9 +41,22 @@ export class ApiTokens {
         "invalid_input",
         `A token of ${user.username} acts as ${userRole} at most (their role); ${input.role} is higher.`,
       );
+    // one user's tokens are told apart by name (the audit log names the token that acted)
+    if (await this.db.apiToken.findFirst({ where: { userId: user.id, name: input.name } }))
+      throw new AppError(
+        "conflict",
+        `${user.username} already has a token named ${input.name}: give this one another name, or revoke that one first.`,
+      );
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
     const row = await this.db.apiToken.create({
-      data: { userId: user.id, name: input.name, role: input.role, tokenHash: sha256(token), createdBy },
+      data: {
+        userId: user.id,
+        name: input.name,
+        role: input.role,
+        tokenHash: sha256(token),
+        hint: token.slice(0, HINT_LENGTH),
+        createdBy,
+      },
       include: { user: true },
     });
     return { token, view: toView(row) };
@@ -83,6 +100,7 @@ function toView(row: {
   id: string;
   userId: string;
   name: string;
+  hint: string;
   role: string;
   createdBy: string;
   createdAt: Date;
@@ -94,6 +112,7 @@ function toView(row: {
     userId: row.userId,
     username: row.user.username,
     name: row.name,
+    hint: row.hint,
     role: isRole(row.role) ? row.role : "viewer",
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),

@@ -3,6 +3,7 @@ import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
 import { driverOf } from "../toolstacks";
+import { busySentence, type HoldingJob } from "../jobs/busy";
 import {
   memoryRoom,
   notInMaintenance,
@@ -22,6 +23,8 @@ export interface Check {
   label: string;
   status: CheckStatus;
   reason: string;
+  /** the job the check is about (another job already working on the domain): the list links to it */
+  jobId?: string;
 }
 
 export interface MigrationCheckInput {
@@ -31,7 +34,8 @@ export interface MigrationCheckInput {
   sourceRunner: CommandRunner;
   targetRunner: CommandRunner;
   /** an unfinished job on this domain, if any */
-  activeJobId: string | null;
+  /** the job already working on the domain, if any */
+  activeJob: HoldingJob | null;
 }
 
 /** The address the source will hand to `xl migrate`: the target's first global address, else its name. */
@@ -42,8 +46,8 @@ export function targetAddressOf(target: HostView): string {
 export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   const { domain, source, target } = i;
   const checks: Check[] = [];
-  const add = (id: string, label: string, status: CheckStatus, reason: string) =>
-    checks.push({ id, label, status, reason });
+  const add = (id: string, label: string, status: CheckStatus, reason: string, jobId?: string) =>
+    checks.push({ id, label, status, reason, ...(jobId ? { jobId } : {}) });
 
   const differs = otherMachine(domain.name, source, target);
   add("target-differs", "Another host", differs.status, differs.reason);
@@ -52,10 +56,9 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
   add(
     "no-other-job",
     "No other job on the domain",
-    i.activeJobId ? "fail" : "ok",
-    i.activeJobId
-      ? `Job ${i.activeJobId} is still working on ${domain.name}; wait for it or cancel it.`
-      : "Nothing else is moving this domain.",
+    i.activeJob ? "fail" : "ok",
+    i.activeJob ? busySentence(i.activeJob) : "Nothing else is moving this domain.",
+    i.activeJob?.id,
   );
   const movable = domain.state === "running" || domain.state === "idle";
   add(

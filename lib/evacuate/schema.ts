@@ -11,12 +11,13 @@ const hostId = z
 
 export const maintenanceSchema = z.object({ on: z.boolean({ error: "Say on: true or on: false." }) }).strict();
 
-const cap = z
+/** How many moves a plan may run at once, as the operator caps it (the page checks it as it is typed). */
+export const capSchema = z
   .number({ error: "The cap is a number of moves at once." })
   .int("The cap is a whole number of moves at once.")
   .min(1, "The cap is at least 1 move at a time.")
-  .max(16, "The cap is at most 16 moves at once.")
-  .optional();
+  .max(16, "The cap is at most 16 moves at once.");
+const cap = capSchema.optional();
 
 export const planRequestSchema = z
   .object({

@@ -78,6 +78,16 @@ export type ScanHostInput = z.infer<typeof scanHostSchema>;
 export type AddHostInput = z.infer<typeof addHostSchema>;
 
 /** One readable sentence from a zod error: the first problem of each field. */
+/** Each field's first problem, by the field's name (top-level key): for messages beside the fields. */
+export function fieldIssues(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "input");
+    out[field] ??= issue.message;
+  }
+  return out;
+}
+
 export function describeIssues(error: z.ZodError): string {
   const seen = new Set<string>();
   const parts: string[] = [];

@@ -82,6 +82,19 @@ describe("handler", () => {
     expect(records[0]).toMatchObject({ actor: "user-a", action: "host.add", outcome: "failed" });
   });
 
+  it("gives the browser a conflict's job id to link to, and nothing else of an error's detail", async () => {
+    const answer = async (detail: unknown) =>
+      (
+        await handler("POST /api/jobs", async () => {
+          throw new AppError("conflict", "Busy.", detail);
+        })(req("a", { csrf: "csrf-ok" }), {})
+      ).json();
+    expect(await answer({ jobId: "job1", stderr: "secret" })).toEqual({
+      error: { code: "conflict", message: "Busy.", jobId: "job1" },
+    });
+    expect(await answer({ stderr: "secret" })).toEqual({ error: { code: "conflict", message: "Busy." } });
+  });
+
   it("refuses anonymous (401), a viewer on an admin route (403), a missing CSRF token and a foreign Origin (403); audits each", async () => {
     let ran = 0;
     const h = handler("POST /api/hosts", async () => {

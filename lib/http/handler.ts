@@ -41,7 +41,12 @@ export function handler<C>(key: RouteKey, fn: (req: Request, ctx: C, call: Call)
       outcome = err.status === 401 || err.status === 403 || err.status === 429 ? "refused" : "failed";
       // an unexpected error's own text (a query, a stack) is for the log, never for the browser
       const message = err.code === "internal" ? INTERNAL_MESSAGE : err.message;
-      response = NextResponse.json({ error: { code: err.code, message } }, { status: err.status });
+      // of an error's detail only the job it names goes out (a conflict's holder, for a link): detail may hold stderr
+      const jobId = (err.detail as { jobId?: unknown } | undefined)?.jobId;
+      response = NextResponse.json(
+        { error: { code: err.code, message, ...(typeof jobId === "string" ? { jobId } : {}) } },
+        { status: err.status },
+      );
       call.audit.detail = { ...call.audit.detail, code: err.code, message };
     }
     // every use of an API token is audited, reads included

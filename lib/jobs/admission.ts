@@ -8,6 +8,8 @@ import { isInside } from "../toolstacks/names";
 import { forecastMigration } from "../forecast/inputs";
 import { otherMachine } from "../checks/rules";
 import type { Preflight } from "./preflight";
+import { busyError } from "./busy";
+import type { JobKind } from "./types";
 import type { JobRow } from "./kinds/context";
 
 // The job engine's admission (one room of lib/jobs/engine.ts): a request is refused with a sentence when it names
@@ -61,6 +63,9 @@ export class Admission {
 
   async migrate(req: MigrateRequest): Promise<JobRowData> {
     const { source, target, domain } = this.deps.preflight.resolve(req.domain, req.sourceId, req.targetId);
+    // a migration onto the machine it runs on is refused here, not made a failed job (History counts those)
+    const differs = otherMachine(domain.name, source, target);
+    if (differs.status === "fail") throw new AppError("invalid_input", differs.reason);
     const driver = driverOf(source.toolstack);
     if (
       req.options &&
@@ -176,8 +181,11 @@ export class Admission {
       });
     } catch (e) {
       if ((e as { code?: string }).code !== "P2002") throw e;
-      const held = await this.deps.db.domainLock.findUnique({ where: { domainName: data.domainName } });
-      throw new AppError("conflict", `Job ${held?.jobId ?? "(another)"} is already working on ${data.domainName}.`);
+      const held = await this.deps.db.domainLock.findUnique({
+        where: { domainName: data.domainName },
+        include: { job: true },
+      });
+      throw busyError(data.domainName, held?.job ? { ...held.job, kind: held.job.kind as JobKind } : null);
     }
   }
 }

@@ -197,9 +197,11 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("refuses a move whose checks fail, and runs nothing on the hosts", async () => {
     const since = Date.now();
-    const same = await finalOf((await migrate("debian_etch_domU", "hostB", "hostB")).id);
-    expect(same).toMatchObject({ status: "failed", errorCode: "check_failed" });
-    expect(same.errorMessage).toContain("already runs on hostB");
+    const jobsBefore = await db.job.count();
+    // a target that is the source is refused at once: no job (History would count a failed one)
+    const same = await migrate("debian_etch_domU", "hostB", "hostB").catch((e: AppError) => e);
+    expect(same).toMatchObject({ code: "invalid_input", message: "debian_etch_domU already runs on hostB." });
+    expect(await db.job.count()).toBe(jobsBefore);
     sim.world.host("hostC").totalMemoryMiB = 1200;
     const full = await finalOf((await migrate("debian_etch_domU", "hostB", "hostC")).id);
     sim.world.host("hostC").totalMemoryMiB = 16384;
@@ -211,7 +213,17 @@ describe("JobEngine: live migration over simulated xl", () => {
   it("refuses a second job on the same domain, and an unknown domain", async () => {
     sim.world.timeScale = 2;
     const first = await migrate("debian_etch_domU", "hostB", "hostC");
-    await expect(migrate("debian_etch_domU", "hostB", "hostA")).rejects.toMatchObject({ code: "conflict" });
+    // whose job, what it does, and its id to link to — not a bare id
+    await expect(migrate("debian_etch_domU", "hostB", "hostA")).rejects.toMatchObject({
+      code: "conflict",
+      message:
+        "test's live migration of debian_etch_domU (hostB → hostC) is still working on it: wait for it to end, or open it to cancel it.",
+      detail: { jobId: first.id },
+    });
+    const busy = (await engine.check("debian_etch_domU", id("hostB"), id("hostA"))).checks.find(
+      (c) => c.id === "no-other-job",
+    );
+    expect(busy).toMatchObject({ status: "fail", jobId: first.id });
     await expect(
       engine.submit({
         domain: "nope",
@@ -376,7 +388,7 @@ describe("JobEngine: live migration over simulated xl", () => {
                 domain: nfsGuest,
                 source: s,
                 target: t,
-                activeJobId: null,
+                activeJob: null,
                 sourceRunner: inventory.connection(s),
                 targetRunner: inventory.connection(t),
               });

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { busyError } from "./busy";
 import { AppError } from "../errors";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
@@ -119,7 +120,10 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       db,
       inventory,
       catalog: this.catalog,
-      activeJobOn: (d) => this.activeJobOn(d),
+      activeJobOn: (d) => {
+        const id = this.activeJobOn(d);
+        return id ? (this.live.get(id)?.summary ?? null) : null;
+      },
       extraChecks: opts.extraChecks ?? null,
       reconnectMs: this.reconnectMs,
       settlePollMs: this.settlePollMs,
@@ -165,7 +169,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   private refuseBusy(domain: string) {
     const busy = this.activeJobOn(domain);
-    if (busy) throw new AppError("conflict", `Job ${busy} is already working on ${domain}.`);
+    if (busy) throw busyError(domain, this.live.get(busy)?.summary ?? null);
   }
 
   /** The job's row (with its domain's lock), held in this process and queued. */

@@ -1,5 +1,7 @@
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AppError } from "../errors";
+import type { HoldingJob } from "./busy";
+import type { JobKind } from "./types";
 import type { Db } from "../db/client";
 import type { Inventory } from "../inventory/inventory";
 import { oneDomainNamed } from "../inventory/problems";
@@ -39,7 +41,7 @@ export interface PreflightDeps {
   inventory: Inventory;
   catalog: ImageCatalog;
   /** the job that works on a domain in this process, if any */
-  activeJobOn(domain: string): string | null;
+  activeJobOn(domain: string): HoldingJob | null;
   /** checks a caller adds to every live migration's (the placement rules); warnings, never the engine's own */
   extraChecks: ((domain: string, target: HostView) => Promise<Check[]>) | null;
   reconnectMs: number;
@@ -53,6 +55,14 @@ export class Preflight {
   private readonly limiter = new RateLimiterMemory({ points: CHECKS_PER_USER, duration: 10 });
 
   constructor(private readonly deps: PreflightDeps) {}
+
+  /** The job another instance runs on a domain (its lock's), if any. */
+  private async lockHolder(domainName: string): Promise<HoldingJob | null> {
+    const lock = await this.deps.db.domainLock
+      .findUnique({ where: { domainName }, include: { job: true } })
+      .catch(() => null);
+    return lock ? { ...lock.job, kind: lock.job.kind as JobKind } : null;
+  }
 
   /**
    * Checks a proposed migration now, without starting anything (the dialog's list, the drag preview). The same
@@ -90,10 +100,7 @@ export class Preflight {
       source,
       target,
       // this process's jobs, then the lock any instance's job holds on the domain
-      activeJobId:
-        this.deps.activeJobOn(domainName) ??
-        (await db.domainLock.findUnique({ where: { domainName } }).catch(() => null))?.jobId ??
-        null,
+      activeJob: this.deps.activeJobOn(domainName) ?? (await this.lockHolder(domainName)),
       sourceRunner: inventory.connection(source),
       targetRunner: inventory.connection(target),
     });
