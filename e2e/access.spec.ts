@@ -70,6 +70,10 @@ test("pages send the signed-out to the login page and show a refusal below the r
     await page.goto(p);
     await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(p).replace(/[/]/g, "\\/")}`));
   }
+  // the icon is there for the signed-out too (browsers ask for /favicon.ico on their own)
+  const icon = await page.request.get("/favicon.ico");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
   await loginAs(page, "operator");
   await page.goto("/users");
   await expect(page.getByTestId("forbidden")).toContainText("operator");

@@ -3,6 +3,7 @@ import { ClusterPage } from "./pages/cluster-page";
 import { loginAs } from "./auth";
 import { E2E } from "./env";
 import { drag } from "./drag";
+import { cancelAndPutBack, startMigration } from "./jobs-api";
 
 // Live migration in the browser: drag, see the checks, migrate, watch the phases and the downtime.
 
@@ -191,13 +192,7 @@ test("two tabs, one domain: the later Migrate is refused with the earlier job li
   await expect(dialog.getByTestId("check-no-other-job")).toHaveAttribute("data-status", "ok");
   // the other tab starts the same move first
   const api = await apiAs("operator");
-  const hosts = (await (await api.get("/api/hosts")).json()).hosts as { id: string; name: string }[];
-  const [b, c] = ["hostB", "hostC"].map((n) => hosts.find((h) => h.name === n)!.id);
-  const first = (
-    await (
-      await api.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: b, targetId: c } })
-    ).json()
-  ).job;
+  const first = await startMigration(api, "debian_etch_domU", "hostB", "hostC");
   await dialog.getByTestId("migrate-start").click();
   await expect(dialog.getByTestId("migrate-error")).toContainText(
     "live migration of debian_etch_domU (hostB → hostC) is still working on it",
@@ -207,26 +202,9 @@ test("two tabs, one domain: the later Migrate is refused with the earlier job li
   await expect(dialog.getByTestId("check-no-other-job")).toHaveAttribute("data-status", "fail");
   await expect(dialog.getByTestId("check-no-other-job-job")).toHaveAttribute("href", `/jobs/${first.id}`);
   await expect(dialog.getByTestId("migrate-start")).toBeDisabled();
-  await api.post(`/api/jobs/${first.id}/cancel`);
-  await expect
-    .poll(async () => (await (await api.get(`/api/jobs/${first.id}`)).json()).job.status, { timeout: 30_000 })
-    .toMatch(/cancelled|succeeded/);
-  await api.dispose();
   await dialog.getByTestId("migrate-close").click();
-  // put it back where the next tests expect it, if the cancel came too late
-  if ((await where("debian_etch_domU"))[0] !== "hostB") {
-    const back = await apiAs("operator");
-    const job = (
-      await (
-        await back.post("/api/jobs", { data: { kind: "migrate", domain: "debian_etch_domU", sourceId: c, targetId: b } })
-      ).json()
-    ).job;
-    await expect
-      .poll(async () => (await (await back.get(`/api/jobs/${job.id}`)).json()).job.status, { timeout: 30_000 })
-      .toBe("succeeded");
-    await back.dispose();
-  }
-  expect(await where("debian_etch_domU")).toEqual(["hostB"]);
+  await cancelAndPutBack(api, first.id, "debian_etch_domU", "hostB");
+  await api.dispose();
 });
 
 test("keyboard dragging: Space picks a domain up, arrows carry it to hostC, Space drops it and the dialog opens", async ({
@@ -286,8 +264,12 @@ test("a browser that reconnects catches up from its last seq; History exports CS
   await loginAs(page, "viewer", "/history");
   await page.goto("/history?sort=downtime&dir=asc");
   await expect(page.getByTestId("history-figures")).toContainText("Success rate");
-  await page.goto("/history?from=yesterday");
-  await expect(page.getByTestId("history-error")).toContainText("Dates are real days written like 2026-11-25");
+  await page.goto("/history?from=2026-02-31");
+  await expect(page.getByTestId("history-error")).toHaveText("From: Dates are real days written like 2026-11-25.");
+  // the refused filter shows what was typed, and no figures or "no jobs" of a query that did not run
+  await expect(page.getByTestId("history-from")).toHaveValue("2026-02-31");
+  await expect(page.getByTestId("history-figures")).toHaveCount(0);
+  await expect(page.getByTestId("history-empty")).toHaveCount(0);
 });
 
 test("the compact table moves a domain too: Move to… opens the same checks and dialog as a drop", async ({ page }) => {

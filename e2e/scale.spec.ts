@@ -112,7 +112,9 @@ test("two drops of the same domain on two instances at once start exactly one jo
   const refused = await answers.find((r) => r.status === 409)!.json();
   const started = await answers.find((r) => r.status === 200)!.json();
   // the refusal names the winner's job in words, and gives its id to link to
-  expect(refused.error.message).toMatch(/live migration of ubuntu_fuwa_nfs_domU \(hostB → hostC\) is still working on it/);
+  expect(refused.error.message).toMatch(
+    /live migration of ubuntu_fuwa_nfs_domU \(hostB → hostC\) is still working on it/,
+  );
   expect(refused.error.jobId).toBe(started.job.id);
   const end = await waitFinal(t.instances[1].url, started.job.id, 60_000);
   expect(end.job.status).toBe("succeeded");

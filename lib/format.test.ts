@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { count, countDomains } from "./format";
+import { article, count, countDomains, sentenceCase } from "./format";
 
 describe("cluster summary words", () => {
   it("counts a domain listed by both hosts of its migration once, and says 1 domain", () => {
@@ -23,5 +23,17 @@ describe("cluster summary words", () => {
     expect(count(1, "domain")).toBe("1 domain");
     expect(count(2, "domain")).toBe("2 domains");
     expect(count(0, "host")).toBe("0 hosts");
+  });
+});
+
+describe("words", () => {
+  it("says 1 pass and 3 passes, an xl image and a virsh image, and Move by save/restore", () => {
+    expect(count(1, "pass", "passes")).toBe("1 pass");
+    expect(count(3, "pass", "passes")).toBe("3 passes");
+    expect(count(1, "round")).toBe("1 round");
+    expect(article("xl (Xen)")).toBe("an xl (Xen)");
+    expect(article("xm (legacy Xen)")).toBe("an xm (legacy Xen)");
+    expect(article("virsh (KVM)")).toBe("a virsh (KVM)");
+    expect(sentenceCase("move by save/restore")).toBe("Move by save/restore");
   });
 });

@@ -38,9 +38,19 @@ export function timeAgo(iso: string | null, now = Date.now()): string {
   return `${Math.floor(s / 3600)} h ago`;
 }
 
-/** "1 domain", "2 domains", "0 hosts". */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+/** "1 domain", "2 domains", "0 hosts"; "1 pass", "3 passes" with the plural given. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** "a virsh (KVM) image", "an xl (Xen) image": the article as the word is said (x as "ex"). */
+export function article(word: string): string {
+  return /^[aeiox]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** "Move by save/restore": the first letter up, the rest as written (CSS capitalize would make "Move By Save"). */
+export function sentenceCase(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /**

@@ -47,6 +47,7 @@ export function needsBuild(root: string, inputs: readonly string[] = BUILD_INPUT
 
 if (process.argv[1]?.endsWith("build-if-changed.ts")) {
   if (process.env.FERRY_REBUILD === "1" || needsBuild(process.cwd())) {
-    execFileSync("npx", ["next", "build"], { stdio: "inherit" });
+    // Ferry sends nothing anywhere: Next's telemetry (and its notice in the demo's output) is off
+    execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   } else console.log("Ferry: the build is newer than every source file; not rebuilding (FERRY_REBUILD=1 forces it).");
 }

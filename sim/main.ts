@@ -24,8 +24,8 @@ writeClusterFile(path.join(stateDir, "cluster.json"), hosts, control.url);
 
 console.log(
   bigHosts
-    ? `Simulated Xen cluster: ${hosts.length} hosts`
-    : "Simulated Xen cluster (the guide's scenario) — reach each host with plain OpenSSH:",
+    ? `Simulated cluster: ${hosts.length} hosts`
+    : "Simulated cluster (the guide's Xen hosts, KVM and legacy xm beside them) — reach each host with plain OpenSSH:",
 );
 for (const h of hosts.slice(0, 10)) console.log(`  ${SimCluster.sshLine(h)}`);
 console.log(`  control: ${control.url} (tests stop/start hosts here)`);

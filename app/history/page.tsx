@@ -4,10 +4,10 @@ import Link from "next/link";
 import { domainHref } from "@/lib/domain-href";
 import { getServices } from "@/lib/runtime";
 import { requirePage } from "@/lib/auth/page";
-import { describeIssues } from "@/lib/hosts/schema";
+import { fieldIssues } from "@/lib/hosts/schema";
 import { jobFilterSchema, toJobFilter } from "@/lib/jobs/schema";
 import { listJobs } from "@/lib/jobs/store";
-import { durationMs, historyFigures } from "@/lib/jobs/history";
+import { bytesText, durationMs, historyFigures, routeText } from "@/lib/jobs/history";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
 import { jobStatuses, kindWords, type JobSummary } from "@/lib/jobs/types";
 import { forecastError } from "@/lib/forecast/model";
@@ -38,6 +38,13 @@ const columns = {
   outcome: { label: "Outcome", key: (j: JobSummary) => j.status },
 } as const;
 type Col = keyof typeof columns;
+const fieldNames: Record<string, string> = {
+  from: "From",
+  to: "To",
+  status: "Outcome",
+  host: "Host",
+  domain: "Domain",
+};
 
 // GET /history?host=&domain=&status=&from=&to=&sort=&dir= – every job, filtered and sorted, with figures and CSV
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
@@ -46,6 +53,8 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const parsed = jobFilterSchema.safeParse(raw);
   const sort: Col = (raw.sort && raw.sort in columns ? raw.sort : "created") as Col;
   const dir = raw.dir === "asc" ? "asc" : "desc";
+  // a refused field shows what was typed (a date input cannot show 2026-02-31) and is named in the alert
+  const bad = parsed.success ? {} : fieldIssues(parsed.error);
   const jobs = parsed.success ? await listJobs(getServices().db, toJobFilter(parsed.data), 2000) : [];
   const key = columns[sort].key;
   jobs.sort((a, b) => {
@@ -66,16 +75,24 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
       <p className="mb-4 text-sm text-slate-600">
         Every job: who moved what where, how long it took, and how long the domain stood still.
       </p>
-      <div className="mb-4 grid gap-3 sm:grid-cols-4" data-testid="history-figures">
-        <Fig label="Jobs" value={String(f.count)} />
-        <Fig
-          label="Success rate"
-          value={f.successRate === null ? "—" : `${Math.round(f.successRate * 100)} %`}
-          sub={`${f.finished} finished`}
-        />
-        <Fig label="Median downtime" value={formatMs(f.medianDowntimeMs)} />
-        <Fig label="p95 downtime" value={formatMs(f.p95DowntimeMs)} />
-      </div>
+      {parsed.success && (
+        <div className="mb-4 grid grid-cols-2 gap-3 sm:grid-cols-5" data-testid="history-figures">
+          <Fig label="Jobs" value={String(f.count)} />
+          <Fig
+            label="Success rate"
+            value={f.successRate === null ? "—" : `${Math.round(f.successRate * 100)} %`}
+            sub={`${f.finished} finished`}
+          />
+          <Fig label="Median downtime" value={formatMs(f.medianDowntimeMs)} sub="live migrations" />
+          <Fig label="p95 downtime" value={formatMs(f.p95DowntimeMs)} sub="live migrations" />
+          <Fig
+            label="Median outage"
+            value={formatMs(f.medianMoveOutageMs)}
+            sub="moves by save/restore"
+            testId="history-move-outage"
+          />
+        </div>
+      )}
       <form
         className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3"
         data-testid="history-filter"
@@ -108,12 +125,26 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
         <label className="text-xs text-slate-600">
           From
           <br />
-          <input type="date" name="from" defaultValue={raw.from ?? ""} className={input} />
+          <input
+            type={bad.from ? "text" : "date"}
+            name="from"
+            defaultValue={raw.from ?? ""}
+            className={input}
+            aria-invalid={bad.from ? true : undefined}
+            data-testid="history-from"
+          />
         </label>
         <label className="text-xs text-slate-600">
           To
           <br />
-          <input type="date" name="to" defaultValue={raw.to ?? ""} className={input} />
+          <input
+            type={bad.to ? "text" : "date"}
+            name="to"
+            defaultValue={raw.to ?? ""}
+            className={input}
+            aria-invalid={bad.to ? true : undefined}
+            data-testid="history-to"
+          />
         </label>
         <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white">
           Filter
@@ -136,10 +167,12 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
           data-testid="history-error"
         >
-          {describeIssues(parsed.error)}
+          {Object.entries(bad)
+            .map(([field, problem]) => `${fieldNames[field] ?? field}: ${problem}`)
+            .join(" ")}
         </p>
       )}
-      {jobs.length === 0 ? (
+      {!parsed.success ? null : jobs.length === 0 ? (
         <p
           className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
           data-testid="history-empty"
@@ -191,15 +224,13 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       {j.domainName}
                     </Link>
                   </td>
-                  <td className="px-3 py-1.5">
-                    {j.sourceName} → {j.targetName}
-                  </td>
+                  <td className="px-3 py-1.5">{routeText(j)}</td>
                   <td className="px-3 py-1.5">{j.createdBy}</td>
                   <td className="px-3 py-1.5">{formatMs(durationMs(j))}</td>
                   <td className="px-3 py-1.5">
                     {j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}
                   </td>
-                  <td className="px-3 py-1.5">{formatBytes(j.bytesSent)}</td>
+                  <td className="px-3 py-1.5">{bytesText(j, formatBytes)}</td>
                   <td className="px-3 py-1.5" data-testid="history-outcome">
                     {j.status}
                   </td>
@@ -217,9 +248,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   );
 }
 
-function Fig({ label, value, sub }: { label: string; value: string; sub?: string }) {
+function Fig({ label, value, sub, testId }: { label: string; value: string; sub?: string; testId?: string }) {
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3">
+    <div className="rounded-lg border border-slate-200 bg-white p-3" data-testid={testId}>
       <p className="text-xs text-slate-500">{label}</p>
       <p className="text-xl font-semibold">{value}</p>
       {sub && <p className="text-xs text-slate-500">{sub}</p>}

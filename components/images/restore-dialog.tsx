@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Modal } from "../modal";
+import { article, sentenceCase } from "@/lib/format";
 import { checkRestore, restoreImage } from "../jobs/api";
 import type { ImageView } from "@/lib/images/catalog";
 import type { Check } from "@/lib/checks/migration";
@@ -52,7 +53,7 @@ export function RestoreDialog({
       </p>
       {image.formatLabel && (
         <p className="text-xs text-slate-500" data-testid="restore-format">
-          A {image.formatLabel} image: only hosts of that toolstack are offered.
+          {sentenceCase(article(image.formatLabel))} image: only hosts of that toolstack are offered.
         </p>
       )}
       <label className="mt-3 block text-sm">

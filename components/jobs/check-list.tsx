@@ -18,7 +18,11 @@ export function CheckList({ checks, idPrefix, testId }: { checks: Check[]; idPre
             {c.jobId && (
               <>
                 {" "}
-                <Link href={`/jobs/${c.jobId}`} className="text-sky-800 underline" data-testid={`${idPrefix}-${c.id}-job`}>
+                <Link
+                  href={`/jobs/${c.jobId}`}
+                  className="text-sky-800 underline"
+                  data-testid={`${idPrefix}-${c.id}-job`}
+                >
                   Open that job
                 </Link>
               </>

@@ -24,8 +24,8 @@ export function ForecastBox({ f }: { f: ForecastWithInputs }) {
     >
       <p>
         <b>Forecast:</b> about <b data-testid="forecast-total">{secs(f.totalMs)}</b>, downtime about{" "}
-        <b data-testid="forecast-downtime">{secs(f.downtimeMs)}</b>, {f.rounds} {f.rounds === 1 ? "round" : "rounds"}{" "}
-        — <b>{verdictWords[f.verdict]}</b>. {f.reason}
+        <b data-testid="forecast-downtime">{secs(f.downtimeMs)}</b>, {f.rounds} {f.rounds === 1 ? "round" : "rounds"} —{" "}
+        <b>{verdictWords[f.verdict]}</b>. {f.reason}
       </p>
       {f.band && f.band.totalMs > f.totalMs * 1.05 && (
         <p className="mt-1 text-xs" data-testid="forecast-band">

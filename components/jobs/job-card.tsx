@@ -28,16 +28,21 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-/** Live for as long as the job runs: a ticking clock without a server round trip. */
+/**
+ * Live for as long as the job runs: a ticking clock without a server round trip. A running job's clock starts
+ * after hydration: the server's "now" is not the browser's, and markup that differs is React's error #418.
+ */
 export function useElapsed(startedAt: string | null, finishedAt: string | null): number | null {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
     if (!startedAt || finishedAt) return;
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(t);
   }, [startedAt, finishedAt]);
   if (!startedAt) return null;
-  return Math.max(0, (finishedAt ? Date.parse(finishedAt) : now) - Date.parse(startedAt));
+  if (finishedAt) return Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt));
+  return now === null ? null : Math.max(0, now - Date.parse(startedAt));
 }
 
 /** "about 12 s left" while a job runs, from its forecast and its progress (lib/jobs/remaining.ts). */

@@ -19,6 +19,7 @@ import {
   type JobSummary,
 } from "@/lib/jobs/types";
 import { formatMs } from "@/lib/format-bytes";
+import { sentenceCase } from "@/lib/format";
 import { figuresOf } from "@/lib/jobs/figures";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
@@ -44,7 +45,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
             / job {s.id}
           </p>
           <h1 className="text-2xl font-semibold">
-            <span className="capitalize">{kindWords[s.kind]}</span> of{" "}
+            {sentenceCase(kindWords[s.kind])} of{" "}
             <Link href={domainHref({ name: s.domainName, uuid: s.domainUuid })} className="text-sky-800 underline">
               {s.domainName}
             </Link>

@@ -6,6 +6,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, T
 import type { JobView } from "@/lib/jobs/types";
 import { convergenceOf, roundsOf } from "@/lib/jobs/rounds";
 import { formatBytes, formatMs } from "@/lib/format-bytes";
+import { count } from "@/lib/format";
 import { cancelJob, tuneJob } from "./api";
 import { suggestMaxDowntimeMs } from "@/lib/forecast/model";
 import { stallPolicyOf, type StallPolicy } from "@/lib/jobs/stall";
@@ -99,7 +100,7 @@ export function RoundsView({
           data-testid="rounds-empty"
         >
           {final
-            ? `The migration finished in ${total} rounds before a poll (every 500 ms) caught one.`
+            ? `The migration finished in ${count(total, "round")} before a poll (every 500 ms) caught one.`
             : source
               ? "Rounds appear as xend writes them to its log (at the end of each round)."
               : "Rounds appear as libvirt reports them (every 500 ms)."}

@@ -74,7 +74,7 @@ export function SaveDialog({
               <option key={d} value={d}>
                 {d}
                 {a?.shared ? " (shared)" : ""}
-                {bad ? " — refused, see below" : ""}
+                {bad ? " — refused (choose it to read why)" : ""}
               </option>
             );
           })}

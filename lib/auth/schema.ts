@@ -16,7 +16,10 @@ export const newPasswordSchema = z
   .min(12, "A password has at least 12 characters.")
   .max(256, "A password has at most 256 characters.")
   // twelve spaces, or one key held down, is as good as none
-  .refine((p) => new Set(p.replace(/\s/g, "")).size >= 4, "A password has at least 4 different characters besides spaces.");
+  .refine(
+    (p) => new Set(p.replace(/\s/g, "")).size >= 4,
+    "A password has at least 4 different characters besides spaces.",
+  );
 
 export const roleSchema = z.enum(roles, { error: "The role is viewer, operator or admin." });
 

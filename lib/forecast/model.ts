@@ -2,6 +2,8 @@
 // round 0 sends all memory, each later round what the guest dirtied meanwhile (capped by its writable
 // working set), until the policy stops; then one paused round — the downtime — and the handshake.
 
+import { count } from "../format";
+
 export const PAGE = 4096;
 
 export interface ForecastInput {
@@ -108,14 +110,14 @@ export function forecastXen(
         ? "converges-with-help"
         : "will-not-converge";
   const dirty = `${(toSend / 1048576).toFixed(toSend < 10 * 1048576 ? 1 : 0)} MiB`;
-  const stops = `Xen stops after ${perRound.length} live rounds`;
+  const stops = `Xen stops after ${count(perRound.length, "live round")}`;
   const reason = !forced
-    ? `The dirty pages fall below 50 after ${perRound.length} rounds.`
+    ? `The dirty pages fall below 50 after ${count(perRound.length, "round")}.`
     : verdict === "converges"
       ? `${stops} with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, within the ${maxDowntimeMs} ms maximum.`
       : verdict === "converges-with-help"
         ? `${stops} with ${dirty} still dirty: about ${secs(downtimeMs)} of downtime, over the ${maxDowntimeMs} ms maximum. Less guest activity during the move would help.`
-        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after ${perRound.length} rounds ${dirty} are still dirty, so it would stand still for about ${secs(downtimeMs)}. Move it when it is quieter, or save/restore it.`;
+        : `The guest dirties ${(ratio * 100).toFixed(0)} % of the link's speed: after ${count(perRound.length, "round")} ${dirty} are still dirty, so it would stand still for about ${secs(downtimeMs)}. Move it when it is quieter, or save/restore it.`;
   return { rounds: perRound.length + 1, totalMs, downtimeMs, bytes, verdict, reason, perRound, maxDowntimeMs };
 }
 
@@ -176,7 +178,7 @@ export function forecastQemu(i: QemuForecastInput): Forecast {
     return {
       ...f,
       verdict: "converges",
-      reason: `After ${plain.perRound.length} passes ${mib(plain.toSend)} remain, which QEMU can send within the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.${over}`,
+      reason: `After ${count(plain.perRound.length, "pass", "passes")} ${mib(plain.toSend)} remain, which QEMU can send within the ${i.maxDowntimeMs} ms maximum downtime${i.autoConverge && plain.throttle ? ` (with the guest throttled to ${Math.round((1 - plain.throttle) * 100)} %)` : ""}.${over}`,
     };
   }
   // not alone: would auto-converge (throttling the guest) or a higher maximum downtime (the steady state's) do it?

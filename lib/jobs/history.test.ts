@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historyFigures, jobsToCsv, percentile } from "./history";
+import { bytesText, historyFigures, jobsToCsv, percentile, routeText } from "./history";
 import type { JobSummary } from "./types";
 
 const job = (over: Partial<JobSummary>): JobSummary => ({
@@ -42,8 +42,20 @@ describe("history", () => {
       successRate: 5 / 6,
       medianDowntimeMs: 30,
       p95DowntimeMs: 1000,
+      medianMoveOutageMs: null,
     });
     expect(percentile([], 50)).toBeNull();
+  });
+
+  it("keeps a move's outage out of the downtime figures, and says a save's host and a copy that did not happen", () => {
+    const jobs = [job({ downtimeMs: 40 }), job({ downtimeMs: 60 }), job({ kind: "move", downtimeMs: 3300 })];
+    expect(historyFigures(jobs)).toMatchObject({ medianDowntimeMs: 40, p95DowntimeMs: 60, medianMoveOutageMs: 3300 });
+    expect(routeText(job({ kind: "save", targetName: null }))).toBe("on hostB");
+    expect(routeText(job({ kind: "restore" }))).toBe("hostB → hostC");
+    const f = (n: number) => `${n} B`;
+    expect(bytesText(job({ kind: "restore", bytesSent: 0 }), f)).toBe("no copy");
+    expect(bytesText(job({ kind: "save", bytesSent: 0 }), f)).toBe("0 B");
+    expect(bytesText(job({ kind: "move", bytesSent: 300 }), f)).toBe("300 B");
   });
 
   it("writes CSV with quoting and no spreadsheet formulas", () => {

@@ -5,6 +5,7 @@ import type { ImageView } from "../../images/catalog";
 import { freshnessCheck, imageHistory } from "../../images/history";
 import { hostArgv as argv, parseSha256 } from "../../toolstacks/linux/host-commands";
 import { driverOf } from "../../toolstacks";
+import { article, sentenceCase } from "../../format";
 
 import type { RunContext } from "./context";
 
@@ -68,7 +69,7 @@ export async function restoreChecks(
         ? ok(
             "format",
             "Image made by the target's toolstack",
-            `A ${format} save image; ${target.name} uses ${target.toolstack}.`,
+            `${sentenceCase(article(format))} save image; ${target.name} uses ${target.toolstack}.`,
           )
         : fail(
             "format",
