@@ -63,6 +63,7 @@ export function MigrateDialog({
 
   // the checks and the forecast follow the options chosen (debounced while typing)
   const invalid = problem !== null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `asked` is bumped to ask the same checks again
   useEffect(() => {
     // options that do not parse are not checked: the answer on screen stays that of the last valid ones
     if (invalid) return;
