@@ -46,8 +46,17 @@ export function useElapsed(startedAt: string | null, finishedAt: string | null):
 }
 
 /** "about 12 s left" while a job runs, from its forecast and its progress (lib/jobs/remaining.ts). */
-export function RemainingText({ job, elapsed }: { job: JobSummary; elapsed: number | null }) {
-  const r = remaining(job, elapsed);
+export function RemainingText({
+  job,
+  elapsed,
+  notConverging = false,
+}: {
+  job: JobSummary;
+  elapsed: number | null;
+  /** the job page's rounds say pre-copy is not converging: no "about … left" beside that */
+  notConverging?: boolean;
+}) {
+  const r = remaining(job, elapsed, notConverging);
   if (!r) return null;
   return (
     <span data-testid="job-remaining" data-ms={Math.round(r.ms)} title={`estimated from the ${r.basis}`}>

@@ -21,6 +21,7 @@ import {
 import { formatMs } from "@/lib/format-bytes";
 import { sentenceCase } from "@/lib/format";
 import { figuresOf } from "@/lib/jobs/figures";
+import { convergenceOf, roundsOf } from "@/lib/jobs/rounds";
 
 export function JobDetail({ job, events, canCancel }: { job: JobSummary; events: JobEvent[]; canCancel: boolean }) {
   const { view, connected } = useJob(job, events);
@@ -59,7 +60,11 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
               </>
             )}{" "}
             · by {s.createdBy} · <LocalTime iso={s.createdAt} testId="job-created" />
-            <RemainingText job={s} elapsed={elapsed} />
+            <RemainingText
+              job={s}
+              elapsed={elapsed}
+              notConverging={convergenceOf(roundsOf(view.jobinfo)).state === "not-converging"}
+            />
           </p>
         </div>
         <div className="flex items-center gap-2">

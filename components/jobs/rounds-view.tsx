@@ -38,6 +38,10 @@ export function RoundsView({
   const source = view.jobinfo.find((j) => j.source)?.source ?? null;
   const xcRounds = view.jobinfo.filter((j) => j.pagesSent !== undefined);
   const reported = new Map(view.jobinfo.filter((j) => !j.final && j.iteration !== null).map((j) => [j.iteration, j]));
+  // libxc's last round runs with the guest paused and reports no rates: its tick says so, rather than no points
+  const paused = new Set(
+    rounds.filter((r) => r.remainingBytes === 0 && reported.get(r.round)?.bandwidthBps == null).map((r) => r.round),
+  );
   const data = rounds.map((r) => ({
     round: r.round,
     remaining: r.remainingBytes / MiB,
@@ -113,15 +117,28 @@ export function RoundsView({
           aria-label={`${rounds.length} pre-copy rounds; remaining memory ${data.map((d) => `${d.remaining.toFixed(0)} MiB`).join(", ")}`}
         >
           <ResponsiveContainer width="100%" height="100%">
-            <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+            <ComposedChart data={data} margin={{ top: 16, right: 8, bottom: 8, left: 8 }}>
               <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
-              <XAxis dataKey="round" fontSize={11} tickFormatter={(v: number) => `round ${v}`} />
+              <XAxis
+                dataKey="round"
+                fontSize={11}
+                tickFormatter={(v: number) => (paused.has(v) ? `round ${v} (paused)` : `round ${v}`)}
+              />
+              {/* memory left (MiB) and rates (MiB/s) are different quantities: each has its own axis */}
               <YAxis yAxisId="mib" fontSize={11} width={64} tickFormatter={(v: number) => `${v.toFixed(0)} MiB`} />
+              <YAxis
+                yAxisId="rate"
+                orientation="right"
+                fontSize={11}
+                width={72}
+                tickFormatter={(v: number) => `${v.toFixed(0)} MiB/s`}
+              />
               <YAxis
                 yAxisId="ms"
                 orientation="right"
                 fontSize={11}
                 width={56}
+                hide={!data.some((d) => d.downtime !== null)}
                 tickFormatter={(v: number) => `${v} ms`}
               />
               <Tooltip
@@ -131,7 +148,11 @@ export function RoundsView({
                     : `${Number(v).toFixed(1)} ${name === "remaining memory" ? "MiB" : "MiB/s"}`
                 }
               />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
+              {/* the legend's words in the text colour: a light series colour (remaining memory) is not legible */}
+              <Legend
+                wrapperStyle={{ fontSize: 11 }}
+                formatter={(value) => <span style={{ color: "var(--color-slate-700)" }}>{value}</span>}
+              />
               <Bar
                 yAxisId="mib"
                 dataKey="remaining"
@@ -140,7 +161,7 @@ export function RoundsView({
                 isAnimationActive={false}
               />
               <Line
-                yAxisId="mib"
+                yAxisId="rate"
                 dataKey="dirty"
                 name="dirty rate"
                 stroke={chart.alarm}
@@ -148,7 +169,7 @@ export function RoundsView({
                 isAnimationActive={false}
               />
               <Line
-                yAxisId="mib"
+                yAxisId="rate"
                 dataKey="bandwidth"
                 name="bandwidth"
                 stroke={chart.primary}
@@ -175,7 +196,7 @@ export function RoundsView({
                 <th>Round</th>
                 <th>Pages sent</th>
                 <th>Pages skipped</th>
-                <th>Progress</th>
+                <th>Sent (of memory)</th>
                 <th>Left dirty</th>
               </tr>
             </thead>
@@ -185,7 +206,7 @@ export function RoundsView({
                   <td>{r.iteration}</td>
                   <td>{r.pagesSent}</td>
                   <td>{r.pagesSkipped}</td>
-                  <td>{r.percent === null || r.percent === undefined ? "—" : `${r.percent} %`}</td>
+                  <td data-testid="rounds-row-share">{shareOfMemory(r)}</td>
                   <td>{formatBytes(r.memoryRemaining ?? 0)}</td>
                 </tr>
               ))}
@@ -294,4 +315,14 @@ function NotConverging({
       )}
     </div>
   );
+}
+
+/**
+ * What a libxc round sent, as a share of the domain's memory (round 1 about all of it, later rounds what was dirtied).
+ * libxc's own percentage is how far through memory the round's scan got — about 95 % at every round's end.
+ */
+function shareOfMemory(r: { pagesSent?: number; pageSize: number | null; memoryTotal: number | null }): string {
+  if (r.pagesSent === undefined || !r.memoryTotal) return "—";
+  const share = (r.pagesSent * (r.pageSize ?? 4096)) / r.memoryTotal;
+  return share >= 0.1 ? `${Math.round(share * 100)} %` : `${(share * 100).toFixed(1)} %`;
 }

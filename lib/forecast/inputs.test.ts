@@ -97,4 +97,19 @@ describe("forecastMigration's switch-over time", () => {
       fs.rmSync(freshDir, { recursive: true, force: true });
     }
   });
+
+  it("learns only from the source's toolstack: another toolstack's downtimes and links teach it nothing", async () => {
+    // a and b are (say) xm hosts with history; x and y are xl hosts with none
+    const xl = { ...tight, source: "x", target: "y", learnFrom: { hostIds: ["x", "y"], label: "xl (Xen)" } };
+    const f = await forecastMigration(db, xl);
+    expect(f.inputs.handshakeMs).toBe(100);
+    expect(f.inputs.sources.join("; ")).toContain(
+      "handshake: default 100 ms (no downtime seen yet among xl (Xen) migrations)",
+    );
+    expect(f.inputs.sources.join("; ")).toContain("link speed: default 1 Gbit/s");
+    // the same toolstack's history counts, and says where it came from
+    const xm = await forecastMigration(db, { ...tight, learnFrom: { hostIds: ["a", "b", "c"], label: "xm" } });
+    expect(xm.inputs.handshakeMs).toBe(50);
+    expect(xm.inputs.handshakeFrom).toBe("the shortest downtime seen among xm migrations");
+  });
 });

@@ -47,13 +47,24 @@ export interface ForecastRequest {
   options?: MigrationOptions;
   /** bytes/s the source measured (virsh domdirtyrate-calc), if it can */
   measureDirtyBps?: () => Promise<number | null>;
+  /**
+   * the hosts (ids) whose migrations it learns from: those of the source's toolstack — xm's handshake or xl's
+   * link speed says nothing of libvirt's (undefined: every host's)
+   */
+  learnFrom?: { hostIds: string[]; label: string };
   /** a timed transfer source → target over SSH, when this link has no migration history */
   probeLink?: () => Promise<{ bps: number; bytes: number; ms: number } | null>;
 }
 
 export async function forecastMigration(db: Db, m: ForecastRequest): Promise<ForecastWithInputs> {
   const done = await db.job.findMany({
-    where: { kind: "migrate", status: "succeeded", startedAt: { not: null }, finishedAt: { not: null } },
+    where: {
+      kind: "migrate",
+      status: "succeeded",
+      startedAt: { not: null },
+      finishedAt: { not: null },
+      ...(m.learnFrom ? { sourceHostId: { in: m.learnFrom.hostIds } } : {}),
+    },
     orderBy: { createdAt: "desc" },
     take: 200,
   });
@@ -147,8 +158,13 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
     );
   const downs = done.map((j) => j.downtimeMs).filter((d): d is number => d !== null);
   const handshakeMs = downs.length ? Math.max(10, Math.min(...downs)) : DEFAULT_HANDSHAKE_MS;
-  sources.push(downs.length ? "handshake from the shortest downtime seen so far" : "handshake: default 100 ms");
-  const handshakeFrom = downs.length ? "the shortest downtime seen" : "a default: no downtime seen yet";
+  const among = m.learnFrom ? ` among ${m.learnFrom.label} migrations` : "";
+  sources.push(
+    downs.length
+      ? `handshake from the shortest downtime seen so far${among}`
+      : `handshake: default 100 ms (no downtime seen yet${among})`,
+  );
+  const handshakeFrom = downs.length ? `the shortest downtime seen${among}` : "a default: no downtime seen yet";
   const input = { memoryBytes, dirtyBps, wwsBytes, bandwidthBps, handshakeMs, handshakeFrom };
   const qemu = m.capabilities?.precopyPolicy === "qemu";
   const maxDowntimeMs = m.options?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS;

@@ -193,6 +193,13 @@ export class Preflight {
       target: target.name,
       capabilities: driver.capabilities,
       options,
+      learnFrom: {
+        hostIds: this.deps.inventory
+          .snapshot()
+          .filter((h) => h.toolstack === source.toolstack)
+          .map((h) => h.id),
+        label: driver.label,
+      },
       measureDirtyBps: driver.measureDirtyBps
         ? () => driver.measureDirtyBps!(connection, source.name, domain.name)
         : undefined,

@@ -32,6 +32,12 @@ describe("remaining time of a running job", () => {
     expect(remaining(job({ phase: "stop-and-copy", bytesSent: 1400 * MiB }), 5000)!.ms).toBe(0);
   });
 
+  it("says no time while the rounds say pre-copy is not converging (it ends when something changes)", () => {
+    expect(remaining(job({ bytesSent: 1400 * MiB }), 12_000, true)).toBeNull();
+    // once it stops and copies, it is finishing again
+    expect(remaining(job({ phase: "stop-and-copy", bytesSent: 1400 * MiB }), 12_000, true)!.ms).toBe(0);
+  });
+
   it("a save estimates from its own progress; a restore and finished jobs say nothing", () => {
     expect(remaining(job({ kind: "save", forecast: null, bytesSent: 250 * MiB }), 2000)).toEqual({
       ms: 6000,

@@ -17,8 +17,11 @@ const MIN_ELAPSED_MS = 1000;
 export function remaining(
   job: Pick<JobSummary, "kind" | "status" | "phase" | "bytesSent" | "memoryMiB" | "forecast">,
   elapsedMs: number | null,
+  /** the rounds say pre-copy is not converging: no time is given (it ends when something changes, not before) */
+  notConverging = false,
 ): Remaining | null {
   if (job.status !== "running" || elapsedMs === null) return null;
+  if (notConverging && job.kind === "migrate" && job.phase === "precopy") return null;
   const memory = job.memoryMiB * 1024 * 1024;
   const p = memory > 0 ? job.bytesSent / memory : 0;
   const byProgress = p >= MIN_PROGRESS && p < 1 && elapsedMs >= MIN_ELAPSED_MS ? (elapsedMs * (1 - p)) / p : null;

@@ -153,6 +153,14 @@ describe("JobEngine: live migration over simulated xm/xend", () => {
     expect(job.downtimeMs).not.toBeNull();
     const phases = (await eventsOf(job.id)).filter((e) => e.type === "phase").map((e) => e.phase);
     expect(phases, phases.join(",")).toEqual(expect.arrayContaining(["precopy", "stop-and-copy", "activation"]));
+    // pre-copy shows while round 1 sends (xend logs the round only at its end): no sample past a tenth of the
+    // memory is still in the checks
+    const samples = (await eventsOf(job.id)).filter((e) => e.type === "sample");
+    const early = samples.filter(
+      (e) => e.phase === "pre-migration" && (e.payload as { bytesSent: number }).bytesSent > 0.1 * 512 * 1048576,
+    );
+    expect(samples.length).toBeGreaterThan(0);
+    expect(early).toEqual([]);
     // the forecast learns the dirty rate from the rounds it saw
     await inventory.refreshAll();
     const f = (await engine.check(DOM, id("xmB"), id("xmA"))).forecast;

@@ -68,6 +68,11 @@ export class NicSampler {
     return now - this.t0;
   }
 
+  /** bytes the device sent since the sampler opened, for a counter read now (0 when either is unreadable) */
+  sentSince(tx: number): number {
+    return Number.isFinite(tx) && Number.isFinite(this.tx0) ? Math.max(0, tx - this.tx0) : 0;
+  }
+
   /** the counter now (NaN when unreadable) */
   read(): Promise<number> {
     return this.dev ? readTx(this.ctx, this.dev) : Promise.resolve(Number.NaN);

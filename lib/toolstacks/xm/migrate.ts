@@ -69,6 +69,9 @@ export async function migrateXm(ctx: MigrationContext): Promise<MigrationOutcome
     const d = dst?.find((r) => r.name === ctx.domain && r.id !== null);
     if (d && downtime.suspended && /^[r-][b-]-{4}$/.test(d.stateLetters)) downtime.sawTargetRunning(now);
     nic.sample(tx, now);
+    // xend logs a round only at its end, and the first sends all of memory: until then the bytes on the wire say
+    // pre-copy has begun (more than the polls' own traffic: a hundredth of the memory, at least 1 MiB)
+    if (nic.sentSince(tx) > Math.max(1048576, (memoryBytes ?? 0) / 100)) setPhase("precopy");
   });
   const lines: string[] = [];
   let code: number | null = null;
