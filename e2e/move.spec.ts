@@ -82,5 +82,10 @@ test("move by save/restore: its checks refuse another toolstack; elsewhere the o
   expect(job.downtimeBound).toBe(true);
   await page.goto(`/jobs/${jobId}`);
   await expect(page.getByTestId("downtime")).toContainText("≤");
+  // the image sat on storage both hosts mount: no copy phase, and the timeline says why
+  await expect(page.locator('[data-phase="commitment"]')).toHaveAttribute("data-state", "skipped");
+  await expect(page.locator('[data-phase="commitment"]')).toHaveText("No copy: shared storage");
+  // the save's bytes: the image's size, not 0 B
+  await expect(page.getByTestId("job-figures")).not.toContainText("0 B of");
   await api.dispose();
 });

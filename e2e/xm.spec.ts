@@ -47,6 +47,10 @@ test("drag a domain between the xm pair: the transport warning needs a tick, Xen
   await expect.poll(async () => page.getByTestId("rounds-row").count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
   await expect(page.getByTestId("rounds-row").first()).toContainText(/^1\d+/);
+  // each round's share of memory: round 1 sends about all of it, the next far less (not libxc's scan 95 % each)
+  const shares = await page.getByTestId("rounds-row-share").allInnerTexts();
+  expect(Number.parseFloat(shares[0])).toBeGreaterThan(80);
+  expect(Number.parseFloat(shares[1])).toBeLessThan(Number.parseFloat(shares[0]));
   await expect(page.getByTestId("downtime")).toHaveText(/\d+ ms/);
   expect(await where(DOM)).toEqual(["xmB"]);
 });

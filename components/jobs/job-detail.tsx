@@ -93,17 +93,27 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
       <ol className="flex flex-wrap gap-1" data-testid="phase-timeline" aria-label="phases">
         {phasesOf(s.kind).map((p) => {
           const i = phaseIndex(p);
-          const state =
-            i < current || s.phase === "done" ? "done" : i === current ? (failed ? "failed" : "current") : "pending";
+          // a move over shared storage copies nothing: its copy phase never starts, and says so
+          const skipped = s.kind === "move" && p === "commitment" && !view.phaseStartedAt.commitment && i < current;
+          const state = skipped
+            ? "skipped"
+            : i < current || s.phase === "done"
+              ? "done"
+              : i === current
+                ? failed
+                  ? "failed"
+                  : "current"
+                : "pending";
           const look = {
             done: "bg-emerald-600 text-white",
+            skipped: "bg-slate-100 text-slate-600",
             current: "bg-sky-600 text-white animate-pulse",
             failed: "bg-red-600 text-white",
             pending: "bg-slate-100 text-slate-500",
           }[state];
           return (
             <li key={p} className={`rounded px-2 py-1 text-xs font-medium ${look}`} data-phase={p} data-state={state}>
-              {phaseLabel(s.kind, p)}
+              {skipped ? "No copy: shared storage" : phaseLabel(s.kind, p)}
             </li>
           );
         })}

@@ -209,3 +209,22 @@ describe("JobEngine: live migration over simulated xm/xend", () => {
     expect(sim.world.locate(DOM)).toEqual(["xmA"]);
   });
 });
+
+describe("xm moves by save/restore", () => {
+  it("says what the save wrote (xm prints no progress: the image's size), and that shared storage needed no copy", async () => {
+    await inventory.refreshAll();
+    const job = await finalOf(
+      (await engine.submitMove({ domain: DOM, sourceId: id("xmA"), targetId: id("xmB"), createdBy: "test" })).id,
+    );
+    expect(job.status, job.errorMessage ?? "").toBe("succeeded");
+    expect(sim.world.locate(DOM)).toEqual(["xmB"]);
+    const events = await eventsOf(job.id);
+    const written = events
+      .filter((e) => e.type === "sample")
+      .map((e) => (e.payload as { bytesSent: number }).bytesSent);
+    expect(Math.max(...written)).toBeGreaterThan(256 * 1048576); // of 512 MiB of memory
+    expect(job.bytesSent).toBeGreaterThan(256 * 1048576);
+    const phases = events.filter((e) => e.type === "phase").map((e) => e.phase);
+    expect(phases).not.toContain("commitment");
+  });
+});

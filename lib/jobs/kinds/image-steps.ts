@@ -96,17 +96,25 @@ export async function runSave(
     });
     last = { t: now, bytes };
   };
-  // virsh's "\rSave: [ 37 %]" has no newline: ask libvirt's job stats instead, every 500 ms
+  // virsh's "\rSave: [ 37 %]" has no newline: ask libvirt's job stats instead, every 500 ms; a toolstack that
+  // says nothing while it saves (xm) is watched by the image file's size
   let saving = true;
-  const polling = ops.saveProgress
-    ? (async () => {
-        while (saving) {
-          const bytes = await ops.saveProgress!(conn, domain);
-          if (bytes !== null && saving) sample(bytes);
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      })()
-    : Promise.resolve();
+  const written = async (): Promise<number | null> => {
+    if (ops.saveProgress) return ops.saveProgress(conn, domain);
+    const r = await conn.exec(argv.statFile(path), { timeoutMs: 5_000 }).catch(() => null);
+    const size = r?.code === 0 ? Number(r.stdout.trim().split(/\s+/)[2]) : Number.NaN;
+    return Number.isFinite(size) ? size : null;
+  };
+  const polling =
+    ops.saveProgress || !ops.progressOfLine
+      ? (async () => {
+          while (saving) {
+            const bytes = await written();
+            if (bytes !== null && saving) sample(bytes);
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        })()
+      : Promise.resolve();
   const r = await conn
     .exec(ops.save(domain, path), {
       timeoutMs: 6 * 3600_000,
@@ -195,8 +203,9 @@ export async function concludeSave(
   const header = file?.header ?? { name: domain, uuid: null, memoryMiB };
   const size = file?.size ?? 0;
   const image = await ctx.catalog.record({ host, path, header, sizeBytes: size, sha256: sha ?? "", jobId: ctx.jobId });
-  if (v.size >= 0)
-    await ctx.emit({ type: "sample", phase, payload: { bytesSent: size, throughputBps: 0, elapsedMs: 0 } }); // the whole file, seen after a lost session
+  // what was written is the finished file: the last sample (after a lost session, or from a toolstack that printed
+  // no progress, the only one)
+  if (size > 0) await ctx.emit({ type: "sample", phase, payload: { bytesSent: size, throughputBps: 0, elapsedMs: 0 } });
   await ctx.emit({ type: "log", phase, payload: { line: `ferry: sha256 ${sha}; mode 600` } });
   return {
     status: "succeeded",
