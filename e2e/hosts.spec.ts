@@ -34,15 +34,14 @@ test("bad input on the add-host form gets a clear message and stores nothing", a
   await hosts.fetchKey();
   await expect(hosts.error()).toContainText("Connection refused");
 
-  await hosts.fill({ name: "hostB", address: c.address, port: c.port, keyPath: c.keyPath });
-  await hosts.fetchKey();
-  await hosts.accept();
-  await expect(hosts.error()).toContainText("A host named hostB already exists");
-
-  // same target, so the accepted key stays on screen: change the name, then the key file
+  // a machine Ferry knows is said at the scan, with no "Accept" to press
   await hosts.fill({ name: "hostD", address: c.address, port: c.port, keyPath: c.keyPath });
-  await hosts.accept();
-  await expect(hosts.error()).toContainText("is already registered as hostC");
+  await hosts.fetchKey();
+  await expect(page.getByTestId("known-host")).toContainText(
+    "This machine is already registered as hostC: it offers the same host key.",
+  );
+  await expect(page.getByTestId("fingerprint-box")).toHaveCount(0);
+  await expect(page.getByTestId("accept")).toHaveCount(0);
 
   expect(await hostCount()).toBe(before);
 });
@@ -57,6 +56,12 @@ test("remove a host, add it back through first contact, accept its fingerprint, 
   await hosts.row("hostC").getByTestId("host-remove").click();
   await hosts.row("hostC").getByTestId("host-remove-confirm").click();
   await expect(hosts.row("hostC")).toHaveCount(0);
+
+  // a name that is taken is said at the scan
+  await hosts.fill({ name: "hostB", address: c.address, port: c.port, keyPath: c.keyPath });
+  await hosts.fetchKey();
+  await expect(page.getByTestId("known-host")).toContainText("A host named hostB already exists: choose another name.");
+  await expect(page.getByTestId("accept")).toHaveCount(0);
 
   // a key the host does not accept: refused, nothing stored
   const wrongKey = c.keyPath.replace(/id_ed25519$/, "hosts/hostA/ssh_host_ed25519_key");

@@ -28,13 +28,18 @@ const empty: Fields = {
 /** Two steps: fetch the host key (first contact), then accept its fingerprint and add the host. */
 export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName; label: string }[] }) {
   const [f, setF] = useState<Fields>(empty);
-  const [scanned, setScanned] = useState<{ fingerprint: string; keyType: string } | null>(null);
+  const [scanned, setScanned] = useState<{
+    fingerprint: string;
+    keyType: string;
+    knownAs: string | null;
+    refusal: string | null;
+  } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof Fields) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     setF({ ...f, [k]: e.target.value });
-    if (k === "address" || k === "port") setScanned(null); // a new target needs a new key check
+    if (k === "address" || k === "port" || k === "name") setScanned(null); // a new target (or name) is checked again
   };
 
   const onScan = async (e: React.FormEvent) => {
@@ -43,7 +48,7 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
     setNotice(null);
     const parsed = addHostSchema.safeParse({ ...f, fingerprint: `SHA256:${"A".repeat(43)}` });
     if (!parsed.success) return setError(describeIssues(parsed.error));
-    const target = scanHostSchema.parse({ address: f.address, port: f.port });
+    const target = scanHostSchema.parse({ address: f.address, port: f.port, name: f.name });
     setBusy(true);
     try {
       setScanned(await scanHost(target));
@@ -153,7 +158,21 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
           </button>
         )}
       </form>
-      {scanned && (
+      {scanned?.refusal && (
+        <div className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm" data-testid="known-host">
+          <p className="font-medium text-red-800">{scanned.refusal}</p>
+          <p className="mt-2 break-all font-mono text-xs">{scanned.fingerprint}</p>
+          <button
+            type="button"
+            onClick={() => setScanned(null)}
+            className="mt-3 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm"
+            data-testid="known-host-close"
+          >
+            Close
+          </button>
+        </div>
+      )}
+      {scanned && !scanned.refusal && (
         <div className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="fingerprint-box">
           <p className="font-medium">
             First contact with {f.address}:{f.port}

@@ -51,7 +51,12 @@ export const fingerprintSchema = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "A fingerprint looks like SHA256: followed by 43 base64 characters.");
 
-export const scanHostSchema = z.object({ address: addressSchema, port: portSchema.default(22) });
+/** First contact: the address to fetch a key from, and (optionally) the name it will be added under, checked then. */
+export const scanHostSchema = z.object({
+  address: addressSchema,
+  port: portSchema.default(22),
+  name: hostNameSchema.optional(),
+});
 
 export const addHostSchema = z
   .discriminatedUnion("authMethod", [

@@ -90,8 +90,23 @@ describe("HostService", () => {
 
   it("scans, tests and removes", async () => {
     const h = sim.info("hostA");
-    expect((await service.scan({ address: h.address, port: h.port })).fingerprint).toBe(h.fingerprint);
+    expect(await service.scan({ address: h.address, port: h.port })).toMatchObject({
+      fingerprint: h.fingerprint,
+      knownAs: null,
+      refusal: null,
+    });
     const added = await service.add(input("hostA"));
+    // once added, a scan says so: by its key, and a taken name too
+    expect(await service.scan({ address: h.address, port: h.port, name: "other" })).toMatchObject({
+      knownAs: "hostA",
+      refusal: "This machine is already registered as hostA: it offers the same host key.",
+    });
+    // a machine not registered yet, under a taken name
+    const known = new Set((await db.host.findMany()).map((x) => x.fingerprint));
+    const b = ["hostB", "hostC"].map((n) => sim.info(n)).find((x) => !known.has(x.fingerprint))!;
+    expect((await service.scan({ address: b.address, port: b.port, name: "hostA" })).refusal).toBe(
+      "A host named hostA already exists: choose another name.",
+    );
     expect((await service.test(added.id)).status).toBe("online");
     await service.remove(added.id);
     expect(inventory.get(added.id)).toBeUndefined();

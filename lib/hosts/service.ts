@@ -39,9 +39,31 @@ export class HostService {
     for (const row of await this.db.host.findMany()) this.inventory.upsert(recordFromRow(row));
   }
 
-  /** First contact: the key the host offers, for the operator to compare and accept. */
-  scan(input: ScanHostInput): Promise<ScannedHostKey> {
-    return scanHostKey(input.address, input.port);
+  /**
+   * First contact: the key the host offers, for the operator to compare and accept — and why it cannot be added,
+   * when Ferry knows that already (the key or the address is a registered host's, the name is taken): said at the
+   * scan, not after "Accept".
+   */
+  async scan(input: ScanHostInput): Promise<ScannedHostKey & { knownAs: string | null; refusal: string | null }> {
+    const key = await scanHostKey(input.address, input.port);
+    const sameKey = await this.db.host.findFirst({ where: { fingerprint: key.fingerprint } });
+    if (sameKey)
+      return {
+        ...key,
+        knownAs: sameKey.name,
+        refusal: `This machine is already registered as ${sameKey.name}: it offers the same host key.`,
+      };
+    const sameAddress = await this.db.host.findFirst({ where: { address: input.address, port: input.port } });
+    if (sameAddress)
+      return {
+        ...key,
+        knownAs: sameAddress.name,
+        refusal: `${input.address}:${input.port} is already registered as ${sameAddress.name}, with another host key: if the machine was reinstalled, remove ${sameAddress.name} and add it again.`,
+      };
+    const sameName = input.name ? await this.db.host.findUnique({ where: { name: input.name } }) : null;
+    if (sameName)
+      return { ...key, knownAs: null, refusal: `A host named ${input.name} already exists: choose another name.` };
+    return { ...key, knownAs: null, refusal: null };
   }
 
   /**
