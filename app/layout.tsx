@@ -4,6 +4,7 @@ import "./globals.css";
 import { currentSession } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { LogoutButton } from "@/components/auth/logout-button";
+import { PhoneMenu } from "@/components/nav/phone-menu";
 
 export const metadata: Metadata = {
   // each page names itself: "History · Ferry"
@@ -28,6 +29,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <head>{session && <meta name="csrf-token" content={session.csrfToken} />}</head>
       <body className="min-h-screen">
+        {/* keyboard users skip the navigation (the first Tab of every page) */}
+        <a
+          href="#main"
+          className="sr-only rounded-md bg-white px-3 py-2 text-sm text-sky-800 focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+          data-testid="skip-link"
+        >
+          Skip to content
+        </a>
         <header className="border-b border-slate-200 bg-white">
           <nav className="mx-auto flex max-w-7xl items-center gap-6 px-3 py-3 sm:px-6" aria-label="Main">
             <Link href="/" className="flex items-center gap-2 text-lg font-semibold text-sky-800">
@@ -49,30 +58,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <span className="hidden md:inline">
                   <LogoutButton />
                 </span>
-                {/* phones: the same links behind a menu button (a native disclosure: keyboard and screen readers know it) */}
-                <details className="relative ml-auto md:hidden" data-testid="nav-menu">
-                  <summary className="cursor-pointer list-none rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-                    Menu
-                  </summary>
-                  <div className="absolute right-0 z-40 mt-2 flex w-56 flex-col gap-1 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
-                    {pages.map((p) => (
-                      <Link key={p.href} href={p.href} className={`${link} rounded px-2 py-1.5`}>
-                        {p.label}
-                      </Link>
-                    ))}
-                    <span className="border-t border-slate-100 px-2 pt-2 text-xs text-slate-500">
-                      {session.user.username} · {session.user.role}
-                    </span>
-                    <span className="px-2">
-                      <LogoutButton testId="logout-menu" />
-                    </span>
-                  </div>
-                </details>
+                {/* phones: the same links behind a menu button */}
+                <PhoneMenu pages={pages} who={`${session.user.username} · ${session.user.role}`} />
               </>
             )}
           </nav>
         </header>
-        <main className="mx-auto max-w-7xl px-3 py-6 sm:px-6">{children}</main>
+        <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-6 outline-none sm:px-6">
+          {children}
+        </main>
       </body>
     </html>
   );

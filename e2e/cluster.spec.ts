@@ -145,3 +145,19 @@ test("the compact table: one sortable row per domain, filtered by Find, and the 
   await page.getByTestId("view-cards").click();
   await expect(page.getByTestId("domain-table")).toHaveCount(0);
 });
+
+test("the first Tab of a page offers to skip the navigation, and Enter lands in the page's content", async ({
+  page,
+}) => {
+  await page.goto("/history");
+  await expect(page.getByTestId("logout")).toHaveAttribute("data-ready", "1");
+  await page.keyboard.press("Tab");
+  const skip = page.getByTestId("skip-link");
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#main")).toBeFocused();
+  // the next Tab is inside the content, past the navigation
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => !!document.activeElement?.closest("main"))).toBe(true);
+});

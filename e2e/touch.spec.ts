@@ -50,3 +50,18 @@ test("a swipe on a card scrolls the page; a press-and-hold starts a drag", async
   await cdp.send("Input.dispatchTouchEvent", { type: "touchCancel", touchPoints: [] });
   await expect(page.getByTestId("drag-preview")).toHaveCount(0);
 });
+
+test("the phone's menu closes when a page opens from it, and on Escape", async ({ page }) => {
+  await loginAs(page, "viewer");
+  const menu = page.getByTestId("nav-menu");
+  await menu.locator("summary").click();
+  await expect(menu).toHaveAttribute("open", "");
+  await page.getByTestId("nav-menu-history").click();
+  await expect(page).toHaveURL(/\/history$/);
+  await expect(menu).not.toHaveAttribute("open", "");
+  await menu.locator("summary").click();
+  await expect(menu).toHaveAttribute("open", "");
+  await page.keyboard.press("Escape");
+  await expect(menu).not.toHaveAttribute("open", "");
+  await expect(menu.locator("summary")).toBeFocused();
+});
