@@ -1,7 +1,7 @@
 "use client";
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { chart } from "@/components/chart-colors";
-import { formatMiB } from "@/lib/format";
+import { formatClock, formatLocal, formatMiB } from "@/lib/format";
 
 export interface HostMemorySeries {
   at: string;
@@ -14,12 +14,7 @@ export interface HostMemorySeries {
 const clockFor = (points: { at: string }[]) => {
   const span = points.length ? Date.parse(points[points.length - 1].at) - Date.parse(points[0].at) : 0;
   const withSeconds = span < 10 * 60_000;
-  return (ms: number) =>
-    new Date(ms).toLocaleTimeString([], {
-      hour: "2-digit",
-      minute: "2-digit",
-      ...(withSeconds ? { second: "2-digit" } : {}),
-    });
+  return (ms: number) => formatClock(ms, withSeconds);
 };
 
 function Empty({ what }: { what: string }) {
@@ -63,7 +58,7 @@ export function HostMemoryChart({ points, name }: { points: HostMemorySeries[]; 
               tickFormatter={(v: number) => formatMiB(v)}
             />
             <Tooltip
-              labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
+              labelFormatter={(v) => formatLocal(new Date(Number(v)).toISOString())}
               formatter={(v) => formatMiB(Number(v))}
             />
             <Area
@@ -131,7 +126,7 @@ export function DomainMemoryChart({ points, name }: { points: DomainMemorySeries
               tickFormatter={(v: number) => formatMiB(v)}
             />
             <Tooltip
-              labelFormatter={(v) => new Date(Number(v)).toLocaleString()}
+              labelFormatter={(v) => formatLocal(new Date(Number(v)).toISOString())}
               formatter={(v, _n, item) => [`${formatMiB(Number(v))} on ${item.payload.host}`, "memory"]}
             />
             <Line

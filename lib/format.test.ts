@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { article, count, countDomains, sentenceCase } from "./format";
+import { article, count, countDomains, formatClock, formatLocal, sentenceCase } from "./format";
 
 describe("cluster summary words", () => {
   it("counts a domain listed by both hosts of its migration once, and says 1 domain", () => {
@@ -35,5 +35,14 @@ describe("words", () => {
     expect(article("xm (legacy Xen)")).toBe("an xm (legacy Xen)");
     expect(article("virsh (KVM)")).toBe("a virsh (KVM)");
     expect(sentenceCase("move by save/restore")).toBe("Move by save/restore");
+  });
+});
+
+describe("times", () => {
+  it("one ISO-like, 24-hour form in the browser's zone, labelled, on pages and chart ticks alike", () => {
+    expect(formatLocal("2026-11-30T16:00:46.000Z", "Asia/Tokyo")).toBe("2026-12-01 01:00:46 GMT+9");
+    expect(formatLocal("2026-11-30T13:39:05.000Z", "UTC")).toBe("2026-11-30 13:39:05 UTC");
+    expect(formatClock(Date.parse("2026-11-30T13:39:05.000Z"), false, "UTC")).toBe("13:39");
+    expect(formatClock(Date.parse("2026-11-30T00:05:09.000Z"), true, "UTC")).toBe("00:05:09");
   });
 });

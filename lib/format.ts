@@ -66,17 +66,32 @@ export function formatUtc(iso: string): string {
   return `${iso.replace("T", " ").slice(0, 19)} UTC`;
 }
 
-/** An instant in the browser's own zone, labelled with that zone: "30/11/2026, 17:00:46 CET". */
+/**
+ * An instant in the browser's own zone, labelled with that zone, written as the UTC one is (ISO-like, 24 h, the same
+ * on every page and in every locale): "2026-11-30 17:00:46 GMT+1".
+ */
 export function formatLocal(iso: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(undefined, {
+  const parts = zoneParts(new Date(iso), timeZone);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`;
+}
+
+/** A chart's clock tick in the browser's zone, 24 h: "13:39" (with seconds when `seconds`). */
+export function formatClock(ms: number, seconds = false, timeZone?: string): string {
+  const p = zoneParts(new Date(ms), timeZone);
+  return seconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
+}
+
+function zoneParts(d: Date, timeZone?: string): Record<string, string> {
+  const parts = new Intl.DateTimeFormat("en-US", {
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
-    hour12: false,
+    hourCycle: "h23",
     timeZoneName: "short",
     timeZone,
-  }).format(new Date(iso));
+  }).formatToParts(d);
+  return Object.fromEntries(parts.map((x) => [x.type, x.value]));
 }
