@@ -52,9 +52,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                     </Link>
                   ))}
                 </div>
-                <span className="ml-auto hidden text-sm text-slate-500 md:inline" data-testid="whoami">
+                <Link
+                  href="/account"
+                  className="ml-auto hidden text-sm text-slate-500 hover:text-slate-900 md:inline"
+                  data-testid="whoami"
+                  title="Your account and password"
+                >
                   {session.user.username} · {session.user.role}
-                </span>
+                </Link>
                 <span className="hidden md:inline">
                   <LogoutButton />
                 </span>

@@ -45,7 +45,14 @@ export function PhoneMenu({ pages, who }: { pages: { id: string; href: string; l
             {p.label}
           </Link>
         ))}
-        <span className="border-t border-slate-100 px-2 pt-2 text-xs text-slate-500">{who}</span>
+        <Link
+          href="/account"
+          onClick={close}
+          className="border-t border-slate-100 px-2 pt-2 text-xs text-slate-500"
+          data-testid="nav-menu-account"
+        >
+          {who}
+        </Link>
         <span className="px-2">
           <LogoutButton testId="logout-menu" />
         </span>

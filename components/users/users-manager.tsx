@@ -6,6 +6,7 @@ import { createUserSchema } from "@/lib/auth/schema";
 import { describeIssues } from "@/lib/hosts/schema";
 import { roles, roleWords, type Role } from "@/lib/auth/roles";
 import { RoleSelect } from "./role-select";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
 interface UserRow {
   id: string;
@@ -18,7 +19,10 @@ interface UserRow {
 export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me: string }) {
   const [users, setUsers] = useState(initialUsers);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({ username: "", password: "", role: "viewer" as Role });
+  /** the user whose password an admin is setting (a forgotten one) */
+  const [resetting, setResetting] = useState<UserRow | null>(null);
   const reload = async () => setUsers((await api<{ users: UserRow[] }>("GET", "/api/users")).users);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -72,6 +76,16 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
                 testId="user-role"
                 onChange={(role) => act(() => api("PATCH", `/api/users/${u.id}`, { role }))}
               />
+              {u.id !== me && (
+                <button
+                  type="button"
+                  className="rounded-md border border-slate-300 px-3 py-1 text-sm"
+                  data-testid="user-reset"
+                  onClick={() => setResetting(u)}
+                >
+                  Set password…
+                </button>
+              )}
               <button
                 type="button"
                 className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700"
@@ -86,6 +100,25 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
           </li>
         ))}
       </ul>
+      {resetting && (
+        <ResetPasswordDialog
+          user={resetting}
+          onClose={() => setResetting(null)}
+          onDone={(text) => {
+            setResetting(null);
+            setNotice(text);
+          }}
+        />
+      )}
+      {notice && (
+        <p
+          role="status"
+          className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+          data-testid="users-notice"
+        >
+          {notice}
+        </p>
+      )}
       <form
         onSubmit={onAdd}
         noValidate

@@ -36,6 +36,16 @@ export const setupSchema = z.object({
   password: newPasswordSchema,
 });
 
+/** A user changing their own password: the current one proves it is them. */
+export const changePasswordSchema = z
+  .object({
+    current: z.string().min(1, "Enter your current password.").max(256, "Your current password is not right."),
+    next: newPasswordSchema,
+  })
+  .strict();
+/** An admin setting another user's password (they choose their own afterwards). */
+export const resetPasswordSchema = z.object({ password: newPasswordSchema }).strict();
+
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 /** An API token to make (the Users page, POST /api/tokens). */

@@ -72,22 +72,22 @@ describe("AuthService", () => {
   it("a concurrent burst of wrong passwords is counted before hashing, from one address or from many", async () => {
     let t = 2_000_000;
     const auth = new AuthService(db, { now: () => t });
-    await auth.createUser({ username: "carol", password: "another good password", role: "viewer" });
+    await auth.createUser({ username: "carla", password: "another good password", role: "viewer" });
     const oneAddress = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carol", `wrong-${i}`, "4.4.4.4"))),
+      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carla", `wrong-${i}`, "4.4.4.4"))),
     );
     // the account's 3 free attempts are all that get verified; the rest are refused before any hashing
     expect(oneAddress.filter((c) => c === "unauthorized")).toHaveLength(3);
     expect(oneAddress.filter((c) => c === "rate_limited")).toHaveLength(37);
     t += 30_000;
     const manyAddresses = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carol", `wrong-${i}`, `10.0.0.${i + 1}`))),
+      Array.from({ length: 40 }, (_, i) => codeOf(auth.login("carla", `wrong-${i}`, `10.0.0.${i + 1}`))),
     );
     expect(manyAddresses.filter((c) => c === "unauthorized")).toHaveLength(1);
     expect(manyAddresses.filter((c) => c === "rate_limited")).toHaveLength(39);
     // the right password from another address works once the (bounded) delay has passed
     t += 30_000;
-    expect((await auth.login("carol", "another good password", "5.5.5.5")).session.user.username).toBe("carol");
+    expect((await auth.login("carla", "another good password", "5.5.5.5")).session.user.username).toBe("carla");
   });
 
   it("the delay between guesses at one account grows to at most 30 s, and a success forgets it", () => {
@@ -134,6 +134,38 @@ describe("AuthService", () => {
     await auth.logout(live.session.id);
     expect(ended).toEqual([live.session.id]);
     expect(await codeOf(auth.session(live.token))).toBe("unauthorized");
+  });
+
+  it("a user changes their own password with the current one; their other sessions end, this one stays", async () => {
+    const auth = new AuthService(db);
+    const ended: string[] = [];
+    auth.on("session-ended", (id) => ended.push(id));
+    const u = await auth.createUser({ username: "erin", password: "erin's first password", role: "viewer" });
+    const here = await auth.createSession(u.id);
+    const elsewhere = await auth.createSession(u.id);
+    await expect(auth.changeOwnPassword(u.id, here.session.id, "not it at all", "erin's new password")).rejects.toThrow(
+      "Your current password is not right: nothing was changed.",
+    );
+    await expect(
+      auth.changeOwnPassword(u.id, here.session.id, "erin's first password", "erin's first password"),
+    ).rejects.toThrow("The new password is the current one: choose another.");
+    expect(ended).toEqual([]);
+    await auth.changeOwnPassword(u.id, here.session.id, "erin's first password", "erin's new password");
+    expect(ended).toEqual([elsewhere.session.id]);
+    expect((await auth.session(here.token)).user.username).toBe("erin");
+    expect(await codeOf(auth.session(elsewhere.token))).toBe("unauthorized");
+    expect(await codeOf(auth.login("erin", "erin's first password", "2.2.2.2"))).toBe("unauthorized");
+    expect((await auth.login("erin", "erin's new password", "2.2.2.3")).session.user.username).toBe("erin");
+  });
+
+  it("an admin resets a user's password: every session of that user ends", async () => {
+    const auth = new AuthService(db);
+    const u = await auth.createUser({ username: "dave", password: "dave's forgotten one", role: "viewer" });
+    const s = await auth.createSession(u.id);
+    expect((await auth.resetPassword(u.id, "a new one for dave")).username).toBe("dave");
+    expect(await codeOf(auth.session(s.token))).toBe("unauthorized");
+    expect((await auth.login("dave", "a new one for dave", "3.3.3.3")).session.user.username).toBe("dave");
+    expect(await codeOf(auth.resetPassword("nobody", "a new one for nobody"))).toBe("not_found");
   });
 
   it("keeps at least one admin", async () => {

@@ -206,6 +206,43 @@ export class AuthService extends EventEmitter<{ "session-ended": [string]; "role
     return { id: u.id, username, role };
   }
 
+  /**
+   * A user changes their own password: the current one is required (a session left open is not enough). Their
+   * other sessions end; the one they changed it from stays.
+   */
+  async changeOwnPassword(userId: string, keepSessionId: string, current: string, next: string): Promise<void> {
+    const u = await this.db.user.findUnique({ where: { id: userId } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    // guesses at the current password (a session left open) wait as guesses at a login do
+    const claim = await this.accountDelays.claim(u.username);
+    if (!claim.ok) {
+      const secs = Math.max(1, Math.ceil(claim.waitMs / 1000));
+      throw new AppError("rate_limited", `Several wrong passwords just now: wait ${secs} s and try again.`);
+    }
+    if (!(await verifyPassword(u.passwordHash, current)))
+      throw new AppError("invalid_input", "Your current password is not right: nothing was changed.");
+    await this.accountDelays.succeeded(u.username);
+    if (current === next) throw new AppError("invalid_input", "The new password is the current one: choose another.");
+    await this.db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(next) } });
+    await this.endSessions(userId, keepSessionId);
+  }
+
+  /** An admin sets a user's password (a forgotten one): every session of that user ends. */
+  async resetPassword(userId: string, password: string): Promise<SessionUser> {
+    const u = await this.db.user.findUnique({ where: { id: userId } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    await this.db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password) } });
+    await this.endSessions(userId, null);
+    return { id: u.id, username: u.username, role: isRole(u.role) ? u.role : "viewer" };
+  }
+
+  private async endSessions(userId: string, keepSessionId: string | null) {
+    const where = { userId, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) };
+    const ended = await this.db.session.findMany({ where, select: { id: true } });
+    await this.db.session.deleteMany({ where });
+    for (const s of ended) this.emit("session-ended", s.id);
+  }
+
   async setRole(id: string, role: Role): Promise<SessionUser> {
     const u = await this.db.user.findUnique({ where: { id } });
     if (!u) throw new AppError("not_found", "No such user.");
