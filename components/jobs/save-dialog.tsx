@@ -12,12 +12,15 @@ export function SaveDialog({
   hostName,
   dirs,
   onClose,
+  onStarted,
 }: {
   domain: DomainInfo;
   hostId: string;
   hostName: string;
   dirs: string[];
   onClose(): void;
+  /** the save started (its job's page may open); without it the dialog just closes */
+  onStarted?(jobId: string): void;
 }) {
   const [dir, setDir] = useState(dirs[0]);
   const [error, setError] = useState<string | null>(null);
@@ -45,8 +48,9 @@ export function SaveDialog({
     setBusy(true);
     setError(null);
     try {
-      await saveDomain(domain.name, hostId, dir);
-      onClose();
+      const { job } = await saveDomain(domain.name, hostId, dir);
+      if (onStarted) onStarted(job.id);
+      else onClose();
     } catch (e) {
       setError((e as Error).message);
       setBusy(false);

@@ -7,6 +7,9 @@ import { formatMiB, formatUptime, stateWords } from "@/lib/format";
 import { formatBytes } from "@/lib/format-bytes";
 import { listJobs } from "@/lib/jobs/store";
 import { getServices } from "@/lib/runtime";
+import { hasRole } from "@/lib/auth/roles";
+import { imageDirsOf } from "@/lib/images/catalog";
+import { DomainActions } from "@/components/domains/domain-actions";
 
 export const dynamic = "force-dynamic";
 
@@ -42,7 +45,7 @@ export async function generateMetadata({ params }: { params: Promise<{ key: stri
 // GET /domains/:uuidOrName – one domain: where it runs, its facts, its memory over time, its images and moves
 export default async function DomainPage({ params }: { params: Promise<{ key: string }> }) {
   const { key } = await params;
-  await requirePage("/domains/[key]", `/domains/${encodeURIComponent(key)}`);
+  const { session } = await requirePage("/domains/[key]", `/domains/${encodeURIComponent(key)}`);
   const found = await domainOf(decodeURIComponent(key));
   if (!found) notFound();
   const { name, places, moves, images } = found;
@@ -81,6 +84,23 @@ export default async function DomainPage({ params }: { params: Promise<{ key: st
           </p>
         )}
       </header>
+      {hasRole(session.user.role, "operator") && (
+        <DomainActions
+          here={
+            here
+              ? {
+                  domain: here.d,
+                  host: { id: here.host.id, name: here.host.name, toolstack: here.host.toolstack },
+                  dirs: imageDirsOf(here.host),
+                }
+              : null
+          }
+          hosts={inventory
+            .snapshot()
+            .map((h) => ({ id: h.id, name: h.name, status: h.status, toolstack: h.toolstack }))}
+          images={images}
+        />
+      )}
       {here && (
         <section className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="domain-facts">
           <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1">

@@ -5,6 +5,7 @@ import { LocalTime } from "@/components/time";
 import { domainHref } from "@/lib/domain-href";
 import { MemoryBar } from "@/components/cluster/memory-bar";
 import { currentSession, requirePage } from "@/lib/auth/page";
+import { hasRole } from "@/lib/auth/roles";
 import { formatMiB, stateWords } from "@/lib/format";
 import { listJobs } from "@/lib/jobs/store";
 import { getServices } from "@/lib/runtime";
@@ -27,7 +28,8 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 // GET /hosts/:idOrName – one host: what it is, what runs on it, and every move into or out of it
 export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePage("/hosts/[id]", `/hosts/${encodeURIComponent(id)}`);
+  const { session } = await requirePage("/hosts/[id]", `/hosts/${encodeURIComponent(id)}`);
+  const canAct = hasRole(session.user.role, "operator");
   const host = hostOf(decodeURIComponent(id));
   if (!host) notFound();
   const f = host.facts;
@@ -96,6 +98,19 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
                 {d.name}
               </Link>{" "}
               · {stateWords[d.state]} · {formatMiB(d.memoryMiB)} · {d.vcpus} vCPU{d.vcpus === 1 ? "" : "s"}
+              {canAct && (
+                <>
+                  {" "}
+                  ·{" "}
+                  <Link
+                    className="text-sky-800 underline"
+                    href={`${domainHref(d)}#actions`}
+                    data-testid={`host-domain-actions-${d.name}`}
+                  >
+                    migrate, save…
+                  </Link>
+                </>
+              )}
             </li>
           ))}
           {guests.length === 0 && <li className="text-slate-600">No guest domains.</li>}
