@@ -38,6 +38,7 @@ test("from the host page to the domain's page: migrate it there, with the same c
   expect(await waitFinal(api, (await startMigration(api, "debian_etch_domU", to, home)).id)).toBe("succeeded");
   await api.dispose();
 
+  await page.context().clearCookies();
   await loginAs(page, "viewer");
   await page.goto("/domains/debian_etch_domU");
   await expect(page.getByTestId("domain-page")).toBeVisible();
