@@ -1,5 +1,6 @@
 // One Node process: Next.js pages and route handlers, socket.io on the same port, and the services
 // (database, SSH pool, inventory). `npm run dev` / `npm start`; `npm run demo` adds the simulated cluster.
+import { DomainPower } from "./lib/domains/power";
 import http from "node:http";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -62,7 +63,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
   memory.attach(inventory);
   const tokens = new ApiTokens(db);
-  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, placement, memory, tokens };
+  const power = new DomainPower({ db, inventory, activeJobOn: (d) => jobs.holderOf(d) });
+  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, placement, memory, tokens, power };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();

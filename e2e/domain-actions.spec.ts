@@ -44,3 +44,36 @@ test("from the host page to the domain's page: migrate it there, with the same c
   await expect(page.getByTestId("domain-page")).toBeVisible();
   await expect(page.getByTestId("domain-actions")).toHaveCount(0);
 });
+
+test("a shut-off libvirt domain is started from its page; shutting it down asks first, and the host says what it did", async ({
+  page,
+}) => {
+  await loginAs(page, "operator");
+  await page.goto("/domains/win-test");
+  const actions = page.getByTestId("domain-actions");
+  await expect(actions).toHaveAttribute("data-ready", "1");
+  await expect(page.getByTestId("domain-where")).toContainText("shut down");
+  await actions.getByTestId("power-start").click();
+  await expect(actions.getByTestId("power-message")).toHaveText("kvmB says: Domain 'win-test' started");
+  await expect(page.getByTestId("domain-where")).toContainText("running");
+  // shutting down asks in words first; Cancel sends nothing
+  await actions.getByTestId("power-shutdown").click();
+  await expect(actions.getByTestId("power-confirm")).toContainText("Shut win-test down on kvmB?");
+  await actions.getByTestId("power-confirm-no").click();
+  await expect(actions.getByTestId("power-confirm")).toHaveCount(0);
+  await actions.getByTestId("power-shutdown").click();
+  await actions.getByTestId("power-confirm-yes").click();
+  await expect(actions.getByTestId("power-message")).toHaveText("kvmB says: Domain 'win-test' is being shutdown");
+  // the guest acts on it a moment later: the page shows it off again, still defined on kvmB
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId("domain-where").innerText();
+    })
+    .toContain("shut down");
+  await expect(page.getByTestId("power-start")).toBeVisible();
+  // a running Xen (xl) domain has no power buttons: xl keeps no definition of a domain that is off
+  await page.goto("/domains/debian_etch_domU");
+  await expect(page.getByTestId("domain-actions")).toHaveAttribute("data-ready", "1");
+  await expect(page.getByTestId("power")).toHaveCount(0);
+});

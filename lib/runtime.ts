@@ -1,3 +1,4 @@
+import type { DomainPower } from "./domains/power";
 import type { ApiTokens } from "./auth/tokens";
 import type { Db } from "./db/client";
 import type { Inventory } from "./inventory/inventory";
@@ -23,6 +24,7 @@ export interface Services {
   placement: Placement;
   memory: MemoryHistory;
   tokens: ApiTokens;
+  power: DomainPower;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -6,16 +6,19 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import { MigrateDialog } from "../jobs/migrate-dialog";
 import { SaveDialog } from "../jobs/save-dialog";
 import { RestoreDialog, type HostOption } from "../images/restore-dialog";
+import { PowerButtons } from "./power-buttons";
 
 // A domain's actions on its own page — the same dialogs as the Cluster page's drag, table and cards: migrate (or
-// move by save/restore, from the migrate dialog) to a host chosen here, save, restore one of its images. Each job
-// opens its page once started.
+// move by save/restore, from the migrate dialog) to a host chosen here, save, restore one of its images (each job
+// opens its page once started); and, on libvirt hosts, start, shut down and reboot.
 
 export interface DomainHere {
   domain: DomainInfo;
   host: { id: string; name: string; toolstack: string };
   /** its host's image directories (its own and the shared ones) */
   dirs: string[];
+  /** its toolstack starts, shuts down and reboots domains (libvirt) */
+  powerable: boolean;
 }
 
 const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40";
@@ -114,7 +117,15 @@ export function DomainActions({
           </button>
         </div>
       )}
-      {!running && images.length === 0 && (
+      {here?.powerable && here.domain.id !== 0 && (running || here.domain.id < 0) && (
+        <PowerButtons
+          hostId={here.host.id}
+          hostName={here.host.name}
+          domain={here.domain.name}
+          running={Boolean(running)}
+        />
+      )}
+      {!running && images.length === 0 && !here?.powerable && (
         <p className="text-sm text-slate-600">
           Nothing to do from here: {here ? "it is not running" : "it runs on no host and has no saved image"}.
         </p>

@@ -32,6 +32,7 @@ export const routePolicy = {
   "POST /api/checks/migration": { access: "operator" },
   "GET /api/jobs": { access: "viewer" },
   "POST /api/jobs": { access: "operator", audit: "job.start" },
+  "POST /api/domains/power": { access: "operator", audit: "domain.power" },
   "POST /api/checks/restore": { access: "operator" },
   "POST /api/checks/move": { access: "operator" },
   "POST /api/checks/save": { access: "operator" },

@@ -120,10 +120,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       db,
       inventory,
       catalog: this.catalog,
-      activeJobOn: (d) => {
-        const id = this.activeJobOn(d);
-        return id ? (this.live.get(id)?.summary ?? null) : null;
-      },
+      activeJobOn: (d) => this.holderOf(d),
       extraChecks: opts.extraChecks ?? null,
       reconnectMs: this.reconnectMs,
       settlePollMs: this.settlePollMs,
@@ -267,6 +264,12 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   activeJobOn(domain: string): string | null {
     for (const [id, l] of this.live) if (l.summary.domainName === domain && !isFinal(l.summary.status)) return id;
     return null;
+  }
+
+  /** The job this process runs on a domain, as a summary (whose it is, what it does), if any. */
+  holderOf(domain: string): JobSummary | null {
+    const id = this.activeJobOn(domain);
+    return id ? (this.live.get(id)?.summary ?? null) : null;
   }
 
   /** Whether this process runs the job (several instances: the others answer no). */

@@ -218,6 +218,10 @@ export interface PreflightContext {
   sourceNames: string[];
 }
 
+/** What Ferry can ask of a domain's power, where the toolstack allows it (ToolstackDriver.power). */
+export const powerActions = ["start", "shutdown", "reboot"] as const;
+export type PowerAction = (typeof powerActions)[number];
+
 /** The one seam between a toolstack and the rest of Ferry: everything Ferry knows about xl or virsh is behind it. */
 export interface ToolstackDriver {
   readonly name: ToolstackName;
@@ -251,6 +255,12 @@ export interface ToolstackDriver {
     facts: HostFacts | null,
     options: MigrationOptions,
   ): { options: MigrationOptions; reason: string } | null;
+  /**
+   * argv that starts a defined, shut-off domain, or asks a running one to shut down or reboot (the guest's own
+   * ACPI shutdown, not a pulled plug) — only where the toolstack keeps domains defined while they are off
+   * (libvirt): elsewhere a shut-down domain would leave every list Ferry reads
+   */
+  power?: Record<PowerAction, (domain: string) => string[]>;
   /** the guest's dirty rate (bytes/s) measured on the source now, where the toolstack can */
   measureDirtyBps?(runner: CommandRunner, hostName: string, domain: string): Promise<number | null>;
   readonly files: SaveRestoreOps;

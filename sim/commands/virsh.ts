@@ -1,6 +1,7 @@
 import type { CommandFn } from "../sh/run";
 import type { SimDomain, SimJob, World } from "../world";
 import { virshMigrate, virshRestore, virshSave } from "./virsh-jobs";
+import { virshPower } from "./virsh-power";
 import { capabilitiesXml, dominfo, formatJob, list, stateText, table } from "./virsh-print";
 
 // Emulates libvirt's `virsh` (9.0, as the lab runs it) to the character of lib/toolstacks/REFERENCE.md §3
@@ -92,6 +93,8 @@ const SPECS: Record<string, Spec> = {
     ...DOM,
     flags: ["--console", "--paused", "--autodestroy", "--bypass-cache", "--force-boot", "--reset-nvram"],
   },
+  shutdown: { ...DOM, values: ["--mode"] },
+  reboot: { ...DOM, values: ["--mode"] },
 };
 
 /** virsh's own refusals of a command line: an unknown option, then each missing required option on its own line. */
@@ -376,20 +379,16 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         return end(await virshSave(world, hostName, rest, io));
       case "restore":
         return end(await virshRestore(world, hostName, rest, io));
-      case "start": {
+      case "start":
+      case "shutdown":
+      case "reboot": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
-        if (d.state !== "shutoff") return fail("Requested operation is not valid: domain is already active");
-        if (world.freeMemoryMiB(host) < d.memoryMiB)
-          return fail(
-            "internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory",
-          );
-        d.state = "running";
-        d.domid = host.nextDomid++;
-        d.startedAt = Date.now();
-        io.out(`Domain '${d.name}' started\n`);
-        world.emit("change", hostName);
-        return end(0);
+        const err = (m: string) => {
+          io.err(`error: ${m}\n`);
+          return 1;
+        };
+        return end(virshPower(world, hostName, sub, d, { out: io.out, fail: err }));
       }
       case undefined:
         io.err("error: no command given\n");

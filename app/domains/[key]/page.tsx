@@ -9,6 +9,7 @@ import { listJobs } from "@/lib/jobs/store";
 import { getServices } from "@/lib/runtime";
 import { hasRole } from "@/lib/auth/roles";
 import { imageDirsOf } from "@/lib/images/catalog";
+import { driverOf } from "@/lib/toolstacks";
 import { DomainActions } from "@/components/domains/domain-actions";
 
 export const dynamic = "force-dynamic";
@@ -92,6 +93,7 @@ export default async function DomainPage({ params }: { params: Promise<{ key: st
                   domain: here.d,
                   host: { id: here.host.id, name: here.host.name, toolstack: here.host.toolstack },
                   dirs: imageDirsOf(here.host),
+                  powerable: Boolean(driverOf(here.host.toolstack).power),
                 }
               : null
           }

@@ -11,6 +11,10 @@ export const domstate = (dom: string) => ["virsh", "domstate", "--reason", dom];
 export const resume = (dom: string) => ["virsh", "resume", dom];
 export const destroy = (dom: string) => ["virsh", "destroy", dom];
 export const undefine = (dom: string) => ["virsh", "undefine", dom];
+export const start = (dom: string) => ["virsh", "start", dom];
+/** the guest's ACPI shutdown (libvirt's default mode): it may take a while, or be ignored by the guest */
+export const shutdown = (dom: string) => ["virsh", "shutdown", dom];
+export const reboot = (dom: string) => ["virsh", "reboot", dom];
 export const nodeinfo = () => ["virsh", "nodeinfo"];
 export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];

@@ -70,6 +70,7 @@ export const virshDriver: ToolstackDriver = {
   locate: locateVirsh,
   error: virshError,
   files: virshFiles,
+  power: { start: cmd.start, shutdown: cmd.shutdown, reboot: cmd.reboot },
   measureDirtyBps,
   refusedOption,
   saferOptions,
