@@ -5,7 +5,13 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["lib/**/*.test.ts", "sim/**/*.test.ts", "scripts/**/*.test.ts", "e2e/**/*.test.ts"],
+    include: [
+      "lib/**/*.test.ts",
+      "components/**/*.test.ts",
+      "sim/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "e2e/**/*.test.ts",
+    ],
     environment: "node",
     // an error-level log line no test claimed fails the run (lib/testing/log-claims.ts)
     setupFiles: ["lib/testing/vitest-setup.ts"],

@@ -5,6 +5,7 @@ import { currentSession } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { LogoutButton } from "@/components/auth/logout-button";
 import { PhoneMenu } from "@/components/nav/phone-menu";
+import { TaskBar } from "@/components/tasks/task-bar";
 
 export const metadata: Metadata = {
   // each page names itself: "History · Ferry"
@@ -69,9 +70,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             )}
           </nav>
         </header>
-        <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-6 outline-none sm:px-6">
+        <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-3 py-6 pb-16 outline-none sm:px-6">
           {children}
         </main>
+        {session && <TaskBar me={session.user.username} />}
       </body>
     </html>
   );

@@ -23,7 +23,7 @@ import { DomainTable } from "./domain-table";
 import { JobCard } from "../jobs/job-card";
 import { JobNotices } from "../jobs/notices";
 import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
-import { checkMigration } from "../jobs/api";
+import { checkMigration, startedHere } from "../jobs/api";
 import { quickMigrationVerdict } from "@/lib/checks/quick";
 import { SaveDialog } from "../jobs/save-dialog";
 import type { DomainInfo } from "@/lib/toolstacks/types";
@@ -88,7 +88,7 @@ export function ClusterView({
   const states = [...new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id !== 0).map((d) => d.state)))].sort();
   const shownHosts = find.toolstack ? hosts.filter((h) => h.toolstackLabel === find.toolstack) : hosts;
   const domains = countDomains(hosts);
-  // running jobs, then the latest finished ones (ten minutes, one row's worth) the operator has not dismissed
+  // running jobs, then the latest finished ones (ten minutes, one row's worth) the operator has not dismissed and saw
   const [dismissed, setDismissed] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => {
     try {
@@ -120,12 +120,19 @@ export function ClusterView({
     }
   };
   const runningJobs = jobs.filter((j) => !isFinal(j.status));
+  // a finished job keeps its card only if this page watched it run, or this tab started it: the rest (other
+  // logins', earlier ones) are in the task log at the bottom, not piling up here
+  const watched = useRef(new Set<string>());
+  for (const j of runningJobs) watched.current.add(j.id);
+  const [startedInTab, setStartedInTab] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => setStartedInTab(startedHere()), []);
   const shownJobs = [
     ...runningJobs,
     ...jobs
       .filter(
         (j) =>
           isFinal(j.status) &&
+          (watched.current.has(j.id) || startedInTab.has(j.id)) &&
           !dismissed.has(j.id) &&
           Date.now() - Date.parse(j.finishedAt ?? j.createdAt) < 10 * 60_000,
       )

@@ -125,6 +125,14 @@ export const jobFilterSchema = z
     from: optional(dayString),
     to: optional(dayString),
     format: optional(z.enum(["json", "csv"])),
+    /** the newest this many (the task log asks for a page's worth) */
+    limit: optional(
+      z.coerce
+        .number({ error: "The limit is a number of jobs." })
+        .int("The limit is a whole number of jobs.")
+        .min(1, "The limit is at least 1 job.")
+        .max(500, "The limit is at most 500 jobs."),
+    ),
   })
   .refine(...orderedRange);
 

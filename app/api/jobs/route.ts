@@ -7,11 +7,11 @@ import { jobFilterSchema, submitJobSchema, toJobFilter } from "@/lib/jobs/schema
 import { listJobs } from "@/lib/jobs/store";
 import { historyFigures, jobsToCsv } from "@/lib/jobs/history";
 
-// GET /api/jobs?host=&domain=&status=&from=&to=&format=csv – job history, filtered, with summary figures
+// GET /api/jobs?host=&domain=&status=&from=&to=&limit=&format=csv – job history, filtered, with summary figures
 export const GET = handler("GET /api/jobs", async (req) => {
   const parsed = jobFilterSchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!parsed.success) throw new AppError("invalid_input", describeIssues(parsed.error));
-  const jobs = await listJobs(getServices().db, toJobFilter(parsed.data));
+  const jobs = await listJobs(getServices().db, toJobFilter(parsed.data), parsed.data.limit ?? 500);
   if (parsed.data.format === "csv") {
     return new Response(jobsToCsv(jobs), {
       headers: {
