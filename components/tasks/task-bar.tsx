@@ -34,6 +34,15 @@ export function TaskBar({ me }: { me: string }) {
     const t = setInterval(() => void load(), open ? 2_000 : 10_000);
     return () => clearInterval(t);
   }, [load, open]);
+  // Escape closes the open log (unless a dialog above it takes the key first)
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !e.defaultPrevented && !document.querySelector('[role="dialog"]')) setOpen(false);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
   const shown = tasksShown(jobs, filter, mine ? me : null);
   return (
     <div
@@ -41,13 +50,11 @@ export function TaskBar({ me }: { me: string }) {
       data-testid="task-bar"
     >
       {open && (
-        <div
+        <section
           id="task-log"
+          aria-label="Task log"
           className="max-h-[45vh] overflow-y-auto px-3 pt-2 sm:px-6"
           data-testid="task-log"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") setOpen(false);
-          }}
         >
           <div className="mb-2 flex flex-wrap items-center gap-3 text-sm">
             <label className="text-xs text-slate-600">
@@ -112,7 +119,7 @@ export function TaskBar({ me }: { me: string }) {
               ))}
             </ul>
           )}
-        </div>
+        </section>
       )}
       <div className="flex items-center px-3 py-1.5 sm:px-6">
         <button
