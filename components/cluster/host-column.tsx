@@ -218,11 +218,12 @@ const dropLook = {
 } as const;
 
 /** While a domain is dragged over this host: the pre-flight verdict, before the drop. */
+/** The hovered host's verdict, below its name (the operator reads which host it is about), over its other facts. */
 function DropBanner({ drop }: { drop: DropState }) {
   const icon = { checking: "…", ok: "✓", warn: "!", fail: "✗" }[drop.status];
   return (
     <div
-      className={`absolute inset-x-2 top-2 z-20 rounded-md border px-2 py-1.5 text-xs shadow ${dropLook[drop.status]}`}
+      className={`absolute inset-x-2 top-11 z-20 rounded-md border px-2 py-1.5 text-xs shadow ${dropLook[drop.status]}`}
       data-testid="drop-verdict"
       data-verdict={drop.status}
     >
