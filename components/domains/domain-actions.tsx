@@ -1,4 +1,5 @@
 "use client";
+import { Button } from "../ui/button";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { ImageView } from "@/lib/images/catalog";
@@ -20,8 +21,6 @@ export interface DomainHere {
   /** its toolstack starts, shuts down and reboots domains (libvirt) */
   powerable: boolean;
 }
-
-const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40";
 
 export function DomainActions({
   here,
@@ -79,21 +78,15 @@ export function DomainActions({
               ))}
             </select>
           </label>
-          <button
-            type="button"
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-            disabled={!target}
-            onClick={() => setOpen("migrate")}
-            data-testid="action-migrate"
-          >
+          <Button kind="primary" disabled={!target} onClick={() => setOpen("migrate")} data-testid="action-migrate">
             Migrate…
-          </button>
+          </Button>
         </div>
       )}
       {here && running && (
-        <button type="button" className={button} onClick={() => setOpen("save")} data-testid="action-save">
+        <Button onClick={() => setOpen("save")} data-testid="action-save">
           Save…
-        </button>
+        </Button>
       )}
       {images.length > 0 && (
         <div className="flex flex-wrap items-end gap-2">
@@ -112,9 +105,9 @@ export function DomainActions({
               ))}
             </select>
           </label>
-          <button type="button" className={button} onClick={() => setOpen("restore")} data-testid="action-restore">
+          <Button onClick={() => setOpen("restore")} data-testid="action-restore">
             Restore…
-          </button>
+          </Button>
         </div>
       )}
       {here?.powerable && here.domain.id !== 0 && (running || here.domain.id < 0) && (

@@ -1,4 +1,6 @@
 "use client";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "../api";
@@ -51,20 +53,17 @@ export function PowerButtons({
     }
   };
   const actions: PowerAction[] = running ? ["shutdown", "reboot"] : ["start"];
-  const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm disabled:opacity-40";
   return (
     <div className="flex flex-wrap items-end gap-2" data-testid="power">
       {actions.map((a) => (
-        <button
+        <Button
           key={a}
-          type="button"
-          className={button}
           disabled={busy}
           onClick={() => (a === "start" ? void send(a) : setAsking(a))}
           data-testid={`power-${a}`}
         >
           {label[a]}
-        </button>
+        </Button>
       ))}
       {asking && (
         <div
@@ -75,29 +74,19 @@ export function PowerButtons({
         >
           <p>{confirmWords[asking](domain, hostName)}</p>
           <div className="mt-2 flex gap-2">
-            <button
-              type="button"
-              className="rounded-md bg-amber-700 px-3 py-1 text-sm font-medium text-white disabled:opacity-40"
-              disabled={busy}
-              onClick={() => void send(asking)}
-              data-testid="power-confirm-yes"
-            >
+            <Button kind="caution" disabled={busy} onClick={() => void send(asking)} data-testid="power-confirm-yes">
               {asking === "shutdown" ? "Shut it down" : "Reboot it"}
-            </button>
-            <button type="button" className={button} onClick={() => setAsking(null)} data-testid="power-confirm-no">
+            </Button>
+            <Button onClick={() => setAsking(null)} data-testid="power-confirm-no">
               Cancel
-            </button>
+            </Button>
           </div>
         </div>
       )}
       {message && (
-        <p
-          role={message.ok ? "status" : "alert"}
-          className={`basis-full rounded-md px-2 py-1 text-sm ${message.ok ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-800"}`}
-          data-testid="power-message"
-        >
+        <Alert tone={message.ok ? "ok" : "error"} className="basis-full" testId="power-message">
           {message.text}
-        </p>
+        </Alert>
       )}
     </div>
   );

@@ -1,4 +1,5 @@
 "use client";
+import { Alert } from "../ui/alert";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Check } from "@/lib/checks/migration";
@@ -195,7 +196,7 @@ export function MigrateDialog({
         </label>
       )}
       {error && (
-        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="migrate-error">
+        <Alert tone="error" className="mt-3" testId="migrate-error">
           {error}
           {heldBy && (
             <>
@@ -205,7 +206,7 @@ export function MigrateDialog({
               </Link>
             </>
           )}
-        </p>
+        </Alert>
       )}
       {moving && (
         <MovePanel

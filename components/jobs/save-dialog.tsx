@@ -1,4 +1,6 @@
 "use client";
+import { Alert } from "../ui/alert";
+import { Actions, Button } from "../ui/button";
 import { Modal } from "../modal";
 import { useEffect, useState } from "react";
 import type { DomainInfo } from "@/lib/toolstacks/types";
@@ -98,24 +100,21 @@ export function SaveDialog({
         </ul>
       )}
       {error && (
-        <p role="alert" className="mt-3 rounded bg-red-50 px-2 py-1.5 text-sm text-red-800" data-testid="save-error">
+        <Alert tone="error" testId="save-error" className="mt-3">
           {error}
-        </p>
+        </Alert>
       )}
-      <div className="mt-5 flex justify-end gap-2">
-        <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-          Close
-        </button>
-        <button
-          type="button"
+      <Actions>
+        <Button onClick={onClose}>Close</Button>
+        <Button
+          kind="primary"
           onClick={onSave}
           disabled={busy || answer === undefined || refused.length > 0}
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
           data-testid="save-start"
         >
           {busy ? "Starting…" : "Save"}
-        </button>
-      </div>
+        </Button>
+      </Actions>
     </Modal>
   );
 }

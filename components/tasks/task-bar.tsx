@@ -1,4 +1,5 @@
 "use client";
+import { Alert } from "../ui/alert";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
@@ -85,9 +86,9 @@ export function TaskBar({ me }: { me: string }) {
             </Link>
           </div>
           {error && (
-            <p role="alert" className="mb-2 rounded bg-red-50 px-2 py-1 text-sm text-red-800">
+            <Alert tone="error" className="mb-2">
               {error}
-            </p>
+            </Alert>
           )}
           {shown.length === 0 ? (
             <p className="pb-3 text-sm text-slate-600" data-testid="task-empty">

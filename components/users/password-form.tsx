@@ -1,4 +1,6 @@
 "use client";
+import { Alert } from "../ui/alert";
+import { Button } from "../ui/button";
 import { useState } from "react";
 import { api } from "../api";
 import { changePasswordSchema } from "@/lib/auth/schema";
@@ -68,23 +70,18 @@ export function PasswordForm() {
       {field("next", "New password (12 characters or more)", "new-password")}
       {field("again", "New password again", "new-password")}
       {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="pw-error">
+        <Alert tone="error" testId="pw-error">
           {error}
-        </p>
+        </Alert>
       )}
       {done && (
-        <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="pw-done">
+        <Alert tone="ok" testId="pw-done">
           Your password is changed. Your other sessions have ended; this one goes on.
-        </p>
+        </Alert>
       )}
-      <button
-        type="submit"
-        disabled={busy}
-        className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-        data-testid="pw-submit"
-      >
+      <Button kind="primary" type="submit" disabled={busy} data-testid="pw-submit">
         {busy ? "Changing…" : "Change password"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -1,4 +1,5 @@
 "use client";
+import { Actions, Button } from "../ui/button";
 import { useState } from "react";
 import { api } from "../api";
 import { Modal } from "../modal";
@@ -56,19 +57,12 @@ export function ResetPasswordDialog({
             </span>
           )}
         </label>
-        <div className="flex justify-end gap-2">
-          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-            Cancel
-          </button>
-          <button
-            type="submit"
-            disabled={busy}
-            className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
-            data-testid="reset-submit"
-          >
+        <Actions className="">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button kind="primary" type="submit" disabled={busy} data-testid="reset-submit">
             {busy ? "Setting…" : "Set password"}
-          </button>
-        </div>
+          </Button>
+        </Actions>
       </form>
     </Modal>
   );

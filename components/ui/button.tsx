@@ -1,0 +1,30 @@
+import type { ButtonHTMLAttributes } from "react";
+
+// The app's buttons: primary (the one action a form or dialog is for), secondary (Cancel, Close, the others) and
+// caution (an action that stops a guest). One place for their look, focus ring and disabled state.
+
+const look = {
+  primary: "bg-sky-700 font-medium text-white hover:bg-sky-800",
+  secondary: "border border-slate-300 bg-white hover:bg-slate-50",
+  caution: "bg-amber-700 font-medium text-white hover:bg-amber-800",
+} as const;
+
+export function Button({
+  kind = "secondary",
+  className = "",
+  type = "button",
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { kind?: keyof typeof look }) {
+  return (
+    <button
+      type={type}
+      className={`rounded-md px-3 py-1.5 text-sm disabled:opacity-40 ${look[kind]} ${className}`}
+      {...rest}
+    />
+  );
+}
+
+/** A dialog's or form's row of buttons, at its end. */
+export function Actions({ children, className = "mt-5" }: { children: React.ReactNode; className?: string }) {
+  return <div className={`flex justify-end gap-2 ${className}`}>{children}</div>;
+}
