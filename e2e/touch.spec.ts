@@ -65,3 +65,20 @@ test("the phone's menu closes when a page opens from it, and on Escape", async (
   await expect(menu).not.toHaveAttribute("open", "");
   await expect(menu.locator("summary")).toBeFocused();
 });
+
+test("on a phone History's rows stack, each cell after its column's name: nothing is cut at the screen's edge", async ({
+  page,
+}) => {
+  await loginAs(page, "viewer", "/history");
+  await page.goto("/history");
+  const table = page.getByTestId("history-table");
+  await expect(table).toBeVisible();
+  const width = await page.evaluate(() => document.documentElement.clientWidth);
+  const box = (await table.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(width);
+  const outcome = page.getByTestId("history-outcome").first();
+  const o = (await outcome.boundingBox())!;
+  expect(o.x + o.width).toBeLessThanOrEqual(width);
+  // the column's name goes with the value (the header row is there for screen readers only)
+  expect(await outcome.evaluate((el) => getComputedStyle(el, "::before").content)).toBe('"Outcome: "');
+});

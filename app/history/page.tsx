@@ -182,7 +182,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
       ) : (
         <TableScroll label="Jobs table">
           <table
-            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            className="stack-on-phone w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="history-table"
           >
             <thead className="bg-slate-50 text-left text-xs text-slate-600">
@@ -209,13 +209,15 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             <tbody>
               {jobs.map((j) => (
                 <tr key={j.id} className="border-t border-slate-100 align-top" data-testid="history-row">
-                  <td className="px-3 py-1.5 text-xs">{kindWords[j.kind]}</td>
-                  <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                  <td className="px-3 py-1.5 text-xs" data-label="Kind">
+                    {kindWords[j.kind]}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-xs" data-label="Started">
                     <Link href={`/jobs/${j.id}`} className="text-sky-800 underline">
                       <LocalTime iso={new Date(j.createdAt).toISOString()} />
                     </Link>
                   </td>
-                  <td className="px-3 py-1.5">
+                  <td className="px-3 py-1.5" data-label="Domain">
                     <Link
                       href={domainHref({ name: j.domainName, uuid: j.domainUuid })}
                       className="text-sky-800 underline"
@@ -224,20 +226,30 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       {j.domainName}
                     </Link>
                   </td>
-                  <td className="px-3 py-1.5">{routeText(j)}</td>
-                  <td className="px-3 py-1.5">{j.createdBy}</td>
-                  <td className="px-3 py-1.5">{formatMs(durationMs(j))}</td>
-                  <td className="px-3 py-1.5">
+                  <td className="px-3 py-1.5" data-label="Route">
+                    {routeText(j)}
+                  </td>
+                  <td className="px-3 py-1.5" data-label="Who">
+                    {j.createdBy}
+                  </td>
+                  <td className="px-3 py-1.5" data-label="Duration">
+                    {formatMs(durationMs(j))}
+                  </td>
+                  <td className="px-3 py-1.5" data-label="Downtime">
                     {j.downtimeMs === null ? "—" : `${j.downtimeBound ? "≤ " : ""}${formatMs(j.downtimeMs)}`}
                   </td>
-                  <td className="px-3 py-1.5">{bytesText(j, formatBytes)}</td>
-                  <td className="px-3 py-1.5" data-testid="history-outcome">
+                  <td className="px-3 py-1.5" data-label="Bytes">
+                    {bytesText(j, formatBytes)}
+                  </td>
+                  <td className="px-3 py-1.5" data-testid="history-outcome" data-label="Outcome">
                     {j.status}
                   </td>
-                  <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error">
+                  <td className="px-3 py-1.5 text-xs" data-testid="history-forecast-error" data-label="Forecast error">
                     {forecastErrorText(j)}
                   </td>
-                  <td className="px-3 py-1.5 text-xs text-slate-600">{j.errorMessage ?? ""}</td>
+                  <td className="px-3 py-1.5 text-xs text-slate-600" data-label="Error">
+                    {j.errorMessage ?? ""}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,14 +2,14 @@ import Link from "next/link";
 import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import { formatMs } from "@/lib/format-bytes";
-import { durationMs } from "@/lib/jobs/history";
+import { durationMs, routeText } from "@/lib/jobs/history";
 import { kindWords, type JobSummary } from "@/lib/jobs/types";
 
 /** A short list of moves (the host page's and the domain page's): when, what, where, how long, how it ended. */
 export function MovesTable({ jobs, label }: { jobs: JobSummary[]; label: string }) {
   return (
     <TableScroll label={label}>
-      <table className="mt-1 w-full min-w-[32rem] text-left text-sm">
+      <table className="stack-on-phone mt-1 w-full min-w-[32rem] text-left text-sm" data-testid="moves-table">
         <thead className="text-xs text-slate-600">
           <tr>
             <th>Started</th>
@@ -22,20 +22,17 @@ export function MovesTable({ jobs, label }: { jobs: JobSummary[]; label: string 
         <tbody>
           {jobs.map((j) => (
             <tr key={j.id} className="border-t border-slate-100">
-              <td>
+              <td data-label="Started">
                 <LocalTime iso={j.createdAt} />
               </td>
-              <td>
+              <td data-label="Job">
                 <Link className="text-sky-800 underline" href={`/jobs/${j.id}`}>
                   {j.domainName}: {kindWords[j.kind]}
                 </Link>
               </td>
-              <td>
-                {j.sourceName}
-                {j.targetName ? ` → ${j.targetName}` : ""}
-              </td>
-              <td>{formatMs(durationMs(j))}</td>
-              <td>{j.status}</td>
+              <td data-label="Route">{routeText(j)}</td>
+              <td data-label="Took">{formatMs(durationMs(j))}</td>
+              <td data-label="Outcome">{j.status}</td>
             </tr>
           ))}
         </tbody>
