@@ -122,30 +122,20 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             ))}
           </select>
         </label>
-        <label className="text-xs text-slate-600">
-          From
-          <br />
-          <input
-            type={bad.from ? "text" : "date"}
-            name="from"
-            defaultValue={raw.from ?? ""}
-            className={input}
-            aria-invalid={bad.from ? true : undefined}
-            data-testid="history-from"
-          />
-        </label>
-        <label className="text-xs text-slate-600">
-          To
-          <br />
-          <input
-            type={bad.to ? "text" : "date"}
-            name="to"
-            defaultValue={raw.to ?? ""}
-            className={input}
-            aria-invalid={bad.to ? true : undefined}
-            data-testid="history-to"
-          />
-        </label>
+        {(["from", "to"] as const).map((field) => (
+          <label key={field} className="text-xs text-slate-600">
+            {fieldNames[field]}
+            <br />
+            <input
+              type={bad[field] ? "text" : "date"}
+              name={field}
+              defaultValue={raw[field] ?? ""}
+              className={input}
+              aria-invalid={bad[field] ? true : undefined}
+              data-testid={`history-${field}`}
+            />
+          </label>
+        ))}
         <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white">
           Filter
         </button>

@@ -21,6 +21,8 @@ export function TaskBar({ me }: { me: string }) {
   const [mine, setMine] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(async () => {
+    // a tab in the background asks nothing (it catches up when shown: the next tick)
+    if (document.hidden) return;
     const from = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
     try {
       setJobs((await api<{ jobs: JobSummary[] }>("GET", `/api/jobs?from=${from}&limit=${LIMIT}`)).jobs);
