@@ -1,6 +1,7 @@
 // One Node process: Next.js pages and route handlers, socket.io on the same port, and the services
 // (database, SSH pool, inventory). `npm run dev` / `npm start`; `npm run demo` adds the simulated cluster.
 import { DomainPower } from "./lib/domains/power";
+import { Retention } from "./lib/images/retention-service";
 import http from "node:http";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -18,7 +19,8 @@ import { createMetrics, metricsAccess } from "./lib/metrics";
 import { JobEngine } from "./lib/jobs/engine";
 import { EvacuationService } from "./lib/evacuate/service";
 import { Placement } from "./lib/evacuate/placement";
-import { MemoryHistory } from "./lib/inventory/memory-history";
+import { UsageHistory } from "./lib/inventory/usage-history";
+import { nicReader } from "./lib/inventory/nic";
 import { httpGate } from "./lib/server/http-gate";
 import { startRealtime, type FerryIO } from "./lib/server/realtime";
 import { joinPeers, remoteJobs } from "./lib/server/peers";
@@ -60,11 +62,29 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     extraChecks: (domain, target) => placement.checks(domain, target),
   });
   const evacuations = new EvacuationService(db, inventory, jobs, hosts, placement, cluster?.id ?? null);
-  const memory = new MemoryHistory(db, { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) });
-  memory.attach(inventory);
+  const usage = new UsageHistory(
+    db,
+    { everyMs: 1000 * Number(process.env.FERRY_MEMORY_SAMPLE_SEC ?? 60) },
+    nicReader(inventory),
+  );
+  usage.attach(inventory);
   const tokens = new ApiTokens(db);
   const power = new DomainPower({ db, inventory, activeJobOn: (d) => jobs.holderOf(d) });
-  const services: Services = { db, inventory, hosts, auth, audit, jobs, evacuations, placement, memory, tokens, power };
+  const retention = new Retention(db, jobs.catalog);
+  const services: Services = {
+    db,
+    inventory,
+    hosts,
+    auth,
+    audit,
+    jobs,
+    evacuations,
+    placement,
+    usage,
+    tokens,
+    power,
+    retention,
+  };
   setServices(services);
   let setupSecret: string | null = null;
   if ((await auth.userCount()) === 0) setupSecret = auth.issueSetupSecret();
@@ -184,7 +204,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       metricsServer?.close();
       await new Promise((r) => server.close(r));
       await jobs.drain();
-      await memory.flushed();
+      await usage.flushed();
       await audit.flush();
       await db.$disconnect();
     },

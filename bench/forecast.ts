@@ -5,7 +5,8 @@
 // parameters, so this measures the model and Ferry's measurement (polling, handshake), not the learning.
 // Where the real-host lab is up (root, `npm run lab:up`), it also migrates the lab's QEMU guest with three
 // settings and compares the product's own forecast (its link probe and QEMU's dirty-rate measurement) with
-// what QEMU reported (domjobinfo --completed).
+// what QEMU reported (domjobinfo --completed), and moves the lab's guest with a disk of its own live with its disk
+// (bench/forecast-lab-disks.ts; DISK_RUNS, default 4).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,6 +19,7 @@ import { JobEngine } from "../lib/jobs/engine";
 import { isFinal } from "../lib/jobs/types";
 import { forecastQemu, forecastXen } from "../lib/forecast/model";
 import { labForecastRows } from "./forecast-lab";
+import { labDiskForecastRows } from "./forecast-lab-disks";
 import type { SimHostInfo } from "../sim/cluster";
 
 const SCALE = Number(process.env.TIME_SCALE ?? 4);
@@ -133,6 +135,7 @@ if (errT.length) {
 }
 inventory.stop();
 await labForecastRows();
+await labDiskForecastRows();
 await db.$disconnect();
 sim.kill("SIGTERM");
 fs.rmSync(dir, { recursive: true, force: true });

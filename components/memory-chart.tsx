@@ -17,6 +17,18 @@ const clockFor = (points: { at: string }[]) => {
   return (ms: number) => formatClock(ms, withSeconds);
 };
 
+/** The time axis every usage chart draws (memory, CPU, network): the samples' span, on the page's clock. */
+export const timeAxis = (points: { at: string }[]) =>
+  ({
+    dataKey: "t",
+    type: "number",
+    scale: "time",
+    domain: ["dataMin", "dataMax"],
+    tickFormatter: clockFor(points),
+    minTickGap: 24,
+    fontSize: 11,
+  }) as const;
+
 function Empty({ what }: { what: string }) {
   return (
     <p className="text-sm text-slate-600" data-testid="memory-history-empty">
@@ -41,15 +53,7 @@ export function HostMemoryChart({ points, name }: { points: HostMemorySeries[]; 
         <ResponsiveContainer>
           <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={["dataMin", "dataMax"]}
-              tickFormatter={clockFor(points)}
-              minTickGap={24}
-              fontSize={11}
-            />
+            <XAxis {...timeAxis(points)} />
             <YAxis
               fontSize={11}
               width={72}
@@ -109,15 +113,7 @@ export function DomainMemoryChart({ points, name }: { points: DomainMemorySeries
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={["dataMin", "dataMax"]}
-              tickFormatter={clockFor(points)}
-              minTickGap={24}
-              fontSize={11}
-            />
+            <XAxis {...timeAxis(points)} />
             <YAxis
               fontSize={11}
               width={72}

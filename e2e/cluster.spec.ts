@@ -89,7 +89,9 @@ test("a host has its own page, by name or id: facts, domains, and its moves", as
   expect(missing?.status()).toBe(404);
 });
 
-test("a host's page draws its memory over time, sampled as the inventory refreshes", async ({ page }) => {
+test("a host's page draws its memory, CPU and network over time, sampled as the inventory refreshes", async ({
+  page,
+}) => {
   // the e2e server samples every 2 s (FERRY_MEMORY_SAMPLE_SEC): wait for a second sample, reloading
   await expect
     .poll(async () => {
@@ -99,6 +101,12 @@ test("a host's page draws its memory over time, sampled as the inventory refresh
     .toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId("memory-history")).toContainText("free");
   await expect(page.getByTestId("memory-history").locator(".recharts-area")).toHaveCount(2);
+  // CPU and network are rates between two samples: the second sample gives the first point
+  await expect(page.getByTestId("cpu-history")).toHaveAttribute("data-points", /^[1-9]\d*$/);
+  await expect(page.getByTestId("cpu-history")).toContainText("share of the host's 4 CPUs");
+  // hostB reaches the others through its bridge xenbr0 (its `ip route get` says so): its counters are read
+  await expect(page.getByTestId("net-history")).toHaveAttribute("data-points", /^[1-9]\d*$/);
+  await expect(page.getByTestId("net-history")).toContainText("Bytes on xenbr0");
 });
 
 test("a domain has its own page, by UUID from its card: where it runs, facts, memory, images, moves", async ({

@@ -199,3 +199,73 @@ test("the save dialog proposes a private directory, and refuses one readable by 
   await dialog.getByRole("button", { name: "Close" }).click();
   expect(await where("save_probe_domU")).toEqual(["hostB"]); // nothing was started
 });
+
+test("retention: each directory's total; a rule keeps a domain's newest image, lists the older ones, deletes them only when confirmed", async ({
+  page,
+}) => {
+  // the test above left two images of debian_etch_domU on shared storage (a restored one, and a later one)
+  const domain = "debian_etch_domU";
+  const operator = await apiAs("operator");
+  const before = (
+    (await (await operator.get("/api/images")).json()).images as {
+      id: string;
+      domainName: string;
+      path: string;
+      createdAt: string;
+    }[]
+  )
+    .filter((i) => i.domainName === domain)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  expect(before.length).toBeGreaterThanOrEqual(2);
+  await loginAs(page, "operator");
+  await page.goto("/images");
+  const panel = page.getByTestId("retention");
+  await expect(panel.getByTestId("place-totals")).toContainText("shared storage: /xen-storage/saves:");
+  // bad input: said beside the field, nothing added
+  await panel.getByTestId("ret-scope").selectOption("domain");
+  await panel.getByTestId("ret-value").fill(domain);
+  await panel.getByTestId("ret-keepLast").fill("0");
+  await panel.getByTestId("ret-add").click();
+  await expect(panel.getByTestId("ret-problem-keepLast")).toHaveText(
+    "Keep at least 1 image: the newest is never deleted by a rule.",
+  );
+  await expect(panel.getByTestId("ret-rule")).toHaveCount(0);
+  await panel.getByTestId("ret-keepLast").fill("1");
+  await panel.getByTestId("ret-add").click();
+  await expect(panel.getByTestId("ret-rule")).toContainText(`domain ${domain}: keep each domain's newest 1`);
+  // the list: every older image of the domain, none deleted yet; the newest is kept
+  const doomed = panel.getByTestId("ret-doomed");
+  await expect(doomed.locator("li")).toHaveCount(before.length - 1);
+  await expect(panel.getByTestId(`ret-doomed-${before[0].id}`)).toHaveCount(0);
+  expect((await (await operator.get("/api/images")).json()).images.length).toBeGreaterThanOrEqual(before.length);
+  // a list that is not the one the rules propose is refused, and deletes nothing
+  const stale = await operator.post("/api/images/retention/apply", { data: { expect: [before[0].id] } });
+  expect(stale.status()).toBe(409);
+  // confirmed: the files go (the hosts are asked to remove them), the newest stays
+  const since = Date.now();
+  await doomed.getByTestId("ret-apply").click();
+  await page.getByTestId("ret-confirm").getByTestId("ret-confirm-yes").click();
+  await expect(page.getByTestId("images-notice")).toHaveText(
+    `Deleted ${before.length - 1} image${before.length - 1 === 1 ? "" : "s"}.`,
+  );
+  const after = (
+    (await (await operator.get("/api/images")).json()).images as { id: string; domainName: string }[]
+  ).filter((i) => i.domainName === domain);
+  expect(after.map((i) => i.id)).toEqual([before[0].id]);
+  const removed = ((await (await fetch(`${E2E.simControl}/commands?since=${since}`)).json()) as { argv: string[] }[])
+    .map((c) => c.argv.join(" "))
+    .filter((c) => c.startsWith("rm "));
+  for (const old of before.slice(1)) expect(removed.some((c) => c.includes(old.path))).toBe(true);
+  // the rule goes; the audit log says who did what
+  await panel.getByTestId("ret-rule-remove").click();
+  await expect(panel.getByTestId("ret-rule")).toHaveCount(0);
+  const admin = await apiAs("admin");
+  const actions = ((await (await admin.get("/api/audit?limit=10")).json()).entries as { action: string }[]).map(
+    (e) => e.action,
+  );
+  expect(actions).toEqual(
+    expect.arrayContaining(["image.retention.apply", "image.retention.rule.add", "image.retention.rule.remove"]),
+  );
+  await admin.dispose();
+  await operator.dispose();
+});

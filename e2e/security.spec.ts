@@ -34,7 +34,11 @@ async function foreignCommands(since: number): Promise<string[][]> {
     "domblklist",
     "domiflist",
   ]);
-  const allowed = (argv: string[]) => inventory.has(argv.join(" ")) || (argv[0] === "virsh" && virshReads.has(argv[1]));
+  // the usage samples' reads of the migration NIC (lib/inventory/nic.ts): its route, once, and its byte counters
+  const nicRead = (argv: string[]) =>
+    /^(ip route get [\d.]+|cat \/sys\/class\/net\/[\w.-]+\/statistics\/(rx|tx)_bytes)$/.test(argv.join(" "));
+  const allowed = (argv: string[]) =>
+    inventory.has(argv.join(" ")) || (argv[0] === "virsh" && virshReads.has(argv[1])) || nicRead(argv);
   // the inventory runs its commands in one channel (lib/toolstacks/batch.ts): `sh -c` with a marker after each
   // command; the commands inside are recorded on their own as well, so the wrapper only has to be recognised
   const mark = / ?; printf '\\n%s %s\\n' @@ferry-[0-9a-z-]+ "\$\?"; printf '\\n%s\\n' @@ferry-[0-9a-z-]+ >&2$/;

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { loginAs } from "./auth";
+import { apiAs, loginAs } from "./auth";
+import { hostIds } from "./jobs-api";
 import { ClusterPage } from "./pages/cluster-page";
 
 // On a phone a swipe that starts on a domain card scrolls the page; a press-and-hold picks the card up.
@@ -81,4 +82,33 @@ test("on a phone History's rows stack, each cell after its column's name: nothin
   expect(o.x + o.width).toBeLessThanOrEqual(width);
   // the column's name goes with the value (the header row is there for screen readers only)
   expect(await outcome.evaluate((el) => getComputedStyle(el, "::before").content)).toBe('"Outcome: "');
+});
+
+test("on a phone no table cuts a control off at the screen's edge: audit, images, placement, the Cluster table", async ({
+  page,
+}) => {
+  await loginAs(page, "admin");
+  const api = await apiAs("admin");
+  const ids = await hostIds(api);
+  await api.dispose();
+  const outside: string[] = [];
+  let seen = 0;
+  for (const p of ["/audit", "/images", `/hosts/${ids.hostB}/maintenance`, "/"]) {
+    await page.goto(p);
+    if (p === "/") {
+      await page.getByTestId("view-table").click();
+      await expect(page.getByTestId("row-web-kvm")).toBeVisible();
+    } else await page.waitForLoadState("networkidle");
+    const width = await page.evaluate(() => document.documentElement.clientWidth);
+    for (const c of await page.locator("table :is(button, select, input, a)").all()) {
+      if (!(await c.isVisible())) continue;
+      seen++;
+      const b = (await c.boundingBox())!;
+      if (b.x < 0 || b.x + b.width > width + 0.5)
+        outside.push(`${p}: ${(await c.textContent()) || (await c.getAttribute("aria-label"))}`);
+    }
+  }
+  expect(seen).toBeGreaterThan(10);
+  expect(outside).toEqual([]);
+  await page.getByTestId("view-cards").click();
 });

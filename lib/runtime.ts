@@ -1,3 +1,4 @@
+import type { Retention } from "./images/retention-service";
 import type { DomainPower } from "./domains/power";
 import type { ApiTokens } from "./auth/tokens";
 import type { Db } from "./db/client";
@@ -8,7 +9,7 @@ import type { AuditLog } from "./audit/service";
 import type { JobEngine } from "./jobs/engine";
 import type { EvacuationService } from "./evacuate/service";
 import type { Placement } from "./evacuate/placement";
-import type { MemoryHistory } from "./inventory/memory-history";
+import type { UsageHistory } from "./inventory/usage-history";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -22,9 +23,10 @@ export interface Services {
   jobs: JobEngine;
   evacuations: EvacuationService;
   placement: Placement;
-  memory: MemoryHistory;
+  usage: UsageHistory;
   tokens: ApiTokens;
   power: DomainPower;
+  retention: Retention;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -1,5 +1,6 @@
 // `npx tsx scripts/readme-shots.ts [baseURL]`: the README's pictures of a running demo (FERRY_DATA_DIR for its
-// logins): the phone layout, the migrate dialog, a host page, a domain page, the table view and dark mode.
+// logins): the phone layout, the migrate dialog, a host page, a domain page, the table view, a group move's plan and
+// dark mode.
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
@@ -44,6 +45,14 @@ await desk.waitForFunction(() => !document.querySelector('[data-testid="migrate-
 await shot(desk, "", "screenshot-dialog.png", false);
 await desk.keyboard.press("Escape");
 await desk.getByTestId("view-cards").click();
+// a group move's plan: three domains from two hosts, anywhere that fits
+for (const d of ["debian_etch_domU", "ubuntu_fuwa_nfs_domU", "web-kvm"])
+  await desk.getByTestId(`domain-${d}`).getByTestId("domain-select").check();
+await desk.getByTestId("selection-plan").click();
+await desk.locator('[data-testid="group-move-dialog"][data-state="planned"]').waitFor({ timeout: 60_000 });
+await shot(desk, "", "screenshot-group-move.png", false);
+await desk.keyboard.press("Escape");
+await desk.getByTestId("selection-clear").click();
 await desk.close();
 
 const dark = await session(1280, 800, "dark");

@@ -1,3 +1,4 @@
+import { qemuImgCommand, testCommand } from "./commands/disk-tools";
 import net from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import ssh2 from "ssh2";
@@ -172,6 +173,9 @@ export class SimHostServer {
       // a host has its own toolstack's command; the others are "command not found" (exit 127), as on real hosts
       commands: {
         ...linuxCommands(world, this.name),
+        test: testCommand(world, this.name),
+        // QEMU's image tool: on the KVM hosts (Debian's qemu-utils beside libvirt), not on the Xen ones
+        ...(world.host(this.name).kind === "kvm" ? { "qemu-img": qemuImgCommand(world, this.name) } : {}),
         [toolstackOf(world.host(this.name))]: toolstackCommands[toolstackOf(world.host(this.name))](world, this.name),
         ...this.opts.commands,
       },

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { createBigWorld, createDemoWorld, createEvacuationWorld } from "./default-world";
 import { SimCluster, writeClusterFile } from "./cluster";
+import { createDiskWorld } from "./disk-world";
 import { startControlServer } from "./control";
 
 const stateDir = path.resolve(process.env.FERRY_SIM_DIR ?? "state/sim");
@@ -15,7 +16,9 @@ const world = bigHosts
   ? createBigWorld(bigHosts, Number(process.env.SIM_DOMAINS ?? 20))
   : process.env.SIM_WORLD === "evacuate"
     ? createEvacuationWorld()
-    : createDemoWorld();
+    : process.env.SIM_WORLD === "disks"
+      ? createDiskWorld()
+      : createDemoWorld();
 const cluster = new SimCluster({ world, stateDir, basePort });
 await cluster.start();
 const control = await startControlServer(cluster, controlPort);

@@ -24,6 +24,8 @@ export interface SimJob {
   throttlePercent?: number;
   postcopy?: boolean;
   abort?: boolean;
+  /** the disks a migration copies first (--copy-storage-all): libvirt's "File" figures, the disks' full size */
+  disk?: { processed: number; total: number; copying: boolean };
 }
 
 export interface SimDomain {
@@ -88,6 +90,8 @@ export interface SimFile {
   mode: number;
   owner: string;
   mtime: number;
+  /** a disk image (qemu-img info): its format and the size the guest sees; `size` is what it takes on the host */
+  disk?: { format: string; virtualBytes: number; backing?: { path: string; format: string } };
 }
 export interface SimDir {
   mode: number;

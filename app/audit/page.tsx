@@ -1,3 +1,6 @@
+import { EmptyState } from "@/components/ui/empty-state";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import { getServices } from "@/lib/runtime";
@@ -61,37 +64,24 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <br />
           <input type="date" name="to" defaultValue={raw.to ?? ""} className={input} />
         </label>
-        <button
-          type="submit"
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white"
-          data-testid="audit-apply"
-        >
+        <Button type="submit" kind="primary" data-testid="audit-apply">
           Filter
-        </button>
+        </Button>
         <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 underline">
           Clear
         </a>
       </form>
       {!parsed.success && (
-        <p
-          role="alert"
-          className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
-          data-testid="audit-filter-error"
-        >
+        <Alert tone="error" className="mb-4" testId="audit-filter-error">
           {describeIssues(parsed.error)}
-        </p>
+        </Alert>
       )}
       {entries.length === 0 ? (
-        <p
-          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
-          data-testid="audit-empty"
-        >
-          No entries match.
-        </p>
+        <EmptyState title="No entries match" testId="audit-empty" />
       ) : (
         <TableScroll label="Audit log table">
           <table
-            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            className="stack-on-phone w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="audit-table"
           >
             <thead className="bg-slate-50 text-left text-xs text-slate-600">
@@ -107,23 +97,27 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
-                  <td className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
+                  <td data-label="When" className="whitespace-nowrap px-3 py-1.5 text-xs text-slate-600">
                     <LocalTime iso={e.at} />
                   </td>
-                  <td className="px-3 py-1.5">
+                  <td data-label="Who" className="px-3 py-1.5">
                     {e.actor}
                     {e.role && <span className="text-xs text-slate-500"> ({e.role})</span>}
                   </td>
-                  <td className="px-3 py-1.5 font-mono text-xs">{e.action}</td>
-                  <td className="px-3 py-1.5">{e.target ?? "—"}</td>
-                  <td className="px-3 py-1.5">
+                  <td data-label="Action" className="px-3 py-1.5 font-mono text-xs">
+                    {e.action}
+                  </td>
+                  <td data-label="Target" className="px-3 py-1.5">
+                    {e.target ?? "—"}
+                  </td>
+                  <td data-label="Outcome" className="px-3 py-1.5">
                     <span
                       className={`rounded px-1.5 py-0.5 text-xs ${outcomeLook[e.outcome as keyof typeof outcomeLook] ?? ""}`}
                     >
                       {e.outcome}
                     </span>
                   </td>
-                  <td className="px-3 py-1.5 text-xs text-slate-600">
+                  <td data-label="Detail" className="px-3 py-1.5 text-xs text-slate-600">
                     {e.detail ? String(e.detail.message ?? "") || JSON.stringify(e.detail) : ""}
                   </td>
                 </tr>

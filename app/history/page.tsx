@@ -1,3 +1,6 @@
+import { EmptyState } from "@/components/ui/empty-state";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "@/components/time";
 import Link from "next/link";
@@ -136,9 +139,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             />
           </label>
         ))}
-        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white">
+        <Button type="submit" kind="primary">
           Filter
-        </button>
+        </Button>
         <a href="/history" className="px-2 py-1.5 text-sm text-slate-600 underline">
           Clear
         </a>
@@ -152,23 +155,16 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
         </a>
       </form>
       {!parsed.success && (
-        <p
-          role="alert"
-          className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
-          data-testid="history-error"
-        >
+        <Alert tone="error" className="mb-4" testId="history-error">
           {Object.entries(bad)
             .map(([field, problem]) => `${fieldNames[field] ?? field}: ${problem}`)
             .join(" ")}
-        </p>
+        </Alert>
       )}
       {!parsed.success ? null : jobs.length === 0 ? (
-        <p
-          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
-          data-testid="history-empty"
-        >
-          No jobs match. Drag a domain onto another host on the Cluster page to make one.
-        </p>
+        <EmptyState title="No jobs match" testId="history-empty">
+          Drag a domain onto another host on the Cluster page to make one.
+        </EmptyState>
       ) : (
         <TableScroll label="Jobs table">
           <table

@@ -1,4 +1,6 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { useState } from "react";
 import { api } from "../api";
 import { loginSchema } from "@/lib/auth/schema";
@@ -59,18 +61,13 @@ export function LoginForm({ next, notice }: { next: string; notice: string | nul
           data-testid="login-password"
         />
       </label>
-      <button
-        type="submit"
-        disabled={busy}
-        className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
-        data-testid="login-submit"
-      >
+      <Button type="submit" disabled={busy} kind="primary" className="w-full" data-testid="login-submit">
         {busy ? "Checking…" : "Log in"}
-      </button>
+      </Button>
       {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="login-error">
+        <Alert tone="error" testId="login-error">
           {error}
-        </p>
+        </Alert>
       )}
     </form>
   );

@@ -1,4 +1,6 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { useState } from "react";
 import { api } from "../api";
 import { setupSchema } from "@/lib/auth/schema";
@@ -58,14 +60,10 @@ export function SetupForm() {
           onChange={(e) => setF({ ...f, password: e.target.value })}
         />
       </label>
-      <button type="submit" className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white">
+      <Button type="submit" kind="primary" className="w-full">
         Create admin
-      </button>
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      </Button>
+      {error && <Alert tone="error">{error}</Alert>}
     </form>
   );
 }

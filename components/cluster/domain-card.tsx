@@ -34,17 +34,31 @@ export function DomainCard({
   draggable: canDrag,
   live,
   onSave,
+  selected,
+  onSelect,
 }: {
   domain: DomainInfo;
   hostId: string;
   draggable: boolean;
   live: boolean;
   onSave?: SaveFn;
+  /** in the operator's selection (to move several together) */
+  selected: boolean;
+  onSelect?: SaveFn;
 }) {
   // a libvirt domain that is only defined (id -1, "shut off") does not run here: nothing to migrate or save
   const inactive = domain.id < 0;
   const draggable = canDrag && !inactive;
-  const body = <CardBody domain={domain} hostId={hostId} inactive={inactive} onSave={draggable ? onSave : undefined} />;
+  const body = (
+    <CardBody
+      domain={domain}
+      hostId={hostId}
+      inactive={inactive}
+      onSave={draggable ? onSave : undefined}
+      selected={selected}
+      onSelect={draggable ? onSelect : undefined}
+    />
+  );
   if (draggable && live)
     return (
       <DraggableCard domain={domain} hostId={hostId}>
@@ -67,7 +81,7 @@ export function DomainCard({
 export function DragPreview({ domain }: { domain: DomainInfo }) {
   return (
     <div className={`${cardClass(false, true, true)} cursor-grabbing`} data-testid="drag-preview">
-      <CardBody domain={domain} hostId="" inactive={false} />
+      <CardBody domain={domain} hostId="" inactive={false} selected={false} />
     </div>
   );
 }
@@ -115,16 +129,32 @@ const CardBody = memo(
     hostId,
     inactive,
     onSave,
+    selected,
+    onSelect,
   }: {
     domain: DomainInfo;
     hostId: string;
     inactive: boolean;
     onSave?: SaveFn;
+    selected: boolean;
+    onSelect?: SaveFn;
   }) {
     return (
       <>
         <div className="flex items-start justify-between gap-2">
-          <span className="break-all text-sm font-medium">{domain.name}</span>
+          {onSelect && (
+            <input
+              type="checkbox"
+              className="mt-0.5 h-4 w-4 shrink-0 accent-sky-700"
+              checked={selected}
+              onChange={() => onSelect(domain, hostId)}
+              onPointerDown={(e) => e.stopPropagation()}
+              onKeyDown={(e) => e.stopPropagation()}
+              aria-label={`Select ${domain.name} to move it with others`}
+              data-testid="domain-select"
+            />
+          )}
+          <span className="mr-auto break-all text-sm font-medium">{domain.name}</span>
           <span
             className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${stateLook[domain.state] ?? "bg-slate-200 text-slate-700"}`}
             title={`state as the toolstack prints it: ${domain.stateLetters}`}
@@ -169,7 +199,13 @@ const CardBody = memo(
       </>
     );
   },
-  (a, b) => a.hostId === b.hostId && a.inactive === b.inactive && a.onSave === b.onSave && sameCard(a.domain, b.domain),
+  (a, b) =>
+    a.hostId === b.hostId &&
+    a.inactive === b.inactive &&
+    a.onSave === b.onSave &&
+    a.selected === b.selected &&
+    a.onSelect === b.onSelect &&
+    sameCard(a.domain, b.domain),
 );
 
 /**

@@ -8,6 +8,7 @@ import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { DomainMatch } from "./host-column";
 import { domainKey } from "./domain-key";
+import type { Selection } from "./selection";
 
 export interface TableRow {
   domain: DomainInfo;
@@ -48,12 +49,20 @@ export function DomainTable({
   canMigrate,
   onMove,
   onSave,
+  selection,
+  onSelect,
+  onSelectAll,
 }: {
   hosts: HostView[];
   match: DomainMatch | null;
   canMigrate: boolean;
   onMove: (domain: DomainInfo, source: HostView, target: HostView) => void;
   onSave?: (domain: DomainInfo, hostId: string) => void;
+  /** the domains selected to move together; absent: no selecting (a viewer) */
+  selection?: Selection;
+  onSelect(domain: DomainInfo, hostId: string): void;
+  /** every row shown that can move, selected (true) or cleared */
+  onSelectAll(rows: { domain: DomainInfo; hostId: string }[], on: boolean): void;
 }) {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
   const rows = useMemo(() => tableRows(hosts, match, sort.key, sort.desc), [hosts, match, sort]);
@@ -67,12 +76,21 @@ export function DomainTable({
     initialRect: { width: 1200, height: 640 },
   });
   const items = virtual.getVirtualItems();
+  const movable = useMemo(
+    () =>
+      rows
+        .filter((r) => r.host.status === "online" && (r.domain.state === "running" || r.domain.state === "idle"))
+        .map((r) => ({ domain: r.domain, hostId: r.host.id })),
+    [rows],
+  );
+  const allOn = !!selection && movable.length > 0 && movable.every((r) => selection.has(domainKey(r.hostId, r.domain)));
+  const columns = selection ? 7 : 6;
   const padTop = items.length ? items[0].start : 0;
   const padBottom = items.length ? virtual.getTotalSize() - items[items.length - 1].end : 0;
   const head = (key: SortKey, label: string) => (
     <th
       scope="col"
-      className="px-2 py-1.5"
+      className={`px-2 py-1.5 ${key === "host" ? "hidden sm:table-cell" : ""}`}
       aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
     >
       <button
@@ -95,14 +113,27 @@ export function DomainTable({
         tabIndex={0}
         aria-label={`Domains, ${rows.length} rows`}
       >
-        <table className="w-full min-w-[44rem] text-left text-sm">
+        <table className="w-full text-left text-sm sm:min-w-[44rem]">
           <thead className="sticky top-0 z-10 bg-white text-xs text-slate-600 shadow-[0_1px_0_var(--color-slate-200)]">
             <tr>
+              {selection && (
+                <th scope="col" className="w-8 px-2 py-1.5">
+                  <input
+                    type="checkbox"
+                    className="h-4 w-4 accent-sky-700"
+                    checked={allOn}
+                    disabled={!movable.length}
+                    onChange={() => onSelectAll(movable, !allOn)}
+                    aria-label={`Select all ${movable.length} running domains shown`}
+                    data-testid="select-all"
+                  />
+                </th>
+              )}
               {head("name", "Domain")}
               {head("host", "Host")}
               {head("state", "State")}
               {head("memory", "Memory")}
-              <th scope="col" className="px-2 py-1.5">
+              <th scope="col" className="hidden px-2 py-1.5 sm:table-cell">
                 vCPUs · up
               </th>
               <th scope="col" className="px-2 py-1.5">
@@ -113,7 +144,7 @@ export function DomainTable({
           <tbody>
             {padTop > 0 && (
               <tr aria-hidden style={{ height: padTop }}>
-                <td colSpan={6} />
+                <td colSpan={columns} />
               </tr>
             )}
             {items.map((it) => {
@@ -126,28 +157,46 @@ export function DomainTable({
               return (
                 <tr
                   key={domainKey(h.id, d)}
+                  // measured: on a phone the host goes under the name and a row is taller
+                  ref={virtual.measureElement}
+                  data-index={it.index}
                   className="border-t border-slate-100"
                   style={{ height: ROW_PX }}
                   data-testid={`row-${d.name}`}
                 >
-                  <td className="px-2 break-all">
+                  {selection && (
+                    <td className="px-2">
+                      {h.status === "online" && (d.state === "running" || d.state === "idle") && (
+                        <input
+                          type="checkbox"
+                          className="h-4 w-4 accent-sky-700"
+                          checked={selection.has(domainKey(h.id, d))}
+                          onChange={() => onSelect(d, h.id)}
+                          aria-label={`Select ${d.name} to move it with others`}
+                          data-testid="row-select"
+                        />
+                      )}
+                    </td>
+                  )}
+                  <td className="px-2 [overflow-wrap:anywhere]">
                     <Link href={domainHref(d)} prefetch={false} className="text-sky-800 underline">
                       {d.name}
                     </Link>
+                    <span className="block text-xs text-slate-500 sm:hidden">on {h.name}</span>
                   </td>
-                  <td className="px-2">
+                  <td className="hidden px-2 sm:table-cell">
                     <Link href={`/hosts/${h.id}`} prefetch={false} className="hover:underline">
                       {h.name}
                     </Link>
                   </td>
                   <td className="px-2">{inactive ? `defined, ${d.stateLetters}` : stateWords[d.state]}</td>
-                  <td className="px-2">{formatMiB(d.memoryMiB)}</td>
-                  <td className="px-2 text-slate-600">
+                  <td className="whitespace-nowrap px-2">{formatMiB(d.memoryMiB)}</td>
+                  <td className="hidden px-2 text-slate-600 sm:table-cell">
                     {d.vcpus} · {formatUptime(d.uptimeSeconds)}
                   </td>
-                  <td className="px-2 whitespace-nowrap">
+                  <td className="px-2 sm:whitespace-nowrap">
                     {canMigrate && !inactive && (
-                      <span className="flex items-center gap-1">
+                      <span className="flex flex-wrap items-center gap-1 py-1 sm:flex-nowrap sm:py-0">
                         <select
                           className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs"
                           aria-label={`Move ${d.name} to another host`}
@@ -184,7 +233,7 @@ export function DomainTable({
             })}
             {padBottom > 0 && (
               <tr aria-hidden style={{ height: padBottom }}>
-                <td colSpan={6} />
+                <td colSpan={columns} />
               </tr>
             )}
           </tbody>

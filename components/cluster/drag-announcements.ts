@@ -5,10 +5,10 @@ export const screenReaderInstructions = {
   draggable:
     "To move a domain to another host, press Space to pick it up, use the arrow keys to carry it over a host, then press Space to drop it there and read the checks, or Escape to put it back.",
 };
+/** a card's drag id is host:name:id:uuid (./domain-key.ts; names and host ids hold no colon), a host's its id */
 const nameOf = (id: string | number | undefined, hosts?: ReadonlyMap<string, string>) => {
   const s = String(id ?? "");
-  const colon = s.indexOf(":");
-  return colon >= 0 ? s.slice(colon + 1) : (hosts?.get(s) ?? s);
+  return s.includes(":") ? s.split(":")[1] : (hosts?.get(s) ?? s);
 };
 type Moving = { active: { id: string | number }; over: { id: string | number } | null };
 export function makeAnnouncements(hosts: ReadonlyMap<string, string>) {

@@ -10,6 +10,7 @@ import { DomainCard } from "./domain-card";
 import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";
 import { HostProblems } from "./host-problems";
+import type { Selection } from "./selection";
 
 const statusLook = {
   online: { dot: "bg-emerald-500", text: "online" },
@@ -36,6 +37,8 @@ export const HostColumn = memo(function HostColumn({
   onSave,
   eager,
   match,
+  selection,
+  onSelect,
 }: {
   host: HostView;
   canMigrate: boolean;
@@ -44,6 +47,9 @@ export const HostColumn = memo(function HostColumn({
   eager: boolean;
   /** the Cluster page's filter: which of this host's domains to show (null: all) */
   match: DomainMatch | null;
+  /** the domains the operator selected to move together (keyed by domainKey) */
+  selection: Selection;
+  onSelect?: SaveFn;
 }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
   const [live, setLive] = useState(eager);
@@ -72,7 +78,15 @@ export const HostColumn = memo(function HostColumn({
       aria-label={`host ${host.name}`}
     >
       {drop && <DropBanner drop={drop} />}
-      <HostBody host={host} canMigrate={canMigrate} onSave={onSave} live={live} match={match} />
+      <HostBody
+        host={host}
+        canMigrate={canMigrate}
+        onSave={onSave}
+        live={live}
+        match={match}
+        selection={selection}
+        onSelect={onSelect}
+      />
     </section>
   );
 });
@@ -86,12 +100,16 @@ const HostBody = memo(function HostBody({
   onSave,
   live,
   match,
+  selection,
+  onSelect,
 }: {
   host: HostView;
   canMigrate: boolean;
   onSave?: SaveFn;
   live: boolean;
   match: DomainMatch | null;
+  selection: Selection;
+  onSelect?: SaveFn;
 }) {
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
@@ -189,6 +207,8 @@ const HostBody = memo(function HostBody({
             draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
             live={live}
             onSave={onSave}
+            selected={selection.has(domainKey(host.id, d))}
+            onSelect={onSelect}
           />
         ))}
         {hidden > 0 && (

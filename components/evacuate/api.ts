@@ -25,6 +25,20 @@ export const runPlan = (hostId: string, kind: "evacuate" | "return", plan: Plan,
   });
 export const listEvacuations = (hostId: string) =>
   api<{ evacuations: EvacuationView[] }>("GET", `/api/evacuations?hostId=${encodeURIComponent(hostId)}`);
+export const getEvacuation = (id: string) =>
+  api<{ evacuation: EvacuationView }>("GET", `/api/evacuations/${encodeURIComponent(id)}`);
+export interface GroupSelection {
+  domains: { domain: string; hostId: string }[];
+  /** absent: anywhere that fits */
+  targetId?: string;
+}
+export const planGroup = (sel: GroupSelection) =>
+  api<{ plan: Plan; targetName: string }>("POST", "/api/group-moves/plan", sel);
+export const runGroup = (sel: GroupSelection, plan: Plan) =>
+  api<{ evacuation: EvacuationView }>("POST", "/api/group-moves", {
+    ...sel,
+    expect: plan.moves.map((m) => ({ domain: m.domain, target: m.target })),
+  });
 export const stopEvacuation = (id: string, cancelRunning: boolean) =>
   api<{ evacuation: EvacuationView }>("POST", `/api/evacuations/${id}/stop`, { cancelRunning });
 export const saveDomainSetting = (domain: string, priority: number, maxDowntimeMs: number | null) =>

@@ -3,7 +3,7 @@ import type { EvacuationView, MoveStateName } from "@/lib/evacuate/service";
 import { formatMs } from "@/lib/format-bytes";
 import { LocalTime } from "../time";
 
-// A running (or finished) evacuation's board: each move's state, the totals and what is left, and Stop.
+// A running (or finished) evacuation's (or group move's) board: each move's state, the totals and what is left, and Stop.
 
 const stateLook: Record<MoveStateName, string> = {
   pending: "bg-slate-100 text-slate-700",
@@ -35,8 +35,8 @@ export function Board({
     >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-sm font-semibold">
-          {e.kind === "return" ? "Return home" : "Evacuation"} by {e.createdBy}, <LocalTime iso={e.createdAt} /> —{" "}
-          <span data-testid="board-status">{e.status}</span>
+          {e.kind === "return" ? "Return home" : e.kind === "group" ? `Group move to ${e.hostName}` : "Evacuation"} by{" "}
+          {e.createdBy}, <LocalTime iso={e.createdAt} /> — <span data-testid="board-status">{e.status}</span>
         </h2>
         <p className="text-xs text-slate-600" data-testid="board-totals">
           {count("succeeded")} moved · {count("running")} moving · {count("pending")} waiting · {count("failed")} failed

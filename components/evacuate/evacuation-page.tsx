@@ -1,22 +1,15 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { capSchema } from "@/lib/evacuate/schema";
 import { useCallback, useEffect, useState } from "react";
 import type { Plan } from "@/lib/evacuate/plan";
 import type { EvacuationView } from "@/lib/evacuate/service";
-import { formatMs } from "@/lib/format-bytes";
-import { formatMiB } from "@/lib/format";
 import { LocalTime } from "../time";
-import { PlanTimeline } from "./plan-timeline";
+import { PlanView } from "./plan-view";
 import { Board } from "./board";
 import { PlacementEditor } from "./placement-editor";
 import { listEvacuations, planFor, runPlan, setMaintenance, stopEvacuation, type PlacementSettings } from "./api";
-
-const optionWords = {
-  "move-by-save-restore": "move by save/restore (stops it for the whole transfer)",
-  "save-to-image": "save it to an image and leave it",
-  "shut-down": "shut it down",
-  keep: "keep it here (maintenance cannot complete)",
-} as const;
 
 /** Maintenance mode, the plan before anything moves, the board while it runs, and the way home. */
 export function EvacuationPage({
@@ -147,9 +140,9 @@ export function EvacuationPage({
       </header>
 
       {error && (
-        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="evac-error">
+        <Alert tone="error" testId="evac-error">
           {error}
-        </p>
+        </Alert>
       )}
 
       {active || latest ? <Board evacuation={active ?? latest!} canAct={canAct} onStop={stop} /> : null}
@@ -179,11 +172,10 @@ export function EvacuationPage({
                 </span>
               )}
             </label>
-            <button
-              type="button"
+            <Button
               onClick={() => makePlan("evacuate")}
               disabled={planning || capProblem !== null}
-              className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+              kind="primary"
               data-testid="plan-evacuate"
             >
               {planning && kind === "evacuate"
@@ -191,7 +183,7 @@ export function EvacuationPage({
                 : latest?.status === "incomplete"
                   ? "Re-plan"
                   : "Plan evacuation"}
-            </button>
+            </Button>
             {!maintenance && (
               <button
                 type="button"
@@ -209,113 +201,6 @@ export function EvacuationPage({
       )}
 
       <PlacementEditor domains={domains} initial={initialSettings} canAct={canAct} />
-    </div>
-  );
-}
-
-function PlanView({ plan, kind, onRun }: { plan: Plan; kind: "evacuate" | "return"; onRun(): void }) {
-  const over = plan.candidates.filter((c) => c.overMaxDowntime.length);
-  return (
-    <div className="mt-3 space-y-3" data-testid="plan" data-concurrency={plan.concurrency}>
-      <p className="text-sm" data-testid="plan-summary">
-        {plan.moves.length ? (
-          <>
-            <b>{plan.moves.length}</b>{" "}
-            {kind === "return" ? "domains come home" : `domain${plan.moves.length > 1 ? "s" : ""} move`},{" "}
-            <b>{plan.concurrency}</b> at a time: about <b data-testid="plan-total">{formatMs(plan.totalMs)}</b> in all
-            (no plan can beat {formatMs(plan.boundMs)}: the memory ÷ the link's speed).
-          </>
-        ) : (
-          "Nothing to move."
-        )}
-        {plan.capCostMs !== null && plan.capCostMs > 0 && (
-          <span data-testid="plan-cap-cost"> Your cap costs {formatMs(plan.capCostMs)} against the best plan.</span>
-        )}
-      </p>
-      {plan.candidates.length > 1 && (
-        <p className="text-xs text-slate-600" data-testid="plan-candidates">
-          Weighed:{" "}
-          {plan.candidates
-            .map(
-              (c) =>
-                `${c.concurrency} at once ${formatMs(c.totalMs)}${c.why ? ` (${c.why})` : c.overMaxDowntime.length ? ` (${c.overMaxDowntime.join(", ")} over the maximum downtime)` : ""}`,
-            )
-            .join("; ")}
-          .{over.length ? " More at once would stop a guest too long." : ""}
-        </p>
-      )}
-      {plan.moves.length > 0 && (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[40rem] text-left text-sm" data-testid="plan-moves">
-            <thead className="text-xs text-slate-500">
-              <tr>
-                <th className="py-1">#</th>
-                <th>Domain</th>
-                <th>Link</th>
-                <th>Starts</th>
-                <th>Takes</th>
-                <th>Downtime (max)</th>
-                <th>Target free after</th>
-              </tr>
-            </thead>
-            <tbody>
-              {plan.moves.map((m) => (
-                <tr
-                  key={m.domain}
-                  className="border-t border-slate-100"
-                  data-testid={`plan-move-${m.domain}`}
-                  data-target={m.target}
-                >
-                  <td className="py-1">{m.order}</td>
-                  <td>
-                    {m.domain} <span className="text-xs text-slate-500">{formatMiB(m.memoryMiB)}</span>
-                  </td>
-                  <td>
-                    {m.from} → <b>{m.target}</b>
-                    {m.sharing > 1 && <span className="text-xs text-slate-500"> (shared by {m.sharing})</span>}
-                  </td>
-                  <td>{m.startMs ? `after ${formatMs(m.startMs)}` : "at once"}</td>
-                  <td>{formatMs(m.durationMs)}</td>
-                  <td>
-                    {formatMs(m.downtimeMs)}{" "}
-                    <span className="text-xs text-slate-500">({formatMs(m.maxDowntimeMs)})</span>
-                  </td>
-                  <td>{formatMiB(m.targetFreeAfterMiB)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {plan.moves.length > 0 && <PlanTimeline plan={plan} />}
-      {plan.left.length > 0 && (
-        <div className="rounded border border-amber-300 bg-amber-50 p-2 text-sm" data-testid="plan-left">
-          <p className="font-medium">
-            {plan.complete ? "Stays (not running):" : "Cannot go live — the host cannot be emptied by this plan:"}
-          </p>
-          <ul className="mt-1 space-y-1">
-            {plan.left.map((l) => (
-              <li key={l.domain} data-testid={`plan-left-${l.domain}`}>
-                <b>{l.domain}</b> ({formatMiB(l.memoryMiB)}): {l.reason}{" "}
-                <span className="text-xs text-slate-700">
-                  What is possible: {l.options.map((o) => optionWords[o]).join("; ")}. Nothing is done without you
-                  choosing it (from the Cluster page).
-                </span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {plan.moves.length > 0 && (
-        <button
-          type="button"
-          onClick={onRun}
-          className="rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white"
-          data-testid="plan-run"
-        >
-          {kind === "return" ? "Bring them home" : "Run this plan"}
-        </button>
-      )}
     </div>
   );
 }

@@ -33,7 +33,7 @@ export function PlacementEditor({
       </p>
       {domains.length > 0 && (
         <div className="overflow-x-auto">
-          <table className="mt-2 w-full min-w-[28rem] text-left text-sm">
+          <table className="stack-on-phone mt-2 w-full min-w-[28rem] text-left text-sm">
             <thead className="text-xs text-slate-500">
               <tr>
                 <th>Domain</th>
@@ -159,8 +159,8 @@ function DomainRow({
   const [m, setM] = useState(maxDowntimeMs === null ? "" : String(maxDowntimeMs));
   return (
     <tr className="border-t border-slate-100" data-testid={`setting-${domain}`}>
-      <td className="py-1">{domain}</td>
-      <td>
+      <td className="py-1 font-medium sm:font-normal">{domain}</td>
+      <td data-label="Priority">
         <input
           aria-label={`Priority of ${domain}`}
           className="w-14 rounded border border-slate-300 px-1 py-0.5"
@@ -172,7 +172,7 @@ function DomainRow({
           data-testid="setting-priority"
         />
       </td>
-      <td>
+      <td data-label="Maximum downtime (ms)">
         <input
           aria-label={`Maximum downtime of ${domain}`}
           className="w-20 rounded border border-slate-300 px-1 py-0.5"

@@ -17,6 +17,11 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
       move: m.durationMs / 1000,
       downtime: m.downtimeMs,
     }));
+  // room for the longest name at 11 px (about 6.5 px a character), up to 200 px; a longer one is shortened with
+  // "…" on the axis (the tooltip and the label read out for screen readers carry it whole)
+  const fits = Math.floor((200 - 12) / 6.5);
+  const axisWidth = Math.min(200, 12 + 6.5 * Math.max(4, ...rows.map((r) => r.name.length)));
+  const tick = (name: string) => (name.length > fits ? `${name.slice(0, fits - 1)}…` : name);
   return (
     <div
       className="w-full"
@@ -29,10 +34,12 @@ export function PlanTimeline({ plan }: { plan: Plan }) {
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={chart.grid} horizontal={false} />
           <XAxis type="number" fontSize={11} tickFormatter={(v: number) => `${v.toFixed(0)} s`} />
-          <YAxis type="category" dataKey="name" width={130} fontSize={11} />
+          <YAxis type="category" dataKey="name" width={axisWidth} fontSize={11} tickFormatter={tick} />
           <Tooltip
             formatter={(v, name, item) =>
-              name === "wait" ? null : [`${Number(v).toFixed(1)} s on ${item.payload.link}`, "migration"]
+              name === "wait"
+                ? null
+                : [`${Number(v).toFixed(1)} s on ${item.payload.link}`, `${item.payload.name}'s migration`]
             }
           />
           <Bar dataKey="wait" stackId="t" fill="transparent" isAnimationActive={false} />

@@ -1,4 +1,6 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import type { ToolstackName } from "@/lib/toolstacks/types";
 import { useState } from "react";
 import { addHostSchema, describeIssues, scanHostSchema } from "@/lib/hosts/schema";
@@ -148,14 +150,9 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
           <input className={input} value={f.imageDir} onChange={set("imageDir")} data-testid="field-imagedir" />
         </label>
         {!scanned && (
-          <button
-            type="submit"
-            disabled={busy}
-            className="w-full rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
-            data-testid="scan"
-          >
+          <Button type="submit" disabled={busy} kind="primary" className="w-full" data-testid="scan">
             {busy ? "Contacting host…" : "Fetch host key"}
-          </button>
+          </Button>
         )}
       </form>
       {scanned?.refusal && (
@@ -186,15 +183,9 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
             {scanned.fingerprint}
           </p>
           <div className="mt-3 flex gap-2">
-            <button
-              type="button"
-              onClick={onAccept}
-              disabled={busy}
-              className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50"
-              data-testid="accept"
-            >
+            <Button onClick={onAccept} disabled={busy} kind="primary" data-testid="accept">
               {busy ? "Connecting…" : "Accept key and add host"}
-            </button>
+            </Button>
             <button
               type="button"
               onClick={() => setScanned(null)}
@@ -206,18 +197,14 @@ export function AddHostForm({ toolstacks }: { toolstacks: { name: ToolstackName;
         </div>
       )}
       {error && (
-        <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">
+        <Alert tone="error" className="mt-3" testId="form-error">
           {error}
-        </p>
+        </Alert>
       )}
       {notice && (
-        <p
-          role="status"
-          className="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
-          data-testid="form-notice"
-        >
+        <Alert tone="ok" className="mt-3" testId="form-notice">
           {notice}
-        </p>
+        </Alert>
       )}
     </section>
   );

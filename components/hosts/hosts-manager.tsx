@@ -1,4 +1,5 @@
 "use client";
+import { EmptyState } from "@/components/ui/empty-state";
 import { TimeAgo } from "../time";
 import { useState } from "react";
 import { useInventory } from "../use-inventory";
@@ -26,13 +27,9 @@ export function HostsManager({
       <section>
         <h1 className="mb-4 text-2xl font-semibold">Hosts</h1>
         {hosts.length === 0 ? (
-          <p
-            className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
-            data-testid="hosts-empty"
-          >
-            No hosts yet. Add the first one with the form: Ferry shows its host key for you to accept before it stores
-            anything.
-          </p>
+          <EmptyState title="No hosts yet" testId="hosts-empty">
+            Add the first one with the form: Ferry shows its host key for you to accept before it stores anything.
+          </EmptyState>
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="host-rows">
             {hosts.map((h) => (

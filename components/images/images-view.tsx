@@ -1,4 +1,6 @@
 "use client";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Alert } from "@/components/ui/alert";
 import { TableScroll } from "@/components/table-scroll";
 import { LocalTime } from "../time";
 import Link from "next/link";
@@ -10,6 +12,8 @@ import { formatMiB } from "@/lib/format";
 
 import { RestoreDialog, type HostOption } from "./restore-dialog";
 import { ImageHistoryLine } from "./image-history";
+import { RetentionPanel } from "./retention-panel";
+import type { RetentionReview } from "@/lib/images/retention-service";
 const integrityLook = {
   verified: "bg-emerald-100 text-emerald-800",
   changed: "bg-red-100 text-red-800",
@@ -19,19 +23,27 @@ const integrityLook = {
 
 export function ImagesView({
   initialImages,
+  initialReview,
   hosts,
   canAct,
 }: {
   initialImages: ImageView[];
+  initialReview: RetentionReview;
   hosts: HostOption[];
   canAct: boolean;
 }) {
   const [images, setImages] = useState(initialImages);
+  const [review, setReview] = useState(initialReview);
+  const flags = new Map(review.verdicts.flagged.map((f) => [f.image.id, f.why]));
+  const doomed = new Set(review.verdicts.delete.map((d) => d.image.id));
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<ImageView | null>(null);
   const [busy, setBusy] = useState(false);
-  const reload = async () => setImages((await api<{ images: ImageView[] }>("GET", "/api/images")).images);
+  const reload = async () => {
+    setImages((await api<{ images: ImageView[] }>("GET", "/api/images")).images);
+    setReview(await api<RetentionReview>("GET", "/api/images/retention"));
+  };
   const act = async (fn: () => Promise<unknown>, ok?: string) => {
     setError(null);
     setNotice(null);
@@ -74,30 +86,35 @@ export function ImagesView({
         )}
       </div>
       {error && (
-        <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="images-error">
+        <Alert tone="error" className="mb-3" testId="images-error">
           {error}
-        </p>
+        </Alert>
       )}
       {notice && (
-        <p
-          role="status"
-          className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
-          data-testid="images-notice"
-        >
+        <Alert tone="ok" className="mb-3" testId="images-notice">
           {notice}
-        </p>
+        </Alert>
+      )}
+      {images.length > 0 && (
+        <RetentionPanel
+          review={review}
+          images={images}
+          canAct={canAct}
+          onChanged={async (ok) => {
+            setError(null);
+            setNotice(ok ?? null);
+            await reload();
+          }}
+        />
       )}
       {images.length === 0 ? (
-        <p
-          className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600"
-          data-testid="images-empty"
-        >
-          No images yet. Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
-        </p>
+        <EmptyState title="No images yet" testId="images-empty">
+          Save a domain from the Cluster page, or scan the hosts for save files made outside Ferry.
+        </EmptyState>
       ) : (
         <TableScroll label="Saved images table">
           <table
-            className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
+            className="stack-on-phone w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm"
             data-testid="images-table"
           >
             <thead className="bg-slate-50 text-left text-xs text-slate-600">
@@ -119,12 +136,16 @@ export function ImagesView({
                   className="border-t border-slate-100 align-top"
                   data-testid={`image-${img.domainName}`}
                 >
-                  <td className="px-3 py-1.5 font-medium">{img.domainName}</td>
-                  <td className="px-3 py-1.5">{formatMiB(img.memoryMiB)}</td>
-                  <td className="px-3 py-1.5" data-testid="image-size">
+                  <td data-label="Domain" className="px-3 py-1.5 font-medium">
+                    {img.domainName}
+                  </td>
+                  <td data-label="Memory" className="px-3 py-1.5">
+                    {formatMiB(img.memoryMiB)}
+                  </td>
+                  <td data-label="Size" className="px-3 py-1.5" data-testid="image-size">
                     {formatBytes(img.sizeBytes)}
                   </td>
-                  <td className="px-3 py-1.5">
+                  <td data-label="Host and path" className="px-3 py-1.5">
                     {img.shared ? (
                       <span
                         className="text-slate-600"
@@ -145,10 +166,10 @@ export function ImagesView({
                       </span>
                     )}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-1.5 text-xs">
+                  <td data-label="Created" className="whitespace-nowrap px-3 py-1.5 text-xs">
                     <LocalTime iso={img.createdAt} />
                   </td>
-                  <td className="px-3 py-1.5 text-xs">
+                  <td data-label="Source" className="px-3 py-1.5 text-xs">
                     {img.jobId ? (
                       <Link className="text-sky-800 underline" href={`/jobs/${img.jobId}`}>
                         job
@@ -157,7 +178,7 @@ export function ImagesView({
                       "found on host"
                     )}
                   </td>
-                  <td className="px-3 py-1.5">
+                  <td data-label="Integrity" className="px-3 py-1.5">
                     <span
                       className={`rounded px-1.5 py-0.5 text-xs ${integrityLook[img.integrity]}`}
                       data-testid="image-integrity"
@@ -165,6 +186,16 @@ export function ImagesView({
                     >
                       {img.integrity}
                     </span>
+                    {flags.has(img.id) && (
+                      <span className="mt-0.5 block text-xs text-amber-800" data-testid="image-flag">
+                        {flags.get(img.id)}
+                      </span>
+                    )}
+                    {doomed.has(img.id) && (
+                      <span className="mt-0.5 block text-xs text-amber-800" data-testid="image-doomed">
+                        a rule would delete it
+                      </span>
+                    )}
                   </td>
                   <td className="whitespace-nowrap px-3 py-1.5 text-right">
                     {canAct && (

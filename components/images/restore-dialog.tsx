@@ -1,4 +1,5 @@
 "use client";
+import { Button } from "@/components/ui/button";
 import { useState } from "react";
 import { Modal } from "../modal";
 import { article, sentenceCase } from "@/lib/format";
@@ -126,15 +127,14 @@ export function RestoreDialog({
         >
           {busy && !checks ? "Checking…" : "Check"}
         </button>
-        <button
-          type="button"
+        <Button
           disabled={busy || failed}
           onClick={() => run(async () => onStarted((await restoreImage(image.id, target, acknowledged)).job.id))}
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-40"
+          kind="primary"
           data-testid="restore-start"
         >
           Restore
-        </button>
+        </Button>
       </div>
     </Modal>
   );

@@ -1,4 +1,5 @@
 "use client";
+import { useEffect, useRef, useState } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { chart } from "@/components/chart-colors";
 import { phaseLabel, type JobPhase, type JobView } from "@/lib/jobs/types";
@@ -13,9 +14,29 @@ export function BytesChart({ view }: { view: JobView }) {
     .filter(([p]) => p !== "pre-migration" && p !== "done")
     .map(([p, at]) => ({ phase: p, t: (at - t0) / 1000 }))
     .sort((a, b) => a.t - b.t);
-  // phases of the handshake come within milliseconds: label a line only when it has room
+  // phases of the handshake come within milliseconds: label a line only when its name fits between it and the last
+  // labelled one at the chart's width (a phone's too), at about 5.5 px a character of the 10 px labels
+  const box = useRef<HTMLDivElement>(null);
+  // the chart's box exists once two samples are in (before, the empty state shows): measure it from then
+  const drawn = data.length >= 2;
+  const [width, setWidth] = useState(640);
+  useEffect(() => {
+    if (!drawn || !box.current || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(([e]) => setWidth(e.contentRect.width));
+    ro.observe(box.current);
+    return () => ro.disconnect();
+  }, [drawn]);
+  const plotPx = Math.max(100, width - 72 - 8 - 24);
   const span = Math.max(0.001, data.at(-1)?.t ?? 1);
-  const labelled = marks.map((m, i) => ({ ...m, label: i === 0 || (m.t - marks[i - 1].t) / span > 0.08 }));
+  const labelled: ((typeof marks)[number] & { label: boolean })[] = [];
+  let last: { t: number; text: string } | null = null;
+  for (const m of marks) {
+    const text = phaseLabel(view.summary.kind, m.phase);
+    const room = last ? ((m.t - last.t) / span) * plotPx : Number.POSITIVE_INFINITY;
+    const label = room > (last ? last.text.length + text.length : 0) * 2.75 + 6;
+    labelled.push({ ...m, label });
+    if (label) last = { t: m.t, text };
+  }
   if (data.length < 2)
     return (
       <p
@@ -27,6 +48,7 @@ export function BytesChart({ view }: { view: JobView }) {
     );
   return (
     <div
+      ref={box}
       className="h-64 w-full"
       data-testid="bytes-chart"
       role="img"

@@ -1,3 +1,4 @@
+import { formatBytes } from "@/lib/format-bytes";
 import type { ForecastWithInputs } from "@/lib/forecast/inputs";
 
 const verdictLook = {
@@ -31,6 +32,12 @@ export function ForecastBox({ f }: { f: ForecastWithInputs }) {
         <p className="mt-1 text-xs" data-testid="forecast-band">
           Up to <b>{secs(f.band.totalMs)}</b>, downtime up to <b>{secs(f.band.downtimeMs)}</b>, if the guest dirties{" "}
           {(f.band.dirtyBps / 1048576).toFixed(0)} MiB/s: the dirty rate is an estimate.
+        </p>
+      )}
+      {f.diskCopy && (
+        <p className="mt-1" data-testid="forecast-disks">
+          Of that, about <b>{secs(f.diskCopy.ms)}</b> while the disks are copied first ({formatBytes(f.diskCopy.bytes)}{" "}
+          in use); the guest runs on meanwhile.
         </p>
       )}
       <p className="mt-1 text-xs text-slate-600">Inputs: {f.inputs.sources.join("; ")}.</p>

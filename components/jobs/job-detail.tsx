@@ -1,4 +1,6 @@
 "use client";
+import { DiskCopyProgress } from "./disk-copy";
+import { Alert } from "@/components/ui/alert";
 import { LocalTime } from "../time";
 import Link from "next/link";
 import { useState } from "react";
@@ -84,11 +86,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
           )}
         </div>
       </div>
-      {error && (
-        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
+      {error && <Alert tone="error">{error}</Alert>}
 
       <ol className="flex flex-wrap gap-1" data-testid="phase-timeline" aria-label="phases">
         {phasesOf(s.kind).map((p) => {
@@ -148,6 +146,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
           )}
         </>
       )}
+      {s.kind === "migrate" && <DiskCopyProgress view={view} />}
       {s.kind === "migrate" && view.jobinfo.length > 0 && (
         <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />
       )}

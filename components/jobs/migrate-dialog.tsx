@@ -1,4 +1,5 @@
 "use client";
+import { Button } from "@/components/ui/button";
 import { Alert } from "../ui/alert";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
@@ -236,16 +237,9 @@ export function MigrateDialog({
         >
           Close
         </button>
-        <button
-          ref={migrateButton}
-          type="button"
-          onClick={onMigrate}
-          disabled={!canStart}
-          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-40"
-          data-testid="migrate-start"
-        >
+        <Button ref={migrateButton} onClick={onMigrate} disabled={!canStart} kind="primary" data-testid="migrate-start">
           {busy ? "Starting…" : "Migrate"}
-        </button>
+        </Button>
       </div>
     </Modal>
   );

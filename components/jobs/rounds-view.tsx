@@ -190,7 +190,7 @@ export function RoundsView({
       )}
       {source && xcRounds.length > 0 && (
         <TableScroll label="Each round as libxc reported it">
-          <table className="mt-2 w-full min-w-[28rem] text-left text-xs" data-testid="rounds-table">
+          <table className="stack-on-phone mt-2 w-full min-w-[28rem] text-left text-xs" data-testid="rounds-table">
             <thead className="text-slate-600">
               <tr>
                 <th>Round</th>
@@ -203,11 +203,13 @@ export function RoundsView({
             <tbody>
               {xcRounds.map((r) => (
                 <tr key={r.iteration} className="border-t border-slate-100" data-testid="rounds-row">
-                  <td>{r.iteration}</td>
-                  <td>{r.pagesSent}</td>
-                  <td>{r.pagesSkipped}</td>
-                  <td data-testid="rounds-row-share">{shareOfMemory(r)}</td>
-                  <td>{formatBytes(r.memoryRemaining ?? 0)}</td>
+                  <td data-label="Round">{r.iteration}</td>
+                  <td data-label="Pages sent">{r.pagesSent}</td>
+                  <td data-label="Pages skipped">{r.pagesSkipped}</td>
+                  <td data-label="Sent (of memory)" data-testid="rounds-row-share">
+                    {shareOfMemory(r)}
+                  </td>
+                  <td data-label="Left dirty">{formatBytes(r.memoryRemaining ?? 0)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes } from "react";
+import type { ComponentProps } from "react";
 
 // The app's buttons: primary (the one action a form or dialog is for), secondary (Cancel, Close, the others) and
 // caution (an action that stops a guest). One place for their look, focus ring and disabled state.
@@ -11,14 +11,19 @@ const look = {
 
 export function Button({
   kind = "secondary",
+  small = false,
   className = "",
   type = "button",
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { kind?: keyof typeof look }) {
+}: ComponentProps<"button"> & {
+  kind?: keyof typeof look;
+  /** a row's own action (Remove, Save…), smaller than a form's */
+  small?: boolean;
+}) {
   return (
     <button
       type={type}
-      className={`rounded-md px-3 py-1.5 text-sm disabled:opacity-40 ${look[kind]} ${className}`}
+      className={`rounded-md disabled:opacity-40 ${small ? "px-2 py-0.5 text-xs" : "px-3 py-1.5 text-sm"} ${look[kind]} ${className}`}
       {...rest}
     />
   );

@@ -1,4 +1,6 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { useState } from "react";
 import { api } from "../api";
 import { LocalTime, TimeAgo } from "../time";
@@ -58,9 +60,9 @@ export function TokensManager({
         user with its own role, never higher than the user's; every use is in the audit log.
       </p>
       {error && (
-        <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="tokens-error">
+        <Alert tone="error" className="mb-3" testId="tokens-error">
           {error}
-        </p>
+        </Alert>
       )}
       {shown && (
         <div className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="token-shown">
@@ -151,9 +153,9 @@ export function TokensManager({
             onChange={(role) => setForm({ ...form, role })}
           />
         </label>
-        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-token">
+        <Button type="submit" kind="primary" data-testid="add-token">
           Make token
-        </button>
+        </Button>
       </form>
     </section>
   );

@@ -1,4 +1,6 @@
 "use client";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
 import { TimeAgo } from "../time";
 import { useState } from "react";
 import { api } from "../api";
@@ -48,9 +50,9 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
       <h1 className="mb-1 text-2xl font-semibold">Users</h1>
       <p className="mb-4 text-sm text-slate-600">{roles.map((r) => roleWords[r]).join("; ")}.</p>
       {error && (
-        <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="users-error">
+        <Alert tone="error" className="mb-3" testId="users-error">
           {error}
-        </p>
+        </Alert>
       )}
       <ul
         className="mb-6 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white"
@@ -111,13 +113,9 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
         />
       )}
       {notice && (
-        <p
-          role="status"
-          className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
-          data-testid="users-notice"
-        >
+        <Alert tone="ok" className="mb-3" testId="users-notice">
           {notice}
-        </p>
+        </Alert>
       )}
       <form
         onSubmit={onAdd}
@@ -156,9 +154,9 @@ export function UsersManager({ initialUsers, me }: { initialUsers: UserRow[]; me
             onChange={(role) => setForm({ ...form, role })}
           />
         </label>
-        <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm text-white" data-testid="add-user">
+        <Button type="submit" kind="primary" data-testid="add-user">
           Add user
-        </button>
+        </Button>
       </form>
     </div>
   );

@@ -16,7 +16,7 @@ LAB=${LAB:-/tmp/ferry-lab}
 LAB_HOSTS=${LAB_HOSTS:-"hostB:10.77.0.12 hostC:10.77.0.13"}
 LAB_VMS=${LAB_VMS-"labvm1:128:32:0"}
 BR=labbr0; GW=10.77.0.1; PFX=24
-PKGS="gcc libc6-dev openssh-server openssh-client qemu-system-x86 busybox-static cpio libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
+PKGS="gcc libc6-dev openssh-server openssh-client qemu-system-x86 qemu-utils busybox-static cpio libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 T0=$(date +%s.%N)
 log() { printf '[lab-up %5.1fs] %s\n' "$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN{print a-b}')" "$*"; }
 [ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
@@ -48,10 +48,15 @@ if [ ! -s $IMG/vmlinuz ] || [ ! -s $IMG/initrd.img ] || [ "$(cat $IMG/initrd.sum
   ( cd $LAB/cache && ls ${KPKG}_*.deb >/dev/null 2>&1 || apt-get download -qq "$KPKG" 2>/dev/null )
   KDEB=$(ls $LAB/cache/${KPKG}_*.deb | head -1)
   G=$LAB/cache/guest; rm -rf $G; mkdir -p $G/root/{bin,lib/modules,etc/acpi/PWRF/00000080,proc,sys,dev,tmp} $G/x
+  # virtio and virtio_blk: a guest given a disk (lab.disk_mb=, e2e/lab/local-disks.spec.ts) checks it as /dev/vda
+  VIRTIO="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci"
   dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C $G/x --wildcards './boot/vmlinuz-*' \
-      './lib/modules/*/kernel/drivers/acpi/button.ko' './lib/modules/*/kernel/drivers/input/evdev.ko'
+      './lib/modules/*/kernel/drivers/acpi/button.ko' './lib/modules/*/kernel/drivers/input/evdev.ko' \
+      $(for m in $VIRTIO; do echo "./lib/modules/*/kernel/drivers/virtio/$m.ko"; done) \
+      './lib/modules/*/kernel/drivers/block/virtio_blk.ko'
   cp $G/x/boot/vmlinuz-* $IMG/vmlinuz.tmp
   cp $G/x/lib/modules/*/kernel/drivers/acpi/button.ko $G/x/lib/modules/*/kernel/drivers/input/evdev.ko $G/root/lib/modules/
+  cp $G/x/lib/modules/*/kernel/drivers/virtio/*.ko $G/x/lib/modules/*/kernel/drivers/block/virtio_blk.ko $G/root/lib/modules/
   cp /bin/busybox $G/root/bin/busybox
   gcc -O2 -static -Wall -Werror -o $G/root/bin/labvm-verify "$GUEST_SRC"/labvm-verify.c
   mknod -m 600 $G/root/dev/console c 5 1; mknod -m 666 $G/root/dev/null c 1 3

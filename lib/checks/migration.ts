@@ -1,5 +1,6 @@
 import type { CommandRunner, DomainInfo } from "../toolstacks/types";
-import { hostArgv, parseDf } from "../toolstacks/linux/host-commands";
+import { hostArgv } from "../toolstacks/linux/host-commands";
+import { checkStorage, type DiskPlan } from "./storage";
 import type { HostView } from "../inventory/types";
 import { stateWords } from "../format";
 import { driverOf } from "../toolstacks";
@@ -43,9 +44,11 @@ export function targetAddressOf(target: HostView): string {
   return target.facts?.addresses[0] ?? target.facts?.hostname ?? target.address;
 }
 
-export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
+/** The checks, and each disk's way to the target (none where the target was not read) */
+export async function checkMigration(i: MigrationCheckInput): Promise<{ checks: Check[]; disks: DiskPlan[] }> {
   const { domain, source, target } = i;
   const checks: Check[] = [];
+  const disks: DiskPlan[] = [];
   const add = (id: string, label: string, status: CheckStatus, reason: string, jobId?: string) =>
     checks.push({ id, label, status, reason, ...(jobId ? { jobId } : {}) });
 
@@ -78,7 +81,7 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
         ? `${target.name} is ${target.status}: ${target.reason ?? "no answer yet"}.`
         : "The target has not been read yet.",
     );
-    return checks;
+    return { checks, disks };
   }
   const sf = source.facts;
   const tf = target.facts;
@@ -90,7 +93,9 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
     "Enough free memory on the target",
     memoryRoom(domain.name, domain.memoryMiB, target.name, tf.freeMemoryMiB),
   );
-  checks.push(await checkStorage(i));
+  const storage = await checkStorage(i);
+  checks.push(storage.check);
+  disks.push(...storage.disks);
   const driver = driverOf(source.toolstack);
   rule(
     "network",
@@ -116,100 +121,7 @@ export async function checkMigration(i: MigrationCheckInput): Promise<Check[]> {
         sourceNames: [...new Set([source.name, sf.hostname])],
       })),
     );
-  return checks;
-}
-
-async function mounts(runner: CommandRunner, path?: string): Promise<{ device: string; mount: string }[] | null> {
-  const r = await runner.exec(hostArgv.df(path), { timeoutMs: 8_000 }).catch(() => null);
-  return r?.code === 0 ? parseDf(r.stdout) : null;
-}
-
-/** Where a path really lives: on an NFS server's export, or on one host's own disk. */
-interface Place {
-  server: string;
-  path: string;
-}
-const nfs = (device: string) =>
-  /^[^/]+:\//.test(device)
-    ? { server: device.slice(0, device.indexOf(":")), path: device.slice(device.indexOf(":") + 1) }
-    : null;
-const under = (base: string, rest: string) => (rest ? `${base.replace(/\/$/, "")}${rest}` : base);
-
-/** An NFS server named by address or name is one of the two hosts when that host answers to it. */
-function serverId(server: string, hosts: HostView[]): string {
-  const h = hosts.find(
-    (x) => x.address === server || x.facts?.hostname === server || (x.facts?.addresses ?? []).includes(server),
-  );
-  return h ? `host:${h.id}` : `nfs:${server}`;
-}
-
-async function placeOf(runner: CommandRunner, host: HostView, path: string, hosts: HostView[]): Promise<Place | null> {
-  const direct = nfs(path);
-  if (direct) return { server: serverId(direct.server, hosts), path: direct.path };
-  const m = (await mounts(runner, path))?.[0];
-  if (!m) return null;
-  const remote = nfs(m.device);
-  if (remote) return { server: serverId(remote.server, hosts), path: under(remote.path, path.slice(m.mount.length)) };
-  // the host's own disk; "/" is never shared
-  return m.mount === "/" ? { server: `root:${host.id}`, path } : { server: `host:${host.id}`, path };
-}
-
-/**
- * Live migration moves memory, not disks: every disk must be on storage the target sees at the same path.
- * Both ends' paths are traced to where they live (an NFS export, or a host's own disk), so a domain can move
- * between two clients of one server, from a client onto the server, and from the server onto a client.
- */
-async function checkStorage(i: MigrationCheckInput): Promise<Check> {
-  const label = "Storage visible on the target";
-  if (i.domain.disks.length === 0) {
-    // libvirt's domblklist is the whole list of block devices: none means nothing on disk moves
-    return i.source.capabilities.completeDiskList
-      ? {
-          id: "storage",
-          label,
-          status: "ok",
-          reason: "The domain has no disks (virsh domblklist): only memory and device state move.",
-        }
-      : {
-          id: "storage",
-          label,
-          status: "warn",
-          reason: "The domain's config lists no disks, so Ferry cannot check its storage.",
-        };
-  }
-  const hosts = [i.source, i.target];
-  const missing: string[] = [];
-  for (const disk of i.domain.disks) {
-    const here = await placeOf(i.sourceRunner, i.source, disk.path, hosts);
-    // an NFS root the guest mounts itself (server:/export): the target must be that server or mount that export
-    const there = nfs(disk.path)
-      ? here?.server === `host:${i.target.id}`
-        ? here
-        : (await mounts(i.targetRunner))?.some((m) => m.device === disk.path)
-          ? here
-          : null
-      : await placeOf(i.targetRunner, i.target, disk.path, hosts);
-    const same =
-      here !== null &&
-      there !== null &&
-      here.server === there.server &&
-      here.path === there.path &&
-      !here.server.startsWith("root:");
-    if (!same) missing.push(`${disk.path} (${disk.vdev})`);
-  }
-  return missing.length
-    ? {
-        id: "storage",
-        label,
-        status: "fail",
-        reason: `Not on shared storage that ${i.target.name} mounts: ${missing.join(", ")}.`,
-      }
-    : {
-        id: "storage",
-        label,
-        status: "ok",
-        reason: `${i.domain.disks.map((d) => d.path).join(", ")} — shared with ${i.target.name}.`,
-      };
+  return { checks, disks };
 }
 
 /** xl migrate runs `ssh <target> xl migrate-receive` from the source: the source must reach the target. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forecastXen } from "../forecast/model";
+import { forecastAt } from "../forecast/inputs";
 import { planEvacuation, type PlanDomain, type PlanInput, type PlanTarget } from "./plan";
 
 // The planner on constructed clusters: each test states a cluster and what any correct plan must do there.
@@ -210,5 +211,27 @@ describe("planEvacuation: how many at once", () => {
     const plan = planEvacuation(input(domains, [target("t", 9000)]));
     expect(plan.boundMs).toBeCloseTo(((2048 * MiB) / gbit) * 1000, 0);
     expect(plan.totalMs).toBeGreaterThan(plan.boundMs);
+  });
+});
+
+describe("planEvacuation: disks the target does not see", () => {
+  it("each move's time counts its disk copy at the link's share, and the plan says which moves carry disks", () => {
+    const inputs = { bandwidthBps: gbit, dirtyBps: 5 * MiB, wwsBytes: 256 * MiB, handshakeMs: 50, sources: [] };
+    const withDisk = { inputs: { ...inputs, diskBytes: 1000 * MiB } };
+    const plain = { inputs };
+    const plan = planEvacuation(
+      input([dom("db", 1024), dom("web", 1024)], [target("t1", 8000)], {
+        maxConcurrent: 1,
+        forecast: (d, _t, bw) => forecastAt(d === "db" ? withDisk : plain, 1024, "xen", undefined, bw),
+      }),
+    );
+    const db = plan.moves.find((m) => m.domain === "db")!;
+    const web = plan.moves.find((m) => m.domain === "web")!;
+    expect(db.diskCopy).toEqual({ bytes: 1000 * MiB, ms: Math.round(((1000 * MiB) / gbit) * 1000) });
+    expect(web.diskCopy).toBeUndefined();
+    // the same memory and dirty rate: the difference is the disk copy
+    expect(db.durationMs - web.durationMs).toBe(db.diskCopy!.ms);
+    // and no plan can beat what crosses the link: both memories and the disk
+    expect(plan.boundMs).toBeCloseTo(((2048 * MiB + 1000 * MiB) / gbit) * 1000, 6);
   });
 });

@@ -85,6 +85,8 @@ export interface PlannedMove {
   verdict: Forecast["verdict"];
   /** the target's free memory after this move and the ones planned before it */
   targetFreeAfterMiB: number;
+  /** disks the target does not see, copied before the memory: their bytes in use and the time that takes (in durationMs) */
+  diskCopy?: { bytes: number; ms: number };
 }
 
 export type LeftOption = "move-by-save-restore" | "save-to-image" | "shut-down" | "keep";
@@ -103,7 +105,7 @@ export interface Plan {
   left: LeftDomain[];
   concurrency: number;
   totalMs: number;
-  /** Σ memory ÷ link bandwidth, per link, the longest: no plan can be faster */
+  /** Σ (memory + disks copied) ÷ link bandwidth, per link, the longest: no plan can be faster */
   boundMs: number;
   /** what each concurrency would give: the planner's reasoning, shown to the operator */
   candidates: { concurrency: number; totalMs: number; overMaxDowntime: string[]; why?: string }[];
@@ -152,7 +154,7 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
       left.push({
         domain: d.name,
         memoryMiB: d.memoryMiB,
-        reason: `${d.name} is not running (only defined on ${input.source.name}): there is nothing to migrate live. It stays defined there; shut off, it does not keep the host busy.`,
+        reason: `${d.name} is not running (only defined on ${d.from?.name ?? input.source.name}): there is nothing to migrate live. It stays defined there; shut off, it does not keep the host busy.`,
         options: ["keep"],
       });
       continue;
@@ -200,7 +202,7 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
     if (!chosen) {
       const reason =
         fixed && !eligible.some((t) => t.name === fixed)
-          ? `Its home ${fixed} cannot take it now: ${refusals.find((r) => r.includes(fixed)) ?? "it is not eligible"}.`
+          ? `${fixed} cannot take it now: ${refusals.find((r) => r.includes(fixed)) ?? "it is not eligible"}.`
           : `No host can take ${names.join(" and ")} live: ${[...why, ...refusals].join("; ") || "there is no other host"}.`;
       for (const d of unit)
         left.push({
@@ -258,6 +260,7 @@ function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], 
       sharing: t.sharing,
       verdict: t.f.verdict,
       targetFreeAfterMiB: t.freeAfter,
+      ...(t.f.diskCopy ? { diskCopy: t.f.diskCopy } : {}),
     };
   });
   const over = moves.filter((m) => m.downtimeMs > m.maxDowntimeMs).map((m) => m.domain);
@@ -315,10 +318,13 @@ export function planEvacuation(input: PlanInput): Plan {
   // one at a time always keeps each domain alone on its link: its downtime was checked above
   const chosen = best ?? { ...schedule(input, alone, 1), k: 1 };
   const links = new Map<string, { bytes: number; bps: number }>();
+  // what crosses each link: the memory, and the disks copied first
+  const diskBytes = new Map(chosen.moves.map((m) => [m.domain, m.diskCopy?.bytes ?? 0]));
   for (const p of alone)
     for (const key of linksOf(input, p)) {
       const l = links.get(key) ?? { bytes: 0, bps: bpsOf(input, p) };
-      links.set(key, { bytes: l.bytes + p.domain.memoryMiB * MiB, bps: Math.min(l.bps, bpsOf(input, p)) });
+      const bytes = p.domain.memoryMiB * MiB + (diskBytes.get(p.domain.name) ?? 0);
+      links.set(key, { bytes: l.bytes + bytes, bps: Math.min(l.bps, bpsOf(input, p)) });
     }
   const boundMs = Math.max(0, ...[...links.values()].map((l) => (l.bytes / l.bps) * 1000));
   return {

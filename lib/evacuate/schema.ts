@@ -39,6 +39,27 @@ export const runRequestSchema = planRequestSchema
   })
   .strict();
 
+/** Moving a selection of domains (from any hosts) to one host, or anywhere that fits: the plan first. */
+export const groupRequestSchema = z
+  .object({
+    domains: z
+      .array(z.object({ domain: domainNameSchema, hostId }).strict(), {
+        error: "Send the selected domains as [{domain, hostId}].",
+      })
+      .min(1, "Select at least one domain.")
+      .max(200, "Select at most 200 domains at once.")
+      .refine(
+        (d) => new Set(d.map((x) => x.domain)).size === d.length,
+        "Two selected domains share a name: move one of them on its own.",
+      ),
+    /** absent: anywhere that fits */
+    targetId: hostId.optional(),
+    cap,
+  })
+  .strict();
+export type GroupRequest = z.infer<typeof groupRequestSchema>;
+export const groupRunSchema = groupRequestSchema.extend({ expect: runRequestSchema.shape.expect }).strict();
+
 export const stopRequestSchema = z.object({ cancelRunning: z.boolean().default(false) }).strict();
 
 export const domainSettingSchema = z

@@ -275,3 +275,52 @@ describe("EvacuationService", () => {
     }
   });
 });
+
+describe("group moves (domains selected on the Cluster page)", () => {
+  const pick = (domain: string, host: string) => ({ domain, hostId: idOf(host) });
+  it("plans domains from several hosts and toolstacks anywhere that fits, and says why one cannot go", async () => {
+    const { plan, targetName } = await evac.planGroup({
+      domains: [pick("ubuntu_fuwa_nfs_domU", "hostB"), pick("web-kvm", "kvmA"), pick("debian_etch_domU", "hostC")],
+    });
+    expect(targetName).toBe("anywhere that fits");
+    // each to a host of its own toolstack that passes its checks: hostA cannot see hostB's disk image
+    expect(Object.fromEntries(plan.moves.map((m) => [m.domain, [m.from, m.target]]))).toEqual({
+      ubuntu_fuwa_nfs_domU: ["hostB", "hostC"],
+      "web-kvm": ["kvmA", "kvmB"],
+    });
+    // selected on hostC, but it runs on hostB: not guessed at, refused with the reason
+    expect(plan.left.map((l) => l.domain)).toEqual(["debian_etch_domU"]);
+    expect(plan.left[0].reason).toMatch(/no longer on hostC/);
+    expect(plan.complete).toBe(false);
+    expect(sim.world.locate("web-kvm")).toEqual(["kvmA"]);
+  });
+
+  it("to one host: a domain that cannot go there live (another toolstack) is listed with the reason, and cannot run", async () => {
+    const { plan } = await evac.planGroup({
+      domains: [pick("web-kvm", "kvmA")],
+      targetId: idOf("hostA"),
+    });
+    expect(plan.moves).toEqual([]);
+    expect(plan.left.map((l) => l.domain)).toEqual(["web-kvm"]);
+    expect(plan.left[0].reason).toMatch(/hostA: .*toolstack/i);
+    await expect(
+      evac.runGroup({ domains: [pick("web-kvm", "kvmA")], targetId: idOf("hostA"), expect: [] }, "t"),
+    ).rejects.toThrow("The plan has nothing to move.");
+  });
+
+  it("runs the plan read: both domains run once, on hostC; no host's maintenance page lists it", async () => {
+    const domains = GUESTS.map((g) => pick(g, "hostB"));
+    const { plan } = await evac.planGroup({ domains, targetId: idOf("hostC") });
+    const expect_ = plan.moves.map((m) => ({ domain: m.domain, target: m.target }));
+    await expect(evac.runGroup({ domains, targetId: idOf("hostC"), expect: expect_.slice(1) }, "test")).rejects.toThrow(
+      /cluster changed/,
+    );
+    const started = await evac.runGroup({ domains, targetId: idOf("hostC"), expect: expect_ }, "test");
+    expect(started).toMatchObject({ kind: "group", hostName: "hostC" });
+    const done = await finished(started.id);
+    expect(done.status).toBe("finished");
+    for (const g of GUESTS) expect(sim.world.locate(g)).toEqual(["hostC"]);
+    expect((await evac.list(idOf("hostC"))).map((e) => e.id)).not.toContain(started.id);
+    expect(inventory.get(idOf("hostB"))!.maintenance).toBeFalsy();
+  });
+});

@@ -1,16 +1,15 @@
 import type { Db } from "../db/client";
-import { AppError, toAppError } from "../errors";
+import { AppError } from "../errors";
 import type { Inventory } from "../inventory/inventory";
 import type { HostView } from "../inventory/types";
 import type { JobEngine } from "../jobs/engine";
 import type { HostService } from "../hosts/service";
-import { forecastAt, type ForecastWithInputs } from "../forecast/inputs";
-import { DEFAULT_MAX_DOWNTIME_MS } from "../forecast/model";
-import { MEMORY_MARGIN_MIB, notInMaintenance, otherMachine, sameCpu, sameToolstack } from "../checks/rules";
-import { driverOf } from "../toolstacks";
+import { MEMORY_MARGIN_MIB } from "../checks/rules";
 import type { DomainInfo, MigrationOptions } from "../toolstacks/types";
-import { planEvacuation, type Plan, type PlanDomain, type PlanTarget, type PlacementRule } from "./plan";
-import type { PlanRequest } from "./schema";
+import { askChecks, eligibleTarget, planDomain, type AskedDomain } from "./ask";
+import { planEvacuation, type Plan, type PlanTarget, type PlacementRule } from "./plan";
+import type { GroupRequest, PlanRequest } from "./schema";
+import { planGroup, type GroupPlan } from "./group";
 import type { Placement } from "./placement";
 import { EvacuationRunner } from "./runner";
 import type { EvacuationStatus, EvacuationView, MoveState } from "./types";
@@ -21,8 +20,22 @@ export type { EvacuationStatus, EvacuationView, MoveState, MoveStateName } from 
 // job per domain. A failed move does not stop the others; Stop launches nothing new; after a restart the plan
 // resumes from where each domain really is (the engine closes its jobs by asking the hosts first).
 
-const movable = (d: DomainInfo) => d.state === "running" || d.state === "idle";
 const isDom0 = (d: DomainInfo) => d.id === 0;
+
+/** Refuses to run a plan other than the one the operator read (the cluster changed since), or one with no move. */
+function unchangedSince(plan: Plan, expect: { domain: string; target: string }[]) {
+  const now = plan.moves.map((m) => `${m.domain}→${m.target}`).sort();
+  const read = expect.map((m) => `${m.domain}→${m.target}`).sort();
+  if (now.join("\n") !== read.join("\n")) {
+    const gone = read.filter((m) => !now.includes(m));
+    const added = now.filter((m) => !read.includes(m));
+    throw new AppError(
+      "conflict",
+      `The cluster changed since this plan was made (a domain or a host's room is not what it was): read the new plan before running it.${gone.length ? ` No longer planned: ${gone.slice(0, 3).join(", ")}${gone.length > 3 ? "…" : ""}.` : ""}${added.length ? ` Now planned: ${added.slice(0, 3).join(", ")}${added.length > 3 ? "…" : ""}.` : ""}`,
+    );
+  }
+  if (!plan.moves.length) throw new AppError("invalid_input", "The plan has nothing to move.");
+}
 
 export class EvacuationService {
   /** each running evacuation's loop (lib/evacuate/runner.ts) */
@@ -49,7 +62,7 @@ export class EvacuationService {
     if (!host) throw new AppError("not_found", "No such host.");
     const settings = await this.placement.settings();
     const setting = (name: string) => settings.domains.find((d) => d.domain === name);
-    const domains: (PlanDomain & { view: HostView; info: DomainInfo })[] = [];
+    const domains: AskedDomain[] = [];
     let targets: HostView[];
     let fixedTargets: Record<string, string> | undefined;
     if (req.kind === "return") {
@@ -61,123 +74,36 @@ export class EvacuationService {
           .find((h) => h.id !== host.id && h.domains.some((d) => d.name === domain && !isDom0(d)));
         const info = at?.domains.find((d) => d.name === domain);
         if (!at || !info) continue;
-        domains.push(this.planDomain(info, at, setting(domain), at));
+        domains.push(planDomain(info, at, setting(domain), at));
       }
       targets = [host];
       fixedTargets = Object.fromEntries(domains.map((d) => [d.name, host.name]));
     } else {
-      for (const d of host.domains.filter((x) => !isDom0(x))) domains.push(this.planDomain(d, host, setting(d.name)));
+      for (const d of host.domains.filter((x) => !isDom0(x))) domains.push(planDomain(d, host, setting(d.name)));
       targets = this.inventory.snapshot().filter((h) => h.id !== host.id);
     }
     const planTargets: PlanTarget[] = targets.map((t) => ({
       id: t.id,
       name: t.name,
-      eligible: this.eligible(req.kind === "return" ? (domains[0]?.view ?? host) : host, t),
+      eligible: eligibleTarget(req.kind === "return" ? (domains[0]?.view ?? host) : host, t),
       freeMiB: Math.max(0, (t.facts?.freeMemoryMiB ?? 0) - MEMORY_MARGIN_MIB),
       domains: t.domains.map((d) => d.name),
     }));
-
-    // the live migration's own checks and forecast for each domain and eligible target (storage, reachability,
-    // jobs already running): what the drag-and-drop dialog would say, so that a plan never proposes a refused move
-    const options: Record<string, MigrationOptions | undefined> = {};
-    const forecasts = new Map<string, ForecastWithInputs>();
-    const refusals = new Map<string, string>();
-    const asks: (() => Promise<void>)[] = [];
-    /** how long a move's checks take: the engine runs them again before each move, so each move costs that */
-    const checkMs: number[] = [];
-    for (const d of domains.filter((x) => x.running)) {
-      const driver = driverOf(d.view.toolstack);
-      options[d.name] = driver.capabilities.migrationOptions ? { maxDowntimeMs: d.maxDowntimeMs } : undefined;
-      for (const t of targets) {
-        if (!planTargets.find((p) => p.id === t.id)!.eligible.ok) continue;
-        asks.push(() => {
-          const t0 = performance.now();
-          return this.engine.check(d.name, d.view.id, t.id, undefined, options[d.name]).then(
-            (r) => {
-              checkMs.push(performance.now() - t0);
-              forecasts.set(`${d.name}|${t.name}`, r.forecast);
-              const failed = r.checks.filter((c) => c.status === "fail");
-              if (failed.length) refusals.set(`${d.name}|${t.name}`, failed.map((c) => c.reason).join(" "));
-            },
-            (e) => {
-              refusals.set(`${d.name}|${t.name}`, toAppError(e).message);
-            },
-          );
-        });
-      }
-    }
-    // four at a time: a host's SSH connection has 8 channels, and a check that times out in a crowd would
-    // refuse a target that is fine (and make the plan differ from one reading to the next)
-    const queue = [...asks];
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await next();
-      }),
+    const eligible = new Set(planTargets.filter((p) => p.eligible.ok).map((p) => p.id));
+    const { options, hooks } = await askChecks(this.engine, domains, () =>
+      targets.filter((t) => eligible.has(t.id)).map((host) => ({ host, refusal: null })),
     );
-    // a dirty rate that is only Ferry's default (never migrated, not measurable) is a guess
-    for (const d of domains) {
-      const any = [...forecasts].find(([k]) => k.startsWith(`${d.name}|`))?.[1];
-      if (any) d.dirtyRateKnown = any.inputs.estimate !== "a default";
-    }
-    const byName = new Map(domains.map((d) => [d.name, d]));
     const plan = planEvacuation({
       source: { id: host.id, name: host.name },
       domains,
       targets: planTargets,
       rules: settings.rules.map((r) => ({ ...r, kind: r.kind as PlacementRule["kind"] })),
-      refusal: (name, target) =>
-        refusals.get(`${name}|${target}`) ?? (forecasts.has(`${name}|${target}`) ? null : "not checked"),
-      forecast: (name, target, bps) => {
-        const d = byName.get(name)!;
-        const policy = driverOf(d.view.toolstack).capabilities.precopyPolicy;
-        return forecastAt(forecasts.get(`${name}|${target}`)!, d.memoryMiB, policy, options[name], bps);
-      },
-      linkBps: (from, target) => {
-        const any = [...forecasts].find(
-          ([k]) => k.endsWith(`|${target}`) && byName.get(k.split("|")[0])?.view.name === from,
-        );
-        return any?.[1].inputs.bandwidthBps ?? 125_000_000;
-      },
+      ...hooks,
       maxConcurrent: this.engine.maxOutgoingPerHost,
       cap: req.cap,
-      overheadMs: checkMs.length
-        ? Math.max(100, [...checkMs].sort((a, b) => a - b)[Math.floor(checkMs.length / 2)])
-        : 1000,
       fixedTargets,
     });
     return { plan, options };
-  }
-
-  private planDomain(
-    info: DomainInfo,
-    view: HostView,
-    s: { priority: number; maxDowntimeMs: number | null } | undefined,
-    from?: HostView,
-  ) {
-    return {
-      name: info.name,
-      memoryMiB: info.memoryMiB,
-      running: movable(info),
-      priority: s?.priority ?? 50,
-      maxDowntimeMs: s?.maxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS,
-      ...(from ? { from: { id: from.id, name: from.name } } : {}),
-      view,
-      info,
-    };
-  }
-
-  /** The checks that make a host a possible target at all, from what the inventory knows. */
-  private eligible(source: HostView, t: HostView): PlanTarget["eligible"] {
-    if (t.status !== "online" || !t.facts || !source.facts)
-      return { ok: false, reason: `${t.name} is ${t.status}${t.reason ? `: ${t.reason}` : ""}` };
-    for (const v of [
-      otherMachine("its domains", source, t),
-      notInMaintenance(t),
-      sameToolstack(source.name, source.facts.toolstack, t.name, t.facts.toolstack),
-      sameCpu(source.name, source.facts, t.name, t.facts),
-    ])
-      if (v.status === "fail") return { ok: false, reason: v.reason.replace(/\.$/, "") };
-    return { ok: true };
   }
 
   /** The domains that left `host` in its evacuations and have not come back: where they went. */
@@ -219,19 +145,32 @@ export class EvacuationService {
         `${host.name} already has a ${busy.kind === "return" ? "return home" : "evacuation"} running (started by ${busy.createdBy}); stop it or wait for it.`,
       );
     const { plan, options } = await this.plan(req);
-    const now = plan.moves.map((m) => `${m.domain}→${m.target}`).sort();
-    const read = req.expect.map((m) => `${m.domain}→${m.target}`).sort();
-    if (now.join("\n") !== read.join("\n")) {
-      const gone = read.filter((m) => !now.includes(m));
-      const added = now.filter((m) => !read.includes(m));
-      throw new AppError(
-        "conflict",
-        `The cluster changed since this plan was made (a domain or a host's room is not what it was): read the new plan before running it.${gone.length ? ` No longer planned: ${gone.slice(0, 3).join(", ")}${gone.length > 3 ? "…" : ""}.` : ""}${added.length ? ` Now planned: ${added.slice(0, 3).join(", ")}${added.length > 3 ? "…" : ""}.` : ""}`,
-      );
-    }
-    if (!plan.moves.length) throw new AppError("invalid_input", "The plan has nothing to move.");
+    unchangedSince(plan, req.expect);
     // an evacuated host receives nothing while it empties
     if (req.kind === "evacuate" && !host.maintenance) await this.hosts.setMaintenance(host.id, true, by);
+    return this.start(req.kind, host, plan, options, by);
+  }
+
+  /** A group move's plan: the selected domains, to one host or anywhere that fits (lib/evacuate/group.ts). */
+  planGroup(req: GroupRequest): Promise<GroupPlan> {
+    return planGroup(this.inventory, this.engine, this.placement, req);
+  }
+
+  async runGroup(req: GroupRequest & { expect: { domain: string; target: string }[] }, by: string) {
+    const { plan, options, targetName } = await this.planGroup(req);
+    unchangedSince(plan, req.expect);
+    // not tied to one host: no host's maintenance page lists it (hostId "")
+    return this.start("group", { id: "", name: targetName }, plan, options, by);
+  }
+
+  /** One parent row for the plan's moves, and its loop. */
+  private async start(
+    kind: EvacuationView["kind"],
+    host: { id: string; name: string },
+    plan: Plan,
+    options: Record<string, MigrationOptions | undefined>,
+    by: string,
+  ): Promise<EvacuationView> {
     const moves: MoveState[] = plan.moves.map((m) => ({
       domain: m.domain,
       from: m.from,
@@ -245,7 +184,7 @@ export class EvacuationService {
     }));
     const row = await this.db.evacuation.create({
       data: {
-        kind: req.kind,
+        kind,
         hostId: host.id,
         hostName: host.name,
         status: "running",
@@ -287,7 +226,7 @@ export class EvacuationService {
     const rest = open.reduce((a, m) => a + (planned.get(m.domain) ?? 0), 0);
     return {
       id: row.id,
-      kind: row.kind === "return" ? "return" : "evacuate",
+      kind: row.kind === "return" || row.kind === "group" ? row.kind : "evacuate",
       hostId: row.hostId,
       hostName: row.hostName,
       status: row.status as EvacuationStatus,
@@ -303,7 +242,7 @@ export class EvacuationService {
 
   async list(hostId?: string): Promise<EvacuationView[]> {
     const rows = await this.db.evacuation.findMany({
-      where: hostId ? { hostId } : {},
+      where: hostId ? { hostId, kind: { in: ["evacuate", "return"] } } : {},
       orderBy: { createdAt: "desc" },
       take: 20,
       select: { id: true },

@@ -18,7 +18,8 @@ export interface MoveState {
 export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
 export interface EvacuationView {
   id: string;
-  kind: "evacuate" | "return";
+  /** a host emptied, its domains brought home, or domains the operator selected (hostId "", hostName the target) */
+  kind: "evacuate" | "return" | "group";
   hostId: string;
   hostName: string;
   status: EvacuationStatus;

@@ -10,6 +10,7 @@ import {
 } from "./model";
 import type { MigrationOptions, ToolstackCapabilities } from "../toolstacks/types";
 import type { JobInfoPayload } from "../toolstacks/events";
+import { learnedDiskRate } from "./disk-rate";
 
 // Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
 // else this link's and this domain's earlier migrations (xl cannot measure a dirty rate), else stated
@@ -32,6 +33,10 @@ export interface ForecastWithInputs extends Forecast {
     zeroBytes?: number;
     /** how the dirty rate was found when it is an estimate (null: tracked by QEMU) */
     estimate?: string | null;
+    /** the disks' bytes in use that are copied first (disks the target does not see) */
+    diskBytes?: number;
+    /** the rate earlier moves with disks on this link copied them at (bytes/s), where there were */
+    diskBps?: number;
   };
 }
 
@@ -52,6 +57,8 @@ export interface ForecastRequest {
    * link speed says nothing of libvirt's (undefined: every host's)
    */
   learnFrom?: { hostIds: string[]; label: string };
+  /** bytes of the disks copied before the memory (libvirt's --copy-storage-all): sent at the link's speed first */
+  diskBytes?: number;
   /** a timed transfer source → target over SSH, when this link has no migration history */
   probeLink?: () => Promise<{ bps: number; bytes: number; ms: number } | null>;
 }
@@ -200,9 +207,39 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
   }
   let f: Forecast = model(input);
   if (estimate) f = widen(f, model, input, estimate);
+  // the disks' copy at the rate earlier moves with disks on this link copied at, where there were (slower than the link)
+  // (both directions of the link, newest first: one move says little, the lab's copies varied by a third)
+  const bothWays = uncapped.filter((j) => sameWay.includes(j) || otherWay.includes(j));
+  const learnedDisk = m.diskBytes
+    ? await learnedDiskRate(
+        db,
+        bothWays.map((j) => j.id),
+      )
+    : null;
+  if (m.diskBytes) {
+    f = withDiskCopy(f, m.diskBytes, Math.min(limited, learnedDisk?.bps ?? Number.POSITIVE_INFINITY));
+    const ms = f.diskCopy!.ms;
+    const mib = (m.diskBytes / 1048576).toFixed(0);
+    sources.push(
+      learnedDisk
+        ? `disks copied first: ${mib} MiB in use at ${(learnedDisk.bps / 1048576).toFixed(0)} MiB/s, the median rate of ${learnedDisk.moves} earlier move${learnedDisk.moves > 1 ? "s" : ""} with disks between ${m.source} and ${m.target}: about ${(ms / 1000).toFixed(1)} s`
+        : `disks copied first: ${mib} MiB in use, at the link's speed about ${(ms / 1000).toFixed(1)} s (no earlier move with disks on this link)`,
+    );
+  }
   return {
     ...f,
-    inputs: { bandwidthBps, dirtyBps, wwsBytes, handshakeMs, handshakeFrom, sources, zeroBytes, estimate },
+    inputs: {
+      bandwidthBps,
+      dirtyBps,
+      wwsBytes,
+      handshakeMs,
+      handshakeFrom,
+      sources,
+      zeroBytes,
+      estimate,
+      ...(m.diskBytes ? { diskBytes: m.diskBytes } : {}),
+      ...(learnedDisk ? { diskBps: learnedDisk.bps } : {}),
+    },
   };
 }
 
@@ -240,7 +277,10 @@ export function forecastAt(
         })
       : forecastXen({ ...x, maxDowntimeMs, limits: xenLimits[policy === "xen-legacy" ? "xen-legacy" : "xen"] });
   const base = model(input);
-  return i.estimate ? widen(base, model, input, i.estimate) : base;
+  const at = i.estimate ? widen(base, model, input, i.estimate) : base;
+  // the disks copied first, at this bandwidth too (the link's share, under the migration's limit)
+  const limited = options?.bandwidthMiBps ? Math.min(bandwidthBps, options.bandwidthMiBps * 1048576) : bandwidthBps;
+  return i.diskBytes ? withDiskCopy(at, i.diskBytes, Math.min(limited, i.diskBps ?? Number.POSITIVE_INFINITY)) : at;
 }
 
 const rank: Record<Verdict, number> = {
@@ -302,4 +342,18 @@ async function trackedDirtyBps(db: Db, jobId: string): Promise<number | null> {
     .filter((p) => !p.final && p.dirtyPagesPerSec > 0)
     .map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
   return rates.length ? Math.max(...rates) : null;
+}
+
+/**
+ * A forecast with its disks copied first: QEMU mirrors the disks before the memory's first round; the guest runs on
+ * meanwhile and what it writes to a disk is mirrored too (not modelled: a guest that writes its disks hard takes longer).
+ */
+function withDiskCopy(f: Forecast, diskBytes: number, bps: number): Forecast {
+  const ms = Math.round((diskBytes / bps) * 1000);
+  return {
+    ...f,
+    totalMs: f.totalMs + ms,
+    diskCopy: { bytes: diskBytes, ms },
+    ...(f.band ? { band: { ...f.band, totalMs: f.band.totalMs + ms } } : {}),
+  };
 }

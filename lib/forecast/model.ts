@@ -47,6 +47,8 @@ export interface Forecast {
   maxDowntimeMs?: number;
   /** the options that would make it converge (pre-selected by the dialog) */
   help?: ForecastHelp;
+  /** disks copied before the memory (a live migration with its disks): bytes and time, included in totalMs */
+  diskCopy?: { bytes: number; ms: number };
   /** the pessimistic side when the dirty rate is an estimate: the same migration if the guest dirties more */
   band?: { totalMs: number; downtimeMs: number; verdict: Verdict; dirtyBps: number; why: string };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 
 // How long a move by save/restore stops the guest: the save writes its memory to disk, a copy crosses the link
-// when the hosts share no storage, the restore reads it back. Disk speed from this host's earlier saves
+// when the hosts share no storage (and the disks the target does not see), the restore reads it back. Disk speed from this host's earlier saves
 // (their whole running time, checksum included: an upper side), else a stated default.
 
 const DEFAULT_DISK_BPS = 200 * 1024 * 1024;
@@ -15,7 +15,7 @@ export interface OutageForecast {
 
 export async function forecastMoveOutage(
   db: Db,
-  m: { memoryMiB: number; source: string; shared: boolean; linkBps?: number | null },
+  m: { memoryMiB: number; source: string; shared: boolean; linkBps?: number | null; diskBytes?: number },
 ): Promise<OutageForecast> {
   const bytes = m.memoryMiB * 1024 * 1024;
   const saves = await db.job.findMany({
@@ -46,5 +46,11 @@ export async function forecastMoveOutage(
       m.linkBps ? `copy over the link at ${(linkBps / 1048576).toFixed(0)} MiB/s` : "copy at a default 1 Gbit/s",
     );
   } else sources.push("shared storage: no copy");
+  if (m.diskBytes) {
+    // the disks the target does not see cross the link too, while the guest is stopped
+    const linkBps = m.linkBps ?? DEFAULT_LINK_BPS;
+    ms += (m.diskBytes / linkBps) * 1000;
+    sources.push(`the disks copied while it is stopped: ${(m.diskBytes / 1048576).toFixed(0)} MiB over the link`);
+  }
   return { ms: Math.round(ms), sources };
 }

@@ -88,10 +88,28 @@ export function fieldIssues(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? "input");
-    out[field] ??= issue.message;
+    out[field] ??= humanIssue(issue);
   }
   return out;
 }
+
+/**
+ * A sentence for zod's own messages (a schema's messages are already sentences): "Invalid input: expected string,
+ * received undefined" becomes "targetId is missing.", an unknown key "Ferry does not take hostId here."
+ */
+export function humanIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.join(".") || "the request";
+  if (issue.code === "unrecognized_keys")
+    return `Ferry does not take ${issue.keys.join(", ")} here${issue.path.length ? ` (in ${field})` : ""}.`;
+  const typed = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
+  if (typed)
+    return typed[2] === "undefined"
+      ? `${field} is missing.`
+      : `${field} should be ${article(typed[1])}, not ${article(typed[2])}.`;
+  if (issue.message === "Invalid input") return `${field} is not valid here.`;
+  return issue.message;
+}
+const article = (t: string) => (t === "undefined" || t === "null" ? t : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 
 export function describeIssues(error: z.ZodError): string {
   const seen = new Set<string>();
@@ -100,7 +118,7 @@ export function describeIssues(error: z.ZodError): string {
     const field = issue.path.join(".") || "input";
     if (seen.has(field)) continue;
     seen.add(field);
-    parts.push(issue.message);
+    parts.push(humanIssue(issue));
   }
   return parts.join(" ");
 }

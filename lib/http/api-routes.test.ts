@@ -19,4 +19,14 @@ describe("API addresses and methods", () => {
       message: "/api/placement/rules does not take DELETE: it takes POST.",
     });
   });
+  it("judges an address with dot segments as Next will route it (an id of '..' is the folder above)", () => {
+    expect(apiRouteRefusal("DELETE", "/api/images/retention/rules/..?x=1")).toMatchObject({
+      status: 405,
+      message: "/api/images/retention does not take DELETE: it takes GET.",
+    });
+    expect(apiRouteRefusal("DELETE", "/api/images/retention/rules/some-id")).toBeNull();
+    // a static address shadows the dynamic one beside it, as in Next
+    expect(apiRouteRefusal("DELETE", "/api/images/retention")?.status).toBe(405);
+    expect(apiRouteRefusal("DELETE", "/api/images/some-image-id")).toBeNull();
+  });
 });

@@ -14,9 +14,20 @@ export function apiRouteRefusal(
   method: string,
   url: string,
 ): { status: 404 | 405; code: string; message: string; allow?: string } | null {
-  const pathname = url.split("?")[0];
+  // as Next will route it: dot segments resolved ("/api/x/rules/.." is "/api/x")
+  const raw = url.split("?")[0];
+  let pathname = raw;
+  try {
+    pathname = new URL(raw, "http://ferry.invalid").pathname.replace(/(.)\/$/, "$1");
+  } catch {
+    // not a path a URL can hold: matched as sent (and refused as no API)
+  }
   if (!pathname.startsWith("/api/") && pathname !== "/api") return null;
-  const matching = routes.filter((r) => r.pattern.test(pathname));
+  // Next prefers a static segment to a dynamic one: /api/images/retention is that route, not /api/images/[id]
+  const dynamic = (route: string) => (route.match(/\[/g) ?? []).length;
+  const all = routes.filter((r) => r.pattern.test(pathname));
+  const fewest = Math.min(...all.map((r) => dynamic(r.route)));
+  const matching = all.filter((r) => dynamic(r.route) === fewest);
   if (matching.length === 0)
     return { status: 404, code: "not_found", message: `Ferry has no API at ${pathname.slice(0, 200)}.` };
   const methods = [...new Set(matching.map((r) => r.method))];

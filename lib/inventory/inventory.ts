@@ -22,6 +22,7 @@ export interface InventoryEvents {
 export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly views = new Map<string, HostView>();
   private readonly inFlight = new Map<string, Promise<HostView>>();
+  private readonly queued = new Map<string, Promise<HostView>>();
   private readonly refreshes = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
@@ -143,9 +144,25 @@ export class Inventory extends EventEmitter<InventoryEvents> {
     return { ms };
   }
 
+  /**
+   * Refreshes one host; what it returns was read after the call. A call while a refresh of the host is under way
+   * does not join it (that one may have read the host before whatever the caller just did): it waits for it and
+   * shares the one refresh that starts next with every other caller that came meanwhile.
+   */
   refreshHost(id: string): Promise<HostView> {
-    const existing = this.inFlight.get(id);
-    if (existing) return existing;
+    const queued = this.queued.get(id);
+    if (queued) return queued;
+    const running = this.inFlight.get(id);
+    if (running) {
+      const next = running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued.delete(id);
+          return this.refreshHost(id);
+        });
+      this.queued.set(id, next);
+      return next;
+    }
     const p = this.doRefresh(id).finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, p);
     return p;

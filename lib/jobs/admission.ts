@@ -7,6 +7,7 @@ import { imageDirsOf, type ImageCatalog } from "../images/catalog";
 import { isInside } from "../toolstacks/names";
 import { forecastMigration } from "../forecast/inputs";
 import { otherMachine } from "../checks/rules";
+import { guestEmulated } from "./preflight";
 import type { Preflight } from "./preflight";
 import { busyError } from "./busy";
 import type { JobKind } from "./types";
@@ -77,10 +78,11 @@ export class Admission {
         `${source.name} uses ${driver.label}: bandwidth limit, maximum downtime, auto-converge and post-copy are not options it has.`,
       );
     }
-    const refused = req.options && driver.refusedOption?.(source.name, source.facts, req.options);
+    const emulated = await guestEmulated(this.deps.inventory, source, domain.name);
+    const refused = req.options && driver.refusedOption?.(source.name, emulated, req.options);
     if (refused) throw new AppError("invalid_input", refused);
     // options the source must migrate with instead (the checks list says why)
-    const safer = driver.saferOptions?.(source.name, source.facts, req.options ?? {});
+    const safer = driver.saferOptions?.(source.name, emulated, req.options ?? {});
     const options = safer?.options ?? req.options;
     const forecast = await forecastMigration(
       this.deps.db,

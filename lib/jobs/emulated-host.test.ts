@@ -23,7 +23,7 @@ let inventory: Inventory;
 let engine: JobEngine;
 const id = (name: string) => `id-${name}`;
 const REFUSAL =
-  "kvmA runs its guests by software emulation (QEMU without KVM), where a bandwidth-limited migration delivered guests with corrupted memory in Ferry's lab. Migrate without a bandwidth limit; a maximum downtime still applies.";
+  "kvmA runs this guest by software emulation (QEMU without KVM), where a bandwidth-limited migration delivered guests with corrupted memory in Ferry's lab. Migrate without a bandwidth limit; a maximum downtime still applies.";
 
 beforeAll(async () => {
   const world = createDemoWorld();
@@ -97,7 +97,7 @@ describe("a host whose QEMU emulates its guests in software", () => {
       }
       await expect(engine.tune(job.id, { bandwidthMiBps: 32 })).rejects.toThrow(REFUSAL);
       await expect(engine.tune(job.id, { maxDowntimeMs: 300 })).rejects.toThrow(
-        "kvmA runs its guests by software emulation (QEMU without KVM): the maximum downtime stays at 1500 ms or more, so that QEMU stops the guest after few rounds.",
+        "kvmA runs this guest by software emulation (QEMU without KVM): the maximum downtime stays at 1500 ms or more, so that QEMU stops the guest after few rounds.",
       );
       const log = (await engine.events(job.id, 0)).filter((e) => e.type === "log").map((e) => String(e.payload.line));
       expect(log.some((l) => l.includes("migrate-setspeed") || l.includes("300 ms"))).toBe(false);
@@ -111,7 +111,7 @@ describe("a host whose QEMU emulates its guests in software", () => {
   it("asks QEMU for at least 1.5 s of maximum downtime, says so before and in the job, and migrates", async () => {
     await inventory.refreshAll();
     const why =
-      "kvmA runs its guests by software emulation (QEMU without KVM): Ferry asks QEMU for a maximum downtime of 1500 ms instead of QEMU's default of 300 ms, so that it stops the guest after few rounds. Migrations of 4 or more rounds delivered corrupted guests in Ferry's lab.";
+      "kvmA runs this guest by software emulation (QEMU without KVM): Ferry asks QEMU for a maximum downtime of 1500 ms instead of QEMU's default of 300 ms, so that it stops the guest after few rounds. Migrations of 4 or more rounds delivered corrupted guests in Ferry's lab.";
     const checked = await engine.check("web-kvm", id("kvmA"), id("kvmB"), "test");
     expect(checked.checks.find((c) => c.id === "options")).toMatchObject({ status: "ok", reason: why });
     expect(checked.forecast?.maxDowntimeMs).toBe(1500);

@@ -277,17 +277,35 @@ describe("JobEngine: live migration over simulated xl", () => {
 
   it("events whose seqs another writer took do not cost the job its status: the rows are stored apart", async () => {
     const job = await migrate("ubuntu_fuwa_nfs_domU", "hostB", "hostC");
-    const max = (await db.jobEvent.aggregate({ where: { jobId: job.id }, _max: { seq: true } }))._max.seq ?? 0;
-    // every seq the job will use from here on is already taken (as by a second Ferry writing to the same job)
-    await db.jobEvent.createMany({
-      data: Array.from({ length: 5000 }, (_, i) => ({
-        jobId: job.id,
-        seq: max + 20 + i,
-        phase: "precopy",
-        type: "log",
-        payloadJson: JSON.stringify({ line: "written elsewhere" }),
-      })),
+    // Hold the event log's writes (its batches go through $transaction) while the other writer's rows go in: the job
+    // goes on handing out seqs meanwhile, and on a loaded machine it handed out more than a fixed margin between a
+    // read of the stored maximum and the insert (CI: the insert itself hit the job's rows). Every seq after the last
+    // one handed out (stored or not) is taken; only a batch already under way can land, and its seqs are all below.
+    const transaction = db.$transaction.bind(db);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
     });
+    db.$transaction = (async (...args: Parameters<typeof transaction>) => {
+      await gate;
+      return transaction(...args);
+    }) as typeof db.$transaction;
+    try {
+      const handedOut = (await engine.events(job.id, 0)).at(-1)?.seq ?? 0;
+      // every seq the job will use from here on is already taken (as by a second Ferry writing to the same job)
+      await db.jobEvent.createMany({
+        data: Array.from({ length: 5000 }, (_, i) => ({
+          jobId: job.id,
+          seq: handedOut + 1 + i,
+          phase: "precopy",
+          type: "log",
+          payloadJson: JSON.stringify({ line: "written elsewhere" }),
+        })),
+      });
+    } finally {
+      db.$transaction = transaction;
+      release();
+    }
     const done = await finalOf(job.id);
     expect(done.status).toBe("succeeded");
     expect(done.locationHost).toBe("hostC");

@@ -165,6 +165,7 @@ export class JobEventLog {
 function rowUpdate(input: JobEventInput, phase: JobPhase, at: Date): Record<string, unknown> {
   const update: Record<string, unknown> = { phase };
   if (input.type === "status") update.status = input.payload.status;
+  if (input.type === "checks" && input.payload.forecast) update.forecastJson = JSON.stringify(input.payload.forecast);
   if (input.type === "sample") update.bytesSent = BigInt(Math.max(0, Math.round(input.payload.bytesSent)));
   if (input.type === "downtime") {
     update.downtimeMs = Math.round(input.payload.ms);

@@ -8,6 +8,7 @@ import { oneDomainNamed } from "../inventory/problems";
 import type { HostView } from "../inventory/types";
 import type { DomainInfo } from "../toolstacks/types";
 import { checkMigration, targetAddressOf, type Check } from "../checks/migration";
+import { copiesOf, type DiskPlan } from "../checks/storage";
 import { forecastRule } from "../checks/rules";
 import { driverOf, type MigrationOptions, type ToolstackCapabilities } from "../toolstacks";
 import { forecastMigration, type ForecastRequest, type ForecastWithInputs } from "../forecast/inputs";
@@ -26,6 +27,8 @@ import { moveChecks } from "./kinds/move";
 /** The dialog's answer: the checks, the forecast, how the memory travels, and what the source's toolstack offers. */
 export interface CheckResult {
   checks: Check[];
+  /** each disk's way to the target: shared, or copied with the memory */
+  disks: DiskPlan[];
   transport: string;
   forecast: ForecastWithInputs;
   capabilities: ToolstackCapabilities;
@@ -95,7 +98,7 @@ export class Preflight {
   ): Promise<CheckResult> {
     const { db, inventory } = this.deps;
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
-    const checks = await checkMigration({
+    const { checks, disks } = await checkMigration({
       domain,
       source,
       target,
@@ -107,12 +110,14 @@ export class Preflight {
     // what the source's hypervisor is known to break with: an option refused (QEMU without KVM and a bandwidth
     // limit), or options it runs with instead (a safer maximum downtime), said in the list
     const driver = driverOf(source.toolstack);
-    const refused = options && driver.refusedOption?.(source.name, source.facts, options);
-    const safer = driver.saferOptions?.(source.name, source.facts, options ?? {});
-    const forecast = await forecastMigration(
-      db,
-      this.forecastRequest(source, target, domain, safer?.options ?? options),
-    );
+    const emulated = await guestEmulated(inventory, source, domainName);
+    const refused = options && driver.refusedOption?.(source.name, emulated, options);
+    const safer = driver.saferOptions?.(source.name, emulated, options ?? {});
+    const diskBytes = copiesOf(disks).reduce((sum, d) => sum + d.allocatedBytes, 0);
+    const forecast = await forecastMigration(db, {
+      ...this.forecastRequest(source, target, domain, safer?.options ?? options),
+      ...(diskBytes ? { diskBytes } : {}),
+    });
     // short of converging within the maximum downtime (with the options chosen), the operator is asked
     const rule = forecastRule(forecast);
     if (rule.status !== "ok") checks.push({ id: "forecast", ...rule });
@@ -120,7 +125,14 @@ export class Preflight {
     else if (safer) checks.push({ id: "options", label: "Migration options", status: "ok", reason: safer.reason });
     if (this.deps.extraChecks) checks.push(...(await this.deps.extraChecks(domain.name, target)));
     const transport = driver.transport(source.name, targetAddressOf(target));
-    return { checks, forecast, transport, capabilities: source.capabilities, toolstackLabel: source.toolstackLabel };
+    return {
+      checks,
+      disks,
+      forecast,
+      transport,
+      capabilities: source.capabilities,
+      toolstackLabel: source.toolstackLabel,
+    };
   }
 
   /**
@@ -132,19 +144,24 @@ export class Preflight {
     const { source, target, domain } = this.resolve(domainName, sourceId, targetId);
     const { checks, movePath } = await moveChecks(
       this.context(),
-      async (d, s, t) => (await this.migration(d, s, t)).checks,
+      (d, s, t) => this.migration(d, s, t),
       source,
       target,
       domain.name,
     );
-    const link = movePath.shared
-      ? null
-      : await probeLink(this.deps.inventory.connection(source), source.name, targetAddressOf(target)).catch(() => null);
+    const diskBytes = movePath.disks.reduce((sum, d) => sum + d.bytes, 0);
+    const link =
+      movePath.shared && !diskBytes
+        ? null
+        : await probeLink(this.deps.inventory.connection(source), source.name, targetAddressOf(target)).catch(
+            () => null,
+          );
     const outage = await forecastMoveOutage(this.deps.db, {
       memoryMiB: domain.memoryMiB,
       source: source.name,
       shared: movePath.shared,
       linkBps: link?.bps,
+      diskBytes,
     });
     return { checks, outage, shared: movePath.shared };
   }
@@ -235,4 +252,10 @@ export class Preflight {
     const { db, inventory, catalog, reconnectMs, settlePollMs } = this.deps;
     return { db, inventory, catalog, jobId: "", emit: async () => {}, reconnectMs, pollMs: settlePollMs };
   }
+}
+
+/** Whether the source's hypervisor runs this guest by software emulation (where the driver can tell; else no). */
+export async function guestEmulated(inventory: Inventory, source: HostView, domainName: string): Promise<boolean> {
+  const driver = driverOf(source.toolstack);
+  return (await driver.guestEmulated?.(inventory.connection(source), domainName, source.facts)) ?? false;
 }

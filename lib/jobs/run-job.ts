@@ -25,8 +25,12 @@ export async function runJob(
     if (!source || (kind.needsTarget && !target))
       throw new AppError("not_found", "A host of this job is no longer registered.");
     const hosts = { source, target };
-    const { checks, prepared } = await kind.check(ctx, hosts);
-    await ctx.emit({ type: "checks", phase: "pre-migration", payload: { checks } });
+    const { checks, prepared, forecast } = await kind.check(ctx, hosts);
+    await ctx.emit({
+      type: "checks",
+      phase: "pre-migration",
+      payload: forecast ? { checks, forecast: { ...forecast } } : { checks },
+    });
     const failed = checks.filter((c) => c.status === "fail");
     const warned = checks.filter((c) => c.status === "warn");
     const confirmed = JSON.parse(row.optionsJson ?? "{}").confirmWarnings === true;

@@ -2,6 +2,7 @@ import { AppError } from "../errors";
 import type { Inventory } from "../inventory/inventory";
 import { driverOf } from "../toolstacks";
 import type { TuneJobInput } from "./schema";
+import { guestEmulated } from "./preflight";
 import type { JobRow } from "./kinds/context";
 import { phaseIndex, type JobPhase } from "./types";
 
@@ -32,14 +33,15 @@ export async function tuneMigration(
       "invalid_input",
       "This migration was started without post-copy; libvirt can only switch a migration started with it. Abort and start again with post-copy allowed.",
     );
-  const refused = "bandwidthMiBps" in change && driver.refusedOption?.(source.name, source.facts, change);
+  const emulated = await guestEmulated(inventory, source, row.domainName);
+  const refused = "bandwidthMiBps" in change && driver.refusedOption?.(source.name, emulated, change);
   if (refused) throw new AppError("invalid_input", refused);
   // a lower maximum downtime than the source must keep (QEMU without KVM: the reason Ferry raised it at launch)
-  const safer = "maxDowntimeMs" in change && driver.saferOptions?.(source.name, source.facts, change);
+  const safer = "maxDowntimeMs" in change && driver.saferOptions?.(source.name, emulated, change);
   if (safer)
     throw new AppError(
       "invalid_input",
-      `${source.name} runs its guests by software emulation (QEMU without KVM): the maximum downtime stays at ${safer.options.maxDowntimeMs} ms or more, so that QEMU stops the guest after few rounds.`,
+      `${source.name} runs this guest by software emulation (QEMU without KVM): the maximum downtime stays at ${safer.options.maxDowntimeMs} ms or more, so that QEMU stops the guest after few rounds.`,
     );
   const argv = driver.tune(row.domainName, change);
   const r = await inventory.connection(source).exec(argv, { timeoutMs: 15_000, lane: "job" });

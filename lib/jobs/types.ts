@@ -116,6 +116,10 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
       break;
     case "checks":
       next.checks = e.payload.checks;
+      if (e.payload.forecast) {
+        const { totalMs, downtimeMs, rounds, verdict, reason } = e.payload.forecast;
+        next.summary.forecast = { totalMs, downtimeMs, rounds, verdict, reason };
+      }
       break;
     case "sample":
       next.summary.bytesSent = e.payload.bytesSent;

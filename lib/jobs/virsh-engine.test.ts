@@ -386,6 +386,20 @@ describe("JobEngine: live migration over simulated virsh", () => {
     expect(engine.activeJobOn("web-kvm")).toBeNull();
   });
 
+  /** where web-kvm is, as locateVirsh finds it after a migration kvmA → kvmB (what the leftovers tests ask) */
+  const locateWebKvm = () =>
+    locateVirsh(
+      {
+        source: inventory.connection(inventory.get(id("kvmA"))!),
+        target: inventory.connection(inventory.get(id("kvmB"))!),
+        sourceName: "kvmA",
+        targetName: "kvmB",
+        domain: "web-kvm",
+        silentHostMs: 3_000,
+      },
+      3_000,
+    );
+
   describe("a guest that arrived on the target while the source never heard (its last step lost with the session)", () => {
     // the real lab (trials:lab SEED=20261205 TRIAL=3): hostB's link down 2.4 s into the migration, for 6.6 s — the
     // guest ran on hostC, hostB kept it "paused (migrating)" and defined, and the job said "still between hosts"
@@ -398,19 +412,8 @@ describe("JobEngine: live migration over simulated virsh", () => {
       d.pauseReason = "migrating";
       return d;
     };
-    const locate = () =>
-      locateVirsh(
-        {
-          source: inventory.connection(inventory.get(id("kvmA"))!),
-          target: inventory.connection(inventory.get(id("kvmB"))!),
-          sourceName: "kvmA",
-          targetName: "kvmB",
-          domain: "web-kvm",
-          silentHostMs: 3_000,
-        },
-        3_000,
-      );
 
+    const locate = locateWebKvm;
     it("Ferry stops the stale copy and removes its definition, as libvirt's last step would have, and says so", async () => {
       strand();
       expect(await locate()).toEqual({
@@ -439,6 +442,57 @@ describe("JobEngine: live migration over simulated virsh", () => {
         );
         d.state = "running";
         d.pauseReason = undefined;
+      }
+    });
+  });
+
+  describe("a guest that arrived on the target while its definition stayed on the source (--undefinesource never came)", () => {
+    // the real lab (LAB_DISKS=1 SEED=20261205 TRIAL=0 trials:lab, the guest starting on hostC): libvirtd on the source
+    // killed as the migration finished — QEMU there shut down "reason=migrated", the guest ran on hostB, and hostC kept
+    // its definition, shut off, so that it could have been started on both
+    const leaveDefinition = (uuid?: string) => {
+      const a = sim.world.host("kvmA");
+      const d = a.domains.find((x) => x.name === "web-kvm")!;
+      d.persistent = true;
+      sim.world.host("kvmB").domains.push({ ...d, uuid: uuid ?? d.uuid, domid: 9, job: undefined, persistent: true });
+      d.state = "shutoff";
+      d.domid = -1;
+      return d;
+    };
+    const comeHome = (d: { state: string; domid: number }) => {
+      const b = sim.world.host("kvmB");
+      b.domains.splice(
+        b.domains.findIndex((x) => x.name === "web-kvm"),
+        1,
+      );
+      if (!sim.world.host("kvmA").domains.includes(d as never)) sim.world.host("kvmA").domains.push(d as never);
+      d.state = "running";
+      d.domid = sim.world.host("kvmA").nextDomid++;
+    };
+
+    const locate = locateWebKvm;
+    it("Ferry removes the stale definition, as --undefinesource would have, and says so", async () => {
+      const d = leaveDefinition();
+      try {
+        expect(await locate()).toEqual({
+          host: "kvmB",
+          note: "web-kvm runs on kvmB. libvirt had left its definition on kvmA (shut off) after it arrived on kvmB (the migration's last step on the source never came); Ferry removed it (virsh undefine), as --undefinesource would have.",
+        });
+        // asked of the hosts: running on the target, defined there only
+        expect(sim.world.locate("web-kvm")).toEqual(["kvmB"]);
+        expect(sim.world.host("kvmA").domains.some((x) => x.name === "web-kvm")).toBe(false);
+      } finally {
+        comeHome(d);
+      }
+    });
+
+    it("a definition on the source that is another domain (another UUID) is not touched", async () => {
+      const d = leaveDefinition("00000000-0000-4000-8000-000000000002");
+      try {
+        expect((await locate()).note).toBe("web-kvm runs on kvmB.");
+        expect(sim.world.host("kvmA").domains.find((x) => x.name === "web-kvm")?.state).toBe("shutoff");
+      } finally {
+        comeHome(d);
       }
     });
   });

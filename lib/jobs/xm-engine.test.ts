@@ -1,25 +1,17 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { JobEngine } from "./engine";
-import { Inventory } from "../inventory/inventory";
-import { SshPool } from "../ssh/pool";
-import type { Db } from "../db/client";
-import { closeTestDatabase, openTestDatabase } from "../db/testing";
-import { isFinal, type JobEvent, type JobInfoPayload, type JobSummary } from "./types";
-import { summaryOf } from "./store";
+import type { JobEngine } from "./engine";
+import type { Inventory } from "../inventory/inventory";
+import type { JobEvent, JobInfoPayload } from "./types";
+import { startEngineWorld, type EngineWorld } from "./testing/engine-world";
 import { migrateXm } from "../toolstacks/xm/migrate";
-import { startTestCluster } from "../../sim/testing";
 import { createDemoWorld } from "../../sim/default-world";
 
 // Live migration between simulated legacy Xen hosts (xm and xend): the guide's relocation checks, Xen's own
 // rounds from xend.log, and the faults a real one meets; after every job the domain runs on exactly one host
 // (asked of the simulated hosts themselves), and the job says which.
 
-let sim: Awaited<ReturnType<typeof startTestCluster>>;
-let db: Db;
-let dir: string;
+let w: EngineWorld;
+let sim: EngineWorld["sim"];
 let inventory: Inventory;
 let engine: JobEngine;
 const id = (name: string) => `id-${name}`;
@@ -27,21 +19,10 @@ const HOSTS = ["xmA", "xmB", "hostB"];
 const DOM = "sles11_domU";
 
 beforeAll(async () => {
-  sim = await startTestCluster(createDemoWorld());
-  sim.world.timeScale = 10;
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-xm-"));
-  db = await openTestDatabase(dir);
-  inventory = new Inventory(new SshPool());
-  for (const n of HOSTS) inventory.upsert(sim.record(n));
-  await inventory.refreshAll();
-  engine = new JobEngine(db, inventory, { pollMs: 20, virshPollMs: 40 });
+  w = await startEngineWorld(createDemoWorld(), HOSTS, "xm");
+  ({ sim, inventory, engine } = w);
 });
-afterAll(async () => {
-  inventory.stop();
-  await closeTestDatabase(db);
-  await sim.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => w.stop());
 afterEach(async () => {
   // the guest goes back to xmA, running, so each test starts from the same world
   const b = sim.world.host("xmB");
@@ -57,15 +38,7 @@ afterEach(async () => {
   });
 });
 
-async function finalOf(jobId: string, timeoutMs = 60_000): Promise<JobSummary> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (isFinal(row.status as JobSummary["status"]) && !engine.activeJobOn(row.domainName)) return summaryOf(row);
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${row.status} in ${row.phase}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const finalOf = (jobId: string, timeoutMs?: number) => w.finalOf(jobId, timeoutMs);
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -58,6 +58,10 @@ const jobInfoPayload = z.object({
   throttlePercent: n,
   /** zero pages QEMU skipped (events stored before this field lack it) */
   zeroPages: n.optional(),
+  /** the disks copied with the memory (libvirt's "File" figures), when there are */
+  diskProcessed: n.optional(),
+  diskRemaining: n.optional(),
+  diskTotal: n.optional(),
   /** who reported the round ("Xen's libxc, from xend.log"); absent: QEMU through virsh */
   source: z.string().optional(),
   /** libxc's own figures for the round: pages sent and skipped, its last progress percentage */
@@ -81,6 +85,17 @@ export const jobEventSchema = z
         checks: z.array(
           z.object({ id: z.string(), label: z.string(), status: z.enum(["ok", "warn", "fail"]), reason: z.string() }),
         ),
+        // the forecast again, when the checks found more than admission knew (disks to copy first): the job's own
+        forecast: z
+          .object({
+            totalMs: z.number(),
+            downtimeMs: z.number(),
+            rounds: z.number(),
+            verdict: z.string(),
+            reason: z.string(),
+          })
+          .passthrough()
+          .optional(),
       }),
     }),
     z.object({
@@ -89,6 +104,20 @@ export const jobEventSchema = z
     }),
     z.object({ type: z.literal("jobinfo"), payload: jobInfoPayload }),
     z.object({ type: z.literal("downtime"), payload: z.object({ ms: z.number(), upperBound: z.boolean() }) }),
+    // a disk's copy about to be created on the target (stored before it is: a recovery after a restart removes what
+    // the job created when the guest stayed on the source — lib/toolstacks/linux/disk-copies.ts)
+    z.object({
+      type: z.literal("disk-copy"),
+      payload: z.object({
+        host: z.string(),
+        path: z.string(),
+        vdev: z.string(),
+        format: z.string(),
+        virtualBytes: z.number(),
+        allocatedBytes: z.number(),
+        backing: z.object({ path: z.string(), format: z.string() }).optional(),
+      }),
+    }),
     z.object({
       type: z.literal("result"),
       payload: z.object({

@@ -99,6 +99,17 @@ export interface MigrationOptions {
   stallAfterSec?: number;
 }
 
+/** A disk a live migration copies to the same path on the target (lib/checks/storage.ts decides which). */
+export interface DiskCopy {
+  path: string;
+  vdev: string;
+  format: string;
+  virtualBytes: number;
+  allocatedBytes: number;
+  /** the file it is layered on, which the target sees at the same path: the copy is layered on it too */
+  backing?: { path: string; format: string };
+}
+
 /** A change to a running migration (capabilities.tuneWhileRunning). */
 export type TuneChange = { maxDowntimeMs: number } | { bandwidthMiBps: number } | { postcopy: true };
 
@@ -113,12 +124,15 @@ export interface MigrationContext {
   pollMs: number;
   cancel: AbortSignal;
   options?: MigrationOptions;
+  /** the disks the target does not see, copied with the memory (only with capabilities.liveDiskCopy) */
+  copyDisks?: DiskCopy[];
   /**
    * How long to keep asking a host that cannot answer (its libvirtd, sshd or link down) before saying "could not
    * ask": a daemon that restarts is waited for, not concluded about (the engine's reconnectMs; default 2 min)
    */
   silentHostMs?: number;
-  emit(e: JobEventInput): void;
+  /** settles once the event is stored (a caller that must not act before its event is on disk awaits it) */
+  emit(e: JobEventInput): void | Promise<void>;
   phase(): JobPhase;
 }
 
@@ -184,6 +198,11 @@ export interface ToolstackCapabilities {
   /** the toolstack lists every disk of a domain: an empty list means the domain has none */
   completeDiskList: boolean;
   /**
+   * a live migration can copy the disks the target does not see, while the guest runs (libvirt's --copy-storage-all:
+   * QEMU mirrors each disk over NBD, then the memory follows)
+   */
+  liveDiskCopy: boolean;
+  /**
    * the pre-copy policy the forecast models: Xen's (≤ 5 live rounds, then stop), legacy libxc's (xend: ≤ 29 rounds
    * or 3× memory, then stop) or QEMU's (until the rest fits the maximum downtime)
    */
@@ -248,13 +267,15 @@ export interface ToolstackDriver {
    * Why a migration option (at launch, or a change while it runs) cannot be used from this source, in a sentence the
    * operator reads; null when it can. Where a toolstack's hypervisor is known to break with an option.
    */
-  refusedOption?(sourceName: string, facts: HostFacts | null, options: { bandwidthMiBps?: number }): string | null;
+  refusedOption?(sourceName: string, emulated: boolean, options: { bandwidthMiBps?: number }): string | null;
   /** options this source must migrate with instead of those chosen (a safer maximum downtime), and why; null: as chosen */
   saferOptions?(
     sourceName: string,
-    facts: HostFacts | null,
+    emulated: boolean,
     options: MigrationOptions,
   ): { options: MigrationOptions; reason: string } | null;
+  /** whether the hypervisor runs this guest by software emulation (what refusedOption and saferOptions are given) */
+  guestEmulated?(runner: CommandRunner, domain: string, facts: HostFacts | null): Promise<boolean>;
   /**
    * argv that starts a defined, shut-off domain, or asks a running one to shut down or reboot (the guest's own
    * ACPI shutdown, not a pulled plug) — only where the toolstack keeps domains defined while they are off

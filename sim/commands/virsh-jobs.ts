@@ -1,7 +1,8 @@
 import type { CommandIO } from "../sh/run";
 import type { SimDomain, SimHost, SimJob, World } from "../world";
+import { commitDiskCopies, copyDisks, planDiskCopies } from "./virsh-disks";
 
-// virsh migrate / save / restore on simulated libvirt hosts (reference §3.4–3.6, libvirt 9.0 texts as the
+// virsh migrate on simulated libvirt hosts (save and restore: virsh-saverestore.ts; reference §3.5–3.6, libvirt 9.0 texts as the
 // lab printed them). Migration follows QEMU's pre-copy policy: passes over memory until the expected
 // downtime (what is left ÷ bandwidth) fits the maximum downtime (default 300 ms) — no round limit, so a
 // guest that dirties faster than the link carries never converges unless helped (auto-converge throttles
@@ -9,13 +10,13 @@ import type { SimDomain, SimHost, SimJob, World } from "../world";
 // `virsh domjobinfo` reads every 500 ms.
 
 const PAGE = 4096;
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 const TICK_MS = 25;
-const DISK_BPS = 400 * MiB;
+export const DISK_BPS = 400 * MiB;
 export const LIBVIRT_MAGIC = "LibvirtQemudSave";
 
-const sleep = (world: World, ms: number) => new Promise((r) => setTimeout(r, ms / world.timeScale));
-const positional = (args: string[], valued: string[]) => {
+export const sleep = (world: World, ms: number) => new Promise((r) => setTimeout(r, ms / world.timeScale));
+export const positional = (args: string[], valued: string[]) => {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (valued.includes(args[i])) {
@@ -52,7 +53,7 @@ export function libvirtSaveHead(d: SimDomain): Buffer {
   return Buffer.concat([h, xml]);
 }
 
-function progress(io: CommandIO, label: string, job: SimJob, done = false) {
+export function progress(io: CommandIO, label: string, job: SimJob, done = false) {
   const pct = done || job.remaining === 0 ? 100 : Math.min(99, Math.floor(100 - (job.remaining * 100) / job.total));
   io.err(`\r${label}: [${String(pct).padStart(3)} %]`);
 }
@@ -101,7 +102,7 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
     io.err(`error: ${msg}\n`);
     return 1;
   };
-  const [domArg, uri] = positional(args, ["--bandwidth", "--timeout", "--xml", "--dname"]);
+  const [domArg, uri] = positional(args, ["--bandwidth", "--timeout", "--xml", "--dname", "--migrate-disks"]);
   if (!domArg || !uri) return fail("command 'migrate' requires <domain> and <desturi> options");
   const src = world.host(srcName);
   const dom = src.domains.find((d) => d.name === domArg);
@@ -136,6 +137,9 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
       `internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory`,
     );
   }
+
+  const disks = planDiskCopies(world, src, dst, dom, args);
+  if (disks.error) return fail(disks.error);
 
   const total = dom.memoryMiB * MiB;
   const maxDowntime = () => dom.maxDowntimeMs ?? 300;
@@ -203,6 +207,19 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
     world.emit("change", dst.name);
   };
   try {
+    // the disks first (an abort or a lost libvirtd stops the copy; the loop below says so)
+    if (disks.copies.length)
+      await copyDisks(
+        world,
+        job,
+        disks.copies,
+        () =>
+          Math.min(world.bandwidth(src.name, dst.name) / Math.max(1, world.activeTransfers.get(link) ?? 1), limitBps()),
+        async () => {
+          await sleep(world, TICK_MS);
+        },
+        () => Boolean(job.abort || io.interrupt?.aborted || src.libvirtdDown || dst.libvirtdDown),
+      );
     for (;;) {
       // an abort works until post-copy starts (then the target already runs the guest)
       if ((job.abort || io.interrupt?.aborted) && postcopyAt === null) {
@@ -293,6 +310,7 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   }
   if (pausedAt !== null) downtimeMs = Math.round((Date.now() - pausedAt) * world.timeScale) + 5;
   world.activeTransfers.set(link, (world.activeTransfers.get(link) ?? 1) - 1);
+  commitDiskCopies(world, dst, disks.copies);
   // commit: the target's copy runs; the source's goes (--undefinesource) or stays defined, shut off
   incoming.state = "running";
   incoming.persistent = args.includes("--persistent") || (defined !== undefined && defined.persistent !== false);
@@ -320,142 +338,6 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
   if (verbose) progress(io, "Migration", job, true);
   world.emit("change", src.name);
   world.emit("change", dst.name);
-  return 0;
-}
-
-const dirname = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
-
-export async function virshSave(world: World, hostName: string, args: string[], io: CommandIO): Promise<number> {
-  const [domArg, file] = positional(args, ["--xml"]);
-  if (!domArg || !file) {
-    io.err("error: command 'save' requires <domain> and <file> options\n");
-    return 1;
-  }
-  const host = world.host(hostName);
-  const dom = host.domains.find((d) => d.name === domArg);
-  if (!dom) {
-    io.err(`error: failed to get domain '${domArg}'\n`);
-    return 1;
-  }
-  const failed = (msg: string) => {
-    io.err(`error: Failed to save domain '${dom.name}' to ${file}\nerror: ${msg}\n`);
-    return 1;
-  };
-  if (dom.state === "shutoff") return failed("Requested operation is not valid: domain is not running");
-  const at = world.locatePath(hostName, file);
-  if (!at || !host.dirs[dirname(file)]) return failed(`Failed to create file '${file}': No such file or directory`);
-  const head = libvirtSaveHead(dom);
-  const total = dom.memoryMiB * MiB;
-  const job: SimJob = {
-    type: "Unbounded",
-    operation: "Save",
-    startedAt: Date.now(),
-    processed: 0,
-    remaining: total,
-    total,
-    bandwidthBps: DISK_BPS,
-    dirtyPagesPerSec: 0,
-    iteration: 1,
-    expectedDowntimeMs: 0,
-  };
-  dom.job = job;
-  dom.state = "paused";
-  const fault = world.takeFault("disk-full", dom.name);
-  const existing = world.files.get(at.key);
-  if (existing) world.chargeSpace(at.mount, -Math.ceil(existing.size / 1024));
-  const f = { head, size: head.length, mode: 0o600, owner: "root", mtime: Date.now() };
-  world.files.set(at.key, f);
-  let lastReport = 0;
-  while (job.remaining > 0) {
-    const step = Math.min(job.remaining, 4 * MiB);
-    await sleep(world, (step / DISK_BPS) * 1000);
-    const free = (at.mount.totalKiB - at.mount.usedKiB) * 1024;
-    if (free < step || (fault && ((job.processed + step) * 100) / total >= fault.atPercent)) {
-      world.files.delete(at.key);
-      world.chargeSpace(at.mount, -Math.ceil(f.size / 1024));
-      dom.job = undefined;
-      dom.state = "running";
-      return failed(
-        `operation failed: /usr/libexec/libvirt_iohelper: failure with ${file}: Unable to write ${file}: No space left on device`,
-      );
-    }
-    job.processed += step;
-    job.remaining -= step;
-    f.size += step;
-    world.chargeSpace(at.mount, step / 1024);
-    if (args.includes("--verbose") && Date.now() - lastReport >= 500 / world.timeScale) {
-      progress(io, "Save", job);
-      lastReport = Date.now();
-    }
-  }
-  if (args.includes("--verbose")) progress(io, "Save", job, true);
-  f.mtime = Date.now();
-  dom.job = undefined;
-  if (dom.persistent === false) host.domains.splice(host.domains.indexOf(dom), 1);
-  else {
-    dom.state = "shutoff";
-    dom.domid = -1;
-  }
-  io.out(`\nDomain '${dom.name}' saved to ${file}\n`);
-  world.emit("change", hostName);
-  return 0;
-}
-
-export async function virshRestore(world: World, hostName: string, args: string[], io: CommandIO): Promise<number> {
-  const [file] = positional(args, ["--xml"]);
-  if (!file) {
-    io.err("error: command 'restore' requires <file> option\n");
-    return 1;
-  }
-  const failed = (msg: string) => {
-    io.err(`error: Failed to restore domain from ${file}\nerror: ${msg}\n`);
-    return 1;
-  };
-  const host = world.host(hostName);
-  const f = world.file(hostName, file);
-  if (!f) return failed(`Failed to open file '${file}': No such file or directory`);
-  if (f.head.subarray(0, 16).toString("latin1") !== LIBVIRT_MAGIC)
-    return failed("operation failed: image magic is incorrect");
-  const xml = f.head.subarray(92).toString("utf8");
-  const name = /<name>([^<]+)<\/name>/.exec(xml)?.[1] ?? "";
-  const memoryMiB = Math.round(Number(/<memory unit='KiB'>(\d+)</.exec(xml)?.[1] ?? 0) / 1024);
-  if (f.size < f.head.length + memoryMiB * MiB) return failed("operation failed: failed to read qemu header");
-  if (host.domains.some((d) => d.name === name && d.state !== "shutoff"))
-    return failed(`Requested operation is not valid: domain '${name}' is already active`);
-  if (world.freeMemoryMiB(host) < memoryMiB)
-    return failed(
-      "internal error: process exited while connecting to monitor: qemu-system-x86_64: cannot set up guest memory 'pc.ram': Cannot allocate memory",
-    );
-  // libvirt starts the domain (paused, QEMU -incoming) before it reads the image: it is active from here on,
-  // so a second restore of the same name is refused while this one runs
-  const defined = host.domains.find((d) => d.name === name && d.state === "shutoff");
-  const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1];
-  // libvirt takes a definition of the same name only with the same UUID (it stays persistent: the restored domain is)
-  if (defined && uuid && defined.uuid !== uuid)
-    return failed(`operation failed: domain '${name}' already exists with uuid ${defined.uuid}`);
-  const dom =
-    defined ??
-    world.addDomain(hostName, {
-      name,
-      memoryMiB,
-      uuid,
-      vcpus: Number(/<vcpu[^>]*>(\d+)</.exec(xml)?.[1] ?? 1),
-      state: "paused",
-      persistent: false,
-      disks: [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='([^']+)'/g)].map((mm) => ({
-        target: mm[1],
-        vdev: mm[2],
-      })),
-    });
-  if (defined) {
-    defined.state = "paused";
-    defined.domid = host.nextDomid++;
-  }
-  await sleep(world, ((memoryMiB * MiB) / DISK_BPS) * 1000);
-  dom.state = "running";
-  dom.startedAt = Date.now();
-  io.out(`Domain restored from ${file}\n`);
-  world.emit("change", hostName);
   return 0;
 }
 

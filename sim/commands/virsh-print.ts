@@ -126,6 +126,20 @@ export function formatJob(job: SimJob | undefined): string {
   let out = row("Job type", job.type.padEnd(12)) + row("Operation", job.operation);
   out += row("Time elapsed", `${String(elapsed).padEnd(12)} ms`);
   if (completed) out += row("Time elapsed w/o network", `${String(Math.max(0, elapsed - 2)).padEnd(12)} ms`);
+  const file = job.disk
+    ? row("File processed", prettySize(job.disk.processed)) +
+      row("File remaining", prettySize(job.disk.total - job.disk.processed)) +
+      row("File total", prettySize(job.disk.total))
+    : "";
+  // the disks first: their figures only, as Data too (fixtures/domjobinfo-copy-storage-lab.txt)
+  if (job.disk?.copying)
+    return (
+      out +
+      row("Data processed", prettySize(job.disk.processed)) +
+      row("Data remaining", prettySize(job.disk.total - job.disk.processed)) +
+      row("Data total", prettySize(job.disk.total)) +
+      file
+    );
   for (const kind of ["Data", "Memory"]) {
     out +=
       row(`${kind} processed`, prettySize(job.processed)) +
@@ -136,7 +150,7 @@ export function formatJob(job: SimJob | undefined): string {
   out +=
     row("Dirty rate", `${String(job.dirtyPagesPerSec).padEnd(12)} pages/s`) +
     row("Page size", `${"4096".padEnd(12)} bytes`);
-  out += row("Iteration", String(job.iteration).padEnd(12)) + row("Postcopy requests", "0".padEnd(12));
+  out += row("Iteration", String(job.iteration).padEnd(12)) + row("Postcopy requests", "0".padEnd(12)) + file;
   const normal = Math.floor(job.processed / 4096);
   out +=
     row("Constant pages", String(Math.max(0, Math.floor(job.total / 4096) - normal)).padEnd(12)) +
@@ -160,4 +174,14 @@ export function capabilitiesXml(h: SimHost): string {
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   const kvm = h.virtFlag ? "      <domain type='kvm'/>\n" : "";
   return `<capabilities>\n\n  <host>\n    <uuid>${uuid}</uuid>\n    <cpu>\n      <arch>${h.arch}</arch>\n      <model>kvm64</model>\n      <vendor>${h.virtFlag === "svm" ? "AMD" : "Intel"}</vendor>\n    </cpu>\n  </host>\n\n  <guest>\n    <os_type>hvm</os_type>\n    <arch name='${h.arch}'>\n      <wordsize>64</wordsize>\n      <emulator>/usr/bin/qemu-system-${h.arch}</emulator>\n      <domain type='qemu'/>\n${kvm}    </arch>\n  </guest>\n\n</capabilities>\n\n`;
+}
+
+/**
+ * `virsh dumpxml` as libvirt 9.0 prints it, shortened to its head (fixtures/dumpxml-tcg-lab.xml): the domain type —
+ * 'kvm' where the host offers KVM, else 'qemu' (software emulation) — the id while it is active, name, uuid, memory.
+ */
+export function domainXml(h: SimHost, d: SimDomain, inactive: boolean): string {
+  const id = d.state !== "shutoff" && !inactive ? ` id='${d.domid}'` : "";
+  const kib = d.memoryMiB * 1024;
+  return `<domain type='${h.virtFlag ? "kvm" : "qemu"}'${id}>\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <memory unit='KiB'>${kib}</memory>\n  <currentMemory unit='KiB'>${kib}</currentMemory>\n  <vcpu placement='static'>${d.vcpus}</vcpu>\n</domain>\n`;
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { parseDomainType } from "../../lib/toolstacks/virsh/emulation";
 import { describe, expect, it } from "vitest";
 import { createDemoWorld } from "../default-world";
 import { formatJob, table } from "./virsh-print";
@@ -125,6 +126,12 @@ describe("simulated virsh", () => {
     expect(parseNodeMemStats((await run(["virsh", "nodememstats"])).out).freeMiB).toBe(32768 - 2048 - 1024 - 2048); // total − host OS − the two running guests
     expect(parseVirshVersion((await run(["virsh", "version"])).out).hypervisor).toBe("QEMU");
     expect(parseDomjobinfo((await run(["virsh", "domjobinfo", "web-kvm"])).out).type).toBe("None");
+    // the live definition's head as the lab's (fixtures/dumpxml-tcg-lab.xml): type, id, name, uuid, memory
+    const xml = (await run(["virsh", "dumpxml", "web-kvm"])).out;
+    expect(xml).toMatch(/^<domain type='kvm' id='\d+'>\n {2}<name>web-kvm<\/name>\n {2}<uuid>[0-9a-f-]{36}<\/uuid>\n/);
+    expect(xml.endsWith("</domain>\n\n")).toBe(true);
+    expect(parseDomainType(xml)).toBe("kvm");
+    expect(lab("dumpxml-tcg-lab.xml")).toMatch(/^<domain type='qemu' id='\d+'>\n {2}<name>labvm1<\/name>\n {2}<uuid>/);
   });
 
   it("fails like libvirt: unknown domain, abort without a job, unknown command", async () => {

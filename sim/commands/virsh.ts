@@ -1,16 +1,15 @@
 import type { CommandFn } from "../sh/run";
 import type { SimDomain, SimJob, World } from "../world";
-import { virshMigrate, virshRestore, virshSave } from "./virsh-jobs";
+import { virshMigrate } from "./virsh-jobs";
+import { virshRestore, virshSave } from "./virsh-saverestore";
 import { virshPower } from "./virsh-power";
-import { capabilitiesXml, dominfo, formatJob, list, stateText, table } from "./virsh-print";
+import { domainXml, dominfo, formatJob, list, stateText, table } from "./virsh-print";
+import { hostText } from "./virsh-host";
 
 // Emulates libvirt's `virsh` (9.0, as the lab runs it) to the character of lib/toolstacks/REFERENCE.md §3
 // and the lab's captured output: vsh-table layout, "%-15s %s" dominfo, "%-20s %s" nodeinfo, domjobinfo with
 // its over-long labels and trailing spaces, `error: …` on stderr with exit 1, and the extra "\n" on stdout
-// after every successful command.
-
-export const LIBVIRT_VERSION = "9.0.0";
-export const QEMU_VERSION = "7.2.22";
+// after every successful command. What it says of its host: ./virsh-host.ts.
 
 /**
  * What each simulated command accepts, as virsh's option tables (virsh-domain*.c) declare it: flags, options that
@@ -29,6 +28,7 @@ const SPECS: Record<string, Spec> = {
     flags: ["--all", "--inactive", "--name", "--uuid", "--id", "--title", "--table", "--persistent", "--transient"],
   },
   dominfo: DOM,
+  dumpxml: { ...DOM, flags: ["--inactive"] },
   domstate: { ...DOM, flags: ["--reason"] },
   resume: DOM,
   destroy: { ...DOM, flags: ["--graceful", "--remove-logs"] },
@@ -75,7 +75,15 @@ const SPECS: Record<string, Spec> = {
       "--unsafe",
       "--parallel",
     ],
-    values: ["--bandwidth", "--timeout", "--xml", "--migrateuri", "--dname", "--parallel-connections"],
+    values: [
+      "--bandwidth",
+      "--timeout",
+      "--xml",
+      "--migrateuri",
+      "--dname",
+      "--parallel-connections",
+      "--migrate-disks",
+    ],
   },
   save: {
     positional: ["domain", "file", "xml"],
@@ -177,6 +185,12 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         const d = needDom(positional(rest)[0]);
         return d ? end(dominfo(world, d, io)) : 1;
       }
+      case "dumpxml": {
+        const d = needDom(positional(rest)[0]);
+        if (!d) return 1;
+        io.out(domainXml(host, d, rest.includes("--inactive")));
+        return end(0);
+      }
       case "domstate": {
         const d = needDom(positional(rest)[0]);
         if (!d) return 1;
@@ -214,42 +228,13 @@ export function virshCommand(world: World, hostName: string): CommandFn {
         io.out(table(["Interface", "Type", "Source", "Model", "MAC"], rows));
         return end(0);
       }
-      case "nodeinfo": {
-        const line = (k: string, v: string | number) => io.out(`${`${k}:`.padEnd(20)} ${v}\n`);
-        line("CPU model", host.arch);
-        line("CPU(s)", host.nrCpus);
-        line("CPU frequency", `${Math.round(host.cpuMhz)} MHz`);
-        line("CPU socket(s)", 1);
-        line("Core(s) per socket", host.nrCpus);
-        line("Thread(s) per core", 1);
-        line("NUMA cell(s)", 1);
-        line("Memory size", `${host.totalMemoryMiB * 1024} KiB`);
-        return end(0);
-      }
-      case "nodememstats": {
-        const free = world.freeMemoryMiB(host) * 1024;
-        for (const [k, v] of [
-          ["total", host.totalMemoryMiB * 1024],
-          ["free", free],
-          ["buffers", 33964],
-          ["cached", 941012],
-        ] as const)
-          io.out(`${k.padEnd(7)}:${String(v).padStart(21)} KiB\n`);
-        return end(0);
-      }
+      case "nodeinfo":
+      case "nodememstats":
       case "version":
-        io.out(
-          `Compiled against library: libvirt ${LIBVIRT_VERSION}\nUsing library: libvirt ${LIBVIRT_VERSION}\nUsing API: QEMU ${LIBVIRT_VERSION}\nRunning hypervisor: QEMU ${QEMU_VERSION}\n`,
-        );
-        return end(0);
       case "hostname":
-        io.out(`${host.hostname}\n`);
-        return end(0);
       case "capabilities":
-        io.out(capabilitiesXml(host));
-        return end(0);
       case "uri":
-        io.out("qemu:///system\n");
+        io.out(hostText(world, host, sub));
         return end(0);
       case "resume": {
         const d = needDom(positional(rest)[0]);

@@ -7,28 +7,54 @@
 // guest itself: its memory checker (e2e/lab/guest/labvm-verify.c) must run on where it runs, walk all of its memory
 // after the job and find every page as it left it, with no new boot, no oops and its counters not gone back
 // (e2e/lab/verifier.ts). TRIALS (default 4), SEED (random, printed), TRIAL (one again).
-import { execFileSync, spawn } from "node:child_process";
+//
+// LAB_DISKS=1: the same with the guest whose disk is on its host's own storage (e2e/lab/disk-guest.ts), moved live
+// with its disk (libvirt's --copy-storage-all), each fault struck while the disk is being copied. The hosts are then
+// asked about the disk as well: the guest runs with its disk file where it runs, its disk checker reads every page
+// back as it wrote it, and a copy left on the host the guest did not end on is one the job names.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, type Db } from "../../lib/db/client";
 import { Inventory } from "../../lib/inventory/inventory";
-import type { HostRecord } from "../../lib/inventory/types";
 import { JobEngine } from "../../lib/jobs/engine";
 import { percentile } from "../../lib/jobs/history";
 import { spawnEngine } from "./engine-process";
 import { summaryOf } from "../../lib/jobs/store";
-import { isFinal, type JobSummary } from "../../lib/jobs/types";
+import { isFinal, type JobEvent, type JobSummary } from "../../lib/jobs/types";
 import { SshPool } from "../../lib/ssh/pool";
 import { rng } from "./plan";
-import { guestConsole } from "../../e2e/lab/guest-console";
-import { awaitGuestVerdict } from "../../e2e/lab/verifier";
+import { awaitGuestVerdict, readGuest } from "../../e2e/lab/verifier";
+import { DISK_GUEST, DISK_PATH, removeDiskGuest, startDiskGuest } from "../../e2e/lab/disk-guest";
+import {
+  LAB,
+  LAB_HOSTS,
+  boots,
+  consoleOf,
+  domstate as stateOf,
+  hx,
+  labUp,
+  labUpAsync,
+  pidOf,
+  qemus as qemusOf,
+  record,
+  until,
+  type LabHost,
+} from "./lab-hosts";
 
-const LAB = process.env.LAB ?? "/tmp/ferry-lab";
-const HOSTS = { hostB: "10.77.0.12", hostC: "10.77.0.13" } as const;
-type LabHost = keyof typeof HOSTS;
-const GUEST = "labvm1";
+const DISKS = Boolean(process.env.LAB_DISKS);
+const GUEST = DISKS ? DISK_GUEST : "labvm1";
+/**
+ * A fault is struck within this long of the disk copy's first figures: the lab's 24 MiB copy took 0.86–1.8 s
+ * (2026-12-05), so a fault lands in the copy or just after it — the memory's rounds and libvirt's last steps, where
+ * one such fault left the guest's definition behind on the source
+ */
+const DISK_STRIKE_MS = 1500;
 const ENGINE_OPTS = { pollMs: 100, virshPollMs: 200, settlePollMs: 200, reconnectMs: 30_000 };
+const domstate = (h: LabHost) => stateOf(GUEST, h);
+const consoleLog = () => consoleOf(GUEST);
+const qemus = () => qemusOf(GUEST);
 
 type LabFault =
   | { kind: "none"; afterMs: number }
@@ -36,105 +62,21 @@ type LabFault =
   | { kind: "libvirtd-kill"; host: LabHost; afterMs: number; backAfterMs: number }
   | { kind: "sshd-kill"; host: LabHost; afterMs: number; backAfterMs: number }
   | { kind: "qemu-kill"; afterMs: number }
-  | { kind: "ferry-kill"; afterMs: number };
-
-function hx(host: LabHost, ...argv: string[]): { code: number; out: string } {
-  try {
-    return {
-      code: 0,
-      out: execFileSync(path.join(LAB, "bin", "hx"), [host, ...argv], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    };
-  } catch (e) {
-    return { code: (e as { status: number }).status ?? 1, out: String((e as { stdout?: string }).stdout ?? "") };
-  }
-}
-const domstate = (h: LabHost) => {
-  const r = hx(h, "virsh", "domstate", GUEST);
-  return r.code === 0 ? r.out.trim() : null;
-};
-const pidOf = (file: string) => Number(fs.readFileSync(path.join(LAB, "run", "pids", file), "utf8").trim());
-const consoleLog = () => guestConsole(LAB, GUEST);
-/** The guest's QEMU processes: pid, and whether it was started to receive a migration (`-incoming`). */
-function qemus(): { pid: number; incoming: boolean }[] {
-  let pids: string[] = [];
-  try {
-    pids = execFileSync("pgrep", ["-f", `guest=${GUEST},`], { encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when none runs
-  }
-  return pids.map((p) => ({
-    pid: Number(p),
-    incoming: (() => {
-      try {
-        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes("-incoming");
-      } catch {
-        return false;
-      }
-    })(),
-  }));
-}
-/** How many times the guest has booted, and whether the last boot has counted its first seconds. */
-function boots(): { count: number; counting: boolean } {
-  const log = consoleLog();
-  const all = [...log.matchAll(/labvm: booted /g)];
-  const last = all.at(-1)?.index ?? -1;
-  return { count: all.length, counting: last >= 0 && /labvm: uptime=\d+s/.test(log.slice(last)) };
-}
-async function until(_what: string, fn: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return true;
-}
-/** e2e/lab/up.sh without blocking this process (Ferry's engine runs in it): restarts whatever daemon is dead. */
-function labUpAsync(): Promise<void> {
-  return new Promise((resolve) => {
-    spawn("bash", ["e2e/lab/up.sh"], { env: { ...process.env, LAB_SKIP_APT: "1" }, stdio: "ignore" }).once("exit", () =>
-      resolve(),
-    );
-  });
-}
-function labUp() {
-  try {
-    execFileSync("bash", ["e2e/lab/up.sh"], { env: { ...process.env, LAB_SKIP_APT: "1" }, encoding: "utf8" });
-  } catch (e) {
-    // say why the lab could not be put back (up.sh's own last lines), not just that a child process failed
-    const { status, stdout, stderr } = e as { status: number | null; stdout?: string; stderr?: string };
-    const tail = `${stdout ?? ""}${stderr ?? ""}`.trim().split("\n").slice(-6).join("\n");
-    throw new Error(`e2e/lab/up.sh could not put the lab back (exit ${status}):\n${tail}`);
-  }
-}
-function fingerprintOf(host: LabHost): string {
-  const pub = path.join(LAB, "hosts", host, "ovl", "etc.up", "ssh", "ssh_host_ed25519_key.pub");
-  return /SHA256:\S+/.exec(execFileSync("ssh-keygen", ["-lf", pub], { encoding: "utf8" }))![0];
-}
-const record = (h: LabHost): HostRecord => ({
-  id: h,
-  name: h,
-  address: HOSTS[h],
-  port: 22,
-  user: "root",
-  authMethod: "key",
-  keyPath: path.join(LAB, "keys", "id_ed25519"),
-  fingerprint: fingerprintOf(h),
-  toolstack: "virsh",
-  imageDir: path.join(LAB, "shared", "saves"),
-});
+  | { kind: "ferry-kill"; afterMs: number }
+  /** the operator's Cancel (the engine's cancel, as the job page's button) */
+  | { kind: "cancel"; afterMs: number };
 
 function draw(seed: number, index: number): LabFault {
   const r = rng((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
   const host = r.pick(["hostB", "hostC"] as const);
-  const afterMs = 200 + r.int(3000);
+  // with a disk: counted from the disk copy's first figures, within the seconds the lab's copy takes
+  const afterMs = DISKS ? r.int(DISK_STRIKE_MS) : 200 + r.int(3000);
   switch (
-    r.pick(["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "qemu-kill", "ferry-kill"] as const)
+    r.pick(
+      DISKS
+        ? (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "ferry-kill", "cancel"] as const)
+        : (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "qemu-kill", "ferry-kill"] as const),
+    )
   ) {
     case "none":
       return { kind: "none", afterMs };
@@ -149,6 +91,8 @@ function draw(seed: number, index: number): LabFault {
       return { kind: "sshd-kill", host, afterMs, backAfterMs: 1000 + r.int(5000) };
     case "qemu-kill":
       return { kind: "qemu-kill", afterMs };
+    case "cancel":
+      return { kind: "cancel", afterMs };
     default:
       return { kind: "ferry-kill", afterMs };
   }
@@ -156,21 +100,26 @@ function draw(seed: number, index: number): LabFault {
 
 const words = (f: LabFault, src: LabHost) => {
   const who = (h: LabHost) => `${h} (${h === src ? "source" : "target"})`;
+  const at = `${f.afterMs} ms ${DISKS ? "into the disk copy" : "in"}`;
   switch (f.kind) {
     case "none":
       return "no fault";
     case "link-down":
-      return `${who(f.host)}'s link down ${f.afterMs} ms in, for ${f.forMs} ms`;
+      return `${who(f.host)}'s link down ${at}, for ${f.forMs} ms`;
     case "libvirtd-kill":
-      return `libvirtd killed on ${who(f.host)} ${f.afterMs} ms in, back ${f.backAfterMs} ms later`;
+      return `libvirtd killed on ${who(f.host)} ${at}, back ${f.backAfterMs} ms later`;
     case "sshd-kill":
-      return `sshd killed on ${who(f.host)} ${f.afterMs} ms in, back ${f.backAfterMs} ms later`;
+      return `sshd killed on ${who(f.host)} ${at}, back ${f.backAfterMs} ms later`;
     case "qemu-kill":
-      return `the guest's QEMU killed ${f.afterMs} ms in`;
+      return `the guest's QEMU killed ${at}`;
     case "ferry-kill":
-      return `Ferry SIGKILLed ${f.afterMs} ms in`;
+      return `Ferry SIGKILLed ${at}`;
+    case "cancel":
+      return `Cancel pressed ${at}`;
   }
 };
+/** the first figures of the disk copy (libvirt's "File" lines), as the engine emits them */
+const diskCopying = (e: JobEvent) => e.type === "jobinfo" && e.payload.diskTotal != null;
 
 async function waitFinal(db: Db, engine: JobEngine, id: string) {
   const end = Date.now() + 180_000;
@@ -187,15 +136,18 @@ async function trial(seed: number, index: number) {
   const violations: string[] = [];
   /** what the guest's checker said about its memory after the job */
   let memory = "not verified: the guest runs nowhere";
+  /** and, with a disk, what its disk checker and the hosts' files said */
+  let disk = "not verified: the guest runs nowhere";
   // the guest runs on exactly one host before (started where it is defined, if it is not running)
   labUp();
-  let src = (["hostB", "hostC"] as const).find((h) => domstate(h) === "running");
+  if (DISKS) await diskGuestReady();
+  let src = LAB_HOSTS.find((h) => domstate(h) === "running");
   if (!src) {
-    src = (["hostB", "hostC"] as const).find((h) => domstate(h) !== null) ?? "hostB";
+    src = LAB_HOSTS.find((h) => domstate(h) !== null) ?? "hostB";
     // wait for this boot's first count (not for the count to pass the last boot's: that waited out the minute)
-    const before = boots().count;
+    const before = boots(GUEST).count;
     hx(src, "virsh", "start", GUEST);
-    await until("the guest boots", () => boots().count > before && boots().counting, 60_000);
+    await until(() => boots(GUEST).count > before && boots(GUEST).counting, 60_000);
   }
   const dst: LabHost = src === "hostB" ? "hostC" : "hostB";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-labtrial-"));
@@ -215,6 +167,8 @@ async function trial(seed: number, index: number) {
   const console0 = consoleLog();
   const qemu0 = new Set(qemus().map((q) => q.pid));
   let recoveryMs: number | null = null;
+  let copyFrom: number | undefined;
+  let copyMs: number | null = null;
   let job: JobSummary;
   const request = {
     kind: "migrate",
@@ -228,6 +182,7 @@ async function trial(seed: number, index: number) {
   // beside the trial's own putting back (two up.sh at once raced on the hosts' files) or into the next trial
   const undo: NodeJS.Timeout[] = [];
   let restoring: Promise<void> = Promise.resolve();
+  let jobId = "";
   const strike = () => {
     if (fault.kind === "link-down") {
       execFileSync("ip", ["link", "set", `v${fault.host}`, "down"]);
@@ -239,6 +194,8 @@ async function trial(seed: number, index: number) {
           restoring = labUpAsync();
         }, fault.backAfterMs),
       );
+    } else if (fault.kind === "cancel") {
+      if (jobId) void engine.cancel(jobId).catch(() => {}); // refused past the point of no return: the job runs on
     } else if (fault.kind === "qemu-kill") {
       const pid = execFileSync("pgrep", ["-f", `guest=${GUEST}`], { encoding: "utf8" })
         .trim()
@@ -254,7 +211,7 @@ async function trial(seed: number, index: number) {
       let buf = "";
       child.stdout!.on("data", (d: Buffer) => {
         buf += d.toString();
-        if (/"jobId"|"submitted"/.test(buf)) resolve();
+        if ((DISKS ? /"diskTotal":\d|"type":"result"/ : /"jobId"|"submitted"/).test(buf)) resolve();
       });
       child.once("exit", () => resolve());
     });
@@ -274,9 +231,20 @@ async function trial(seed: number, index: number) {
     } else job = await waitFinal(db, engine, row.id);
     recoveryMs = Date.now() - killedAt;
   } else {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (e: JobEvent) => {
+      // how long the disk copy took: from its first figures to the first of the memory's
+      if (diskCopying(e)) copyFrom ??= Date.parse(e.at);
+      else if (e.type === "jobinfo" && e.payload.memoryTotal != null && copyFrom !== undefined && copyMs === null)
+        copyMs = Date.parse(e.at) - copyFrom;
+      if (timer || (DISKS && !diskCopying(e))) return;
+      timer = setTimeout(strike, fault.afterMs);
+    };
+    engine.on("event", arm);
     const submitted = await engine.submit(request as never);
-    const timer = setTimeout(strike, fault.afterMs);
+    jobId = submitted.id;
     job = await waitFinal(db, engine, submitted.id);
+    engine.off("event", arm);
     clearTimeout(timer);
   }
   // put the lab back (links up, daemons running) once the fault's own undoing is over, then ask libvirt on both hosts
@@ -284,18 +252,14 @@ async function trial(seed: number, index: number) {
   await restoring;
   for (const h of ["hostB", "hostC"] as const) execFileSync("ip", ["link", "set", `v${h}`, "up"]);
   labUp();
-  await until(
-    "libvirtd answers on both hosts",
-    () => hx("hostB", "virsh", "version").code === 0 && hx("hostC", "virsh", "version").code === 0,
-    30_000,
-  );
+  await until(() => hx("hostB", "virsh", "version").code === 0 && hx("hostC", "virsh", "version").code === 0, 30_000);
   const states = { hostB: domstate("hostB"), hostC: domstate("hostC") };
-  const running = (["hostB", "hostC"] as const).filter((h) => states[h] === "running");
-  const paused = (["hostB", "hostC"] as const).filter((h) => states[h] === "paused");
+  const running = LAB_HOSTS.filter((h) => states[h] === "running");
+  const paused = LAB_HOSTS.filter((h) => states[h] === "paused");
   if (!isFinal(job.status)) violations.push(`the job is still ${job.status}`);
   if (paused.length) violations.push(`${GUEST} is paused on ${paused.join(", ")}`);
   // one domain, one definition: libvirt's word on where it is defined (any state), as on where it runs
-  const defined = (["hostB", "hostC"] as const).filter((h) => states[h] !== null);
+  const defined = LAB_HOSTS.filter((h) => states[h] !== null);
   if (defined.length > 1)
     violations.push(`${GUEST} is defined on both hosts (${defined.map((h) => `${h}: ${states[h]}`).join(", ")})`);
   if (running.length > 1) violations.push(`${GUEST} runs on BOTH hosts`);
@@ -316,11 +280,16 @@ async function trial(seed: number, index: number) {
     memory = v.violations.length
       ? `NOT whole: ${v.violations.join("; ")}`
       : `whole: every page checked after the job (the checker at pass ${v.last?.passes}, ${v.last?.mismatches} mismatches)`;
+    if (DISKS) {
+      const d = await diskVerdict(running[0], running[0] === src ? dst : src, job, console0, ended);
+      violations.push(...d.violations);
+      disk = d.words;
+    }
   } else if (paused.length === 0 && fault.kind !== "qemu-kill")
     violations.push(`${GUEST} runs nowhere (${JSON.stringify(states)}) and no fault killed it`);
   else if (job.locationHost) violations.push(`QEMU was killed and the job says ${GUEST} runs on ${job.locationHost}`);
   else {
-    const defined = (["hostB", "hostC"] as const).filter((h) => states[h] !== null);
+    const defined = LAB_HOSTS.filter((h) => states[h] !== null);
     if (defined.length !== 1)
       violations.push(`${GUEST}'s QEMU was killed and it is defined on ${defined.join(", ") || "no host"}`);
     else if (!job.locationNote?.includes(`defined on ${defined[0]}`))
@@ -331,7 +300,40 @@ async function trial(seed: number, index: number) {
   inventory.stop();
   await db.$disconnect();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { fault, src, dst, job, states, violations, memory, recoveryMs, ms: Date.now() - t0 };
+  return { fault, src, dst, job, states, violations, memory, disk, recoveryMs, copyMs, ms: Date.now() - t0 };
+}
+
+/** The disk guest runs on one host with its disk, booted far enough that both its checkers count. */
+async function diskGuestReady() {
+  const on = LAB_HOSTS.find((h) => domstate(h) === "running");
+  if (!on) {
+    const booted = consoleLog().length;
+    startDiskGuest(LAB, "hostB");
+    await until(() => readGuest(consoleLog().slice(booted), "labdisk").beats.length > 0, 90_000);
+    return;
+  }
+  // the files a move left on the host it came from (Ferry keeps them for the operator): gone, so it can come back
+  const other = on === "hostB" ? "hostC" : "hostB";
+  if (domstate(other) === null) hx(other, "rm", "-f", DISK_PATH);
+}
+
+/** The hosts on the disk: where the guest runs, its disk file and its checker's word; where it does not, no copy the job does not name. */
+async function diskVerdict(on: LabHost, other: LabHost, job: JobSummary, console0: string, ended: string) {
+  const violations: string[] = [];
+  if (hx(on, "test", "-e", DISK_PATH).code !== 0) violations.push(`${GUEST} runs on ${on} without its disk file`);
+  else if (!hx(on, "virsh", "domblklist", GUEST).out.includes(DISK_PATH))
+    violations.push(`${GUEST} on ${on} does not use ${DISK_PATH}`);
+  const left = hx(other, "test", "-e", DISK_PATH).code === 0;
+  const note = job.locationNote ?? "";
+  if (left && !note.includes(DISK_PATH))
+    violations.push(`${other} holds ${DISK_PATH} and the job does not say so: ${note}`);
+  const v = await awaitGuestVerdict(consoleLog, console0, { tag: "labdisk", ended, timeoutMs: 90_000 });
+  for (const w of v.violations)
+    violations.push(`${GUEST}'s disk on ${on}: ${w.replace("memory checker", "disk checker")}`);
+  const words = v.violations.length
+    ? `NOT whole: ${v.violations.join("; ")}`
+    : `whole: every page read back from ${on}'s disk after the job (pass ${v.last?.passes}, ${v.last?.mismatches} mismatches); ${other} ${left ? `keeps ${DISK_PATH}, as the job says` : "holds no copy"}`;
+  return { violations, words };
 }
 
 if (!fs.existsSync(path.join(LAB, "lab.env"))) {
@@ -354,6 +356,8 @@ for (const i of only !== null ? [only] : Array.from({ length: n }, (_, k) => k))
   for (const v of r.violations) console.log(`       ✗ ${v}\n       replay: SEED=${seed} TRIAL=${i} npm run trials:lab`);
   console.log(`       job: ${r.job.locationNote ?? "(no word on where)"}`);
   console.log(`       guest memory: ${r.memory}`);
+  if (DISKS)
+    console.log(`       guest disk: ${r.disk}${r.copyMs !== null ? ` (the disk copy took ${r.copyMs} ms)` : ""}`);
 }
 const counts = new Map<string, number>();
 for (const r of results) counts.set(r.fault.kind, (counts.get(r.fault.kind) ?? 0) + 1);
@@ -366,4 +370,6 @@ const whole = results.filter((r) => r.memory.startsWith("whole")).length;
 console.log(
   `\n${results.length} lab trials (${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}), ${bad.length} with violations, guest memory verified whole after ${whole}${rec.length ? `; after a Ferry SIGKILL: median ${((percentile(rec, 50) ?? 0) / 1000).toFixed(2)} s, worst ${((rec.at(-1) ?? 0) / 1000).toFixed(2)} s` : ""}`,
 );
+// the disk guest is the campaign's own: gone once it is over, so the lab suites find the lab as up.sh makes it
+if (DISKS && !process.env.LAB_KEEP) removeDiskGuest(LAB);
 process.exit(bad.length ? 1 : 0);

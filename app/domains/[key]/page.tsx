@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { MovesTable } from "@/components/jobs/moves-table";
 import { DomainMemoryChart } from "@/components/memory-chart";
+import { DomainCpuChart } from "@/components/usage-charts";
 import { currentSession, requirePage } from "@/lib/auth/page";
 import { formatMiB, formatUptime, stateWords } from "@/lib/format";
 import { formatBytes } from "@/lib/format-bytes";
@@ -52,12 +53,13 @@ export default async function DomainPage({ params }: { params: Promise<{ key: st
   const { name, places, moves, images } = found;
   const here = places[0];
   const uuid = here?.d.uuid ?? null;
-  const { inventory, memory } = getServices();
+  const { inventory, usage } = getServices();
   const hostName = new Map(inventory.snapshot().map((h) => [h.id, h.name]));
-  const samples = (await memory.forDomain({ uuid, name })).map((p) => ({
+  const samples = (await usage.forDomain({ uuid, name })).map((p) => ({
     at: p.at,
     memoryMiB: p.memoryMiB,
     hostName: hostName.get(p.hostId) ?? "a removed host",
+    cpuPct: p.cpuPct,
   }));
   return (
     <div className="space-y-4" data-testid="domain-page">
@@ -131,6 +133,12 @@ export default async function DomainPage({ params }: { params: Promise<{ key: st
         <h2 className="mb-1 text-sm font-semibold">Memory over time</h2>
         <DomainMemoryChart points={samples} name={name} />
       </section>
+      {here && (
+        <section className="rounded-lg border border-slate-200 bg-white p-3">
+          <h2 className="mb-1 text-sm font-semibold">CPU over time</h2>
+          <DomainCpuChart points={samples} vcpus={here.d.vcpus} />
+        </section>
+      )}
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="domain-images">
         <h2 className="text-sm font-semibold">Saved images ({images.length})</h2>
         <ul className="mt-1 text-sm">

@@ -10,6 +10,7 @@ import { formatMiB, stateWords } from "@/lib/format";
 import { listJobs } from "@/lib/jobs/store";
 import { getServices } from "@/lib/runtime";
 import { HostMemoryChart } from "@/components/memory-chart";
+import { HostUsageCharts } from "@/components/usage-charts";
 
 export const dynamic = "force-dynamic";
 
@@ -36,7 +37,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const guests = host.domains.filter((d) => d.id !== 0);
   const dom0 = host.domains.find((d) => d.id === 0);
   const jobs = await listJobs(getServices().db, { host: host.name }, 100);
-  const memory = await getServices().memory.forHost(host.id);
+  const memory = await getServices().usage.forHost(host.id);
   return (
     <div className="space-y-4" data-testid="host-page">
       <header className="flex flex-wrap items-baseline justify-between gap-2">
@@ -88,6 +89,10 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       <section className="rounded-lg border border-slate-200 bg-white p-3">
         <h2 className="mb-1 text-sm font-semibold">Memory over time</h2>
         <HostMemoryChart points={memory} name={host.name} />
+      </section>
+      <section className="rounded-lg border border-slate-200 bg-white p-3">
+        <h2 className="mb-1 text-sm font-semibold">CPU and network over time</h2>
+        <HostUsageCharts points={memory} nrCpus={f?.nrCpus ?? null} />
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3" data-testid="host-domains">
         <h2 className="text-sm font-semibold">Domains ({guests.length})</h2>

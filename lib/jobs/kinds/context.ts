@@ -10,6 +10,7 @@ import type { HostSilent, Asking } from "../settle";
 import type { JobEventInput, JobPhase } from "../types";
 import type { TuneJobInput } from "../schema";
 import type { Preflight } from "../preflight";
+import type { ForecastWithInputs } from "../../forecast/inputs";
 
 // What every job kind (lib/jobs/kinds/*) is given and gives back. A kind's steps take a RunContext (the services and
 // the job's own events; the dialogs' checks build one with no job); a kind's run and recovery take the JobContext,
@@ -69,7 +70,11 @@ export interface JobKindRunner<Prepared = unknown> {
   needsTarget: boolean;
   /** are warnings refused unless the operator confirmed them at submission? */
   confirmWarnings: boolean;
-  check(ctx: JobContext, hosts: JobHosts): Promise<{ checks: Check[]; prepared: Prepared }>;
+  /** the checks, what the run needs of them, and a forecast that replaces the one made at launch (when they found more) */
+  check(
+    ctx: JobContext,
+    hosts: JobHosts,
+  ): Promise<{ checks: Check[]; prepared: Prepared; forecast?: ForecastWithInputs }>;
   /** where the domain stays when the job is refused before it touched anything */
   untouched(row: JobRow, hosts: JobHosts): DomainLocation;
   run(ctx: JobContext, hosts: JobHosts, prepared: Prepared): Promise<JobOutcome>;

@@ -1,6 +1,10 @@
 import { toAppError } from "../../errors";
 import { targetAddressOf } from "../../checks/migration";
 import { driverOf, type MigrationOptions } from "../../toolstacks";
+import type { DiskCopy } from "../../toolstacks/types";
+import { copiesOf } from "../../checks/storage";
+import { withDisks } from "../../toolstacks/linux/disk-copies";
+import { eventsAfter } from "../store";
 import { jobLane } from "../lane";
 import { StallWatch, stallPolicyOf } from "../stall";
 import { closedAfterRestart, type JobContext, type JobKindRunner, type JobOutcome } from "./context";
@@ -11,7 +15,7 @@ import { closedAfterRestart, type JobContext, type JobKindRunner, type JobOutcom
 const chosenOptions = (ctx: JobContext) =>
   JSON.parse(ctx.row.optionsJson ?? "{}").migration as MigrationOptions | undefined;
 
-export const migrateKind: JobKindRunner<null> = {
+export const migrateKind: JobKindRunner<DiskCopy[]> = {
   needsTarget: true,
   confirmWarnings: true,
   lookNote: "Ferry could not finish its checks; see the hosts.",
@@ -19,7 +23,7 @@ export const migrateKind: JobKindRunner<null> = {
   async check(ctx, { source, target }) {
     const { row } = ctx;
     const options = chosenOptions(ctx);
-    const { checks } = await ctx.preflight
+    const { checks, disks, forecast } = await ctx.preflight
       .migration(row.domainName, source.id, target!.id, options)
       .catch(async (e) => {
         // re-check against a fresh picture if the domain moved since the last refresh
@@ -29,7 +33,10 @@ export const migrateKind: JobKindRunner<null> = {
       });
     return {
       checks: checks.map((c) => (c.id === "no-other-job" ? { ...c, status: "ok" as const, reason: "This job." } : c)),
-      prepared: null,
+      // the disks the target does not see, as the checks found them: copied with the memory
+      prepared: copiesOf(disks),
+      // admission forecast the memory alone (it does not look at disks): the checks' forecast counts their copy too
+      ...(copiesOf(disks).length ? { forecast } : {}),
     };
   },
 
@@ -38,7 +45,7 @@ export const migrateKind: JobKindRunner<null> = {
     note: `${row.domainName} stays on ${source.name}, untouched.`,
   }),
 
-  async run(ctx, { source, target }) {
+  async run(ctx, { source, target }, copyDisks) {
     const chosen = chosenOptions(ctx);
     const driver = driverOf(source.toolstack);
     // options Ferry changed at launch (lib/jobs/admission.ts: the source's hypervisor breaks with those chosen)
@@ -76,11 +83,13 @@ export const migrateKind: JobKindRunner<null> = {
       pollMs: driver.capabilities.reportsDowntime ? ctx.reportPollMs : ctx.downtimePollMs,
       cancel: ctx.cancel,
       options: chosen,
+      ...(copyDisks.length ? { copyDisks } : {}),
       silentHostMs: ctx.reconnectMs,
       emit: (e) => {
-        void ctx.emit(e);
+        const stored = ctx.emit(e);
         const why = e.type === "jobinfo" ? watch?.feed(e.payload) : null;
         if (why && !ctx.cancel.aborted) onStall(why);
+        return stored;
       },
       phase: ctx.phase,
     });
@@ -111,7 +120,7 @@ export const migrateKind: JobKindRunner<null> = {
     }
     const arrived = location.host === row.targetName;
     const meanwhile = adopted ? "while the instance running it was down" : "while Ferry was restarting";
-    return {
+    const outcome: JobOutcome = {
       status: arrived ? "succeeded" : "interrupted",
       errorCode: arrived ? null : "ssh_lost_during_job",
       errorMessage: arrived ? null : closedAfterRestart(adopted),
@@ -120,5 +129,21 @@ export const migrateKind: JobKindRunner<null> = {
         note: `${location.note}${arrived ? ` It finished ${meanwhile}; downtime was not measured.` : ""}`,
       },
     };
+    // the disk copies the job had begun to create (each stored before it was made): removed if the guest stayed
+    const created = (await eventsAfter(ctx.db, ctx.jobId, 0)).flatMap((e) =>
+      e.type === "disk-copy" && e.payload.host === row.targetName ? [e.payload] : [],
+    );
+    if (!created.length || !source || !target) return outcome;
+    return withDisks(
+      {
+        target: jobLane(ctx.inventory.connection(target)),
+        sourceName: source.name,
+        targetName: target.name,
+        emit: ctx.emit,
+        phase: ctx.phase,
+      },
+      created,
+      outcome,
+    );
   },
 };

@@ -1,5 +1,7 @@
 import type { HostView } from "../../inventory/types";
 import type { Check } from "../../checks/migration";
+import type { DiskPlan } from "../../checks/storage";
+import { copyDisks, keptNote, moveDisksCheck, type DiskMove } from "./move-disks";
 import type { JobContext, JobKindRunner, JobOutcome, RunContext } from "./context";
 import { runRestore, runSave, saveChecks } from "./image-steps";
 import { copyImage, moveImagePath } from "./move-image";
@@ -10,12 +12,20 @@ import { recoverMove } from "./move-recovery";
 // and runs again when the restore ends (that is the move's downtime). The image is copied when the target cannot see
 // it, the domain's definition goes with it (move-definition.ts), and the move's images are deleted after the restore.
 
-type MovePath = { path: string; shared: boolean };
+/** the image's path (on storage both hosts see, or not) and the disks copied while the domain is stopped */
+type MovePath = { path: string; shared: boolean; disks: DiskMove[] };
 
-/** A move's checks: the host-level ones of a live migration, then the save's (directory, space, no overwrite). */
+/**
+ * A move's checks: the host-level ones of a live migration, its disks (shared, or copied while the domain is stopped:
+ * move-disks.ts), then the save's (directory, space, no overwrite).
+ */
 export async function moveChecks(
   ctx: RunContext,
-  migrationChecks: (domain: string, sourceId: string, targetId: string) => Promise<Check[]>,
+  migrationChecks: (
+    domain: string,
+    sourceId: string,
+    targetId: string,
+  ) => Promise<{ checks: Check[]; disks: DiskPlan[] }>,
   source: HostView,
   target: HostView,
   domain: string,
@@ -24,9 +34,15 @@ export async function moveChecks(
   const live = await migrationChecks(domain, source.id, target.id);
   const hostLevel = ["target-differs", "maintenance", "domain-running", "target-online", "toolstack", "arch", "memory"];
   const save = await saveChecks(ctx, source, domain, movePath.path);
+  const storage = live.checks.find((c) => c.id === "storage");
+  const disks = await moveDisksCheck(ctx, live.disks, storage, source, target);
   return {
-    checks: [...live.filter((c) => hostLevel.includes(c.id)), ...save.filter((c) => c.id !== "domain-running")],
-    movePath,
+    checks: [
+      ...live.checks.filter((c) => hostLevel.includes(c.id)),
+      ...(disks.check ? [disks.check] : []),
+      ...save.filter((c) => c.id !== "domain-running"),
+    ],
+    movePath: { ...movePath, disks: disks.copies },
   };
 }
 
@@ -35,7 +51,7 @@ export const moveKind: JobKindRunner<MovePath> = {
   confirmWarnings: false,
   lookNote: "Ferry could not finish the job; check the hosts and the Images page.",
   async check(ctx, { source, target }) {
-    const migrationChecks = async (d: string, s: string, t: string) => (await ctx.preflight.migration(d, s, t)).checks;
+    const migrationChecks = (d: string, s: string, t: string) => ctx.preflight.migration(d, s, t);
     const { checks, movePath } = await moveChecks(ctx, migrationChecks, source, target!, ctx.row.domainName);
     await ctx.db.job.update({ where: { id: ctx.jobId }, data: { imagePath: movePath.path } });
     return { checks, prepared: movePath };
@@ -75,6 +91,18 @@ async function runMove(ctx: JobContext, source: HostView, target: HostView, move
       jobId,
     });
   }
+  // the disks the target does not see, while the domain is stopped (lib/jobs/kinds/move-disks.ts)
+  const disksFailed = movePath.disks.length ? await copyDisks(ctx, source, target, movePath.disks) : null;
+  if (disksFailed)
+    return {
+      status: "failed",
+      errorCode: "migrate_link_lost",
+      errorMessage: disksFailed,
+      location: {
+        host: null,
+        note: `${row.domainName} is saved in ${image.hostName}:${image.path}, its disks untouched on ${source.name}; restore it on ${source.name} from the Images page.`,
+      },
+    };
   // the domain's definition goes with it, before the restore takes it (lib/jobs/kinds/move-definition.ts)
   const handover = await handOverDefinition(ctx, source, target, row.domainName);
   const restored = await runRestore(ctx, image, target);
@@ -105,7 +133,10 @@ async function runMove(ctx: JobContext, source: HostView, target: HostView, move
       payload: { line: "ferry: deleted the move's image file(s) after the restore succeeded" },
     });
   }
-  const note = (text: string) => [text, handover.note].filter(Boolean).join(" ");
+  const note = (text: string) =>
+    [text + (restored.status === "succeeded" ? keptNote(source, movePath.disks) : ""), handover.note]
+      .filter(Boolean)
+      .join(" ");
   if (restored.status !== "failed")
     return { ...restored, location: { ...restored.location, note: note(restored.location.note) } };
   const definedThere = handover.moved

@@ -33,6 +33,7 @@ export const hostArgv = {
   bridges: () => ["ip", "-o", "link", "show", "type", "bridge"],
   routeGet: (address: string) => ["ip", "route", "get", address],
   txBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/tx_bytes`],
+  rxBytes: (dev: string) => ["cat", `/sys/class/net/${dev}/statistics/rx_bytes`],
 };
 
 /** The network device the host sends to `address` through (`ip route get`), for its tx counter. */

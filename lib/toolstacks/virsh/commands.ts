@@ -20,6 +20,8 @@ export const nodememstats = () => ["virsh", "nodememstats"];
 export const version = () => ["virsh", "version"];
 export const hostname = () => ["virsh", "hostname"];
 export const capabilities = () => ["virsh", "capabilities"];
+/** the domain's live definition (a running domain's: what QEMU runs it with) */
+export const domainXml = (domain: string) => ["virsh", "dumpxml", domain];
 /** `--completed --keep-completed`: read the finished job's stats without discarding them (the operator may want them too) */
 export const domjobinfo = (dom: string, completed = false) => [
   "virsh",
@@ -43,6 +45,10 @@ export interface VirshMigrateOptions {
   postcopy?: boolean;
   /** the source's libvirtd talks to the target's directly (needs the source host's own SSH key for root) */
   p2p?: boolean;
+  /** the disks (targets: "vda") QEMU copies to the target before the memory; the others are on shared storage */
+  copyDisks?: string[];
+  /** the copies are overlays on backing files the target sees: copy only the top layer (--copy-storage-inc) */
+  copyTopOnly?: boolean;
 }
 
 /** `virsh migrate --live --verbose --persistent --undefinesource [...] dom qemu+ssh://target/system` */
@@ -58,6 +64,9 @@ export function migrate(dom: string, targetUri: string, o: VirshMigrateOptions =
     ...(o.autoConverge ? ["--auto-converge"] : []),
     ...(o.postcopy ? ["--postcopy"] : []),
     ...(o.bandwidthMiBps ? ["--bandwidth", String(o.bandwidthMiBps)] : []),
+    ...(o.copyDisks?.length
+      ? [o.copyTopOnly ? "--copy-storage-inc" : "--copy-storage-all", "--migrate-disks", o.copyDisks.join(",")]
+      : []),
     dom,
     targetUri,
   ];

@@ -17,7 +17,7 @@ import { parseDirStat, statDirArgv } from "../linux/dir-stat";
 import { locateVirsh, migrateVirsh } from "./migrate";
 import { virshFiles } from "./saverestore";
 import { measureDirtyBps } from "./dirty-rate";
-import { parseEmulatedOnly, refusedOption, saferOptions } from "./emulation";
+import { guestEmulated, parseEmulatedOnly, refusedOption, saferOptions } from "./emulation";
 
 const PER_DOMAIN_CHANNELS = 4;
 
@@ -61,6 +61,7 @@ export const virshDriver: ToolstackDriver = {
     roundsSource: "QEMU, from virsh domjobinfo",
     definedDomains: true,
     completeDiskList: true,
+    liveDiskCopy: true,
     precopyPolicy: "qemu",
     memoryModel: "node",
     migratesOverSsh: true,
@@ -74,6 +75,7 @@ export const virshDriver: ToolstackDriver = {
   measureDirtyBps,
   refusedOption,
   saferOptions,
+  guestEmulated,
   tune: (domain, change) =>
     "maxDowntimeMs" in change
       ? cmd.setMaxDowntime(domain, change.maxDowntimeMs)

@@ -69,6 +69,11 @@ const MIGRATE_ERRORS: [RegExp, ErrorCode, string][] = [
     "QEMU on the target quit while receiving the domain; the domain keeps running on the source.",
   ],
   [
+    /Storage pool not found: no storage pool with matching target path/,
+    "migrate_failed",
+    "libvirt found no file at the disk's path on the target to copy the disk into, and no storage pool there to create one.",
+  ],
+  [
     /cannot abort migration in post-copy mode/,
     "migrate_handshake_lost",
     "The migration is in post-copy: it can no longer be aborted.",

@@ -4,8 +4,9 @@ import { parseDominfo } from "./parse";
 
 // What a migration that went wrong can leave behind in libvirt, and how Ferry clears it once it is sure: a guest left
 // paused on the source with nothing else running it (resumed), a paused incoming copy on the target while the guest
-// runs on the source (destroyed), and a stale paused copy on the source while the guest runs on the target (destroyed
-// and undefined, as libvirt's last step would have). Used by locateVirsh (./migrate.ts).
+// runs on the source (destroyed), a stale paused copy on the source while the guest runs on the target (destroyed
+// and undefined, as libvirt's last step would have), and a stale shut-off definition there (undefined). Used by
+// locateVirsh (./migrate.ts).
 
 type Ends = Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain">;
 
@@ -77,4 +78,24 @@ export async function retireSource(ctx: Ends): Promise<string | null> {
   return undefined_?.code === 0
     ? ` ${stale}; Ferry stopped that stale copy (virsh destroy) and removed its definition there (virsh undefine), as --undefinesource would have.`
     : ` ${stale}; Ferry stopped that stale copy (virsh destroy), but its definition stays on ${ctx.sourceName} (${undefined_?.stderr.trim() || "no answer"}): run virsh undefine ${ctx.domain} there.`;
+}
+
+/**
+ * The guest runs on the target and the source still holds its definition, shut off: the migration finished (QEMU on
+ * the source shut down, "reason=migrated") but --undefinesource, libvirt's last step on the source, never came (the
+ * lab: libvirtd on the source killed in that moment — `LAB_DISKS=1 SEED=20261205 TRIAL=0 npm run trials:lab` with the
+ * guest starting on hostC). Once both are one domain (the same UUID) and the target keeps a persistent definition,
+ * Ferry takes that step: virsh undefine on the source (a definition only; no disk is touched). Null when the source
+ * has no definition, or one that is not provably the same domain.
+ */
+export async function retireDefinition(ctx: Ends): Promise<string | null> {
+  const state = await stateOf(ctx.source, ctx.domain);
+  if (!state?.startsWith("shut off")) return null;
+  const [was, now] = await Promise.all([dominfo(ctx.source, ctx.domain), dominfo(ctx.target, ctx.domain)]);
+  if (!was || !now || was.uuid !== now.uuid || !now.persistent) return null;
+  const stale = `libvirt had left its definition on ${ctx.sourceName} (shut off) after it arrived on ${ctx.targetName} (the migration's last step on the source never came)`;
+  const r = await ctx.source.exec(cmd.undefine(ctx.domain), { timeoutMs: 15_000 }).catch(() => null);
+  return r?.code === 0
+    ? ` ${stale}; Ferry removed it (virsh undefine), as --undefinesource would have.`
+    : ` ${stale} and Ferry could not remove it (${r?.stderr.trim() || "no answer"}): run virsh undefine ${ctx.domain} on ${ctx.sourceName}, or it could be started on both.`;
 }

@@ -1,11 +1,13 @@
 import { locateOnBoth, lostSessionOutcome, settlePatienceMs } from "../locate";
 import type { MigrationOutcome } from "../events";
-import type { CommandRunner, MigrationContext } from "../types";
+import type { CommandRunner, DiskCopy, MigrationContext } from "../types";
+import { formatBytes } from "../../format-bytes";
+import { createCopies, withDisks } from "../linux/disk-copies";
 import { phaseSetter, pollEvery, sharedOutcome } from "../watch";
 import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
-import { jobActive, leftPaused, removeIncoming, retireSource, stateOf } from "./leftovers";
+import { jobActive, leftPaused, removeIncoming, retireDefinition, retireSource, stateOf } from "./leftovers";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
@@ -47,9 +49,26 @@ export const jobInfoPayload = (j: JobInfo, final: boolean) => ({
   totalDowntimeMs: j.totalDowntimeMs,
   throttlePercent: j.autoConvergeThrottle,
   zeroPages: j.constantPages,
+  ...(j.diskTotal !== null
+    ? { diskProcessed: j.diskProcessed, diskRemaining: j.diskRemaining, diskTotal: j.diskTotal }
+    : {}),
 });
 
 export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutcome> {
+  const disks = ctx.copyDisks ?? [];
+  if (!disks.length) return migrateOnce(ctx, []);
+  const { created, error } = await createCopies(ctx, disks);
+  if (error)
+    return {
+      status: "failed",
+      errorCode: "migrate_failed",
+      errorMessage: error,
+      location: { host: ctx.sourceName, note: `${ctx.domain} stays on ${ctx.sourceName}, untouched.` },
+    };
+  return withDisks(ctx, created, await migrateOnce(ctx, created));
+}
+
+async function migrateOnce(ctx: MigrationContext, disks: DiskCopy[]): Promise<MigrationOutcome> {
   const setPhase = phaseSetter(ctx);
   const o = ctx.options ?? {};
   const pollMs = ctx.pollMs;
@@ -71,7 +90,18 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     autoConverge: o.autoConverge,
     postcopy: o.postcopy,
     p2p: o.p2p,
+    copyDisks: disks.map((d) => d.vdev),
+    // a disk layered on a backing file the target sees: only its top layer moves (a disk that stands alone is all top)
+    copyTopOnly: disks.some((d) => d.backing),
   });
+  if (disks.length)
+    ctx.emit({
+      type: "log",
+      phase: ctx.phase(),
+      payload: {
+        line: `ferry: QEMU copies ${disks.map((d) => `${d.vdev} (${formatBytes(d.allocatedBytes)} in use)`).join(", ")} to ${ctx.targetName} first, then the memory`,
+      },
+    });
   ctx.emit({ type: "log", phase: ctx.phase(), payload: { line: `$ ${argv.join(" ")}` } });
   setPhase("reservation");
   const t0 = Date.now();
@@ -85,19 +115,24 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
     once: true,
   });
   let hung: string | null = null;
+  /** the disks' bytes copied so far (a disk copy under way is not a reservation that waits on nothing) */
+  let diskBytes = 0;
   /** since when libvirt on the source has answered "Job type: None" (null: it has a job, or did not answer) */
   let noJobSince: number | null = null;
 
   const polling = pollEvery(pollMs, async () => {
     const [j, state] = await Promise.all([jobInfo(ctx.source, ctx.domain), stateOf(ctx.source, ctx.domain)]);
     if (done) return;
-    if (j && j.type !== "None" && j.memoryTotal) {
+    // a migration with its disks reports the disks' figures first ("File processed"), the memory's after
+    if (j && j.type !== "None" && (j.memoryTotal || j.diskTotal)) {
       if ((j.iteration ?? 0) >= 1) setPhase("precopy");
+      if (j.diskProcessed) diskBytes = j.diskProcessed;
       ctx.emit({ type: "jobinfo", phase: ctx.phase(), payload: jobInfoPayload(j, false) });
       ctx.emit({
         type: "sample",
         phase: ctx.phase(),
         payload: {
+          // the memory's bytes: the disks' (their full size as QEMU counts them) show on their own bar
           bytesSent: j.memoryProcessed ?? 0,
           throughputBps: j.bandwidthBps ?? 0,
           elapsedMs: Date.now() - t0,
@@ -114,7 +149,7 @@ export async function migrateVirsh(ctx: MigrationContext): Promise<MigrationOutc
         ? null
         : noJobSince !== null && Date.now() - noJobSince >= NO_JOB_MS
           ? `while libvirt on ${ctx.sourceName} had no migration job (the link between the hosts may have gone down while ${ctx.targetName} prepared)`
-          : waited >= (ctx.silentHostMs ?? 120_000)
+          : waited >= (ctx.silentHostMs ?? 120_000) && diskBytes === 0
             ? `without a byte of memory sent (as long as Ferry waits for a silent host)`
             : null;
     if (why) {
@@ -244,12 +279,14 @@ export function locateVirsh(
     },
     {
       // a migration that went wrong leaves copies behind (./leftovers.ts): a paused incoming copy on the target, a stale
-      // paused copy on the source of a guest that runs on the target, or the guest frozen on the source — "paused
+      // paused copy or a stale shut-off definition on the source of a guest that runs on the target, or the guest
+      // frozen on the source — "paused
       // (migrating)" with no job left to finish it (the lab's libvirt did, after a link loss in stop-and-copy and after
       // virsh was killed) and running nowhere else, so Ferry resumes it, once, and says so.
       async repair(s, d) {
         if (s?.settled && d && !d.settled) return removeIncoming(ctx);
         if (d?.settled && s && !s.settled) return retireSource(ctx);
+        if (d?.settled && !s) return retireDefinition(ctx);
         if (s?.shown !== "paused" || d || !(await leftPaused(ctx.source, ctx.domain))) return null;
         const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
         return r?.code === 0

@@ -187,6 +187,16 @@ describe("parseDomjobinfo", () => {
       });
     }
   });
+  it("reads a real live migration with its disk (the lab, --copy-storage-all): the disk's figures, no memory yet", () => {
+    expect(parseDomjobinfo(fixture("domjobinfo-copy-storage-lab.txt"))).toMatchObject({
+      type: "Unbounded",
+      operation: "Outgoing migration",
+      memoryProcessed: null,
+      diskProcessed: 16 * 2 ** 20,
+      diskRemaining: 48 * 2 ** 20,
+      diskTotal: 64 * 2 ** 20,
+    });
+  });
   it("reads a real save in progress and its completed job (the lab): what a save's progress and recovery ask", () => {
     const live = parseDomjobinfo(fixture("domjobinfo-save-active-lab.txt"));
     expect(live).toMatchObject({
@@ -283,6 +293,9 @@ describe("save and restore", () => {
     expect(parseLibvirtSaveHeader(Buffer.from("Xen saved domain, xl format\n \0 \r").toString("base64"))).toBeNull();
   });
   it("maps the lab's failure texts", () => {
+    expect(virshMigrateError(fixture("migrate-copy-storage-nopool-lab.stderr.txt")).message).toMatch(
+      /^libvirt found no file at the disk's path on the target/,
+    );
     expect(virshSaveRestoreError(fixture("save-no-dir-lab.stderr.txt"), "save").code).toBe("save_unwritable");
     expect(virshSaveRestoreError(fixture("restore-missing-lab.stderr.txt"), "restore").code).toBe("image_missing");
     expect(virshSaveRestoreError(fixture("restore-corrupt-lab.stderr.txt"), "restore").code).toBe("image_corrupt");

@@ -182,6 +182,10 @@ export interface JobInfo {
   postcopyRequests: number | null;
   /** zero pages QEMU found and sent as a marker only ("Constant pages") */
   constantPages: number | null;
+  /** disks copied by a storage migration (--copy-storage-all) or a backup: libvirt's "File processed/remaining/total" */
+  diskProcessed: number | null;
+  diskRemaining: number | null;
+  diskTotal: number | null;
   errorMessage: string | null;
 }
 
@@ -206,6 +210,9 @@ export function parseDomjobinfo(text: string): JobInfo {
     pageSize: num(m.get("Page size"), "bytes"),
     iteration: num(m.get("Iteration")),
     constantPages: num(m.get("Constant pages")),
+    diskProcessed: parseSize(m.get("File processed")),
+    diskRemaining: parseSize(m.get("File remaining")),
+    diskTotal: parseSize(m.get("File total")),
     expectedDowntimeMs: num(m.get("Expected downtime"), "ms"),
     totalDowntimeMs: num(m.get("Total downtime"), "ms"),
     autoConvergeThrottle: num(m.get("Auto converge throttle")),

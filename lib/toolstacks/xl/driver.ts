@@ -29,6 +29,7 @@ export const xlDriver: ToolstackDriver = {
     reportsRounds: false,
     definedDomains: false,
     completeDiskList: false,
+    liveDiskCopy: false,
     precopyPolicy: "xen",
     memoryModel: "xen",
     migratesOverSsh: true,

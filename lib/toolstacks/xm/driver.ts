@@ -44,6 +44,7 @@ export const xmDriver: ToolstackDriver = {
     roundsSource: "Xen's libxc, from xend.log",
     definedDomains: true,
     completeDiskList: true,
+    liveDiskCopy: false,
     precopyPolicy: "xen-legacy",
     memoryModel: "xen",
     migratesOverSsh: false,
