@@ -24,6 +24,9 @@ export interface SimJob {
   throttlePercent?: number;
   postcopy?: boolean;
   abort?: boolean;
+  /** QEMU missed the cancel (the "cancel-missed" fault): "cancelling" until a migrate-continue sets `continued` */
+  cancelling?: boolean;
+  continued?: boolean;
   /** the disks a migration copies first (--copy-storage-all): libvirt's "File" figures, the disks' full size */
   disk?: { processed: number; total: number; copying: boolean };
 }
@@ -74,7 +77,12 @@ export type SimFault =
   | { kind: "disk-full"; atPercent: number; domain?: string }
   | { kind: "corrupt-file"; path: string; domain?: undefined }
   /** the guest's QEMU dies during the next migration's pre-copy (libvirt: "domain is no longer running") */
-  | { kind: "domain-crash"; domain?: string };
+  | { kind: "domain-crash"; domain?: string }
+  /**
+   * QEMU 7.2 misses the next cancel that lands at the switchover of a migration with disks: it stays "cancelling"
+   * with the guest paused until `migrate-continue` (lib/toolstacks/virsh/stuck-cancel.ts)
+   */
+  | { kind: "cancel-missed"; domain?: string };
 
 export interface SimMount {
   path: string;

@@ -161,6 +161,37 @@ describe("live migration with a disk the target does not see (virsh --copy-stora
     expect(done.locationNote).toContain("The disk copies Ferry had created on kvmB were removed");
   });
 
+  it('Cancel that QEMU misses at the switchover (QEMU 7.2 stays "cancelling", the guest paused): Ferry sends the continue QEMU waits for; the guest runs on kvmA', async () => {
+    // the lab's CI run (LAB_DISKS=1 SEED=20261205 TRIAL=4): a cancel 654 ms into the disk copy left the guest paused
+    // on its source for good, and the job said "still between hosts"
+    sim.world.links.set(sim.world.linkKey("kvmA", "kvmB"), 4 * MiB);
+    sim.world.faults.push({ kind: "cancel-missed", domain: GUEST });
+    const job = await engine.submit({
+      domain: GUEST,
+      sourceId: id("kvmA"),
+      targetId: id("kvmB"),
+      createdBy: "test",
+      confirmWarnings: true,
+      // a downtime the first pass already fits: the guest stops for the last copy at once, and stays stopped for seconds
+      options: { maxDowntimeMs: 60_000 },
+    });
+    const dom = () => sim.world.host("kvmA").domains.find((d) => d.name === GUEST)!;
+    await expect.poll(() => dom().state === "paused" && dom().job !== undefined, { timeout: 60_000 }).toBe(true);
+    await engine.cancel(job.id);
+    await expect.poll(() => dom().job?.cancelling === true, { timeout: 10_000 }).toBe(true);
+    const done = await finalOf(job.id);
+    expect(done).toMatchObject({ status: "cancelled", locationHost: "kvmA" });
+    expect(done.locationNote).toContain(
+      "QEMU on kvmA had missed the cancel at the switchover and held the guest paused",
+    );
+    expect(done.locationNote).toContain("Ferry sent QEMU that continue");
+    expect(done.locationNote).toContain("The disk copies Ferry had created on kvmB were removed");
+    // asked of the simulated hosts: running on kvmA, no job left there, nothing on kvmB
+    expect(sim.world.locate(GUEST)).toEqual(["kvmA"]);
+    expect(dom()).toMatchObject({ state: "running", job: undefined });
+    expect(sim.world.file("kvmB", DISK)).toBeUndefined();
+  }, 90_000);
+
   it("Ferry killed while the disk is copied, the migration then aborted on the host: the recovery removes the copy it had begun", async () => {
     sim.world.links.set(sim.world.linkKey("kvmA", "kvmB"), 4 * MiB); // 96 MiB takes 24 s of simulated time
     const jobId = await killedMidJob(

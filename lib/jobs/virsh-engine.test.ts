@@ -446,6 +446,33 @@ describe("JobEngine: live migration over simulated virsh", () => {
     });
   });
 
+  it("a migration job libvirt holds past the patience while the guest runs on the source: where it runs, and that the job is held", async () => {
+    // the real lab (libvirt 9.0 / QEMU 7.2): a cancel 1.6 s into a --copy-storage-all migration; the mirror ended in an
+    // I/O error, the guest ran on, libvirt's job waited for good until libvirtd was restarted
+    const d = sim.world.host("kvmA").domains.find((x) => x.name === "web-kvm")!;
+    d.job = {
+      type: "Unbounded",
+      operation: "Outgoing migration",
+      startedAt: Date.now(),
+      processed: 0,
+      remaining: 0,
+      total: 0,
+      bandwidthBps: 0,
+      dirtyPagesPerSec: 0,
+      iteration: 0,
+      expectedDowntimeMs: 0,
+    };
+    try {
+      const at = await locateWebKvm();
+      expect(at.host).toBe("kvmA");
+      expect(at.note).toBe(
+        'web-kvm runs on kvmA, untouched. libvirt on kvmA still holds the migration job (virsh domjobinfo web-kvm: "Outgoing migration"), so it cannot be moved or saved until that ends: restarting libvirtd there ends it, and the guest keeps running.',
+      );
+    } finally {
+      d.job = undefined;
+    }
+  });
+
   describe("a guest that arrived on the target while its definition stayed on the source (--undefinesource never came)", () => {
     // the real lab (LAB_DISKS=1 SEED=20261205 TRIAL=0 trials:lab, the guest starting on hostC): libvirtd on the source
     // killed as the migration finished — QEMU there shut down "reason=migrated", the guest ran on hostB, and hostC kept

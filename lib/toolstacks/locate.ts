@@ -22,6 +22,8 @@ export interface LocateHooks {
   repair?(source: Sighting, target: Sighting): Promise<string | null>;
   /** The domain looks settled on the source, but the toolstack still works on moving it (libvirt's job): wait. */
   stillMoving?(): Promise<boolean>;
+  /** Words for a domain that runs on the source while the toolstack still works on moving it when patience ends. */
+  stillHeld?(): Promise<string>;
   /** On neither host: words saying where it is still defined and how it stopped. */
   neither?(): Promise<string>;
 }
@@ -42,6 +44,8 @@ export async function locateOnBoth(
   const silentDeadline = Date.now() + Math.max(patienceMs, ctx.silentHostMs ?? 120_000);
   const id = (x: Sighting) => (x?.id != null ? ` (id ${x.id})` : "");
   let repaired: string | null = null;
+  /** the last look found the toolstack still moving a domain that runs on the source */
+  let moving = false;
   for (;;) {
     const [s, d] = await Promise.all([look(ctx.source), look(ctx.target)]);
     if (s !== undefined && d !== undefined) {
@@ -51,16 +55,21 @@ export async function locateOnBoth(
       }
       if (d?.settled && !s)
         return { host: ctx.targetName, note: `${ctx.domain} runs on ${ctx.targetName}${id(d)}.${repaired ?? ""}` };
-      if (s?.settled && !d && Date.now() < deadline && (await hooks.stillMoving?.())) {
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
+      if (s?.settled && !d && Date.now() < deadline) {
+        moving = Boolean(await hooks.stillMoving?.());
+        if (moving) {
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
       }
       if (s?.settled && !d)
         return {
           host: ctx.sourceName,
-          note: repaired
-            ? `${ctx.domain} runs on ${ctx.sourceName}${id(s)}.${repaired}`
-            : `${ctx.domain} runs on ${ctx.sourceName}${id(s)}, untouched.`,
+          note:
+            (repaired
+              ? `${ctx.domain} runs on ${ctx.sourceName}${id(s)}.${repaired}`
+              : `${ctx.domain} runs on ${ctx.sourceName}${id(s)}, untouched.`) +
+            (moving ? ((await hooks.stillHeld?.()) ?? "") : ""),
         };
       if (s?.settled && d?.settled)
         return {

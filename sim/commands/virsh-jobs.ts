@@ -223,6 +223,25 @@ export async function virshMigrate(world: World, srcName: string, args: string[]
     for (;;) {
       // an abort works until post-copy starts (then the target already runs the guest)
       if ((job.abort || io.interrupt?.aborted) && postcopyAt === null) {
+        if (pausedAt !== null && disks.copies.length && world.takeFault("cancel-missed", dom.name)) {
+          // QEMU 7.2 missed the cancel at the switchover: the guest stays paused and libvirt's job runs until a
+          // migrate-continue arrives, whether or not virsh is still there to wait for it; the target's QEMU, its
+          // stream shut, is gone (the lab: the target held nothing)
+          job.cancelling = true;
+          const i = dst.domains.indexOf(incoming);
+          if (i >= 0) dst.domains.splice(i, 1, ...(defined ? [defined] : []));
+          world.emit("change", dst.name);
+          while (!job.continued && !io.signal.aborted) await sleep(world, TICK_MS);
+          if (!job.continued) {
+            void (async () => {
+              while (!job.continued) await sleep(world, TICK_MS);
+              cleanup();
+              dom.pauseReason = "unpaused";
+            })();
+            return 1;
+          }
+          dom.pauseReason = "unpaused";
+        }
         cleanup();
         return fail("operation aborted: job 'migration out' canceled by client");
       }

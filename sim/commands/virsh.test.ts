@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createDemoWorld } from "../default-world";
 import { formatJob, table } from "./virsh-print";
 import { virshCommand } from "./virsh";
+import type { SimJob } from "../world";
 import {
   parseDominfo,
   parseDomjobinfo,
@@ -144,6 +145,65 @@ describe("simulated virsh", () => {
       err: lab("domjobabort-nojob-lab.stderr.txt"),
     });
     expect((await run(["virsh", "frobnicate"])).code).toBe(1);
+  });
+});
+
+describe("simulated virsh qemu-monitor-command (what Ferry sends a QEMU that missed a cancel)", () => {
+  const shape = (json: string) => json.replace(/"libvirt-\d+"/, '"libvirt-N"');
+  const continueCmd = '{"execute":"migrate-continue","arguments":{"state":"cancelling"}}';
+  const JOB: SimJob = {
+    type: "Unbounded",
+    operation: "Outgoing migration",
+    startedAt: Date.now(),
+    processed: 21 * 2 ** 20,
+    remaining: 105 * 2 ** 20,
+    total: 128 * 2 ** 20,
+    bandwidthBps: 0,
+    dirtyPagesPerSec: 0,
+    iteration: 2,
+    expectedDowntimeMs: 1500,
+  };
+
+  it("query-migrate: QEMU's status in one line, as the lab's printed it; stuck in cancelling: the same fields Ferry reads", async () => {
+    expect((await run(["virsh", "qemu-monitor-command", "web-kvm", '{"execute":"query-migrate"}'])).out).toMatch(
+      /^\{"return":\{\},"id":"libvirt-\d+"\}\n\n$/,
+    );
+    const world = createDemoWorld();
+    const d = world.host("kvmA").domains.find((x) => x.name === "web-kvm")!;
+    d.job = { ...JOB, cancelling: true };
+    let out = "";
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: () => {},
+      signal: new AbortController().signal,
+    };
+    await virshCommand(world, "kvmA")(
+      ["virsh", "qemu-monitor-command", "web-kvm", '{"execute":"query-migrate"}'],
+      io as never,
+    );
+    const real = JSON.parse(lab("qmp-query-migrate-cancelling-lab.json"));
+    const sim = JSON.parse(out);
+    expect(sim.return.status).toBe(real.return.status);
+    expect(Object.keys(sim.return).every((k) => k in real.return)).toBe(true);
+    // migrate-continue: accepted in that state (it frees QEMU), refused as the lab's QEMU refused it otherwise
+    out = "";
+    await virshCommand(world, "kvmA")(["virsh", "qemu-monitor-command", "web-kvm", continueCmd], io as never);
+    expect(shape(out)).toBe(`${shape(lab("qmp-migrate-continue-lab.json").trim())}\n\n`);
+    expect(d.job.continued).toBe(true);
+    d.job = undefined;
+    out = "";
+    await virshCommand(world, "kvmA")(["virsh", "qemu-monitor-command", "web-kvm", continueCmd], io as never);
+    expect(shape(out)).toBe(
+      `${shape(lab("qmp-migrate-continue-refused-lab.json").trim()).replace("state: cancelled", "state: none")}\n\n`,
+    );
+  });
+
+  it("refuses every other QMP command: the simulator runs no QEMU", async () => {
+    const r = await run(["virsh", "qemu-monitor-command", "web-kvm", '{"execute":"stop"}']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("answers only query-migrate and migrate-continue");
   });
 });
 

@@ -136,6 +136,8 @@ async function trial(seed: number, index: number) {
   const violations: string[] = [];
   /** what the guest's checker said about its memory after the job */
   let memory = "not verified: the guest runs nowhere";
+  /** what the campaign did after the job, as an operator would have */
+  const notes: string[] = [];
   /** and, with a disk, what its disk checker and the hosts' files said */
   let disk = "not verified: the guest runs nowhere";
   // the guest runs on exactly one host before (started where it is defined, if it is not running)
@@ -253,6 +255,15 @@ async function trial(seed: number, index: number) {
   for (const h of ["hostB", "hostC"] as const) execFileSync("ip", ["link", "set", `v${h}`, "up"]);
   labUp();
   await until(() => hx("hostB", "virsh", "version").code === 0 && hx("hostC", "virsh", "version").code === 0, 30_000);
+  // the operator's step when the job says libvirt still holds its migration job (libvirt 9.0 after a cancel in the
+  // disk copy): libvirtd restarted on that host, the guest running on — so that the next trial can move it
+  const held = LAB_HOSTS.find((h) => job.locationNote?.includes(`libvirt on ${h} still holds the migration job`));
+  if (held) {
+    process.kill(pidOf(`${held}-libvirtd.pid`), "SIGKILL");
+    labUp();
+    await until(() => hx(held, "virsh", "version").code === 0, 30_000);
+    notes.push(`libvirtd restarted on ${held}, as the job advised`);
+  }
   const states = { hostB: domstate("hostB"), hostC: domstate("hostC") };
   const running = LAB_HOSTS.filter((h) => states[h] === "running");
   const paused = LAB_HOSTS.filter((h) => states[h] === "paused");
@@ -298,9 +309,39 @@ async function trial(seed: number, index: number) {
       );
   }
   inventory.stop();
+  // a trial that broke a rule (or any, with LAB_LOG=1) brings the job's own log along: CI's output is all a red run
+  // leaves to read
+  const log = violations.length || process.env.LAB_LOG ? await jobLog(db, job.id) : [];
   await db.$disconnect();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { fault, src, dst, job, states, violations, memory, disk, recoveryMs, copyMs, ms: Date.now() - t0 };
+  return {
+    fault,
+    src,
+    dst,
+    job,
+    states,
+    violations,
+    log,
+    notes,
+    memory,
+    disk,
+    recoveryMs,
+    copyMs,
+    ms: Date.now() - t0,
+  };
+}
+
+/** The job's log lines (the commands Ferry ran and what the hosts answered), each with its time into the job. */
+async function jobLog(db: Awaited<ReturnType<typeof openDatabase>>["db"], jobId: string | undefined) {
+  const rows = await db.jobEvent.findMany({
+    where: { ...(jobId ? { jobId } : {}), type: { in: ["log", "phase", "result"] } },
+    orderBy: { seq: "asc" },
+  });
+  const start = rows[0]?.at.getTime() ?? 0;
+  return rows.map((r) => {
+    const p = JSON.parse(r.payloadJson) as { line?: string };
+    return `${String(r.at.getTime() - start).padStart(6)} ms ${r.phase.padEnd(14)} ${r.type === "log" ? (p.line ?? "") : `${r.type} ${r.payloadJson}`}`;
+  });
 }
 
 /** The disk guest runs on one host with its disk, booted far enough that both its checkers count. */
@@ -354,7 +395,9 @@ for (const i of only !== null ? [only] : Array.from({ length: n }, (_, k) => k))
     `#${String(i).padStart(3)} migrate ${r.src} → ${r.dst} · ${words(r.fault, r.src)} · ${r.job.status}${r.job.locationHost ? ` (on ${r.job.locationHost})` : ""} · domstate ${JSON.stringify(r.states)} · ${r.violations.length ? "VIOLATION" : "ok"} ${(r.ms / 1000).toFixed(1)} s${r.recoveryMs !== null ? ` · recovered in ${(r.recoveryMs / 1000).toFixed(2)} s` : ""}`,
   );
   for (const v of r.violations) console.log(`       ✗ ${v}\n       replay: SEED=${seed} TRIAL=${i} npm run trials:lab`);
+  if (r.log.length) console.log(`       the job's log:\n${r.log.map((l) => `         ${l}`).join("\n")}`);
   console.log(`       job: ${r.job.locationNote ?? "(no word on where)"}`);
+  for (const n of r.notes) console.log(`       then: ${n}`);
   console.log(`       guest memory: ${r.memory}`);
   if (DISKS)
     console.log(`       guest disk: ${r.disk}${r.copyMs !== null ? ` (the disk copy took ${r.copyMs} ms)` : ""}`);

@@ -30,6 +30,15 @@ export const domjobinfo = (dom: string, completed = false) => [
   dom,
 ];
 export const domjobabort = (dom: string) => ["virsh", "domjobabort", dom];
+/** QEMU's own migration status, through libvirt's monitor passthrough (what a QEMU stuck in "cancelling" shows) */
+export const queryMigrate = (dom: string) => ["virsh", "qemu-monitor-command", dom, '{"execute":"query-migrate"}'];
+/** the "continue" a QEMU that missed a cancel at the switchover waits for (./stuck-cancel.ts) */
+export const continueCancelling = (dom: string) => [
+  "virsh",
+  "qemu-monitor-command",
+  dom,
+  '{"execute":"migrate-continue","arguments":{"state":"cancelling"}}',
+];
 export const setMaxDowntime = (dom: string, ms: number) => ["virsh", "migrate-setmaxdowntime", dom, String(ms)];
 export const setSpeed = (dom: string, mibps: number) => ["virsh", "migrate-setspeed", dom, String(mibps)];
 export const startPostcopy = (dom: string) => ["virsh", "migrate-postcopy", dom];

@@ -8,6 +8,7 @@ import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 import { jobActive, leftPaused, removeIncoming, retireDefinition, retireSource, stateOf } from "./leftovers";
+import { stuckCancelWatch } from "./stuck-cancel";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
@@ -260,14 +261,16 @@ async function active(runner: CommandRunner): Promise<{ name: string; state: str
 
 /**
  * Where the domain runs now, asking both hosts' libvirt (`virsh list`: active domains only; a defined but shut-off
- * copy does not run) through the rule every toolstack shares (lib/toolstacks/locate.ts), with libvirt's three
- * additions: a guest a failed migration left paused is resumed once, a migration job libvirtd still runs is waited
- * for, and a guest on neither host is looked for among the defined ones.
+ * copy does not run) through the rule every toolstack shares (lib/toolstacks/locate.ts), with libvirt's additions:
+ * what a migration that went wrong left behind is cleared once (./leftovers.ts, and a cancel QEMU missed:
+ * ./stuck-cancel.ts), a migration job libvirtd still runs is waited for (and named if it outlasts the patience), and a
+ * guest on neither host is looked for among the defined ones.
  */
 export function locateVirsh(
   ctx: Pick<MigrationContext, "source" | "target" | "sourceName" | "targetName" | "domain" | "silentHostMs">,
   patienceMs: number,
 ): Promise<{ host: string | null; note: string }> {
+  const missedCancel = stuckCancelWatch(ctx);
   return locateOnBoth(
     ctx,
     patienceMs,
@@ -287,6 +290,10 @@ export function locateVirsh(
         if (s?.settled && d && !d.settled) return removeIncoming(ctx);
         if (d?.settled && s && !s.settled) return retireSource(ctx);
         if (d?.settled && !s) return retireDefinition(ctx);
+        if (s?.shown === "paused" && !d) {
+          const released = await missedCancel();
+          if (released) return released;
+        }
         if (s?.shown !== "paused" || d || !(await leftPaused(ctx.source, ctx.domain))) return null;
         const r = await ctx.source.exec(cmd.resume(ctx.domain), { timeoutMs: 10_000 }).catch(() => null);
         return r?.code === 0
@@ -296,6 +303,10 @@ export function locateVirsh(
       // virsh may have given up while libvirtd still runs the migration job (it can still pause the guest for the
       // last copy, or finish): not settled until the source has no job
       stillMoving: () => jobActive(ctx.source, ctx.domain),
+      // libvirt 9.0 in the lab, a cancel 1.6 s into a --copy-storage-all migration: the disk's mirror ended in an I/O
+      // error, the guest ran on, and libvirt's job waited for good (killing virsh did not end it; restarting libvirtd did)
+      stillHeld: async () =>
+        ` libvirt on ${ctx.sourceName} still holds the migration job (virsh domjobinfo ${ctx.domain}: "Outgoing migration"), so it cannot be moved or saved until that ends: restarting libvirtd there ends it, and the guest keeps running.`,
       // say where it is still defined, and how it stopped (a guest that crashed mid-migration: "shut off (crashed)")
       async neither() {
         const [sd, dd] = await Promise.all([stateOf(ctx.source, ctx.domain), stateOf(ctx.target, ctx.domain)]);
