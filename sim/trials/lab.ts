@@ -71,13 +71,13 @@ function draw(seed: number, index: number): LabFault {
   const host = r.pick(["hostB", "hostC"] as const);
   // with a disk: counted from the disk copy's first figures, within the seconds the lab's copy takes
   const afterMs = DISKS ? r.int(DISK_STRIKE_MS) : 200 + r.int(3000);
-  switch (
-    r.pick(
-      DISKS
-        ? (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "ferry-kill", "cancel"] as const)
-        : (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "qemu-kill", "ferry-kill"] as const),
-    )
-  ) {
+  const kinds = DISKS
+    ? (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "ferry-kill", "cancel"] as const)
+    : (["none", "link-down", "link-down", "libvirtd-kill", "sshd-kill", "qemu-kill", "ferry-kill"] as const);
+  // LAB_FAULT=cancel (or another kind): a campaign of that fault only, its moments still drawn from the seed
+  const only = kinds.find((k) => k === process.env.LAB_FAULT);
+  const picked = r.pick(kinds);
+  switch (only ?? picked) {
     case "none":
       return { kind: "none", afterMs };
     case "link-down":
