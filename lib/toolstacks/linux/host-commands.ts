@@ -11,6 +11,8 @@ export const hostArgv = {
   sha256: (file: string) => ["sha256sum", file],
   chmodPrivate: (file: string) => ["chmod", "600", file],
   remove: (file: string) => ["rm", "-f", file],
+  /** a signal to one process (INT: the Ctrl-C a command's own channel could no longer carry) */
+  signal: (pid: number, name: "INT" | "KILL") => ["kill", `-${name}`, String(pid)],
   statFile: (file: string) => ["stat", "-c", "%a %U %s %Y %n", file],
   statDir: statDirArgv,
   df: (path?: string) => (path ? ["df", "-P", path] : ["df", "-P"]),

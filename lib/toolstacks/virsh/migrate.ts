@@ -9,6 +9,7 @@ import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
 import { jobActive, leftPaused, removeIncoming, retireDefinition, retireSource, stateOf } from "./leftovers";
 import { stuckCancelWatch } from "./stuck-cancel";
+import { outliveVirsh } from "./outlive";
 
 // Runs `virsh migrate --live --verbose --persistent --undefinesource dom qemu+ssh://target/system` on the
 // source while a second channel polls `virsh domjobinfo` (ctx.pollMs: 500 ms by default, like virsh) and
@@ -229,6 +230,16 @@ async function migrateOnce(ctx: MigrationContext, disks: DiskCopy[]): Promise<Mi
     }
     setPhase("activation");
   }
+  // a session lost mid-migration did not end virsh on the source: nothing is concluded while it runs
+  if (lost)
+    await outliveVirsh(ctx.source, argv, {
+      domain: ctx.domain,
+      pollMs: Math.max(pollMs, 500),
+      noJobMs: NO_JOB_MS,
+      graceMs: ABORT_GRACE_MS,
+      silentMs: ctx.silentHostMs ?? 120_000,
+      log: (line) => ctx.emit({ type: "log", phase: ctx.phase(), payload: { line } }),
+    });
   const location = await locateVirsh(ctx, settlePatienceMs(ctx, Boolean(lost)));
   if (lost) return lostSessionOutcome(ctx, lost, location);
   const shared = sharedOutcome(ctx, {
