@@ -2,6 +2,10 @@
 // (database, SSH pool, inventory). `npm run dev` / `npm start`; `npm run demo` adds the simulated cluster.
 import { DomainPower } from "./lib/domains/power";
 import { Retention } from "./lib/images/retention-service";
+import { BalanceService } from "./lib/balance/service";
+import { BalanceSettingsStore } from "./lib/balance/settings";
+import { AutoBalancer } from "./lib/balance/auto";
+import { registerBalanceMetrics } from "./lib/balance/metrics";
 import http from "node:http";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -71,6 +75,10 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
   const tokens = new ApiTokens(db);
   const power = new DomainPower({ db, inventory, activeJobOn: (d) => jobs.holderOf(d) });
   const retention = new Retention(db, jobs.catalog);
+  // balancing: recommendations from the hosts' pressure, applied as evacuations; the automatic mode is off until set
+  const balanceSettings = new BalanceSettingsStore(db);
+  const balance = new BalanceService(db, inventory, jobs, placement, evacuations, usage, balanceSettings);
+  const autoBalance = new AutoBalancer(balance, balanceSettings, audit, () => !cluster || cluster.isLeader);
   const services: Services = {
     db,
     inventory,
@@ -84,6 +92,8 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
     tokens,
     power,
     retention,
+    balance,
+    balanceSettings,
   };
   setServices(services);
   let setupSecret: string | null = null;
@@ -91,6 +101,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
 
   const access = metricsAccess();
   const metrics = createMetrics(inventory, jobs, cluster?.name ?? process.env.FERRY_INSTANCE ?? os.hostname());
+  registerBalanceMetrics(metrics.registry, inventory, balance);
   if (cluster) {
     metrics.setLeader(cluster.isLeader);
     cluster.on("leader", () => metrics.setLeader(true));
@@ -180,6 +191,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       () => undefined,
       (e) => log.error({ err: e }, "job recovery failed"),
     );
+  autoBalance.start();
   ready = true;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, dev }, "Ferry is listening");
@@ -199,6 +211,7 @@ export async function startFerry(opts: { port?: number; host?: string; dev?: boo
       inventory.stop();
       jobs.close();
       evacuations.close();
+      autoBalance.close();
       io.close();
       await cluster?.close();
       metricsServer?.close();

@@ -10,6 +10,8 @@ import type { JobEngine } from "./jobs/engine";
 import type { EvacuationService } from "./evacuate/service";
 import type { Placement } from "./evacuate/placement";
 import type { UsageHistory } from "./inventory/usage-history";
+import type { BalanceService } from "./balance/service";
+import type { BalanceSettingsStore } from "./balance/settings";
 
 // server.ts builds the services once; Next's route handlers and pages are bundled separately from
 // server.ts, so they reach the same instances through globalThis rather than by importing them.
@@ -27,6 +29,8 @@ export interface Services {
   tokens: ApiTokens;
   power: DomainPower;
   retention: Retention;
+  balance: BalanceService;
+  balanceSettings: BalanceSettingsStore;
 }
 
 const KEY = Symbol.for("ferry.services");

@@ -35,7 +35,14 @@ export function Board({
     >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 className="text-sm font-semibold">
-          {e.kind === "return" ? "Return home" : e.kind === "group" ? `Group move to ${e.hostName}` : "Evacuation"} by{" "}
+          {e.kind === "return"
+            ? "Return home"
+            : e.kind === "group"
+              ? `Group move to ${e.hostName}`
+              : e.kind === "balance"
+                ? `Balancing (${e.hostName})`
+                : "Evacuation"}{" "}
+          by{" "}
           {e.createdBy}, <LocalTime iso={e.createdAt} /> — <span data-testid="board-status">{e.status}</span>
         </h2>
         <p className="text-xs text-slate-600" data-testid="board-totals">

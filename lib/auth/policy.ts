@@ -59,6 +59,10 @@ export const routePolicy = {
   "PUT /api/placement/domains": { access: "operator", audit: "placement.domain" },
   "POST /api/placement/rules": { access: "operator", audit: "placement.rule.add" },
   "DELETE /api/placement/rules/[id]": { access: "operator", audit: "placement.rule.remove" },
+  "GET /api/balance": { access: "viewer" },
+  "POST /api/balance/plan": { access: "operator" },
+  "POST /api/balance": { access: "operator", audit: "balance.apply" },
+  "PUT /api/balance/settings": { access: "admin", audit: "balance.settings" },
 } as const satisfies Record<string, RouteRule>;
 
 export type RouteKey = keyof typeof routePolicy;
@@ -83,4 +87,5 @@ export const pagePolicy = {
   "/hosts/[id]/maintenance": "viewer",
   "/domains/[key]": "viewer",
   "/group-moves/[id]": "viewer",
+  "/balance": "viewer",
 } as const satisfies Record<string, Access>;

@@ -163,6 +163,22 @@ export class EvacuationService {
     return this.start("group", { id: "", name: targetName }, plan, options, by);
   }
 
+  /**
+   * A plan another planner made (balancing: lib/balance/service.ts), made again just now: run if it is still the one
+   * the operator read. `label` names it on its board.
+   */
+  async runPlanned(
+    kind: "balance",
+    label: string,
+    plan: Plan,
+    options: Record<string, MigrationOptions | undefined>,
+    expect: { domain: string; target: string }[],
+    by: string,
+  ): Promise<EvacuationView> {
+    unchangedSince(plan, expect);
+    return this.start(kind, { id: "", name: label }, plan, options, by);
+  }
+
   /** One parent row for the plan's moves, and its loop. */
   private async start(
     kind: EvacuationView["kind"],
@@ -226,7 +242,7 @@ export class EvacuationService {
     const rest = open.reduce((a, m) => a + (planned.get(m.domain) ?? 0), 0);
     return {
       id: row.id,
-      kind: row.kind === "return" || row.kind === "group" ? row.kind : "evacuate",
+      kind: row.kind === "return" || row.kind === "group" || row.kind === "balance" ? row.kind : "evacuate",
       hostId: row.hostId,
       hostName: row.hostName,
       status: row.status as EvacuationStatus,

@@ -18,8 +18,11 @@ export interface MoveState {
 export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
 export interface EvacuationView {
   id: string;
-  /** a host emptied, its domains brought home, or domains the operator selected (hostId "", hostName the target) */
-  kind: "evacuate" | "return" | "group";
+  /**
+   * a host emptied, its domains brought home, domains the operator selected (hostId "", hostName the target), or a
+   * balancing plan (hostId "", hostName its mode)
+   */
+  kind: "evacuate" | "return" | "group" | "balance";
   hostId: string;
   hostName: string;
   status: EvacuationStatus;

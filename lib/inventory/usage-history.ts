@@ -128,6 +128,44 @@ export class UsageHistory {
     });
   }
 
+  /**
+   * CPUs kept busy over the last `windowMs`, per host and per domain on it (keyed `hostId|uuid or name`): the CPU
+   * time between the window's first and last samples of each host, per second. A host with one sample in the window
+   * (or a domain that was not in both) is absent: not known.
+   */
+  async cpuBusy(
+    windowMs: number,
+    now = Date.now(),
+  ): Promise<{ hosts: Map<string, number>; domains: Map<string, number> }> {
+    const rows = await this.db.memorySample.findMany({
+      where: { at: { gte: new Date(now - windowMs) } },
+      orderBy: { at: "asc" },
+      select: { hostId: true, at: true, domainsJson: true },
+    });
+    const ends = new Map<string, { first: (typeof rows)[number]; last: (typeof rows)[number] }>();
+    for (const r of rows) {
+      const e = ends.get(r.hostId);
+      if (e) e.last = r;
+      else ends.set(r.hostId, { first: r, last: r });
+    }
+    const hosts = new Map<string, number>();
+    const domains = new Map<string, number>();
+    for (const [hostId, { first, last }] of ends) {
+      const seconds = (last.at.getTime() - first.at.getTime()) / 1000;
+      if (first === last || seconds <= 0) continue;
+      const before = new Map((JSON.parse(first.domainsJson) as SampledDomain[]).map((d) => [d.uuid ?? d.name, d]));
+      let sum = 0;
+      for (const d of JSON.parse(last.domainsJson) as SampledDomain[]) {
+        const busy = rate(before.get(d.uuid ?? d.name)?.cpuSeconds, d.cpuSeconds, seconds);
+        if (busy === null) continue;
+        domains.set(`${hostId}|${d.uuid ?? d.name}`, busy);
+        sum += busy;
+      }
+      hosts.set(hostId, sum);
+    }
+    return { hosts, domains };
+  }
+
   /** A domain by its UUID (or, when it has none, its name), on whichever host it was. */
   async forDomain(
     key: { uuid: string | null; name: string },
