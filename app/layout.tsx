@@ -20,6 +20,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     ? [
         { id: "cluster", href: "/", label: "Cluster" },
         { id: "hosts", href: "/hosts", label: "Hosts" },
+        { id: "balance", href: "/balance", label: "Balance" },
         { id: "images", href: "/images", label: "Images" },
         { id: "history", href: "/history", label: "History" },
         { id: "audit", href: "/audit", label: "Audit" },

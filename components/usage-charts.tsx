@@ -13,13 +13,15 @@ interface Series {
   color: string;
 }
 
-function RateChart({
+/** A line chart of values over time (a rate, a share, a spread), drawn the same on every page. */
+export function RateChart({
   points,
   series,
   unit,
   top,
   testId,
   caption,
+  empty = "Not enough samples yet: a rate needs two, a minute apart.",
 }: {
   points: { at: string; [series: string]: unknown }[];
   series: Series[];
@@ -28,6 +30,8 @@ function RateChart({
   top: number | null;
   testId: string;
   caption: string;
+  /** what it says with nothing to draw */
+  empty?: string;
 }) {
   const data: Record<string, unknown>[] = points
     .filter((p) => series.some((s) => p[s.key] !== null && p[s.key] !== undefined))
@@ -35,7 +39,7 @@ function RateChart({
   if (data.length === 0)
     return (
       <p className="text-sm text-slate-600" data-testid={`${testId}-empty`}>
-        Not enough samples yet: a rate needs two, a minute apart.
+        {empty}
       </p>
     );
   const max = Math.max(1e-9, ...data.flatMap((p) => series.map((s) => Number(p[s.key] ?? 0))));

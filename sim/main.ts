@@ -4,6 +4,7 @@ import path from "node:path";
 import { createBigWorld, createDemoWorld, createEvacuationWorld } from "./default-world";
 import { SimCluster, writeClusterFile } from "./cluster";
 import { createDiskWorld } from "./disk-world";
+import { createBalanceWorld } from "./balance-world";
 import { startControlServer } from "./control";
 
 const stateDir = path.resolve(process.env.FERRY_SIM_DIR ?? "state/sim");
@@ -18,7 +19,9 @@ const world = bigHosts
     ? createEvacuationWorld()
     : process.env.SIM_WORLD === "disks"
       ? createDiskWorld()
-      : createDemoWorld();
+      : process.env.SIM_WORLD === "balance"
+        ? createBalanceWorld()
+        : createDemoWorld();
 const cluster = new SimCluster({ world, stateDir, basePort });
 await cluster.start();
 const control = await startControlServer(cluster, controlPort);

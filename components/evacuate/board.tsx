@@ -42,8 +42,7 @@ export function Board({
               : e.kind === "balance"
                 ? `Balancing (${e.hostName})`
                 : "Evacuation"}{" "}
-          by{" "}
-          {e.createdBy}, <LocalTime iso={e.createdAt} /> — <span data-testid="board-status">{e.status}</span>
+          by {e.createdBy}, <LocalTime iso={e.createdAt} /> — <span data-testid="board-status">{e.status}</span>
         </h2>
         <p className="text-xs text-slate-600" data-testid="board-totals">
           {count("succeeded")} moved · {count("running")} moving · {count("pending")} waiting · {count("failed")} failed

@@ -5,7 +5,7 @@ import { Alert } from "../ui/alert";
 import { Board } from "./board";
 import { getEvacuation, stopEvacuation } from "./api";
 
-/** A group move as it runs: its board (each move's state and job), Stop, and the plan it runs. */
+/** A group move (or a balancing plan) as it runs: its board (each move's state and job), Stop, and the plan it runs. */
 export function GroupMovePage({ initial, canAct }: { initial: EvacuationView; canAct: boolean }) {
   const [move, setMove] = useState(initial);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +31,9 @@ export function GroupMovePage({ initial, canAct }: { initial: EvacuationView; ca
   return (
     <div className="mx-auto max-w-5xl space-y-4 p-4" data-testid="group-move-page">
       <header>
-        <h1 className="text-xl font-semibold">Group move to {move.hostName}</h1>
+        <h1 className="text-xl font-semibold">
+          {move.kind === "balance" ? `Balancing (${move.hostName})` : `Group move to ${move.hostName}`}
+        </h1>
         <p className="text-sm text-slate-600">
           Each domain moves live by its own job (the job's page shows its rounds); a move that fails leaves its domain
           where it ran and does not stop the others.

@@ -8,7 +8,8 @@ import { GroupMovePage } from "@/components/evacuate/group-move-page";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Group move" };
 
-// GET /group-moves/:id – a group move of selected domains (started from the Cluster page): its board while it runs
+// GET /group-moves/:id – a group move of selected domains (started from the Cluster page), or a balancing plan
+// applied (from the Balance page): its board while it runs
 export default async function GroupMove({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { session } = await requirePage("/group-moves/[id]", `/group-moves/${encodeURIComponent(id)}`);
@@ -18,6 +19,6 @@ export default async function GroupMove({ params }: { params: Promise<{ id: stri
       if (toAppError(e).code === "not_found") return null;
       throw e;
     });
-  if (view?.kind !== "group") notFound();
+  if (view?.kind !== "group" && view?.kind !== "balance") notFound();
   return <GroupMovePage initial={view} canAct={hasRole(session.user.role, "operator")} />;
 }
