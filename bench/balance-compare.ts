@@ -47,7 +47,9 @@ export function greedyBaseline(input: BalanceInput): { score: number; moves: num
 /** The lowest spread any placement reaches (hosts^domains assignments: keep it small). */
 export function exhaustiveBest(input: BalanceInput): number {
   const hosts = input.hosts;
-  const base = hosts.map((h) => h.usedMiB - input.domains.filter((d) => d.hostId === h.id).reduce((a, d) => a + d.memoryMiB, 0));
+  const base = hosts.map(
+    (h) => h.usedMiB - input.domains.filter((d) => d.hostId === h.id).reduce((a, d) => a + d.memoryMiB, 0),
+  );
   const used = [...base];
   let best = Number.POSITIVE_INFINITY;
   const walk = (i: number) => {

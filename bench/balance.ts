@@ -107,10 +107,15 @@ for (let run = 1; run <= RUNS; run++) {
   // no packing empties more hosts than those whose room the running memory does not need
   const input = inputOf(inventory, "pack");
   const guests = input.domains.reduce((a, d) => a + d.memoryMiB, 0);
-  const dom0 = input.hosts.reduce((a, h) => a + (h.usedMiB - input.domains.filter((d) => d.hostId === h.id).reduce((x, d) => x + d.memoryMiB, 0)), 0) / input.hosts.length;
+  const dom0 =
+    input.hosts.reduce(
+      (a, h) => a + (h.usedMiB - input.domains.filter((d) => d.hostId === h.id).reduce((x, d) => x + d.memoryMiB, 0)),
+      0,
+    ) / input.hosts.length;
   const room = input.hosts[0].totalMiB - input.hosts[0].reserveMiB - dom0;
   const needed = Math.ceil(guests / room);
   const r = spread.recommendation;
+  if (process.env.DEBUG) console.log(r.notes.slice(0, 5), spread.refused.slice(0, 3));
   console.log(
     `\nrun ${run} (load ${loadAt}): ${input.hosts.length} hosts × ${input.domains.length} domains, memory imbalance ${pts(r.before.memoryPts)} pts (hosts ${r.before.memoryMinPct.toFixed(0)}–${r.before.memoryMaxPct.toFixed(0)} % in use)`,
   );

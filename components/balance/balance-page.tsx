@@ -136,7 +136,7 @@ export function BalancePage({
             {(
               [
                 ["headroom", "Headroom %", headroom, setHeadroom, headroomProblem],
-                ["threshold", "Least gain (points)", threshold, setThreshold, thresholdProblem],
+                ["threshold", "Acceptable imbalance (points)", threshold, setThreshold, thresholdProblem],
               ] as const
             ).map(([id, label, value, set, problem]) => (
               <label key={id} className="text-xs">

@@ -89,7 +89,7 @@ export function BalanceSettingsForm({
           </select>
         </label>
         {text("headroomPct", "Headroom %")}
-        {text("thresholdPts", "Least gain (points)")}
+        {text("thresholdPts", "Acceptable imbalance (points)")}
         {text("guardMinutes", "Leave a moved domain for (min)")}
         <label className="flex items-center gap-1 text-xs">
           <input

@@ -6,12 +6,15 @@ import { cpuPct, imbalance, memoryPct, type HostPressure, type Imbalance } from 
 // how many run at once and forecasts each one (lib/balance/service.ts joins the two).
 //
 // - spread: moves one domain (or an affinity group) at a time, each time the move that lowers the imbalance score
-//   most (lib/balance/pressure.ts), while a move gains at least the operator's threshold.
+//   most (lib/balance/pressure.ts), while the imbalance is above the operator's threshold (the imbalance they accept;
+//   a cluster within it gets no moves) and a move still gains at least MIN_GAIN_PTS (no moves for crumbs).
 // - pack: empties hosts, the least loaded first: a host is emptied only when every running domain on it finds room
 //   elsewhere (the fullest host that keeps its headroom first), otherwise nothing of it moves.
 //
-// In one plan a host either gives or receives, never both: no move then counts on memory another move frees, so the
-// moves can run in any order, at any concurrency, without a target ever short of memory.
+// No move counts on memory another move frees: a host receives only into the room it had before the plan (what leaves
+// it counts once it has left, which the plan does not wait for), and never where a domain kept apart from the one
+// arriving is or was at the start. So the moves can run in any order, at any concurrency, without a target ever short
+// of memory or holding two domains kept apart. A domain moves at most once in a plan.
 
 export type BalanceMode = "spread" | "pack";
 
@@ -41,7 +44,7 @@ export interface BalanceInput {
   hosts: BalanceHost[];
   domains: BalanceDomain[];
   rules: PlacementRule[];
-  /** spread: a move must lower the score by at least this many points */
+  /** spread: the imbalance the operator accepts, in points: moves are recommended only while the score is above it */
   thresholdPts: number;
   maxMoves: number;
   /** why this domain cannot go to this host (toolstack, CPU, storage, a refused check…), or null */
@@ -84,15 +87,26 @@ export interface Recommendation {
   notes: string[];
 }
 
-type State = { host: BalanceHost; usedMiB: number; cpuBusy: number; holds: Set<string>; role: "give" | "take" | null };
+type State = {
+  host: BalanceHost;
+  usedMiB: number;
+  cpuBusy: number;
+  holds: Set<string>;
+  /** memory the plan brings in (its room is counted against this, not against what leaves) */
+  inMiB: number;
+  /** pack: a host being emptied receives nothing, a host receiving is not emptied */
+  role: "give" | "take" | null;
+};
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+/** spread: the least a move must lower the imbalance by, in points */
+export const MIN_GAIN_PTS = 0.1;
 
 export function recommend(input: BalanceInput): Recommendation {
   const states = new Map<string, State>(
     input.hosts.map((h) => [
       h.id,
-      { host: h, usedMiB: h.usedMiB, cpuBusy: h.cpuBusy, holds: new Set(h.domains), role: null },
+      { host: h, usedMiB: h.usedMiB, cpuBusy: h.cpuBusy, holds: new Set(h.domains), inMiB: 0, role: null },
     ]),
   );
   const active = [...states.values()].filter((s) => s.host.active);
@@ -104,13 +118,13 @@ export function recommend(input: BalanceInput): Recommendation {
 
   const fits = (unit: BalanceDomain[], to: State): string | null => {
     const need = unit.reduce((a, d) => a + d.memoryMiB, 0);
-    if (to.usedMiB + need > to.host.totalMiB - to.host.reserveMiB) return `${to.host.name} has no room`;
+    if (to.host.usedMiB + to.inMiB + need > to.host.totalMiB - to.host.reserveMiB) return `${to.host.name} has no room`;
     for (const d of unit) {
       const no = input.refusal(d.name, to.host.id);
       if (no) return no;
       for (const r of input.rules)
         if (r.kind === "anti-affinity" && r.domains.includes(d.name)) {
-          const clash = r.domains.find((o) => o !== d.name && to.holds.has(o));
+          const clash = r.domains.find((o) => o !== d.name && (to.holds.has(o) || to.host.domains.includes(o)));
           if (clash) return `${to.host.name} holds ${clash} (rule "${r.name}")`;
         }
     }
@@ -126,6 +140,7 @@ export function recommend(input: BalanceInput): Recommendation {
       to.cpuBusy += d.cpuBusy;
       to.holds.add(d.name);
     }
+    to.inMiB += unit.reduce((x, d) => x + d.memoryMiB, 0);
     from.role = "give";
     to.role = "take";
     const a = score().score;
@@ -158,6 +173,7 @@ export function recommend(input: BalanceInput): Recommendation {
     }
   };
   const undo = (unit: BalanceDomain[], from: State, to: State) => {
+    to.inMiB -= unit.reduce((x, d) => x + d.memoryMiB, 0);
     for (const d of unit) {
       to.usedMiB -= d.memoryMiB;
       to.cpuBusy -= d.cpuBusy;
@@ -170,23 +186,29 @@ export function recommend(input: BalanceInput): Recommendation {
 
   if (input.mode === "spread") {
     const pending = new Set(units);
+    if (before.score <= input.thresholdPts)
+      notes.push(
+        `The imbalance (${round1(before.score)} points) is within your threshold of ${input.thresholdPts} points: nothing needs to move.`,
+      );
     while (moves.length < input.maxMoves) {
       const now = score().score;
+      if (now <= input.thresholdPts) break;
       let best: { unit: BalanceDomain[]; from: State; to: State; gain: number } | null = null;
       for (const unit of pending) {
         const from = states.get(unit[0].hostId)!;
-        if (from.role === "take" || moves.length + unit.length > input.maxMoves) continue;
+        if (moves.length + unit.length > input.maxMoves) continue;
         for (const to of active) {
-          if (to === from || to.role === "give" || fits(unit, to)) continue;
+          if (to === from || fits(unit, to)) continue;
           const gain = now - scoreWith(unit, from, to);
           if (!best || gain > best.gain) best = { unit, from, to, gain };
         }
       }
-      if (!best || best.gain < Math.max(input.thresholdPts, 1e-9)) {
-        if (best && best.gain > 0)
-          notes.push(
-            `The best further move (${best.unit.map((d) => d.name).join(" and ")} to ${best.to.host.name}) would lower the imbalance by ${round1(best.gain)} points, under your threshold of ${input.thresholdPts}.`,
-          );
+      if (!best || best.gain < MIN_GAIN_PTS) {
+        notes.push(
+          best && best.gain > 0
+            ? `The imbalance stays at ${round1(now)} points, above your threshold of ${input.thresholdPts}: the best further move (${best.unit.map((d) => d.name).join(" and ")} to ${best.to.host.name}) would lower it by only ${best.gain.toFixed(2)} points.`
+            : `The imbalance stays at ${round1(now)} points, above your threshold of ${input.thresholdPts}: no further move that fits lowers it.`,
+        );
         break;
       }
       const { unit, from, to } = best;

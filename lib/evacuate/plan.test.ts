@@ -235,3 +235,38 @@ describe("planEvacuation: disks the target does not see", () => {
     expect(plan.boundMs).toBeCloseTo(((2048 * MiB + 1000 * MiB) / gbit) * 1000, 6);
   });
 });
+
+describe("planEvacuation: one move per link", () => {
+  it("moves between different hosts run side by side, each alone on its links; moves on one link wait", () => {
+    const from = (n: string) => ({ from: { id: `id-${n}`, name: n } });
+    const plan = planEvacuation(
+      input(
+        [
+          dom("a", 1024, { ...from("s1"), dirtyRateKnown: false }),
+          dom("b", 1024, { ...from("s2"), dirtyRateKnown: false }),
+          dom("c", 512, { ...from("s2"), dirtyRateKnown: false }),
+        ],
+        [target("t1", 8000), target("t2", 8000)],
+        { maxConcurrent: 2, fixedTargets: { a: "t1", b: "t2", c: "t1" } },
+      ),
+    );
+    expect(plan.oneMovePerLink).toBe("host");
+    expect(plan.concurrency).toBe(2);
+    const at = Object.fromEntries(plan.moves.map((m) => [m.domain, m]));
+    // a (s1 → t1) and b (s2 → t2) share no link: both at once, alone on their links
+    expect(at.a.startMs).toBe(0);
+    expect(at.b.startMs).toBe(0);
+    expect(plan.moves.every((m) => m.sharing === 1)).toBe(true);
+    // c (s2 → t1) uses s2's link and t1's: it waits for the first of them to free
+    expect(at.c.startMs).toBe(Math.min(at.a.durationMs, at.b.durationMs));
+    // shorter than one at a time, which is what the guessed dirty rates would otherwise leave
+    const serial = plan.candidates.find((c) => c.concurrency === 1)!;
+    expect(plan.totalMs).toBeLessThan(serial.totalMs);
+    expect(plan.candidates.at(-1)!.why).toBe("one move per link at a time, moves on other links beside it");
+  });
+
+  it("an evacuation (every move out of one host) stays as it was: its moves share the host's link", () => {
+    const plan = planEvacuation(input([dom("a", 1024), dom("b", 1024)], [target("t1", 8000), target("t2", 8000)]));
+    expect(plan.oneMovePerLink).toBeUndefined();
+  });
+});

@@ -1,10 +1,13 @@
 import type { Forecast } from "../forecast/model";
+import { bpsOf, linksOf, schedule, scheduleByLink, type PlacedMove } from "./schedule";
 
 // The evacuation planner: a pure function of what the inventory, the rules and the forecast say. It places
 // every domain of the host (never overcommitting a target, never across toolstacks or CPUs, never onto a host
 // in maintenance, respecting priorities and affinity rules), then chooses how many moves run at once: moves
 // on one link share its bandwidth, which lengthens every round and raises every downtime, so it tries each
-// concurrency the limits allow and keeps the shortest plan in which no domain exceeds its maximum downtime.
+// concurrency the limits allow and keeps the shortest plan in which no domain exceeds its maximum downtime — or, when
+// moves come from and go to several hosts (return home, group moves, balancing), one move per link at a time with
+// moves on other links beside it (lib/evacuate/schedule.ts), when that is shorter.
 
 export interface PlanDomain {
   name: string;
@@ -109,6 +112,12 @@ export interface Plan {
   boundMs: number;
   /** what each concurrency would give: the planner's reasoning, shown to the operator */
   candidates: { concurrency: number; totalMs: number; overMaxDowntime: string[]; why?: string }[];
+  /**
+   * the plan runs one move per link at a time (moves on links of their own side by side, up to `concurrency`): the
+   * runner starts a move only when no running move uses its links ("host": its source's out, its target's in; "pair":
+   * the two hosts' link). Absent: moves start in order as slots free.
+   */
+  oneMovePerLink?: "host" | "pair";
   /** what the operator's cap costs against the best uncapped plan */
   capCostMs: number | null;
   /** the host can be emptied by this plan */
@@ -117,20 +126,11 @@ export interface Plan {
 
 const MiB = 1024 * 1024;
 
-type Placed = { domain: PlanDomain; target: PlanTarget };
-const fromOf = (input: PlanInput, p: Placed) => p.domain.from?.name ?? input.source.name;
-/** the links a move uses: with host sharing, its source's and its target's */
-const linksOf = (input: PlanInput, p: Placed) =>
-  input.shareBy === "pair"
-    ? [`${fromOf(input, p)}|${p.target.name}`]
-    : [`out:${fromOf(input, p)}`, `in:${p.target.name}`];
-const bpsOf = (input: PlanInput, p: Placed) => input.linkBps(fromOf(input, p), p.target.name);
-
 /** Places each domain: affinity groups as one unit, by priority then size (largest first). */
 function place(input: PlanInput, exclude: ReadonlySet<string>) {
   const free = new Map(input.targets.map((t) => [t.name, t.freeMiB]));
   const holds = new Map(input.targets.map((t) => [t.name, new Set(t.domains)]));
-  const placed: { domain: PlanDomain; target: PlanTarget; freeAfter: number }[] = [];
+  const placed: PlacedMove[] = [];
   const left: LeftDomain[] = [];
   const byName = new Map(input.domains.map((d) => [d.name, d]));
   const eligible = input.targets.filter((t) => t.eligible.ok);
@@ -225,48 +225,6 @@ function place(input: PlanInput, exclude: ReadonlySet<string>) {
   return { placed, left };
 }
 
-/**
- * Runs the placed moves with `k` at once, in order (priority first, then the longest first, which keeps the
- * makespan short): each move starts when a slot frees, and shares its link with the moves planned on the
- * same link at once (at most k), so its forecast is taken at that share of the link's bandwidth.
- */
-function schedule(input: PlanInput, placed: ReturnType<typeof place>["placed"], k: number) {
-  const perLink = new Map<string, number>();
-  for (const p of placed) for (const l of linksOf(input, p)) perLink.set(l, (perLink.get(l) ?? 0) + 1);
-  const timed = placed.map((p) => {
-    const sharing = Math.min(k, Math.max(...linksOf(input, p).map((l) => perLink.get(l)!)));
-    const f = input.forecast(p.domain.name, p.target.name, bpsOf(input, p) / sharing);
-    return { ...p, sharing, f, durationMs: input.overheadMs + f.totalMs };
-  });
-  timed.sort((a, b) => b.domain.priority - a.domain.priority || b.durationMs - a.durationMs);
-  const slots = Array.from({ length: k }, () => 0);
-  const moves: PlannedMove[] = timed.map((t, i) => {
-    const s = slots.indexOf(Math.min(...slots));
-    const startMs = slots[s];
-    slots[s] = startMs + t.durationMs;
-    return {
-      domain: t.domain.name,
-      from: t.domain.from?.name ?? input.source.name,
-      fromId: t.domain.from?.id ?? input.source.id,
-      target: t.target.name,
-      targetId: t.target.id,
-      order: i + 1,
-      memoryMiB: t.domain.memoryMiB,
-      priority: t.domain.priority,
-      startMs,
-      durationMs: t.durationMs,
-      downtimeMs: t.f.downtimeMs,
-      maxDowntimeMs: t.domain.maxDowntimeMs,
-      sharing: t.sharing,
-      verdict: t.f.verdict,
-      targetFreeAfterMiB: t.freeAfter,
-      ...(t.f.diskCopy ? { diskCopy: t.f.diskCopy } : {}),
-    };
-  });
-  const over = moves.filter((m) => m.downtimeMs > m.maxDowntimeMs).map((m) => m.domain);
-  return { moves, totalMs: Math.max(0, ...moves.map((m) => m.startMs + m.durationMs)), over };
-}
-
 export function planEvacuation(input: PlanInput): Plan {
   // a domain that stands still longer than its maximum even alone on its link cannot go live: it is left
   // out with the reason and the alternatives, and the others are placed again without it
@@ -316,7 +274,22 @@ export function planEvacuation(input: PlanInput): Plan {
     if (!best || s.totalMs < best.totalMs) best = { ...s, k };
   }
   // one at a time always keeps each domain alone on its link: its downtime was checked above
-  const chosen = best ?? { ...schedule(input, alone, 1), k: 1 };
+  let chosen: ReturnType<typeof schedule> & { k: number; byLink?: true } = best ?? {
+    ...schedule(input, alone, 1),
+    k: 1,
+  };
+  // moves between different hosts need not wait for each other: one move per link, side by side where links differ
+  const byLink = scheduleByLink(input, alone, input.cap ?? Number.POSITIVE_INFINITY);
+  if (byLink.peak > 1) {
+    candidates.push({
+      concurrency: byLink.peak,
+      totalMs: byLink.totalMs,
+      overMaxDowntime: [],
+      why: "one move per link at a time, moves on other links beside it",
+    });
+    if (byLink.totalMs < chosen.totalMs)
+      chosen = { moves: byLink.moves, totalMs: byLink.totalMs, over: [], k: byLink.peak, byLink: true };
+  }
   const links = new Map<string, { bytes: number; bps: number }>();
   // what crosses each link: the memory, and the disks copied first
   const diskBytes = new Map(chosen.moves.map((m) => [m.domain, m.diskCopy?.bytes ?? 0]));
@@ -335,7 +308,8 @@ export function planEvacuation(input: PlanInput): Plan {
     totalMs: chosen.totalMs,
     boundMs,
     candidates,
-    capCostMs: input.cap !== undefined && bestUncapped ? chosen.totalMs - bestUncapped.totalMs : null,
+    capCostMs: input.cap !== undefined && bestUncapped ? Math.max(0, chosen.totalMs - bestUncapped.totalMs) : null,
+    ...(chosen.byLink ? { oneMovePerLink: input.shareBy ?? "host" } : {}),
     complete: left.every((l) => l.options.length === 1 && l.options[0] === "keep" && /not running/.test(l.reason)),
   };
 }

@@ -7,8 +7,17 @@ import type { Plan } from "./plan";
 import type { MoveState } from "./types";
 
 // An evacuation's parent loop (lib/evacuate/service.ts plans and starts it): up to the plan's concurrency of live
-// migration jobs at once, each move's state written as its job ends. A failed move does not stop the others; a stop
+// migration jobs at once (one per link when the plan says so), each move's state written as its job ends. A failed move does not stop the others; a stop
 // launches nothing new; a closing process (close()) leaves the loop where it is, for the next start to resume.
+
+/** A plan that runs one move per link (lib/evacuate/schedule.ts): no running move uses this move's links. */
+function linksFree(plan: Plan, moves: MoveState[], m: MoveState): boolean {
+  if (!plan.oneMovePerLink) return true;
+  const running = moves.filter((x) => x.state === "running");
+  return plan.oneMovePerLink === "pair"
+    ? !running.some((x) => x.from === m.from && x.target === m.target)
+    : !running.some((x) => x.from === m.from || x.target === m.target);
+}
 
 export class EvacuationRunner {
   /** evacuations asked to stop: nothing new starts, running moves finish (or are cancelled) */
@@ -52,7 +61,7 @@ export class EvacuationRunner {
       for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
       for (;;) {
         while (!this.closing && !this.stopping.has(id) && waits.size < plan.concurrency) {
-          const next = moves.find((m) => m.state === "pending");
+          const next = moves.find((m) => m.state === "pending" && linksFree(plan, moves, m));
           if (!next) break;
           try {
             const job = await this.engine.submit({
