@@ -1,0 +1,130 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { apiAs, loginAs } from "./auth";
+import { runningOn } from "./host-ssh";
+import { startMigration, waitFinal, whereRuns } from "./jobs-api";
+
+// The Balance view on the demo: each host's memory in use, a recommendation read before anything moves (each move's
+// why and forecast), some of it applied, then the rest; where each guest runs afterwards is asked of the hosts
+// themselves over SSH. Bad figures are refused as they are typed; a viewer reads but cannot apply.
+
+const axe = async (page: Page) =>
+  (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze()).violations.map(
+    (v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+
+async function recommend(page: Page) {
+  await page.getByTestId("balance-threshold").fill("6");
+  await page.getByTestId("balance-recommend").click();
+  await expect(page.getByTestId("recommendation")).toBeVisible({ timeout: 30_000 });
+  return page.getByTestId("recommendation");
+}
+
+test("read a recommendation, apply one move of it, then the rest: the hosts say where each guest runs", async ({
+  page,
+}) => {
+  expect(await whereRuns("debian_etch_domU")).toEqual(["hostB"]);
+  await loginAs(page, "operator", "/balance");
+  await expect(page.getByTestId("balance-page")).toHaveAttribute("data-ready", "1");
+  await expect(page.getByTestId("pressure-hostB")).toHaveAttribute("data-pct", /^\d/);
+
+  // a figure out of range is refused as typed, and nothing is asked
+  await page.getByTestId("balance-headroom").fill("80");
+  await expect(page.getByText("The headroom is from 0 to 50 %.")).toBeVisible();
+  await expect(page.getByTestId("balance-recommend")).toBeDisabled();
+  await page.getByTestId("balance-headroom").fill("10");
+
+  let rec = await recommend(page);
+  // hostB (the guide's two guests) is the fullest Xen host that gives; hostC the emptiest
+  const debian = rec.getByTestId("balance-move-debian_etch_domU");
+  await expect(debian).toHaveAttribute("data-target", "hostC");
+  await expect(debian).toContainText(/hostB \d+ → \d+ % memory in use, hostC \d+ → \d+ %: the imbalance falls from/);
+  await expect(rec.getByTestId("recommendation-summary")).toContainText(/after \d+ moves? [\d.]+ points/);
+  const hostC = page.getByTestId("pressure-hostC");
+  expect(Number(await hostC.getAttribute("data-after"))).toBeGreaterThan(Number(await hostC.getAttribute("data-pct")));
+  expect(await axe(page)).toEqual([]);
+  // reading changed nothing on the hosts
+  expect(await runningOn("hostB")).toContain("debian_etch_domU");
+
+  // apply only the move of debian_etch_domU: every other move unticked
+  for (const tick of await rec.locator('[data-testid^="balance-tick-"]').all())
+    if ((await tick.getAttribute("data-testid")) !== "balance-tick-debian_etch_domU") await tick.uncheck();
+  const others = await rec
+    .locator('[data-testid^="balance-move-"]')
+    .evaluateAll((rows) =>
+      rows
+        .map((r) => r.getAttribute("data-testid")!.slice("balance-move-".length))
+        .filter((d) => d !== "debian_etch_domU"),
+    );
+  const before = Object.fromEntries(await Promise.all(others.map(async (d) => [d, await whereRuns(d)] as const)));
+  await rec.getByTestId("balance-apply-some").click();
+  await expect(page).toHaveURL(/\/group-moves\//);
+  const board = page.getByTestId("board");
+  await expect(board).toContainText("Balancing (spread)");
+  await expect(board).toHaveAttribute("data-status", "finished", { timeout: 60_000 });
+  await expect(board.locator('[data-testid^="board-move-"]')).toHaveCount(1);
+  expect(await runningOn("hostC")).toContain("debian_etch_domU");
+  expect(await runningOn("hostB")).not.toContain("debian_etch_domU");
+  for (const d of others) expect(await whereRuns(d)).toEqual(before[d]);
+
+  // again: what was just moved stays where it is (the guard); the rest is applied, and the hosts asked
+  await page.goto("/balance");
+  await expect(page.getByTestId("balance-page")).toHaveAttribute("data-ready", "1");
+  rec = await recommend(page);
+  await expect(rec.getByTestId("balance-move-debian_etch_domU")).toHaveCount(0);
+  await expect(rec.getByTestId("recommendation-notes")).toContainText(
+    "debian_etch_domU stays: was moved to hostC by balancing",
+  );
+  const moves = await rec.locator('[data-testid^="balance-move-"]').evaluateAll((rows) =>
+    rows.map((r) => ({
+      domain: r.getAttribute("data-testid")!.slice("balance-move-".length),
+      target: r.getAttribute("data-target")!,
+    })),
+  );
+  const from = Object.fromEntries(
+    await Promise.all(moves.map(async (m) => [m.domain, (await whereRuns(m.domain))[0]] as const)),
+  );
+  if (moves.length) {
+    await rec.getByTestId("balance-apply").click();
+    await expect(page.getByTestId("board")).toHaveAttribute("data-status", "finished", { timeout: 60_000 });
+    for (const m of moves) {
+      expect(await runningOn(m.target)).toContain(m.domain);
+      expect(await runningOn(from[m.domain])).not.toContain(m.domain);
+    }
+  }
+
+  // back where the next specs expect them
+  const api = await apiAs("operator");
+  expect(await waitFinal(api, (await startMigration(api, "debian_etch_domU", "hostC", "hostB")).id)).toBe("succeeded");
+  for (const m of moves)
+    expect(await waitFinal(api, (await startMigration(api, m.domain, m.target, from[m.domain])).id)).toBe("succeeded");
+  await api.dispose();
+});
+
+test("a viewer reads the pressure but is not offered a recommendation; the API refuses bad figures with a sentence", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await loginAs(page, "viewer", "/balance");
+  await expect(page.getByTestId("pressure")).toBeVisible();
+  await expect(page.getByTestId("balance-recommend")).toHaveCount(0);
+  expect(await axe(page)).toEqual([]);
+  const viewer = await apiAs("viewer");
+  expect((await viewer.post("/api/balance/plan", { data: {} })).status()).toBe(403);
+  await viewer.dispose();
+  const operator = await apiAs("operator");
+  const bad = await operator.post("/api/balance/plan", { data: { mode: "zigzag" } });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error.message).toMatch(/The mode is spread \(even out the hosts\) or pack/);
+  const settings = await operator.put("/api/balance/settings", {
+    data: { mode: "spread", headroomPct: 10, thresholdPts: 2, guardMinutes: 60, auto: true, everyMinutes: 15 },
+  });
+  expect(settings.status()).toBe(403);
+  const noRead = await operator.post("/api/balance", {
+    data: { expect: [{ domain: "ubuntu_fuwa_nfs_domU", target: "hostA" }] },
+  });
+  expect(noRead.status()).toBe(409);
+  expect((await noRead.json()).error.message).toMatch(/The cluster changed since this plan was made/);
+  await operator.dispose();
+});
