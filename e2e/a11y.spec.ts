@@ -6,7 +6,7 @@ import { apiAs, loginAs } from "./auth";
 // most controls), at desktop size and at a 390 px phone width, where no page may be wider than the screen, and
 // at both widths with the system set to dark (the palette turns over: contrast is checked again).
 
-const pages = ["/", "/hosts", "/images", "/history", "/audit", "/users"];
+const pages = ["/", "/hosts", "/balance", "/images", "/history", "/audit", "/users"];
 
 const cases = [
   { width: 1400, scheme: "light" },
