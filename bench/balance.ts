@@ -115,7 +115,6 @@ for (let run = 1; run <= RUNS; run++) {
   const room = input.hosts[0].totalMiB - input.hosts[0].reserveMiB - dom0;
   const needed = Math.ceil(guests / room);
   const r = spread.recommendation;
-  if (process.env.DEBUG) console.log(r.notes.slice(0, 5), spread.refused.slice(0, 3));
   console.log(
     `\nrun ${run} (load ${loadAt}): ${input.hosts.length} hosts × ${input.domains.length} domains, memory imbalance ${pts(r.before.memoryPts)} pts (hosts ${r.before.memoryMinPct.toFixed(0)}–${r.before.memoryMaxPct.toFixed(0)} % in use)`,
   );
@@ -127,8 +126,10 @@ for (let run = 1; run <= RUNS; run++) {
     `          plan ${(spread.plan.totalMs / 1000).toFixed(1)} s, ${spread.plan.concurrency} at a time, physical bound ${(spread.plan.boundMs / 1000).toFixed(1)} s: ${(spread.plan.totalMs / Math.max(1, spread.plan.boundMs)).toFixed(2)}× the bound; longest downtime ${Math.max(0, ...spread.plan.moves.map((m) => m.downtimeMs)).toFixed(0)} ms`,
   );
   const emptied = pack.recommendation.hosts.filter((h) => h.emptied).length;
+  const running = new Set(input.domains.map((d) => d.hostId));
+  const already = input.hosts.filter((h) => !running.has(h.id)).length;
   console.log(
-    `  pack    Ferry: ${emptied} hosts emptied by ${pack.plan.moves.length} moves (at most ${input.hosts.length - needed} can be: the guests need ${needed} hosts' room), recommended in ${(packMs / 1000).toFixed(1)} s`,
+    `  pack    Ferry: ${already + emptied} hosts empty after (${already} already, ${emptied} emptied by ${pack.plan.moves.length} moves); at most ${input.hosts.length - needed} can be (the guests need ${needed} hosts' room); plan ${(pack.plan.totalMs / 1000).toFixed(1)} s, ${(pack.plan.totalMs / Math.max(1, pack.plan.boundMs)).toFixed(2)}× its bound; recommended in ${(packMs / 1000).toFixed(1)} s`,
   );
   inventory.stop();
   await db.$disconnect();

@@ -15,7 +15,7 @@ export function PressureBars({ hosts, outcome }: { hosts: PressureNow[]; outcome
         return (
           <li
             key={h.id}
-            className={`grid grid-cols-[7rem_1fr_auto] items-center gap-2 text-sm max-sm:grid-cols-[1fr_auto] ${h.active ? "" : "opacity-60"}`}
+            className={`grid grid-cols-[7rem_1fr_11rem] items-center gap-2 text-sm max-sm:grid-cols-[1fr_auto] ${h.active ? "" : "opacity-60"}`}
             data-testid={`pressure-${h.name}`}
             data-pct={h.memoryPct}
             data-after={o?.memoryAfterPct}
@@ -40,12 +40,13 @@ export function PressureBars({ hosts, outcome }: { hosts: PressureNow[]; outcome
             <span className="text-right text-xs text-slate-700 tabular-nums">
               {h.active ? (
                 <>
-                  {Math.round(h.memoryPct)} %{moved ? ` → ${Math.round(o.memoryAfterPct)} %` : ""} of{" "}
+                  {Math.round(h.memoryPct)} %
+                  {moved && Math.round(o.memoryAfterPct) !== Math.round(h.memoryPct) ? ` → ${Math.round(o.memoryAfterPct)} %` : ""} of{" "}
                   {formatMiB(h.totalMiB)}
                   {o && (o.cpuBeforePct > 0 || o.cpuAfterPct > 0) && (
                     <span className="block">
                       CPU {Math.round(o.cpuBeforePct)} %
-                      {Math.abs(o.cpuAfterPct - o.cpuBeforePct) >= 0.5 ? ` → ${Math.round(o.cpuAfterPct)} %` : ""}
+                      {Math.round(o.cpuAfterPct) !== Math.round(o.cpuBeforePct) ? ` → ${Math.round(o.cpuAfterPct)} %` : ""}
                     </span>
                   )}
                   {o?.emptied && <span className="block font-medium text-amber-800">emptied</span>}

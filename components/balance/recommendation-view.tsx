@@ -54,7 +54,7 @@ export function RecommendationView({
           <table className="stack-on-phone w-full min-w-[44rem] text-left text-sm" data-testid="recommendation-moves">
             <thead className="text-xs text-slate-500">
               <tr>
-                {canAct && <th className="py-1">Apply</th>}
+                {canAct && <th className="py-1 pr-2">Apply</th>}
                 <th>Domain</th>
                 <th>Move</th>
                 <th>Why</th>
@@ -71,7 +71,7 @@ export function RecommendationView({
                   data-target={m.target}
                 >
                   {canAct && (
-                    <td className="py-1" data-label="Apply">
+                    <td className="py-1 pr-2" data-label="Apply">
                       <input
                         type="checkbox"
                         checked={ticked.has(m.domain)}

@@ -96,7 +96,7 @@ export class BalanceService extends EventEmitter {
         memoryMiB: d.memoryMiB,
         cpuBusy: cpu.domains.get(`${v.id}|${d.uuid ?? d.name}`) ?? 0,
         running: d.state === "running" || d.state === "idle",
-        ...(frozen.has(d.name) ? { frozen: frozen.get(d.name) } : {}),
+        ...(frozen.has(d.uuid ?? d.name) ? { frozen: frozen.get(d.uuid ?? d.name) } : {}),
       })),
     );
     // what the inventory alone refuses (toolstack, CPU, maintenance) depends on the two hosts only
@@ -230,7 +230,7 @@ export class BalanceService extends EventEmitter {
     return view;
   }
 
-  /** Domains a balancing plan moved within the guard: not moved by balancing again yet, and why. */
+  /** Domains a balancing plan moved within the guard, by UUID (name when it has none): not moved again yet, and why. */
   private async recentlyMoved(guardMs: number, now = Date.now()): Promise<Map<string, string>> {
     if (guardMs <= 0) return new Map();
     const since = new Date(now - guardMs);
@@ -241,13 +241,13 @@ export class BalanceService extends EventEmitter {
     if (!evacuations.length) return new Map();
     const jobs = await this.db.job.findMany({
       where: { evacuationId: { in: evacuations.map((e) => e.id) }, status: "succeeded", finishedAt: { gte: since } },
-      select: { domainName: true, finishedAt: true, targetName: true },
+      select: { domainName: true, domainUuid: true, finishedAt: true, targetName: true },
     });
     const out = new Map<string, string>();
     for (const j of jobs) {
       const ago = Math.max(1, Math.round((now - j.finishedAt!.getTime()) / 60_000));
       out.set(
-        j.domainName,
+        j.domainUuid ?? j.domainName,
         `was moved to ${j.targetName} by balancing ${ago} min ago (balancing leaves it there for ${Math.round(guardMs / 60_000)} min)`,
       );
     }
