@@ -41,12 +41,16 @@ export function PressureBars({ hosts, outcome }: { hosts: PressureNow[]; outcome
               {h.active ? (
                 <>
                   {Math.round(h.memoryPct)} %
-                  {moved && Math.round(o.memoryAfterPct) !== Math.round(h.memoryPct) ? ` → ${Math.round(o.memoryAfterPct)} %` : ""} of{" "}
-                  {formatMiB(h.totalMiB)}
+                  {moved && Math.round(o.memoryAfterPct) !== Math.round(h.memoryPct)
+                    ? ` → ${Math.round(o.memoryAfterPct)} %`
+                    : ""}{" "}
+                  of {formatMiB(h.totalMiB)}
                   {o && (o.cpuBeforePct > 0 || o.cpuAfterPct > 0) && (
                     <span className="block">
                       CPU {Math.round(o.cpuBeforePct)} %
-                      {Math.round(o.cpuAfterPct) !== Math.round(o.cpuBeforePct) ? ` → ${Math.round(o.cpuAfterPct)} %` : ""}
+                      {Math.round(o.cpuAfterPct) !== Math.round(o.cpuBeforePct)
+                        ? ` → ${Math.round(o.cpuAfterPct)} %`
+                        : ""}
                     </span>
                   )}
                   {o?.emptied && <span className="block font-medium text-amber-800">emptied</span>}

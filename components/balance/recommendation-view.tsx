@@ -84,7 +84,7 @@ export function RecommendationView({
                   <td data-label="Domain">
                     {m.domain} <span className="text-xs text-slate-500">{formatMiB(m.memoryMiB)}</span>
                   </td>
-                  <td data-label="Move">
+                  <td data-label="Move" className="whitespace-nowrap pr-2">
                     {m.from} → <b>{m.target}</b>
                   </td>
                   <td data-label="Why" className="text-xs text-slate-700">

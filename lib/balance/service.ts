@@ -103,10 +103,11 @@ export class BalanceService extends EventEmitter {
     const pairs = new Map<string, string | null>();
     const byHost = (hostId: string) => byId.get(hostId)!;
     const refusedHere = new Map<string, string>();
+    const hostOf = new Map(domains.map((d) => [d.name, d.hostId]));
     const refusal = (domain: string, hostId: string) => {
       const checked = refusedHere.get(`${domain}|${hostId}`);
       if (checked) return checked;
-      const from = domains.find((d) => d.name === domain)!.hostId;
+      const from = hostOf.get(domain)!;
       const key = `${from}|${hostId}`;
       if (!pairs.has(key)) {
         const e = eligibleTarget(byHost(from), byHost(hostId));
