@@ -22,6 +22,7 @@ import { BalanceSettingsStore } from "../lib/balance/settings";
 import { recommend, type BalanceInput } from "../lib/balance/recommend";
 import { MEMORY_MARGIN_MIB } from "../lib/checks/rules";
 import { startSimProcess } from "./support";
+import { hostFieldsOf } from "../sim/cluster";
 import { exhaustiveBest, greedyBaseline, smallInstance } from "./balance-compare";
 
 const RUNS = Number(process.env.RUNS ?? 1);
@@ -66,20 +67,7 @@ for (let run = 1; run <= RUNS; run++) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-balance-"));
   const sim = await startSimProcess(dir, { SIM_WORLD: "balance" });
   const { db } = await openDatabase(path.join(dir, "ferry.db"));
-  for (const h of sim.hosts)
-    await db.host.create({
-      data: {
-        id: h.name,
-        name: h.name,
-        address: h.address,
-        port: h.port,
-        user: h.user,
-        authMethod: "key",
-        keyPath: h.keyPath,
-        fingerprint: h.fingerprint,
-        toolstack: h.toolstack,
-      },
-    });
+  for (const h of sim.hosts) await db.host.create({ data: { id: h.name, ...hostFieldsOf(h) } });
   const inventory = new Inventory(new SshPool());
   const hosts = new HostService(db, inventory);
   await hosts.loadAll();

@@ -130,8 +130,8 @@ export function recommend(input: BalanceInput): Recommendation {
     }
     return null;
   };
-  const apply = (unit: BalanceDomain[], from: State, to: State, why: (b: number, a: number) => string) => {
-    const b = score().score;
+  /** memory, CPU and what each host holds, as if the unit had moved (back, with from and to swapped) */
+  const shift = (unit: BalanceDomain[], from: State, to: State) => {
     for (const d of unit) {
       from.usedMiB -= d.memoryMiB;
       from.cpuBusy -= d.cpuBusy;
@@ -140,7 +140,11 @@ export function recommend(input: BalanceInput): Recommendation {
       to.cpuBusy += d.cpuBusy;
       to.holds.add(d.name);
     }
-    to.inMiB += unit.reduce((x, d) => x + d.memoryMiB, 0);
+  };
+  const apply = (unit: BalanceDomain[], from: State, to: State, why: (b: number, a: number) => string) => {
+    const b = score().score;
+    shift(unit, from, to);
+    to.inMiB += sizeOf(unit);
     from.role = "give";
     to.role = "take";
     const a = score().score;
@@ -164,24 +168,9 @@ export function recommend(input: BalanceInput): Recommendation {
     shift(unit, to, from);
     return s;
   };
-  const shift = (unit: BalanceDomain[], from: State, to: State) => {
-    for (const d of unit) {
-      from.usedMiB -= d.memoryMiB;
-      from.cpuBusy -= d.cpuBusy;
-      to.usedMiB += d.memoryMiB;
-      to.cpuBusy += d.cpuBusy;
-    }
-  };
   const undo = (unit: BalanceDomain[], from: State, to: State) => {
-    to.inMiB -= unit.reduce((x, d) => x + d.memoryMiB, 0);
-    for (const d of unit) {
-      to.usedMiB -= d.memoryMiB;
-      to.cpuBusy -= d.cpuBusy;
-      to.holds.delete(d.name);
-      from.usedMiB += d.memoryMiB;
-      from.cpuBusy += d.cpuBusy;
-      from.holds.add(d.name);
-    }
+    to.inMiB -= sizeOf(unit);
+    shift(unit, to, from);
   };
 
   if (input.mode === "spread") {

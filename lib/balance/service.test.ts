@@ -51,20 +51,8 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-balance-"));
   db = await openTestDatabase(dir);
   for (const name of HOSTS) {
-    const h = sim.info(name);
-    await db.host.create({
-      data: {
-        name,
-        address: h.address,
-        port: h.port,
-        user: h.user,
-        authMethod: "key",
-        keyPath: h.keyPath,
-        fingerprint: h.fingerprint,
-        toolstack: h.toolstack,
-        imageDir: "/xen-saved-images",
-      },
-    });
+    const { maintenance: _, ...record } = sim.record(name);
+    await db.host.create({ data: record });
   }
   inventory = new Inventory(new SshPool());
   const hosts = new HostService(db, inventory);
