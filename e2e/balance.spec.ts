@@ -27,6 +27,9 @@ test("read a recommendation, apply one move of it, then the rest: the hosts say 
   await loginAs(page, "operator", "/balance");
   await expect(page.getByTestId("balance-page")).toHaveAttribute("data-ready", "1");
   await expect(page.getByTestId("pressure-hostB")).toHaveAttribute("data-pct", /^\d/);
+  // the usage samples (one every 2 s here) are drawn: the fullest, mean and emptiest host, and the spread
+  await expect(page.getByTestId("spread-chart")).toHaveAttribute("data-points", /^[1-9]/);
+  await expect(page.getByTestId("imbalance-chart")).toHaveAttribute("data-points", /^[1-9]/);
 
   // a figure out of range is refused as typed, and nothing is asked
   await page.getByTestId("balance-headroom").fill("80");

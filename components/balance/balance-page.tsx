@@ -92,16 +92,31 @@ export function BalancePage({
         )}
       </section>
       <section className="rounded-lg border border-slate-200 bg-white p-3">
-        <h2 className="mb-2 text-sm font-semibold">Imbalance over the last day</h2>
-        <RateChart
-          points={data.history.map((p) => ({ at: p.at, memoryPts: p.memoryPts }))}
-          series={[{ key: "memoryPts", name: "memory imbalance", color: chart.primary }]}
-          unit={(v) => `${v.toFixed(1)} pts`}
-          top={null}
-          testId="imbalance-chart"
-          caption="The standard deviation of the hosts' memory in use, in percentage points, every 5 minutes (from the usage samples, taken once a minute)."
-          empty="No samples yet: the usage history takes one a minute from each host."
-        />
+        <h2 className="mb-2 text-sm font-semibold">Over the last day</h2>
+        <div className="grid gap-4 md:grid-cols-2">
+          <RateChart
+            points={data.history.map((p) => ({ at: p.at, maxPct: p.maxPct, meanPct: p.meanPct, minPct: p.minPct }))}
+            series={[
+              { key: "maxPct", name: "fullest host", color: chart.alarm },
+              { key: "meanPct", name: "mean", color: chart.primary },
+              { key: "minPct", name: "emptiest host", color: chart.good },
+            ]}
+            unit={(v) => `${v.toFixed(0)} %`}
+            top={100}
+            testId="spread-chart"
+            caption="Memory in use across the hosts: the fullest host, the mean and the emptiest, every 5 minutes."
+            empty="No samples yet: the usage history takes one a minute from each host."
+          />
+          <RateChart
+            points={data.history.map((p) => ({ at: p.at, memoryPts: p.memoryPts }))}
+            series={[{ key: "memoryPts", name: "memory imbalance", color: chart.primary }]}
+            unit={(v) => `${v.toFixed(1)} pts`}
+            top={null}
+            testId="imbalance-chart"
+            caption="The imbalance: the standard deviation of the hosts' memory in use, in percentage points, every 5 minutes."
+            empty="No samples yet: the usage history takes one a minute from each host."
+          />
+        </div>
       </section>
       {error && (
         <Alert tone="error" testId="balance-error">

@@ -2,9 +2,10 @@ import type { Db } from "../db/client";
 import type { HostView } from "../inventory/types";
 import { imbalance, memoryPct } from "./pressure";
 
-// What the Balance view draws: each host's pressure now (from the inventory) and the cluster's memory imbalance over
-// time (from the usage samples, lib/inventory/usage-history.ts): per interval, each host's last sample in it, and the
-// standard deviation of their memory in use — as the recommender figures it, over every host sampled then.
+// What the Balance view draws: each host's pressure now (from the inventory) and the cluster's memory over time (from
+// the usage samples, lib/inventory/usage-history.ts): per interval, each host's last sample in it, the standard
+// deviation of their memory in use — as the recommender figures it, over every host sampled then — and the fullest,
+// mean and emptiest host's share.
 
 export interface PressureNow {
   id: string;
@@ -46,6 +47,10 @@ export function pressureNow(views: HostView[]): PressureNow[] {
 export interface ImbalancePoint {
   at: string;
   memoryPts: number;
+  /** the fullest host's memory in use, the hosts' mean and the emptiest's, in percent */
+  maxPct: number;
+  meanPct: number;
+  minPct: number;
   hosts: number;
 }
 
@@ -66,10 +71,16 @@ export async function imbalanceHistory(
     if (!buckets.has(b)) buckets.set(b, new Map());
     buckets.get(b)!.set(r.hostId, { usedMiB: r.totalMiB - r.freeMiB, totalMiB: r.totalMiB });
   }
-  return [...buckets].map(([b, hosts]) => ({
-    at: new Date(b).toISOString(),
-    memoryPts:
-      Math.round(imbalance([...hosts.values()].map((h) => ({ ...h, cpus: 0, cpuBusy: 0 }))).memoryPts * 10) / 10,
-    hosts: hosts.size,
-  }));
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return [...buckets].map(([b, hosts]) => {
+    const pcts = [...hosts.values()].map(memoryPct);
+    return {
+      at: new Date(b).toISOString(),
+      memoryPts: r1(imbalance([...hosts.values()].map((h) => ({ ...h, cpus: 0, cpuBusy: 0 }))).memoryPts),
+      maxPct: r1(Math.max(...pcts)),
+      meanPct: r1(pcts.reduce((a, x) => a + x, 0) / pcts.length),
+      minPct: r1(Math.min(...pcts)),
+      hosts: hosts.size,
+    };
+  });
 }
