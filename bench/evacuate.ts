@@ -73,6 +73,8 @@ interface Row {
   name: string;
   totalMs: number;
   boundMs: number;
+  /** every byte the migrations sent (memory and what pre-copy resent as the guests dirtied it) ÷ the link */
+  sentMs: number;
   maxDowntimeMs: number;
   over: number;
   /** of those over, how many are upper bounds (≤) */
@@ -91,6 +93,7 @@ function figures(name: string, jobs: Awaited<ReturnType<typeof finalJobs>>, note
     name,
     totalMs: (end - start) * SCALE,
     boundMs: BOUND_MS,
+    sentMs: (jobs.reduce((a, j) => a + Number(j.bytesSent), 0) / 125_000_000) * 1000,
     maxDowntimeMs: Math.max(...downs) * SCALE,
     over: downs.filter((d) => d * SCALE > MAX_DOWNTIME_MS).length,
     bounds,
@@ -163,11 +166,13 @@ for (const [name, k] of [
 }
 
 console.log(
-  `\n${"strategy".padEnd(70)} ${"total".padStart(8)} ${"÷ bound".padStart(8)} ${"max downtime".padStart(13)} ${"over 300 ms".padStart(11)} failed`,
+  `\n${"strategy".padEnd(70)} ${"total".padStart(8)} ${"÷ bound".padStart(8)} ${"÷ sent".padStart(8)} ${"max downtime".padStart(13)} ${"over 300 ms".padStart(11)} failed`,
 );
 for (const r of rows)
   console.log(
-    `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${`${r.over}${r.bounds ? ` (${r.bounds} ≤)` : ""}`.padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
+    `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${`${(r.totalMs / r.sentMs).toFixed(2)}×`.padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${`${r.over}${r.bounds ? ` (${r.bounds} ≤)` : ""}`.padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
   );
-console.log(`bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s · load after ${load()}`);
+console.log(
+  `bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s; sent: every byte the migrations sent (pre-copy resends what the guests dirty) ÷ 1 Gbit/s, ${rows.map((r) => `${(r.sentMs / 1000).toFixed(1)} s`).join(" / ")} · load after ${load()}`,
+);
 process.exit(0);

@@ -70,8 +70,9 @@ test("read a recommendation, apply one move of it, then the rest: the hosts say 
   expect(await runningOn("hostB")).not.toContain("debian_etch_domU");
   for (const d of others) expect(await whereRuns(d)).toEqual(before[d]);
 
-  // again: what was just moved stays where it is (the guard); the rest is applied, and the hosts asked
-  await page.goto("/balance");
+  // again, from the board: what was just moved stays where it is (the guard); the rest is applied, the hosts asked
+  await page.getByTestId("balance-replan").click();
+  await expect(page).toHaveURL(/\/balance$/);
   await expect(page.getByTestId("balance-page")).toHaveAttribute("data-ready", "1");
   rec = await recommend(page);
   await expect(rec.getByTestId("balance-move-debian_etch_domU")).toHaveCount(0);

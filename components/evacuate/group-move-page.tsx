@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { EvacuationView } from "@/lib/evacuate/service";
 import { Alert } from "../ui/alert";
@@ -37,6 +38,15 @@ export function GroupMovePage({ initial, canAct }: { initial: EvacuationView; ca
         <p className="text-sm text-slate-600">
           Each domain moves live by its own job (the job's page shows its rounds); a move that fails leaves its domain
           where it ran and does not stop the others.
+          {move.kind === "balance" && !live && (
+            <>
+              {" "}
+              <Link href="/balance" className="text-sky-800 underline" data-testid="balance-replan">
+                Recommend again
+              </Link>{" "}
+              from what the hosts carry now.
+            </>
+          )}
         </p>
       </header>
       {error && (
