@@ -170,9 +170,9 @@ console.log(
 );
 for (const r of rows)
   console.log(
-    `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${`${(r.totalMs / r.sentMs).toFixed(2)}×`.padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${`${r.over}${r.bounds ? ` (${r.bounds} ≤)` : ""}`.padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
+    `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${(r.failed ? "—" : `${(r.totalMs / r.sentMs).toFixed(2)}×`).padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${`${r.over}${r.bounds ? ` (${r.bounds} ≤)` : ""}`.padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
   );
 console.log(
-  `bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s; sent: every byte the migrations sent (pre-copy resends what the guests dirty) ÷ 1 Gbit/s, ${rows.map((r) => `${(r.sentMs / 1000).toFixed(1)} s`).join(" / ")} · load after ${load()}`,
+  `bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s; sent: every byte the migrations sent (pre-copy resends what the guests dirty) ÷ 1 Gbit/s, ${rows.map((r) => (r.failed ? "— (moves failed)" : `${(r.sentMs / 1000).toFixed(1)} s`)).join(" / ")} · load after ${load()}`,
 );
 process.exit(0);
