@@ -34,6 +34,7 @@ export function RecommendationView({
     });
   const all = ticked.size === plan.moves.length;
   const worst = plan.moves.reduce((a, m) => Math.max(a, m.downtimeMs), 0);
+  const emptied = r.hosts.filter((h) => h.emptied).map((h) => h.name);
   return (
     <div className="mt-3 space-y-3" data-testid="recommendation" data-moves={plan.moves.length}>
       <p className="text-sm" data-testid="recommendation-summary">
@@ -42,7 +43,13 @@ export function RecommendationView({
         {plan.moves.length ? (
           <>
             ; after {count(plan.moves.length, "move")} <b data-testid="recommendation-after">{round1(r.after.score)}</b>{" "}
-            points. {plan.concurrency} at a time, about <b>{formatMs(plan.totalMs)}</b> in all (no plan can beat{" "}
+            points.{" "}
+            {emptied.length > 0 && (
+              <span data-testid="recommendation-emptied">
+                It empties {emptied.join(", ")}: {emptied.length > 1 ? "they" : "it"} can then be powered off.{" "}
+              </span>
+            )}
+            {plan.concurrency} at a time, about <b>{formatMs(plan.totalMs)}</b> in all (no plan can beat{" "}
             {formatMs(plan.boundMs)}); the longest stop of a guest about {formatMs(worst)}.
           </>
         ) : (
