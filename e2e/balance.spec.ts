@@ -99,6 +99,24 @@ test("read a recommendation, apply one move of it, then another: the hosts say w
   for (const d of ["debian_etch_domU", "ubuntu_fuwa_nfs_domU"])
     expect(await waitFinal(api, (await startMigration(api, d, "hostC", "hostB")).id)).toBe("succeeded");
   await api.dispose();
+
+  // pack, now: hostB's guests are back there but held by the guard, so hostB is not emptied, and says why; xmA's one
+  // guest fits on xmB, so xmA is; nothing moves onto a host it empties, and reading moves nothing
+  await page.goto("/balance");
+  await expect(page.getByTestId("balance-page")).toHaveAttribute("data-ready", "1");
+  await page.getByTestId("balance-mode-pack").check();
+  await page.getByTestId("balance-recommend").click();
+  const pack = page.getByTestId("recommendation");
+  await expect(pack).toBeVisible({ timeout: 30_000 });
+  await expect(pack.getByTestId("recommendation-emptied")).toContainText("It empties xmA");
+  await expect(page.getByTestId("pressure-xmA")).toContainText("emptied");
+  await expect(pack.getByTestId("recommendation-notes")).toContainText(
+    "hostB is not emptied: debian_etch_domU was moved to hostC by balancing",
+  );
+  const emptied = (await pack.getByTestId("recommendation-emptied").textContent())!;
+  for (const row of await pack.locator('[data-testid^="balance-move-"]').all())
+    expect(emptied).not.toContain((await row.getAttribute("data-target"))!);
+  expect(await runningOn("xmA")).toContain("sles11_domU");
 });
 
 test("a viewer reads the pressure but is not offered a recommendation; the API refuses bad figures with a sentence", async ({

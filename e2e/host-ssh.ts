@@ -11,6 +11,8 @@ export async function runningOn(host: string): Promise<string[]> {
   const h = (await simHosts()).find((x) => x.name === host);
   if (!h) throw new Error(`no simulated host ${host}`);
   const kvm = host.startsWith("kvm");
+  // the legacy hosts (xmA, xmB) answer xm, the others xl; their lists look alike
+  const xen = host.startsWith("xm") ? "xm list" : "xl list";
   const { stdout } = await run("ssh", [
     "-i",
     h.keyPath,
@@ -25,10 +27,10 @@ export async function runningOn(host: string): Promise<string[]> {
     "-o",
     "BatchMode=yes",
     `${h.user}@${h.address}`,
-    kvm ? "virsh list --name" : "xl list",
+    kvm ? "virsh list --name" : xen,
   ]);
   const lines = stdout.split("\n").filter((l) => l.trim());
-  // xl list: a header, then "name id mem vcpus state time", Domain-0 first
+  // xl list / xm list: a header, then "name id mem vcpus state time", Domain-0 first
   return kvm
     ? lines.map((l) => l.trim())
     : lines

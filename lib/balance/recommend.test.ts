@@ -202,7 +202,7 @@ describe("pack", () => {
     });
     const r = recommend(input);
     expect(r.moves).toEqual([]);
-    expect(r.notes.join(" ")).toMatch(/A is not emptied: huge \(12288 MiB\) fits on no other host/);
+    expect(r.notes.join(" ")).toMatch(/A is not emptied: huge \(12288 MiB\) can go to no other host \(B has no room\)/);
     expect(r.notes.join(" ")).toMatch(/B is not emptied/);
   });
 });

@@ -211,9 +211,10 @@ export function recommend(input: BalanceInput): Recommendation {
       );
     }
   } else {
-    // pack: the hosts with the least running memory first; a host already empty stays empty
+    // pack: the hosts with the least running memory first; a host already empty stays empty (a host whose running
+    // domains are all held by the guard is weighed too, to say why it stays)
     const order = active
-      .filter((s) => units.some((u) => u[0].hostId === s.host.id))
+      .filter((s) => input.domains.some((d) => d.running && d.hostId === s.host.id))
       .sort((a, b) => runningMiB(units, a) - runningMiB(units, b));
     for (const from of order) {
       if (from.role === "take") continue;
@@ -233,11 +234,12 @@ export function recommend(input: BalanceInput): Recommendation {
       // the largest first, each to the fullest host that still keeps its headroom (best fit)
       for (const unit of [...mine].sort((a, b) => sizeOf(b) - sizeOf(a))) {
         const room = (s: State) => s.host.totalMiB - s.host.reserveMiB - s.usedMiB;
-        const to = active
-          .filter((s) => s !== from && s.role !== "give" && !fits(unit, s))
-          .sort((a, b) => room(a) - room(b))[0];
+        const others = active.filter((s) => s !== from && s.role !== "give");
+        const to = others.filter((s) => !fits(unit, s)).sort((a, b) => room(a) - room(b))[0];
         if (!to) {
-          stuck = `${unit.map((d) => d.name).join(" and ")} (${sizeOf(unit)} MiB) fits on no other host that keeps its headroom`;
+          // why not, host by host (the first few): no room, another toolstack, a refused check
+          const why = others.map((s) => fits(unit, s)!);
+          stuck = `${unit.map((d) => d.name).join(" and ")} (${sizeOf(unit)} MiB) can go to no other host${why.length ? ` (${[...new Set(why)].slice(0, 2).join("; ").replace(/\.$/, "")}${why.length > 2 ? "; …" : ""})` : ""}`;
           break;
         }
         apply(unit, from, to, () => `Empties ${from.host.name}: it can then be powered off or kept in reserve.`);
