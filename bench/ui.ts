@@ -1,6 +1,7 @@
 // `npm run bench:ui` (HOSTS=200 DOMAINS=20; needs `npm run build`): the Cluster page in Chromium at N×M:
-// time to interactive (navigation → the live stream connected and a domain card draggable), and the time
-// from a drag's start to the hovered host showing its check verdict. Sim in its own process.
+// time to interactive (navigation → the live stream connected and a domain card draggable), the time
+// from a drag's start to the hovered host showing its check verdict, and Find's result in the cards and the
+// table views. Sim in its own process.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -93,6 +94,7 @@ for (let i = 0; i < 3; i++) {
     ),
   );
 }
+// columns far from the screen are placeholders: the cards in the DOM are those near it
 const cards = await page.locator('li[data-testid^="domain-"]').count();
 // far down the page, cards become draggable as their column nears the screen
 const mid = `sim${String(Math.ceil(HOSTS / 2)).padStart(3, "0")}`;
@@ -140,23 +142,75 @@ for (let i = 0; i < 5; i++) {
   await page.keyboard.press("Escape");
   await page.mouse.up();
 }
+// Find: from the input event that typed a domain's name to its card (or row) in the DOM and on screen, and every
+// other domain gone; in the cards view, then in the table view
+const findTimes: Record<string, number[]> = { cards: [], table: [] };
+const sought = (i: number) =>
+  `sim${String(((Math.ceil(HOSTS / 2) + i * 7 - 1) % HOSTS) + 1).padStart(3, "0")}-vm${String((i % DOMAINS) + 1).padStart(2, "0")}`;
+const switchTimes: number[] = [];
+for (const view of ["cards", "table"] as const) {
+  if (view === "table") {
+    const t0 = Date.now();
+    await page.getByTestId("view-table").click();
+    await page.locator('[data-testid^="row-"]').first().waitFor();
+    switchTimes.push(Date.now() - t0);
+  }
+  for (let i = 0; i < 5; i++) {
+    const name = sought(i);
+    const testId = view === "cards" ? `domain-${name}` : `row-${name}`;
+    await page.evaluate(`(() => {
+      window.ff = {};
+      document.querySelector('[data-testid="find-text"]').addEventListener("input", (e) => { window.ff.t0 = e.timeStamp; }, { once: true });
+      const seen = () => {
+        const el = document.querySelector('[data-testid="${testId}"]');
+        if (!el || window.ff.t1 !== undefined) return;
+        const r = el.getBoundingClientRect();
+        const others = ${view === "cards" ? `document.querySelectorAll('li[data-testid^="domain-"]').length` : `Number(document.querySelector('[data-testid="domain-table"]').dataset.rows)`};
+        if (r.top < innerHeight && r.bottom > 0 && others === 1) { window.ff.t1 = performance.now(); obs.disconnect(); }
+      };
+      const obs = new MutationObserver(seen);
+      obs.observe(document.querySelector('[data-testid="cluster"]'), { subtree: true, childList: true, attributes: true });
+    })()`);
+    await page.getByTestId("find-text").fill(name);
+    await page.waitForFunction(() => (window as unknown as { ff: { t1?: number } }).ff.t1 !== undefined, undefined, {
+      timeout: 30_000,
+    });
+    findTimes[view].push(
+      await page.evaluate(() => {
+        const ff = (window as unknown as { ff: { t0: number; t1: number } }).ff;
+        return ff.t1 - ff.t0;
+      }),
+    );
+    await page.getByTestId("find-text").fill("");
+    await page.locator('li[data-testid^="domain-"], [data-testid="domain-table"]:not([data-rows="1"])').first().waitFor();
+  }
+}
+await page.getByTestId("view-cards").click();
 await browser.close();
 await ferry.close();
 sim.kill("SIGTERM");
 fs.rmSync(dir, { recursive: true, force: true });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`Cluster page in Chromium at ${HOSTS} hosts × ${DOMAINS} domains (${cards} domain cards):`);
 console.log(
-  `  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ 2000 ms); runs ${tti.join(", ")} ms`,
+  `Cluster page in Chromium at ${HOSTS} hosts × ${DOMAINS} domains = ${HOSTS * DOMAINS} (${cards} cards in the DOM at the top of the page):`,
+);
+console.log(
+  `  time to interactive (navigation → stream live and cards draggable), median of 3: ${med(tti)} ms (goal ≤ ${HOSTS * DOMAINS > 4000 ? 2000 : 1000} ms); runs ${tti.join(", ")} ms`,
 );
 const ph = phases[tti.indexOf(med(tti))];
 console.log(
   `    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`,
 );
 console.log(
-  `  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 50 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`,
+  `  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 25 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`,
 );
 console.log(
   `  card dragged over a host → the server's full checks (storage, SSH from source to target, link probe), median of 5: ${med(full).toFixed(0)} ms; runs ${full.map((f) => f.toFixed(0)).join(", ")} ms`,
+);
+console.log(
+  `  Find a domain by name → its card on screen, the rest gone, median of 5: ${med(findTimes.cards).toFixed(0)} ms (goal ≤ 100 ms); runs ${findTimes.cards.map((f) => f.toFixed(0)).join(", ")} ms`,
+);
+console.log(
+  `  the same in the table view: ${med(findTimes.table).toFixed(0)} ms; runs ${findTimes.table.map((f) => f.toFixed(0)).join(", ")} ms (switching to the table: ${switchTimes[0]} ms)`,
 );
 process.exit(0);

@@ -5,7 +5,7 @@ import type { JobSummary } from "@/lib/jobs/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { makeAnnouncements } from "./drag-announcements";
 import { domainKey } from "./domain-key";
-import { matchOf, noFind } from "./find";
+import { hostsForFind, matchOf, noFind } from "./find";
 import { noSelection, selectionWords, stillThere, toggled, withAll } from "./selection";
 import { FINISHED_CARD_MS, shownJobs } from "./shown-jobs";
 import { verdict } from "./verdict";
@@ -73,6 +73,14 @@ describe("Find", () => {
     expect(m(dom("db-1"), h)).toBe(false);
     expect(matchOf({ ...noFind, text: "hostb" })!(dom("db-1"), h)).toBe(true);
     expect(matchOf({ ...noFind, state: "paused" })!(dom("db-1"), h)).toBe(false);
+  });
+  it("puts the hosts with a domain it keeps first, keeping every host and their order otherwise", () => {
+    const hosts = [host("h1", "a", [dom("db-1")]), host("h2", "b", [dom("web-1")]), host("h3", "c", [dom("web-2")])];
+    const names = (f: typeof noFind) => hostsForFind(hosts, f, matchOf(f)).map((x) => x.name);
+    expect(names(noFind)).toEqual(["a", "b", "c"]);
+    expect(names({ ...noFind, text: "web" })).toEqual(["b", "c", "a"]);
+    expect(names({ ...noFind, text: "c" })).toEqual(["c", "a", "b"]);
+    expect(names({ ...noFind, text: "nothing" })).toEqual(["a", "b", "c"]);
   });
 });
 

@@ -15,10 +15,11 @@ import { useInventory } from "../use-inventory";
 import { StreamBadge } from "./stream-badge";
 import { makeAnnouncements, screenReaderInstructions } from "./drag-announcements";
 import { HostColumn } from "./host-column";
+import type { ColumnSizes } from "./column-placeholder";
 import { DragPreview } from "./domain-card";
 import { DomainTable } from "./domain-table";
 import { FindBar, type ClusterLayout } from "./find-bar";
-import { matchOf, noFind } from "./find";
+import { hostsForFind, matchOf, noFind } from "./find";
 import { JobStrip } from "./job-strip";
 import { useDragChecks } from "./use-drag-checks";
 import { noSelection, stillThere, toggled, withAll, type Selection } from "./selection";
@@ -36,8 +37,12 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { HostView } from "@/lib/inventory/types";
 import type { JobSummary } from "@/lib/jobs/types";
 
-/** Host columns whose cards are draggable from the first render (more than a screenful at any width). */
+/** Host columns rendered from the first render, on the server too (a screenful at any width)… */
 const EAGER_HOSTS = 24;
+/** …while the domains before them are fewer than this (a screen holds at most about 10 cards a column) */
+const EAGER_DOMAINS = 240;
+/** A cluster this small renders every column wherever it is (the browser's find-in-page sees every card). */
+const EVERYTHING_DOMAINS = 300;
 const readLayout = (kept: unknown) => (kept === "table" || kept === "cards" ? kept : null);
 
 /**
@@ -74,8 +79,15 @@ export function ClusterView({
   const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
   const [find, setFind] = useState(noFind);
   const match = useMemo(() => matchOf(find), [find]);
-  const shownHosts = find.toolstack ? hosts.filter((h) => h.toolstackLabel === find.toolstack) : hosts;
+  const shownHosts = useMemo(() => hostsForFind(hosts, find, match), [hosts, find, match]);
+  // the domains on the columns before each of the first ones (which of them render at once)
+  const before = shownHosts.slice(0, EAGER_HOSTS).reduce<number[]>((acc, h, i) => {
+    acc.push(i === 0 ? 0 : acc[i - 1] + shownHosts[i - 1].domains.length);
+    return acc;
+  }, []);
   const domains = countDomains(hosts);
+  // the heights of columns that left the screen, kept for their placeholders
+  const sizes = useRef<ColumnSizes>(new Map()).current;
   // cards (drag and drop) or the compact table for large clusters; the choice is kept in this browser
   const [view, setView] = useStored<ClusterLayout>("ferry.clusterView", "cards", readLayout);
 
@@ -190,7 +202,10 @@ export function ClusterView({
                 key={h.id}
                 host={h}
                 match={match}
-                eager={i < EAGER_HOSTS}
+                everything={domains <= EVERYTHING_DOMAINS}
+                eager={i < EAGER_HOSTS && (before[i] ?? 0) < EAGER_DOMAINS}
+                holding={drag.dragging?.sourceId === h.id}
+                sizes={sizes}
                 canMigrate={canMigrate}
                 onSave={canMigrate ? onSave : undefined}
                 selection={selection}

@@ -23,16 +23,14 @@ export interface DragData {
 }
 
 /**
- * A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space).
- * dnd-kit re-renders every draggable on each pointer move of a drag, so only cards near the viewport
- * (`live`, decided by their host column) hold the hook; the others render the same markup without it
- * (searchable, same size) and become draggable before they scroll into view. The content is memoized.
+ * A domain; operators drag it onto another host (pointer or keyboard: focus, Space, arrows, Space). Only columns
+ * near the screen render their cards (./host-column.tsx), so every card rendered holds the drag hook. The content
+ * is memoized.
  */
 export function DomainCard({
   domain,
   hostId,
   draggable: canDrag,
-  live,
   onSave,
   selected,
   onSelect,
@@ -40,7 +38,6 @@ export function DomainCard({
   domain: DomainInfo;
   hostId: string;
   draggable: boolean;
-  live: boolean;
   onSave?: SaveFn;
   /** in the operator's selection (to move several together) */
   selected: boolean;
@@ -59,19 +56,14 @@ export function DomainCard({
       onSelect={draggable ? onSelect : undefined}
     />
   );
-  if (draggable && live)
+  if (draggable)
     return (
       <DraggableCard domain={domain} hostId={hostId}>
         {body}
       </DraggableCard>
     );
   return (
-    <li
-      className={cardClass(inactive, draggable, false)}
-      data-testid={`domain-${domain.name}`}
-      aria-label={draggable ? `${domain.name}: drag onto another host to migrate` : domain.name}
-      tabIndex={draggable ? 0 : undefined}
-    >
+    <li className={cardClass(inactive, false, false)} data-testid={`domain-${domain.name}`} aria-label={domain.name}>
       {body}
     </li>
   );

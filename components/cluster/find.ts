@@ -1,3 +1,4 @@
+import type { HostView } from "@/lib/inventory/types";
 import type { DomainMatch } from "./host-column";
 
 // The Cluster page's Find: part of a domain's or host's name, a state, a toolstack.
@@ -16,4 +17,15 @@ export function matchOf(find: Find): DomainMatch | null {
   return (d, h) =>
     (!text || d.name.toLowerCase().includes(text) || h.name.toLowerCase().includes(text)) &&
     (!find.state || d.state === find.state);
+}
+
+/**
+ * The hosts in the order the Cluster page shows them: every host (each stays a drop target), those with a domain
+ * the Find keeps first — in a cluster of hundreds of hosts what was found is on the first screen, not 40 rows down.
+ */
+export function hostsForFind(hosts: HostView[], find: Find, match: DomainMatch | null): HostView[] {
+  const shown = find.toolstack ? hosts.filter((h) => h.toolstackLabel === find.toolstack) : hosts;
+  if (!match) return shown;
+  const keeps = (h: HostView) => h.domains.some((d) => d.id !== 0 && match(d, h));
+  return [...shown.filter(keeps), ...shown.filter((h) => !keeps(h))];
 }

@@ -1,6 +1,7 @@
 "use client";
 import { LocalTime, TimeAgo } from "../time";
-import { memo, useCallback, useEffect, useRef, useState } from "react";
+import { memo, useCallback } from "react";
+import { useInView } from "react-intersection-observer";
 import { domainKey } from "./domain-key";
 import { useDroppable } from "@dnd-kit/core";
 import type { HostView } from "@/lib/inventory/types";
@@ -11,6 +12,7 @@ import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";
 import { HostProblems } from "./host-problems";
 import type { Selection } from "./selection";
+import { ColumnPlaceholder, estimatedPx, type ColumnSizes } from "./column-placeholder";
 
 const statusLook = {
   online: { dot: "bg-emerald-500", text: "online" },
@@ -26,70 +28,84 @@ export interface DropState {
 type SaveFn = (d: DomainInfo, hostId: string) => void;
 
 /**
- * A host and its domains. The droppable hook re-runs on every move of a drag; the body is memoized, and its
- * cards are draggable (`live`) while the column is within a viewport's height of the screen — `eager` columns
- * (the first screenful, the same on the server and in the browser) start live.
+ * A host and its domains — rendered only while the column is within a screen's height of the viewport (or the whole
+ * cluster is small, or the dragged domain is on it): dnd-kit renders every droppable and draggable again on each
+ * pointer move of a drag, and 20,000 cards cost seconds to render and to hydrate. Farther away a column is a
+ * placeholder of the size it last had (./column-placeholder.tsx). `eager` columns — the first screenful, the same on
+ * the server and in the browser — start rendered.
  */
 export const HostColumn = memo(function HostColumn({
   host,
-  canMigrate,
-  drop,
-  onSave,
+  everything,
   eager,
-  match,
-  selection,
-  onSelect,
-}: {
+  holding,
+  sizes,
+  ...column
+}: ColumnProps & {
+  /** a small cluster: every column rendered wherever it is (the browser's find-in-page sees every card) */
+  everything: boolean;
+  eager: boolean;
+  /** the domain being dragged is on this host (its card must stay mounted) */
+  holding: boolean;
+  sizes: ColumnSizes;
+}) {
+  const shown = shownGuests(host, column.match).length;
+  const { ref, inView } = useInView({
+    rootMargin: "100% 0px",
+    initialInView: eager,
+    skip: everything,
+    // the size a column had as it left, for its placeholder
+    onChange: (near, entry) => {
+      if (!near) sizes.set(host.id, { shown, px: entry.boundingClientRect.height });
+    },
+  });
+  if (everything || inView || holding) return <LiveColumn host={host} nodeRef={ref} {...column} />;
+  const kept = sizes.get(host.id);
+  return <ColumnPlaceholder host={host} nodeRef={ref} px={kept?.shown === shown ? kept.px : estimatedPx(shown)} />;
+});
+
+interface ColumnProps {
   host: HostView;
   canMigrate: boolean;
   drop: DropState | null;
   onSave?: SaveFn;
-  eager: boolean;
   /** the Cluster page's filter: which of this host's domains to show (null: all) */
   match: DomainMatch | null;
   /** the domains the operator selected to move together (keyed by domainKey) */
   selection: Selection;
   onSelect?: SaveFn;
-}) {
+}
+
+function LiveColumn({ host, drop, nodeRef, ...body }: ColumnProps & { nodeRef: (n: HTMLElement | null) => void }) {
   const { setNodeRef, isOver } = useDroppable({ id: host.id, data: { hostId: host.id } });
-  const [live, setLive] = useState(eager);
-  const el = useRef<HTMLElement | null>(null);
   const ref = useCallback(
     (node: HTMLElement | null) => {
-      el.current = node;
+      nodeRef(node);
       setNodeRef(node);
     },
-    [setNodeRef],
+    [nodeRef, setNodeRef],
   );
-  useEffect(() => {
-    if (!el.current || typeof IntersectionObserver === "undefined") return;
-    const io = new IntersectionObserver(([entry]) => setLive(entry.isIntersecting), { rootMargin: "100% 0px" });
-    io.observe(el.current);
-    return () => io.disconnect();
-  }, []);
   return (
     <section
       ref={ref}
       className={`relative flex flex-col rounded-lg border bg-white shadow-sm [content-visibility:auto] ${host.status === "unreachable" ? "border-red-300" : "border-slate-200"} ${isOver ? "ring-2 ring-sky-400" : ""}`}
       // the browser lays out and paints only columns near the screen; off screen a column keeps its size
-      style={{ containIntrinsicSize: `auto ${240 + 90 * host.domains.length}px` }}
+      style={{ containIntrinsicSize: `auto ${estimatedPx(host.domains.length)}px` }}
       data-testid={`host-${host.name}`}
       data-status={host.status}
       aria-label={`host ${host.name}`}
     >
       {drop && <DropBanner drop={drop} />}
-      <HostBody
-        host={host}
-        canMigrate={canMigrate}
-        onSave={onSave}
-        live={live}
-        match={match}
-        selection={selection}
-        onSelect={onSelect}
-      />
+      <HostBody host={host} {...body} />
     </section>
   );
-});
+}
+
+/** The guest domains a column shows: every one but Domain-0, narrowed by the Find. */
+const shownGuests = (host: HostView, match: DomainMatch | null) => {
+  const guests = host.domains.filter((d) => d.id !== 0);
+  return match ? guests.filter((d) => match(d, host)) : guests;
+};
 
 /** The Cluster page's filter for one host's domains. */
 export type DomainMatch = (d: DomainInfo, host: HostView) => boolean;
@@ -98,23 +114,14 @@ const HostBody = memo(function HostBody({
   host,
   canMigrate,
   onSave,
-  live,
   match,
   selection,
   onSelect,
-}: {
-  host: HostView;
-  canMigrate: boolean;
-  onSave?: SaveFn;
-  live: boolean;
-  match: DomainMatch | null;
-  selection: Selection;
-  onSelect?: SaveFn;
-}) {
+}: Omit<ColumnProps, "drop">) {
   const look = statusLook[host.status];
   const dom0 = host.domains.find((d) => d.id === 0);
   const allGuests = host.domains.filter((d) => d.id !== 0);
-  const guests = match ? allGuests.filter((d) => match(d, host)) : allGuests;
+  const guests = shownGuests(host, match);
   const hidden = allGuests.length - guests.length;
   const f = host.facts;
   return (
@@ -205,7 +212,6 @@ const HostBody = memo(function HostBody({
             domain={d}
             hostId={host.id}
             draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
-            live={live}
             onSave={onSave}
             selected={selection.has(domainKey(host.id, d))}
             onSelect={onSelect}
