@@ -4,6 +4,8 @@ import { hasRole } from "@/lib/auth/roles";
 import { listJobs } from "@/lib/jobs/store";
 import { ClusterView } from "@/components/cluster/cluster-view";
 import { hostsForRole } from "@/lib/inventory/for-role";
+import { outlineOf } from "@/lib/inventory/outline";
+import { firstScreenful } from "@/components/cluster/first-screen";
 
 export const dynamic = "force-dynamic";
 // the root page shares the root layout's segment, where the title template does not apply
@@ -15,9 +17,13 @@ export default async function ClusterPage() {
   const { inventory, db, jobs } = getServices();
   const recent = await listJobs(db, { from: new Date(Date.now() - 10 * 60_000) }, 20);
   const active = (await jobs.activeEverywhere()).filter((a) => !recent.some((r) => r.id === a.id));
+  // the first screenful whole, the other hosts as outlines: the live stream's snapshot brings them whole
+  const hosts = hostsForRole(inventory.snapshot(), session.user.role).sort((a, b) => a.name.localeCompare(b.name));
+  const whole = firstScreenful(hosts);
   return (
     <ClusterView
-      initialHosts={hostsForRole(inventory.snapshot(), session.user.role)}
+      initialHosts={hosts.slice(0, whole)}
+      initialOutline={hosts.slice(whole).map(outlineOf)}
       initialJobs={[...active, ...recent]}
       canMigrate={hasRole(session.user.role, "operator")}
       sharedImageDirs={(process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves")

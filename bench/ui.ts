@@ -9,6 +9,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { chromium } from "@playwright/test";
 import type { SimHostInfo } from "../sim/cluster";
+import { profileThisProcess, report } from "./profile";
 
 const HOSTS = Number(process.env.HOSTS ?? 200);
 const DOMAINS = Number(process.env.DOMAINS ?? 20);
@@ -81,7 +82,15 @@ await page.getByTestId("login-password").fill("bench-password-123");
 await page.getByTestId("login-submit").click();
 await page.getByTestId("whoami").waitFor();
 const tti: number[] = [];
-const phases: { ttfb: number; html: number; bytes: number; dcl: number; load: number; hydrated: number }[] = [];
+const phases: {
+  ttfb: number;
+  html: number;
+  bytes: number;
+  decoded: number;
+  dcl: number;
+  load: number;
+  hydrated: number;
+}[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = Date.now();
   await page.goto(`${base}/`);
@@ -90,9 +99,25 @@ for (let i = 0; i < 3; i++) {
   tti.push(Date.now() - t0);
   phases.push(
     await page.evaluate(
-      `(() => { const n = performance.getEntriesByType("navigation")[0]; return { ttfb: n.responseStart, html: n.responseEnd, bytes: n.transferSize, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, hydrated: Number(document.querySelector('[data-testid="cluster"]').dataset.hydratedAt) }; })()`,
+      `(() => { const n = performance.getEntriesByType("navigation")[0]; return { ttfb: n.responseStart, html: n.responseEnd, bytes: n.transferSize, decoded: n.decodedBodySize, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, hydrated: Number(document.querySelector('[data-testid="cluster"]').dataset.hydratedAt) }; })()`,
     ),
   );
+}
+// BENCH_PROFILE=<dir>: a fourth load profiled, in the page (Chromium's profiler) and in Ferry's process
+const profileDir = process.env.BENCH_PROFILE;
+if (profileDir) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const { profile: server } = await profileThisProcess(async () => {
+    await page.goto(`${base}/`);
+    await page.locator('[data-testid="stream-status"][data-status="live"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid^="domain-"][data-drag-ready]').first().waitFor();
+  });
+  const { profile: browser } = await cdp.send("Profiler.stop");
+  report(profileDir, `ui-${HOSTS}x${DOMAINS}-page`, "the page's main thread, one load", browser);
+  report(profileDir, `ui-${HOSTS}x${DOMAINS}-server`, "Ferry's process, the same load", server);
 }
 // columns far from the screen are placeholders: the cards in the DOM are those near it
 const cards = await page.locator('li[data-testid^="domain-"]').count();
@@ -182,7 +207,10 @@ for (const view of ["cards", "table"] as const) {
       }),
     );
     await page.getByTestId("find-text").fill("");
-    await page.locator('li[data-testid^="domain-"], [data-testid="domain-table"]:not([data-rows="1"])').first().waitFor();
+    await page
+      .locator('li[data-testid^="domain-"], [data-testid="domain-table"]:not([data-rows="1"])')
+      .first()
+      .waitFor();
   }
 }
 await page.getByTestId("view-cards").click();
@@ -199,7 +227,7 @@ console.log(
 );
 const ph = phases[tti.indexOf(med(tti))];
 console.log(
-  `    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`,
+  `    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB, ${(ph.decoded / 1048576).toFixed(1)} MiB unpacked), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`,
 );
 console.log(
   `  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 25 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`,

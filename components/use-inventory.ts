@@ -1,18 +1,22 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useMemo, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/events";
 import type { HostView } from "@/lib/inventory/types";
+import type { HostOutline } from "@/lib/inventory/outline";
 import type { JobSummary } from "@/lib/jobs/types";
 
 export type StreamStatus = "connecting" | "live" | "disconnected" | "signed-out";
 
 /**
- * The one hook that opens the inventory stream. Starts from the server-rendered picture, applies
- * host deltas batched per animation frame, and takes a full snapshot again after a reconnect.
+ * The one hook that opens the inventory stream. Starts from the server-rendered picture — whole hosts, and outlines
+ * of those the page left for the stream (`pending` until they come) —, applies host deltas batched per animation
+ * frame, and takes a full snapshot on every (re)connect. Where no socket can connect, the hosts come over HTTP.
  */
-export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []) {
+export function useInventory(initial: HostView[], initialJobs: JobSummary[] = [], initialOutline: HostOutline[] = []) {
   const [hosts, setHosts] = useState<Map<string, HostView>>(() => new Map(initial.map((h) => [h.id, h])));
+  const [outline, setOutline] = useState(initialOutline);
+  const outlined = useRef(initialOutline.length > 0);
   const [jobs, setJobs] = useState<Map<string, JobSummary>>(() => new Map(initialJobs.map((j) => [j.id, j])));
   const [stream, setStream] = useState<StreamStatus>("connecting");
   const [lastRefresh, setLastRefresh] = useState<{ at: string; ms: number } | null>(null);
@@ -41,27 +45,45 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
     };
     socket.on("connect", () => setStream("live"));
     socket.on("disconnect", (reason) => setStream(reason === "io server disconnect" ? "signed-out" : "disconnected"));
-    // the server refuses a socket without a live session: say so instead of retrying forever
+    // the server refuses a socket without a live session: say so instead of retrying forever (and show what HTTP
+    // still can: a proxy that passes no WebSocket refuses the socket, not the session)
     socket.on("connect_error", () => {
       setStream("signed-out");
       socket.disconnect();
+      if (outlined.current)
+        void fetch("/api/hosts")
+          .then((r) => (r.ok ? (r.json() as Promise<{ hosts: HostView[] }>) : null))
+          .then((body) => {
+            if (!body) return;
+            setHosts(new Map(body.hosts.map((h) => [h.id, h])));
+            setOutline([]);
+          })
+          .catch(() => {});
     });
     // the snapshot on (re)connect mostly repeats what the page already shows: a host whose view is unchanged
     // keeps its object, so memoized columns do not render again (at 4,000 cards that is a second hydration)
+    // (a transition: on a large cluster the hosts that were outlines render after "live" shows, in slices that
+    // leave the page answering)
     socket.on("inventory:snapshot", (all) => {
       pending.clear();
-      setHosts(
-        (prev) =>
-          new Map(
-            all.map((h) => {
-              const old = prev.get(h.id);
-              return [h.id, old && JSON.stringify(old) === JSON.stringify(h) ? old : h];
-            }),
-          ),
-      );
+      startTransition(() => {
+        setOutline([]);
+        setHosts(
+          (prev) =>
+            new Map(
+              all.map((h) => {
+                const old = prev.get(h.id);
+                return [h.id, old && JSON.stringify(old) === JSON.stringify(h) ? old : h];
+              }),
+            ),
+        );
+      });
     });
     socket.on("inventory:host", (view) => queue(view.id, view));
-    socket.on("inventory:host-removed", ({ id }) => queue(id, null));
+    socket.on("inventory:host-removed", ({ id }) => {
+      setOutline((o) => o.filter((h) => h.id !== id));
+      queue(id, null);
+    });
     socket.on("inventory:refreshed", setLastRefresh);
     socket.on("job:summary", (s) => setJobs((prev) => new Map(prev).set(s.id, s)));
     return () => {
@@ -77,7 +99,9 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
       );
     });
 
-  const list = [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const jobList = [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { hosts: list, jobs: jobList, stream, lastRefresh, refresh };
+  // the page renders again on every move of a drag: what it derives from a thousand hosts is kept between renders
+  const list = useMemo(() => [...hosts.values()].sort((a, b) => a.name.localeCompare(b.name)), [hosts]);
+  const jobList = useMemo(() => [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [jobs]);
+  const pendingList = useMemo(() => outline.filter((o) => !hosts.has(o.id)), [outline, hosts]);
+  return { hosts: list, pending: pendingList, jobs: jobList, stream, lastRefresh, refresh };
 }

@@ -15,7 +15,9 @@ import { useInventory } from "../use-inventory";
 import { StreamBadge } from "./stream-badge";
 import { makeAnnouncements, screenReaderInstructions } from "./drag-announcements";
 import { HostColumn } from "./host-column";
-import type { ColumnSizes } from "./column-placeholder";
+import { ColumnPlaceholder, estimatedPx, type ColumnSizes } from "./column-placeholder";
+import { firstScreenful } from "./first-screen";
+import type { HostOutline } from "@/lib/inventory/outline";
 import { DragPreview } from "./domain-card";
 import { DomainTable } from "./domain-table";
 import { FindBar, type ClusterLayout } from "./find-bar";
@@ -37,12 +39,6 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { HostView } from "@/lib/inventory/types";
 import type { JobSummary } from "@/lib/jobs/types";
 
-/** Host columns rendered from the first render, on the server too (a screenful at any width)… */
-const EAGER_HOSTS = 24;
-/** …while the domains before them are fewer than this (a screen holds at most about 10 cards a column) */
-const EAGER_DOMAINS = 240;
-/** A cluster this small renders every column wherever it is (the browser's find-in-page sees every card). */
-const EVERYTHING_DOMAINS = 300;
 const readLayout = (kept: unknown) => (kept === "table" || kept === "cards" ? kept : null);
 
 /**
@@ -51,16 +47,24 @@ const readLayout = (kept: unknown) => (kept === "table" || kept === "cards" ? ke
  */
 export function ClusterView({
   initialHosts,
+  initialOutline,
   initialJobs,
   canMigrate,
   sharedImageDirs,
 }: {
+  /** the first screenful of hosts, whole (./first-screen.ts) */
   initialHosts: HostView[];
+  /** the other hosts, until the live stream brings them */
+  initialOutline: HostOutline[];
   initialJobs: JobSummary[];
   canMigrate: boolean;
   sharedImageDirs: string[];
 }) {
-  const { hosts, jobs, stream, lastRefresh, refresh } = useInventory(initialHosts, initialJobs);
+  const { hosts, pending, jobs, stream, lastRefresh, refresh } = useInventory(
+    initialHosts,
+    initialJobs,
+    initialOutline,
+  );
   const [saving, setSaving] = useState<{ domain: DomainInfo; hostId: string } | null>(null);
   // one callback for every card (memoized cards keep it across renders)
   const onSave = useCallback((domain: DomainInfo, hostId: string) => setSaving({ domain, hostId }), []);
@@ -75,17 +79,14 @@ export function ClusterView({
     useSensor(TouchSensor, { activationConstraint: { delay: 300, tolerance: 8 } }),
     useSensor(KeyboardSensor),
   );
-  const online = hosts.filter((h) => h.status === "online").length;
-  const hostNames = new Map(hosts.map((h) => [h.id, h.name]));
+  const online = useMemo(() => [...hosts, ...pending].filter((h) => h.status === "online").length, [hosts, pending]);
+  const hostNames = useMemo(() => new Map(hosts.map((h) => [h.id, h.name])), [hosts]);
   const [find, setFind] = useState(noFind);
   const match = useMemo(() => matchOf(find), [find]);
   const shownHosts = useMemo(() => hostsForFind(hosts, find, match), [hosts, find, match]);
-  // the domains on the columns before each of the first ones (which of them render at once)
-  const before = shownHosts.slice(0, EAGER_HOSTS).reduce<number[]>((acc, h, i) => {
-    acc.push(i === 0 ? 0 : acc[i - 1] + shownHosts[i - 1].domains.length);
-    return acc;
-  }, []);
-  const domains = countDomains(hosts);
+  const eager = useMemo(() => firstScreenful(shownHosts), [shownHosts]);
+  const domains = useMemo(() => countDomains(hosts) + pending.reduce((n, o) => n + o.guests, 0), [hosts, pending]);
+  const everything = useMemo(() => pending.length === 0 && firstScreenful(hosts) === hosts.length, [hosts, pending]);
   // the heights of columns that left the screen, kept for their placeholders
   const sizes = useRef<ColumnSizes>(new Map()).current;
   // cards (drag and drop) or the compact table for large clusters; the choice is kept in this browser
@@ -121,7 +122,8 @@ export function ClusterView({
         <div>
           <h1 className="text-2xl font-semibold">Cluster</h1>
           <p className="text-sm text-slate-600" data-testid="cluster-summary">
-            {count(hosts.length, "host")} · {online} online · {count(domains, "domain")}
+            {count(hosts.length + pending.length, "host")} · {online} online · {count(domains, "domain")}
+            {pending.length > 0 && <> · reading {count(pending.length, "more host")} from the live stream…</>}
             {lastRefresh && <> · last refresh {Math.round(lastRefresh.ms)} ms</>}
             {canMigrate && hosts.length > 1 && <> · drag a domain onto another host to migrate it, or select several</>}
           </p>
@@ -202,8 +204,8 @@ export function ClusterView({
                 key={h.id}
                 host={h}
                 match={match}
-                everything={domains <= EVERYTHING_DOMAINS}
-                eager={i < EAGER_HOSTS && (before[i] ?? 0) < EAGER_DOMAINS}
+                everything={everything}
+                eager={i < eager}
                 holding={drag.dragging?.sourceId === h.id}
                 sizes={sizes}
                 canMigrate={canMigrate}
@@ -213,6 +215,11 @@ export function ClusterView({
                 drop={drag.dropFor(h.id)}
               />
             ))}
+            {pending
+              .filter((o) => !find.toolstack || o.toolstackLabel === find.toolstack)
+              .map((o) => (
+                <ColumnPlaceholder key={o.id} host={o} px={estimatedPx(o.guests)} />
+              ))}
           </div>
           <DragOverlay dropAnimation={null}>
             {drag.dragging ? <DragPreview domain={drag.dragging.domain} /> : null}

@@ -1,4 +1,4 @@
-import type { HostView } from "@/lib/inventory/types";
+import type { HostOutline } from "@/lib/inventory/outline";
 
 /** The height each column had when it last left the screen, and how many domains it showed then. */
 export type ColumnSizes = Map<string, { shown: number; px: number }>;
@@ -16,9 +16,10 @@ export function ColumnPlaceholder({
   px,
   nodeRef,
 }: {
-  host: HostView;
+  host: Pick<HostOutline, "id" | "name" | "status">;
   px: number;
-  nodeRef: (n: HTMLElement | null) => void;
+  /** for the column's IntersectionObserver; absent for a host still to come with the live stream */
+  nodeRef?: (n: HTMLElement | null) => void;
 }) {
   return (
     <section

@@ -1,4 +1,5 @@
 "use client";
+import { useMemo } from "react";
 import { stateWords } from "@/lib/format";
 import type { HostView } from "@/lib/inventory/types";
 import type { Find } from "./find";
@@ -20,8 +21,12 @@ export function FindBar({
   view: ClusterLayout;
   onView(v: ClusterLayout): void;
 }) {
-  const toolstacks = [...new Set(hosts.map((h) => h.toolstackLabel))].sort();
-  const states = [...new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id !== 0).map((d) => d.state)))].sort();
+  // read from every domain: kept until the hosts change (the page renders again on each step of a drag)
+  const toolstacks = useMemo(() => [...new Set(hosts.map((h) => h.toolstackLabel))].sort(), [hosts]);
+  const states = useMemo(
+    () => [...new Set(hosts.flatMap((h) => h.domains.filter((d) => d.id !== 0).map((d) => d.state)))].sort(),
+    [hosts],
+  );
   return (
     <search className="mb-4 flex flex-wrap items-center gap-2 text-sm" data-testid="cluster-find">
       <input
