@@ -11,6 +11,9 @@ export const E2E = {
 /** The scale-out spec's two instances (e2e/scale.spec.ts): each logs to server.log in its own directory below dir. */
 export const SCALE = { port: 3710, simBasePort: 2711, simControlPort: 2799, dir: "state/e2e-scale" };
 
+/** The large-cluster spec's instance (e2e/large-cluster.spec.ts): 40 hosts × 10 domains, past the page's "small". */
+export const LARGE = { port: 3720, simBasePort: 2811, simControlPort: 2899, dir: "state/e2e-large" };
+
 /** /metrics of the simulated stack's server (e2e/operations.spec.ts) */
 export const METRICS_TOKEN = "e2e-metrics-token-0123456789";
 

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { E2E, LAB, SCALE } from "./env";
+import { E2E, LARGE, LAB, SCALE } from "./env";
 
 // Playwright's global teardown: the suite fails when a Ferry it started wrote an error-level line. Every Ferry the
 // e2e suite starts logs to FERRY_LOG_FILE, a server*.log in its state directory, made anew at each run: the two
 // webServers, the restart spec's Ferry B (server-b.log beside the stack's), each scale-out instance (below
-// SCALE.dir). No test provokes a server error today; one that does must say so here, with the spec that asserts it,
+// SCALE.dir), the large-cluster spec's instance (below LARGE.dir). No test provokes a server error today; one that does must say so here, with the spec that asserts it,
 // before its line may pass.
 const CLAIMED: { msg: RegExp; by: string }[] = [];
 
@@ -23,7 +23,7 @@ function logFiles(): string[] {
       } else if (entry.isDirectory() && depth > 0) look(at, depth - 1);
     }
   };
-  for (const dir of [E2E.dataDir, LAB.dataDir, SCALE.dir]) look(dir, 1);
+  for (const dir of [E2E.dataDir, LAB.dataDir, SCALE.dir, LARGE.dir]) look(dir, 1);
   return found;
 }
 
