@@ -17,6 +17,8 @@ export interface TableRow {
 
 type SortKey = "name" | "host" | "state" | "memory";
 const ROW_PX = 37;
+// one collator for every comparison: localeCompare with options builds one per call (20,000 rows: a second)
+const byName = new Intl.Collator(undefined, { numeric: true });
 
 /** Rows of the table: every guest domain of the shown hosts that the Find matches, sorted. */
 export function tableRows(hosts: HostView[], match: DomainMatch | null, sort: SortKey, desc: boolean): TableRow[] {
@@ -33,8 +35,8 @@ export function tableRows(hosts: HostView[], match: DomainMatch | null, sort: So
   rows.sort((a, b) => {
     const x = k(a);
     const y = k(b);
-    const c = typeof x === "number" ? x - (y as number) : x.localeCompare(y as string, undefined, { numeric: true });
-    return (desc ? -c : c) || a.domain.name.localeCompare(b.domain.name, undefined, { numeric: true });
+    const c = typeof x === "number" ? x - (y as number) : byName.compare(x, y as string);
+    return (desc ? -c : c) || byName.compare(a.domain.name, b.domain.name);
   });
   return rows;
 }

@@ -112,4 +112,12 @@ describe("forecastMigration's switch-over time", () => {
     expect(xm.inputs.handshakeMs).toBe(50);
     expect(xm.inputs.handshakeFrom).toBe("the shortest downtime seen among xm migrations");
   });
+
+  it("learns from a toolstack of a thousand hosts and more (more host ids than SQLite takes in one statement)", async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => `h${i}`);
+    // the hosts with history at the end of the list, past the first statement's share
+    const f = await forecastMigration(db, { ...tight, learnFrom: { hostIds: [...many, "a", "b", "c"], label: "xm" } });
+    expect(f.inputs.handshakeMs).toBe(50);
+    expect(f.inputs.handshakeFrom).toBe("the shortest downtime seen among xm migrations");
+  });
 });

@@ -63,18 +63,35 @@ export interface ForecastRequest {
   probeLink?: () => Promise<{ bps: number; bytes: number; ms: number } | null>;
 }
 
+/** Host ids per query: SQLite takes at most 999 parameters in a statement; a cluster of 1,000 hosts has more. */
+const IDS_PER_QUERY = 500;
+
+/** The newest 200 migrations that succeeded (from the hosts of `learnFrom` only, when given). */
+async function pastMigrations(db: Db, learnFrom: ForecastRequest["learnFrom"]) {
+  const query = (sourceHostIds?: string[]) =>
+    db.job.findMany({
+      where: {
+        kind: "migrate",
+        status: "succeeded",
+        startedAt: { not: null },
+        finishedAt: { not: null },
+        ...(sourceHostIds ? { sourceHostId: { in: sourceHostIds } } : {}),
+      },
+      orderBy: { createdAt: "desc" },
+      take: 200,
+    });
+  if (!learnFrom) return query();
+  const parts = [];
+  for (let i = 0; i < learnFrom.hostIds.length; i += IDS_PER_QUERY)
+    parts.push(await query(learnFrom.hostIds.slice(i, i + IDS_PER_QUERY)));
+  return parts
+    .flat()
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    .slice(0, 200);
+}
+
 export async function forecastMigration(db: Db, m: ForecastRequest): Promise<ForecastWithInputs> {
-  const done = await db.job.findMany({
-    where: {
-      kind: "migrate",
-      status: "succeeded",
-      startedAt: { not: null },
-      finishedAt: { not: null },
-      ...(m.learnFrom ? { sourceHostId: { in: m.learnFrom.hostIds } } : {}),
-    },
-    orderBy: { createdAt: "desc" },
-    take: 200,
-  });
+  const done = await pastMigrations(db, m.learnFrom);
   const seconds = (j: (typeof done)[number]) =>
     (j.finishedAt!.getTime() - j.startedAt!.getTime() - (j.downtimeMs ?? 0)) / 1000;
   const rate = (j: (typeof done)[number]) => Number(j.bytesSent) / Math.max(0.001, seconds(j));

@@ -88,7 +88,9 @@ export class ImageCatalog {
   async list(): Promise<ImageView[]> {
     const images = (await this.db.image.findMany({ orderBy: { createdAt: "desc" } })).map(imageView);
     const restores = await this.db.job.findMany({
-      where: { kind: "restore", status: "succeeded", imageId: { in: images.map((i) => i.id) } },
+      // every restore that names an image (not the ids listed: a catalog of more than 999 images passes SQLite's
+      // limit of parameters in one statement); those of images since removed match none below
+      where: { kind: "restore", status: "succeeded", imageId: { not: null } },
       orderBy: { finishedAt: "asc" },
       select: { id: true, imageId: true, finishedAt: true, targetName: true },
     });
