@@ -76,11 +76,14 @@ describe("Find", () => {
   });
   it("puts the hosts with a domain it keeps first, keeping every host and their order otherwise", () => {
     const hosts = [host("h1", "a", [dom("db-1")]), host("h2", "b", [dom("web-1")]), host("h3", "c", [dom("web-2")])];
-    const names = (f: typeof noFind) => hostsForFind(hosts, f, matchOf(f)).map((x) => x.name);
-    expect(names(noFind)).toEqual(["a", "b", "c"]);
-    expect(names({ ...noFind, text: "web" })).toEqual(["b", "c", "a"]);
-    expect(names({ ...noFind, text: "c" })).toEqual(["c", "a", "b"]);
-    expect(names({ ...noFind, text: "nothing" })).toEqual(["a", "b", "c"]);
+    const names = (f: typeof noFind) => {
+      const { found, others } = hostsForFind(hosts, f, matchOf(f));
+      return [found.map((x) => x.name), others.map((x) => x.name)];
+    };
+    expect(names(noFind)).toEqual([[], ["a", "b", "c"]]);
+    expect(names({ ...noFind, text: "web" })).toEqual([["b", "c"], ["a"]]);
+    expect(names({ ...noFind, text: "c" })).toEqual([["c"], ["a", "b"]]);
+    expect(names({ ...noFind, text: "nothing" })).toEqual([[], ["a", "b", "c"]]);
   });
 });
 

@@ -39,6 +39,7 @@ import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { HostView } from "@/lib/inventory/types";
 import type { JobSummary } from "@/lib/jobs/types";
 
+const GRID = "grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]";
 const readLayout = (kept: unknown) => (kept === "table" || kept === "cards" ? kept : null);
 
 /**
@@ -83,8 +84,27 @@ export function ClusterView({
   const hostNames = useMemo(() => new Map(hosts.map((h) => [h.id, h.name])), [hosts]);
   const [find, setFind] = useState(noFind);
   const match = useMemo(() => matchOf(find), [find]);
-  const shownHosts = useMemo(() => hostsForFind(hosts, find, match), [hosts, find, match]);
+  const { found, others } = useMemo(() => hostsForFind(hosts, find, match), [hosts, find, match]);
+  const shownHosts = useMemo(() => [...found, ...others], [found, others]);
   const eager = useMemo(() => firstScreenful(shownHosts), [shownHosts]);
+  // what Find found is a grid of its own above the others: the others keep their order (no column is moved)
+  const columns = (list: HostView[], from: number) =>
+    list.map((h, i) => (
+      <HostColumn
+        key={h.id}
+        host={h}
+        match={match}
+        everything={everything}
+        eager={from + i < eager}
+        holding={drag.dragging?.sourceId === h.id}
+        sizes={sizes}
+        canMigrate={canMigrate}
+        onSave={canMigrate ? onSave : undefined}
+        selection={selection}
+        onSelect={canMigrate ? onSelect : undefined}
+        drop={drag.dropFor(h.id)}
+      />
+    ));
   const domains = useMemo(() => countDomains(hosts) + pending.reduce((n, o) => n + o.guests, 0), [hosts, pending]);
   const everything = useMemo(() => pending.length === 0 && firstScreenful(hosts) === hosts.length, [hosts, pending]);
   // the heights of columns that left the screen, kept for their placeholders
@@ -198,23 +218,13 @@ export function ClusterView({
           onDragEnd={drag.onDragEnd}
           onDragCancel={drag.onDragCancel}
         >
-          <div className="grid gap-4 [grid-template-columns:repeat(auto-fill,minmax(300px,1fr))]">
-            {shownHosts.map((h, i) => (
-              <HostColumn
-                key={h.id}
-                host={h}
-                match={match}
-                everything={everything}
-                eager={i < eager}
-                holding={drag.dragging?.sourceId === h.id}
-                sizes={sizes}
-                canMigrate={canMigrate}
-                onSave={canMigrate ? onSave : undefined}
-                selection={selection}
-                onSelect={canMigrate ? onSelect : undefined}
-                drop={drag.dropFor(h.id)}
-              />
-            ))}
+          {found.length > 0 && (
+            <div className={`mb-4 ${GRID}`} data-testid="found-hosts">
+              {columns(found, 0)}
+            </div>
+          )}
+          <div className={GRID}>
+            {columns(others, found.length)}
             {pending
               .filter((o) => !find.toolstack || o.toolstackLabel === find.toolstack)
               .map((o) => (

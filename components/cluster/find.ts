@@ -20,12 +20,17 @@ export function matchOf(find: Find): DomainMatch | null {
 }
 
 /**
- * The hosts in the order the Cluster page shows them: every host (each stays a drop target), those with a domain
- * the Find keeps first — in a cluster of hundreds of hosts what was found is on the first screen, not 40 rows down.
+ * The hosts as the Cluster page shows them: every host (each stays a drop target), those with a domain the Find keeps
+ * first — in a cluster of hundreds of hosts what was found is on the first screen, not 40 rows down. `found` is
+ * empty while the Find keeps every domain.
  */
-export function hostsForFind(hosts: HostView[], find: Find, match: DomainMatch | null): HostView[] {
+export function hostsForFind(
+  hosts: HostView[],
+  find: Find,
+  match: DomainMatch | null,
+): { found: HostView[]; others: HostView[] } {
   const shown = find.toolstack ? hosts.filter((h) => h.toolstackLabel === find.toolstack) : hosts;
-  if (!match) return shown;
+  if (!match) return { found: [], others: shown };
   const keeps = (h: HostView) => h.domains.some((d) => d.id !== 0 && match(d, h));
-  return [...shown.filter(keeps), ...shown.filter((h) => !keeps(h))];
+  return { found: shown.filter(keeps), others: shown.filter((h) => !keeps(h)) };
 }
