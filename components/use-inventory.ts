@@ -31,13 +31,16 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
       frame = 0;
       const batch = pending;
       pending = new Map();
-      setHosts((prev) => {
-        const next = new Map(prev);
-        for (const [id, view] of batch)
-          if (view) next.set(id, view);
-          else next.delete(id);
-        return next;
-      });
+      // a transition too: a refresh of 1,000 hosts brings 1,000 views, and a drag or a scroll goes first
+      startTransition(() =>
+        setHosts((prev) => {
+          const next = new Map(prev);
+          for (const [id, view] of batch)
+            if (view) next.set(id, view);
+            else next.delete(id);
+          return next;
+        }),
+      );
     };
     const queue = (id: string, view: HostView | null) => {
       pending.set(id, view);
