@@ -1,5 +1,5 @@
-// `npm run bench:inventory` (HOSTS=200 DOMAINS=20): a full inventory refresh of N simulated hosts × M
-// domains (sim in its own process), cold (connections opened) and warm, against (a) a sequential loop of
+// `npm run bench:inventory` (HOSTS=200 DOMAINS=20 LARGE=1000): a full inventory refresh of N simulated hosts × M
+// domains (sim in its own process), cold (connections opened) and warm, then Ferry's alone at LARGE hosts, against (a) a sequential loop of
 // OpenSSH `ssh host xl list -l` and (b) a parallel OpenSSH fan-out with a fresh connection per host
 // (`xargs -P 10`), on the same hosts, in the same run. HOG=1: a CPU hog (`yes`) beside it all; BENCH_PROFILE=<dir>:
 // a CPU profile of Ferry's process over five more warm refreshes (the simulated hosts run in their own process).
@@ -7,71 +7,47 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { Inventory } from "../lib/inventory/inventory";
-import { SshPool } from "../lib/ssh/pool";
 import type { SimHostInfo } from "../sim/cluster";
 import { profileThisProcess, report } from "./profile";
+import { inventoryOf, startSimProcess } from "./support";
 
 const hog = process.env.HOG ? spawn("yes", { stdio: ["ignore", "ignore", "ignore"] }) : null;
 const HOSTS = Number(process.env.HOSTS ?? 200);
 const DOMAINS = Number(process.env.DOMAINS ?? 20);
+const LARGE = Number(process.env.LARGE ?? 1000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-inv-"));
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts"], {
-  env: {
-    ...process.env,
-    FERRY_SIM_DIR: path.join(dir, "sim"),
-    SIM_BASE_PORT: "0",
-    SIM_CONTROL_PORT: "0",
-    SIM_HOSTS: String(HOSTS),
-    SIM_DOMAINS: String(DOMAINS),
-  },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const hosts = await new Promise<SimHostInfo[]>((resolve, reject) => {
-  readline.createInterface({ input: sim.stdout }).on("line", (l) => {
-    if (l.startsWith("SIM_READY ")) resolve(JSON.parse(l.slice(10)).hosts);
-  });
-  sim.once("exit", (c) => reject(new Error(`sim exited ${c}`)));
-});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const inventoryOf = () => {
-  const inv = new Inventory(new SshPool());
-  for (const h of hosts)
-    inv.upsert({
-      id: h.name,
-      name: h.name,
-      address: h.address,
-      port: h.port,
-      user: h.user,
-      authMethod: "key",
-      keyPath: h.keyPath,
-      fingerprint: h.fingerprint,
-      toolstack: h.toolstack,
-      imageDir: "/xen-saved-images",
-    });
-  return inv;
-};
-const cold: number[] = [];
-const warm: number[] = [];
-for (let i = 0; i < 3; i++) {
-  const t0 = performance.now();
-  const inv = inventoryOf();
-  await inv.refreshAll();
-  cold.push(performance.now() - t0);
-  for (let j = 0; j < 5; j++) warm.push((await inv.refreshAll()).ms);
-  const views = inv.snapshot();
-  const domains = views.reduce((n, v) => n + v.domains.length - 1, 0);
-  if (views.some((v) => v.status !== "online") || domains !== HOSTS * DOMAINS)
-    throw new Error(`incomplete picture: ${domains} domains`);
-  if (i === 2 && process.env.BENCH_PROFILE) {
-    const { profile } = await profileThisProcess(async () => {
-      for (let j = 0; j < 5; j++) await inv.refreshAll();
-    });
-    report(process.env.BENCH_PROFILE, `inventory-${HOSTS}x${DOMAINS}`, "Ferry's process, five warm refreshes", profile);
+
+/** Ferry's refreshes of these hosts: cold (3 new inventories) and warm (5 refreshes of each). */
+async function measure(hosts: SimHostInfo[], profileAs?: string) {
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const inv = inventoryOf(hosts);
+    await inv.refreshAll();
+    cold.push(performance.now() - t0);
+    for (let j = 0; j < 5; j++) warm.push((await inv.refreshAll()).ms);
+    const views = inv.snapshot();
+    const domains = views.reduce((n, v) => n + v.domains.length - 1, 0);
+    if (views.some((v) => v.status !== "online") || domains !== hosts.length * DOMAINS)
+      throw new Error(`incomplete picture: ${domains} domains`);
+    if (i === 2 && profileAs && process.env.BENCH_PROFILE) {
+      const { profile } = await profileThisProcess(async () => {
+        for (let j = 0; j < 5; j++) await inv.refreshAll();
+      });
+      report(process.env.BENCH_PROFILE, profileAs, "Ferry's process, five warm refreshes", profile);
+    }
+    inv.stop();
   }
-  inv.stop();
+  return { cold: median(cold), warm: median(warm) };
 }
+
+const sized = (n: number) =>
+  startSimProcess(path.join(dir, String(n)), { SIM_HOSTS: String(n), SIM_DOMAINS: String(DOMAINS) });
+const sim = await sized(HOSTS);
+const { hosts } = sim;
+const ferry = await measure(hosts, `inventory-${HOSTS}x${DOMAINS}`);
 const sshArgs = (h: SimHostInfo) => [
   "-i",
   h.keyPath,
@@ -103,27 +79,42 @@ execFileSync(
   { stdio: "inherit" },
 );
 const fanout = performance.now() - t0;
-sim.kill("SIGTERM");
+sim.stop();
+// the same refresh at LARGE hosts (another simulated cluster; the OpenSSH loops are not run again)
+let large: { cold: number; warm: number } | null = null;
+if (LARGE > HOSTS) {
+  const big = await sized(LARGE);
+  large = await measure(big.hosts);
+  big.stop();
+}
 hog?.kill();
 fs.rmSync(dir, { recursive: true, force: true });
 const row = (n: string, ms: number, extra = "") =>
   console.log(`  ${n.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
 console.log(
-  `Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains${hog ? ", a CPU hog beside it" : ""}, load ${os.loadavg()[0].toFixed(2)} (Ferry: xl info + xl list + xl uptime + stat in one channel per host;`,
+  `Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains${hog ? ", a CPU hog beside it" : ""}, load ${os.loadavg()[0].toFixed(2)} (Ferry: xl info + xl list in one channel per host;`,
 );
 console.log(
-  `  xl list -l on the first refresh, when a domain appears, and every 12th refresh — one of the 15 warm ones here):`,
+  `  xl list -l, xl uptime and the image directory's stat on the first refresh, when a domain appears, and every 12th refresh — one of the 15 warm ones here):`,
 );
-row("Ferry, cold (connect + read every host), median of 3", median(cold));
-row("Ferry, warm (persistent connections), median of 15", median(warm));
+row("Ferry, cold (connect + read every host), median of 3", ferry.cold);
+row("Ferry, warm (persistent connections), median of 15", ferry.warm);
 row(
   "(a) OpenSSH sequential, `ssh host xl list -l` per host",
   sequential,
-  `→ Ferry warm is ${(sequential / median(warm)).toFixed(1)}× faster (goal ≥ 100×)`,
+  `→ Ferry warm is ${(sequential / ferry.warm).toFixed(1)}× faster (goal ≥ 100×)`,
 );
 row(
   "(b) OpenSSH fan-out, xargs -P 10, fresh connection each",
   fanout,
-  `→ Ferry warm is ${(fanout / median(warm)).toFixed(1)}× faster (goal ≥ 10×)`,
+  `→ Ferry warm is ${(fanout / ferry.warm).toFixed(1)}× faster (goal ≥ 10×)`,
 );
+if (large) {
+  row(`Ferry at ${LARGE} hosts × ${DOMAINS}, cold, median of 3`, large.cold);
+  row(
+    `Ferry at ${LARGE} hosts × ${DOMAINS}, warm, median of 15`,
+    large.warm,
+    `→ ${(large.warm / ferry.warm).toFixed(2)}× the ${HOSTS}-host warm refresh for ${(LARGE / HOSTS).toFixed(0)}× the hosts (goal ≤ 5×)`,
+  );
+}
 process.exit(0);

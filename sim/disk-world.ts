@@ -4,7 +4,7 @@ import { createDemoWorld } from "./default-world";
 // The demo with disks that are not shared (issue 31): each KVM host's own /var/lib/libvirt/images and each of hostB's
 // and hostC's own /var/lib/xen/images, a KVM guest `db-local` with a 2 GiB qcow2 (96 MiB in use) on kvmA's, a KVM
 // guest `app-overlay` whose disk on kvmA's own storage is a qcow2 overlay (32 MiB) on a base image on the NFS share
-// both KVM hosts mount, and a Xen guest `xl-local` with a 64 MiB image on hostB's. `SIM_WORLD=disks npm run demo`
+// both KVM hosts mount, and a Xen guest `xl-local` with a sparse raw image on hostB's (a 512 MiB file, 64 MiB in use). `SIM_WORLD=disks npm run demo`
 // serves it; the disk tests (lib/jobs/disk-migration.test.ts) use it.
 
 export const KVM_DISK_DIR = "/var/lib/libvirt/images";
@@ -14,19 +14,24 @@ export const SHARED_BASE = "/xen-storage/images/base-debian12.qcow2";
 const MiB = 1024 * 1024;
 const GiB_KiB = 1024 * 1024;
 
-/** A disk image file at `path` on `host`: `allocated` bytes on the host, the guest seeing `virtualBytes`. */
+/**
+ * A disk image file at `path` on `host`: `allocated` bytes on the host, the guest seeing `virtualBytes`; a sparse
+ * file's size (`apparent`) is larger than what it takes.
+ */
 export function placeDiskFile(
   world: World,
   host: string,
   path: string,
   allocated: number,
   disk?: { format: string; virtualBytes: number; backing?: { path: string; format: string } },
+  apparent?: number,
 ) {
   const at = world.locatePath(host, path);
   if (!at) throw new Error(`${path} is on no mount of ${host}`);
   world.files.set(at.key, {
     head: Buffer.from(path),
     size: allocated,
+    ...(apparent ? { apparent } : {}),
     mode: 0o600,
     owner: "root",
     mtime: Date.now(),
@@ -75,6 +80,6 @@ export function createDiskWorld(): World {
     vcpus: 1,
     disks: [{ target: `${XEN_DISK_DIR}/xl-local.img`, vdev: "xvda" }],
   });
-  placeDiskFile(world, "hostB", `${XEN_DISK_DIR}/xl-local.img`, 64 * MiB);
+  placeDiskFile(world, "hostB", `${XEN_DISK_DIR}/xl-local.img`, 64 * MiB, undefined, 512 * MiB);
   return world;
 }

@@ -95,6 +95,8 @@ export interface SimMount {
 export interface SimFile {
   head: Buffer;
   size: number;
+  /** a sparse file's size as `stat` and readers see it, larger than the `size` it takes on the host (default: size) */
+  apparent?: number;
   mode: number;
   owner: string;
   mtime: number;

@@ -152,7 +152,9 @@ export function EvacuationPage({
           <h2 className="text-sm font-semibold">Plan</h2>
           <p className="text-xs text-slate-600">
             A plan is a dry run: nothing moves until you run it. Ferry chooses how many moves run at once from the
-            forecast (moves on one link share it, which lengthens every round and raises every downtime).
+            forecast (moves on one link share it, which lengthens every round and raises every downtime). A domain no
+            host can take live (its disks on this host's own storage, on Xen) moves by save/restore at the end, stopped
+            for the whole move; the plan says for how long.
           </p>
           <div className="mt-2 flex flex-wrap items-end gap-2">
             <label className="text-xs">

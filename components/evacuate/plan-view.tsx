@@ -29,6 +29,7 @@ export function PlanView({
   running?: boolean;
 }) {
   const over = plan.candidates.filter((c) => c.overMaxDowntime.length);
+  const byCopy = plan.moves.filter((m) => m.how === "save-restore");
   return (
     <div className="mt-3 space-y-3" data-testid="plan" data-concurrency={plan.concurrency}>
       <p className="text-sm" data-testid="plan-summary">
@@ -39,6 +40,15 @@ export function PlanView({
             <b>{plan.concurrency}</b> at a time: about <b data-testid="plan-total">{formatMs(plan.totalMs)}</b> in all
             (no plan can beat {formatMs(plan.boundMs)}: the memory
             {plan.moves.some((m) => m.diskCopy) ? " and the disks copied" : ""} ÷ the link's speed).
+            {byCopy.length > 0 && (
+              <span data-testid="plan-save-restore">
+                {" "}
+                {byCopy.length === 1 ? `${byCopy[0].domain} moves` : `${byCopy.length} of them move`} by save/restore,
+                stopped for the whole move (
+                {byCopy.map((m) => `${m.domain} about ${formatMs(m.downtimeMs)}`).join(", ")}): no host can take{" "}
+                {byCopy.length === 1 ? "it" : "them"} live.
+              </span>
+            )}
           </>
         ) : (
           "Nothing to move."
@@ -101,8 +111,20 @@ export function PlanView({
                     )}
                   </td>
                   <td data-label="Downtime (max)">
-                    {formatMs(m.downtimeMs)}{" "}
-                    <span className="text-xs text-slate-500">({formatMs(m.maxDowntimeMs)})</span>
+                    {m.how === "save-restore" ? (
+                      <span data-testid={`plan-save-restore-${m.domain}`}>
+                        stopped {formatMs(m.downtimeMs)}{" "}
+                        <span className="block text-xs text-slate-500">
+                          by save/restore: no host can take it live; its memory and disks are copied while it is
+                          stopped, after the live moves
+                        </span>
+                      </span>
+                    ) : (
+                      <>
+                        {formatMs(m.downtimeMs)}{" "}
+                        <span className="text-xs text-slate-500">({formatMs(m.maxDowntimeMs)})</span>
+                      </>
+                    )}
                   </td>
                   <td data-label="Target free after">{formatMiB(m.targetFreeAfterMiB)}</td>
                 </tr>

@@ -90,6 +90,11 @@ export interface PlannedMove {
   targetFreeAfterMiB: number;
   /** disks the target does not see, copied before the memory: their bytes in use and the time that takes (in durationMs) */
   diskCopy?: { bytes: number; ms: number };
+  /**
+   * "save-restore": a domain no host can take live, moved by save, copy and restore (lib/evacuate/by-save-restore.ts):
+   * stopped for the whole move (downtimeMs is durationMs), after every live move. Absent: live.
+   */
+  how?: "save-restore";
 }
 
 export type LeftOption = "move-by-save-restore" | "save-to-image" | "shut-down" | "keep";
@@ -310,6 +315,10 @@ export function planEvacuation(input: PlanInput): Plan {
     candidates,
     capCostMs: input.cap !== undefined && bestUncapped ? Math.max(0, chosen.totalMs - bestUncapped.totalMs) : null,
     ...(chosen.byLink ? { oneMovePerLink: input.shareBy ?? "host" } : {}),
-    complete: left.every((l) => l.options.length === 1 && l.options[0] === "keep" && /not running/.test(l.reason)),
+    complete: isComplete(left),
   };
 }
+
+/** A plan empties its host when all it leaves behind are domains that are not running. */
+export const isComplete = (left: LeftDomain[]) =>
+  left.every((l) => l.options.length === 1 && l.options[0] === "keep" && /not running/.test(l.reason));

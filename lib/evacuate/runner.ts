@@ -7,7 +7,8 @@ import type { Plan } from "./plan";
 import type { MoveState } from "./types";
 
 // An evacuation's parent loop (lib/evacuate/service.ts plans and starts it): up to the plan's concurrency of live
-// migration jobs at once (one per link when the plan says so), each move's state written as its job ends. A failed move does not stop the others; a stop
+// migration jobs at once (one per link when the plan says so), then its moves by save/restore one at a time once
+// nothing else runs (the plan's order), each move's state written as its job ends. A failed move does not stop the others; a stop
 // launches nothing new; a closing process (close()) leaves the loop where it is, for the next start to resume.
 
 /** A plan that runs one move per link (lib/evacuate/schedule.ts): no running move uses this move's links. */
@@ -61,19 +62,31 @@ export class EvacuationRunner {
       for (const m of moves.filter((x) => x.state === "running" && x.jobId)) watch(m);
       for (;;) {
         while (!this.closing && !this.stopping.has(id) && waits.size < plan.concurrency) {
-          const next = moves.find((m) => m.state === "pending" && linksFree(plan, moves, m));
+          const next = moves.find(
+            (m) =>
+              m.state === "pending" &&
+              linksFree(plan, moves, m) &&
+              (m.how !== "save-restore" || !moves.some((x) => x.state === "running")),
+          );
           if (!next) break;
           try {
-            const job = await this.engine.submit({
+            const who = {
               domain: next.domain,
               sourceId: next.fromId,
               targetId: next.targetId,
               createdBy: row.createdBy,
-              // the operator read the plan and its warnings before running it; the engine still re-checks
-              confirmWarnings: true,
-              options: next.options,
-              evacuationId: id,
-            });
+            };
+            const job =
+              next.how === "save-restore"
+                ? // the operator read the outage in the plan; the move checks again as it starts
+                  await this.engine.submitMove({ ...who, evacuationId: id })
+                : await this.engine.submit({
+                    ...who,
+                    // the operator read the plan and its warnings before running it; the engine still re-checks
+                    confirmWarnings: true,
+                    options: next.options,
+                    evacuationId: id,
+                  });
             next.state = "running";
             next.jobId = job.id;
             watch(next);

@@ -7,6 +7,7 @@ import type { HostService } from "../hosts/service";
 import { MEMORY_MARGIN_MIB } from "../checks/rules";
 import type { DomainInfo, MigrationOptions } from "../toolstacks/types";
 import { askChecks, eligibleTarget, planDomain, type AskedDomain } from "./ask";
+import { addMovesBySaveRestore } from "./by-save-restore";
 import { planEvacuation, type Plan, type PlanTarget, type PlacementRule } from "./plan";
 import type { GroupRequest, PlanRequest } from "./schema";
 import { planGroup, type GroupPlan } from "./group";
@@ -93,16 +94,24 @@ export class EvacuationService {
     const { options, hooks } = await askChecks(this.engine, domains, () =>
       targets.filter((t) => eligible.has(t.id)).map((host) => ({ host, refusal: null })),
     );
-    const plan = planEvacuation({
+    const rules = settings.rules.map((r) => ({ ...r, kind: r.kind as PlacementRule["kind"] }));
+    const live = planEvacuation({
       source: { id: host.id, name: host.name },
       domains,
       targets: planTargets,
-      rules: settings.rules.map((r) => ({ ...r, kind: r.kind as PlacementRule["kind"] })),
+      rules,
       ...hooks,
       maxConcurrent: this.engine.maxOutgoingPerHost,
       cap: req.cap,
       fixedTargets,
     });
+    // an evacuation empties the host: what cannot go live may go by save/restore (a return home stays live)
+    const plan =
+      req.kind === "return"
+        ? live
+        : await addMovesBySaveRestore(live, domains, planTargets, rules, (d, s, t) =>
+            this.engine.preflight.checkMove(d, s, t),
+          );
     return { plan, options };
   }
 
@@ -197,6 +206,7 @@ export class EvacuationService {
       jobId: null,
       message: null,
       options: options[m.domain],
+      ...(m.how ? { how: m.how } : {}),
     }));
     const row = await this.db.evacuation.create({
       data: {

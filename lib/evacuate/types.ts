@@ -14,6 +14,8 @@ export interface MoveState {
   jobId: string | null;
   message: string | null;
   options?: MigrationOptions;
+  /** a move by save/restore (lib/evacuate/by-save-restore.ts); absent: live */
+  how?: "save-restore";
 }
 export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
 export interface EvacuationView {

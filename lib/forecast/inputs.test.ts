@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client";
 import { closeTestDatabase, openTestDatabase } from "../db/testing";
 import { forecastMigration } from "./inputs";
+import { pastMigration } from "./testing";
 
 // Where the forecast's link speed comes from, on a database of earlier migrations (issue 14, item 6: the same
 // guest was forecast at 50 s one way and 6 min the other way of a symmetric link).
@@ -14,25 +15,7 @@ let dir: string;
 const MiB = 1024 * 1024;
 
 async function migrated(from: string, to: string, mib: number, seconds: number, options: object = {}) {
-  const startedAt = new Date(Date.now() - 60_000);
-  await db.job.create({
-    data: {
-      kind: "migrate",
-      domainName: `other-${from}-${to}-${seconds}`,
-      memoryMiB: mib,
-      sourceHostId: from,
-      targetHostId: to,
-      sourceName: from,
-      targetName: to,
-      status: "succeeded",
-      createdBy: "test",
-      startedAt,
-      finishedAt: new Date(startedAt.getTime() + seconds * 1000),
-      bytesSent: BigInt(mib * MiB),
-      downtimeMs: 50,
-      optionsJson: JSON.stringify(options),
-    },
-  });
+  await pastMigration(db, { from, to, domainName: `other-${from}-${to}-${seconds}`, memoryMiB: mib, seconds, options });
 }
 
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import {
   type Verdict,
 } from "./model";
 import type { MigrationOptions, ToolstackCapabilities } from "../toolstacks/types";
-import type { JobInfoPayload } from "../toolstacks/events";
 import { learnedDiskRate } from "./disk-rate";
+import { finalJobInfo, learnedSetupMs, trackedDirtyBps } from "./qemu-reports";
 
 // Where the forecast's inputs come from, said plainly: the dirty rate QEMU measures on the source (libvirt),
 // else this link's and this domain's earlier migrations (xl cannot measure a dirty rate), else stated
@@ -33,10 +33,14 @@ export interface ForecastWithInputs extends Forecast {
     zeroBytes?: number;
     /** how the dirty rate was found when it is an estimate (null: tracked by QEMU) */
     estimate?: string | null;
+    /** QEMU's time beyond moving the memory, learned from earlier migrations (lib/forecast/qemu-reports.ts) */
+    setupMs?: number;
     /** the disks' bytes in use that are copied first (disks the target does not see) */
     diskBytes?: number;
     /** the rate earlier moves with disks on this link copied them at (bytes/s), where there were */
     diskBps?: number;
+    /** and QEMU's time before their copy began (lib/forecast/disk-rate.ts) */
+    diskLeadMs?: number;
   };
 }
 
@@ -234,13 +238,39 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
       )
     : null;
   if (m.diskBytes) {
-    f = withDiskCopy(f, m.diskBytes, Math.min(limited, learnedDisk?.bps ?? Number.POSITIVE_INFINITY));
+    f = withDiskCopy(
+      f,
+      m.diskBytes,
+      Math.min(limited, learnedDisk?.bps ?? Number.POSITIVE_INFINITY),
+      learnedDisk?.leadMs ?? 0,
+    );
     const ms = f.diskCopy!.ms;
     const mib = (m.diskBytes / 1048576).toFixed(0);
+    const lead = learnedDisk?.leadMs ? `, after about ${(learnedDisk.leadMs / 1000).toFixed(1)} s of set-up` : "";
     sources.push(
       learnedDisk
-        ? `disks copied first: ${mib} MiB in use at ${(learnedDisk.bps / 1048576).toFixed(0)} MiB/s, the median rate of ${learnedDisk.moves} earlier move${learnedDisk.moves > 1 ? "s" : ""} with disks between ${m.source} and ${m.target}: about ${(ms / 1000).toFixed(1)} s`
+        ? `disks copied first: ${mib} MiB in use at ${(learnedDisk.bps / 1048576).toFixed(0)} MiB/s${lead}, the median of ${learnedDisk.moves} earlier move${learnedDisk.moves > 1 ? "s" : ""} with disks between ${m.source} and ${m.target}: about ${(ms / 1000).toFixed(1)} s`
         : `disks copied first: ${mib} MiB in use, at the link's speed about ${(ms / 1000).toFixed(1)} s (no earlier move with disks on this link)`,
+    );
+  }
+  // QEMU's time beyond the memory (setting up the target, connecting): this link's earlier migrations, else any.
+  // A learned disk copy holds it already (its lead before the copy began, or a rate over QEMU's elapsed time).
+  const linkJobs = done.filter(
+    (j) =>
+      (j.sourceName === m.source && j.targetName === m.target) ||
+      (j.sourceName === m.target && j.targetName === m.source),
+  );
+  const setup =
+    qemu && reports && !learnedDisk
+      ? await learnedSetupMs(
+          db,
+          (linkJobs.length ? linkJobs : done).map((j) => j.id),
+        )
+      : null;
+  if (setup) {
+    f = withSetup(f, setup.ms);
+    sources.push(
+      `set-up beyond the memory: ${Math.round(setup.ms)} ms, the median of ${setup.moves} earlier migration${setup.moves > 1 ? "s" : ""}${linkJobs.length ? " on this link" : ` among ${m.learnFrom?.label ?? "all"} migrations`} (QEMU's elapsed time less its memory at its bandwidth and its downtime)`,
     );
   }
   return {
@@ -254,8 +284,9 @@ export async function forecastMigration(db: Db, m: ForecastRequest): Promise<For
       sources,
       zeroBytes,
       estimate,
+      ...(setup ? { setupMs: setup.ms } : {}),
       ...(m.diskBytes ? { diskBytes: m.diskBytes } : {}),
-      ...(learnedDisk ? { diskBps: learnedDisk.bps } : {}),
+      ...(learnedDisk ? { diskBps: learnedDisk.bps, diskLeadMs: learnedDisk.leadMs } : {}),
     },
   };
 }
@@ -294,10 +325,13 @@ export function forecastAt(
         })
       : forecastXen({ ...x, maxDowntimeMs, limits: xenLimits[policy === "xen-legacy" ? "xen-legacy" : "xen"] });
   const base = model(input);
-  const at = i.estimate ? widen(base, model, input, i.estimate) : base;
+  const widened = i.estimate ? widen(base, model, input, i.estimate) : base;
+  const at = i.setupMs ? withSetup(widened, i.setupMs) : widened;
   // the disks copied first, at this bandwidth too (the link's share, under the migration's limit)
   const limited = options?.bandwidthMiBps ? Math.min(bandwidthBps, options.bandwidthMiBps * 1048576) : bandwidthBps;
-  return i.diskBytes ? withDiskCopy(at, i.diskBytes, Math.min(limited, i.diskBps ?? Number.POSITIVE_INFINITY)) : at;
+  return i.diskBytes
+    ? withDiskCopy(at, i.diskBytes, Math.min(limited, i.diskBps ?? Number.POSITIVE_INFINITY), i.diskLeadMs ?? 0)
+    : at;
 }
 
 const rank: Record<Verdict, number> = {
@@ -336,37 +370,18 @@ export function widen(
   return { ...f, band };
 }
 
-/** QEMU's completed-job statistics of a migration (domjobinfo --completed on the target), if stored. */
-async function finalJobInfo(db: Db, jobId: string): Promise<JobInfoPayload | null> {
-  const events = await db.jobEvent.findMany({
-    where: { jobId, type: "jobinfo" },
-    select: { payloadJson: true },
-    orderBy: { seq: "desc" },
-    take: 5,
-  });
-  for (const e of events) {
-    const p = JSON.parse(e.payloadJson) as JobInfoPayload;
-    if (p.final) return p;
-  }
-  return null;
-}
-
-/** The highest dirty rate QEMU reported (domjobinfo "Dirty rate" × page size) during a migration job. */
-async function trackedDirtyBps(db: Db, jobId: string): Promise<number | null> {
-  const events = await db.jobEvent.findMany({ where: { jobId, type: "jobinfo" }, select: { payloadJson: true } });
-  const rates = events
-    .map((e) => JSON.parse(e.payloadJson))
-    .filter((p) => !p.final && p.dirtyPagesPerSec > 0)
-    .map((p) => p.dirtyPagesPerSec * (p.pageSize ?? 4096));
-  return rates.length ? Math.max(...rates) : null;
+/** A forecast with QEMU's time beyond the memory added to its duration (not to its downtime). */
+function withSetup(f: Forecast, ms: number): Forecast {
+  return { ...f, totalMs: f.totalMs + ms, ...(f.band ? { band: { ...f.band, totalMs: f.band.totalMs + ms } } : {}) };
 }
 
 /**
- * A forecast with its disks copied first: QEMU mirrors the disks before the memory's first round; the guest runs on
- * meanwhile and what it writes to a disk is mirrored too (not modelled: a guest that writes its disks hard takes longer).
+ * A forecast with its disks copied first: QEMU mirrors the disks before the memory's first round, after its set-up
+ * (`leadMs`); the guest runs on meanwhile and what it writes to a disk is mirrored too (not modelled: a guest that
+ * writes its disks hard takes longer).
  */
-function withDiskCopy(f: Forecast, diskBytes: number, bps: number): Forecast {
-  const ms = Math.round((diskBytes / bps) * 1000);
+function withDiskCopy(f: Forecast, diskBytes: number, bps: number, leadMs: number): Forecast {
+  const ms = Math.round(leadMs + (diskBytes / bps) * 1000);
   return {
     ...f,
     totalMs: f.totalMs + ms,

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inventory } from "./inventory";
 import { SshPool } from "../ssh/pool";
+import { SshConnection } from "../ssh/connection";
+import { execBatch } from "../toolstacks/batch";
+import { parseXlUptime } from "../toolstacks/xl/parse-uptime";
 import type { HostRecord, HostView } from "./types";
 import { startTestCluster } from "../../sim/testing";
 
@@ -139,10 +142,27 @@ describe("Inventory", () => {
     const longRuns = () =>
       sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv.join(" ") === "xl list -l").length;
     const shells = () => sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv[0] === "sh").length;
-    const [long0, sh0] = [longRuns(), shells()];
+    const runs = (line: string) =>
+      sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv.join(" ") === line).length;
+    const [long0, sh0, up0, info0] = [longRuns(), shells(), runs("xl uptime"), runs("xl info")];
+    const stats0 = sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv[0] === "stat").length;
+    const upBefore = inv.get("id-hostA")!.domains.map((d) => d.uptimeSeconds!);
     for (let i = 0; i < 3; i++) await inv.refreshAll();
     expect(longRuns()).toBe(long0); // steady: not re-read
     expect(shells() - sh0).toBe(3); // one channel (one sh -c) per host per refresh
+    // a steady refresh asks xl info and xl list only: uptimes are carried forward, the image directory kept
+    expect(runs("xl info") - info0).toBe(3);
+    expect(runs("xl uptime")).toBe(up0);
+    expect(sim.world.commandLog.filter((c) => c.host === "hostA" && c.argv[0] === "stat").length).toBe(stats0);
+    expect(inv.get("id-hostA")!.facts!.imageDir!.path).toBe("/xen-saved-images");
+    const probe = new SshConnection("hostA", sim.target("hostA"));
+    const truth = parseXlUptime((await execBatch(probe, [["xl", "uptime"]]))[0].stdout);
+    probe.close();
+    const up1 = runs("xl uptime");
+    inv.get("id-hostA")!.domains.forEach((d, i) => {
+      expect(d.uptimeSeconds!).toBeGreaterThan(upBefore[i]);
+      expect(Math.abs(d.uptimeSeconds! - truth.get(d.id)!)).toBeLessThan(2); // xl prints whole seconds
+    });
     const dom0 = inv.get("id-hostA")!.domains[0];
     expect(dom0.uuid).toBe("00000000-0000-0000-0000-000000000000");
 
@@ -157,6 +177,8 @@ describe("Inventory", () => {
     const fresh = inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")!;
     expect(fresh.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(fresh.disks).toEqual([{ path: "/xen-storage/newcomer.img", vdev: "xvda" }]);
+    expect(fresh.uptimeSeconds).toEqual(expect.any(Number)); // read with its configuration
+    expect(runs("xl uptime")).toBe(up1 + 1);
     await inv.refreshAll();
     expect(longRuns()).toBe(long0 + 1); // known now: kept
     expect(inv.get("id-hostA")!.domains.find((d) => d.name === "newcomer")).toEqual({

@@ -183,6 +183,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
         previous: before.facts ?? undefined,
         imageDir: before.imageDir,
         previousDomains: steady ? before.domains : undefined,
+        previousAt: steady ? (before.lastSeenAt ?? undefined) : undefined,
         full: n % FULL_EVERY === 0,
       });
       // the record as it is now: an upsert during the refresh (maintenance turned off, say) must not be undone

@@ -46,6 +46,8 @@ export interface MoveRequest {
   sourceId: string;
   targetId: string;
   createdBy: string;
+  /** the evacuation whose plan this move is part of */
+  evacuationId?: string;
 }
 
 export type JobRowData = Omit<Parameters<Db["job"]["create"]>[0]["data"], "ownerId" | "lock">;
@@ -169,6 +171,7 @@ export class Admission {
       targetHostId: target.id,
       targetName: target.name,
       createdBy: req.createdBy,
+      evacuationId: req.evacuationId ?? null,
     };
   }
 

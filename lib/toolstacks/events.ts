@@ -118,6 +118,12 @@ export const jobEventSchema = z
         backing: z.object({ path: z.string(), format: z.string() }).optional(),
       }),
     }),
+    // a disk file about to be copied to the target while the domain is stopped (a move by save/restore): stored before
+    // the copy begins, so that a move closed after a restart removes a copy it did not finish (lib/jobs/kinds/move-recovery.ts)
+    z.object({
+      type: z.literal("disk-file-copy"),
+      payload: z.object({ host: z.string(), path: z.string(), vdev: z.string(), bytes: z.number() }),
+    }),
     z.object({
       type: z.literal("result"),
       payload: z.object({

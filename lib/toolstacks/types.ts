@@ -82,6 +82,8 @@ export interface SnapshotOptions {
   previous?: HostFacts;
   /** the domains the last refresh saw: a driver may keep their configuration (uuid, disks) instead of re-reading it */
   previousDomains?: DomainInfo[];
+  /** when the previous snapshot was taken (ISO): a driver may carry a figure forward by the time since */
+  previousAt?: string;
   /** re-read every domain's configuration even when nothing new appeared */
   full?: boolean;
   imageDir?: string;

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
+import { ipCommand } from "./ip";
+import { statCommand } from "./stat";
+import { streamBytes, tarCommand } from "./tar";
 import { sha256OfFile } from "./xl-saverestore";
 import { relocationPorts } from "./xm";
 import { withOptions } from "./options";
@@ -193,13 +196,14 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       const command = argv.slice(i + 1).join(" ");
       // what goes through the session's stdin crosses the link at its bandwidth (a timed transfer measures it)
-      if (io.stdin.length > 0) {
+      const bytes = streamBytes(io.stdin);
+      if (bytes > 0) {
         const src = host();
         await new Promise((r) =>
-          setTimeout(r, ((io.stdin.length / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale),
+          setTimeout(r, ((bytes / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale),
         );
-        src.txBytes += io.stdin.length;
-        target.rxBytes += io.stdin.length;
+        src.txBytes += bytes;
+        target.rxBytes += bytes;
       }
       if (!command || !world.remoteShell) return 0;
       return world.remoteShell(target.name, command, io);
@@ -446,6 +450,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       world.chargeSpace(at.mount, Math.ceil(f.size / 1024));
       return 0;
     },
+    tar: tarCommand(world, hostName),
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
     df: withOptions("df", { flags: ["-P"] }, (argv, io) => {
       const h = host();
@@ -480,56 +485,6 @@ function pathOfKey(world: World, hostName: string, key: string, dir: string): st
 }
 
 /** GNU `stat -c FORMAT path…`: %a (octal mode), %U, %G, %n, %F, %s (size), %Y (mtime). */
-function statCommand(
-  world: World,
-  h: SimHost,
-  args: string[],
-  out: (t: string) => void,
-  err: (t: string) => void,
-): number {
-  const fi = args.findIndex((a) => a === "-c" || a === "--format");
-  const format = fi >= 0 ? args[fi + 1] : undefined;
-  const paths = args.filter((_, i) => fi < 0 || (i !== fi && i !== fi + 1));
-  if (format === undefined) {
-    err("stat: this simulated host only supports stat -c FORMAT\n");
-    return 1;
-  }
-  if (paths.length === 0) {
-    err("stat: missing operand\nTry 'stat --help' for more information.\n");
-    return 1;
-  }
-  let status = 0;
-  for (const p of paths) {
-    const d = h.dirs[p.length > 1 ? p.replace(/\/+$/, "") : p];
-    const f = d ? undefined : world.file(h.name, p);
-    if (!d && !f) {
-      err(`stat: cannot statx '${p}': No such file or directory\n`);
-      status = 1;
-      continue;
-    }
-    const v = d
-      ? { mode: d.mode, owner: d.owner, group: d.group, type: "directory", size: 4096, mtime: h.bootedAt }
-      : { mode: f!.mode, owner: f!.owner, group: "root", type: "regular file", size: f!.size, mtime: f!.mtime };
-    out(
-      `${format.replace(
-        /%([aUGnFsY%])/g,
-        (_, c: string) =>
-          ({
-            a: v.mode.toString(8),
-            U: v.owner,
-            G: v.group,
-            n: p,
-            F: v.type,
-            s: String(v.size),
-            Y: String(Math.floor(v.mtime / 1000)),
-            "%": "%",
-          })[c]!,
-      )}\n`,
-    );
-  }
-  return status;
-}
-
 /** The mount holding `path`; a path must lie under a known mount point and not climb out of it. */
 function mountFor(h: SimHost, path: string) {
   if (!path.startsWith("/") || path.split("/").includes("..")) return null;
@@ -539,58 +494,4 @@ function mountFor(h: SimHost, path: string) {
     candidates.find((m) => m.path === path) ??
     (["/", "/root", "/tmp", "/var", "/etc"].includes(path) ? h.mounts[0] : null);
   return known ?? candidates.sort((a, b) => b.path.length - a.path.length).find((m) => m.path !== "/") ?? null;
-}
-
-function ipCommand(
-  _world: World,
-  h: SimHost,
-  args: string[],
-  out: (t: string) => void,
-  err: (t: string) => void,
-): number {
-  const oneLine = args[0] === "-o";
-  const rest = oneLine ? args.slice(1) : args;
-  if (["addr", "address", "a"].includes(rest[0] ?? "")) {
-    const broadcast = h.ip.replace(/\.\d+$/, ".255");
-    const sep = oneLine ? "\\" : "\n";
-    out(
-      `1: lo    inet 127.0.0.1/8 scope host lo${sep}       valid_lft forever preferred_lft forever\n` +
-        `3: ${h.nic}    inet ${h.ip}/${h.prefix} brd ${broadcast} scope global ${h.nic}${sep}       valid_lft forever preferred_lft forever\n`,
-    );
-    return 0;
-  }
-  // ip -o link show type bridge: the host's bridges (iproute2's one-line form)
-  if (rest[0] === "link" && rest[1] === "show" && rest[2] === "type" && rest[3] === "bridge") {
-    (h.bridges ?? [h.bridge ?? h.nic]).forEach((b, k) => {
-      const mac = `00:16:3e:${h.ip
-        .split(".")
-        .slice(1)
-        .map((o) => Number(o).toString(16).padStart(2, "0"))
-        .join(":")}`;
-      out(
-        `${4 + k}: ${b}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000${oneLine ? "\\" : "\n"}    link/ether ${mac} brd ff:ff:ff:ff:ff:ff\n`,
-      );
-    });
-    return 0;
-  }
-  if (rest[0] === "route" && rest[1] === "get" && rest[2]) {
-    const dst = rest[2];
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(dst) || dst.split(".").some((o) => Number(o) > 255)) {
-      err(`Error: any valid prefix is expected rather than "${dst}".\n`);
-      return 1;
-    }
-    if (dst === h.ip || dst.startsWith("127.")) {
-      out(`local ${dst} dev lo src ${dst === h.ip ? h.ip : "127.0.0.1"} uid 0 \n    cache <local> \n`);
-      return 0;
-    }
-    const sameNet = dst.split(".").slice(0, 3).join(".") === h.ip.split(".").slice(0, 3).join(".");
-    out(
-      sameNet
-        ? `${dst} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`
-        : `${dst} via ${h.ip.replace(/\.\d+$/, ".1")} dev ${h.nic} src ${h.ip} uid 0 \n    cache \n`,
-    );
-    return 0;
-  }
-  err(`Object "${rest[0] ?? ""}" is unknown, try "ip help".\n`);
-  return 255;
 }

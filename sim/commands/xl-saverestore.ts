@@ -191,10 +191,10 @@ export async function xlRestore(world: World, hostName: string, args: string[], 
 }
 
 /** sha256 of a simulated file: its head, then zeros up to its size (streamed, as sha256sum reads it). */
-export function sha256OfFile(f: { head: Buffer; size: number }): string {
+export function sha256OfFile(f: { head: Buffer; size: number; apparent?: number }): string {
   const h = createHash("sha256").update(f.head);
   const zeros = Buffer.alloc(1 << 20);
-  let left = f.size - f.head.length;
+  let left = (f.apparent ?? f.size) - f.head.length;
   while (left > 0) {
     const n = Math.min(left, zeros.length);
     h.update(n === zeros.length ? zeros : zeros.subarray(0, n));

@@ -79,6 +79,49 @@ export function labUpAsync(): Promise<void> {
     );
   });
 }
+/**
+ * What systemd does for libvirtd on a real host (libvirt's libvirtd.service: `Restart=on-failure`; see
+ * lib/toolstacks/REFERENCE.md §3.7), which the lab's libvirtd, started without systemd (e2e/lab/up.sh), lacks: a libvirtd
+ * that dies on one of `hosts` is started again, as up.sh starts it. `died` names the hosts whose libvirtd died.
+ * (libvirt 9.0 in CI once died as the guest's QEMU was killed mid-migration, and Ferry could not ask that host.)
+ */
+export function superviseLibvirtd(hosts: readonly LabHost[]) {
+  const died = new Set<LabHost>();
+  const restarting = new Map<LabHost, Promise<void>>();
+  const pidFile = (h: LabHost) => path.join(LAB, "run", "pids", `${h}-libvirtd.pid`);
+  const alive = (h: LabHost) => {
+    try {
+      process.kill(pidOf(`${h}-libvirtd.pid`), 0);
+      return true;
+    } catch {
+      return false; // no pid file, or no such process
+    }
+  };
+  const start = (h: LabHost) =>
+    new Promise<void>((resolve) => {
+      // `libvirtd -d` returns once the daemon it forked is ready
+      spawn(path.join(LAB, "bin", "hx"), [h, "/usr/sbin/libvirtd", "-d", "-p", pidFile(h)], { stdio: "ignore" })
+        .once("exit", () => resolve())
+        .once("error", () => resolve());
+    });
+  const timer = setInterval(() => {
+    for (const h of hosts) {
+      if (restarting.has(h) || alive(h)) continue;
+      died.add(h);
+      restarting.set(
+        h,
+        start(h).finally(() => restarting.delete(h)),
+      );
+    }
+  }, 100);
+  return {
+    died,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(restarting.values());
+    },
+  };
+}
 export function labUp() {
   try {
     execFileSync("bash", ["e2e/lab/up.sh"], { env: { ...process.env, LAB_SKIP_APT: "1" }, encoding: "utf8" });

@@ -39,6 +39,7 @@ import {
   pidOf,
   qemus as qemusOf,
   record,
+  superviseLibvirtd,
   until,
   type LabHost,
 } from "./lab-hosts";
@@ -193,7 +194,7 @@ async function trial(seed: number, index: number) {
       process.kill(pidOf(`${fault.host}-${fault.kind === "sshd-kill" ? "sshd" : "libvirtd"}.pid`), "SIGKILL");
       undo.push(
         setTimeout(() => {
-          restoring = labUpAsync();
+          restoring = restoring.then(labUpAsync);
         }, fault.backAfterMs),
       );
     } else if (fault.kind === "cancel") {
@@ -205,6 +206,8 @@ async function trial(seed: number, index: number) {
       if (pid) process.kill(Number(pid), "SIGKILL");
     }
   };
+  // libvirtd started again where it dies by itself, as systemd would; not where the fault kills it (that one stays away)
+  const supervisor = superviseLibvirtd(LAB_HOSTS.filter((h) => fault.kind !== "libvirtd-kill" || fault.host !== h));
   if (fault.kind === "ferry-kill") {
     const child = spawnEngine(dbFile, records, request, ENGINE_OPTS, "pipe");
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -251,6 +254,9 @@ async function trial(seed: number, index: number) {
   }
   // put the lab back (links up, daemons running) once the fault's own undoing is over, then ask libvirt on both hosts
   for (const t of undo) clearTimeout(t);
+  await supervisor.stop();
+  for (const h of supervisor.died)
+    notes.push(`libvirtd on ${h} died during the job (no fault killed it); started again, as systemd would`);
   await restoring;
   for (const h of ["hostB", "hostC"] as const) execFileSync("ip", ["link", "set", `v${h}`, "up"]);
   labUp();

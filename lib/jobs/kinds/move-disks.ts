@@ -2,27 +2,35 @@ import path from "node:path";
 import type { HostView } from "../../inventory/types";
 import type { Check } from "../../checks/migration";
 import type { DiskPlan } from "../../checks/storage";
+import { targetAddressOf } from "../../checks/migration";
 import { formatBytes } from "../../format-bytes";
 import { fileExists } from "../../toolstacks/linux/disk-file";
-import { freeKiB, hostArgv as argv } from "../../toolstacks/linux/host-commands";
+import { freeKiB, hostArgv as argv, parseStatSizes } from "../../toolstacks/linux/host-commands";
+import { isRunning } from "../../toolstacks/linux/ps";
 import { jobLane } from "../lane";
 import { ask, sha256Of } from "../settle";
 import { asking, type RunContext } from "./context";
-import { scpArgv } from "./move-image";
 
 // A move's disks that the target does not see (issue 31): while the domain is stopped — after the save, before the
-// restore — each is copied to the same path on the target (scp run on the source) and proved whole by its sha256 on
-// both ends, so the restore opens the same paths there. The source keeps its files; the job names them. Every
-// toolstack: the guest is stopped, so its disks are still.
+// restore — each is copied to the same path on the target (tar through ssh, run on the source: a sparse disk's holes
+// stay holes and are not sent) and proved whole by its sha256 on both ends, so the restore opens the same paths there.
+// The source keeps its files; the job names them. Every toolstack: the guest is stopped, so its disks are still.
 
 export interface DiskMove {
   path: string;
   vdev: string;
+  /** what the copy sends and takes on the target: the bytes the file takes on the source's disk */
   bytes: number;
+  /** the file's size (a sparse file's is larger than what it takes) */
+  sizeBytes: number;
 }
 
-/** Room a copy needs beyond the file's size (scp writes it whole: a sparse file takes its full size there) */
+/** Room a copy needs beyond the bytes the file takes (the file system's own blocks for it) */
 const ROOM_FACTOR = 1.05;
+
+/** "64.0 MiB", or for a sparse file "1.00 GiB file, 64.0 MiB in use" */
+const sizeOf = (c: DiskMove) =>
+  c.sizeBytes > c.bytes ? `${formatBytes(c.sizeBytes)} file, ${formatBytes(c.bytes)} in use` : formatBytes(c.bytes);
 
 /**
  * The move's disk check from the live migration's plan of the disks: shared ones need nothing; each other one must be
@@ -50,9 +58,9 @@ export async function moveDisksCheck(
       );
       continue;
     }
-    const st = await src.exec(argv.statFile(d.path), { timeoutMs: 10_000 }).catch(() => null);
-    const bytes = st?.code === 0 ? Number(st.stdout.trim().split(" ")[2]) : Number.NaN;
-    if (!Number.isFinite(bytes)) {
+    const st = await src.exec(argv.statSizes(d.path), { timeoutMs: 10_000 }).catch(() => null);
+    const sizes = st?.code === 0 ? parseStatSizes(st.stdout) : null;
+    if (!sizes) {
       why.push(`Ferry could not read ${d.path} on ${source.name} (${d.path.includes(":") ? "not a file" : "stat"}).`);
       continue;
     }
@@ -67,13 +75,14 @@ export async function moveDisksCheck(
     }
     const dir = path.posix.dirname(d.path);
     const free = await freeKiB(dst, dir);
+    const bytes = Math.min(sizes.allocatedBytes, sizes.sizeBytes);
     const need = Math.ceil(bytes * ROOM_FACTOR);
     if (free === null) why.push(`${target.name} has no directory ${dir} for the copy of ${d.vdev}.`);
     else if (free * 1024 < need)
       why.push(
         `${target.name} has ${formatBytes(free * 1024)} free in ${dir}; the copy of ${d.vdev} needs ${formatBytes(need)}.`,
       );
-    else copies.push({ path: d.path, vdev: d.vdev, bytes });
+    else copies.push({ path: d.path, vdev: d.vdev, bytes, sizeBytes: sizes.sizeBytes });
   }
   const names = local.map((d) => `${d.vdev} (${d.path})`).join(", ");
   if (why.length)
@@ -86,15 +95,16 @@ export async function moveDisksCheck(
       id: "storage",
       label,
       status: "ok",
-      reason: `Copied to the same path on ${target.name} while the domain is stopped, after the save: ${copies.map((c) => `${c.vdev} (${c.path}, ${formatBytes(c.bytes)})`).join(", ")}. ${source.name} keeps its files.`,
+      reason: `Copied to the same path on ${target.name} while the domain is stopped, after the save: ${copies.map((c) => `${c.vdev} (${c.path}, ${sizeOf(c)})`).join(", ")}. ${source.name} keeps its files.`,
     },
     copies,
   };
 }
 
 /**
- * Copies each disk to the same path on the target and checks its sha256 on both ends. On a failure, removes the copies
- * made so far (the source's files are untouched) and says why.
+ * Copies each disk to the same path on the target and checks its sha256 on both ends. A lost session is not a failed
+ * copy: Ferry waits for the copy to end on the source, then compares. On a failure, removes the copies made so far
+ * (the source's files are untouched) and says why.
  */
 export async function copyDisks(
   ctx: RunContext,
@@ -108,12 +118,23 @@ export async function copyDisks(
   const done: DiskMove[] = [];
   let failure: string | null = null;
   for (const c of copies) {
-    await log(`ferry: copying ${c.vdev} (${c.path}, ${formatBytes(c.bytes)}) to ${target.name}:${c.path} over SSH`);
+    // stored before the copy begins: after a restart, the recovery knows what this job may have begun on the target
+    await ctx.emit({
+      type: "disk-file-copy",
+      phase,
+      payload: { host: target.name, path: c.path, vdev: c.vdev, bytes: c.bytes },
+    });
+    await log(`ferry: copying ${c.vdev} (${c.path}, ${sizeOf(c)}) to ${target.name}:${c.path} over SSH, holes kept`);
+    const copy = argv.sparseCopyTo(c.path, targetAddressOf(target));
     const r = await jobLane(ctx.inventory.connection(source))
-      .exec(scpArgv(c.path, target, c.path), { timeoutMs: 6 * 3600_000 })
-      .catch((e: Error) => ({ code: -1, stderr: e.message }));
+      .exec(copy, { timeoutMs: 6 * 3600_000 })
+      .catch((e: Error) => e);
     done.push(c);
-    if (r.code !== 0) {
+    if (r instanceof Error) {
+      await log(`ferry: lost sight of the copy: ${r.message}`);
+      while (await ask(a, source, phase, (x) => isRunning(x, copy)))
+        await new Promise((res) => setTimeout(res, a.pollMs));
+    } else if (r.code !== 0) {
       failure = `Could not copy ${c.path} to ${target.name}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.`;
       break;
     }
@@ -128,6 +149,40 @@ export async function copyDisks(
   await log(`ferry: ${failure}`);
   for (const c of done) await ask(a, target, phase, (x) => x.exec(argv.remove(c.path), { timeoutMs: 30_000 }));
   return failure;
+}
+
+/**
+ * After a restart, a move that stopped before its restore (the domain sits in its image): each disk copy it had begun
+ * on the target (its stored "disk-file-copy" events) is waited for while it still runs on the source, then removed —
+ * the source's files are the domain's, and a restore on the target must not open a partial copy. Says what it did.
+ */
+export async function removeBegunCopies(
+  ctx: RunContext,
+  source: HostView,
+  target: HostView,
+  paths: string[],
+): Promise<string> {
+  if (!paths.length) return "";
+  const a = asking(ctx);
+  const phase = "commitment" as const;
+  const left: string[] = [];
+  for (const p of paths) {
+    const copy = argv.sparseCopyTo(p, targetAddressOf(target));
+    while (await ask(a, source, phase, (x) => isRunning(x, copy)))
+      await new Promise((res) => setTimeout(res, a.pollMs));
+    const r = await ask(a, target, phase, (x) => x.exec(argv.remove(p), { timeoutMs: 30_000 }));
+    if (r.code !== 0) left.push(p);
+  }
+  await ctx.emit({
+    type: "log",
+    phase,
+    payload: {
+      line: `ferry: removed the disk copies this move had begun on ${target.name}: ${paths.filter((p) => !left.includes(p)).join(", ") || "none"}`,
+    },
+  });
+  return left.length
+    ? ` Ferry could not remove the disk copies it had begun on ${target.name}: ${left.join(", ")}; do not restore there before they are gone.`
+    : ` The disk copies it had begun on ${target.name} were removed; its disks on ${source.name} are untouched.`;
 }
 
 /** What the job says about the disks after the guest runs on the target. */

@@ -4,7 +4,9 @@ import { hostArgv as files } from "../../toolstacks/linux/host-commands";
 import { ask, settleRestore, settleSave, sha256Of } from "../settle";
 import { asking, closedAfterRestart, interruptedBy, type JobContext, type JobOutcome } from "./context";
 import { concludeRestore, concludeSave } from "./image-steps";
+import { removeBegunCopies } from "./move-disks";
 import { scpArgv } from "./move-image";
+import { eventsAfter } from "../store";
 import type { JobPhase } from "../types";
 
 // A move after a restart, closed where it stands by asking the hosts — never by assuming: the domain runs on the
@@ -85,7 +87,12 @@ export async function recoverMove(ctx: JobContext, adopted: boolean): Promise<Jo
       });
     else if (sum !== null) await ask(a, target, phase, (r) => r.exec(files.remove(dest), { timeoutMs: 30_000 }));
   }
+  // the disks it had begun to copy (each stored before its copy began): a partial copy on the target is removed
+  const begun = (await eventsAfter(ctx.db, jobId, 0)).flatMap((e) =>
+    e.type === "disk-file-copy" && e.payload.host === target.name ? [e.payload.path] : [],
+  );
+  const disks = await removeBegunCopies(ctx, source, target, begun);
   return stopped(
-    `${row.domainName} is saved in ${source.name}:${saved.path} (in the catalog${copied ? `, and copied whole to ${target.name}:${dest}` : ""}); restore it from the Images page.`,
+    `${row.domainName} is saved in ${source.name}:${saved.path} (in the catalog${copied ? `, and copied whole to ${target.name}:${dest}` : ""}); restore it from the Images page.${disks}`,
   );
 }

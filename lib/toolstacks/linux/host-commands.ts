@@ -1,8 +1,10 @@
+import path from "node:path";
+import { buildCommand } from "../../ssh/quote";
 import type { CommandRunner } from "../types";
 import { statDirArgv } from "./dir-stat";
 
 // The plain Linux commands Ferry runs on any host, whatever its toolstack: files (stat, sha256sum, chmod,
-// rm, find, head), space (df), copies host to host (scp) and reachability (ssh). One place for all drivers,
+// rm, find, head), space (df), copies host to host (scp, tar through ssh) and reachability (ssh). One place for all drivers,
 // the catalog, the checks and the jobs; every argument is quoted by lib/ssh when it runs.
 
 const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5"];
@@ -14,6 +16,8 @@ export const hostArgv = {
   /** a signal to one process (INT: the Ctrl-C a command's own channel could no longer carry) */
   signal: (pid: number, name: "INT" | "KILL") => ["kill", `-${name}`, String(pid)],
   statFile: (file: string) => ["stat", "-c", "%a %U %s %Y %n", file],
+  /** a file's size, then the blocks it takes and their size (a sparse file takes fewer than its size) */
+  statSizes: (file: string) => ["stat", "-c", "%s %b %B", file],
   statDir: statDirArgv,
   df: (path?: string) => (path ? ["df", "-P", path] : ["df", "-P"]),
   headBase64: (file: string) => ["sh", "-c", 'head -c 65536 -- "$1" | base64 -w 0', "ferry-head", file],
@@ -27,6 +31,24 @@ export const hostArgv = {
     file,
     `${address}:${dest}`,
   ],
+  /**
+   * Run on the source: the file to the same path on another host with its holes kept — GNU tar's --sparse (-S) on
+   * both ends, through ssh with the source's own key. scp would send a sparse disk's holes as zeros and write them
+   * out whole there. The command run there is quoted here for the far shell; the whole argv once more by lib/ssh.
+   */
+  sparseCopyTo: (file: string, address: string) => {
+    const dir = path.posix.dirname(file);
+    return [
+      "sh",
+      "-c",
+      'tar -C "$1" -cSf - -- "$2" | ssh -o BatchMode=yes -o ConnectTimeout=5 "$3" "$4"',
+      "ferry-copy",
+      dir,
+      path.posix.basename(file),
+      address,
+      buildCommand(["tar", "-C", dir, "-xSf", "-"]),
+    ];
+  },
   /** ssh from this host to another (the prefix of a command run there) */
   sshTo: (address: string) => ["ssh", ...SSH_OPTS, address],
   cpuinfo: () => ["cat", "/proc/cpuinfo"],
@@ -42,6 +64,12 @@ export const hostArgv = {
 export async function routeDevice(runner: CommandRunner, address: string): Promise<string | null> {
   const r = await runner.exec(hostArgv.routeGet(address), { timeoutMs: 5_000 }).catch(() => null);
   return r && r.code === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
+}
+
+/** `stat -c '%s %b %B'` → the file's size and the bytes it takes on the host's disk. */
+export function parseStatSizes(stdout: string): { sizeBytes: number; allocatedBytes: number } | null {
+  const m = /^(\d+) (\d+) (\d+)\s*$/.exec(stdout);
+  return m ? { sizeBytes: Number(m[1]), allocatedBytes: Number(m[2]) * Number(m[3]) } : null;
 }
 
 export function parseSha256(stdout: string): string | null {

@@ -4,7 +4,9 @@ import { parseDirtyRate } from "./parse";
 import { cachedFor } from "../../ttl-cache";
 
 // The guest's dirty rate, measured by QEMU on the source (`virsh domdirtyrate-calc`, libvirt ≥ 7.2, page
-// sampling over one second), cached per host and domain for a minute so a dialog and its job share it.
+// sampling over one second), cached per host and domain for a minute so a dialog and its job share it. Never the
+// dirty bitmap (`--mode dirty-bitmap`, which would see rewrites of the same data): it crashed the lab's guest
+// (QEMU 7.2 under software emulation; lib/toolstacks/REFERENCE.md §3.7).
 
 const cached = cachedFor<number>(60_000);
 

@@ -99,3 +99,36 @@ export async function retireDefinition(ctx: Ends): Promise<string | null> {
     ? ` ${stale}; Ferry removed it (virsh undefine), as --undefinesource would have.`
     : ` ${stale} and Ferry could not remove it (${r?.stderr.trim() || "no answer"}): run virsh undefine ${ctx.domain} on ${ctx.sourceName}, or it could be started on both.`;
 }
+
+/** What `virsh domstate --reason` says of a running guest that no migration has stopped since it last started. */
+const UNSTOPPED = /^running \((booted|migrated|restored|from snapshot|wakeup)\)$/;
+
+/**
+ * Both hosts run the guest after a migration that failed before its switchover: the source never stopped for it (its
+ * `domstate --reason` still says how it last started — "booted", or "migrated" by an earlier move — where a stop for
+ * the switchover would have left "paused (migrating)" or, resumed, "running (migration canceled)"), so the copy on the
+ * target cannot hold the guest's state. libvirt 9.0 on the target, killed and started again in the middle of the disk
+ * copy, left that unfinished incoming domain running (CI's lab campaign, `LAB_DISKS=1 SEED=20261205 TRIAL=0`, once
+ * in six runs). Once the source has no job and both are one domain (the same UUID), Ferry destroys the target's copy,
+ * and undefines it there when libvirt had defined it and the source keeps its own definition. Null, nothing touched,
+ * in any other case: the operator is told to stop one copy.
+ */
+export async function stopUnfinishedIncoming(ctx: Ends): Promise<string | null> {
+  if (await jobActive(ctx.source, ctx.domain)) return null;
+  const [sourceState, targetState] = await Promise.all([
+    stateOf(ctx.source, ctx.domain),
+    stateOf(ctx.target, ctx.domain),
+  ]);
+  if (!sourceState || !UNSTOPPED.test(sourceState) || !targetState?.startsWith("running")) return null;
+  const [here, there] = await Promise.all([dominfo(ctx.source, ctx.domain), dominfo(ctx.target, ctx.domain)]);
+  if (!here || !there || here.uuid !== there.uuid) return null;
+  const what = `libvirt on ${ctx.targetName} had left the migration's unfinished incoming copy running (${targetState}) while the guest ran on ${ctx.sourceName}, which never stopped for the switchover (${sourceState})`;
+  const destroyed = await ctx.target.exec(cmd.destroy(ctx.domain), { timeoutMs: 15_000 }).catch(() => null);
+  if (destroyed?.code !== 0)
+    return ` ${what}; Ferry could not stop it (${destroyed?.stderr.trim() || "no answer"}): run virsh destroy ${ctx.domain} on ${ctx.targetName}.`;
+  if (!there.persistent || !here.persistent) return ` ${what}; Ferry stopped it (virsh destroy).`;
+  const undefined_ = await ctx.target.exec(cmd.undefine(ctx.domain), { timeoutMs: 15_000 }).catch(() => null);
+  return undefined_?.code === 0
+    ? ` ${what}; Ferry stopped it (virsh destroy) and removed the definition libvirt had made there (virsh undefine).`
+    : ` ${what}; Ferry stopped it (virsh destroy), but its definition stays on ${ctx.targetName} (${undefined_?.stderr.trim() || "no answer"}): run virsh undefine ${ctx.domain} there.`;
+}

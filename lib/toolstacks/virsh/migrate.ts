@@ -7,7 +7,15 @@ import { phaseSetter, pollEvery, sharedOutcome } from "../watch";
 import * as cmd from "./commands";
 import { virshMigrateError } from "./errors";
 import { parseDomjobinfo, parseVirshList, type JobInfo } from "./parse";
-import { jobActive, leftPaused, removeIncoming, retireDefinition, retireSource, stateOf } from "./leftovers";
+import {
+  jobActive,
+  leftPaused,
+  removeIncoming,
+  retireDefinition,
+  retireSource,
+  stateOf,
+  stopUnfinishedIncoming,
+} from "./leftovers";
 import { stuckCancelWatch } from "./stuck-cancel";
 import { outliveVirsh } from "./outlive";
 
@@ -299,6 +307,7 @@ export function locateVirsh(
       // virsh was killed) and running nowhere else, so Ferry resumes it, once, and says so.
       async repair(s, d) {
         if (s?.settled && d && !d.settled) return removeIncoming(ctx);
+        if (s?.settled && d?.settled) return stopUnfinishedIncoming(ctx);
         if (d?.settled && s && !s.settled) return retireSource(ctx);
         if (d?.settled && !s) return retireDefinition(ctx);
         if (s?.shown === "paused" && !d) {

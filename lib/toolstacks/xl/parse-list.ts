@@ -14,7 +14,9 @@ export interface XlListRow {
 }
 
 const HEADER = /^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/;
-const STATE = /^[r-][b-][p-][s-][-rscwS?][d-]$/;
+// one row, its fields taken from the right (the name may hold spaces): a single match per row, as a refresh of 200
+// hosts reads 4,000 of them every 5 s
+const ROW = /^(\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+([r-][b-][p-][s-][-rscwS?][d-])\s+(\d+\.\d)$/;
 
 export function parseXlList(text: string): XlListRow[] {
   const all = text.split("\n").filter((l) => l.trim() !== "");
@@ -27,24 +29,15 @@ export function parseXlList(text: string): XlListRow[] {
     });
   }
   return lines.slice(1).map((line, i) => {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 6) throw rowError(line, i);
-    const [id, mem, vcpus, state, time] = f.slice(-5);
-    if (
-      !/^\d+$/.test(id) ||
-      !/^\d+$/.test(mem) ||
-      !/^\d+$/.test(vcpus) ||
-      !STATE.test(state) ||
-      !/^\d+\.\d$/.test(time)
-    )
-      throw rowError(line, i);
+    const m = ROW.exec(line.trim());
+    if (!m) throw rowError(line, i);
     return {
-      name: f.slice(0, -5).join(" "),
-      id: Number(id),
-      memoryMiB: Number(mem),
-      vcpus: Number(vcpus),
-      stateLetters: state,
-      cpuSeconds: Number(time),
+      name: m[1],
+      id: Number(m[2]),
+      memoryMiB: Number(m[3]),
+      vcpus: Number(m[4]),
+      stateLetters: m[5],
+      cpuSeconds: Number(m[6]),
     };
   });
 }
