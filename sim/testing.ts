@@ -52,15 +52,16 @@ export async function startTestCluster(world: World = createDefaultWorld()) {
   };
 }
 
-/** Runs one simulated command line (no SSH, no shell) and collects what it printed. */
+/** Runs one simulated command line (no SSH, no shell) on `stdin` and collects what it printed. */
 export async function runSimCommand(
   fn: import("./sh/run").CommandFn,
   argv: string[],
+  stdin = "",
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const code = await fn(argv, {
-    stdin: "",
+    stdin,
     out: (t) => {
       stdout += t;
     },

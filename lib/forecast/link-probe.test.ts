@@ -22,7 +22,8 @@ describe("probeLink", () => {
     const p = await probeLink(conn, "hostB", "192.168.1.69");
     expect(p).not.toBeNull();
     expect(p!.bytes).toBe(32 * 1024 * 1024);
-    expect(p!.bps / 20_000_000).toBeGreaterThan(0.6);
+    // the zeros cost the simulator nothing to carry (sim/commands/streams.ts): what is timed is the link
+    expect(p!.bps / 20_000_000).toBeGreaterThan(0.8);
     expect(p!.bps / 20_000_000).toBeLessThan(1.05);
     // the address reached the host as one argv word of the pipeline, not as shell text
     const run = sim.world.commandLog.filter(

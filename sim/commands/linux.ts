@@ -3,7 +3,8 @@ import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
 import { ipCommand } from "./ip";
 import { statCommand } from "./stat";
-import { streamBytes, tarCommand } from "./tar";
+import { streamBytes, zeros } from "./streams";
+import { tarCommand } from "./tar";
 import { sha256OfFile } from "./xl-saverestore";
 import { relocationPorts } from "./xm";
 import { withOptions } from "./options";
@@ -219,7 +220,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       const file = argv.slice(1).filter((a) => a !== "-c")[0];
       if (file === undefined) {
-        io.out(`${Buffer.byteLength(io.stdin, "latin1")}\n`);
+        io.out(`${streamBytes(io.stdin)}\n`);
         return 0;
       }
       const data = readVirtualFile(world, host(), file);
@@ -378,7 +379,7 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         .filter((a, k) => !a.startsWith("-") && k !== i)
         .at(-1);
       if (p === "/dev/zero") {
-        io.out("\0".repeat(n));
+        io.out(zeros(n));
         return 0;
       }
       const f = p ? world.file(hostName, p) : undefined;

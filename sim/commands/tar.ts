@@ -6,7 +6,7 @@ import type { SimFile, World } from "../world";
 // `tar -C DIR -cSf - -- NAME` on the source writes the archive to stdout and `tar -C DIR -xSf -` on the target reads it
 // from stdin. A simulated file is its first bytes and a size, so the archive here is a record of the file rather than
 // its bytes; it stands for as many bytes as GNU tar's own archive (a header, the data the file takes, the end blocks,
-// padded to tar's 10240-byte record), and the simulated ssh times the transfer by that (archiveBytes). tar's words
+// padded to tar's 10240-byte record), and the simulated ssh times the transfer by that (archiveBytes, read through streams.ts). tar's words
 // for each failure are GNU tar 1.34's (lib/toolstacks/linux/fixtures/tar-sparse-copy-debian12.txt). Any other use
 // of tar is refused, not guessed.
 
@@ -27,9 +27,9 @@ interface Entry {
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
-/** The bytes a stream stands for: a simulated archive's GNU tar size, anything else its own length. */
-export function streamBytes(stream: string): number {
-  if (!stream.startsWith(MAGIC)) return stream.length;
+/** The bytes GNU tar's own archive would take for a simulated archive, or null when the stream is not one. */
+export function archiveBytes(stream: string): number | null {
+  if (!stream.startsWith(MAGIC)) return null;
   const e = JSON.parse(stream.slice(MAGIC.length)) as Entry;
   return roundUp(BLOCK + roundUp(e.size, BLOCK) + 2 * BLOCK, RECORD);
 }
