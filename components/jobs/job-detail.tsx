@@ -1,5 +1,6 @@
 "use client";
 import { DiskCopyProgress } from "./disk-copy";
+import { FileCopies } from "./file-copies";
 import { Alert } from "@/components/ui/alert";
 import { LocalTime } from "../time";
 import Link from "next/link";
@@ -147,6 +148,7 @@ export function JobDetail({ job, events, canCancel }: { job: JobSummary; events:
         </>
       )}
       {s.kind === "migrate" && <DiskCopyProgress view={view} />}
+      <FileCopies view={view} />
       {s.kind === "migrate" && view.jobinfo.length > 0 && (
         <RoundsView view={view} canTune={canCancel} postcopyAllowed={s.options?.postcopy === true} />
       )}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobEngine } from "./engine";
 import type { Inventory } from "../inventory/inventory";
-import type { JobEvent, JobInfoPayload } from "./types";
+import { applyJobEvent, initialJobView, type JobEvent, type JobInfoPayload } from "./types";
 import { startEngineWorld, type EngineWorld } from "./testing/engine-world";
 import { killedMidJob } from "./testing/killed-mid-job";
 import { createDiskWorld, KVM_DISK_DIR, placeDiskFile, SHARED_BASE, XEN_DISK_DIR } from "../../sim/disk-world";
@@ -372,7 +372,7 @@ describe("a move by save/restore with a disk the target does not see (every tool
       signal: new AbortController().signal,
     });
     await inventory.refreshAll();
-    sim.world.links.set(sim.world.linkKey("hostB", "hostC"), 64 * MiB);
+    sim.world.links.set(sim.world.linkKey("hostB", "hostC"), 2 * MiB);
     const seen = sim.world.commandLog.length;
     const copying = () =>
       sim.world.commandLog
@@ -398,5 +398,19 @@ describe("a move by save/restore with a disk the target does not see (every tool
     expect(log).toContain("ferry: lost sight of the copy:");
     expect(log).toMatch(/ferry: xvda copied whole: sha256 [0-9a-f]{12}… on both hosts/);
     expect(sim.world.file("hostB", XEN_DISK)).toMatchObject({ size: 64 * MiB, apparent: 512 * MiB });
+    // the copy's progress, as hostB's disk counted it while the copy ran: from nothing, growing, then whole
+    const progress = (await events(done.id)).flatMap((e) =>
+      e.type === "file-progress" && e.payload.label === "xvda" ? [e.payload] : [],
+    );
+    expect(progress[0]).toMatchObject({ host: "hostB", path: XEN_DISK, copiedBytes: 0, bytes: 64 * MiB });
+    expect(progress.at(-1)).toMatchObject({ copiedBytes: 64 * MiB, bytes: 64 * MiB });
+    const figures = progress.map((p) => p.copiedBytes);
+    expect(
+      figures.some((b) => b > 0 && b < 64 * MiB),
+      figures.join(" "),
+    ).toBe(true);
+    expect(figures).toEqual([...figures].sort((a, b) => a - b));
+    const view = (await events(done.id)).reduce(applyJobEvent, initialJobView(done));
+    expect(view.copies).toEqual([expect.objectContaining({ label: "xvda", copiedBytes: 64 * MiB })]);
   });
 });

@@ -249,6 +249,13 @@ describe("save, restore and move", () => {
         .filter((e) => e.type === "log")
         .map((e) => (e.payload as { line: string }).line);
       expect(log.some((l) => l.includes("copying"))).toBe(true);
+      // the image's copy as hostB counted it: from nothing to whole (the size the catalog knew)
+      const progress = (await engine.events(copied.id, 0)).flatMap((e) =>
+        e.type === "file-progress" ? [e.payload] : [],
+      );
+      expect(progress[0]).toMatchObject({ host: "hostB", label: "the memory image", copiedBytes: 0 });
+      expect(progress.at(-1)!.copiedBytes).toBe(progress[0].bytes);
+      expect(progress[0].bytes).toBeGreaterThan(0);
       expect(sim.world.file("hostC", copied.imagePath!)).toBeUndefined();
     } finally {
       delete process.env.FERRY_SHARED_IMAGE_DIRS;

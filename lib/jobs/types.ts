@@ -88,10 +88,32 @@ export interface JobView {
   throughputBps: number;
   /** libvirt/QEMU: every domjobinfo poll, with the wall-clock time it arrived */
   jobinfo: (JobInfoPayload & { t: number })[];
+  /** files copied to the target while the domain is stopped (a move's image and disks): each one's latest progress */
+  copies: FileCopyView[];
+}
+
+export interface FileCopyView {
+  host: string;
+  path: string;
+  label: string;
+  copiedBytes: number;
+  bytes: number;
+  /** when the figure arrived */
+  t: number;
 }
 
 export function initialJobView(summary: JobSummary): JobView {
-  return { summary, lastSeq: 0, phaseStartedAt: {}, samples: [], log: [], checks: [], throughputBps: 0, jobinfo: [] };
+  return {
+    summary,
+    lastSeq: 0,
+    phaseStartedAt: {},
+    samples: [],
+    log: [],
+    checks: [],
+    throughputBps: 0,
+    jobinfo: [],
+    copies: [],
+  };
 }
 
 /** The job reducer: pure, idempotent for replays (events at or below lastSeq are ignored). */
@@ -129,6 +151,12 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
     case "jobinfo":
       next.jobinfo = [...view.jobinfo, { ...e.payload, t }];
       break;
+    case "file-progress": {
+      const c = { ...e.payload, t };
+      const at = view.copies.findIndex((x) => x.path === c.path && x.host === c.host);
+      next.copies = at < 0 ? [...view.copies, c] : view.copies.map((x, k) => (k === at ? c : x));
+      break;
+    }
     case "downtime":
       next.summary.downtimeMs = e.payload.ms;
       next.summary.downtimeBound = e.payload.upperBound;

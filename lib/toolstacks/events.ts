@@ -124,6 +124,18 @@ export const jobEventSchema = z
       type: z.literal("disk-file-copy"),
       payload: z.object({ host: z.string(), path: z.string(), vdev: z.string(), bytes: z.number() }),
     }),
+    // how much of a file copied to the target (a move's image, or a disk while the domain is stopped) is there so
+    // far: the bytes it takes on the target's disk, asked while the copy runs (lib/jobs/kinds/copy-progress.ts)
+    z.object({
+      type: z.literal("file-progress"),
+      payload: z.object({
+        host: z.string(),
+        path: z.string(),
+        label: z.string(),
+        copiedBytes: z.number(),
+        bytes: z.number(),
+      }),
+    }),
     z.object({
       type: z.literal("result"),
       payload: z.object({

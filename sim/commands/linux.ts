@@ -3,8 +3,8 @@ import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
 import { ipCommand } from "./ip";
 import { statCommand } from "./stat";
-import { streamBytes, zeros } from "./streams";
-import { tarCommand } from "./tar";
+import { carry, streamBytes, zeros } from "./streams";
+import { extractionSoFar, tarCommand } from "./tar";
 import { sha256OfFile } from "./xl-saverestore";
 import { relocationPorts } from "./xm";
 import { withOptions } from "./options";
@@ -197,15 +197,16 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       const command = argv.slice(i + 1).join(" ");
       // what goes through the session's stdin crosses the link at its bandwidth (a timed transfer measures it)
+      // (an archive for tar on the far side is written there as it arrives)
       const bytes = streamBytes(io.stdin);
-      if (bytes > 0) {
-        const src = host();
-        await new Promise((r) =>
-          setTimeout(r, ((bytes / world.bandwidth(src.name, target.name)) * 1000) / world.timeScale),
+      if (bytes > 0)
+        await carry(
+          world,
+          hostName,
+          target.name,
+          bytes,
+          extractionSoFar(world, target.name, command, io.stdin) ?? undefined,
         );
-        src.txBytes += bytes;
-        target.rxBytes += bytes;
-      }
       if (!command || !world.remoteShell) return 0;
       return world.remoteShell(target.name, command, io);
     },
@@ -443,12 +444,21 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
         io.err(`scp: dest open "${m[2]}": No such file or directory\nscp: failed to upload file ${src} to ${m[2]}\n`);
         return 1;
       }
-      await new Promise((r) =>
-        setTimeout(r, ((f.size / world.bandwidth(hostName, target.name)) * 1000) / world.timeScale),
-      );
-      host().txBytes += f.size;
-      world.files.set(at.key, { ...f, head: Buffer.from(f.head), mode: 0o600, mtime: Date.now() });
-      world.chargeSpace(at.mount, Math.ceil(f.size / 1024));
+      // the copy grows on the target as it arrives
+      let charged = 0;
+      const write = (size: number) => {
+        world.files.set(at.key, {
+          ...f,
+          head: Buffer.from(f.head).subarray(0, size),
+          size,
+          mode: 0o600,
+          mtime: Date.now(),
+        });
+        world.chargeSpace(at.mount, Math.ceil(size / 1024) - Math.ceil(charged / 1024));
+        charged = size;
+      };
+      await carry(world, hostName, target.name, f.size, write);
+      write(f.size);
       return 0;
     },
     tar: tarCommand(world, hostName),

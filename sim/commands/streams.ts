@@ -1,3 +1,4 @@
+import type { World } from "../world";
 import { archiveBytes } from "./tar";
 
 // What a simulated pipe carries stands for more bytes than it holds where holding them would cost the simulator
@@ -16,4 +17,28 @@ export const zeros = (n: number) => `${ZEROS}${n}`;
 export function streamBytes(stream: string): number {
   if (stream.startsWith(ZEROS)) return Number(stream.slice(ZEROS.length));
   return archiveBytes(stream) ?? Buffer.byteLength(stream, "latin1");
+}
+
+/** Steps in which a transfer arrives: what has arrived is visible on the target while the rest is on its way. */
+const STEPS = 20;
+
+/**
+ * Carries `bytes` from one host to the other at their link's bandwidth (scaled by the world's time scale), telling
+ * `arrived` after each step how many have arrived, and charges both hosts' counters.
+ */
+export async function carry(
+  world: World,
+  from: string,
+  to: string,
+  bytes: number,
+  arrived?: (bytes: number) => void,
+): Promise<void> {
+  const ms = ((bytes / world.bandwidth(from, to)) * 1000) / world.timeScale;
+  const steps = arrived ? STEPS : 1;
+  for (let k = 1; k <= steps; k++) {
+    await new Promise((r) => setTimeout(r, ms / steps));
+    arrived?.(Math.round((bytes * k) / steps));
+  }
+  world.host(from).txBytes += bytes;
+  world.host(to).rxBytes += bytes;
 }

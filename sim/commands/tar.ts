@@ -95,3 +95,31 @@ export function tarCommand(world: World, hostName: string): CommandFn {
     return 0;
   };
 }
+
+/**
+ * The file `tar -C DIR -xSf -` on `hostName` has written so far while `stream` arrives: a function of the bytes
+ * received that leaves the partial file in place (its data up to there, charged to its mount), or null where the
+ * command or the stream is not that. The extraction at the end replaces it whole (tarCommand).
+ */
+export function extractionSoFar(
+  world: World,
+  hostName: string,
+  command: string,
+  stream: string,
+): ((received: number) => void) | null {
+  const m = /^tar -C (\S+) -xSf -$/.exec(command.trim());
+  if (!m || !stream.startsWith(MAGIC)) return null;
+  const e = JSON.parse(stream.slice(MAGIC.length)) as Entry;
+  const at = world.locatePath(hostName, path.posix.join(m[1], e.name));
+  if (!at) return null;
+  let charged = 0;
+  return (received) => {
+    const room = charged + (at.mount.totalKiB - at.mount.usedKiB) * 1024;
+    const size = Math.max(0, Math.min(e.size, received - BLOCK, room));
+    if (!world.files.has(at.key) && charged > 0) return; // removed meanwhile
+    const { name: _, head, apparent: __, ...meta } = e;
+    world.files.set(at.key, { ...meta, head: Buffer.from(head, "base64").subarray(0, size), size });
+    world.chargeSpace(at.mount, Math.ceil(size / 1024) - Math.ceil(charged / 1024));
+    charged = size;
+  };
+}

@@ -35,7 +35,7 @@ export interface RunContext {
   emit(e: JobEventInput): Promise<void>;
   /** how long a host may stay silent after a lost session (ms) */
   reconnectMs: number;
-  /** how often a command Ferry lost sight of is looked at again (ms) */
+  /** how often a command Ferry lost sight of, or a file copy's progress, is looked at again (ms) */
   pollMs: number;
 }
 

@@ -7,9 +7,9 @@ import { formatBytes } from "../../format-bytes";
 import { fileExists } from "../../toolstacks/linux/disk-file";
 import { freeKiB, hostArgv as argv, parseStatSizes } from "../../toolstacks/linux/host-commands";
 import { isRunning } from "../../toolstacks/linux/ps";
-import { jobLane } from "../lane";
 import { ask, sha256Of } from "../settle";
 import { asking, type RunContext } from "./context";
+import { reportCopied, runCopy } from "./copy-progress";
 
 // A move's disks that the target does not see (issue 31): while the domain is stopped — after the save, before the
 // restore — each is copied to the same path on the target (tar through ssh, run on the source: a sparse disk's holes
@@ -126,15 +126,11 @@ export async function copyDisks(
     });
     await log(`ferry: copying ${c.vdev} (${c.path}, ${sizeOf(c)}) to ${target.name}:${c.path} over SSH, holes kept`);
     const copy = argv.sparseCopyTo(c.path, targetAddressOf(target));
-    const r = await jobLane(ctx.inventory.connection(source))
-      .exec(copy, { timeoutMs: 6 * 3600_000 })
-      .catch((e: Error) => e);
+    const file = { path: c.path, label: c.vdev, bytes: c.bytes };
+    const r = await runCopy(ctx, source, target, file, copy);
     done.push(c);
-    if (r instanceof Error) {
-      await log(`ferry: lost sight of the copy: ${r.message}`);
-      while (await ask(a, source, phase, (x) => isRunning(x, copy)))
-        await new Promise((res) => setTimeout(res, a.pollMs));
-    } else if (r.code !== 0) {
+    // a copy Ferry lost sight of was waited out (runCopy): the sha256 on both ends says whether it is whole
+    if (!(r instanceof Error) && r.code !== 0) {
       failure = `Could not copy ${c.path} to ${target.name}: ${r.stderr.trim().split("\n")[0] || `exit ${r.code}`}.`;
       break;
     }
@@ -143,6 +139,7 @@ export async function copyDisks(
       failure = `The copy of ${c.path} on ${target.name} does not match the source (sha256).`;
       break;
     }
+    await reportCopied(ctx, target, file);
     await log(`ferry: ${c.vdev} copied whole: sha256 ${here.slice(0, 12)}… on both hosts`);
   }
   if (!failure) return null;

@@ -3,11 +3,10 @@ import { targetAddressOf } from "../../checks/migration";
 import { imageDirsOf, type ImageView } from "../../images/catalog";
 import { hostArgv as argv } from "../../toolstacks/linux/host-commands";
 import { parseDirStat } from "../../toolstacks/linux/dir-stat";
-import { isRunning } from "../../toolstacks/linux/ps";
-import { jobLane } from "../lane";
 import { ask, sha256Of } from "../settle";
 
 import { asking, type RunContext } from "./context";
+import { reportCopied, runCopy } from "./copy-progress";
 
 // A move's image: where it is kept, and its copy to the target when the hosts share no storage.
 
@@ -61,22 +60,19 @@ export async function copyImage(
   const phase = "commitment" as const;
   const log = (line: string) => ctx.emit({ type: "log", phase, payload: { line } });
   await ctx.emit({ type: "phase", phase, payload: {} });
+  const file = { path: dest, label: "the memory image", bytes: image.sizeBytes };
   for (let attempt = 1; attempt <= 2; attempt++) {
     await log(`ferry: copying ${image.path} to ${target.name}:${dest} over SSH`);
     const scp = scpArgv(image.path, target, dest);
-    const r = await jobLane(ctx.inventory.connection(source))
-      .exec(scp, { timeoutMs: 6 * 3600_000 })
-      .catch((e: Error) => e);
-    if (r instanceof Error) {
-      await log(`ferry: lost sight of the copy: ${r.message}`);
-      while (await ask(a, source, phase, (x) => isRunning(x, scp)))
-        await new Promise((res) => setTimeout(res, a.pollMs));
-    } else if (r.code !== 0) {
+    const r = await runCopy(ctx, source, target, file, scp);
+    // a copy Ferry lost sight of was waited out (runCopy): the sha256 says whether it is whole
+    if (!(r instanceof Error) && r.code !== 0) {
       await log(r.stderr.trim());
       break;
     }
     const sum = await sha256Of(a, target, dest, phase);
     if (sum !== null && sum === image.sha256) {
+      await reportCopied(ctx, target, file);
       await ask(a, target, phase, (x) => x.exec(argv.chmodPrivate(dest), { timeoutMs: 30_000 }));
       return dest;
     }
