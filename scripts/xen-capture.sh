@@ -7,6 +7,11 @@
 #       instead of recording, leave the Xen host running with OpenSSH on 127.0.0.1:2622 (root, the key in
 #       $XEN_CAPTURE_WORK/keys/id_ed25519; host key $XEN_CAPTURE_WORK/keys/ssh_host_ed25519_key.pub) and the PV guest
 #       "capture" running, for Ferry to manage as it would any Xen host (e2e/lab/xen.spec.ts; npm run xen:up / xen:down). Stop it: kill $(cat …/qemu.pid)
+#   XEN_MODE=serve XEN_NODE=2 XEN_CAPTURE_WORK=/tmp/ferry-xen-b XEN_SSH_PORT=2623 bash scripts/xen-capture.sh
+#       a second Xen host, "xen417b", without a guest (e2e/lab/xen-move.spec.ts). Each served host has a second NIC on
+#       a link of their own (QEMU's UDP socket network on loopback: node 1 is 192.168.77.1, node 2 192.168.77.2) and
+#       root's key and known_hosts for the other, as xl migrate and a move's copy need (ssh host to host, BatchMode).
+#       The client key is node 1's (XEN_PEER_WORK's for node 2); each host key stays its own.
 #
 # Each capture is OUT_DIR/<name>.stdout, .stderr and .rc (exit status). The commands are the ones Ferry runs
 # (xl info / list / list -l / uptime / save / restore / migrate) plus the refusals a client meets. What came from
@@ -20,8 +25,16 @@ OUT=$(realpath -m "${1:-$W/out}")
 MODE=${XEN_MODE:-capture}
 PORT=${XEN_SSH_PORT:-2622}
 TIMEOUT=${XEN_CAPTURE_TIMEOUT:-1200}
+NODE=${XEN_NODE:-1}
+case $NODE in
+  1) PEER=${XEN_PEER_WORK:-$W-b}; NAME=xen417; OTHER=2 ;;
+  2) PEER=${XEN_PEER_WORK:-/tmp/ferry-xen}; NAME=xen417b; OTHER=1 ;;
+  *) echo "XEN_NODE is 1 or 2" >&2; exit 2 ;;
+esac
 log() { printf '[xen-capture %5ss] %s\n' "$SECONDS" "$*" >&2; }
 mkdir -p "$W/debs" "$OUT"
+# a second node takes the packages the first one downloaded, when it has them
+[ "$NODE" = 2 ] && [ -d "$PEER/debs" ] && cp -n "$PEER"/debs/*.deb "$W/debs/" 2>/dev/null || true
 
 # ---------------------------------------------------------------- 1. Debian's packages, unpacked (not installed)
 KPKG=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
@@ -85,14 +98,23 @@ on_crash = "preserve"
 EOF
 if [ "$MODE" = serve ]; then
   # an OpenSSH server and the plain Linux tools Ferry runs on a host (this machine's Debian 12 binaries)
-  mkdir -p "$W/keys" "$R"/{etc/ssh,root/.ssh,run/sshd,var/lib/xen/images,usr/sbin,usr/bin}
-  [ -s "$W/keys/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C ferry-xen -f "$W/keys/id_ed25519"
-  [ -s "$W/keys/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C xen417 -f "$W/keys/ssh_host_ed25519_key"
+  mkdir -p "$W/keys" "$PEER/keys" "$R"/{etc/ssh,root/.ssh,run/sshd,var/lib/xen/images,usr/sbin,usr/bin,usr/lib/openssh}
+  CLIENT=$W/keys; [ "$NODE" = 2 ] && CLIENT=$PEER/keys
+  [ -s "$CLIENT/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C ferry-xen -f "$CLIENT/id_ed25519"
+  [ "$CLIENT" = "$W/keys" ] || cp "$CLIENT/id_ed25519" "$CLIENT/id_ed25519.pub" "$W/keys/"
+  for k in "$W" "$PEER"; do
+    [ -s "$k/keys/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C xen-host -f "$k/keys/ssh_host_ed25519_key"
+  done
   cp "$W/keys/ssh_host_ed25519_key" "$W/keys/ssh_host_ed25519_key.pub" "$R/etc/ssh/"
   cp "$W/keys/id_ed25519.pub" "$R/root/.ssh/authorized_keys"
+  # host to host: the shared client key, and each host's key under its link address
+  cp "$W/keys/id_ed25519" "$R/root/.ssh/id_ed25519"
+  { echo "192.168.77.$NODE $(cut -d' ' -f1,2 "$W/keys/ssh_host_ed25519_key.pub")"
+    echo "192.168.77.$OTHER $(cut -d' ' -f1,2 "$PEER/keys/ssh_host_ed25519_key.pub")"; } > "$R/root/.ssh/known_hosts"
   cp "$X"/lib/modules/"$KVER"/kernel/drivers/net/ethernet/intel/e1000/e1000.ko "$R/lib/modules/"
   TOOLS="/usr/sbin/sshd /bin/dash /usr/bin/stat /usr/bin/sha256sum /usr/bin/df /usr/bin/head /usr/bin/base64
-    /usr/bin/chmod /usr/bin/rm /usr/bin/cat /usr/bin/find /bin/ip /usr/bin/ls /usr/bin/mkdir /usr/bin/sleep"
+    /usr/bin/chmod /usr/bin/rm /usr/bin/cat /usr/bin/find /bin/ip /usr/bin/ls /usr/bin/mkdir /usr/bin/sleep
+    /usr/bin/ssh /usr/bin/scp /usr/lib/openssh/sftp-server /usr/bin/tar /usr/bin/ps /usr/bin/wc"
   for t in $TOOLS; do mkdir -p "$R$(dirname "$t")"; cp -L "$t" "$R$t"; done
   ln -s "/usr/lib/xen-$XENVER/bin/xl" "$R/usr/sbin/xl"   # on the PATH of an SSH session, as Debian's package puts it
   for l in $(ldd $TOOLS 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib64/{print $1}' | sort -u); do
@@ -111,16 +133,20 @@ UsePAM no
 StrictModes no
 PidFile /run/sshd.pid
 MaxSessions 10
+Subsystem sftp /usr/lib/openssh/sftp-server
 CFG
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$R/etc/machine-id"; echo >> "$R/etc/machine-id"
-  cat > "$R/serve.sh" <<'SRV'
+  # eth0: the link between the Xen hosts (first, so that it is the address a host names the other by); eth1: QEMU's
+  # user network, through which Ferry reaches sshd (127.0.0.1:$PORT)
+  cat > "$R/serve.sh" <<SRV
 insmod /lib/modules/e1000.ko
-ip link set lo up; ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
-hostname xen417
+ip link set lo up; ip link set eth0 up; ip link set eth1 up
+ip addr add 192.168.77.$NODE/24 dev eth0
+ip addr add 10.0.2.15/24 dev eth1; ip route add default via 10.0.2.2
+hostname $NAME
 mount -t tmpfs -o size=512m,mode=700 images /var/lib/xen/images   # the image directory, with a size df can tell
 /usr/sbin/sshd -E /var/log/sshd.log
-xl create /etc/xen/capture.cfg
+$( [ "${XEN_GUEST:-$([ "$NODE" = 1 ] && echo 1 || echo 0)}" = 1 ] && echo "xl create /etc/xen/capture.cfg" )
 echo "xen-host: ready"
 while :; do sleep 3600; done
 SRV
@@ -243,6 +269,8 @@ if [ "$MODE" = serve ]; then
   # Nehalem 250 rounds of five parallel commands ran clean. (The capture below keeps -cpu max: its PVH guest needs SVM.)
   qemu-system-x86_64 -machine q35 -cpu "${XEN_QEMU_CPU:-Nehalem}" -smp 2 -m 1536 -display none -no-reboot -daemonize -pidfile "$W/qemu.pid" \
     -kernel "$W/xen.elf" -append "$XEN_ARGS" -initrd "$W/vmlinuz console=hvc0 earlyprintk=xen,$W/dom0.img" \
+    -netdev "socket,id=n1,udp=127.0.0.1:$((2720 + OTHER)),localaddr=127.0.0.1:$((2720 + NODE))" \
+    -device "e1000,netdev=n1,mac=52:54:00:77:00:0$NODE" \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" -device e1000,netdev=n0 \
     -serial "file:$CONSOLE" -monitor none
   for _ in $(seq 1 "$TIMEOUT"); do

@@ -72,6 +72,23 @@ describe("applyJobEvent", () => {
     expect(late.summary.phase).toBe("done");
     expect(late.log).toEqual(["late"]);
   });
+
+  it("knows when each phase began when it starts from a finished job's summary (a page opened afterwards)", () => {
+    // a move whose image was copied: its copy phase ran, though the summary it starts from already says "done"
+    const move = [
+      ev(1, "stop-and-copy", "phase", {}),
+      ev(2, "commitment", "phase", {}),
+      ev(3, "activation", "phase", {}),
+    ].reduce(applyJobEvent, initialJobView({ ...summary, kind: "move", status: "succeeded", phase: "done" }));
+    expect(move.phaseStartedAt.commitment).toBe(200);
+    expect(move.summary.phase).toBe("done");
+    // over shared storage nothing was copied: no copy phase began
+    const shared = [ev(1, "stop-and-copy", "phase", {}), ev(3, "activation", "phase", {})].reduce(
+      applyJobEvent,
+      initialJobView({ ...summary, kind: "move", status: "succeeded", phase: "done" }),
+    );
+    expect(shared.phaseStartedAt.commitment).toBeUndefined();
+  });
 });
 
 describe("jobAbilities", () => {

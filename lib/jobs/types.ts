@@ -121,13 +121,10 @@ export function applyJobEvent(view: JobView, e: JobEvent): JobView {
   if (e.seq <= view.lastSeq) return view;
   const t = Date.parse(e.at);
   const next: JobView = { ...view, lastSeq: e.seq, summary: { ...view.summary } };
-  if (phaseIndex(e.phase) > phaseIndex(view.summary.phase) || view.phaseStartedAt[e.phase] === undefined) {
-    if (phaseIndex(e.phase) >= phaseIndex(view.summary.phase)) {
-      next.summary.phase = e.phase;
-      next.phaseStartedAt =
-        view.phaseStartedAt[e.phase] === undefined ? { ...view.phaseStartedAt, [e.phase]: t } : view.phaseStartedAt;
-    }
-  }
+  // when each phase began, also when the view starts from a finished job's summary (a page opened afterwards: its
+  // phase is already "done", and a move's copy phase must still show that it ran); the phase only moves forward
+  if (view.phaseStartedAt[e.phase] === undefined) next.phaseStartedAt = { ...view.phaseStartedAt, [e.phase]: t };
+  if (phaseIndex(e.phase) > phaseIndex(view.summary.phase)) next.summary.phase = e.phase;
   switch (e.type) {
     case "status":
       next.summary.status = e.payload.status;
