@@ -47,7 +47,8 @@ X=$W/x; rm -rf "$X"; mkdir -p "$X"
 for d in "$W"/debs/*.deb; do
   case $d in
     *linux-image*) dpkg-deb --fsys-tarfile "$d" | tar -x -C "$X" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*' \
-      './lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/*' ;;
+      './lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/*' './lib/modules/*/kernel/drivers/block/loop.ko' \
+      './lib/modules/*/kernel/drivers/block/xen-blkfront.ko' './lib/modules/*/kernel/drivers/block/xen-blkback/*' ;;
     *) dpkg -x "$d" "$X" ;;
   esac
 done
@@ -60,14 +61,20 @@ cp "$X"/boot/vmlinuz-"$KVER" "$W/vmlinuz"
 # ---------------------------------------------------------------- 2. the guest: busybox and the lab's memory checker
 # (e2e/lab/guest/labvm-verify.c, as in the libvirt lab's guest): it keeps rewriting and verifying 4 MiB and prints its
 # heartbeat to hvc0, which xenconsoled logs in dom0 (/var/log/xen/console/guest-capture.log, read by xen.spec.ts)
-G=$W/guest; rm -rf "$G"; mkdir -p "$G"/{bin,proc,sys,dev}
+G=$W/guest; rm -rf "$G"; mkdir -p "$G"/{bin,proc,sys,dev,lib/modules}
 cp /bin/busybox "$G/bin/busybox"
+cp "$X"/lib/modules/*/kernel/drivers/block/xen-blkfront.ko "$G/lib/modules/"
 gcc -O2 -static -Wall -Werror -o "$G/bin/labvm-verify" "$(dirname "$0")/../e2e/lab/guest/labvm-verify.c"
 cat > "$G/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t devtmpfs devtmpfs /dev
 echo "capture-guest: booted $(uname -r)"
+# a disk, when the host gave it one (the served node 1's guest: a move copies it): its checker writes and reads back
+# its first 4 MiB all the time (labvm-verify with DEVICE), as the lab guest's does
+insmod /lib/modules/xen-blkfront.ko 2>/dev/null
+i=0; while [ ! -b /dev/xvda ] && [ $i -lt 5 ]; do sleep 1; i=$((i+1)); done
+if [ -b /dev/xvda ]; then echo "capture-disk: booted"; /bin/labvm-verify capture-disk 4 0 5 /dev/xvda & fi
 exec /bin/labvm-verify capture-guest 4 200000
 EOF
 chmod +x "$G/init"
@@ -112,9 +119,12 @@ if [ "$MODE" = serve ]; then
   { echo "192.168.77.$NODE $(cut -d' ' -f1,2 "$W/keys/ssh_host_ed25519_key.pub")"
     echo "192.168.77.$OTHER $(cut -d' ' -f1,2 "$PEER/keys/ssh_host_ed25519_key.pub")"; } > "$R/root/.ssh/known_hosts"
   cp "$X"/lib/modules/"$KVER"/kernel/drivers/net/ethernet/intel/e1000/e1000.ko "$R/lib/modules/"
+  # a guest's disk: blkback and loop devices, and the hotplug scripts' tools (bash, xenstore-*, flock)
+  cp "$X"/lib/modules/"$KVER"/kernel/drivers/block/loop.ko "$X"/lib/modules/"$KVER"/kernel/drivers/block/xen-blkback/xen-blkback.ko "$R/lib/modules/"
+  cp -a "$X"/usr/bin/xenstore* "$R/usr/bin/"
   TOOLS="/usr/sbin/sshd /bin/dash /usr/bin/stat /usr/bin/sha256sum /usr/bin/df /usr/bin/head /usr/bin/base64
     /usr/bin/chmod /usr/bin/rm /usr/bin/cat /usr/bin/find /bin/ip /usr/bin/ls /usr/bin/mkdir /usr/bin/sleep
-    /usr/bin/ssh /usr/bin/scp /usr/lib/openssh/sftp-server /usr/bin/tar /usr/bin/ps /usr/bin/wc"
+    /usr/bin/ssh /usr/bin/scp /usr/lib/openssh/sftp-server /usr/bin/tar /usr/bin/ps /usr/bin/wc /bin/bash /usr/bin/flock"
   for t in $TOOLS; do mkdir -p "$R$(dirname "$t")"; cp -L "$t" "$R$t"; done
   ln -s "/usr/lib/xen-$XENVER/bin/xl" "$R/usr/sbin/xl"   # on the PATH of an SSH session, as Debian's package puts it
   for l in $(ldd $TOOLS 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib64/{print $1}' | sort -u); do
@@ -136,17 +146,28 @@ MaxSessions 10
 Subsystem sftp /usr/lib/openssh/sftp-server
 CFG
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$R/etc/machine-id"; echo >> "$R/etc/machine-id"
+  # node 1 runs the guest, its disk on this host's own storage: a sparse 16 MiB raw file (its checker writes 4 MiB)
+  GUEST_START=""
+  if [ "${XEN_GUEST:-$([ "$NODE" = 1 ] && echo 1 || echo 0)}" = 1 ]; then
+    GUEST_START="truncate -s 16M /var/lib/xen/disks/capture.img
+echo \"disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/disks/capture.img' ]\" >> /etc/xen/capture.cfg
+xl create /etc/xen/capture.cfg"
+  fi
   # eth0: the link between the Xen hosts (first, so that it is the address a host names the other by); eth1: QEMU's
   # user network, through which Ferry reaches sshd (127.0.0.1:$PORT)
   cat > "$R/serve.sh" <<SRV
+# /bin/sh is dash, as on Debian: busybox's sh runs its own applets first (its tar, which has no -S, for a move's copy)
+ln -sf /bin/dash /bin/sh
 insmod /lib/modules/e1000.ko
 ip link set lo up; ip link set eth0 up; ip link set eth1 up
 ip addr add 192.168.77.$NODE/24 dev eth0
 ip addr add 10.0.2.15/24 dev eth1; ip route add default via 10.0.2.2
 hostname $NAME
 mount -t tmpfs -o size=512m,mode=700 images /var/lib/xen/images   # the image directory, with a size df can tell
+insmod /lib/modules/loop.ko; insmod /lib/modules/xen-blkback.ko
+mkdir -p /var/lib/xen/disks; mount -t tmpfs -o size=64m disks /var/lib/xen/disks   # the guests' disks: each host its own
 /usr/sbin/sshd -E /var/log/sshd.log
-$( [ "${XEN_GUEST:-$([ "$NODE" = 1 ] && echo 1 || echo 0)}" = 1 ] && echo "xl create /etc/xen/capture.cfg" )
+$GUEST_START
 echo "xen-host: ready"
 while :; do sleep 3600; done
 SRV
@@ -154,9 +175,11 @@ fi
 cat > "$R/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
-export PATH=/usr/lib/xen-$XENVER/bin:/bin LC_ALL=C
+export PATH=/usr/lib/xen-$XENVER/bin:/usr/sbin:/usr/bin:/bin LC_ALL=C
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts; mount -t devpts devpts /dev/pts
+# what udev would make: the hotplug scripts' lock (locking.sh) stats /dev/stdin, and waits forever without it
+ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
 step() { echo "capture: \$*"; timeout 120 "\$@" || echo "capture: \$1 ended \$?"; }
 for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do insmod /lib/modules/\$m.ko; done
 mount -t xenfs xenfs /proc/xen
