@@ -1,16 +1,19 @@
 import { createHash } from "node:crypto";
 import type { CommandFn } from "../sh/run";
 import type { SimHost, World } from "../world";
+import { dfCommand } from "./df";
 import { ipCommand } from "./ip";
 import { statCommand } from "./stat";
-import { carry, streamBytes, zeros } from "./streams";
-import { extractionSoFar, tarCommand } from "./tar";
+import { remoteCommands } from "./remote";
+import { streamBytes, zeros } from "./streams";
+import { tarCommand } from "./tar";
 import { sha256OfFile } from "./xl-saverestore";
 import { relocationPorts } from "./xm";
 import { withOptions } from "./options";
 
-// What a Debian dom0 answers for the few commands pre-flight checks use: uname, cat of /proc and
-// /sys files, `ip -o addr`, `ip route get`, `df -P`. Output shapes follow procps/iproute2/coreutils.
+// What a Debian dom0 answers for the plain Linux commands Ferry runs (lib/toolstacks/linux/host-commands.ts): uname,
+// cat of /proc and /sys files, stat, sha256sum, find, head, ps…; `ip` (ip.ts), `df -P` (df.ts), `tar` (tar.ts) and
+// ssh/scp to another host (remote.ts) have files of their own. Output shapes follow procps/iproute2/coreutils.
 
 /** A host's /etc/machine-id: 32 hex digits, stable per host name (systemd writes a random one at install). */
 export const machineIdOf = (host: Pick<SimHost, "name">) =>
@@ -176,40 +179,6 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       }
       return status;
     }),
-    // ssh from this host to another (pre-flight: "is the target reachable from the source?")
-    ssh: async (argv, io) => {
-      let i = 1;
-      while (i < argv.length && argv[i].startsWith("-")) i += /^-[oipplFEJlc]$/.test(argv[i]) ? 2 : 1;
-      const dest = argv[i];
-      if (!dest) {
-        io.err("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] destination [command [argument ...]]\n");
-        return 255;
-      }
-      const hostPart = dest.includes("@") ? dest.slice(dest.indexOf("@") + 1) : dest;
-      const target = world.resolve(hostPart);
-      if (!target) {
-        io.err(`ssh: Could not resolve hostname ${hostPart}: Name or service not known\n`);
-        return 255;
-      }
-      if (!world.isUp(target.name)) {
-        io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\n`);
-        return 255;
-      }
-      const command = argv.slice(i + 1).join(" ");
-      // what goes through the session's stdin crosses the link at its bandwidth (a timed transfer measures it)
-      // (an archive for tar on the far side is written there as it arrives)
-      const bytes = streamBytes(io.stdin);
-      if (bytes > 0)
-        await carry(
-          world,
-          hostName,
-          target.name,
-          bytes,
-          extractionSoFar(world, target.name, command, io.stdin) ?? undefined,
-        );
-      if (!command || !world.remoteShell) return 0;
-      return world.remoteShell(target.name, command, io);
-    },
     stat: withOptions("stat", { valued: ["-c", "--format"] }, (argv, io) =>
       statCommand(world, host(), argv.slice(1), io.out, io.err),
     ),
@@ -416,72 +385,10 @@ export function linuxCommands(world: World, hostName: string): Record<string, Co
       io.out(`${cols ? (text.match(new RegExp(`.{1,${cols}}`, "g")) ?? []).join("\n") : text}\n`);
       return 0;
     }),
-    // scp FILE HOST:PATH, from this host to another, at the link's bandwidth
-    scp: async (argv, io) => {
-      const args = argv.slice(1).filter((a, k, all) => !a.startsWith("-") && all[k - 1] !== "-o");
-      const [src, dest] = args;
-      const m = /^(?:[^@]+@)?([^:]+):(.+)$/.exec(dest ?? "");
-      const f = src ? world.file(hostName, src) : undefined;
-      if (!f) {
-        io.err(`scp: ${src}: No such file or directory\n`);
-        return 1;
-      }
-      if (!m) {
-        io.err("usage: scp [-346ABCOpqRrsTv] source ... target\n");
-        return 1;
-      }
-      const target = world.resolve(m[1]);
-      if (!target) {
-        io.err(`ssh: Could not resolve hostname ${m[1]}: Name or service not known\nscp: Connection closed\n`);
-        return 255;
-      }
-      if (!world.isUp(target.name)) {
-        io.err(`ssh: connect to host ${target.ip} port 22: Connection refused\nscp: Connection closed\n`);
-        return 255;
-      }
-      const at = world.locatePath(target.name, m[2]);
-      if (!at || !target.dirs[m[2].slice(0, m[2].lastIndexOf("/")) || "/"]) {
-        io.err(`scp: dest open "${m[2]}": No such file or directory\nscp: failed to upload file ${src} to ${m[2]}\n`);
-        return 1;
-      }
-      // the copy grows on the target as it arrives
-      let charged = 0;
-      const write = (size: number) => {
-        world.files.set(at.key, {
-          ...f,
-          head: Buffer.from(f.head).subarray(0, size),
-          size,
-          mode: 0o600,
-          mtime: Date.now(),
-        });
-        world.chargeSpace(at.mount, Math.ceil(size / 1024) - Math.ceil(charged / 1024));
-        charged = size;
-      };
-      await carry(world, hostName, target.name, f.size, write);
-      write(f.size);
-      return 0;
-    },
+    ...remoteCommands(world, hostName),
     tar: tarCommand(world, hostName),
     ip: (argv, io) => ipCommand(world, host(), argv.slice(1), io.out, io.err),
-    df: withOptions("df", { flags: ["-P"] }, (argv, io) => {
-      const h = host();
-      const paths = argv.slice(1).filter((a) => !a.startsWith("-"));
-      let out = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n";
-      let status = 0;
-      for (const p of paths.length ? paths : h.mounts.map((m) => m.path)) {
-        const mount = mountFor(h, p);
-        if (!mount) {
-          io.err(`df: ${p}: No such file or directory\n`);
-          status = 1;
-          continue;
-        }
-        const avail = mount.totalKiB - mount.usedKiB;
-        const pct = Math.ceil((mount.usedKiB * 100) / mount.totalKiB);
-        out += `${mount.device.padEnd(14)} ${String(mount.totalKiB).padStart(11)} ${String(mount.usedKiB).padStart(8)} ${String(avail).padStart(9)} ${`${pct}%`.padStart(8)} ${mount.path}\n`;
-      }
-      if (status === 0 || out.split("\n").length > 2) io.out(out);
-      return status;
-    }),
+    df: dfCommand(world, hostName),
   };
 }
 
@@ -493,16 +400,4 @@ function pathOfKey(world: World, hostName: string, key: string, dir: string): st
   if (!key.startsWith(prefix)) return null;
   const name = key.slice(prefix.length);
   return name && !name.includes("/") ? `${dir}/${name}` : null;
-}
-
-/** GNU `stat -c FORMAT path…`: %a (octal mode), %U, %G, %n, %F, %s (size), %Y (mtime). */
-/** The mount holding `path`; a path must lie under a known mount point and not climb out of it. */
-function mountFor(h: SimHost, path: string) {
-  if (!path.startsWith("/") || path.split("/").includes("..")) return null;
-  const candidates = h.mounts.filter((m) => path === m.path || path.startsWith(m.path === "/" ? "/" : `${m.path}/`));
-  // Only mount points and the root's well-known directories exist in the simulated filesystem.
-  const known =
-    candidates.find((m) => m.path === path) ??
-    (["/", "/root", "/tmp", "/var", "/etc"].includes(path) ? h.mounts[0] : null);
-  return known ?? candidates.sort((a, b) => b.path.length - a.path.length).find((m) => m.path !== "/") ?? null;
 }
