@@ -15,6 +15,7 @@ import { HostService } from "../lib/hosts/service";
 import { EvacuationService } from "../lib/evacuate/service";
 import { Placement } from "../lib/evacuate/placement";
 import { isFinal } from "../lib/jobs/types";
+import { profileThisProcess, report } from "./profile";
 import { startSimProcess } from "./support";
 
 const SCALE = Number(process.env.TIME_SCALE ?? 1);
@@ -122,12 +123,21 @@ let placement: { domain: string; target: string }[] = [];
   const s = await setUp(Number(process.env.FERRY_MAX_OUTGOING ?? 2));
   const { plan } = await s.evac.plan({ hostId: "src", kind: "evacuate" });
   placement = plan.moves.map((m) => ({ domain: m.domain, target: m.target }));
-  const run = await s.evac.run({ hostId: "src", kind: "evacuate", expect: placement }, "bench");
-  for (;;) {
-    const v = await s.evac.get(run.id);
-    if (v.status !== "running" && v.status !== "stopping") break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const evacuate = async () => {
+    const run = await s.evac.run({ hostId: "src", kind: "evacuate", expect: placement }, "bench");
+    for (;;) {
+      const v = await s.evac.get(run.id);
+      if (v.status !== "running" && v.status !== "stopping") return run;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  // BENCH_PROFILE=<dir>: a CPU profile of Ferry's process while its plan runs
+  let run: Awaited<ReturnType<typeof evacuate>>;
+  if (process.env.BENCH_PROFILE) {
+    const profiled = await profileThisProcess(evacuate);
+    run = profiled.result;
+    report(process.env.BENCH_PROFILE, "evacuate-plan", "Ferry's process while its plan runs", profiled.profile);
+  } else run = await evacuate();
   const jobs = await finalJobs(
     s.db,
     (await s.db.job.findMany({ where: { evacuationId: run.id } })).map((j) => j.id),

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import type { SimHostInfo } from "../sim/cluster";
 import { profileThisProcess, report } from "./profile";
-import { inventoryOf, startSimProcess } from "./support";
+import { cpuMsOf, inventoryOf, startSimProcess } from "./support";
 
 const hog = process.env.HOG ? spawn("yes", { stdio: ["ignore", "ignore", "ignore"] }) : null;
 const HOSTS = Number(process.env.HOSTS ?? 200);
@@ -18,16 +18,27 @@ const LARGE = Number(process.env.LARGE ?? 1000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-inv-"));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Ferry's refreshes of these hosts: cold (3 new inventories) and warm (5 refreshes of each). */
-async function measure(hosts: SimHostInfo[], profileAs?: string) {
+/**
+ * Ferry's refreshes of these hosts: cold (3 new inventories) and warm (5 refreshes of each), and the CPU time the
+ * warm ones took in Ferry's process and in the simulated hosts' (one process for all the hosts, where real hosts
+ * each have their own CPU: when it is busy the whole refresh, the refresh measures the simulator).
+ */
+async function measure(hosts: SimHostInfo[], simPid: number, profileAs?: string) {
   const cold: number[] = [];
   const warm: number[] = [];
+  let ferryCpu = 0;
+  let simCpu = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const inv = inventoryOf(hosts);
     await inv.refreshAll();
     cold.push(performance.now() - t0);
+    const c0 = process.cpuUsage();
+    const s0 = cpuMsOf(simPid);
     for (let j = 0; j < 5; j++) warm.push((await inv.refreshAll()).ms);
+    const c = process.cpuUsage(c0);
+    ferryCpu += (c.user + c.system) / 1000;
+    simCpu += cpuMsOf(simPid) - s0;
     const views = inv.snapshot();
     const domains = views.reduce((n, v) => n + v.domains.length - 1, 0);
     if (views.some((v) => v.status !== "online") || domains !== hosts.length * DOMAINS)
@@ -40,14 +51,14 @@ async function measure(hosts: SimHostInfo[], profileAs?: string) {
     }
     inv.stop();
   }
-  return { cold: median(cold), warm: median(warm) };
+  return { cold: median(cold), warm: median(warm), ferryCpu: ferryCpu / warm.length, simCpu: simCpu / warm.length };
 }
 
 const sized = (n: number) =>
   startSimProcess(path.join(dir, String(n)), { SIM_HOSTS: String(n), SIM_DOMAINS: String(DOMAINS) });
 const sim = await sized(HOSTS);
 const { hosts } = sim;
-const ferry = await measure(hosts, `inventory-${HOSTS}x${DOMAINS}`);
+const ferry = await measure(hosts, sim.pid, `inventory-${HOSTS}x${DOMAINS}`);
 const sshArgs = (h: SimHostInfo) => [
   "-i",
   h.keyPath,
@@ -81,10 +92,10 @@ execFileSync(
 const fanout = performance.now() - t0;
 sim.stop();
 // the same refresh at LARGE hosts (another simulated cluster; the OpenSSH loops are not run again)
-let large: { cold: number; warm: number } | null = null;
+let large: Awaited<ReturnType<typeof measure>> | null = null;
 if (LARGE > HOSTS) {
   const big = await sized(LARGE);
-  large = await measure(big.hosts);
+  large = await measure(big.hosts, big.pid);
   big.stop();
 }
 hog?.kill();
@@ -92,13 +103,16 @@ fs.rmSync(dir, { recursive: true, force: true });
 const row = (n: string, ms: number, extra = "") =>
   console.log(`  ${n.padEnd(52)} ${ms.toFixed(0).padStart(7)} ms ${extra}`);
 console.log(
-  `Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains${hog ? ", a CPU hog beside it" : ""}, load ${os.loadavg()[0].toFixed(2)} (Ferry: xl info + xl list in one channel per host;`,
+  `Full inventory refresh, ${HOSTS} hosts × ${DOMAINS} domains${hog ? ", a CPU hog beside it" : ""}, load ${os.loadavg()[0].toFixed(2)} (Ferry: xl info + xl list in one script per host, in its long-lived shell;`,
 );
 console.log(
   `  xl list -l, xl uptime and the image directory's stat on the first refresh, when a domain appears, and every 12th refresh — one of the 15 warm ones here):`,
 );
 row("Ferry, cold (connect + read every host), median of 3", ferry.cold);
 row("Ferry, warm (persistent connections), median of 15", ferry.warm);
+const cpu = (m: { ferryCpu: number; simCpu: number }) =>
+  `CPU per warm refresh (mean): Ferry ${m.ferryCpu.toFixed(0)} ms, the simulated hosts ${m.simCpu.toFixed(0)} ms`;
+console.log(`    ${cpu(ferry)}`);
 row(
   "(a) OpenSSH sequential, `ssh host xl list -l` per host",
   sequential,
@@ -116,5 +130,6 @@ if (large) {
     large.warm,
     `→ ${(large.warm / ferry.warm).toFixed(2)}× the ${HOSTS}-host warm refresh for ${(LARGE / HOSTS).toFixed(0)}× the hosts (goal ≤ 5×)`,
   );
+  console.log(`    ${cpu(large)}: Ferry's ${(large.ferryCpu / ferry.ferryCpu).toFixed(2)}× its ${HOSTS}-host figure`);
 }
 process.exit(0);

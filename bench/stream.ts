@@ -1,7 +1,8 @@
 // `npm run bench:stream` (K=50 C=100): K concurrent simulated migrations watched by C socket.io clients in a process
 // of their own (bench/stream-clients.ts), as browsers are. Reports the latency of job events from the engine to the
 // clients (p50, p99), events lost (seq gaps after a client's first event of a job), and the server's CPU and memory.
-// Sim in its own process. HOG=1: a CPU hog (`yes`) beside it all, on one core's worth.
+// Sim in its own process. HOG=1: a CPU hog (`yes`) beside it all, on one core's worth. BENCH_PROFILE=<dir>: a CPU
+// profile of the server's process (the profiler's own cost is in that run's figures).
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -11,6 +12,7 @@ import { fork, spawn } from "node:child_process";
 import { openDatabase } from "../lib/db/client";
 import { JobEngine } from "../lib/jobs/engine";
 import { isFinal } from "../lib/jobs/types";
+import { profileThisProcess, report } from "./profile";
 import { inventoryOf, startSimProcess } from "./support";
 import type { EventWatch } from "./support";
 
@@ -49,25 +51,35 @@ let rssPeak = 0;
 const rssTimer = setInterval(() => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 }, 100);
-const jobs = [];
-for (let k = 0; k < K; k++) {
-  const src = hosts[Math.floor(k / 2)];
-  const dst = hosts[Math.floor(k / 2) + 1] ?? hosts[0];
-  const job = await engine.submit({
-    domain: `${src.name}-vm${String((k % 2) + 1).padStart(2, "0")}`,
-    sourceId: src.name,
-    targetId: dst.name,
-    createdBy: "bench",
-    confirmWarnings: true,
-  });
-  clients.send({ subscribe: job.id });
-  jobs.push(job.id);
+/** Every migration submitted, each subscribed to by the clients; resolves when every job has ended. */
+async function migrateAll(): Promise<string[]> {
+  const jobs: string[] = [];
+  for (let k = 0; k < K; k++) {
+    const src = hosts[Math.floor(k / 2)];
+    const dst = hosts[Math.floor(k / 2) + 1] ?? hosts[0];
+    const job = await engine.submit({
+      domain: `${src.name}-vm${String((k % 2) + 1).padStart(2, "0")}`,
+      sourceId: src.name,
+      targetId: dst.name,
+      createdBy: "bench",
+      confirmWarnings: true,
+    });
+    clients.send({ subscribe: job.id });
+    jobs.push(job.id);
+  }
+  for (;;) {
+    const rows = await db.job.findMany({ where: { id: { in: jobs } } });
+    if (rows.every((r) => isFinal(r.status as never))) return jobs;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
-for (;;) {
-  const rows = await db.job.findMany({ where: { id: { in: jobs } } });
-  if (rows.every((r) => isFinal(r.status as never))) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+// BENCH_PROFILE=<dir>: a CPU profile of the server's process over the whole run
+let jobs: string[];
+if (process.env.BENCH_PROFILE) {
+  const { result, profile } = await profileThisProcess(migrateAll);
+  jobs = result;
+  report(process.env.BENCH_PROFILE, `stream-${K}x${C}`, "the server's process, every migration", profile);
+} else jobs = await migrateAll();
 await new Promise((r) => setTimeout(r, 300));
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);

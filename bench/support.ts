@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { Inventory } from "../lib/inventory/inventory";
@@ -20,7 +21,13 @@ export async function startSimProcess(dir: string, env: Record<string, string> =
     });
     sim.once("exit", (c) => reject(new Error(`the simulated cluster exited (${c})`)));
   });
-  return { ...ready, stop: () => sim.kill("SIGTERM") };
+  return { ...ready, pid: sim.pid!, stop: () => sim.kill("SIGTERM") };
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc/<pid>/stat (Linux, 100 ticks a second). */
+export function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** An Inventory of the simulated hosts, ids = names. */

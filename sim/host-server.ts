@@ -3,7 +3,8 @@ import net from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import ssh2 from "ssh2";
 import type { Connection, ParsedKey } from "ssh2";
-import { runShell, type CommandFn, type ShellEnv } from "./sh/run";
+import { parseScript, ShellSyntaxError } from "./sh/parse";
+import { runParsedShell, runShell, type CommandFn, type ShellEnv } from "./sh/run";
 import { toolstackCommands, toolstackOf } from "./commands/toolstacks";
 import { linuxCommands, readVirtualFile } from "./commands/linux";
 import type { World } from "./world";
@@ -12,6 +13,19 @@ const { Server, utils } = ssh2;
 
 // OpenSSH's default MaxSessions: an 11th concurrent channel on one connection is refused.
 const MAX_SESSIONS = 10;
+/** a shell that reads its commands from the channel (Ferry's long-lived shell, lib/ssh/remote-shell.ts) */
+const STDIN_SHELL = /^(LC_ALL=C )?(?:ba)?sh$/;
+
+type ShellIO = {
+  out(t: string): void;
+  err(t: string): void;
+  signal: AbortSignal;
+  interrupt?: AbortSignal;
+  stdin?: string;
+  status?: number;
+  /** variables the shell was started with (`LC_ALL=C sh`) */
+  vars?: Record<string, string>;
+};
 
 export interface SimHostServerOptions {
   world: World;
@@ -148,17 +162,24 @@ export class SimHostServer {
             abort.abort();
             release();
           });
-          void this.runExec(info.command, stream, abort.signal, interrupt.signal);
+          const stdinShell = STDIN_SHELL.exec(info.command);
+          if (stdinShell)
+            void this.runStdinShell(stream, abort.signal, interrupt.signal, stdinShell[1] ? { LC_ALL: "C" } : {});
+          else void this.runExec(info.command, stream, abort.signal, interrupt.signal);
         });
       });
     });
   }
 
   /** Runs a command string in this host's shell (also how another simulated host's `ssh` reaches it). */
-  runCommand(
-    command: string,
-    io: { out(t: string): void; err(t: string): void; signal: AbortSignal; interrupt?: AbortSignal; stdin?: string },
-  ): Promise<number> {
+  runCommand(command: string, io: ShellIO): Promise<number> {
+    return this.opts.world.runProcess(this.name, ["bash", "-c", command], () =>
+      runShell(command, this.shellEnv(io.vars), io),
+    );
+  }
+
+  /** The host's shell environment: its variables (and `vars`), its commands, its files. */
+  private shellEnv(vars: Record<string, string> = {}): ShellEnv {
     const world = this.opts.world;
     const env: ShellEnv = {
       vars: {
@@ -169,6 +190,7 @@ export class SimHostServer {
         PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         // a host installed in another language (/etc/default/locale): its tools print in it unless told LC_ALL=C
         ...(world.host(this.name).locale ? { LANG: world.host(this.name).locale! } : {}),
+        ...vars,
       },
       // a host has its own toolstack's command; the others are "command not found" (exit 127), as on real hosts
       commands: {
@@ -203,53 +225,127 @@ export class SimHostServer {
         (argv: string[], cio: Parameters<CommandFn>[1]) => world.runProcess(this.name, argv, () => fn(argv, cio)),
       ]),
     );
-    return world.runProcess(this.name, ["bash", "-c", command], () => runShell(command, env, io));
+    return env;
   }
 
   private async runExec(command: string, stream: ssh2.ServerChannel, signal: AbortSignal, interrupt: AbortSignal) {
+    const { out, err, flush } = sshdWriter(stream, signal);
     let code = 1;
-    // sshd reads a command's pipe in chunks and sends what has accumulated: output written in the same tick
-    // goes out as one SSH data message (per stream), not one per write
-    let out = "";
-    let err = "";
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      if (signal.aborted) return;
-      if (out) {
-        stream.write(out);
-        out = "";
-      }
-      if (err) {
-        stream.stderr.write(err);
-        err = "";
-      }
-    };
-    const later = () => {
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    };
     try {
-      code = await this.runCommand(command, {
-        out: (t) => {
-          out += t;
-          later();
-        },
-        err: (t) => {
-          err += t;
-          later();
-        },
-        signal,
-        interrupt,
-      });
+      code = await this.runCommand(command, { out, err, signal, interrupt });
     } catch (e) {
-      err += `bash: internal error: ${(e as Error).message}\n`;
+      err(`bash: internal error: ${(e as Error).message}\n`);
     }
     flush();
     if (signal.aborted) return;
     stream.exit(code);
     stream.end();
   }
+
+  /**
+   * `sh` with no script: it reads lines from the channel and runs each as it completes, carrying `$?` from one to the
+   * next, until the client's EOF. Each line must be a whole command (Ferry's scripts are): one this shell cannot
+   * parse ends it with status 2, as a syntax error ends a non-interactive sh.
+   */
+  private async runStdinShell(
+    stream: ssh2.ServerChannel,
+    signal: AbortSignal,
+    interrupt: AbortSignal,
+    vars: Record<string, string>,
+  ) {
+    this.opts.world.recordCommand(this.name, ["sh"]);
+    const { out, err, flush } = sshdWriter(stream, signal);
+    // one shell: its variables live from one line to the next
+    const env = this.shellEnv(vars);
+    const lines: string[] = [];
+    let partial = "";
+    let ended = false;
+    let wake: (() => void) | null = null;
+    stream.setEncoding("utf8");
+    stream.on("data", (d: string) => {
+      const parts = (partial + d).split("\n");
+      partial = parts.pop() ?? "";
+      lines.push(...parts);
+      wake?.();
+    });
+    stream.on("end", () => {
+      ended = true;
+      wake?.();
+    });
+    let status = 0;
+    for (;;) {
+      while (lines.length === 0 && !ended && !signal.aborted)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      wake = null;
+      if (signal.aborted) return;
+      // what has arrived whole runs as one script, in order, as sh would run it line after line
+      const text = lines.splice(0).join("\n");
+      if (!text.trim()) {
+        if (ended) break;
+        continue;
+      }
+      let script: ReturnType<typeof parseScript>;
+      try {
+        script = parseScript(text);
+      } catch (e) {
+        if (!(e instanceof ShellSyntaxError)) throw e;
+        err(`sh: 1: Syntax error: ${e.message}\n`);
+        status = 2;
+        break;
+      }
+      try {
+        status = await this.opts.world.runProcess(this.name, ["sh"], () =>
+          runParsedShell(script, env, { out, err, signal, interrupt, status }),
+        );
+      } catch (e) {
+        err(`sh: internal error: ${(e as Error).message}\n`);
+        status = 2;
+      }
+    }
+    flush();
+    if (signal.aborted) return;
+    stream.exit(status);
+    stream.end();
+  }
+}
+
+/**
+ * sshd reads a command's pipe in chunks and sends what has accumulated: output written in the same tick goes out as
+ * one SSH data message (per stream), not one per write.
+ */
+function sshdWriter(stream: ssh2.ServerChannel, signal: AbortSignal) {
+  let out = "";
+  let err = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (signal.aborted) return;
+    if (out) {
+      stream.write(out);
+      out = "";
+    }
+    if (err) {
+      stream.stderr.write(err);
+      err = "";
+    }
+  };
+  const later = () => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return {
+    out: (t: string) => {
+      out += t;
+      later();
+    },
+    err: (t: string) => {
+      err += t;
+      later();
+    },
+    flush,
+  };
 }

@@ -4,9 +4,11 @@ import { EventEmitter } from "node:events";
 import ssh2 from "ssh2";
 import type { ClientChannel, ConnectConfig } from "ssh2";
 import { AppError } from "../errors";
+import { abortError, socketError } from "./errors";
 import { buildCommand } from "./quote";
 import { fingerprintOfKey } from "./fingerprint";
-import { LineFramer } from "./lines";
+import { collectExec } from "./exec-result";
+import { RemoteShell } from "./remote-shell";
 import { Semaphore } from "./semaphore";
 import type { ConnectionState, ExecOptions, ExecResult, SshTarget } from "./types";
 
@@ -32,6 +34,10 @@ export class SshConnection extends EventEmitter {
   private failures = 0;
   private retryAt = 0;
   private readonly channels = new Semaphore(MAX_CHANNELS, JOB_RESERVED_CHANNELS);
+  /** the long-lived shell scripts run in (execScript), while it lives; it holds one of the channels */
+  private shell: Promise<RemoteShell> | null = null;
+  /** scripts take turns in the one shell: this settles when the last one asked has finished */
+  private shellTurn: Promise<void> = Promise.resolve();
 
   constructor(
     readonly label: string,
@@ -73,6 +79,75 @@ export class SshConnection extends EventEmitter {
     }
   }
 
+  /**
+   * Runs a shell script (complete lines of sh, every word already quoted) in this host's long-lived shell: no channel
+   * opened per script. Scripts take turns; each command in a script must read its stdin from /dev/null (the shell's
+   * stdin is the stream of scripts). The shell runs in the C locale, as exec's commands do.
+   */
+  async execScript(script: string, opts: Pick<ExecOptions, "signal" | "timeoutMs"> = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    const failure = () => abortError(opts.signal, timeoutMs, this.label);
+    const before = this.shellTurn;
+    let done!: () => void;
+    this.shellTurn = new Promise<void>((r) => {
+      done = r;
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const give = () => reject(failure());
+        if (signal.aborted) return give();
+        signal.addEventListener("abort", give, { once: true });
+        void before.then(() => {
+          signal.removeEventListener("abort", give);
+          resolve();
+        });
+      });
+      const shell = await this.openShell(signal, timeoutMs);
+      return await shell.run(script, signal, failure);
+    } finally {
+      done();
+    }
+  }
+
+  private openShell(signal: AbortSignal, timeoutMs: number): Promise<RemoteShell> {
+    const live = this.shell;
+    if (live) return live.then((sh) => (sh.alive ? sh : this.newShell(signal, timeoutMs)));
+    return this.newShell(signal, timeoutMs);
+  }
+
+  private newShell(signal: AbortSignal, timeoutMs: number): Promise<RemoteShell> {
+    const opening = (async () => {
+      const release = await this.channels.acquire(signal, "normal").catch(() => {
+        throw abortError(undefined, timeoutMs, this.label);
+      });
+      try {
+        const client = await this.connect();
+        return await this.openChannel(
+          client,
+          "LC_ALL=C sh",
+          {},
+          signal,
+          timeoutMs,
+          (channel) =>
+            new RemoteShell(channel, this.label, () => {
+              release();
+              if (this.shell === opening) this.shell = null;
+            }),
+        );
+      } catch (e) {
+        release();
+        throw e;
+      }
+    })();
+    this.shell = opening;
+    opening.catch(() => {
+      if (this.shell === opening) this.shell = null;
+    });
+    return opening;
+  }
+
   /** Opens the connection now (a no-op when it is up); rejects with the reason it cannot. */
   async connect(): Promise<InstanceType<typeof Client>> {
     if (this.client && this.state === "ready") return this.client;
@@ -106,6 +181,10 @@ export class SshConnection extends EventEmitter {
   /** Closes for good (the host was removed or the server is stopping). */
   close(): void {
     this.setState("closed");
+    void this.shell?.then(
+      (sh) => sh.close(),
+      () => {},
+    );
     this.client?.end();
     this.client = null;
   }
@@ -212,17 +291,22 @@ export class SshConnection extends EventEmitter {
     this.setState("idle");
   }
 
-  private run(
+  /**
+   * Opens a channel running `command`. The deadline holds while the channel opens too: after a network outage the lab
+   * saw a connection that opened no channel ever again (every command waited for good). One that does not open in
+   * time fails the command, and the connection is dropped (its commands end as lost) so that the next command
+   * connects anew.
+   */
+  private openChannel<T>(
     client: InstanceType<typeof Client>,
     command: string,
     opts: ExecOptions,
     signal: AbortSignal,
     timeoutMs: number,
-  ): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      // the deadline holds while the channel opens too: after a network outage the lab saw a connection that opened
-      // no channel ever again (every command waited for good). One that does not open in time fails the command, and
-      // the connection is dropped (its commands end as lost) so that the next command connects anew.
+    /** takes the channel in the tick it opens: its output and exit may follow in the next */
+    use: (stream: ClientChannel) => T,
+  ): Promise<Awaited<T>> {
+    return new Promise<Awaited<T>>((resolve, reject) => {
       let opened = false;
       const beforeOpen = () => {
         if (opened) return;
@@ -246,49 +330,7 @@ export class SshConnection extends EventEmitter {
           return reject(
             new AppError("ssh_channel_failed", `Could not open a channel to ${this.label}: ${err.message}`),
           );
-        let stdout = "";
-        let stderr = "";
-        let code: number | null = null;
-        let exitSignal: string | undefined;
-        const outLines = opts.onStdoutLine ? new LineFramer(opts.onStdoutLine) : null;
-        const errLines = opts.onStderrLine ? new LineFramer(opts.onStderrLine) : null;
-        stream.setEncoding("utf8");
-        stream.stderr.setEncoding("utf8");
-        stream.on("data", (d: string) => {
-          stdout += d;
-          outLines?.push(d);
-        });
-        stream.stderr.on("data", (d: string) => {
-          stderr += d;
-          errLines?.push(d);
-        });
-        stream.on("exit", (c: number | null, sig?: string) => {
-          code = c;
-          exitSignal = sig;
-        });
-        const onAbort = () => {
-          stream.signal("KILL");
-          stream.close();
-          reject(abortError(opts.signal, timeoutMs, this.label));
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-        const onInterrupt = () => {
-          stream.signal("INT");
-        };
-        if (opts.interrupt?.aborted) onInterrupt();
-        else opts.interrupt?.addEventListener("abort", onInterrupt, { once: true });
-        stream.on("close", () => {
-          signal.removeEventListener("abort", onAbort);
-          opts.interrupt?.removeEventListener("abort", onInterrupt);
-          outLines?.end();
-          errLines?.end();
-          if (signal.aborted) return;
-          if (code === null && !exitSignal)
-            return reject(
-              new AppError("ssh_disconnected", `Connection to ${this.label} dropped while a command ran.`, { stderr }),
-            );
-          resolve({ code, signal: exitSignal, stdout, stderr });
-        });
+        resolve(use(stream) as Awaited<T>); // a promise use returns is followed by this one
       };
       try {
         client.exec(command, onOpen);
@@ -301,29 +343,16 @@ export class SshConnection extends EventEmitter {
       }
     });
   }
-}
 
-function abortError(user: AbortSignal | undefined, timeoutMs: number, label: string): AppError {
-  return user?.aborted
-    ? new AppError("aborted", `Command on ${label} was cancelled.`)
-    : new AppError("ssh_timeout", `Command on ${label} did not finish within ${timeoutMs / 1000} s.`);
-}
-
-function socketError(e: NodeJS.ErrnoException, address: string, port: number): AppError {
-  switch (e.code) {
-    case "ECONNREFUSED":
-      return new AppError("ssh_connection_refused", `Connection refused by ${address}:${port}: is sshd running there?`);
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new AppError("host_not_found", `The name ${address} does not resolve.`);
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return new AppError("host_unreachable", `No route to ${address}.`);
-    case "ETIMEDOUT":
-      return new AppError("ssh_timeout", `No answer from ${address}:${port}.`);
-    case "ECONNRESET":
-      return new AppError("ssh_disconnected", `${address}:${port} closed the connection.`);
-    default:
-      return new AppError("ssh_disconnected", `SSH to ${address}:${port} failed: ${e.message}`);
+  private run(
+    client: InstanceType<typeof Client>,
+    command: string,
+    opts: ExecOptions,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<ExecResult> {
+    return this.openChannel(client, command, opts, signal, timeoutMs, (stream) =>
+      collectExec(stream, opts, signal, timeoutMs, this.label),
+    );
   }
 }

@@ -6,6 +6,11 @@ import type { DomainLocation, JobEventInput, JobPhase, MigrationOutcome } from "
 /** What a driver needs from a host: run argv, get the exit code and output. */
 export interface CommandRunner {
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a script of whole sh lines in the host's long-lived shell (lib/ssh/remote-shell.ts), where the runner has
+   * one; every command in it reads its stdin from /dev/null. Without it a script runs as `sh -c`.
+   */
+  execScript?(script: string, opts?: Pick<ExecOptions, "signal" | "timeoutMs">): Promise<ExecResult>;
 }
 
 /** The toolstacks Ferry drives; every Record<ToolstackName, …> (drivers, simulated commands) must then have each. */

@@ -29,11 +29,14 @@ interface State {
   exited: boolean;
 }
 
-/** Runs `src` as `bash -c src` would, writing to io.out/io.err; resolves to the exit status. */
+/**
+ * Runs `src` as `bash -c src` would, writing to io.out/io.err; resolves to the exit status. `status` is the `$?` the
+ * script starts with (a shell reading lines from its stdin carries it from one line to the next).
+ */
 export async function runShell(
   src: string,
   env: ShellEnv,
-  io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal },
+  io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal; status?: number },
 ): Promise<number> {
   let script: Script;
   try {
@@ -43,7 +46,16 @@ export async function runShell(
     io.err(`bash: -c: line 1: ${e.message}\n`);
     return 2;
   }
-  const state: State = { env, status: 0, signal: io.signal, exited: false };
+  return runParsedShell(script, env, io);
+}
+
+/** Runs a script already parsed (a shell reading its stdin parses what arrived, and refuses what does not parse). */
+export async function runParsedShell(
+  script: Script,
+  env: ShellEnv,
+  io: Omit<CommandIO, "stdin"> & { stdin?: string; interrupt?: AbortSignal; status?: number },
+): Promise<number> {
+  const state: State = { env, status: io.status ?? 0, signal: io.signal, exited: false };
   await runScript(script, state, {
     stdin: io.stdin ?? "",
     out: io.out,

@@ -87,7 +87,8 @@ export const virshDriver: ToolstackDriver = {
 
   /**
    * nodeinfo + nodememstats + list --all + the image directory's stat (version, hostname, cpu flags and
-   * addresses on request) in one SSH channel, then dominfo and disks of every domain in up to four more, side by side (execBatch).
+   * addresses on request) in one script (execBatch: the host's long-lived shell), then dominfo and disks of every domain
+   * in up to four more, side by side, each in a channel of its own.
    */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
@@ -152,7 +153,7 @@ export const virshDriver: ToolstackDriver = {
           const ref = row.id !== null ? String(row.id) : row.name;
           return [cmd.dominfo(ref), ...(row.id !== null ? [cmd.domblklist(ref), cmd.domiflist(ref)] : [])];
         });
-        const results = await execBatch(runner, argvs, { timeoutMs: 15_000 });
+        const results = await execBatch(runner, argvs, { timeoutMs: 15_000, sideBySide: groups.length > 1 });
         let k = 0;
         return group.map((row): DomainInfo & { index: number } => {
           const info = parseDominfo(ok(argvs[k], results[k++]));

@@ -43,7 +43,7 @@ export const xlDriver: ToolstackDriver = {
     `xl migrate over SSH: ${source} runs \`ssh ${address} xl migrate-receive\`. The memory stream is encrypted by SSH; Xen's relocation port (8002) is not used.`,
 
   /**
-   * xl info + xl list in one SSH channel (execBatch): one round trip per host per refresh. On the first and on full
+   * xl info + xl list in one script (execBatch, in the host's long-lived shell): one round trip per host per refresh. On the first and on full
    * refreshes (about once a minute) the batch adds `xl list -l` (uuids and disks, a large JSON document), `xl uptime`
    * and the image directory's stat (cpu flags and addresses on request); in between, the previous domains' are kept,
    * and an uptime is the last one read plus the time since (a domain that restarts or arrives has a new domain id,

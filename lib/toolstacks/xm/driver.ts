@@ -58,7 +58,7 @@ export const xmDriver: ToolstackDriver = {
   transport: (_source, address) =>
     `xm migrate through xend's relocation server on ${address} (TCP 8002, or 8003 with SSL relocation). Without SSL the memory crosses the network unauthenticated and unencrypted.`,
 
-  /** xm info + xm list + xm list --long (+ the image directory, cpu flags, addresses) in one SSH channel. */
+  /** xm info + xm list + xm list --long (+ the image directory, cpu flags, addresses) in one script (execBatch). */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
     const dir = opts.imageDir;
