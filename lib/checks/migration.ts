@@ -34,7 +34,6 @@ export interface MigrationCheckInput {
   target: HostView;
   sourceRunner: CommandRunner;
   targetRunner: CommandRunner;
-  /** an unfinished job on this domain, if any */
   /** the job already working on the domain, if any */
   activeJob: HoldingJob | null;
 }

@@ -4,6 +4,7 @@ import { freeKiB, hostArgv, parseDf } from "../toolstacks/linux/host-commands";
 import { fileExists, readDiskFile } from "../toolstacks/linux/disk-file";
 import type { HostView } from "../inventory/types";
 import { formatBytes } from "../format-bytes";
+import { toAppError } from "../errors";
 import type { Check, MigrationCheckInput } from "./migration";
 
 // A live migration's disks: each on storage the target sees at the same path (shared: nothing to copy), or on the
@@ -26,9 +27,24 @@ export interface DiskPlan {
 /** Room a copy needs beyond the bytes the disk takes on the source (a qcow2 copy's metadata, the guest's writes meanwhile) */
 const ROOM_FACTOR = 1.1;
 
-async function mounts(runner: CommandRunner, path?: string): Promise<{ device: string; mount: string }[] | null> {
-  const r = await runner.exec(hostArgv.df(path), { timeoutMs: 8_000 }).catch(() => null);
-  return r?.code === 0 ? parseDf(r.stdout) : null;
+/** A host that did not answer (a timeout, a lost connection): why; it says nothing about where a disk lives. */
+interface Unanswered {
+  unanswered: string;
+}
+const isUnanswered = (x: unknown): x is Unanswered => typeof x === "object" && x !== null && "unanswered" in x;
+
+/** `df -P [path]`'s mounts; null when df refused the path (it is on no mount there). */
+async function mounts(
+  runner: CommandRunner,
+  path?: string,
+): Promise<{ device: string; mount: string }[] | null | Unanswered> {
+  let r: Awaited<ReturnType<CommandRunner["exec"]>>;
+  try {
+    r = await runner.exec(hostArgv.df(path), { timeoutMs: 8_000 });
+  } catch (e) {
+    return { unanswered: toAppError(e).message };
+  }
+  return r.code === 0 ? parseDf(r.stdout) : null;
 }
 
 /** Where a path really lives: on an NFS server's export, or on one host's own disk. */
@@ -50,10 +66,17 @@ function serverId(server: string, hosts: HostView[]): string {
   return h ? `host:${h.id}` : `nfs:${server}`;
 }
 
-async function placeOf(runner: CommandRunner, host: HostView, path: string, hosts: HostView[]): Promise<Place | null> {
+async function placeOf(
+  runner: CommandRunner,
+  host: HostView,
+  path: string,
+  hosts: HostView[],
+): Promise<Place | null | Unanswered> {
   const direct = nfs(path);
   if (direct) return { server: serverId(direct.server, hosts), path: direct.path };
-  const m = (await mounts(runner, path))?.[0];
+  const found = await mounts(runner, path);
+  if (isUnanswered(found)) return found;
+  const m = found?.[0];
   if (!m) return null;
   const remote = nfs(m.device);
   if (remote) return { server: serverId(remote.server, hosts), path: under(remote.path, path.slice(m.mount.length)) };
@@ -61,18 +84,25 @@ async function placeOf(runner: CommandRunner, host: HostView, path: string, host
   return m.mount === "/" ? { server: `root:${host.id}`, path } : { server: `host:${host.id}`, path };
 }
 
-/** Whether the target sees the disk at the same path, on the same storage as the source. */
-async function sharedWithTarget(i: MigrationCheckInput, diskPath: string): Promise<boolean> {
+/**
+ * Whether the target sees the disk at the same path, on the same storage as the source — or, when either host did
+ * not answer, why Ferry cannot tell (a host that did not answer is not a disk on local storage).
+ */
+async function sharedWithTarget(i: MigrationCheckInput, diskPath: string): Promise<boolean | Unanswered> {
   const hosts = [i.source, i.target];
   const here = await placeOf(i.sourceRunner, i.source, diskPath, hosts);
+  if (isUnanswered(here)) return { unanswered: `${i.source.name}: ${here.unanswered}` };
+  const targetMounts = async () => {
+    const all = await mounts(i.targetRunner);
+    return isUnanswered(all) ? all : all?.some((m) => m.device === diskPath) ? here : null;
+  };
   // an NFS root the guest mounts itself (server:/export): the target must be that server or mount that export
   const there = nfs(diskPath)
     ? here?.server === `host:${i.target.id}`
       ? here
-      : (await mounts(i.targetRunner))?.some((m) => m.device === diskPath)
-        ? here
-        : null
+      : await targetMounts()
     : await placeOf(i.targetRunner, i.target, diskPath, hosts);
+  if (isUnanswered(there)) return { unanswered: `${i.target.name}: ${there.unanswered}` };
   return (
     here !== null &&
     there !== null &&
@@ -87,7 +117,12 @@ async function planCopy(i: MigrationCheckInput, disk: DiskPlan): Promise<DiskCop
   const t = i.target.name;
   const file = await readDiskFile(i.sourceRunner, disk.path);
   if (typeof file === "string") return `Ferry could not read ${disk.path} on ${i.source.name}: ${file}.`;
-  if (file.backing) disk.layeredOn = { path: file.backing.path, shared: await sharedWithTarget(i, file.backing.path) };
+  if (file.backing) {
+    const shared = await sharedWithTarget(i, file.backing.path);
+    if (isUnanswered(shared))
+      return `Ferry could not tell whether ${t} sees its backing file ${file.backing.path} (${shared.unanswered}).`;
+    disk.layeredOn = { path: file.backing.path, shared };
+  }
   if (disk.layeredOn && !disk.layeredOn.shared)
     return `${disk.path} is layered on ${disk.layeredOn.path}, which ${t} does not see at the same path: Ferry copies an overlay only onto the same backing file (put it on storage both hosts share, or flatten the disk first).`;
   const there = await fileExists(i.targetRunner, disk.path);
@@ -127,7 +162,18 @@ export async function checkStorage(i: MigrationCheckInput): Promise<{ check: Che
     };
   }
   const disks: DiskPlan[] = [];
-  for (const disk of i.domain.disks) disks.push({ ...disk, shared: await sharedWithTarget(i, disk.path) });
+  for (const disk of i.domain.disks) {
+    const shared = await sharedWithTarget(i, disk.path);
+    if (isUnanswered(shared))
+      return {
+        disks,
+        check: check(
+          "fail",
+          `Ferry could not tell whether ${disk.path} (${disk.vdev}) is on storage ${i.target.name} shares: ${shared.unanswered}`,
+        ),
+      };
+    disks.push({ ...disk, shared });
+  }
   const local = disks.filter((d) => !d.shared);
   if (!local.length)
     return { disks, check: check("ok", `${disks.map((d) => d.path).join(", ")} — shared with ${i.target.name}.`) };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobEngine } from "./engine";
+import { checkStorage } from "../checks/storage";
+import { AppError } from "../errors";
 import type { Inventory } from "../inventory/inventory";
 import { applyJobEvent, initialJobView, type JobEvent, type JobInfoPayload } from "./types";
 import { startEngineWorld, type EngineWorld } from "./testing/engine-world";
@@ -251,6 +253,36 @@ describe("live migration with a disk the target does not see (virsh --copy-stora
     // nothing was created or moved by asking
     expect(sim.world.file("kvmB", DISK)).toBeUndefined();
     expect(sim.world.locate(GUEST)).toEqual(["kvmA"]);
+  });
+});
+
+describe("a host that does not answer where a disk lives", () => {
+  it("fails the storage check saying so, not 'Not on shared storage' (bench:evacuate's crowded checks read that)", async () => {
+    const source = inventory.get(id("hostB"))!;
+    const target = inventory.get(id("hostC"))!;
+    const domain = source.domains.find((d) => d.name === "xl-local")!;
+    const silent = {
+      exec: async (argv: readonly string[]) => {
+        if (argv[0] === "df") throw new AppError("ssh_timeout", "Command on hostC did not finish within 8 s.");
+        return inventory.connection(target).exec(argv);
+      },
+    };
+    const { check } = await checkStorage({
+      domain,
+      source,
+      target,
+      activeJob: null,
+      sourceRunner: inventory.connection(source),
+      targetRunner: silent,
+    });
+    expect(check).toMatchObject({
+      status: "fail",
+      reason: `Ferry could not tell whether ${XEN_DISK} (xvda) is on storage hostC shares: hostC: Command on hostC did not finish within 8 s.`,
+    });
+    // answered, the same disk is local to hostB: that verdict stands
+    expect((await storageOf("xl-local", "hostB", "hostC")).reason).toBe(
+      `Not on shared storage that hostC mounts: ${XEN_DISK} (xvda).`,
+    );
   });
 });
 
