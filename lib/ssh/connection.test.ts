@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { errorOf } from "./testing";
 import { SshConnection, MAX_CHANNELS, JOB_RESERVED_CHANNELS } from "./connection";
 import { scanHostKey } from "./host-key";
-import { AppError } from "../errors";
 import { startTestCluster } from "../../sim/testing";
 
 let sim: Awaited<ReturnType<typeof startTestCluster>>;
@@ -14,16 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.stop();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("SshConnection against a simulated host", () => {
   it("runs argv and returns stdout, stderr and the exit code", async () => {

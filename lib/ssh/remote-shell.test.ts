@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCluster } from "../../sim/testing";
-import { AppError } from "../errors";
 import { execBatch } from "../toolstacks/batch";
+import { errorOf } from "./testing";
 import { SshConnection } from "./connection";
 import { scanHostKey } from "./host-key";
 
@@ -28,16 +28,6 @@ afterAll(async () => {
   for (const c of open) c.close();
   await sim.stop();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 const hosts: [string, boolean, () => Promise<SshConnection>][] = [
   ["a simulated host", true, async () => new SshConnection("hostB", sim.target("hostB"))],
