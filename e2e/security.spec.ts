@@ -44,7 +44,8 @@ async function foreignCommands(since: number): Promise<string[][]> {
   // virsh's side-by-side batches, as `sh -c`; the commands inside are recorded on their own as well, so the wrapper
   // only has to be recognised
   const longLivedShell = (argv: string[]) => argv.length === 1 && argv[0] === "sh";
-  const mark = / <\/dev\/null; printf '\\n%s %s\\n' @@ferry-[0-9a-z-]+ "\$\?"; printf '\\n%s\\n' @@ferry-[0-9a-z-]+ >&2$/;
+  const mark =
+    / <\/dev\/null; printf '\\n%s %s\\n' @@ferry-[0-9a-z-]+ "\$\?"; printf '\\n%s\\n' @@ferry-[0-9a-z-]+ >&2$/;
   const batch = (argv: string[]) =>
     argv[0] === "sh" &&
     argv[1] === "-c" &&
