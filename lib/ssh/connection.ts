@@ -104,30 +104,31 @@ export class SshConnection extends EventEmitter {
           resolve();
         });
       });
-      const shell = await this.openShell(signal, timeoutMs);
+      const shell = await this.openShell(signal, timeoutMs, opts.signal);
       return await shell.run(script, signal, failure);
     } finally {
       done();
     }
   }
 
-  private openShell(signal: AbortSignal, timeoutMs: number): Promise<RemoteShell> {
+  /** `user` is the caller's own signal (a cancel), `signal` that and the deadline: they say which ended the wait */
+  private openShell(signal: AbortSignal, timeoutMs: number, user?: AbortSignal): Promise<RemoteShell> {
     const live = this.shell;
-    if (live) return live.then((sh) => (sh.alive ? sh : this.newShell(signal, timeoutMs)));
-    return this.newShell(signal, timeoutMs);
+    if (live) return live.then((sh) => (sh.alive ? sh : this.newShell(signal, timeoutMs, user)));
+    return this.newShell(signal, timeoutMs, user);
   }
 
-  private newShell(signal: AbortSignal, timeoutMs: number): Promise<RemoteShell> {
+  private newShell(signal: AbortSignal, timeoutMs: number, user?: AbortSignal): Promise<RemoteShell> {
     const opening = (async () => {
       const release = await this.channels.acquire(signal, "normal").catch(() => {
-        throw abortError(undefined, timeoutMs, this.label);
+        throw abortError(user, timeoutMs, this.label);
       });
       try {
         const client = await this.connect();
         return await this.openChannel(
           client,
           "LC_ALL=C sh",
-          {},
+          { signal: user },
           signal,
           timeoutMs,
           (channel) =>

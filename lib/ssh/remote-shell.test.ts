@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestCluster } from "../../sim/testing";
 import { execBatch } from "../toolstacks/batch";
 import { errorOf } from "./testing";
-import { SshConnection } from "./connection";
+import { JOB_RESERVED_CHANNELS, MAX_CHANNELS, SshConnection } from "./connection";
 import { scanHostKey } from "./host-key";
 
 // The long-lived shell an SSH connection keeps for scripts (execScript, remote-shell.ts), the inventory's path on
@@ -97,6 +97,25 @@ describe.each(hosts)("a connection's long-lived shell on %s", (_name, up, connec
     stop.abort();
     expect((await errorOf(first)).code).toBe("aborted");
     expect((await second).stdout).toBe("second\n");
+  });
+});
+
+describe("a connection's long-lived shell waiting for a channel", () => {
+  it("a script cancelled while every channel is busy fails as cancelled, and the connection stays up", async () => {
+    const c = new SshConnection("hostB", sim.target("hostB"));
+    open.push(c);
+    // every channel the normal lane may take is held by a running command, so the shell waits to open
+    const busy = Array.from({ length: MAX_CHANNELS - JOB_RESERVED_CHANNELS }, () => c.exec(["sleep", "1"]));
+    const stop = new AbortController();
+    const waiting = c.execScript("echo never", { signal: stop.signal, timeoutMs: 20_000 });
+    // cancelled once it waits for a channel to open its shell in
+    await vi.waitFor(() => expect(c.channelsQueued.normal).toBe(1));
+    stop.abort();
+    const err = await errorOf(waiting);
+    expect([err.code, err.message]).toEqual(["aborted", "Command on hostB was cancelled."]);
+    // the commands that held the channels finish on the same connection, and the shell opens for the next script
+    expect((await Promise.all(busy)).map((r) => r.code)).toEqual(busy.map(() => 0));
+    expect((await c.execScript("echo after")).stdout).toBe("after\n");
   });
 });
 
