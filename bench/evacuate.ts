@@ -15,6 +15,7 @@ import { HostService } from "../lib/hosts/service";
 import { EvacuationService } from "../lib/evacuate/service";
 import { Placement } from "../lib/evacuate/placement";
 import { isFinal } from "../lib/jobs/types";
+import { jobsAhead } from "../lib/jobs/watch";
 import { profileThisProcess, report } from "./profile";
 import { startSimProcess } from "./support";
 
@@ -70,6 +71,36 @@ async function finalJobs(db: Db, ids: string[]) {
   }
 }
 
+/**
+ * Where a run's time goes, per move (averages, simulated ms): from the job's creation to its first byte on the link
+ * (admission, queue, checks), on the link (reservation, pre-copy, stop-and-copy), from the link's last byte to the job's
+ * end (commitment, activation, the hosts asked where the domain is), and the link idle between one move's last byte
+ * and the next one's first.
+ */
+async function timeline(db: Db, ids: string[]) {
+  const events = await db.jobEvent.findMany({ where: { jobId: { in: ids } }, orderBy: { seq: "asc" } });
+  const jobs = await db.job.findMany({ where: { id: { in: ids } } });
+  const at = (id: string, phases: string[]) =>
+    events.find((e) => e.jobId === id && phases.includes(e.phase))?.at.getTime() ?? Number.NaN;
+  const moves = jobs
+    .map((j) => ({
+      created: j.createdAt.getTime(),
+      on: at(j.id, ["reservation", "precopy"]),
+      off: at(j.id, ["commitment", "activation", "done"]),
+      end: j.finishedAt!.getTime(),
+      followed: jobsAhead(j).length > 0,
+    }))
+    .filter((m) => Number.isFinite(m.on) && Number.isFinite(m.off))
+    .sort((a, b) => a.on - b.on);
+  const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length) * SCALE : 0);
+  const idle = moves
+    .slice(1)
+    .map((m, i) => ({ m, ms: Math.max(0, m.on - Math.max(...moves.slice(0, i + 1).map((p) => p.off))) }));
+  const ms = (xs: { ms: number }[]) => `${mean(xs.map((x) => x.ms)).toFixed(0)} ms`;
+  const followed = idle.filter((x) => x.m.followed);
+  return `per move: before the link ${mean(moves.map((m) => m.on - m.created)).toFixed(0)} ms, on it ${mean(moves.map((m) => m.off - m.on)).toFixed(0)} ms, after it ${mean(moves.map((m) => m.end - m.off)).toFixed(0)} ms; link idle between moves ${ms(idle)} (Σ ${((idle.reduce((a, b) => a + b.ms, 0) * SCALE) / 1000).toFixed(1)} s)${followed.length ? `; ${followed.length} moves followed the one before onto the link (idle before them ${ms(followed)}, before the others ${ms(idle.filter((x) => !x.m.followed))})` : ""}`;
+}
+
 interface Row {
   name: string;
   totalMs: number;
@@ -82,6 +113,7 @@ interface Row {
   bounds: number;
   failed: number;
   note: string;
+  timeline?: string;
 }
 
 function figures(name: string, jobs: Awaited<ReturnType<typeof finalJobs>>, note = ""): Row {
@@ -147,16 +179,23 @@ let placement: { domain: string; target: string }[] = [];
     jobs,
   );
   const err = Math.abs(plan.totalMs / SCALE - row.totalMs / SCALE) / (row.totalMs / SCALE);
+  row.timeline = await timeline(
+    s.db,
+    jobs.map((j) => j.id),
+  );
   row.note = `link as Ferry measured it ${((plan.boundMs > 0 ? BOUND_MS / SCALE / plan.boundMs : 0) * 125).toFixed(0)} MB/s (true 125 MB/s); forecast ${((plan.totalMs / 1000) * SCALE).toFixed(1)} s vs real ${(row.totalMs / 1000).toFixed(1)} s: ${(err * 100).toFixed(0)} % off`;
   rows.push(row);
   await s.tearDown();
 }
 
 // 2 and 3: the same placement, all at once (batches of 10) and one at a time
-for (const [name, k] of [
-  ["all at once (XAPI-style batch of 10)", 10],
-  ["one at a time (Nova's default)", 1],
-] as const) {
+// BENCH_PLAN_ONLY=1: Ferry's plan alone
+for (const [name, k] of process.env.BENCH_PLAN_ONLY
+  ? []
+  : ([
+      ["all at once (XAPI-style batch of 10)", 10],
+      ["one at a time (Nova's default)", 1],
+    ] as const)) {
   const s = await setUp(k);
   const ids: string[] = [];
   for (const m of placement)
@@ -171,17 +210,19 @@ for (const [name, k] of [
         })
       ).id,
     );
-  rows.push(figures(name, await finalJobs(s.db, ids)));
+  rows.push({ ...figures(name, await finalJobs(s.db, ids)), timeline: await timeline(s.db, ids) });
   await s.tearDown();
 }
 
 console.log(
   `\n${"strategy".padEnd(70)} ${"total".padStart(8)} ${"÷ bound".padStart(8)} ${"÷ sent".padStart(8)} ${"max downtime".padStart(13)} ${"over 300 ms".padStart(11)} failed`,
 );
-for (const r of rows)
+for (const r of rows) {
   console.log(
     `${r.name.slice(0, 70).padEnd(70)} ${`${(r.totalMs / 1000).toFixed(1)} s`.padStart(8)} ${`${(r.totalMs / r.boundMs).toFixed(2)}×`.padStart(8)} ${(r.failed ? "—" : `${(r.totalMs / r.sentMs).toFixed(2)}×`).padStart(8)} ${`${Math.round(r.maxDowntimeMs)} ms`.padStart(13)} ${`${r.over}${r.bounds ? ` (${r.bounds} ≤)` : ""}`.padStart(11)} ${r.failed}${r.note ? `   (${r.note})` : ""}`,
   );
+  if (r.timeline) console.log(`${"".padEnd(4)}${r.timeline}`);
+}
 console.log(
   `bound: Σ memory ÷ 1 Gbit/s = ${(rows[0].boundMs / 1000).toFixed(1)} s; sent: every byte the migrations sent (pre-copy resends what the guests dirty) ÷ 1 Gbit/s, ${rows.map((r) => (r.failed ? "— (moves failed)" : `${(r.sentMs / 1000).toFixed(1)} s`)).join(" / ")} · load after ${load()}`,
 );

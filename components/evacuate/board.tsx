@@ -67,6 +67,11 @@ export function Board({
                 job
               </a>
             )}
+            {m.state === "running" && m.after?.length ? (
+              <span className="text-xs text-slate-600" data-testid={`board-follows-${m.domain}`}>
+                next on the link: checked while the move before it sends; a Stop cancels it
+              </span>
+            ) : null}
             {m.message && m.state !== "succeeded" && <span className="text-xs text-slate-600">{m.message}</span>}
           </li>
         ))}

@@ -26,10 +26,13 @@ afterAll(async () => {
 /** An engine whose jobs end when the test says. */
 function scriptedEngine() {
   const started: string[] = [];
+  /** the jobs each move was started to follow onto the link */
+  const following = new Map<string, string[]>();
   const ends = new Map<string, (s: JobSummary) => void>();
   const engine = {
-    async submit(req: { domain: string }) {
+    async submit(req: { domain: string; after?: string[] }) {
       started.push(req.domain);
+      if (req.after) following.set(req.domain, req.after);
       return { id: `job-${req.domain}` } as JobSummary;
     },
     whenFinished(id: string) {
@@ -38,7 +41,7 @@ function scriptedEngine() {
   } as unknown as JobEngine;
   const finish = (domain: string) =>
     ends.get(`job-${domain}`)!({ id: `job-${domain}`, status: "succeeded" } as JobSummary);
-  return { engine, started, finish };
+  return { engine, started, following, finish };
 }
 
 const until = async (what: string, fn: () => boolean) => {
@@ -49,18 +52,19 @@ const until = async (what: string, fn: () => boolean) => {
   }
 };
 
+const move = (domain: string, from: string, target: string): MoveState => ({
+  domain,
+  from,
+  fromId: from,
+  target,
+  targetId: target,
+  state: "pending",
+  jobId: null,
+  message: null,
+});
+
 describe("EvacuationRunner", () => {
-  it("a plan of one move per link starts a move only when no running move uses its links", async () => {
-    const move = (domain: string, from: string, target: string): MoveState => ({
-      domain,
-      from,
-      fromId: from,
-      target,
-      targetId: target,
-      state: "pending",
-      jobId: null,
-      message: null,
-    });
+  it("a plan of one move per link starts a move when no running move uses its links, or early to follow the one that does", async () => {
     const moves = [move("a", "s1", "t1"), move("b", "s2", "t2"), move("c", "s2", "t1")];
     const plan = { concurrency: 2, complete: true, oneMovePerLink: "host", moves: [] } as unknown as Plan;
     const row = await db.evacuation.create({
@@ -74,22 +78,62 @@ describe("EvacuationRunner", () => {
         createdBy: "test",
       },
     });
-    const { engine, started, finish } = scriptedEngine();
+    const { engine, started, following, finish } = scriptedEngine();
     const done = new EvacuationRunner(db, engine).drive(row.id);
     await until("a and b to start", () => started.length === 2);
     expect(started).toEqual(["a", "b"]);
-    // a ends: a slot is free, but c would share s2's link with b
+    // c would share t1's link with a and s2's with b; it is into a's target, so it does not start early
+    const saved = async () =>
+      JSON.parse((await db.evacuation.findUniqueOrThrow({ where: { id: row.id } })).movesJson) as MoveState[];
+    expect(following.size).toBe(0);
+    // a ends: c's only link taken is b's (s2), into another target: c starts early, to follow b onto it
     finish("a");
-    // the loop has taken a's end (it writes it before it launches anything more)
-    let saved: MoveState[] = [];
-    while (!saved.some((m) => m.domain === "a" && m.state === "succeeded"))
-      saved = JSON.parse((await db.evacuation.findUniqueOrThrow({ where: { id: row.id } })).movesJson);
-    expect(started).toEqual(["a", "b"]);
-    finish("b");
     await until("c to start", () => started.length === 3);
+    expect(following.get("c")).toEqual(["job-b"]);
+    let now = await saved();
+    while (!now.some((m) => m.domain === "c" && m.state === "running")) now = await saved();
+    expect(now.find((m) => m.domain === "c")?.after).toEqual(["job-b"]);
+    // b ends: c holds its place as any running move
+    finish("b");
+    while (now.find((m) => m.domain === "c")?.after) now = await saved();
+    expect(now.find((m) => m.domain === "b")?.state).toBe("succeeded");
     finish("c");
     await done;
     const end = await db.evacuation.findUniqueOrThrow({ where: { id: row.id } });
     expect(end.status).toBe("finished");
+  });
+
+  it("a plan of one at a time: a waiting move follows the running one onto the link, into another target", async () => {
+    const moves = [move("a", "s", "t1"), move("b", "s", "t2"), move("c", "s", "t2"), move("d", "s", "t3")];
+    const plan = { concurrency: 1, complete: true, moves: [] } as unknown as Plan;
+    const row = await db.evacuation.create({
+      data: {
+        kind: "evacuate",
+        hostId: "s",
+        hostName: "s",
+        status: "running",
+        planJson: JSON.stringify(plan),
+        movesJson: JSON.stringify(moves),
+        createdBy: "test",
+      },
+    });
+    const { engine, started, following, finish } = scriptedEngine();
+    const done = new EvacuationRunner(db, engine).drive(row.id);
+    // a runs; b (into t2) starts at once to follow it; c and d wait: one move follows at a time
+    await until("a and b to start", () => started.length === 2);
+    expect(following.get("b")).toEqual(["job-a"]);
+    finish("a");
+    // b now sends; c would go into b's target, so d (into t3) follows b instead
+    await until("d to start", () => started.length === 3);
+    expect(started[2]).toBe("d");
+    expect(following.get("d")).toEqual(["job-b"]);
+    finish("b");
+    // then c follows d
+    await until("c to start", () => started.length === 4);
+    expect(following.get("c")).toEqual(["job-d"]);
+    finish("d");
+    finish("c");
+    await done;
+    expect((await db.evacuation.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("finished");
   });
 });

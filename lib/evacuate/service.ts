@@ -224,7 +224,7 @@ export class EvacuationService {
     return this.get(row.id);
   }
 
-  /** Stop: nothing new starts; running moves finish, or are cancelled as any job is. */
+  /** Stop: nothing new starts (nor does a move waiting to follow another); running moves finish, or are cancelled as any job is. */
   async stop(id: string, cancelRunning: boolean): Promise<EvacuationView> {
     const row = await this.db.evacuation.findUnique({ where: { id } });
     if (!row) throw new AppError("not_found", "No such evacuation.");
@@ -232,11 +232,11 @@ export class EvacuationService {
       throw new AppError("conflict", "This evacuation has already ended.");
     this.runner.stopping.add(id);
     await this.db.evacuation.update({ where: { id }, data: { status: "stopping" } });
-    if (cancelRunning) {
-      const moves = JSON.parse(row.movesJson) as MoveState[];
-      for (const m of moves.filter((x) => x.state === "running" && x.jobId))
-        await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
-    }
+    // a move started early to follow another onto the link has not sent anything yet: it is cancelled like one not
+    // started (were it sending already, a cancel before the point of no return leaves its domain where it was)
+    const moves = JSON.parse(row.movesJson) as MoveState[];
+    for (const m of moves.filter((x) => x.state === "running" && x.jobId && (cancelRunning || x.after?.length)))
+      await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
     // its owner drives it (another live instance sees the status in the row); with one instance, this one
     if (!this.runner.drives(id) && (!row.ownerId || row.ownerId === this.ownerId)) void this.runner.drive(id);
     return this.get(id);

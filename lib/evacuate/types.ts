@@ -16,6 +16,11 @@ export interface MoveState {
   options?: MigrationOptions;
   /** a move by save/restore (lib/evacuate/by-save-restore.ts); absent: live */
   how?: "save-restore";
+  /**
+   * the jobs of the moves this one follows onto the link while they run: it was started early, checks meanwhile and
+   * sends once they have sent (lib/evacuate/runner.ts); cleared as they end
+   */
+  after?: string[];
 }
 export type EvacuationStatus = "running" | "stopping" | "finished" | "incomplete" | "stopped";
 export interface EvacuationView {

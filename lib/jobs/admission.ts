@@ -26,6 +26,11 @@ export interface MigrateRequest {
   options?: MigrationOptions;
   /** the evacuation this migration is one move of */
   evacuationId?: string;
+  /**
+   * jobs this migration follows onto the link (an evacuation's next move): it runs its checks now and starts sending
+   * once each of them has sent its memory (lib/jobs/watch.ts)
+   */
+  after?: string[];
 }
 export interface SaveRequest {
   domain: string;
@@ -90,6 +95,12 @@ export class Admission {
       this.deps.db,
       this.deps.preflight.forecastRequest(source, target, domain, options),
     );
+    const ahead = req.after?.length
+      ? (await this.deps.db.job.findMany({ where: { id: { in: req.after } } })).map((j) => ({
+          id: j.id,
+          domain: j.domainName,
+        }))
+      : [];
     return {
       kind: "migrate",
       domainName: domain.name,
@@ -105,6 +116,7 @@ export class Admission {
         confirmWarnings: req.confirmWarnings,
         ...(options ? { migration: options } : {}),
         ...(safer ? { saferBecause: safer.reason } : {}),
+        ...(ahead.length ? { after: ahead } : {}),
       }),
       forecastJson: JSON.stringify(forecast),
     };

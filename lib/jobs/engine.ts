@@ -25,6 +25,7 @@ import {
 import { tuneMigration } from "./tune";
 import { recoverJob, runJob } from "./run-job";
 import { kindOf } from "./kinds";
+import { jobsAhead, whenFinished, whenOffTheLink, type JobWatchSource } from "./watch";
 import type { JobContext, JobOutcome, JobRow } from "./kinds/context";
 
 export type { CheckResult, MoveCheckResult } from "./preflight";
@@ -85,8 +86,6 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   private readonly instanceId: string | null;
   private readonly instanceName: string | null;
   private readonly remote: RemoteJobs | null;
-  /** several instances: a job another instance runs ends there, and only its row says so */
-  private readonly rowsTell: boolean;
 
   readonly catalog: ImageCatalog;
   /** the dialogs' checks of every kind, and the forecasts (lib/jobs/preflight.ts) */
@@ -95,6 +94,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
   private readonly queue: JobQueue;
   /** every job event: its seq, the browsers, the batched writes (lib/jobs/event-log.ts) */
   private readonly eventLog: JobEventLog;
+  /** waits on other jobs: their end, or their leaving the link (lib/jobs/watch.ts) */
+  private readonly watch: JobWatchSource;
 
   constructor(
     private readonly db: Db,
@@ -110,7 +111,8 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
     this.instanceId = opts.instanceId ?? null;
     this.instanceName = opts.instanceName ?? null;
     this.remote = opts.remote ?? null;
-    this.rowsTell = Boolean(opts.hostGate);
+    // several instances: a job another instance runs ends there, and only its row says so
+    this.watch = { db, summaries: this, live: (id) => this.live.get(id)?.summary ?? null, rowsTell: !!opts.hostGate };
     this.catalog = new ImageCatalog(db, inventory);
     this.eventLog = new JobEventLog(db, this.live, {
       event: (e) => this.emit("event", e),
@@ -240,25 +242,7 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
 
   /** The job's summary once it has ended (at once if it already has). */
   whenFinished(jobId: string): Promise<JobSummary> {
-    return new Promise((resolve) => {
-      let poll: NodeJS.Timeout | null = null;
-      const done = (s: JobSummary) => {
-        this.off("summary", on);
-        if (poll) clearInterval(poll);
-        resolve(s);
-      };
-      const on = (s: JobSummary) => {
-        if (s.id === jobId && isFinal(s.status)) done(s);
-      };
-      this.on("summary", on);
-      const look = () =>
-        void this.db.job.findUnique({ where: { id: jobId } }).then((row) => {
-          if (row && isFinal(row.status as JobStatus) && !this.live.has(jobId)) done(summaryOf(row));
-        });
-      look();
-      // a job another instance runs ends there: its row says so
-      if (this.rowsTell) poll = setInterval(look, 1_000);
-    });
+    return whenFinished(this.watch, jobId);
   }
 
   activeJobOn(domain: string): string | null {
@@ -369,6 +353,13 @@ export class JobEngine extends EventEmitter<{ event: [JobEvent]; summary: [JobSu
       cancel: live.cancel.signal,
       abort: () => live.cancel.abort(),
       phase: () => live.summary.phase,
+      ahead: jobsAhead(row),
+      turn: () =>
+        whenOffTheLink(
+          this.watch,
+          jobsAhead(row).map((j) => j.id),
+          live.cancel.signal,
+        ),
       tune: (change, askedBy) => this.tune(row.id, change, askedBy),
       reconnectMs: this.reconnectMs,
       pollMs: this.settlePollMs,

@@ -51,6 +51,26 @@ export async function runJob(
         errorMessage: "Cancelled during the checks.",
         location: kind.untouched(row, hosts),
       });
+    // a move that follows others onto the link (an evacuation's next one) checked while they sent; it sends after them
+    if (ctx.ahead.length) {
+      const names = ctx.ahead.map((j) => j.domain).join(" and ");
+      await ctx.emit({
+        type: "log",
+        phase: "pre-migration",
+        payload: { line: `ferry: checks passed; waiting for ${names} to finish sending its memory over the link` },
+      });
+      const cancelled = await ctx.turn().then(
+        () => ctx.cancel.aborted,
+        () => true,
+      );
+      if (cancelled)
+        return await finish({
+          status: "cancelled",
+          errorCode: "migrate_cancelled",
+          errorMessage: `Cancelled while waiting for ${names} to leave the link.`,
+          location: kind.untouched(row, hosts),
+        });
+    }
     await ctx.db.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
     await ctx.emit({ type: "status", phase: "pre-migration", payload: { status: "running" } });
     await finish(await kind.run(ctx, hosts, prepared));

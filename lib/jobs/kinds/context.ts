@@ -47,6 +47,10 @@ export interface JobContext extends RunContext {
   abort(): void;
   /** the job's phase as its events have set it */
   phase(): JobPhase;
+  /** the jobs this one follows onto the link (MigrateRequest.after): none for most */
+  ahead: { id: string; domain: string }[];
+  /** resolves once those have left the link (lib/jobs/watch.ts); rejects when this job is cancelled meanwhile */
+  turn(): Promise<void>;
   /** tunes this job's migration while it runs (the engine's tune) */
   tune(change: TuneJobInput, askedBy: string): Promise<unknown>;
   /** the polls that measure a downtime from outside, and those of a toolstack that reports its own (ms) */
