@@ -25,6 +25,8 @@ export function Board({
   onStop(cancelRunning: boolean): void;
 }) {
   const count = (s: MoveStateName) => e.moves.filter((m) => m.state === s).length;
+  /** moves started early to follow a running one onto the link: checked, not sending yet */
+  const following = e.moves.filter((m) => m.state === "running" && m.after?.length).length;
   const live = e.status === "running" || e.status === "stopping";
   return (
     <section
@@ -45,7 +47,8 @@ export function Board({
           by {e.createdBy}, <LocalTime iso={e.createdAt} /> — <span data-testid="board-status">{e.status}</span>
         </h2>
         <p className="text-xs text-slate-600" data-testid="board-totals">
-          {count("succeeded")} moved · {count("running")} moving · {count("pending")} waiting · {count("failed")} failed
+          {count("succeeded")} moved · {count("running") - following} moving
+          {following ? ` · ${following} next on the link` : ""} · {count("pending")} waiting · {count("failed")} failed
           {count("skipped") ? ` · ${count("skipped")} not started` : ""}
           {live && e.etaMs !== null ? ` · about ${formatMs(e.etaMs)} left` : ""}
         </p>
