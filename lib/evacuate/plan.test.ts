@@ -270,3 +270,36 @@ describe("planEvacuation: one move per link", () => {
     expect(plan.oneMovePerLink).toBeUndefined();
   });
 });
+
+describe("planEvacuation: one at a time, each next move following the one before onto the link", () => {
+  it("orders the moves so each goes into another target than the one before, and counts its checks only where none can", () => {
+    // four guests of one size, two into each target: the overhead of 1 s is paid by the first move alone
+    const domains = ["a", "b", "c", "d"].map((n) => dom(n, 512, { maxDowntimeMs: 5000 }));
+    const plan = planEvacuation(
+      input(domains, [target("t1", 1100), target("t2", 1100)], { dirty: { a: 60, b: 60, c: 60, d: 60 }, cap: 1 }),
+    );
+    expect(plan.concurrency).toBe(1);
+    const targets = plan.moves.map((m) => m.target);
+    for (let i = 1; i < targets.length; i++) expect(targets[i]).not.toBe(targets[i - 1]);
+    const transfers = plan.moves.map((m, i) => m.durationMs - (i === 0 ? 1000 : 0));
+    // every transfer alike (same size and rate), and the total one overhead plus the four of them
+    expect(new Set(transfers.map((t) => Math.round(t))).size).toBe(1);
+    expect(plan.totalMs).toBeCloseTo(1000 + transfers.reduce((a, b) => a + b, 0), 0);
+  });
+
+  it("a priority is kept: a move of a higher priority goes first even into the target just filled", () => {
+    const domains = [
+      dom("high1", 512, { priority: 90, maxDowntimeMs: 5000 }),
+      dom("high2", 512, { priority: 90, maxDowntimeMs: 5000 }),
+      dom("low", 256, { maxDowntimeMs: 5000 }),
+    ];
+    const plan = planEvacuation(input(domains, [target("t1", 1100), target("t2", 300)], { cap: 1 }));
+    // both high ones fit only on t1: the second follows the first into it and pays its checks; low (to t2) follows it
+    expect(plan.moves.map((m) => [m.domain, m.target])).toEqual([
+      ["high1", "t1"],
+      ["high2", "t1"],
+      ["low", "t2"],
+    ]);
+    expect(plan.moves[1].durationMs).toBeGreaterThan(plan.moves[2].durationMs + 1000);
+  });
+});

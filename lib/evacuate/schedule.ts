@@ -1,7 +1,8 @@
 import type { PlanDomain, PlanInput, PlannedMove, PlanTarget } from "./plan";
 
 // When each placed move of a plan starts (lib/evacuate/plan.ts places them and weighs these): k moves at once in
-// order, sharing links as they run; or one move per link at a time, moves on other links beside it.
+// order, sharing links as they run (one at a time: each next move into another target follows the one before onto
+// the link); or one move per link at a time, moves on other links beside it.
 
 type Placed = { domain: PlanDomain; target: PlanTarget };
 /** a domain placed on its target, and the target's free memory after it (and the ones placed before it) */
@@ -29,7 +30,7 @@ export function schedule(input: PlanInput, placed: PlacedMove[], k: number) {
   });
   timed.sort((a, b) => b.domain.priority - a.domain.priority || b.durationMs - a.durationMs);
   const slots = Array.from({ length: k }, () => 0);
-  const moves: PlannedMove[] = timed.map((t, i) => {
+  const moves: PlannedMove[] = (k === 1 ? followOrder(timed) : timed).map((t, i) => {
     const s = slots.indexOf(Math.min(...slots));
     const startMs = slots[s];
     slots[s] = startMs + t.durationMs;
@@ -54,6 +55,25 @@ export function schedule(input: PlanInput, placed: PlacedMove[], k: number) {
   });
   const over = moves.filter((m) => m.downtimeMs > m.maxDowntimeMs).map((m) => m.domain);
   return { moves, totalMs: Math.max(0, ...moves.map((m) => m.startMs + m.durationMs)), over };
+}
+
+/**
+ * One at a time, in the order the runner takes the moves (lib/evacuate/runner.ts, followable): after each, the first
+ * waiting move of the same priority into another target follows it onto the link — its checks ran while the one
+ * before it sent, so only its transfer counts; a move into the same target (none other waiting) pays its checks.
+ */
+function followOrder<T extends Placed & { f: { totalMs: number }; durationMs: number }>(timed: T[]): T[] {
+  const left = [...timed];
+  const out: T[] = [];
+  while (left.length) {
+    const prev = out.at(-1);
+    const i = prev
+      ? left.findIndex((t) => t.domain.priority === left[0].domain.priority && t.target.name !== prev.target.name)
+      : -1;
+    const [t] = left.splice(Math.max(0, i), 1);
+    out.push(i >= 0 ? { ...t, durationMs: t.f.totalMs } : t);
+  }
+  return out;
 }
 
 /**
