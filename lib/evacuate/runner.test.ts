@@ -63,21 +63,25 @@ const move = (domain: string, from: string, target: string): MoveState => ({
   message: null,
 });
 
+/** An evacuation row that runs `plan`, its moves as given (a balance has no host id, its mode for a name). */
+const running = (kind: "evacuate" | "balance", name: string, plan: Plan, moves: MoveState[]) =>
+  db.evacuation.create({
+    data: {
+      kind,
+      hostId: kind === "balance" ? "" : name,
+      hostName: name,
+      status: "running",
+      planJson: JSON.stringify(plan),
+      movesJson: JSON.stringify(moves),
+      createdBy: "test",
+    },
+  });
+
 describe("EvacuationRunner", () => {
   it("a plan of one move per link starts a move when no running move uses its links, or early to follow the one that does", async () => {
     const moves = [move("a", "s1", "t1"), move("b", "s2", "t2"), move("c", "s2", "t1")];
     const plan = { concurrency: 2, complete: true, oneMovePerLink: "host", moves: [] } as unknown as Plan;
-    const row = await db.evacuation.create({
-      data: {
-        kind: "balance",
-        hostId: "",
-        hostName: "spread",
-        status: "running",
-        planJson: JSON.stringify(plan),
-        movesJson: JSON.stringify(moves),
-        createdBy: "test",
-      },
-    });
+    const row = await running("balance", "spread", plan, moves);
     const { engine, started, following, finish } = scriptedEngine();
     const done = new EvacuationRunner(db, engine).drive(row.id);
     await until("a and b to start", () => started.length === 2);
@@ -106,17 +110,7 @@ describe("EvacuationRunner", () => {
   it("a plan of one at a time: a waiting move follows the running one onto the link, into another target", async () => {
     const moves = [move("a", "s", "t1"), move("b", "s", "t2"), move("c", "s", "t2"), move("d", "s", "t3")];
     const plan = { concurrency: 1, complete: true, moves: [] } as unknown as Plan;
-    const row = await db.evacuation.create({
-      data: {
-        kind: "evacuate",
-        hostId: "s",
-        hostName: "s",
-        status: "running",
-        planJson: JSON.stringify(plan),
-        movesJson: JSON.stringify(moves),
-        createdBy: "test",
-      },
-    });
+    const row = await running("evacuate", "s", plan, moves);
     const { engine, started, following, finish } = scriptedEngine();
     const done = new EvacuationRunner(db, engine).drive(row.id);
     // a runs; b (into t2) starts at once to follow it; c and d wait: one move follows at a time
