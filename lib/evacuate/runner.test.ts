@@ -39,9 +39,10 @@ function scriptedEngine() {
       return new Promise<JobSummary>((resolve) => ends.set(id, resolve));
     },
   } as unknown as JobEngine;
-  const finish = (domain: string) =>
-    ends.get(`job-${domain}`)!({ id: `job-${domain}`, status: "succeeded" } as JobSummary);
-  return { engine, started, following, finish };
+  const end = (domain: string, how: Partial<JobSummary>) =>
+    ends.get(`job-${domain}`)!({ id: `job-${domain}`, ...how } as JobSummary);
+  const finish = (domain: string) => end(domain, { status: "succeeded" });
+  return { engine, started, following, finish, end };
 }
 
 const until = async (what: string, fn: () => boolean) => {
@@ -129,5 +130,31 @@ describe("EvacuationRunner", () => {
     finish("c");
     await done;
     expect((await db.evacuation.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("finished");
+  });
+
+  it("a follower a restart closed before it began is started again; one that ran and failed is not", async () => {
+    const moves = [move("a", "s", "t1"), move("b", "s", "t2"), move("c", "s", "t3")];
+    const row = await running("evacuate", "s", { concurrency: 1, complete: true, moves: [] } as unknown as Plan, moves);
+    const { engine, started, following, finish, end } = scriptedEngine();
+    const done = new EvacuationRunner(db, engine).drive(row.id);
+    await until("a and b to start", () => started.length === 2);
+    expect(following.get("b")).toEqual(["job-a"]);
+    // b's job closed as after a restart while it waited: never started, its domain still on s
+    end("b", { status: "interrupted", startedAt: null, locationHost: "s", errorMessage: "Closed after a restart." });
+    await until("b to start again", () => started.length === 3);
+    expect(started).toEqual(["a", "b", "b"]);
+    finish("a");
+    finish("b");
+    await until("c to start", () => started.length === 4);
+    // c ran and was interrupted: it is not tried again
+    end("c", { status: "interrupted", startedAt: new Date().toISOString(), locationHost: "s" });
+    await done;
+    const last = await db.evacuation.findUniqueOrThrow({ where: { id: row.id } });
+    expect(last.status).toBe("incomplete");
+    expect((JSON.parse(last.movesJson) as MoveState[]).map((m) => [m.domain, m.state])).toEqual([
+      ["a", "succeeded"],
+      ["b", "succeeded"],
+      ["c", "failed"],
+    ]);
   });
 });

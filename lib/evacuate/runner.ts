@@ -25,6 +25,10 @@ function linksFree(plan: Plan, moves: MoveState[], m: MoveState): boolean {
   return !plan.oneMovePerLink || !moves.some((x) => x.state === "running" && shareLink(plan, x, m));
 }
 
+/** A job a restart closed before it began its run, its domain found where the move takes it from. */
+const neverBegan = (job: JobSummary, move: MoveState) =>
+  job.status === "interrupted" && !job.startedAt && job.locationHost === move.from;
+
 /** Running moves that hold a place in the plan's concurrency: those not waiting for the moves they follow. */
 const sending = (moves: MoveState[]) => moves.filter((m) => m.state === "running" && !m.after?.length);
 
@@ -156,6 +160,13 @@ export class EvacuationRunner {
         for (const m of moves.filter((x) => x.after?.includes(job.id))) {
           m.after = m.after!.filter((j) => j !== job.id);
           if (!m.after.length) delete m.after;
+        }
+        if (neverBegan(job, move)) {
+          // closed by a restart while it checked or waited for its turn on the link: nothing of it ran, so it waits
+          // again (a move that follows another is started before its turn, so a restart can find it so)
+          Object.assign(move, { state: "pending", jobId: null, message: null, after: undefined });
+          await this.save(id, moves);
+          continue;
         }
         move.state = job.status === "succeeded" ? "succeeded" : job.status === "cancelled" ? "cancelled" : "failed";
         move.message =
