@@ -232,10 +232,18 @@ export class EvacuationService {
       throw new AppError("conflict", "This evacuation has already ended.");
     this.runner.stopping.add(id);
     await this.db.evacuation.update({ where: { id }, data: { status: "stopping" } });
-    // a move started early to follow another onto the link has not sent anything yet: it is cancelled like one not
-    // started (were it sending already, a cancel before the point of no return leaves its domain where it was)
+    // a move started early to follow another onto the link, still checking or waiting for its turn (its job not yet
+    // running), has sent nothing: it is cancelled like a move not started; one already sending finishes as any other
+    const notSending = new Set(
+      this.engine
+        .activeSummaries()
+        .filter((s) => s.status === "queued" || s.status === "checking")
+        .map((s) => s.id),
+    );
     const moves = JSON.parse(row.movesJson) as MoveState[];
-    for (const m of moves.filter((x) => x.state === "running" && x.jobId && (cancelRunning || x.after?.length)))
+    for (const m of moves.filter(
+      (x) => x.state === "running" && x.jobId && (cancelRunning || (x.after?.length && notSending.has(x.jobId))),
+    ))
       await this.engine.cancel(m.jobId!).catch(() => undefined); // past the point of no return: it finishes
     // its owner drives it (another live instance sees the status in the row); with one instance, this one
     if (!this.runner.drives(id) && (!row.ownerId || row.ownerId === this.ownerId)) void this.runner.drive(id);
