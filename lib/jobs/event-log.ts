@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { Prisma } from "../db/generated/client";
 import { log } from "../log";
 import { eventsAfter, summaryOf } from "./store";
 import {
@@ -94,27 +95,26 @@ export class JobEventLog {
     const updates = new Map<string, Record<string, unknown>>();
     for (const b of batch)
       updates.set(b.jobId, Object.assign(updates.get(b.jobId) ?? {}, rowUpdate(b.input, b.phase, b.at)));
-    const create = (b: (typeof batch)[number]) =>
-      this.db.jobEvent.create({
-        data: {
-          jobId: b.jobId,
-          seq: b.seq,
-          at: b.at,
-          phase: b.phase,
-          type: b.input.type,
-          payloadJson: JSON.stringify(b.input.payload),
-        },
-      });
+    const row = (b: (typeof batch)[number]) => ({
+      jobId: b.jobId,
+      seq: b.seq,
+      at: b.at,
+      phase: b.phase,
+      type: b.input.type,
+      payloadJson: JSON.stringify(b.input.payload),
+    });
+    const create = (b: (typeof batch)[number]) => this.db.jobEvent.create({ data: row(b), select: { id: true } });
     // a job's result and the release of its domain's lock are one write: no moment where the row says the job
-    // has ended and a new job for the domain is still refused
+    // has ended and a new job for the domain is still refused. updateMany: the same write as update, without
+    // reading the row back
     const rows = () => [
-      ...[...updates].map(([id, data]) => this.db.job.update({ where: { id }, data })),
+      ...[...updates].map(([id, data]) => this.db.job.updateMany({ where: { id }, data })),
       ...batch
         .filter((b) => b.input.type === "result")
         .map((b) => this.db.domainLock.deleteMany({ where: { jobId: b.jobId } })),
     ];
     try {
-      await this.db.$transaction([...batch.map(create), ...rows()]);
+      await this.db.$transaction([...insertEvents(this.db, batch.map(row)), ...rows()]);
     } catch (e) {
       // one bad event (e.g. a seq another process wrote for the same job) must not cost the job rows their
       // status: store the rows on their own, then every event that can be
@@ -182,4 +182,25 @@ function rowUpdate(input: JobEventInput, phase: JobPhase, at: Date): Record<stri
     });
   }
   return update;
+}
+
+/** rows per INSERT: far below SQLite's limit of 32,766 bound values (six a row) */
+const INSERT_ROWS = 500;
+
+/**
+ * The batch's events as multi-row INSERTs: Prisma's create costs a statement's compilation and a read-back per
+ * event (≈ 0.4 ms of the event loop each; one INSERT of ten rows ≈ 0.5 ms). The quoted names are the schema's
+ * own, the same in SQLite and PostgreSQL (prisma/migrations, prisma/postgresql/migrations).
+ */
+function insertEvents(db: Db, events: Prisma.JobEventUncheckedCreateInput[]) {
+  const statements = [];
+  for (let i = 0; i < events.length; i += INSERT_ROWS) {
+    const values = events
+      .slice(i, i + INSERT_ROWS)
+      .map((e) => Prisma.sql`(${e.jobId}, ${e.seq}, ${e.at}, ${e.phase}, ${e.type}, ${e.payloadJson})`);
+    statements.push(
+      db.$executeRaw`INSERT INTO "JobEvent" ("jobId", "seq", "at", "phase", "type", "payloadJson") VALUES ${Prisma.join(values)}`,
+    );
+  }
+  return statements;
 }
