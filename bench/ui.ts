@@ -1,7 +1,8 @@
 // `npm run bench:ui` (HOSTS=200 DOMAINS=20; needs `npm run build`): the Cluster page in Chromium at N×M:
 // time to interactive (navigation → the live stream connected and a domain card draggable), the time
 // from a drag's start to the hovered host showing its check verdict, and Find's result in the cards and the
-// table views. Sim in its own process.
+// table views. Sim in its own process. RUNNING=K: then K migrations at once, and the page's frames and long tasks
+// while they run.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -240,6 +241,63 @@ for (const view of ["cards", "table"] as const) {
   }
 }
 await page.getByTestId("view-cards").click();
+// RUNNING=K: then K live migrations at once (hosts from sim011 on, each into the next), and the Cluster page watched
+// while they run: every running job's summaries reach every browser, several a second each
+const RUNNING = Number(process.env.RUNNING ?? 0);
+let whileRunning: { seconds: number; fps: number; longTaskMs: number; longTasks: number; running: number } | null =
+  null;
+if (RUNNING) {
+  const idOf = (name: string) => ferry.services.inventory.snapshot().find((h) => h.name === name)!.id;
+  const ids: string[] = [];
+  await page.evaluate(`(() => {
+    window.watch = { frames: 0, long: 0, longMs: 0 };
+    const tick = () => { window.watch.frames++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.watch.long++; window.watch.longMs += e.duration; } }).observe({ type: "longtask" });
+  })()`);
+  // submitted together: one after another, the first would end before the last began
+  ids.push(
+    ...(
+      await Promise.all(
+        Array.from({ length: RUNNING }, (_, k) =>
+          ferry.services.jobs.submit({
+            domain: `sim${String(11 + k).padStart(3, "0")}-vm01`,
+            sourceId: idOf(`sim${String(11 + k).padStart(3, "0")}`),
+            targetId: idOf(`sim${String(12 + k).padStart(3, "0")}`),
+            createdBy: "bench",
+            confirmWarnings: true,
+          }),
+        ),
+      )
+    ).map((j) => j.id),
+  );
+  const runningNow = () =>
+    ferry.services.jobs.activeSummaries().filter((j) => ids.includes(j.id) && j.status === "running").length;
+  // from the moment all run (or the first has ended) for five seconds
+  while (
+    runningNow() < RUNNING &&
+    !ferry.services.jobs.activeSummaries().some((j) => ids.includes(j.id) && j.phase === "activation")
+  )
+    await new Promise((r) => setTimeout(r, 20));
+  const running = runningNow();
+  const w0 = (await page.evaluate(`({ ...window.watch, t: performance.now() })`)) as {
+    frames: number;
+    long: number;
+    longMs: number;
+    t: number;
+  };
+  await new Promise((r) => setTimeout(r, 5_000));
+  const w1 = (await page.evaluate(`({ ...window.watch, t: performance.now() })`)) as typeof w0;
+  const seconds = (w1.t - w0.t) / 1000;
+  whileRunning = {
+    seconds,
+    fps: (w1.frames - w0.frames) / seconds,
+    longTaskMs: w1.longMs - w0.longMs,
+    longTasks: w1.long - w0.long,
+    running,
+  };
+  for (const id of ids) await ferry.services.jobs.whenFinished(id);
+}
 await browser.close();
 await ferry.close();
 hog?.kill();
@@ -269,4 +327,8 @@ console.log(
 console.log(
   `  the same in the table view: ${med(findTimes.table).toFixed(0)} ms; runs ${findTimes.table.map((f) => f.toFixed(0)).join(", ")} ms (switching to the table: ${switchTimes[0]} ms)`,
 );
+if (whileRunning)
+  console.log(
+    `  while ${RUNNING} migrations ran (${whileRunning.running} running at the start), over ${whileRunning.seconds.toFixed(1)} s: the page drew ${whileRunning.fps.toFixed(0)} frames a second; long tasks (> 50 ms) ${whileRunning.longTasks}, ${whileRunning.longTaskMs.toFixed(0)} ms in all`,
+  );
 process.exit(0);
