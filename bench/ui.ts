@@ -12,10 +12,15 @@ import { chromium } from "@playwright/test";
 import type { SimHostInfo } from "../sim/cluster";
 import { profileThisProcess, report } from "./profile";
 
-// HOG=1: a CPU hog (`yes`) beside it all, one core's worth, as bench:stream
-const hog = process.env.HOG ? spawn("yes", { stdio: ["ignore", "ignore", "ignore"] }) : null;
 const HOSTS = Number(process.env.HOSTS ?? 200);
 const DOMAINS = Number(process.env.DOMAINS ?? 20);
+const RUNNING = Number(process.env.RUNNING ?? 0);
+if (!Number.isInteger(RUNNING) || RUNNING < 0 || RUNNING > HOSTS - 11)
+  throw new Error(
+    `RUNNING=${process.env.RUNNING}: a whole number from 0 to ${HOSTS - 11} (hosts sim011 on, each into the next)`,
+  );
+// HOG=1: a CPU hog (`yes`) beside it all, one core's worth, as bench:stream
+const hog = process.env.HOG ? spawn("yes", { stdio: ["ignore", "ignore", "ignore"] }) : null;
 const PORT = Number(process.env.PORT ?? 3210);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-bench-ui-"));
 process.env.FERRY_DATA_DIR = dir;
@@ -243,7 +248,6 @@ for (const view of ["cards", "table"] as const) {
 await page.getByTestId("view-cards").click();
 // RUNNING=K: then K live migrations at once (hosts from sim011 on, each into the next), and the Cluster page watched
 // while they run: every running job's summaries reach every browser, several a second each
-const RUNNING = Number(process.env.RUNNING ?? 0);
 let whileRunning: { seconds: number; fps: number; longTaskMs: number; longTasks: number; running: number } | null =
   null;
 if (RUNNING) {
@@ -273,7 +277,7 @@ if (RUNNING) {
   );
   const runningNow = () =>
     ferry.services.jobs.activeSummaries().filter((j) => ids.includes(j.id) && j.status === "running").length;
-  // from the moment all run (or the first has ended) for five seconds
+  // for five seconds from the moment all run (or the first has reached activation: it is about to end)
   while (
     runningNow() < RUNNING &&
     !ferry.services.jobs.activeSummaries().some((j) => ids.includes(j.id) && j.phase === "activation")
