@@ -4,6 +4,7 @@ import "./globals.css";
 import { currentSession } from "@/lib/auth/page";
 import { hasRole } from "@/lib/auth/roles";
 import { LogoutButton } from "@/components/auth/logout-button";
+import { NavLink } from "@/components/nav/nav-link";
 import { PhoneMenu } from "@/components/nav/phone-menu";
 import { TaskBar } from "@/components/tasks/task-bar";
 
@@ -49,19 +50,19 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 {/* wide screens: the links in a row */}
                 <div className="hidden items-center gap-6 md:flex">
                   {pages.map((p) => (
-                    <Link key={p.href} href={p.href} className={link} data-testid={`nav-${p.id}`}>
+                    <NavLink key={p.href} href={p.href} className={link} data-testid={`nav-${p.id}`}>
                       {p.label}
-                    </Link>
+                    </NavLink>
                   ))}
                 </div>
-                <Link
+                <NavLink
                   href="/account"
                   className="ml-auto hidden text-sm text-slate-500 hover:text-slate-900 md:inline"
                   data-testid="whoami"
                   title="Your account and password"
                 >
                   {session.user.username} · {session.user.role}
-                </Link>
+                </NavLink>
                 <span className="hidden md:inline">
                   <LogoutButton />
                 </span>

@@ -1,12 +1,14 @@
 "use client";
 import { startTransition, useEffect, useMemo, useRef, useState } from "react";
-import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/events";
+import { openStreamEarly, type StreamSocket, takeStreamSocket } from "./stream-socket";
 import type { HostView } from "@/lib/inventory/types";
 import type { HostOutline } from "@/lib/inventory/outline";
 import type { JobSummary } from "@/lib/jobs/types";
 
 export type StreamStatus = "connecting" | "live" | "disconnected" | "signed-out";
+
+// the pages that use this hook start their stream's handshake as their script loads (./stream-socket.ts)
+openStreamEarly();
 
 /**
  * The one hook that opens the inventory stream. Starts from the server-rendered picture — whole hosts, and outlines
@@ -20,10 +22,10 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
   const [jobs, setJobs] = useState<Map<string, JobSummary>>(() => new Map(initialJobs.map((j) => [j.id, j])));
   const [stream, setStream] = useState<StreamStatus>("connecting");
   const [lastRefresh, setLastRefresh] = useState<{ at: string; ms: number } | null>(null);
-  const socketRef = useRef<Socket<ServerToClientEvents, ClientToServerEvents> | null>(null);
+  const socketRef = useRef<StreamSocket | null>(null);
 
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ["websocket"] });
+    const { socket, listening } = takeStreamSocket();
     socketRef.current = socket;
     let pending = new Map<string, HostView | null>();
     let frame = 0;
@@ -89,6 +91,7 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
     });
     socket.on("inventory:refreshed", setLastRefresh);
     socket.on("job:summary", (s) => setJobs((prev) => new Map(prev).set(s.id, s)));
+    listening();
     return () => {
       if (frame) cancelAnimationFrame(frame);
       socket.disconnect();

@@ -26,10 +26,9 @@ import { JobStrip } from "./job-strip";
 import { useDragChecks } from "./use-drag-checks";
 import { noSelection, stillThere, toggled, withAll, type Selection } from "./selection";
 import { SelectionBar } from "./selection-bar";
-import { GroupMoveDialog } from "./group-move-dialog";
 import { JobNotices } from "../jobs/notices";
-import { MigrateDialog, type MigrateTarget } from "../jobs/migrate-dialog";
-import { SaveDialog } from "../jobs/save-dialog";
+import type { MigrateTarget } from "../jobs/migrate-dialog";
+import { GroupMoveDialog, MigrateDialog, preloadDialogs, SaveDialog } from "./dialogs";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -135,6 +134,18 @@ export function ClusterView({
   useEffect(() => {
     root.current?.setAttribute("data-hydrated-at", String(Math.round(performance.now())));
   }, []);
+  // the dialogs a drop or a Save opens: fetched when the page is idle with every host in it (not while the live
+  // stream's snapshot is on its way: the page waits for it to be usable), so the first one opens at once
+  const whole = pending.length === 0;
+  useEffect(() => {
+    if (!canMigrate || !whole) return;
+    if (typeof requestIdleCallback !== "function") {
+      const t = setTimeout(preloadDialogs, 2000);
+      return () => clearTimeout(t);
+    }
+    const id = requestIdleCallback(preloadDialogs, { timeout: 5000 });
+    return () => cancelIdleCallback(id);
+  }, [canMigrate, whole]);
 
   return (
     <div ref={root} data-testid="cluster">
@@ -213,7 +224,10 @@ export function ClusterView({
         <DndContext
           sensors={sensors}
           accessibility={{ announcements: makeAnnouncements(hostNames), screenReaderInstructions }}
-          onDragStart={drag.onDragStart}
+          onDragStart={(e) => {
+            preloadDialogs(); // a drop opens the migration dialog: its script, if the idle page has not fetched it
+            drag.onDragStart(e);
+          }}
           onDragOver={drag.onDragOver}
           onDragEnd={drag.onDragEnd}
           onDragCancel={drag.onDragCancel}
