@@ -15,6 +15,6 @@ export const GroupMoveDialog = dynamic(() => loadGroup().then((m) => m.GroupMove
 /** Fetch the dialogs' script ahead of their first use (a drag that starts, or an idle page). */
 export function preloadDialogs() {
   void Promise.all([loadMigrate(), loadSave(), loadGroup()]).catch(() => {
-    // offline or a new deployment: the dialog's own load says so when it opens
+    // a fetch that fails ahead of time is left to the dialog's own load when it opens
   });
 }
