@@ -4,6 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/events";
 
 export type StreamSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Held = [event: string, args: unknown[]];
+const connect = (): StreamSocket => io({ transports: ["websocket"] });
 
 /**
  * The live stream's socket, opened as the page's script loads rather than once React has hydrated the page: on a
@@ -16,7 +17,7 @@ let early: { socket: StreamSocket; held: Held[]; stop(): void } | null = null;
 /** Open the early socket (in a browser, once); returns it (null: not in a browser, or already open). */
 export function openStreamEarly(): StreamSocket | null {
   if (typeof window === "undefined" || early) return null;
-  const socket: StreamSocket = io({ transports: ["websocket"] });
+  const socket = connect();
   const held: Held[] = [];
   const any = (event: string, ...args: unknown[]) => held.push([event, args]);
   const lifecycle = ["connect", "connect_error", "disconnect"] as const;
@@ -51,7 +52,7 @@ export function openStreamEarly(): StreamSocket | null {
 export function takeStreamSocket(): { socket: StreamSocket; listening(): void } {
   const taken = early;
   early = null;
-  if (!taken) return { socket: io({ transports: ["websocket"] }), listening: () => {} };
+  if (!taken) return { socket: connect(), listening: () => {} };
   taken.stop();
   return {
     socket: taken.socket,
