@@ -1,6 +1,7 @@
 "use client";
 import { startTransition, useEffect, useMemo, useRef, useState } from "react";
 import { openStreamEarly, type StreamSocket, takeStreamSocket } from "./stream-socket";
+import { heardServerTime } from "./server-clock";
 import type { HostView } from "@/lib/inventory/types";
 import type { HostOutline } from "@/lib/inventory/outline";
 import type { JobSummary } from "@/lib/jobs/types";
@@ -89,7 +90,10 @@ export function useInventory(initial: HostView[], initialJobs: JobSummary[] = []
       setOutline((o) => o.filter((h) => h.id !== id));
       queue(id, null);
     });
-    socket.on("inventory:refreshed", setLastRefresh);
+    socket.on("inventory:refreshed", (r) => {
+      heardServerTime(r.at);
+      setLastRefresh(r);
+    });
     socket.on("job:summary", (s) => setJobs((prev) => new Map(prev).set(s.id, s)));
     listening();
     return () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
-import { setHostUp } from "./sim-control";
+import { addTestDomain, removeTestDomain, setHostUp } from "./sim-control";
 import { loginAs } from "./auth";
 
 test.beforeEach(async ({ page }) => {
@@ -41,6 +41,43 @@ test("a host whose sshd stops turns unreachable with the reason, then comes back
   await setHostUp("hostB", true);
   await expect(hostB).toHaveAttribute("data-status", "online");
   await expect(hostB.getByTestId("host-reason")).toHaveCount(0);
+});
+
+test("a host's view comes again only when more than its clocks changed: uptimes and 'last seen' move on without it", async ({
+  page,
+}) => {
+  await addTestDomain("hostC", "clock_domU");
+  try {
+    // every message the page's stream brings (socket.io over a WebSocket: `42["event",payload]`)
+    const frames: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
+    const cluster = new ClusterPage(page);
+    await cluster.open();
+    const card = cluster.domain("hostC", "clock_domU");
+    await expect(card).toContainText(/up 0m \d+s/);
+    const uptime = async () => (await card.textContent())?.match(/up (0m \d+s)/)?.[1];
+    const first = await uptime();
+    const mark = frames.length;
+    const since = () => frames.slice(mark);
+    const refreshes = () => since().filter((f) => f.startsWith('42["inventory:refreshed"')).length;
+    // the inventory refreshes every second here; the page's uptimes move every five
+    await expect.poll(refreshes).toBeGreaterThanOrEqual(2);
+    await expect.poll(uptime, { timeout: 15_000 }).not.toBe(first);
+    expect(since().filter((f) => f.startsWith('42["inventory:host"') && f.includes('"name":"hostC"'))).toEqual([]);
+
+    // the Hosts page: hostC's "last seen" follows the refreshes, though its view does not come again
+    await page.goto("/hosts");
+    const seen = page.getByTestId("host-row-hostC").getByTestId("host-last-seen");
+    const at = await seen.getAttribute("datetime");
+    const mark2 = frames.length;
+    await expect.poll(() => seen.getAttribute("datetime")).not.toBe(at);
+    expect(await seen.getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(
+      frames.slice(mark2).filter((f) => f.startsWith('42["inventory:host"') && f.includes('"name":"hostC"')),
+    ).toEqual([]);
+  } finally {
+    await removeTestDomain("hostC", "clock_domU");
+  }
 });
 
 test("Refresh now reports how long a full refresh took", async ({ page }) => {

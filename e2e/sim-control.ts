@@ -20,3 +20,16 @@ export async function setHostUp(name: string, up: boolean): Promise<void> {
   const res = await fetch(`${E2E.simControl}/hosts/${name}/${up ? "start" : "stop"}`, { method: "POST" });
   if (!res.ok) throw new Error(`sim control: ${res.status} ${await res.text()}`);
 }
+
+/** A domain of a test's own on a simulated host (its uptime starts at zero); `removeTestDomain` takes it away. */
+export async function addTestDomain(host: string, name: string, memoryMiB = 64): Promise<void> {
+  const res = await fetch(`${E2E.simControl}/test-domain`, {
+    method: "POST",
+    body: JSON.stringify({ host, name, memoryMiB, wwsMiB: 4, dirtyMiBps: 1 }),
+  });
+  if (!res.ok) throw new Error(`sim control: ${res.status} ${await res.text()}`);
+}
+
+export async function removeTestDomain(host: string, name: string): Promise<void> {
+  await fetch(`${E2E.simControl}/test-domain?host=${host}&name=${name}`, { method: "DELETE" });
+}

@@ -246,7 +246,7 @@ export function ClusterView({
               ))}
           </div>
           <DragOverlay dropAnimation={null}>
-            {drag.dragging ? <DragPreview domain={drag.dragging.domain} /> : null}
+            {drag.dragging ? <DragPreview domain={drag.dragging.domain} seenAt={drag.dragging.seenAt} /> : null}
           </DragOverlay>
         </DndContext>
       )}

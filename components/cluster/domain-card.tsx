@@ -3,9 +3,10 @@ import { memo } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import Link from "next/link";
-import { formatMiB, formatUptime, stateWords } from "@/lib/format";
+import { formatMiB, stateWords } from "@/lib/format";
 import { domainHref } from "@/lib/domain-href";
 import { domainKey } from "./domain-key";
+import { Uptime } from "./uptime";
 
 const stateLook: Record<string, string> = {
   running: "bg-emerald-100 text-emerald-800",
@@ -20,6 +21,8 @@ const stateLook: Record<string, string> = {
 export interface DragData {
   domain: DomainInfo;
   sourceId: string;
+  /** when its host was read (its uptime is aged from then) */
+  seenAt: string | null;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface DragData {
 export function DomainCard({
   domain,
   hostId,
+  seenAt,
   draggable: canDrag,
   onSave,
   selected,
@@ -37,6 +41,8 @@ export function DomainCard({
 }: {
   domain: DomainInfo;
   hostId: string;
+  /** when the host was read: the domain's uptime is aged from then */
+  seenAt: string | null;
   draggable: boolean;
   onSave?: SaveFn;
   /** in the operator's selection (to move several together) */
@@ -50,6 +56,7 @@ export function DomainCard({
     <CardBody
       domain={domain}
       hostId={hostId}
+      seenAt={seenAt}
       inactive={inactive}
       onSave={draggable ? onSave : undefined}
       selected={selected}
@@ -58,7 +65,7 @@ export function DomainCard({
   );
   if (draggable)
     return (
-      <DraggableCard domain={domain} hostId={hostId}>
+      <DraggableCard domain={domain} hostId={hostId} seenAt={seenAt}>
         {body}
       </DraggableCard>
     );
@@ -70,10 +77,10 @@ export function DomainCard({
 }
 
 /** What follows the pointer during a drag (rendered by the cluster's DragOverlay, above every column). */
-export function DragPreview({ domain }: { domain: DomainInfo }) {
+export function DragPreview({ domain, seenAt }: { domain: DomainInfo; seenAt: string | null }) {
   return (
     <div className={`${cardClass(false, true, true)} cursor-grabbing`} data-testid="drag-preview">
-      <CardBody domain={domain} hostId="" inactive={false} selected={false} />
+      <CardBody domain={domain} hostId="" seenAt={seenAt} inactive={false} selected={false} />
     </div>
   );
 }
@@ -88,15 +95,17 @@ const cardClass = (inactive: boolean, draggable: boolean, dragging: boolean) =>
 function DraggableCard({
   domain,
   hostId,
+  seenAt,
   children,
 }: {
   domain: DomainInfo;
   hostId: string;
+  seenAt: string | null;
   children: React.ReactNode;
 }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: domainKey(hostId, domain),
-    data: { domain, sourceId: hostId } satisfies DragData,
+    data: { domain, sourceId: hostId, seenAt } satisfies DragData,
     // a list item that can be picked up (Space), not a button: its Save button is not nested in another control
     attributes: { role: "listitem", roleDescription: "draggable domain" },
   });
@@ -119,6 +128,7 @@ const CardBody = memo(
   function CardBody({
     domain,
     hostId,
+    seenAt,
     inactive,
     onSave,
     selected,
@@ -126,6 +136,7 @@ const CardBody = memo(
   }: {
     domain: DomainInfo;
     hostId: string;
+    seenAt: string | null;
     inactive: boolean;
     onSave?: SaveFn;
     selected: boolean;
@@ -159,7 +170,12 @@ const CardBody = memo(
         <p className="mt-1 text-xs text-slate-600">
           id {inactive ? "–" : domain.id} · {formatMiB(domain.memoryMiB)} · {domain.vcpus} vCPU
           {domain.vcpus === 1 ? "" : "s"}
-          {domain.uptimeSeconds !== null && <> · up {formatUptime(domain.uptimeSeconds)}</>}
+          {domain.uptimeSeconds !== null && (
+            <>
+              {" "}
+              · up <Uptime seconds={domain.uptimeSeconds} seenAt={seenAt} />
+            </>
+          )}
         </p>
         <div className="mt-1.5 flex flex-wrap items-center gap-2">
           {onSave && (
@@ -193,6 +209,7 @@ const CardBody = memo(
   },
   (a, b) =>
     a.hostId === b.hostId &&
+    a.seenAt === b.seenAt &&
     a.inactive === b.inactive &&
     a.onSave === b.onSave &&
     a.selected === b.selected &&
@@ -201,8 +218,8 @@ const CardBody = memo(
 );
 
 /**
- * Every refresh brings new domain objects (5 s); a card renders again only when what it shows changed — with
- * uptimes past an hour that is about once a minute, so a refresh of 4,000 cards re-renders few of them.
+ * A host's new view brings new domain objects; a card renders again only when what it shows changed (its uptime
+ * ages by itself: ./uptime.tsx).
  */
 function sameCard(a: DomainInfo, b: DomainInfo): boolean {
   return (
@@ -213,6 +230,6 @@ function sameCard(a: DomainInfo, b: DomainInfo): boolean {
     a.stateLetters === b.stateLetters &&
     a.memoryMiB === b.memoryMiB &&
     a.vcpus === b.vcpus &&
-    formatUptime(a.uptimeSeconds) === formatUptime(b.uptimeSeconds)
+    a.uptimeSeconds === b.uptimeSeconds
   );
 }

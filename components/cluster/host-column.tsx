@@ -211,6 +211,7 @@ const HostBody = memo(function HostBody({
             key={domainKey(host.id, d)}
             domain={d}
             hostId={host.id}
+            seenAt={host.lastSeenAt}
             draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
             onSave={onSave}
             selected={selection.has(domainKey(host.id, d))}

@@ -21,7 +21,7 @@ export function HostsManager({
   canManage: boolean;
   canTest: boolean;
 }) {
-  const { hosts } = useInventory(initialHosts);
+  const { hosts, lastRefresh } = useInventory(initialHosts);
   return (
     <div className={`grid gap-6 ${canManage ? "lg:grid-cols-[1fr_380px]" : ""}`}>
       <section>
@@ -33,7 +33,7 @@ export function HostsManager({
         ) : (
           <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" data-testid="host-rows">
             {hosts.map((h) => (
-              <HostRow key={h.id} host={h} canManage={canManage} canTest={canTest} />
+              <HostRow key={h.id} host={h} seenAt={seenAt(h, lastRefresh)} canManage={canManage} canTest={canTest} />
             ))}
           </ul>
         )}
@@ -49,7 +49,27 @@ export function HostsManager({
   );
 }
 
-function HostRow({ host, canManage, canTest }: { host: HostView; canManage: boolean; canTest: boolean }) {
+/**
+ * When a host was last seen. A view comes again only when more than its clocks changed (lib/inventory/clocks.ts):
+ * a host online in it, and not since reported otherwise, answered every refresh since — the last one ended at
+ * `lastRefresh.at` (within the refresh's milliseconds of the host's own answer).
+ */
+function seenAt(host: HostView, lastRefresh: { at: string } | null): string | null {
+  if (host.status !== "online" || !lastRefresh || !host.lastSeenAt) return host.lastSeenAt;
+  return Date.parse(lastRefresh.at) > Date.parse(host.lastSeenAt) ? lastRefresh.at : host.lastSeenAt;
+}
+
+function HostRow({
+  host,
+  seenAt,
+  canManage,
+  canTest,
+}: {
+  host: HostView;
+  seenAt: string | null;
+  canManage: boolean;
+  canTest: boolean;
+}) {
   const [busy, setBusy] = useState<"test" | "remove" | null>(null);
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -95,7 +115,7 @@ function HostRow({ host, canManage, canTest }: { host: HostView; canManage: bool
             {host.status} · <span data-testid="host-toolstack">{host.toolstack}</span>
             {host.facts ? ` (${host.facts.hypervisor} ${host.facts.hypervisorVersion})` : ""} ·{" "}
             {host.authMethod === "agent" ? "ssh-agent" : (host.keyPath ?? "an SSH key")} · images in {host.imageDir} ·
-            last seen <TimeAgo iso={host.lastSeenAt} />
+            last seen <TimeAgo iso={seenAt} testId="host-last-seen" />
           </p>
           <p className="font-mono text-[11px] text-slate-500" title="pinned host key">
             {host.fingerprint}

@@ -135,6 +135,40 @@ describe("Inventory", () => {
     inv.stop();
   });
 
+  it("says whether a host's view changed in more than its clocks (the pages are sent only those that did)", async () => {
+    const inv = new Inventory(new SshPool());
+    const seen: [HostView, boolean][] = [];
+    inv.on("host", (v, changed) => seen.push([v, changed]));
+    inv.upsert(record("hostB"));
+    await inv.refreshAll();
+    const online = seen.findIndex(([v]) => v.status === "online");
+    expect(seen.slice(0, online + 1).map(([, changed]) => changed)).toEqual(seen.slice(0, online + 1).map(() => true));
+    // a domain's CPU counts on (as a busy guest's does between two refreshes)
+    const busy = sim.world.host("hostB").domains.find((d) => d.name === "debian_etch_domU")!;
+    busy.cpuSecondsBase += 5;
+    await inv.refreshAll();
+    busy.cpuSecondsBase += 5;
+    await inv.refreshAll();
+    const later = seen.slice(online + 1);
+    expect(later.length).toBeGreaterThanOrEqual(2);
+    expect(later.map(([, changed]) => changed)).toEqual(later.map(() => false));
+    // the clocks did move: the host seen later, its domains' CPU seconds counted on
+    const [first, last] = [seen[online][0], seen.at(-1)![0]];
+    expect(last.lastSeenAt! > first.lastSeenAt!).toBe(true);
+    expect(last.domains.map((d) => d.cpuSeconds)).not.toEqual(first.domains.map((d) => d.cpuSeconds));
+    const added = sim.world.addDomain("hostB", { name: "clock_domU", memoryMiB: 64, vcpus: 1 });
+    try {
+      await inv.refreshAll();
+      expect(seen.at(-1)![1]).toBe(true);
+      expect(seen.at(-1)![0].domains.map((d) => d.name)).toContain("clock_domU");
+    } finally {
+      const b = sim.world.host("hostB");
+      b.domains.splice(b.domains.indexOf(added), 1);
+      busy.cpuSecondsBase -= 10;
+      inv.stop();
+    }
+  });
+
   it("reads a domain's configuration (xl list -l) on the first refresh, when a domain appears, and on full refreshes only", async () => {
     const inv = new Inventory(new SshPool());
     inv.upsert(record("hostA"));

@@ -4,19 +4,21 @@ import type { SshPool } from "../ssh/pool";
 import type { SshConnection } from "../ssh/connection";
 import { drivers } from "../toolstacks";
 import type { HostRecord, HostView } from "./types";
+import { onlyClocksMoved } from "./clocks";
 
 /** every FULL_EVERY-th refresh of a host re-reads all of its domains' configuration (≈ a minute at 5 s) */
 const FULL_EVERY = 12;
 
 export interface InventoryEvents {
-  host: [HostView];
+  /** every view, after every refresh; `changed`: it differs from the one before in more than its clocks (./clocks.ts) */
+  host: [view: HostView, changed: boolean];
   removed: [string];
   refreshed: [{ at: string; ms: number }];
 }
 
 /**
  * The current picture of every host. Refreshes all hosts in parallel on a timer (default 5 s) and
- * on demand; emits a host's whole view whenever it changes. A host that stops answering turns
+ * on demand; emits a host's whole view after each refresh, saying whether more than its clocks changed. A host that stops answering turns
  * unreachable with the reason and keeps its last domains, marked stale, until it answers again.
  */
 export class Inventory extends EventEmitter<InventoryEvents> {
@@ -72,7 +74,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
           toolstackLabel,
         };
     this.views.set(rec.id, view);
-    this.emit("host", view);
+    this.emit("host", view, true);
     void this.refreshHost(rec.id);
   }
 
@@ -209,9 +211,10 @@ export class Inventory extends EventEmitter<InventoryEvents> {
         refreshMs: null,
       };
     }
-    if (!this.views.has(id)) return next; // removed meanwhile
+    const held = this.views.get(id);
+    if (!held) return next; // removed meanwhile
     this.views.set(id, next);
-    this.emit("host", next);
+    this.emit("host", next, !onlyClocksMoved(held, next));
     return next;
   }
 }

@@ -70,8 +70,10 @@ export function startRealtime(server: http.Server, deps: RealtimeDeps): FerryIO 
     sockets.emit("inventory:snapshot", hostsForRole(inventory.snapshot(), role));
   });
 
-  // a host's view goes out twice: whole to admins, without the private key's path to the other roles
-  inventory.on("host", (view) => {
+  // a host's view goes out when more than its clocks changed (lib/inventory/clocks.ts), twice: whole to admins,
+  // without the private key's path to the other roles
+  inventory.on("host", (view, changed) => {
+    if (!changed) return;
     io.to(clusterRoom("admin")).emit("inventory:host", view);
     io.to(clusterRoom("viewer")).emit("inventory:host", hostForRole(view, "viewer"));
   });
