@@ -94,6 +94,14 @@ await page.getByTestId("whoami").waitFor();
 // not start beside it
 await page.getByTestId("cluster-summary").filter({ hasNotText: "from the live stream" }).waitFor({ timeout: 120_000 });
 await page.evaluate(() => new Promise((r) => requestIdleCallback(r, { timeout: 5_000 })));
+// every message the page's stream brings (socket.io over a WebSocket: `42["event",payload]`), for the idle figure
+const frames: { event: string; bytes: number }[] = [];
+page.on("websocket", (ws) =>
+  ws.on("framereceived", (f) => {
+    const text = String(f.payload);
+    frames.push({ event: /^42\["([^"]+)"/.exec(text)?.[1] ?? "", bytes: Buffer.byteLength(text) });
+  }),
+);
 const tti: number[] = [];
 const whole: number[] = [];
 const phases: {
@@ -142,6 +150,30 @@ if (profileDir) {
 }
 // (after the profiled load too: every host in place before the scroll)
 await page.getByTestId("cluster-summary").filter({ hasNotText: "from the live stream" }).waitFor({ timeout: 120_000 });
+// the page left alone over three inventory refreshes: what its stream brings, and its long tasks meanwhile
+await page.evaluate(`(() => {
+  window.idle = { long: 0, longMs: 0 };
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.idle.long++; window.idle.longMs += e.duration; } }).observe({ type: "longtask" });
+})()`);
+const refreshes = async (after: number, n: number) => {
+  const deadline = Date.now() + 120_000;
+  while (frames.slice(after).filter((f) => f.event === "inventory:refreshed").length < n) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${n} inventory refreshes reached the page in 2 minutes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+await refreshes(frames.length, 1);
+const mark = frames.findLastIndex((f) => f.event === "inventory:refreshed") + 1;
+const idleT0 = await page.evaluate("({ ...window.idle })");
+await refreshes(mark, 3);
+const idleT1 = (await page.evaluate("({ ...window.idle })")) as { long: number; longMs: number };
+const idleFrames = frames.slice(mark);
+const idle = {
+  views: idleFrames.filter((f) => f.event === "inventory:host").length,
+  mib: idleFrames.reduce((a, f) => a + f.bytes, 0) / 1048576,
+  long: idleT1.long - (idleT0 as typeof idleT1).long,
+  longMs: idleT1.longMs - (idleT0 as typeof idleT1).longMs,
+};
 // columns far from the screen are placeholders: the cards in the DOM are those near it
 const cards = await page.locator('li[data-testid^="domain-"]').count();
 // far down the page, cards become draggable as their column nears the screen
@@ -334,6 +366,9 @@ console.log(
 const ph = phases[tti.indexOf(med(tti))];
 console.log(
   `    of which: first byte of the server-rendered page ${ph.ttfb.toFixed(0)} ms, its last byte ${ph.html.toFixed(0)} ms (${(ph.bytes / 1048576).toFixed(1)} MiB, ${(ph.decoded / 1048576).toFixed(1)} MiB unpacked), DOM ready ${ph.dcl.toFixed(0)} ms, load ${ph.load.toFixed(0)} ms, hydrated ${ph.hydrated} ms; the rest is the stream's connection`,
+);
+console.log(
+  `  the page left alone over 3 inventory refreshes: the stream brought ${idle.views} host views, ${idle.mib.toFixed(2)} MiB; long tasks (> 50 ms) ${idle.long}, ${idle.longMs.toFixed(0)} ms in all`,
 );
 console.log(
   `  card dragged over a host → its verdict in the DOM (the browser's own checks), median of 5: ${med(feedback).toFixed(0)} ms (goal ≤ 25 ms); runs ${feedback.map((f) => f.toFixed(0)).join(", ")} ms`,
