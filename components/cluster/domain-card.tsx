@@ -41,7 +41,7 @@ export function DomainCard({
 }: {
   domain: DomainInfo;
   hostId: string;
-  /** when the host was read: the domain's uptime is aged from then */
+  /** when the host was read: the domain's uptime is aged from then (null: shown as read; ./uptime.tsx agingFrom) */
   seenAt: string | null;
   draggable: boolean;
   onSave?: SaveFn;

@@ -8,7 +8,7 @@ import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import type { DomainMatch } from "./host-column";
 import { domainKey } from "./domain-key";
-import { Uptime } from "./uptime";
+import { agingFrom, Uptime } from "./uptime";
 import type { Selection } from "./selection";
 
 export interface TableRow {
@@ -195,7 +195,7 @@ export function DomainTable({
                   <td className="px-2">{inactive ? `defined, ${d.stateLetters}` : stateWords[d.state]}</td>
                   <td className="whitespace-nowrap px-2">{formatMiB(d.memoryMiB)}</td>
                   <td className="hidden px-2 text-slate-600 sm:table-cell">
-                    {d.vcpus} · <Uptime seconds={d.uptimeSeconds} seenAt={h.lastSeenAt} />
+                    {d.vcpus} · <Uptime seconds={d.uptimeSeconds} seenAt={agingFrom(h)} />
                   </td>
                   <td className="px-2 sm:whitespace-nowrap">
                     {canMigrate && !inactive && (

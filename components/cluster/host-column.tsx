@@ -8,6 +8,7 @@ import type { HostView } from "@/lib/inventory/types";
 import type { DomainInfo } from "@/lib/toolstacks/types";
 import { formatMiB } from "@/lib/format";
 import { DomainCard } from "./domain-card";
+import { agingFrom } from "./uptime";
 import { MemoryBar } from "./memory-bar";
 import { ImageDirWarning } from "./image-dir-warning";
 import { HostProblems } from "./host-problems";
@@ -211,7 +212,7 @@ const HostBody = memo(function HostBody({
             key={domainKey(host.id, d)}
             domain={d}
             hostId={host.id}
-            seenAt={host.lastSeenAt}
+            seenAt={agingFrom(host)}
             draggable={canMigrate && host.status === "online" && (d.state === "running" || d.state === "idle")}
             onSave={onSave}
             selected={selection.has(domainKey(host.id, d))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agedUptime } from "./uptime";
+import { agedUptime, agingFrom } from "./uptime";
 
 describe("agedUptime", () => {
   const seenAt = "2026-12-07T12:00:00.000Z";
@@ -11,5 +11,14 @@ describe("agedUptime", () => {
   it("never shows less than was read (a clock behind the server's, or no time read)", () => {
     expect(agedUptime(600, seenAt, t - 30_000)).toBe(600);
     expect(agedUptime(600, null, t + 5_000)).toBe(600);
+  });
+});
+
+describe("agingFrom", () => {
+  const lastSeenAt = "2026-12-07T12:00:00.000Z";
+  it("ages a host's uptimes while it answers, not once it stopped (they are as last seen)", () => {
+    expect(agingFrom({ status: "online", stale: false, lastSeenAt })).toBe(lastSeenAt);
+    expect(agingFrom({ status: "unreachable", stale: true, lastSeenAt })).toBeNull();
+    expect(agingFrom({ status: "connecting", stale: false, lastSeenAt: null })).toBeNull();
   });
 });

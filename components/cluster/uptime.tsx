@@ -2,6 +2,7 @@
 import { useSyncExternalStore } from "react";
 import { formatUptime } from "@/lib/format";
 import { serverNow } from "../server-clock";
+import type { HostView } from "@/lib/inventory/types";
 
 // The server sends a host's view again only when more than its clocks changed (lib/inventory/clocks.ts), so an
 // uptime on the page is the one read at the view's lastSeenAt, aged here. One timer for every uptime shown; each
@@ -26,6 +27,14 @@ function subscribe(listener: () => void): () => void {
     listeners.delete(listener);
     if (listeners.size === 0) clearInterval(timer);
   };
+}
+
+/**
+ * From when a host's uptimes age: the time its view was read, while it answers. A host that stopped answering shows
+ * its domains as last seen, uptimes included — whether they still run is not known.
+ */
+export function agingFrom(host: Pick<HostView, "status" | "stale" | "lastSeenAt">): string | null {
+  return host.status === "online" && !host.stale ? host.lastSeenAt : null;
 }
 
 /** An uptime read at `seenAt` (the server's time), as it is at `at`; never less than it was read. */
