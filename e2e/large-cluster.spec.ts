@@ -84,3 +84,32 @@ test("Find brings the host with what it found to the top; a domain from the end 
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toHaveCount(0);
 });
+
+test("a first-screen column's first ten cards come with the page, the rest once the browser has it, in room kept for them", async ({
+  page,
+}) => {
+  const sim = `http://127.0.0.1:${LARGE.simControlPort}`;
+  const extra = ["sim001-vm11", "sim001-vm12", "sim001-vm13"];
+  for (const name of extra)
+    await fetch(`${sim}/test-domain`, {
+      method: "POST",
+      body: JSON.stringify({ host: "sim001", name, memoryMiB: 64, wwsMiB: 4, dirtyMiBps: 1 }),
+    });
+  try {
+    await login(page);
+    // the page as the server sends it, once the inventory has seen the three: ten cards, and room for three more
+    const html = async () => (await page.request.get(`${url}/`)).text();
+    await expect.poll(async () => (await html()).includes('data-testid="cards-to-come"')).toBe(true);
+    const sent = await html();
+    expect(sent).toContain('data-testid="domain-sim001-vm10"');
+    expect(sent).not.toContain('data-testid="domain-sim001-vm11"');
+    expect(sent).toMatch(/height:288px[^>]*data-testid="cards-to-come"/);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(`${url}/`);
+    const column = page.getByTestId("host-sim001");
+    await expect(column.locator("li[data-drag-ready]")).toHaveCount(13);
+    await expect(column.getByTestId("cards-to-come")).toHaveCount(0);
+  } finally {
+    for (const name of extra) await fetch(`${sim}/test-domain?host=sim001&name=${name}`, { method: "DELETE" });
+  }
+});

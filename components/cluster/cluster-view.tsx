@@ -1,7 +1,7 @@
 "use client";
 import { count, countDomains } from "@/lib/format";
 import Link from "next/link";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
@@ -16,7 +16,7 @@ import { StreamBadge } from "./stream-badge";
 import { makeAnnouncements, screenReaderInstructions } from "./drag-announcements";
 import { HostColumn } from "./host-column";
 import { ColumnPlaceholder, estimatedPx, type ColumnSizes } from "./column-placeholder";
-import { firstScreenful } from "./first-screen";
+import { EAGER_CARDS, firstScreenful } from "./first-screen";
 import type { HostOutline } from "@/lib/inventory/outline";
 import { DragPreview } from "./domain-card";
 import { DomainTable } from "./domain-table";
@@ -86,6 +86,9 @@ export function ClusterView({
   const { found, others } = useMemo(() => hostsForFind(hosts, find, match), [hosts, find, match]);
   const shownHosts = useMemo(() => [...found, ...others], [found, others]);
   const eager = useMemo(() => firstScreenful(shownHosts), [shownHosts]);
+  // the first render (the server's, and the browser's hydration) brings a first-screen column's first cards only
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => startTransition(() => setHydrated(true)), []);
   // what Find found is a grid of its own above the others: the others keep their order (no column is moved)
   const columns = (list: HostView[], from: number) =>
     list.map((h, i) => (
@@ -95,6 +98,7 @@ export function ClusterView({
         match={match}
         everything={everything}
         eager={from + i < eager}
+        firstCards={hydrated || everything ? undefined : EAGER_CARDS}
         holding={drag.dragging?.sourceId === h.id}
         sizes={sizes}
         canMigrate={canMigrate}

@@ -7,6 +7,12 @@
 export const EAGER_HOSTS = 24;
 /** …while the domains before them are fewer than this (a screen holds at most about 10 cards a column) */
 export const EAGER_DOMAINS = 240;
+/**
+ * …and of each, the first cards only until React has taken the page over: the server renders them and the browser
+ * hydrates them, the rest follow in a transition (a screen holds at most about 10 cards a column; 12 columns of 20
+ * were 240 cards to hydrate before anything answered, most of them below the fold)
+ */
+export const EAGER_CARDS = 10;
 /** A cluster this small comes whole and renders every column wherever it is (find-in-page sees every card). */
 export const EVERYTHING_DOMAINS = 300;
 

@@ -67,6 +67,8 @@ export const HostColumn = memo(function HostColumn({
 
 interface ColumnProps {
   host: HostView;
+  /** render only this many cards, and room for the rest (the page's first render: ./first-screen.ts EAGER_CARDS) */
+  firstCards?: number;
   canMigrate: boolean;
   drop: DropState | null;
   onSave?: SaveFn;
@@ -102,6 +104,9 @@ function LiveColumn({ host, drop, nodeRef, ...body }: ColumnProps & { nodeRef: (
   );
 }
 
+/** a card's height and the gap after it, as the page draws them at every width (a name that wraps adds a line) */
+const CARD_PX = 96;
+
 /** The guest domains a column shows: every one but Domain-0, narrowed by the Find. */
 const shownGuests = (host: HostView, match: DomainMatch | null) => {
   const guests = host.domains.filter((d) => d.id !== 0);
@@ -113,6 +118,7 @@ export type DomainMatch = (d: DomainInfo, host: HostView) => boolean;
 
 const HostBody = memo(function HostBody({
   host,
+  firstCards,
   canMigrate,
   onSave,
   match,
@@ -124,6 +130,7 @@ const HostBody = memo(function HostBody({
   const allGuests = host.domains.filter((d) => d.id !== 0);
   const guests = shownGuests(host, match);
   const hidden = allGuests.length - guests.length;
+  const listed = firstCards === undefined ? guests : guests.slice(0, firstCards);
   const f = host.facts;
   return (
     <>
@@ -207,7 +214,7 @@ const HostBody = memo(function HostBody({
         )}
       </header>
       <ul className={`flex min-h-24 flex-col gap-2 p-3 ${host.stale ? "opacity-50" : ""}`} data-testid="domain-list">
-        {guests.map((d) => (
+        {listed.map((d) => (
           <DomainCard
             key={domainKey(host.id, d)}
             domain={d}
@@ -219,6 +226,10 @@ const HostBody = memo(function HostBody({
             onSelect={onSelect}
           />
         ))}
+        {listed.length < guests.length && (
+          // the room the cards still to come take, so nothing below moves when they do
+          <li aria-hidden style={{ height: (guests.length - listed.length) * CARD_PX }} data-testid="cards-to-come" />
+        )}
         {hidden > 0 && (
           <li className="text-xs text-slate-500" data-testid="hidden-by-filter">
             {hidden} more not matching the filter
