@@ -85,8 +85,9 @@ test("Find brings the host with what it found to the top; a domain from the end 
   await expect(page.getByRole("dialog")).toHaveCount(0);
 });
 
-test("a first-screen column's first ten cards come with the page, the rest once the browser has it, in room kept for them", async ({
+test("a first-screen column's first ten cards come with the page, the rest once the browser has it, in room kept for them; nothing above it moves", async ({
   page,
+  browser,
 }) => {
   const sim = `http://127.0.0.1:${LARGE.simControlPort}`;
   const extra = ["sim001-vm11", "sim001-vm12", "sim001-vm13"];
@@ -104,11 +105,21 @@ test("a first-screen column's first ten cards come with the page, the rest once 
     expect(sent).toContain('data-testid="domain-sim001-vm10"');
     expect(sent).not.toContain('data-testid="domain-sim001-vm11"');
     expect(sent).toMatch(/height:288px[^>]*data-testid="cards-to-come"/);
+    // where the page as sent puts the first column (a browser without scripts shows exactly that)…
+    const bare = await browser.newContext({ viewport: { width: 1400, height: 900 }, javaScriptEnabled: false });
+    await bare.addCookies(await page.context().cookies());
+    const sentPage = await bare.newPage();
+    await sentPage.goto(`${url}/`);
+    const sentTop = (await sentPage.getByTestId("host-sim001").boundingBox())!.y;
+    await bare.close();
     await page.setViewportSize({ width: 1400, height: 900 });
     await page.goto(`${url}/`);
     const column = page.getByTestId("host-sim001");
     await expect(column.locator("li[data-drag-ready]")).toHaveCount(13);
     await expect(column.getByTestId("cards-to-come")).toHaveCount(0);
+    // …is where it stays once the stream is live and every host whole (the summary's words changed above it)
+    await expect(page.getByTestId("cluster-summary")).not.toContainText("from the live stream");
+    expect((await column.boundingBox())!.y).toBe(sentTop);
   } finally {
     for (const name of extra) await fetch(`${sim}/test-domain?host=sim001&name=${name}`, { method: "DELETE" });
   }

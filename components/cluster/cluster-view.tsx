@@ -153,17 +153,23 @@ export function ClusterView({
 
   return (
     <div ref={root} data-testid="cluster">
+      {/* the summary's words change as the stream brings the hosts the page left as outlines: it wraps in its own
+          room (three lines kept on such a page on a phone, two wider), the badge and the button beside it, so the
+          hosts below do not move */}
       <div className="mb-5 flex flex-wrap items-end justify-between gap-3">
-        <div>
+        <div className="min-w-0 flex-1 basis-72">
           <h1 className="text-2xl font-semibold">Cluster</h1>
-          <p className="text-sm text-slate-600" data-testid="cluster-summary">
+          <p
+            className={`text-sm text-slate-600 ${initialOutline.length ? "min-h-15 sm:min-h-10" : ""}`}
+            data-testid="cluster-summary"
+          >
             {count(hosts.length + pending.length, "host")} · {online} online · {count(domains, "domain")}
             {pending.length > 0 && <> · reading {count(pending.length, "more host")} from the live stream…</>}
             {lastRefresh && <> · last refresh {Math.round(lastRefresh.ms)} ms</>}
             {canMigrate && hosts.length > 1 && <> · drag a domain onto another host to migrate it, or select several</>}
           </p>
         </div>
-        <div className="flex items-center gap-3">
+        <div className="flex shrink-0 items-center gap-3">
           <StreamBadge status={stream} />
           <Button onClick={onRefresh} disabled={busy} data-testid="refresh">
             {busy ? "Refreshing…" : "Refresh now"}
