@@ -3,6 +3,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { startInstances, type Instances } from "../sim/scale/instances";
 import { drag } from "./drag";
 import { LARGE } from "./env";
+import { addTestDomain, removeTestDomain } from "./sim-control";
 
 // The Cluster page past "small" (40 hosts × 10 domains = 400 > 300): the page brings its first screenful whole and
 // the other hosts as outlines, the live stream brings them whole; a column far from the screen is a placeholder of
@@ -91,11 +92,7 @@ test("a first-screen column's first ten cards come with the page, the rest once 
 }) => {
   const sim = `http://127.0.0.1:${LARGE.simControlPort}`;
   const extra = ["sim001-vm11", "sim001-vm12", "sim001-vm13"];
-  for (const name of extra)
-    await fetch(`${sim}/test-domain`, {
-      method: "POST",
-      body: JSON.stringify({ host: "sim001", name, memoryMiB: 64, wwsMiB: 4, dirtyMiBps: 1 }),
-    });
+  for (const name of extra) await addTestDomain("sim001", name, 64, sim);
   try {
     await login(page);
     // the page as the server sends it, once the inventory has seen the three: ten cards, and room for three more
@@ -121,6 +118,6 @@ test("a first-screen column's first ten cards come with the page, the rest once 
     await expect(page.getByTestId("cluster-summary")).not.toContainText("from the live stream");
     expect((await column.boundingBox())!.y).toBe(sentTop);
   } finally {
-    for (const name of extra) await fetch(`${sim}/test-domain?host=sim001&name=${name}`, { method: "DELETE" });
+    for (const name of extra) await removeTestDomain("sim001", name, sim);
   }
 });
