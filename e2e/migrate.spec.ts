@@ -56,11 +56,16 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(dialog.getByTestId("transport")).toContainText("over SSH");
   await expect(dialog.getByTestId("forecast")).toHaveAttribute("data-verdict", "converges");
   await expect(dialog.getByTestId("forecast-total")).toHaveText(/\d/);
+  // where the target host sits on the page (not the screen: a scroll would move it too)
+  const hostTop = () => cluster.host(to).evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+  const top = await hostTop();
   await dialog.getByTestId("migrate-start").click();
   await expect(dialog).toHaveCount(0);
 
   const jobCard = page.getByTestId("job-card-ubuntu_fuwa_nfs_domU").first(); // newest first
   await expect(jobCard.getByTestId("job-phase")).toContainText(/Pre-copy|Stop and copy|Commitment|Activation|Done/);
+  // the card floats in the jobs panel: the hosts stay where they were when the operator let go
+  expect(await hostTop()).toBe(top);
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   // this browser started it: its end is announced, and the tab's title no longer counts it
   await expect(page.getByTestId("job-notice").first()).toContainText("ubuntu_fuwa_nfs_domU: live migration succeeded");
@@ -69,6 +74,13 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(cluster.domain(to, "ubuntu_fuwa_nfs_domU")).toBeVisible();
   await expect(cluster.domain(from, "ubuntu_fuwa_nfs_domU")).toHaveCount(0);
   expect(await where("ubuntu_fuwa_nfs_domU")).toEqual([to]);
+  // the panel folds to its title and opens again
+  const panel = page.getByTestId("job-cards");
+  await panel.getByTestId("job-panel-fold").click();
+  await expect(jobCard).toHaveCount(0);
+  await expect(panel.getByTestId("job-panel-title")).toHaveText(/^Jobs · \d+ ended$/);
+  await panel.getByTestId("job-panel-fold").click();
+  await expect(jobCard).toBeVisible();
 
   await jobCard.getByTestId("job-link").click();
   await expect(page.getByTestId("phase-timeline").locator('[data-phase="done"]')).toHaveAttribute("data-state", "done");

@@ -195,7 +195,7 @@ export function ClusterView({
           }
         />
       )}
-      <JobStrip jobs={jobs} canCancel={canMigrate} />
+      <JobStrip jobs={jobs} canCancel={canMigrate} dragging={drag.dragging !== null} />
       {hosts.length === 0 ? (
         <EmptyState
           title="No hosts yet"
