@@ -25,6 +25,7 @@ export default async function ClusterPage() {
       initialHosts={hosts.slice(0, whole)}
       initialOutline={hosts.slice(whole).map(outlineOf)}
       initialJobs={[...active, ...recent]}
+      initialRefresh={inventory.lastRefresh()}
       canMigrate={hasRole(session.user.role, "operator")}
       sharedImageDirs={(process.env.FERRY_SHARED_IMAGE_DIRS ?? "/xen-storage/saves")
         .split(",")

@@ -16,13 +16,20 @@ openStreamEarly();
  * of those the page left for the stream (`pending` until they come) —, applies host deltas batched per animation
  * frame, and takes a full snapshot on every (re)connect. Where no socket can connect, the hosts come over HTTP.
  */
-export function useInventory(initial: HostView[], initialJobs: JobSummary[] = [], initialOutline: HostOutline[] = []) {
+export function useInventory(
+  initial: HostView[],
+  initialJobs: JobSummary[] = [],
+  initialOutline: HostOutline[] = [],
+  initialRefresh: { at: string; ms: number } | null = null,
+) {
   const [hosts, setHosts] = useState<Map<string, HostView>>(() => new Map(initial.map((h) => [h.id, h])));
   const [outline, setOutline] = useState(initialOutline);
   const outlined = useRef(initialOutline.length > 0);
   const [jobs, setJobs] = useState<Map<string, JobSummary>>(() => new Map(initialJobs.map((j) => [j.id, j])));
   const [stream, setStream] = useState<StreamStatus>("connecting");
-  const [lastRefresh, setLastRefresh] = useState<{ at: string; ms: number } | null>(null);
+  // the last refresh as the server rendered it: the page's summary does not gain a line (and move the hosts) when
+  // the stream's first one arrives
+  const [lastRefresh, setLastRefresh] = useState(initialRefresh);
   const socketRef = useRef<StreamSocket | null>(null);
 
   useEffect(() => {

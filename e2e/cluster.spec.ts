@@ -87,6 +87,23 @@ test("Refresh now reports how long a full refresh took", async ({ page }) => {
   await expect(page.getByTestId("cluster-summary")).toContainText(/last refresh \d+ ms/);
 });
 
+test("the page as sent already says when the inventory last refreshed: the summary gains no line when the stream's first refresh comes", async ({
+  page,
+  browser,
+}) => {
+  await new ClusterPage(page).open();
+  // the page as the server sent it (no script runs), on a phone, where one more phrase is one more line
+  const bare = await browser.newContext({
+    storageState: await page.context().storageState(),
+    javaScriptEnabled: false,
+    viewport: { width: 390, height: 844 },
+  });
+  const sent = await bare.newPage();
+  await sent.goto("/");
+  await expect(sent.getByTestId("cluster-summary")).toContainText(/last refresh \d+ ms/);
+  await bare.close();
+});
+
 test("Find: part of a name, a state or a toolstack narrows the Cluster page; clearing it shows everything", async ({
   page,
 }) => {

@@ -15,6 +15,7 @@ export default async function HostsPage() {
   return (
     <HostsManager
       initialHosts={hostsForRole(getServices().inventory.snapshot(), session.user.role)}
+      initialRefresh={getServices().inventory.lastRefresh()}
       toolstacks={toolstacks}
       canManage={hasRole(session.user.role, "admin")}
       canTest={hasRole(session.user.role, "operator")}

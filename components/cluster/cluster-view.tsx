@@ -49,6 +49,7 @@ export function ClusterView({
   initialHosts,
   initialOutline,
   initialJobs,
+  initialRefresh,
   canMigrate,
   sharedImageDirs,
 }: {
@@ -57,6 +58,8 @@ export function ClusterView({
   /** the other hosts, until the live stream brings them */
   initialOutline: HostOutline[];
   initialJobs: JobSummary[];
+  /** the inventory's last whole refresh when the page was rendered */
+  initialRefresh: { at: string; ms: number } | null;
   canMigrate: boolean;
   sharedImageDirs: string[];
 }) {
@@ -64,6 +67,7 @@ export function ClusterView({
     initialHosts,
     initialJobs,
     initialOutline,
+    initialRefresh,
   );
   const [saving, setSaving] = useState<{ domain: DomainInfo; hostId: string } | null>(null);
   // one callback for every card (memoized cards keep it across renders)

@@ -12,16 +12,19 @@ import { ImageDirWarning } from "../cluster/image-dir-warning";
 
 export function HostsManager({
   initialHosts,
+  initialRefresh,
   toolstacks,
   canManage,
   canTest,
 }: {
   initialHosts: HostView[];
+  /** the inventory's last whole refresh when the page was rendered */
+  initialRefresh: { at: string; ms: number } | null;
   toolstacks: { name: ToolstackName; label: string }[];
   canManage: boolean;
   canTest: boolean;
 }) {
-  const { hosts, lastRefresh } = useInventory(initialHosts);
+  const { hosts, lastRefresh } = useInventory(initialHosts, [], [], initialRefresh);
   return (
     <div className={`grid gap-6 ${canManage ? "lg:grid-cols-[1fr_380px]" : ""}`}>
       <section>

@@ -75,7 +75,11 @@ describe("Inventory", () => {
   it("refreshes every host in parallel and shows the guide's scenario", async () => {
     const inv = new Inventory(new SshPool());
     for (const n of ["hostA", "hostB", "hostC"]) inv.upsert(record(n));
-    await inv.refreshAll();
+    expect(inv.lastRefresh()).toBeNull();
+    const { ms } = await inv.refreshAll();
+    // what the pages render as sent ("last refresh N ms"): the refresh that just ended
+    expect(inv.lastRefresh()).toEqual({ at: expect.any(String), ms });
+    expect(Date.now() - Date.parse(inv.lastRefresh()!.at)).toBeLessThan(60_000);
     const [a, b, c] = inv.snapshot();
     expect([a.status, b.status, c.status]).toEqual(["online", "online", "online"]);
     expect(b.domains.filter((d) => d.id !== 0).map((d) => [d.name, d.memoryMiB, d.vcpus, d.state])).toEqual([

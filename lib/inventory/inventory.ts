@@ -28,6 +28,7 @@ export class Inventory extends EventEmitter<InventoryEvents> {
   private readonly refreshes = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
+  private refreshed: { at: string; ms: number } | null = null;
 
   constructor(
     private readonly pool: SshPool,
@@ -38,6 +39,11 @@ export class Inventory extends EventEmitter<InventoryEvents> {
 
   snapshot(): HostView[] {
     return [...this.views.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** When the last whole refresh ended and how long it took (null before the first): pages render it as sent */
+  lastRefresh(): { at: string; ms: number } | null {
+    return this.refreshed;
   }
 
   get(id: string): HostView | undefined {
@@ -142,7 +148,8 @@ export class Inventory extends EventEmitter<InventoryEvents> {
       this.running = null;
     }
     const ms = performance.now() - t0;
-    this.emit("refreshed", { at: new Date().toISOString(), ms });
+    this.refreshed = { at: new Date().toISOString(), ms };
+    this.emit("refreshed", this.refreshed);
     return { ms };
   }
 
