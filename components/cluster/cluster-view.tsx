@@ -22,7 +22,7 @@ import { DragPreview } from "./domain-card";
 import { DomainTable } from "./domain-table";
 import { FindBar, type ClusterLayout } from "./find-bar";
 import { hostsForFind, matchOf, noFind } from "./find";
-import { JobStrip } from "./job-strip";
+import { JobPanel } from "./job-panel";
 import { useDragChecks } from "./use-drag-checks";
 import { noSelection, stillThere, toggled, withAll, type Selection } from "./selection";
 import { SelectionBar } from "./selection-bar";
@@ -199,7 +199,7 @@ export function ClusterView({
           }
         />
       )}
-      <JobStrip jobs={jobs} canCancel={canMigrate} dragging={drag.dragging !== null} />
+      <JobPanel jobs={jobs} canCancel={canMigrate} dragging={drag.dragging !== null} />
       {hosts.length === 0 ? (
         <EmptyState
           title="No hosts yet"

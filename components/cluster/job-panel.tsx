@@ -17,7 +17,7 @@ const readFlag = (kept: unknown) => (typeof kept === "boolean" ? kept : null);
  * operator let go of a card); the panel folds to its title, and fades while a card is dragged so the hosts behind
  * it show. A dismissed card stays dismissed in this browser, a folded panel stays folded.
  */
-export function JobStrip({ jobs, canCancel, dragging }: { jobs: JobSummary[]; canCancel: boolean; dragging: boolean }) {
+export function JobPanel({ jobs, canCancel, dragging }: { jobs: JobSummary[]; canCancel: boolean; dragging: boolean }) {
   const [dismissed, setDismissed] = useStored<string[]>("ferry.dismissedJobs", [], readIds);
   const [folded, setFolded] = useStored<boolean>("ferry.jobPanelFolded", false, readFlag);
   const watched = useRef(new Set<string>());
