@@ -177,7 +177,13 @@ export function MigrateDialog({
           value={opts}
           onChange={setOpts}
           problems={chosen.problems}
-          help={helped && forecast?.help ? forecast.help : null}
+          help={
+            // what was chosen for the operator, while the options still carry it (the forecast that follows the
+            // choice no longer names a help: its figures already assume it)
+            helped && (helped.autoConverge ? opts.autoConverge : opts.downtime === String(helped.maxDowntimeMs))
+              ? helped
+              : null
+          }
         />
       )}
       {transport && (
