@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { ClusterPage } from "./pages/cluster-page";
 import { loginAs } from "./auth";
 import { E2E } from "./env";
+import { overlap } from "./boxes";
 import { drag } from "./drag";
 import { cancelAndPutBack, startMigration } from "./jobs-api";
 
@@ -35,8 +36,8 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   // the dragged card is drawn above every column, under the pointer (a column clips what leaves it)
   const preview = page.getByTestId("drag-preview");
   await expect(preview).toContainText("ubuntu_fuwa_nfs_domU");
-  const [p, t] = [(await preview.boundingBox())!, (await cluster.host(to).boundingBox())!];
-  expect(p.x < t.x + t.width && p.x + p.width > t.x && p.y < t.y + t.height && p.y + p.height > t.y).toBe(true);
+  expect(await overlap(preview, cluster.host(to))).toBe(true);
+  const p = (await preview.boundingBox())!;
   expect(
     await page.evaluate(
       ([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="drag-preview"]') !== null,
@@ -69,6 +70,9 @@ test("drag a domain from hostB to hostC: checks, phases, downtime, then it is on
   await expect(jobCard.getByTestId("job-status")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   // this browser started it: its end is announced, and the tab's title no longer counts it
   await expect(page.getByTestId("job-notice").first()).toContainText("ubuntu_fuwa_nfs_domU: live migration succeeded");
+  // the notice covers neither the card it speaks of nor the task bar
+  expect(await overlap(page.getByTestId("job-notices"), page.getByTestId("job-cards"))).toBe(false);
+  expect(await overlap(page.getByTestId("job-notices"), page.getByTestId("task-bar"))).toBe(false);
   await expect(page).toHaveTitle("Cluster · Ferry");
   await expect(jobCard.getByTestId("job-downtime")).toHaveText(/\d+ ms/);
   await expect(cluster.domain(to, "ubuntu_fuwa_nfs_domU")).toBeVisible();

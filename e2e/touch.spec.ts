@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { apiAs, loginAs } from "./auth";
-import { hostIds } from "./jobs-api";
+import { overlap } from "./boxes";
+import { hostIds, startMigration, waitFinal, whereRuns } from "./jobs-api";
 import { ClusterPage } from "./pages/cluster-page";
 
 // On a phone a swipe that starts on a domain card scrolls the page; a press-and-hold picks the card up.
@@ -111,4 +112,29 @@ test("on a phone no table cuts a control off at the screen's edge: audit, images
   expect(seen).toBeGreaterThan(10);
   expect(outside).toEqual([]);
   await page.getByTestId("view-cards").click();
+});
+
+test("on a phone a job's end is announced at the top, clear of the jobs panel and the task bar", async ({ page }) => {
+  await loginAs(page, "operator");
+  const cluster = new ClusterPage(page);
+  await cluster.open();
+  await page.getByTestId("view-table").click();
+  await page.getByTestId("row-debian_etch_domU").getByTestId("row-move").selectOption({ label: "hostC" });
+  const dialog = page.getByTestId("migrate-dialog");
+  await expect(dialog.getByTestId("migrate-start")).toBeEnabled({ timeout: 30_000 });
+  await dialog.getByTestId("migrate-start").click();
+  const notice = page.getByTestId("job-notice").first();
+  await expect(notice).toContainText("debian_etch_domU: live migration succeeded", { timeout: 30_000 });
+  // the panel shows the ended card, full width at the bottom; the notice does not cover it, nor the task bar
+  await expect(page.getByTestId("job-card-debian_etch_domU")).toBeVisible();
+  expect(await overlap(page.getByTestId("job-notices"), page.getByTestId("job-cards"))).toBe(false);
+  expect(await overlap(page.getByTestId("job-notices"), page.getByTestId("task-bar"))).toBe(false);
+  await notice.getByRole("button", { name: "dismiss" }).click();
+  await expect(notice).toHaveCount(0);
+  await page.getByTestId("view-cards").click();
+  // back where the other specs expect it
+  const api = await apiAs("operator");
+  expect(await whereRuns("debian_etch_domU")).toEqual(["hostC"]);
+  expect(await waitFinal(api, (await startMigration(api, "debian_etch_domU", "hostC", "hostB")).id)).toBe("succeeded");
+  await api.dispose();
 });

@@ -13,6 +13,8 @@ interface Notice {
 /**
  * Says when a job ends: a notice for every job this browser started, and for any job that fails; the tab's
  * title counts the jobs running ("(2 running) Cluster · Ferry") so a background tab shows progress too.
+ * The notices stand clear of the task bar and of the jobs panel (bottom left): at the bottom right on a wide
+ * screen, at the top on a narrow one, where both would take the whole width at the bottom.
  */
 export function JobNotices({ jobs, title }: { jobs: JobSummary[]; title: string }) {
   const [notices, setNotices] = useState<Notice[]>([]);
@@ -43,7 +45,8 @@ export function JobNotices({ jobs, title }: { jobs: JobSummary[]; title: string 
   }, [notices]);
   return (
     <div
-      className="fixed right-3 bottom-3 z-40 flex w-[min(24rem,calc(100vw-1.5rem))] flex-col gap-2"
+      className="fixed top-3 right-3 z-40 flex md:top-auto md:bottom-12 w-[min(24rem,calc(100vw-1.5rem))] flex-col gap-2"
+      data-testid="job-notices"
       role="status"
       aria-live="polite"
     >
