@@ -49,7 +49,7 @@ export const xlDriver: ToolstackDriver = {
    * and an uptime is the last one read plus the time since (a domain that restarts or arrives has a new domain id,
    * and a new id is read in a second round trip with `xl list -l` and `xl uptime`). Each command left out of a
    * steady refresh is a process the dom0 does not start every 5 s (`npm run bench:inventory`: 200 hosts' warm refresh
-   * 86 → 61 ms on a 2-core machine, README's performance table).
+   * 86 → 61 ms on a 2-core machine, bench/RESULTS.md).
    */
   async snapshot(runner, opts = {}): Promise<HostSnapshot> {
     const withCpu = opts.withCpuFlags || !opts.previous;
